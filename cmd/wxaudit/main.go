@@ -1,0 +1,122 @@
+// Command wxaudit shows what WeChat sends to its servers: it decrypts MMTLS
+// captures, decodes the payloads, finds the personal data in them and
+// compares it with the privacy policy.
+//
+// main only calls run; every subcommand lives in its own cmd_*.go file and
+// registers itself in commands, so the wiring can be tested without a
+// process.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a subcommand may touch: its arguments and the three streams.
+type env struct {
+	ctx    context.Context
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(e *env) error
+}
+
+// commands is filled by the init functions of the cmd_*.go files.
+var commands = map[string]command{}
+
+// usageError is returned for bad command lines; it prints the hint and exits 2.
+type usageError struct {
+	msg  string
+	hint string
+}
+
+func (u *usageError) Error() string { return u.msg }
+
+// hintError carries an extra line telling the user what to do.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (h *hintError) Error() string { return h.err.Error() }
+func (h *hintError) Unwrap() error { return h.err }
+
+func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+
+// run executes one wxaudit command line and returns the exit status:
+// 0 success, 1 failure, 2 bad usage.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				return exitCode(c.run(&env{ctx: ctx, args: []string{"--help"}, stdin: stdin, stdout: stdout, stderr: stderr}), stderr)
+			}
+		}
+		printUsage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		return exitCode(&usageError{msg: fmt.Sprintf("unknown command %q", args[0]), hint: "run 'wxaudit --help' for the list of commands"}, stderr)
+	}
+	return exitCode(c.run(&env{ctx: ctx, args: args[1:], stdin: stdin, stdout: stdout, stderr: stderr}), stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errHelpShown) {
+		return 0
+	}
+	fmt.Fprintf(stderr, "wxaudit: error: %v\n", err)
+	var u *usageError
+	if errors.As(err, &u) {
+		if u.hint != "" {
+			fmt.Fprintf(stderr, "wxaudit: hint: %s\n", u.hint)
+		}
+		return 2
+	}
+	var h *hintError
+	if errors.As(err, &h) && h.hint != "" {
+		fmt.Fprintf(stderr, "wxaudit: hint: %s\n", h.hint)
+	}
+	return 1
+}
+
+func printUsage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("wxaudit: see what WeChat sends to its servers.\n\nUsage:\n  wxaudit <command> [flags] [args]\n\nCommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+	}
+	b.WriteString("\nRun 'wxaudit <command> --help' for a command's flags.\n")
+	io.WriteString(w, b.String())
+}
