@@ -1,0 +1,454 @@
+package link
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"strings"
+)
+
+// Limits that bound a Framer's buffer.
+const (
+	// MaxHeadLen bounds an HTTP head (request or status line plus headers).
+	MaxHeadLen = 16 << 10
+	// MaxBodyLen bounds a buffered non-MMTLS HTTP body (chunked or
+	// delivered whole); longer bodies are skipped and reported.
+	MaxBodyLen = 1 << 20
+	// recordHeaderLen and maxRecordLen frame MMTLS records (PROTOCOL.md §2):
+	// type u8, version u16, length u16.
+	recordHeaderLen = 5
+	maxRecordLen    = recordHeaderLen + 0xFFFF
+)
+
+// UnitKind says what a Unit holds.
+type UnitKind uint8
+
+const (
+	UnitHead   UnitKind = iota + 1 // an HTTP request or response head
+	UnitRecord                     // one whole MMTLS record (header and body)
+	UnitBody                       // a whole non-MMTLS HTTP body
+	UnitSkip                       // bytes that could not be framed; Err says why
+)
+
+func (k UnitKind) String() string {
+	switch k {
+	case UnitHead:
+		return "head"
+	case UnitRecord:
+		return "record"
+	case UnitBody:
+		return "body"
+	case UnitSkip:
+		return "skip"
+	}
+	return "unit(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Head is a parsed HTTP head.
+type Head struct {
+	Request bool
+	Method  string // request only
+	Target  string // request only: the request target as sent
+	Status  int    // response only
+	Proto   string
+	Host    string
+	Header  http.Header
+	// BodyLen is the Content-Length, or -1 when the body runs to the end of
+	// the stream or is chunked (Chunked).
+	BodyLen int64
+	Chunked bool
+}
+
+// Unit is one framed piece of a direction's stream.
+type Unit struct {
+	Kind   UnitKind
+	Offset int64  // stream offset of Data[0]
+	Len    int64  // stream bytes the unit covers (for UnitSkip, may exceed len(Data))
+	Data   []byte // valid until the next call to the Framer; copy to keep
+	Head   *Head  // UnitHead only
+	Err    error  // UnitSkip only: why the bytes were skipped
+}
+
+// Errors a UnitSkip carries.
+var (
+	ErrBadHead       = errors.New("link: malformed http head")
+	ErrHeadTooLong   = errors.New("link: http head too long")
+	ErrBodyTooLong   = errors.New("link: http body too long")
+	ErrNotRecord     = errors.New("link: bytes are not an mmtls record")
+	ErrGap           = errors.New("link: bytes missing from the capture")
+	ErrTruncated     = errors.New("link: stream ended inside a unit")
+	ErrUnrecognized  = errors.New("link: unrecognized protocol")
+	errNeedMoreBytes = errors.New("link: need more bytes")
+)
+
+type framerState uint8
+
+const (
+	stateHead    framerState = iota // expecting an HTTP head
+	stateRecords                    // expecting MMTLS records (until bodyLeft hits 0 if bounded)
+	stateBody                       // expecting a non-MMTLS body
+	stateRaw                        // unrecognized: skip everything
+)
+
+// Framer frames one direction of a connection. Feed bytes in stream order
+// with Write (and Gap for missing bytes), and drain Units with Next after
+// each Write. The zero Framer is not usable; use NewFramer.
+type Framer struct {
+	kind    Kind
+	request bool // true for the client-to-server direction
+
+	state    framerState
+	store    []byte // backing array reused across units
+	buf      []byte // unconsumed bytes, a view into store; buf[0] is at stream offset base
+	base     int64
+	bodyLeft int64 // bytes left in the current HTTP body; -1 = until end
+	chunked  bool
+	mmtls    bool // the current HTTP body holds MMTLS records
+	resync   bool // after a gap: look for the next record header
+}
+
+// NewFramer returns a Framer for one direction of a connection of the
+// given kind. request is true for the client-to-server direction.
+func NewFramer(kind Kind, request bool) *Framer {
+	f := &Framer{kind: kind, request: request}
+	switch kind {
+	case KindShortlink, KindHTTP:
+		f.state = stateHead
+	case KindLonglink:
+		f.state = stateRecords
+		f.bodyLeft = -1
+		f.mmtls = true
+	default:
+		f.state = stateRaw
+	}
+	return f
+}
+
+// Write appends in-order stream bytes starting at offset. b is copied.
+func (f *Framer) Write(offset int64, b []byte) {
+	if len(f.buf) == 0 {
+		f.base = offset
+		f.buf = f.store[:0]
+	} else if len(f.buf)+len(b) > cap(f.buf) && len(f.buf) <= cap(f.store)/2 {
+		// Move the unconsumed bytes to the front of the store instead of
+		// growing it, so the buffer stays as large as one unit.
+		n := copy(f.store[:cap(f.store)], f.buf)
+		f.buf = f.store[:n]
+	}
+	prevCap := cap(f.buf)
+	f.buf = append(f.buf, b...)
+	if cap(f.buf) != prevCap {
+		f.store = f.buf[:0] // reallocated: the view starts the new array
+	}
+}
+
+// Gap reports that n bytes (n < 0: unknown) are missing at the current end
+// of the stream. The buffered partial unit is returned as a skip, and
+// framing resumes at the next plausible record header.
+func (f *Framer) Gap(n int64) (skipped Unit, ok bool) {
+	if len(f.buf) > 0 {
+		skipped = Unit{Kind: UnitSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: ErrGap}
+		ok = true
+	}
+	f.base += int64(len(f.buf))
+	if n > 0 {
+		f.base += n
+	}
+	f.buf = f.buf[:0]
+	if f.state == stateRecords {
+		if f.bodyLeft > 0 && n > 0 {
+			f.bodyLeft = max(0, f.bodyLeft-n)
+		}
+		f.resync = true
+	}
+	return skipped, ok
+}
+
+// Close ends the stream and returns what is left as a truncated skip.
+func (f *Framer) Close() (rest Unit, ok bool) {
+	if len(f.buf) == 0 {
+		return Unit{}, false
+	}
+	if f.state == stateBody && f.bodyLeft < 0 && !f.chunked {
+		// A body delimited by the end of the stream is complete now.
+		u := Unit{Kind: UnitBody, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf}
+		f.consume(len(f.buf))
+		return u, true
+	}
+	u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: ErrTruncated}
+	if f.state == stateRaw {
+		u.Err = ErrUnrecognized
+	}
+	f.base += int64(len(f.buf))
+	f.buf = f.buf[:0]
+	return u, true
+}
+
+// Next returns the next complete unit, or ok == false when more bytes are
+// needed. The returned Data aliases the Framer's buffer.
+func (f *Framer) Next() (u Unit, ok bool) {
+	for len(f.buf) > 0 {
+		switch f.state {
+		case stateRaw:
+			return Unit{}, false
+		case stateHead:
+			return f.nextHead()
+		case stateBody:
+			return f.nextBody()
+		case stateRecords:
+			if f.bodyLeft == 0 {
+				f.state = stateHead
+				continue
+			}
+			if f.resync {
+				if u, ok := f.skipToRecord(); ok {
+					return u, true
+				}
+				if f.resync {
+					return Unit{}, false
+				}
+			}
+			return f.nextRecord()
+		}
+	}
+	return Unit{}, false
+}
+
+func (f *Framer) consume(n int) {
+	f.buf = f.buf[n:]
+	f.base += int64(n)
+}
+
+func (f *Framer) nextHead() (Unit, bool) {
+	end := bytes.Index(f.buf, []byte("\r\n\r\n"))
+	if end < 0 {
+		if len(f.buf) > MaxHeadLen {
+			return f.skipAll(ErrHeadTooLong), true
+		}
+		return Unit{}, false
+	}
+	n := end + 4
+	if n > MaxHeadLen {
+		return f.skipAll(ErrHeadTooLong), true
+	}
+	head, err := parseHead(f.buf[:n], f.request)
+	if err != nil {
+		return f.skipAll(fmt.Errorf("%w: %v", ErrBadHead, err)), true
+	}
+	u := Unit{Kind: UnitHead, Offset: f.base, Len: int64(n), Data: f.buf[:n], Head: head}
+	f.consume(n)
+	f.mmtls = f.kind == KindShortlink
+	f.bodyLeft = head.BodyLen
+	f.chunked = head.Chunked
+	switch {
+	case head.BodyLen == 0:
+		f.state = stateHead
+	case f.mmtls && !head.Chunked:
+		f.state = stateRecords
+	default:
+		f.state = stateBody
+	}
+	return u, true
+}
+
+func (f *Framer) nextBody() (Unit, bool) {
+	if f.chunked {
+		body, n, err := dechunk(f.buf)
+		if errors.Is(err, errNeedMoreBytes) {
+			if len(f.buf) > MaxBodyLen {
+				return f.skipAll(ErrBodyTooLong), true
+			}
+			return Unit{}, false
+		}
+		if err != nil {
+			return f.skipAll(fmt.Errorf("%w: chunked body: %v", ErrBadHead, err)), true
+		}
+		u := Unit{Kind: UnitBody, Offset: f.base, Len: int64(n), Data: body}
+		f.consume(n)
+		f.state = stateHead
+		return u, true
+	}
+	if f.bodyLeft < 0 {
+		// Until the end of the stream: deliver at Close.
+		if len(f.buf) > MaxBodyLen {
+			return f.skipAll(ErrBodyTooLong), true
+		}
+		return Unit{}, false
+	}
+	if f.bodyLeft > MaxBodyLen {
+		return f.skipBody(), true
+	}
+	if int64(len(f.buf)) < f.bodyLeft {
+		return Unit{}, false
+	}
+	n := int(f.bodyLeft)
+	u := Unit{Kind: UnitBody, Offset: f.base, Len: int64(n), Data: f.buf[:n]}
+	f.consume(n)
+	f.state = stateHead
+	return u, true
+}
+
+// skipBody skips an over-long body as it streams past.
+func (f *Framer) skipBody() Unit {
+	n := min(int64(len(f.buf)), f.bodyLeft)
+	u := Unit{Kind: UnitSkip, Offset: f.base, Len: n, Data: f.buf[:n], Err: ErrBodyTooLong}
+	f.consume(int(n))
+	f.bodyLeft -= n
+	if f.bodyLeft == 0 {
+		f.state = stateHead
+	}
+	return u
+}
+
+func (f *Framer) nextRecord() (Unit, bool) {
+	if f.bodyLeft >= 0 && f.bodyLeft < recordHeaderLen {
+		// The body ends before a record header could: its tail is not a record.
+		if int64(len(f.buf)) < f.bodyLeft {
+			return Unit{}, false
+		}
+		n := int(f.bodyLeft)
+		u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(n), Data: f.buf[:n], Err: ErrNotRecord}
+		f.consume(n)
+		f.bodyLeft = 0
+		return u, true
+	}
+	if len(f.buf) < recordHeaderLen {
+		return Unit{}, false
+	}
+	if !isRecordStart(f.buf) {
+		f.resync = true
+		if u, ok := f.skipToRecord(); ok {
+			return u, true
+		}
+		return Unit{}, false
+	}
+	n := recordHeaderLen + int(binary.BigEndian.Uint16(f.buf[3:5]))
+	if f.bodyLeft >= 0 && int64(n) > f.bodyLeft {
+		// The record claims more than the HTTP body holds.
+		m := int(min(f.bodyLeft, int64(len(f.buf))))
+		u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(m), Data: f.buf[:m], Err: ErrNotRecord}
+		f.consume(m)
+		f.bodyLeft -= int64(m)
+		return u, true
+	}
+	if len(f.buf) < n {
+		return Unit{}, false
+	}
+	u := Unit{Kind: UnitRecord, Offset: f.base, Len: int64(n), Data: f.buf[:n]}
+	f.consume(n)
+	if f.bodyLeft > 0 {
+		f.bodyLeft -= int64(n)
+	}
+	return u, true
+}
+
+// skipToRecord drops bytes up to the next plausible record header after a
+// gap or garbage. It returns the skipped bytes as a unit when there were
+// any; f.resync stays true while no header has been found.
+func (f *Framer) skipToRecord() (Unit, bool) {
+	limit := len(f.buf)
+	if f.bodyLeft >= 0 {
+		limit = int(min(int64(limit), f.bodyLeft))
+	}
+	i := 0
+	for ; i < limit; i++ {
+		if i+recordHeaderLen > len(f.buf) {
+			break // cannot judge yet
+		}
+		if isRecordStart(f.buf[i:]) {
+			f.resync = false
+			break
+		}
+	}
+	if i == 0 {
+		return Unit{}, false
+	}
+	u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(i), Data: f.buf[:i], Err: ErrNotRecord}
+	f.consume(i)
+	if f.bodyLeft > 0 {
+		f.bodyLeft -= int64(i)
+	}
+	return u, true
+}
+
+func (f *Framer) skipAll(err error) Unit {
+	u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: err}
+	f.base += int64(len(f.buf))
+	f.buf = f.buf[:0]
+	f.state = stateRaw
+	return u
+}
+
+// parseHead parses an HTTP head with net/http, which knows the grammar
+// better than a hand-written parser would.
+func parseHead(b []byte, request bool) (*Head, error) {
+	br := bufio.NewReader(bytes.NewReader(b))
+	h := &Head{Request: request}
+	if request {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return nil, err
+		}
+		h.Method, h.Target, h.Proto, h.Host, h.Header = req.Method, req.RequestURI, req.Proto, req.Host, req.Header
+		h.BodyLen = req.ContentLength
+		if h.BodyLen < 0 && !isChunked(req.TransferEncoding) {
+			h.BodyLen = 0 // a request without length has no body
+		}
+		h.Chunked = isChunked(req.TransferEncoding)
+		return h, nil
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return nil, err
+	}
+	h.Status, h.Proto, h.Header = resp.StatusCode, resp.Proto, resp.Header
+	h.BodyLen = resp.ContentLength
+	h.Chunked = isChunked(resp.TransferEncoding)
+	if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified || resp.StatusCode/100 == 1 {
+		h.BodyLen = 0
+	}
+	return h, nil
+}
+
+func isChunked(te []string) bool {
+	for _, t := range te {
+		if strings.EqualFold(t, "chunked") {
+			return true
+		}
+	}
+	return false
+}
+
+// dechunk decodes a complete chunked body at the start of b and returns it
+// with the number of bytes consumed, or errNeedMoreBytes.
+func dechunk(b []byte) ([]byte, int, error) {
+	// Find the terminating zero-length chunk and trailer end before
+	// decoding, so an incomplete body is not mistaken for an error.
+	end := bytes.Index(b, []byte("\r\n0\r\n"))
+	if !bytes.HasPrefix(b, []byte("0\r\n")) && end < 0 {
+		return nil, 0, errNeedMoreBytes
+	}
+	start := end + 2
+	if bytes.HasPrefix(b, []byte("0\r\n")) {
+		start = 0
+	}
+	tr := bytes.Index(b[start:], []byte("\r\n\r\n"))
+	if tr < 0 {
+		return nil, 0, errNeedMoreBytes
+	}
+	n := start + tr + 4
+	body, err := io.ReadAll(io.LimitReader(httputil.NewChunkedReader(bytes.NewReader(b[:n])), MaxBodyLen+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(body) > MaxBodyLen {
+		return nil, 0, ErrBodyTooLong
+	}
+	return body, n, nil
+}
