@@ -1,0 +1,39 @@
+// Package mmtls implements WeChat's MMTLS protocol: the record layer, the
+// handshake messages, the key schedule, a passive decrypter that turns
+// recorded traffic plus per-connection secrets into plaintext, and client and
+// server endpoints that produce real MMTLS traffic for tests and synthetic
+// captures. The protocol is described in PROTOCOL.md, sections 2, 3 and 7
+// (../shared/docs/PROTOCOL.md); where the published notes and measured
+// traffic disagree, this package follows the measurements.
+//
+// # Where to start
+//
+//   - Framing: ParseRecord (or Reader over one direction's byte stream),
+//     IsPlaintext, AppendRecord.
+//   - Decrypting with a per-record key log (Citizen Lab format): BaseIV to
+//     recover the base IV from a logged nonce, then OpenRecord, or
+//     XORNonceAEAD to open many records with one key without allocating.
+//   - Decrypting with connection secrets: Session, fed every record of a
+//     connection in per-direction order.
+//   - Producing traffic: Client and Server (see endpoint.go).
+//   - Handshake messages: ParseClientHello, ParseServerHello and the other
+//     Parse/Marshal pairs in handshake_messages.go; the key schedule in
+//     key_schedule.go.
+//
+// # Contract
+//
+// Parsers are total: hostile input yields an error (a *ParseError with the
+// offset for malformed bytes, io.ErrUnexpectedEOF for truncation), never a
+// panic. Every length and count read from the wire is checked against the
+// bytes actually present before anything is allocated.
+//
+// # Memory
+//
+// A record is at most RecordHeaderLen+MaxRecordLen (64 KiB) bytes; a Reader
+// buffers one record. Parsed messages alias the buffer they were parsed from
+// unless documented otherwise. A Session keeps, per connection, the
+// transcript hash state, a few keys and at most one pending record per
+// direction; it never buffers application data.
+//
+// Key material and plaintext are secrets: nothing in this package logs them.
+package mmtls

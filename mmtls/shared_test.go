@@ -1,0 +1,70 @@
+package mmtls
+
+import (
+	"encoding/hex"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// sharedDir returns the Citizen Lab fixture folder, skipping the test when it
+// is absent unless WXAUDIT_REQUIRE_SHARED=1.
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
+			t.Fatalf("shared fixtures required but missing: %v", err)
+		}
+		t.Skipf("shared fixtures not found at %s (set WXAUDIT_REQUIRE_SHARED=1 to require them)", dir)
+	}
+	return dir
+}
+
+// readHexFile reads a fixture of whitespace-separated hex bytes. Lines in
+// hexdump form ("0000  0A 6A ...  ascii") are accepted too: the offset column
+// and the ASCII column are dropped.
+func readHexFile(t testing.TB, path string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for line := range strings.Lines(string(raw)) {
+		line = strings.TrimRight(line, "\r\n")
+		if len(line) > 6 && line[4] == ' ' && line[5] == ' ' {
+			line = line[6:]
+			if i := strings.Index(line, "  "); i >= 0 {
+				line = line[:i]
+			}
+		}
+		b, err := hex.DecodeString(strings.Join(strings.Fields(line), ""))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, b...)
+	}
+	return out
+}
+
+// dhex decodes a hex literal that may contain spaces, newlines and
+// "#"-comments, panicking on bad input (test literals only).
+func dhex(s string) []byte {
+	var sb strings.Builder
+	for line := range strings.Lines(s) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		sb.WriteString(strings.Join(strings.Fields(line), ""))
+	}
+	b, err := hex.DecodeString(sb.String())
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
