@@ -1,0 +1,90 @@
+// This file writes the ground-truth manifest: one JSON line per payload
+// the generator put on the wire, in the field names of `wxaudit decrypt`
+// (package payload) plus the scenario step and the planted personal data.
+
+package synth
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// Entry is one manifest line. The embedded payload.Payload holds what
+// `wxaudit decrypt` prints for the same bytes: conn, link, direction,
+// record_seq, uri, host, req_type, uin, client_version, cmd_id,
+// longlink_seq, inner, compressed, part and payload (hex of the final
+// plaintext, byte-identical to decrypt's). Its time is the moment the
+// sender started sending (decrypt prints the time of the last frame, which
+// is a little later), and frames are left empty.
+type Entry struct {
+	payload.Payload
+	// Step is the scenario step the payload belongs to.
+	Step Step `json:"step"`
+	// Planted lists the personal data put into the payload (empty for
+	// responses and for payloads that carry none).
+	Planted []Planted `json:"planted"`
+	// Round counts the repetitions of the scenario (Options.Size), from 0.
+	Round int `json:"round"`
+}
+
+// manifestWriter writes Entries as JSON lines through a buffer.
+type manifestWriter struct {
+	bw  *bufio.Writer
+	enc *json.Encoder
+	n   int
+}
+
+func newManifestWriter(w io.Writer) *manifestWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	return &manifestWriter{bw: bw, enc: enc}
+}
+
+func (m *manifestWriter) write(e *Entry) error {
+	if e.Planted == nil {
+		e.Planted = []Planted{}
+	}
+	m.n++
+	return m.enc.Encode(e)
+}
+
+func (m *manifestWriter) flush() error { return m.bw.Flush() }
+
+// ReadManifest reads manifest lines from r, for tests and scoring tools.
+// It stops at the first malformed line with an error naming the line.
+func ReadManifest(r io.Reader) ([]Entry, error) {
+	var out []Entry
+	dec := json.NewDecoder(r)
+	for {
+		var e Entry
+		err := dec.Decode(&e)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, &ManifestError{Line: len(out) + 1, Err: err}
+		}
+		out = append(out, e)
+	}
+}
+
+// ManifestError reports a malformed manifest line.
+type ManifestError struct {
+	Line int
+	Err  error
+}
+
+func (e *ManifestError) Error() string {
+	return "synth: manifest line " + itoa(e.Line) + ": " + e.Err.Error()
+}
+
+func (e *ManifestError) Unwrap() error { return e.Err }
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
