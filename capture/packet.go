@@ -1,0 +1,133 @@
+package capture
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Packet is one TCP segment read from a capture.
+type Packet struct {
+	// Frame is the 1-based number of the record in the file, counting every
+	// frame (TCP or not), as Wireshark numbers them.
+	Frame int64
+	// Time is the capture timestamp.
+	Time time.Time
+	// Src and Dst are the IP addresses and TCP ports.
+	Src, Dst netip.AddrPort
+	// Seq, Ack, Flags and Window are the TCP header fields.
+	Seq, Ack uint32
+	Flags    TCPFlags
+	Window   uint16
+	// Payload is the TCP payload as captured. When read by Reader.Next it
+	// aliases the reader's buffer: it is valid until the next call to Next;
+	// copy it to keep it.
+	Payload []byte
+	// Truncated reports that the frame was cut short when captured (captured
+	// length below wire length, e.g. tcpdump -s): Payload holds fewer bytes
+	// than the segment carried.
+	Truncated bool
+}
+
+// String formats p on one line, Wireshark style, without the payload bytes.
+func (p Packet) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s %s > %s [%s] seq=%d ack=%d win=%d len=%d",
+		p.Frame, p.Time.UTC().Format(time.RFC3339Nano), p.Src, p.Dst, p.Flags, p.Seq, p.Ack, p.Window, len(p.Payload))
+	if p.Truncated {
+		b.WriteString(" truncated")
+	}
+	return b.String()
+}
+
+// TCPFlags holds the TCP header flag bits, in their wire positions.
+type TCPFlags uint8
+
+// TCP flag bits (RFC 9293, section 3.1).
+const (
+	FIN TCPFlags = 1 << iota
+	SYN
+	RST
+	PSH
+	ACK
+	URG
+	ECE
+	CWR
+)
+
+var flagNames = [...]string{"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"}
+
+// Has reports whether all bits of g are set in f.
+func (f TCPFlags) Has(g TCPFlags) bool { return f&g == g }
+
+// String lists the set flags separated by "|", e.g. "SYN|ACK", or "none".
+func (f TCPFlags) String() string {
+	if f == 0 {
+		return "none"
+	}
+	var b strings.Builder
+	for i, name := range flagNames {
+		if f&(1<<i) != 0 {
+			if b.Len() > 0 {
+				b.WriteByte('|')
+			}
+			b.WriteString(name)
+		}
+	}
+	return b.String()
+}
+
+// Format is a capture file format.
+type Format uint8
+
+// Capture file formats.
+const (
+	FormatPcap Format = iota + 1
+	FormatPcapng
+)
+
+// String returns "pcap" or "pcapng", or "format(N)" for unknown values.
+func (f Format) String() string {
+	switch f {
+	case FormatPcap:
+		return "pcap"
+	case FormatPcapng:
+		return "pcapng"
+	}
+	return fmt.Sprintf("format(%d)", uint8(f))
+}
+
+// Stats counts what a Reader saw.
+type Stats struct {
+	// Frames is the number of records read.
+	Frames int64
+	// TCPPackets is the number of packets returned by Next.
+	TCPPackets int64
+	// Snapped counts returned packets whose frame was cut short when
+	// captured ("snapped payload"): Packet.Truncated is set on them.
+	Snapped int64
+	// Skipped counts the frames Next did not return, by reason: "udp",
+	// "arp", "ip fragment", "truncated frame", "bad tcp header",
+	// "unsupported link type 147", ...
+	Skipped map[string]int
+}
+
+// String formats s on one line with the skip reasons sorted.
+func (s Stats) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "frames=%d tcp=%d", s.Frames, s.TCPPackets)
+	if s.Snapped > 0 {
+		fmt.Fprintf(&b, " snapped payload=%d", s.Snapped)
+	}
+	reasons := make([]string, 0, len(s.Skipped))
+	for k := range s.Skipped {
+		reasons = append(reasons, k)
+	}
+	sort.Strings(reasons)
+	for _, k := range reasons {
+		fmt.Fprintf(&b, " [%s]=%d", k, s.Skipped[k])
+	}
+	return b.String()
+}
