@@ -1,0 +1,226 @@
+package classify
+
+import (
+	"strings"
+)
+
+// Options configure a Classifier. The zero value uses the shipped rules and
+// no canaries.
+type Options struct {
+	// Rules replaces the shipped endpoint rules when non-nil; use
+	// append(DefaultRules(), extra...) to extend them.
+	Rules []Rule
+	// Canaries are values the researcher knows are theirs.
+	Canaries []Canary
+	// NoValueDetectors turns the value detectors off (rules and canaries
+	// only), to audit what the rules alone find.
+	NoValueDetectors bool
+}
+
+// Classifier finds personal data in decoded requests. It is immutable after
+// New and safe for concurrent use.
+type Classifier struct {
+	rules    []Rule
+	canaries []compiledCanary
+	values   bool
+}
+
+// New builds a Classifier. Rules given in opts must have come from
+// ParseRules or DefaultRules (they are compiled there).
+func New(opts Options) *Classifier {
+	c := &Classifier{rules: opts.Rules, values: !opts.NoValueDetectors}
+	if c.rules == nil {
+		c.rules = DefaultRules()
+	}
+	// Compile every rule (idempotent), dropping invalid hand-built ones.
+	valid := make([]Rule, 0, len(c.rules))
+	for _, r := range c.rules {
+		if r.compile() == nil {
+			valid = append(valid, r)
+		}
+	}
+	c.rules = valid
+	for _, k := range opts.Canaries {
+		c.canaries = append(c.canaries, compileCanary(k))
+	}
+	return c
+}
+
+// Rules returns the classifier's rules.
+func (c *Classifier) Rules() []Rule { return c.rules }
+
+// Classify returns the findings in one request's leaves, given in tree
+// pre-order. Findings are deduplicated by data type, field path, rule and
+// value, and returned in leaf order.
+func (c *Classifier) Classify(req Request, fields []Field) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	emit := func(f Finding) {
+		k := string(f.DataType) + "\x00" + f.FieldPath + "\x00" + f.Rule + "\x00" + f.Value
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+
+	var applicable []*Rule
+	for i := range c.rules {
+		if c.rules[i].appliesTo(req) {
+			applicable = append(applicable, &c.rules[i])
+		}
+	}
+
+	for i := range fields {
+		f := &fields[i]
+		// Endpoint and key rules.
+		for _, r := range applicable {
+			if !r.matchPath(f.Path) {
+				continue
+			}
+			s, nonEmpty := valueText(f)
+			if !nonEmpty {
+				continue
+			}
+			if r.match != nil && !r.match.MatchString(s) {
+				continue
+			}
+			emit(Finding{DataType: r.DataType, Confidence: r.Confidence, FieldPath: f.Path,
+				Value: f.display(), Rule: "rule:" + r.ID, Reason: r.Reason})
+		}
+		if c.values && !f.Container {
+			if s, ok := leafText(f); ok {
+				for _, d := range detectors {
+					if d.match(f, s) {
+						emit(Finding{DataType: d.dataType, Confidence: d.confidence, FieldPath: f.Path,
+							Value: excerpt(s), Rule: "detector:" + d.id, Reason: d.reason})
+					}
+				}
+			}
+			if i+1 < len(fields) {
+				if co := coordPair(f, &fields[i+1]); co != nil {
+					emit(Finding{DataType: coordType(co), Confidence: coordConfidence(co),
+						FieldPath: f.Path + "+" + fields[i+1].key(),
+						Value:     f.display() + "," + fields[i+1].display(),
+						Rule:      "detector:coordinates-" + co.Encoding,
+						Reason:    "two adjacent fields hold a latitude/longitude pair (" + co.Encoding + ", " + precisionWords(co) + ")",
+						Coord:     co})
+				}
+				// The Wi-Fi name travels just before its BSSID in report lines.
+				if n := &fields[i+1]; f.parent() == n.parent() && f.Kind == KindText && n.Kind == KindText &&
+					reMAC.MatchString(n.Text) && ssidLike(f.Text) && f.inChain("report_line") {
+					emit(Finding{DataType: WiFi, Confidence: Medium, FieldPath: f.Path, Value: excerpt(f.Text),
+						Rule:   "detector:ssid-before-bssid",
+						Reason: "in report lines the Wi-Fi network name directly precedes the access point's MAC address"})
+				}
+			}
+		}
+		for j := range c.canaries {
+			cc := &c.canaries[j]
+			if f.Container {
+				continue
+			}
+			if enc := cc.matchLeaf(f); enc != "" {
+				emit(Finding{DataType: cc.Type, Confidence: High, FieldPath: f.Path, Value: f.display(),
+					Rule: "canary:" + cc.Name, Reason: "the value matches the researcher's canary " + cc.Name + " (" + enc + " encoding)",
+					Canary: cc.Name})
+			}
+		}
+	}
+	if c.values {
+		baseRequests(fields, emit)
+	}
+	return out
+}
+
+func coordConfidence(co *Coord) Confidence {
+	if co.Encoding == "microdegrees" {
+		return Medium
+	}
+	return High
+}
+
+func precisionWords(co *Coord) string {
+	return "precise to about " + strings.TrimSuffix(strings.TrimRight(ftoa(co.PrecisionM), "0"), ".") + " m"
+}
+
+// ssidLike accepts printable names that are not numbers, flags or empty.
+func ssidLike(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	if _, _, ok := decimal(s); ok {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// baseRequests recognises the BaseRequest {1 session key, 2 uin, 3 device
+// id, 4 client version, 5 device type, 6 scene} wherever it is nested
+// (PROTOCOL.md, section 6): a message whose field 3 is a WeChat device id and
+// whose field 5 names the OS. Its siblings then mean what the structure
+// says, whatever request carries it.
+func baseRequests(fields []Field, emit func(Finding)) {
+	byParent := map[string][]*Field{}
+	var order []string
+	for i := range fields {
+		f := &fields[i]
+		if f.Container {
+			continue
+		}
+		p := f.parent()
+		if _, ok := byParent[p]; !ok {
+			order = append(order, p)
+		}
+		byParent[p] = append(byParent[p], f)
+	}
+	for _, p := range order {
+		kids := byParent[p]
+		var dev, os *Field
+		for _, k := range kids {
+			switch k.key() {
+			case "3":
+				if s, ok := leafText(k); ok && reDeviceID.MatchString(strings.TrimRight(s, "\x00")) {
+					dev = k
+				}
+			case "5":
+				if s, ok := leafText(k); ok && reAndroidOS.MatchString(s) {
+					os = k
+				}
+			}
+		}
+		if dev == nil || os == nil {
+			continue
+		}
+		const reason = "BaseRequest {1 session key, 2 uin, 3 device id, 4 client version, 5 device type}: recognised by its device id (field 3) and device type (field 5)"
+		for _, k := range kids {
+			var t DataType
+			switch k.key() {
+			case "2":
+				t = AccountID
+			case "3":
+				t = DeviceID
+			case "4":
+				t = ClientVersion
+			case "5":
+				t = OSVersion
+			default:
+				continue
+			}
+			if _, nonEmpty := valueText(k); !nonEmpty {
+				continue
+			}
+			disp := k.display()
+			if s, ok := leafText(k); ok {
+				disp = s
+			}
+			emit(Finding{DataType: t, Confidence: High, FieldPath: k.Path, Value: excerpt(disp),
+				Rule: "detector:base-request", Reason: reason})
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package classify
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// A detector looks at one leaf wherever it appears and says what it means,
+// from the value's own form. Each is written so that a value that merely
+// resembles the form (a hex string, a number) does not fire.
+type detector struct {
+	id         string
+	dataType   DataType
+	confidence Confidence
+	reason     string
+	match      func(f *Field, s string) bool
+}
+
+var (
+	reDeviceID  = regexp.MustCompile(`^A[0-9a-f]{15}$`)
+	reWxid      = regexp.MustCompile(`^wxid_[a-z0-9]{8,24}$`)
+	reAppID     = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
+	reWxaUser   = regexp.MustCompile(`^gh_[0-9a-f]{12}@app$`)
+	reMAC       = regexp.MustCompile(`^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$`)
+	reFCM       = regexp.MustCompile(`^[A-Za-z0-9_-]{11}:APA91b[A-Za-z0-9_-]{100,}$`)
+	reEmail     = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+	rePhone     = regexp.MustCompile(`^\+[1-9][0-9 -]{7,16}[0-9]$`)
+	reAndroidOS = regexp.MustCompile(`^(android-\d{1,2}|Android \d{1,2}(\.\d+)*|iOS \d{1,2}(\.\d+)*)$`)
+	reABI       = regexp.MustCompile(`(arm64-v8a|armeabi-v7a|armeabi|x86_64)`)
+	reTZ        = regexp.MustCompile(`^((Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_]+(/[A-Za-z_]+)?|GMT[+-]\d{1,2}(:\d\d)?)$`)
+	reLocale    = regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}$`)
+	reNetType   = regexp.MustCompile(`^(?i:wifi|2g|3g|4g|5g|lte)$`)
+)
+
+// languages are bare language codes common enough to be read as a locale
+// when they are the whole value of a field.
+var languages = map[string]bool{
+	"en": true, "zh": true, "ja": true, "ko": true, "fr": true, "de": true, "es": true,
+	"it": true, "ru": true, "pt": true, "ar": true, "th": true, "vi": true, "id": true,
+	"ms": true, "tr": true, "zh_CN": true, "zh_TW": true, "zh_HK": true,
+}
+
+// carriers are mobile network names; a field equal to one is the carrier.
+var carriers = map[string]bool{
+	"t-mobile": true, "at&t": true, "verizon": true, "sprint": true, "vodafone": true,
+	"rogers": true, "telus": true, "fido": true,
+	"china mobile": true, "china unicom": true, "china telecom": true, "chinamobile": true,
+	"cmcc": true, "中国移动": true, "中国联通": true, "中国电信": true, "docomo": true,
+	"softbank": true, "kddi": true, "singtel": true, "starhub": true, "telstra": true,
+	"optus": true,
+}
+
+var detectors = []detector{
+	{"value-device-id", DeviceID, High,
+		`WeChat's device id is "A" followed by 15 hex digits (PROTOCOL.md section 6); it is stable per install`,
+		func(f *Field, s string) bool { return reDeviceID.MatchString(strings.TrimRight(s, "\x00")) }},
+	{"value-wxid", AccountID, High,
+		`"wxid_" user names are WeChat account identifiers`,
+		func(f *Field, s string) bool { return reWxid.MatchString(s) }},
+	{"value-appid", MiniProgramID, Medium,
+		`"wx" + 16 hex digits is a WeChat appid; in client reports it names the Mini Program in use`,
+		func(f *Field, s string) bool { return reAppID.MatchString(s) }},
+	{"value-wxa-username", MiniProgramID, High,
+		`"gh_…@app" is a Mini Program's user name`,
+		func(f *Field, s string) bool { return reWxaUser.MatchString(s) }},
+	{"value-bssid", WiFi, Medium,
+		`a MAC address in a client report is the Wi-Fi access point (BSSID), which locates the user`,
+		func(f *Field, s string) bool {
+			if !reMAC.MatchString(s) {
+				return false
+			}
+			l := strings.ToLower(strings.ReplaceAll(s, "-", ":"))
+			// Android hides real MACs behind 02:00:00:00:00:00.
+			return l != "00:00:00:00:00:00" && l != "02:00:00:00:00:00" && l != "ff:ff:ff:ff:ff:ff"
+		}},
+	{"value-private-ip", IPAddress, Medium,
+		`a private (RFC 1918/6598) address can only be the device's own LAN address, never a WeChat server`,
+		func(f *Field, s string) bool {
+			a, err := netip.ParseAddr(s)
+			if err != nil || !a.Is4() {
+				return false
+			}
+			return a.IsPrivate() || netip.MustParsePrefix("100.64.0.0/10").Contains(a)
+		}},
+	{"value-carrier", CellCarrier, High,
+		`the value is a mobile carrier's name`,
+		func(f *Field, s string) bool { return len(s) <= 32 && carriers[strings.ToLower(s)] }},
+	{"value-fcm-token", PushToken, High,
+		`Firebase Cloud Messaging registration tokens are "<instance id>:APA91b…"`,
+		func(f *Field, s string) bool { return reFCM.MatchString(s) }},
+	{"value-email", Email, Medium,
+		`the value is an email address`,
+		func(f *Field, s string) bool { return len(s) <= 254 && reEmail.MatchString(s) }},
+	{"value-phone", PhoneNumber, Medium,
+		`the value is a phone number in international (E.164) form`,
+		func(f *Field, s string) bool { return rePhone.MatchString(s) }},
+	{"value-os", OSVersion, High,
+		`"android-NN"/"Android NN" name the OS and its version or API level`,
+		func(f *Field, s string) bool { return reAndroidOS.MatchString(s) }},
+	{"value-abi", DeviceHardware, High,
+		`an Android CPU ABI name (arm64-v8a, x86_64…) describes the hardware`,
+		func(f *Field, s string) bool { return len(s) <= 64 && reABI.MatchString(s) }},
+	{"value-timezone", Timezone, High,
+		`an IANA time zone name or GMT offset`,
+		func(f *Field, s string) bool { return reTZ.MatchString(s) }},
+	{"value-locale", LanguageLocale, Medium,
+		`a whole field equal to a language code or ll_CC locale is the client's language`,
+		func(f *Field, s string) bool { return languages[s] || reLocale.MatchString(s) }},
+	{"value-nettype", NetworkType, Medium,
+		`a whole field equal to wifi/4g/5g/lte is the connection type`,
+		func(f *Field, s string) bool { return reNetType.MatchString(s) }},
+	{"value-timeline", MomentsContent, High,
+		`a TimelineObject XML document is a Moments post`,
+		func(f *Field, s string) bool { return strings.HasPrefix(s, "<TimelineObject") }},
+}
+
+// leafText returns the text a value detector examines: text, or printable
+// bytes (device ids are sent as NUL-terminated bytes).
+func leafText(f *Field) (string, bool) {
+	switch f.Kind {
+	case KindText:
+		return f.Text, f.Text != ""
+	case KindBytes:
+		if len(f.Bytes) == 0 || len(f.Bytes) > 512 {
+			return "", false
+		}
+		b := f.Bytes
+		for len(b) > 0 && b[len(b)-1] == 0 {
+			b = b[:len(b)-1]
+		}
+		for _, c := range b {
+			if c < 0x20 || c > 0x7e {
+				return "", false
+			}
+		}
+		return string(b), len(b) > 0
+	}
+	return "", false
+}

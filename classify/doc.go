@@ -1,0 +1,23 @@
+// Package classify finds personal data in one decoded request: it maps the
+// leaves of a schema-less protobuf tree to the data types of the wxaudit
+// taxonomy (see Taxonomy) and returns one Finding per hit, with the rule that
+// fired and its written reason.
+//
+// Three kinds of detection run on every request (PROTOCOL.md, section 6):
+//
+//   - endpoint rules: declarative, per API path or request type and field
+//     path, embedded from rules.yaml and extensible by the user (LoadRules);
+//   - value detectors: what a value means wherever it appears (device ids,
+//     wxids, appids, BSSIDs, IP addresses, coordinate pairs in every usual
+//     encoding, push tokens, JSON keys such as page_path or staytime);
+//   - canaries: values the researcher knows are theirs, searched in every
+//     common encoding (see Canary).
+//
+// Precision comes first: a detector that cannot tell what a value means says
+// nothing rather than guess.
+//
+// Use New to build a Classifier, then call Classify once per request with the
+// request's leaves (Field). Classify is a pure function of its inputs, safe
+// for concurrent use, and allocates O(number of leaves + findings); it keeps
+// nothing between calls.
+package classify
