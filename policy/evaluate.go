@@ -1,0 +1,540 @@
+// This file implements the entity-sensitive comparison of observed flows
+// with a model's disclosures, after PoliCheck (Andow et al., "Actions Speak
+// Louder than Words: Entity-Sensitive Privacy Policy and Data Flow
+// Analysis with PoliCheck", USENIX Security 2020): a flow is consistent only
+// when a disclosure names its data type (or a broader category) AND its
+// recipient; a disclosure for another collector makes it incorrect_entity.
+
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Kind classes a flow against a policy.
+type Kind string
+
+// The gap classes, from no gap to the worst.
+const (
+	// KindConsistent: a specific disclosure covers the data type, the
+	// recipient, the feature and the run's permission state.
+	KindConsistent Kind = "consistent"
+	// KindAmbiguous: only a vague disclosure covers it, or the run's
+	// permission state is unknown for a permission-gated disclosure, or
+	// the data could not be read.
+	KindAmbiguous Kind = "ambiguous"
+	// KindGovernedElsewhere: the policy hands the flow's feature to
+	// another policy (Search and Channels under the WeChat policy).
+	KindGovernedElsewhere Kind = "governed_elsewhere"
+	// KindIncorrectEntity: the data type is disclosed only for another
+	// collector (Mini Program usage disclosed for the developer, received
+	// by WeChat).
+	KindIncorrectEntity Kind = "incorrect_entity"
+	// KindOmitted: no disclosure covers the flow, including a
+	// permission-gated one when the run had permissions off.
+	KindOmitted Kind = "omitted"
+)
+
+// Kinds lists every Kind, from no gap to the worst.
+var Kinds = []Kind{KindConsistent, KindAmbiguous, KindGovernedElsewhere, KindIncorrectEntity, KindOmitted}
+
+func (k Kind) rank() int {
+	if i := slices.Index(Kinds, k); i >= 0 {
+		return i
+	}
+	return len(Kinds)
+}
+
+// IsGap reports whether the kind is anything but consistent.
+func (k Kind) IsGap() bool { return k != KindConsistent }
+
+// Gap is the verdict on one flow. Its JSON form is one line of gaps.jsonl.
+type Gap struct {
+	Kind        Kind   `json:"kind"`
+	DataType    string `json:"data_type"`
+	Feature     string `json:"feature"`
+	Recipient   string `json:"recipient"`
+	Run         string `json:"run"`
+	Permissions string `json:"permissions"` // the run's permission state: on, off, unknown
+	Subject     string `json:"subject,omitempty"`
+
+	Policy      string `json:"policy"`                // the model evaluated against
+	Clause      string `json:"clause"`                // disclosure or hand-off ID; "" when none applies
+	Section     string `json:"section,omitempty"`     // the clause's section
+	ClauseText  string `json:"clause_text,omitempty"` // its quote or paraphrase
+	Certainty   string `json:"certainty,omitempty"`   // how sure the model is of the clause
+	Gate        string `json:"gate,omitempty"`        // the permission the clause requires, if any
+	GovernedBy  string `json:"governed_by,omitempty"` // governed_elsewhere: the other policy
+	Explanation string `json:"explanation"`           // plain words a journalist can quote
+
+	// Elsewhere is how the other policy classes the flow, for
+	// governed_elsewhere gaps when Options.FollowHandoffs is set and the
+	// other model resolves.
+	Elsewhere *Verdict `json:"elsewhere,omitempty"`
+
+	Evidence []string   `json:"evidence"` // finding IDs (findings.jsonl)
+	URIs     []string   `json:"uris,omitempty"`
+	ReqTypes []int      `json:"req_types,omitempty"`
+	Examples []Evidence `json:"examples,omitempty"`
+}
+
+// Verdict is a short classification under another policy.
+type Verdict struct {
+	Policy string `json:"policy"`
+	Kind   Kind   `json:"kind"`
+	Clause string `json:"clause,omitempty"`
+}
+
+// Options controls Evaluate.
+type Options struct {
+	// OmitConsistent drops consistent flows from the result.
+	OmitConsistent bool
+	// FollowHandoffs evaluates governed_elsewhere flows under the other
+	// policy too (one level) and records it in Gap.Elsewhere.
+	FollowHandoffs bool
+	// Resolve finds another policy's model by name for FollowHandoffs;
+	// nil means Builtin.
+	Resolve func(name string) (*Model, error)
+}
+
+// Evaluate classes every flow against m and returns one Gap per flow (minus
+// consistent ones with OmitConsistent), sorted from the worst kind to
+// consistent, then by feature, data type, recipient and run. It does no
+// I/O and does not modify flows; the gaps share the flows' slices.
+func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
+	gaps := make([]Gap, 0, len(flows))
+	var resolved map[string]*Model
+	for i := range flows {
+		fl := &flows[i]
+		g := classify(m, fl)
+		if g.Kind == KindGovernedElsewhere && opts.FollowHandoffs {
+			if resolved == nil {
+				resolved = map[string]*Model{}
+			}
+			om, ok := resolved[g.GovernedBy]
+			if !ok {
+				resolve := opts.Resolve
+				if resolve == nil {
+					resolve = Builtin
+				}
+				om, _ = resolve(g.GovernedBy)
+				resolved[g.GovernedBy] = om
+			}
+			if om != nil && om != m {
+				og := classify(om, fl)
+				g.Elsewhere = &Verdict{Policy: om.Name, Kind: og.Kind, Clause: og.Clause}
+				g.Explanation += " " + elsewhereSentence(om, og)
+			}
+		}
+		if opts.OmitConsistent && g.Kind == KindConsistent {
+			continue
+		}
+		gaps = append(gaps, g)
+	}
+	slices.SortStableFunc(gaps, func(a, b Gap) int {
+		if c := b.Kind.rank() - a.Kind.rank(); c != 0 {
+			return c
+		}
+		for _, p := range [][2]string{{a.Feature, b.Feature}, {a.DataType, b.DataType}, {a.Recipient, b.Recipient}, {a.Run, b.Run}} {
+			if c := strings.Compare(p[0], p[1]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return gaps
+}
+
+// classify is Evaluate for one flow, without following hand-offs.
+func classify(m *Model, fl *Flow) Gap {
+	perm := fl.Permissions
+	if perm != PermOn && perm != PermOff {
+		perm = PermUnknown
+	}
+	g := Gap{
+		DataType: fl.DataType, Feature: fl.Feature, Recipient: fl.Recipient, Run: fl.Run,
+		Permissions: perm, Subject: fl.Subject, Policy: m.Name,
+		Evidence: fl.FindingIDs, URIs: fl.URIs, ReqTypes: fl.ReqTypes, Examples: fl.Examples,
+	}
+	if h := m.handoffFor(fl.Feature); h != nil {
+		g.Kind = KindGovernedElsewhere
+		g.GovernedBy = h.Policy
+		g.setClause(h.ID, h.Clause, "")
+		g.Explanation = explainHandoff(m, fl, h, perm)
+		return g
+	}
+	var (
+		precise, vague, permUnknown, permBlocked *Disclosure
+		wrongEntity                              *Disclosure
+		wrongScore                               int
+	)
+	for i := range m.Disclosures {
+		d := &m.Disclosures[i]
+		if !m.disclosureCovers(d, fl.DataType) {
+			continue
+		}
+		named := slices.Contains(d.Features, fl.Feature)
+		featOK := named || slices.Contains(d.Features, FeatureAny)
+		if !m.entityCovers(d.Collector, fl.Recipient) {
+			// The disclosure that best explains the mismatch names the
+			// flow's feature and is specific. Background report batches
+			// (telemetry, other) carry events of other features, so there
+			// a disclosure for another feature counts too: Mini Program
+			// data is Mini Program data in whatever batch it travels.
+			score := 0
+			switch {
+			case named:
+				score = 4
+			case featOK:
+				score = 2
+			case fl.Feature == "telemetry" || fl.Feature == "other":
+				score = 1
+			}
+			if score > 0 && !d.Vague && !m.onlyVague(d, fl.DataType) {
+				score++
+			}
+			if score > wrongScore {
+				wrongEntity, wrongScore = d, score
+			}
+			continue
+		}
+		if !featOK {
+			continue
+		}
+		if d.Permission != "" && perm != PermOn {
+			if perm == PermOff {
+				permBlocked = firstOf(permBlocked, d)
+			} else {
+				permUnknown = firstOf(permUnknown, d)
+			}
+			continue
+		}
+		if d.Vague || m.onlyVague(d, fl.DataType) {
+			vague = firstOf(vague, d)
+			continue
+		}
+		precise = d
+		break
+	}
+	switch {
+	case precise != nil:
+		g.Kind = KindConsistent
+		g.setClause(precise.ID, precise.Clause, precise.Permission)
+	case vague != nil:
+		g.Kind = KindAmbiguous
+		g.setClause(vague.ID, vague.Clause, vague.Permission)
+	case permUnknown != nil:
+		g.Kind = KindAmbiguous
+		g.setClause(permUnknown.ID, permUnknown.Clause, permUnknown.Permission)
+	case fl.DataType == OpaqueType:
+		g.Kind = KindAmbiguous
+	case wrongEntity != nil:
+		g.Kind = KindIncorrectEntity
+		g.setClause(wrongEntity.ID, wrongEntity.Clause, wrongEntity.Permission)
+	case permBlocked != nil:
+		g.Kind = KindOmitted
+		g.setClause(permBlocked.ID, permBlocked.Clause, permBlocked.Permission)
+	default:
+		g.Kind = KindOmitted
+	}
+	g.Explanation = explain(m, fl, &g, perm)
+	return g
+}
+
+func firstOf(a, b *Disclosure) *Disclosure {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (g *Gap) setClause(id string, c Clause, gate string) {
+	g.Clause = id
+	g.Section = c.Section
+	g.ClauseText = c.Text
+	g.Certainty = c.Certainty
+	g.Gate = gate
+}
+
+// disclosureCovers reports whether one of d's data types or categories
+// covers dataType.
+func (m *Model) disclosureCovers(d *Disclosure, dataType string) bool {
+	for _, n := range d.DataTypes {
+		if m.cover[n][dataType] {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyVague reports whether every name of d that covers dataType is a vague
+// category.
+func (m *Model) onlyVague(d *Disclosure, dataType string) bool {
+	for _, n := range d.DataTypes {
+		if m.cover[n][dataType] && !m.vague[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// explain writes the plain-words sentence of a gap.
+func explain(m *Model, fl *Flow, g *Gap, perm string) string {
+	var b strings.Builder
+	b.WriteString(observed(fl, perm))
+	title := m.title()
+	switch g.Kind {
+	case KindConsistent:
+		fmt.Fprintf(&b, " The %s discloses this%s.", title, cite(g))
+	case KindAmbiguous:
+		switch {
+		case g.Clause == "":
+			fmt.Fprintf(&b, " wxaudit could not read this data, so it cannot say whether the %s covers it.", title)
+		case g.Gate != "" && perm == PermUnknown:
+			fmt.Fprintf(&b, " The %s discloses this only with the %s permission%s, and the run's permission state is unknown.", title, g.Gate, cite(g))
+		default:
+			fmt.Fprintf(&b, " Only a vague statement of the %s covers it%s; it does not tell a reader that this data is collected.", title, cite(g))
+		}
+	case KindIncorrectEntity:
+		d := m.Disclosure(g.Clause)
+		fmt.Fprintf(&b, " The %s mentions this data only as collected by %s%s, not by %s.", title, entityPhrase(d.Collector), cite(g), collectorPhrase(fl.Recipient))
+	case KindOmitted:
+		if g.Clause != "" {
+			fmt.Fprintf(&b, " The %s discloses this only with the %s permission%s, but the run had permissions off.", title, g.Gate, cite(g))
+		} else {
+			fmt.Fprintf(&b, " No statement in the %s covers it.", title)
+		}
+	}
+	return b.String()
+}
+
+func explainHandoff(m *Model, fl *Flow, h *Handoff, perm string) string {
+	var b strings.Builder
+	b.WriteString(observed(fl, perm))
+	other := h.Policy
+	if bm, err := Builtin(h.Policy); err == nil {
+		other = "the " + bm.Title
+	}
+	op := ""
+	if h.Operator != "" {
+		op = " operated by " + h.Operator
+	}
+	fmt.Fprintf(&b, " The %s treats %s as a service%s and leaves it to %s%s", m.title(), featurePhrase(fl.Feature), op, other, citeClause(h.Clause))
+	if bm, err := Builtin(h.Policy); err == nil && bm.AppliesTo.Description != "" && !m.sameAudience(bm) {
+		fmt.Fprintf(&b, ", which is written for %s", bm.AppliesTo.Description)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func elsewhereSentence(om *Model, og Gap) string {
+	switch og.Kind {
+	case KindConsistent:
+		return fmt.Sprintf("Under the %s the flow is disclosed (%s).", om.title(), og.Clause)
+	case KindAmbiguous:
+		return fmt.Sprintf("Under the %s only a vague statement covers it.", om.title())
+	case KindIncorrectEntity:
+		return fmt.Sprintf("Under the %s it is disclosed only for another collector.", om.title())
+	case KindGovernedElsewhere:
+		return fmt.Sprintf("The %s hands it on again, to %s.", om.title(), og.GovernedBy)
+	}
+	return fmt.Sprintf("The %s does not cover it either.", om.title())
+}
+
+func (m *Model) title() string {
+	if m.Title != "" {
+		return m.Title
+	}
+	return m.Name + " policy"
+}
+
+func (m *Model) sameAudience(o *Model) bool {
+	return slices.Equal(m.AppliesTo.PhoneCountryCodes, o.AppliesTo.PhoneCountryCodes) &&
+		slices.Equal(m.AppliesTo.ExceptCountryCodes, o.AppliesTo.ExceptCountryCodes)
+}
+
+// observed is the first sentence: what was sent, to whom, when.
+func observed(fl *Flow, perm string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "During %s, WeChat sent %s to %s", featurePhrase(fl.Feature), DataTypePhrase(fl.DataType), recipientPhrase(fl.Recipient))
+	if fl.Subject != "" {
+		fmt.Fprintf(&b, " (about %s)", truncate(fl.Subject, 120))
+	}
+	n := len(fl.FindingIDs)
+	fmt.Fprintf(&b, " in %d finding%s", n, plural(n))
+	if len(fl.ReqTypes) > 0 || len(fl.URIs) > 0 {
+		b.WriteString(" from ")
+		b.WriteString(requestsPhrase(fl))
+	}
+	run := fl.Run
+	if run == "" {
+		run = "unlabelled"
+	}
+	fmt.Fprintf(&b, " (run %q, permissions %s).", run, perm)
+	return b.String()
+}
+
+func requestsPhrase(fl *Flow) string {
+	var parts []string
+	for i, u := range fl.URIs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d more", len(fl.URIs)-3))
+			break
+		}
+		parts = append(parts, u)
+	}
+	if len(parts) == 0 {
+		for _, t := range fl.ReqTypes {
+			parts = append(parts, fmt.Sprintf("request type %d", t))
+		}
+		if len(parts) > 3 {
+			parts = append(parts[:3], fmt.Sprintf("%d more", len(fl.ReqTypes)-3))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func cite(g *Gap) string {
+	return citeClause(Clause{Section: g.Section, Text: g.ClauseText})
+}
+
+func citeClause(c Clause) string {
+	switch {
+	case c.Section != "" && c.Text != "":
+		return fmt.Sprintf(" (%s: %q)", c.Section, c.Text)
+	case c.Section != "":
+		return " (" + c.Section + ")"
+	case c.Text != "":
+		return fmt.Sprintf(" (%q)", c.Text)
+	}
+	return ""
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// DataTypePhrase returns the data type in plain words ("which pages were
+// visited inside Mini Programs"); unknown names are returned as they are.
+func DataTypePhrase(dt string) string {
+	if p, ok := dataTypePhrases[dt]; ok {
+		return p
+	}
+	return strings.ReplaceAll(dt, "_", " ")
+}
+
+var dataTypePhrases = map[string]string{
+	"account_id":            "the account identifier",
+	"device_id":             "the device identifier",
+	"device_model":          "the phone model",
+	"device_hardware":       "hardware details of the phone",
+	"os_version":            "the operating system version",
+	"client_version":        "the app version",
+	"language_locale":       "the language setting",
+	"timezone":              "the time zone",
+	"network_type":          "the network type",
+	"ip_address":            "an IP address",
+	"wifi":                  "Wi-Fi network details",
+	"cell_carrier":          "the mobile carrier",
+	"location":              "precise location coordinates",
+	"coarse_location":       "the approximate location",
+	"phone_number":          "the phone number",
+	"email":                 "an email address",
+	"session_token":         "session tokens",
+	"push_token":            "the push notification token",
+	"profile_name":          "the profile name",
+	"contacts_social_graph": "contacts and friend relationships",
+	"message_content":       "message content",
+	"moments_content":       "Moments posts",
+	"image_media_metadata":  "image and media metadata",
+	"miniprogram_id":        "which Mini Programs were opened",
+	"miniprogram_page_path": "which pages were visited inside Mini Programs",
+	"ui_events":             "what the user tapped and did",
+	"usage_statistics":      "usage statistics such as how long pages were viewed",
+	"search_query":          "search terms",
+	"content_browsing":      "what content the user browsed",
+	"activity_timestamps":   "when the user did things",
+	"third_party_user_id":   "user identifiers of third-party services",
+	"system_software":       "details of the system software",
+	"diagnostics":           "diagnostic and performance data",
+	"permissions_state":     "which permissions the app has",
+	"opaque_encrypted_blob": "data wxaudit could not read",
+}
+
+func featurePhrase(f string) string {
+	switch f {
+	case "miniprograms":
+		return "Mini Program use"
+	case "channels":
+		return "Channels"
+	case "search":
+		return "Search"
+	case "moments":
+		return "Moments"
+	case "messaging":
+		return "messaging"
+	case "contacts":
+		return "contact loading"
+	case "location":
+		return "location features"
+	case "login":
+		return "login"
+	case "sync":
+		return "synchronisation"
+	case "config":
+		return "configuration updates"
+	case "telemetry":
+		return "background reporting"
+	case "payments":
+		return "payments"
+	case "", "other":
+		return "other activity"
+	}
+	return "the " + strings.ReplaceAll(f, "_", " ") + " feature"
+}
+
+func recipientPhrase(r string) string {
+	switch r {
+	case RecipientWeChat:
+		return "WeChat's own servers"
+	case RecipientWeixin:
+		return "a service operated by Weixin"
+	case RecipientMPDeveloper:
+		return "the Mini Program's developer"
+	case RecipientThirdParty:
+		return "a third party"
+	}
+	return "another server"
+}
+
+// collectorPhrase names a recipient as the one who collects.
+func collectorPhrase(r string) string {
+	switch r {
+	case RecipientWeChat:
+		return "WeChat itself"
+	case RecipientWeixin:
+		return "Weixin"
+	}
+	return recipientPhrase(r)
+}
+
+func entityPhrase(e string) string {
+	switch e {
+	case EntityFirstParty:
+		return "the policy's operator"
+	case EntityWeixin:
+		return "Weixin"
+	case EntityMPDeveloper:
+		return "the Mini Program's developer"
+	case EntityProvider:
+		return "service providers"
+	case EntityThirdParty:
+		return "third parties"
+	}
+	return e
+}

@@ -1,0 +1,305 @@
+// This file defines Flow, the unit the comparison consumes, and reads the
+// findings.jsonl written by `wxaudit analyze` (issue 5, item 6) into flows.
+
+package policy
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Recipients of a flow: who receives the data, as attributed by analyze.
+const (
+	RecipientWeChat      = "wechat"                // WeChat first-party servers
+	RecipientWeixin      = "weixin"                // a Weixin-operated service (Search, Channels)
+	RecipientMPDeveloper = "miniprogram_developer" // a Mini Program's own developer
+	RecipientThirdParty  = "third_party"           // another identified third party
+	RecipientOther       = "other"                 // any other host
+)
+
+// Permission states of a run.
+const (
+	PermOn      = "on"      // the app had the OS permissions (location, contacts…)
+	PermOff     = "off"     // it did not
+	PermUnknown = "unknown" // the input does not say
+)
+
+// Flow is one observed data flow: a data type sent to a recipient during a
+// feature in one run, aggregated over the findings that show it.
+type Flow struct {
+	DataType    string   // taxonomy name from issue 5, e.g. "miniprogram_page_path"
+	Recipient   string   // one of the Recipient* constants
+	Feature     string   // catalog feature: messaging, moments, miniprograms, channels, search, …
+	Run         string   // run label
+	Permissions string   // PermOn, PermOff or PermUnknown ("" means unknown)
+	URIs        []string // API paths of the requests that carry it, sorted, unique
+	ReqTypes    []int    // request type ids, sorted, unique
+	FindingIDs  []string // links back to findings.jsonl: the finding's "id", else "findings.jsonl:LINE"
+	Subject     string   // optional: what the data is about, e.g. a Mini Program appid
+
+	// Examples are up to MaxExamples findings, in input order, for the
+	// evidence chain. They never carry the value itself: values are
+	// decrypted user data and stay in findings.jsonl.
+	Examples []Evidence
+}
+
+// Evidence is one link of the chain packet → finding: where the finding came
+// from and which rule made it.
+type Evidence struct {
+	Finding   string `json:"finding"`              // finding ID
+	Source    string `json:"source,omitempty"`     // input file and line, or capture frames
+	URI       string `json:"uri,omitempty"`        // API path of the request
+	ReqType   int    `json:"req_type,omitempty"`   // request type id
+	FieldPath string `json:"field_path,omitempty"` // where in the request
+	Rule      string `json:"rule,omitempty"`       // detection rule
+	Time      string `json:"time,omitempty"`
+}
+
+// MaxExamples bounds Flow.Examples and Gap.Examples.
+const MaxExamples = 5
+
+// Finding is the subset of a findings.jsonl line that the comparison reads.
+// Unknown fields are ignored so analyze may add more.
+type Finding struct {
+	ID          string          `json:"id,omitempty"`
+	DataType    string          `json:"data_type"`
+	Confidence  string          `json:"confidence,omitempty"`
+	Feature     string          `json:"feature"`
+	Recipient   string          `json:"recipient"`
+	URI         string          `json:"uri,omitempty"`
+	ReqType     int             `json:"req_type,omitempty"`
+	Run         string          `json:"run"`
+	Time        string          `json:"time,omitempty"`
+	Source      json.RawMessage `json:"source,omitempty"` // a string or an object; kept as text
+	Permissions string          `json:"permissions,omitempty"`
+	Subject     string          `json:"subject,omitempty"`
+	AppID       string          `json:"appid,omitempty"`
+	Evidence    struct {
+		FieldPath string `json:"field_path"`
+		Rule      string `json:"rule"`
+	} `json:"evidence"`
+}
+
+// ReadOptions controls how findings become flows.
+type ReadOptions struct {
+	// Permissions maps a run label to its permission state. Runs not in
+	// the map get the state from their findings' "permissions" field, else
+	// from their label (RunPermissions), else PermUnknown.
+	Permissions map[string]string
+	// MinConfidence drops findings below it ("high", "medium", "low"; ""
+	// keeps all).
+	MinConfidence string
+}
+
+// Bounds on findings.jsonl input: one line and the whole file.
+const (
+	maxFindingLine = 1 << 20
+	maxFindings    = 5_000_000
+)
+
+// ReadFindings reads findings.jsonl from r and aggregates the findings into
+// flows by (data_type, recipient, feature, run), in order of first
+// appearance. name labels finding IDs ("findings.jsonl:12"). A malformed
+// line is an error naming its line number. Memory is bounded by the number
+// of distinct flows plus MaxExamples per flow, and the finding IDs.
+func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
+	if name == "" {
+		name = "findings.jsonl"
+	}
+	minRank := confidenceRank(opts.MinConfidence)
+	type key struct{ dt, rcpt, feat, run string }
+	index := map[key]int{}
+	var flows []Flow
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxFindingLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		if line > maxFindings {
+			return nil, fmt.Errorf("policy: %s: more than %d findings", name, maxFindings)
+		}
+		b := sc.Bytes()
+		if len(strings.TrimSpace(string(b))) == 0 {
+			continue
+		}
+		var f Finding
+		if err := json.Unmarshal(b, &f); err != nil {
+			return nil, fmt.Errorf("policy: %s:%d: %w", name, line, err)
+		}
+		if f.DataType == "" {
+			return nil, fmt.Errorf("policy: %s:%d: finding without data_type", name, line)
+		}
+		if confidenceRank(f.Confidence) < minRank {
+			continue
+		}
+		id := f.ID
+		if id == "" {
+			id = fmt.Sprintf("%s:%d", name, line)
+		}
+		k := key{f.DataType, orDefault(f.Recipient, RecipientOther), orDefault(f.Feature, "other"), f.Run}
+		i, ok := index[k]
+		if !ok {
+			i = len(flows)
+			index[k] = i
+			flows = append(flows, Flow{DataType: k.dt, Recipient: k.rcpt, Feature: k.feat, Run: k.run})
+		}
+		fl := &flows[i]
+		if f.URI != "" && !slices.Contains(fl.URIs, f.URI) {
+			fl.URIs = append(fl.URIs, f.URI)
+		}
+		if f.ReqType != 0 && !slices.Contains(fl.ReqTypes, f.ReqType) {
+			fl.ReqTypes = append(fl.ReqTypes, f.ReqType)
+		}
+		fl.FindingIDs = append(fl.FindingIDs, id)
+		if fl.Permissions == "" && f.Permissions != "" {
+			fl.Permissions = normPerm(f.Permissions)
+		}
+		subj := orDefault(f.Subject, f.AppID)
+		if subj != "" {
+			switch fl.Subject {
+			case "":
+				fl.Subject = subj
+			case subj:
+			default:
+				if !strings.Contains(","+fl.Subject+",", ","+subj+",") && len(fl.Subject) < 1024 {
+					fl.Subject += "," + subj
+				}
+			}
+		}
+		if len(fl.Examples) < MaxExamples {
+			fl.Examples = append(fl.Examples, Evidence{
+				Finding: id, Source: sourceText(f.Source), URI: f.URI, ReqType: f.ReqType,
+				FieldPath: f.Evidence.FieldPath, Rule: f.Evidence.Rule, Time: f.Time,
+			})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("policy: %s:%d: line longer than %d bytes", name, line+1, maxFindingLine)
+		}
+		return nil, fmt.Errorf("policy: %s: %w", name, err)
+	}
+	for i := range flows {
+		fl := &flows[i]
+		slices.Sort(fl.URIs)
+		slices.Sort(fl.ReqTypes)
+		if p, ok := opts.Permissions[fl.Run]; ok {
+			fl.Permissions = normPerm(p)
+		} else if fl.Permissions == "" {
+			fl.Permissions = RunPermissions(fl.Run)
+		}
+	}
+	return flows, nil
+}
+
+// ReadReport reads DIR/findings.jsonl into flows, as ReadFindings.
+func ReadReport(dir string, opts ReadOptions) ([]Flow, error) {
+	f, err := os.Open(filepath.Join(dir, "findings.jsonl"))
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	defer f.Close()
+	return ReadFindings(f, "findings.jsonl", opts)
+}
+
+// RunPermissions guesses a run's permission state from its label, the way
+// the published logs are named ("startup_permissions_on_1"): a label with
+// "permissions_on", "permission_on", "perm_on" or "perms_on" (any of - _ or
+// space) is PermOn; with the same words and "off" it is PermOff; otherwise
+// PermUnknown. The guess is never more than the label says.
+func RunPermissions(run string) string {
+	s := strings.ToLower(run)
+	s = strings.NewReplacer("-", "_", " ", "_", ".", "_").Replace(s)
+	for _, w := range []string{"permissions_", "permission_", "perms_", "perm_"} {
+		if i := strings.Index(s, w); i >= 0 {
+			rest := s[i+len(w):]
+			switch {
+			case strings.HasPrefix(rest, "on"):
+				return PermOn
+			case strings.HasPrefix(rest, "off"), strings.HasPrefix(rest, "denied"):
+				return PermOff
+			case strings.HasPrefix(rest, "granted"):
+				return PermOn
+			}
+		}
+	}
+	if strings.Contains(s, "no_permission") {
+		return PermOff
+	}
+	return PermUnknown
+}
+
+func normPerm(p string) string {
+	switch strings.ToLower(strings.TrimSpace(p)) {
+	case "on", "granted", "true", "yes":
+		return PermOn
+	case "off", "denied", "false", "no":
+		return PermOff
+	}
+	return PermUnknown
+}
+
+func confidenceRank(c string) int {
+	switch strings.ToLower(c) {
+	case "high":
+		return 3
+	case "medium":
+		return 2
+	case "low":
+		return 1
+	}
+	return 0
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// sourceText renders a finding's source (a JSON string or object) as one
+// short line.
+func sourceText(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return truncate(s, 200)
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) == nil {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		var b strings.Builder
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "%s=%v", k, m[k])
+		}
+		return truncate(b.String(), 200)
+	}
+	return truncate(string(raw), 200)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
