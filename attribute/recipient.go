@@ -1,0 +1,49 @@
+package attribute
+
+import "strings"
+
+// Recipients, the vocabulary shared with the policy models.
+const (
+	RecipientWeChat      = "wechat"                // WeChat first-party servers
+	RecipientWeixin      = "weixin"                // a Weixin-operated service (Search, Channels)
+	RecipientMPDeveloper = "miniprogram_developer" // a Mini Program's own developer
+	RecipientThirdParty  = "third_party"           // another identified third party
+	RecipientOther       = "other"                 // any other host
+)
+
+// wechatHosts are suffixes of hosts run by WeChat/Tencent for the client.
+var wechatHosts = []string{".wechat.com", ".weixin.qq.com", ".qq.com", ".wechatapp.com", ".servicewechat.com", ".qpic.cn", ".tencent.com"}
+
+// Recipient says who receives a request. Requests on WeChat's own API
+// (/cgi-bin/micromsg-bin, /cgi-bin/mmbiz-bin, /mmtls) go to WeChat: that
+// includes what a Mini Program reports through WeChat, which is WeChat's
+// collection, not the developer's. Channels (finder) and Search are WeChat
+// servers but services "operated by Weixin" (POLICY-FACTS.md), so they get
+// RecipientWeixin. A request to a host outside WeChat's domains is the Mini
+// Program developer's when feature is miniprograms, else other.
+func Recipient(path, host, feature string) string {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	wechatHost := h == ""
+	for _, s := range wechatHosts {
+		if strings.HasSuffix(h, s) || h == s[1:] {
+			wechatHost = true
+		}
+	}
+	onAPI := strings.HasPrefix(path, "/cgi-bin/") || strings.HasPrefix(path, "/mmtls/") || path == ""
+	if wechatHost && onAPI {
+		if feature == FeatureChannels || feature == FeatureSearch {
+			return RecipientWeixin
+		}
+		return RecipientWeChat
+	}
+	if wechatHost {
+		return RecipientWeChat
+	}
+	if feature == FeatureMiniPrograms {
+		return RecipientMPDeveloper
+	}
+	return RecipientOther
+}
