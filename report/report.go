@@ -1,0 +1,186 @@
+package report
+
+import (
+	"sort"
+
+	"github.com/wxaudit/wxaudit/classify"
+)
+
+// Report is the result of one analysis.
+type Report struct {
+	Runs     []Run     `json:"runs"`
+	Requests []Request `json:"requests"`
+	Findings []Finding `json:"findings"`
+	// Errors lists per-input or per-request problems; analysis continued.
+	Errors []string `json:"errors,omitempty"`
+	// Policy is set when a policy model was applied.
+	Policy *PolicyResult `json:"policy,omitempty"`
+}
+
+// Run is one experiment: an input file, or its own part when its log
+// extends another input's log (see attribute.Segments).
+type Run struct {
+	Label  string `json:"label"`
+	Source string `json:"source"`
+	// Extends names the run whose log is a prefix of this one's; this run's
+	// own requests are the lines after SkipLines.
+	Extends     string `json:"extends,omitempty"`
+	SkipLines   int    `json:"skip_lines,omitempty"`
+	Lines       int    `json:"lines"`
+	Requests    int    `json:"requests"`
+	Permissions string `json:"permissions"` // on, off, unknown
+}
+
+// Request is one request of a run, for the timeline.
+type Request struct {
+	ID        int      `json:"id"` // index in Report.Requests
+	Run       string   `json:"run"`
+	Seq       int      `json:"seq"` // order within the run, from 1
+	Time      string   `json:"time,omitempty"`
+	Feature   string   `json:"feature"`
+	Recipient string   `json:"recipient"`
+	URI       string   `json:"uri,omitempty"`
+	ReqType   int      `json:"req_type,omitempty"`
+	Size      int      `json:"size"`
+	Source    string   `json:"source"`
+	DataTypes []string `json:"data_types,omitempty"`
+}
+
+// Finding is one line of findings.jsonl.
+type Finding struct {
+	ID          string          `json:"id"`
+	DataType    string          `json:"data_type"`
+	Confidence  string          `json:"confidence"`
+	Feature     string          `json:"feature"`
+	Recipient   string          `json:"recipient"`
+	URI         string          `json:"uri,omitempty"`
+	ReqType     int             `json:"req_type,omitempty"`
+	Run         string          `json:"run"`
+	Permissions string          `json:"permissions,omitempty"`
+	Time        string          `json:"time,omitempty"`
+	Request     int             `json:"request"` // Request.ID
+	AppID       string          `json:"appid,omitempty"`
+	Evidence    Evidence        `json:"evidence"`
+	Coord       *classify.Coord `json:"coord,omitempty"`
+	Source      Source          `json:"source"`
+}
+
+// Evidence says where in the request the data is and why it is that type.
+type Evidence struct {
+	FieldPath string `json:"field_path"`
+	Value     string `json:"value"`
+	Rule      string `json:"rule"`
+	Reason    string `json:"reason"`
+}
+
+// Source is the provenance of a finding: the input file and line, or
+// capture frames.
+type Source struct {
+	File   string  `json:"file,omitempty"`
+	Line   int     `json:"line,omitempty"`
+	Frames []int64 `json:"frames,omitempty"`
+}
+
+// PolicyResult is the outcome of comparing the findings with a policy model.
+type PolicyResult struct {
+	Model   string `json:"model"`
+	Title   string `json:"title,omitempty"`
+	Version string `json:"version,omitempty"`
+	Gaps    []Gap  `json:"gaps"`
+}
+
+// Gap is one policy gap, as rendered in the Policy section.
+type Gap struct {
+	Kind      string   `json:"kind"`
+	DataType  string   `json:"data_type"`
+	Feature   string   `json:"feature"`
+	Recipient string   `json:"recipient"`
+	Run       string   `json:"run,omitempty"`
+	Clause    string   `json:"clause,omitempty"`
+	Statement string   `json:"statement"`
+	Findings  []string `json:"findings,omitempty"`
+}
+
+// Summary is summary.json.
+type Summary struct {
+	Runs         []RunSummary  `json:"runs"`
+	MiniPrograms []MiniProgram `json:"miniprograms"`
+	Locations    []Location    `json:"locations"`
+}
+
+// RunSummary aggregates one run.
+type RunSummary struct {
+	Run         string                    `json:"run"`
+	Permissions string                    `json:"permissions"`
+	Requests    int                       `json:"requests"`
+	DataTypes   map[string]int            `json:"data_types"`
+	Features    map[string]map[string]int `json:"features"` // feature → data type → count
+	ReqTypes    map[string]int            `json:"req_types"`
+}
+
+// MiniProgram is the Mini Program view of one appid.
+type MiniProgram struct {
+	AppID     string         `json:"appid"`
+	Runs      []string       `json:"runs"`
+	Launches  int            `json:"launches"`
+	Pages     []PageVisit    `json:"pages"`
+	UIEvents  int            `json:"ui_events"`
+	Searches  int            `json:"searches"`
+	Endpoints map[string]int `json:"endpoints"` // URI → requests reporting about it
+	DataTypes map[string]int `json:"data_types"`
+	Recipient []string       `json:"recipients"`
+}
+
+// PageVisit is one page seen for a Mini Program.
+type PageVisit struct {
+	Page     string `json:"page"`
+	Run      string `json:"run"`
+	Time     string `json:"time,omitempty"`
+	StayMS   int64  `json:"stay_ms,omitempty"`
+	Request  int    `json:"request"`
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+// Location is one coordinate sent.
+type Location struct {
+	Lat         float64 `json:"lat"`
+	Lon         float64 `json:"lon"`
+	PrecisionM  float64 `json:"precision_m"`
+	Encoding    string  `json:"encoding"`
+	DataType    string  `json:"data_type"`
+	Run         string  `json:"run"`
+	Permissions string  `json:"permissions"`
+	Feature     string  `json:"feature"`
+	URI         string  `json:"uri,omitempty"`
+	ReqType     int     `json:"req_type,omitempty"`
+	Request     int     `json:"request"`
+	Finding     string  `json:"finding"`
+}
+
+// DataTypes returns the data types found in run (all runs when run is ""),
+// sorted by taxonomy order.
+func (r *Report) DataTypes(run string) []string {
+	seen := map[string]bool{}
+	for _, f := range r.Findings {
+		if run == "" || f.Run == run {
+			seen[f.DataType] = true
+		}
+	}
+	return taxonomyOrder(seen)
+}
+
+func taxonomyOrder(set map[string]bool) []string {
+	var out []string
+	for _, t := range classify.Taxonomy {
+		if set[string(t.Name)] {
+			out = append(out, string(t.Name))
+			delete(set, string(t.Name))
+		}
+	}
+	var rest []string
+	for k := range set {
+		rest = append(rest, k)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
