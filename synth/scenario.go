@@ -70,6 +70,11 @@ type script struct {
 	// sessionKey is the inner AES-CBC key of the round, delivered by the
 	// auth response.
 	sessionKey []byte
+	// gcmKey is the inner AES-192-GCM key of the round; cookie the
+	// WeChat header cookie.
+	gcmKey, cookie []byte
+	// ll is the round's Longlink handshake (set by the generator).
+	ll *longlinkHandshake
 }
 
 // act starts a new user action.
