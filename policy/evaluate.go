@@ -183,6 +183,11 @@ func classify(m *Model, fl *Flow) Gap {
 			// (telemetry, other) carry events of other features, so there
 			// a disclosure for another feature counts too: Mini Program
 			// data is Mini Program data in whatever batch it travels.
+			// A vague statement about others says nothing about who does
+			// not collect, so it never makes an incorrect_entity.
+			if d.Vague || m.onlyVague(d, fl.DataType) {
+				continue
+			}
 			score := 0
 			switch {
 			case named:
@@ -191,9 +196,6 @@ func classify(m *Model, fl *Flow) Gap {
 				score = 2
 			case fl.Feature == "telemetry" || fl.Feature == "other":
 				score = 1
-			}
-			if score > 0 && !d.Vague && !m.onlyVague(d, fl.DataType) {
-				score++
 			}
 			if score > wrongScore {
 				wrongEntity, wrongScore = d, score
@@ -230,12 +232,15 @@ func classify(m *Model, fl *Flow) Gap {
 		g.setClause(permUnknown.ID, permUnknown.Clause, permUnknown.Permission)
 	case fl.DataType == OpaqueType:
 		g.Kind = KindAmbiguous
+	case permBlocked != nil:
+		// The right collector in the right feature, but only with a
+		// permission the run did not have: that clause is the one to
+		// cite, whatever other collectors the policy names.
+		g.Kind = KindOmitted
+		g.setClause(permBlocked.ID, permBlocked.Clause, permBlocked.Permission)
 	case wrongEntity != nil:
 		g.Kind = KindIncorrectEntity
 		g.setClause(wrongEntity.ID, wrongEntity.Clause, wrongEntity.Permission)
-	case permBlocked != nil:
-		g.Kind = KindOmitted
-		g.setClause(permBlocked.ID, permBlocked.Clause, permBlocked.Permission)
 	default:
 		g.Kind = KindOmitted
 	}
@@ -323,7 +328,7 @@ func explainHandoff(m *Model, fl *Flow, h *Handoff, perm string) string {
 	}
 	fmt.Fprintf(&b, " The %s treats %s as a service%s and leaves it to %s%s", m.title(), featurePhrase(fl.Feature), op, other, citeClause(h.Clause))
 	if bm, err := Builtin(h.Policy); err == nil && bm.AppliesTo.Description != "" && !m.sameAudience(bm) {
-		fmt.Fprintf(&b, ", which is written for %s", bm.AppliesTo.Description)
+		fmt.Fprintf(&b, ", written for %s", bm.AppliesTo.Description)
 	}
 	b.WriteString(".")
 	return b.String()

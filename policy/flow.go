@@ -94,7 +94,7 @@ type ReadOptions struct {
 	// from their label (RunPermissions), else PermUnknown.
 	Permissions map[string]string
 	// MinConfidence drops findings below it ("high", "medium", "low"; ""
-	// keeps all).
+	// keeps all). Findings without a confidence are kept.
 	MinConfidence string
 }
 
@@ -136,7 +136,7 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 		if f.DataType == "" {
 			return nil, fmt.Errorf("policy: %s:%d: finding without data_type", name, line)
 		}
-		if confidenceRank(f.Confidence) < minRank {
+		if f.Confidence != "" && confidenceRank(f.Confidence) < minRank {
 			continue
 		}
 		id := f.ID

@@ -73,7 +73,7 @@ func LoadModel(r io.Reader, name string) (*Model, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, &ValidationError{Name: name, Line: yamlErrLine(err), Msg: "bad YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &ValidationError{Name: name, Line: yamlErrLine(err, b), Msg: "bad YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	l := &loader{name: name}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -81,14 +81,30 @@ func LoadModel(r io.Reader, name string) (*Model, error) {
 	}
 	m := l.model(doc.Content[0])
 	if len(l.problems) > 0 {
+		// Report in file order, the order a user fixes them in.
+		slices.SortStableFunc(l.problems, func(a, b error) int {
+			return a.(*ValidationError).Line - b.(*ValidationError).Line
+		})
 		return nil, errors.Join(l.problems...)
 	}
 	return m, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLineRE   = regexp.MustCompile(`line (\d+)`)
+	yamlAnchorRE = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+)
 
-func yamlErrLine(err error) int {
+// yamlErrLine finds the line of a yaml.v3 error: in its message, or, for an
+// unknown anchor (reported without one), the first line using the alias.
+func yamlErrLine(err error, src []byte) int {
+	if s := yamlAnchorRE.FindStringSubmatch(err.Error()); s != nil {
+		for i, ln := range strings.Split(string(src), "\n") {
+			if strings.Contains(ln, "*"+s[1]) {
+				return i + 1
+			}
+		}
+	}
 	if s := yamlLineRE.FindStringSubmatch(err.Error()); s != nil {
 		n := 0
 		for _, c := range s[1] {
@@ -320,10 +336,11 @@ func (l *loader) model(root *yaml.Node) *Model {
 		}
 		ids[id] = line
 	}
-	if _, ok := f["disclosures"]; ok && len(l.seq(f, "disclosures")) == 0 && f["disclosures"].Kind == yaml.SequenceNode {
-		l.bad(f["disclosures"].Line, "model: disclosures is empty")
+	dnodes := l.seq(f, "disclosures")
+	if n, ok := f["disclosures"]; ok && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		l.bad(n.Line, "model: disclosures is empty")
 	}
-	for i, dn := range l.seq(f, "disclosures") {
+	for i, dn := range dnodes {
 		df := l.fields(dn, fmt.Sprintf("disclosure %d", i+1),
 			[]string{"id", "data_types", "collector", "features", "purpose", "permission", "vague", "clause"},
 			[]string{"id", "data_types", "collector", "features", "clause"})

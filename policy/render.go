@@ -223,7 +223,7 @@ func kindTitle(k Kind) string {
 	case KindGovernedElsewhere:
 		return "Governed by another policy"
 	case KindAmbiguous:
-		return "Only vaguely disclosed"
+		return "Ambiguous"
 	}
 	return "Disclosed"
 }

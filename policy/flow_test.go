@@ -1,0 +1,176 @@
+package policy
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestReadFindings(t *testing.T) {
+	in := `{"data_type":"location","feature":"location","recipient":"wechat","uri":"/b","req_type":2,"run":"x_permissions_on","evidence":{"field_path":"1","value":"SECRET","rule":"r"},"source":"a.log:1"}
+{"data_type":"location","feature":"location","recipient":"wechat","uri":"/a","req_type":1,"run":"x_permissions_on","evidence":{"field_path":"2","value":"SECRET","rule":"r"},"source":{"file":"a.log","line":2}}
+
+{"id":"F9","data_type":"location","feature":"location","recipient":"wechat","uri":"/a","req_type":1,"run":"x_permissions_on","appid":"wx1"}
+{"data_type":"device_id","confidence":"low","run":"plain"}
+{"data_type":"device_id","confidence":"high","feature":"sync","recipient":"wechat","run":"plain","permissions":"denied"}
+`
+	flows, err := ReadFindings(strings.NewReader(in), "f.jsonl", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flows) != 3 {
+		t.Fatalf("got %d flows, want 3: %+v", len(flows), flows)
+	}
+	f := flows[0]
+	if !slices.Equal(f.URIs, []string{"/a", "/b"}) || !slices.Equal(f.ReqTypes, []int{1, 2}) ||
+		!slices.Equal(f.FindingIDs, []string{"f.jsonl:1", "f.jsonl:2", "F9"}) || f.Permissions != PermOn || f.Subject != "wx1" {
+		t.Errorf("flow 0: %+v", f)
+	}
+	if f.Examples[1].Source != "file=a.log line=2" {
+		t.Errorf("source: %q", f.Examples[1].Source)
+	}
+	if flows[1].Feature != "other" || flows[1].Recipient != "other" || flows[1].Permissions != PermUnknown {
+		t.Errorf("flow 1 defaults: %+v", flows[1])
+	}
+	if flows[2].Permissions != PermOff {
+		t.Errorf("permissions field: %+v", flows[2])
+	}
+	for _, fl := range flows {
+		for _, ex := range fl.Examples {
+			if strings.Contains(ex.Source+ex.FieldPath+ex.Rule, "SECRET") {
+				t.Errorf("a finding's value leaked into a flow")
+			}
+		}
+	}
+
+	flows, _ = ReadFindings(strings.NewReader(in), "f.jsonl", ReadOptions{MinConfidence: "medium", Permissions: map[string]string{"x_permissions_on": "off"}})
+	if len(flows) != 2 || flows[0].Permissions != PermOff {
+		t.Errorf("options ignored: %+v", flows)
+	}
+}
+
+func TestReadFindingsErrors(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"{}\n", "policy: f.jsonl:1: finding without data_type"},
+		{`{"data_type":"x"}` + "\n{oops\n", "policy: f.jsonl:2: invalid character"},
+		{`{"data_type":1}`, "policy: f.jsonl:1: json: cannot unmarshal"},
+		{strings.Repeat("x", maxFindingLine+1), "policy: f.jsonl:1: line longer than"},
+	}
+	for _, tt := range tests {
+		_, err := ReadFindings(strings.NewReader(tt.in), "f.jsonl", ReadOptions{})
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("got %v, want %q", err, tt.want)
+		}
+	}
+}
+
+func TestRunPermissions(t *testing.T) {
+	for run, want := range map[string]string{
+		"dl_mini_program_permissions_on_1": PermOn, "startup_permissions_off": PermOff, "perm-on": PermOn,
+		"Startup Permission Denied": PermOff, "no_permissions_startup": PermOff, "no_permission": PermOff,
+		"startup_data_1": PermUnknown, "": PermUnknown, "permissions_granted": PermOn,
+	} {
+		if got := RunPermissions(run); got != want {
+			t.Errorf("RunPermissions(%q) = %q, want %q", run, got, want)
+		}
+	}
+}
+
+// TestGoldenGaps evaluates the hand-made testdata/findings.jsonl (synthetic)
+// against the shipped WeChat model and compares gaps.jsonl, the Markdown
+// and the text with their goldens.
+func TestGoldenGaps(t *testing.T) {
+	flows, err := ReadReport("testdata", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := Builtin(WeChat)
+	gaps := Evaluate(m, flows, Options{FollowHandoffs: true})
+	kinds := Counts(gaps)
+	for _, k := range Kinds {
+		if kinds[k] == 0 {
+			t.Errorf("testdata/findings.jsonl yields no %s gap", k)
+		}
+	}
+	var jb, mb, tb bytes.Buffer
+	if err := WriteGaps(&jb, gaps); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "gaps.jsonl.golden", jb.Bytes())
+	if err := WriteMarkdown(&mb, gaps, RenderOptions{Model: m, Consistent: true}); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "gaps.md.golden", mb.Bytes())
+	if err := WriteText(&tb, gaps, RenderOptions{Model: m}); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "gaps.txt.golden", tb.Bytes())
+
+	if strings.Contains(mb.String(), "<script>") {
+		t.Error("markdown carries a raw <script> from the input")
+	}
+	// Round trip: gaps.jsonl reads back to the same gaps.
+	back, err := ReadGaps(&jb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jb2 bytes.Buffer
+	WriteGaps(&jb2, back)
+	if !bytes.Equal(jb2.Bytes(), mustRead(t, "gaps.jsonl.golden")) && !*update {
+		t.Error("gaps.jsonl does not round-trip")
+	}
+}
+
+// TestGoldenShow renders each built-in model as `wxaudit policy show` does.
+func TestGoldenShow(t *testing.T) {
+	for _, n := range BuiltinNames() {
+		m, _ := Builtin(n)
+		var b bytes.Buffer
+		if err := WriteModel(&b, m); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "show-"+n+".golden", b.Bytes())
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func FuzzReadFindings(f *testing.F) {
+	b, _ := os.ReadFile(filepath.Join("testdata", "findings.jsonl"))
+	f.Add(b)
+	f.Add([]byte(`{"data_type":"x","source":{"a":[1,{"b":null}]}}`))
+	m, _ := Builtin(WeChat)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 64<<10 {
+			t.Skip()
+		}
+		flows, err := ReadFindings(bytes.NewReader(b), "f", ReadOptions{})
+		if err != nil {
+			if flows != nil {
+				t.Fatal("flows and error")
+			}
+			return
+		}
+		gaps := Evaluate(m, flows, Options{FollowHandoffs: true})
+		if len(gaps) != len(flows) {
+			t.Fatalf("%d gaps for %d flows", len(gaps), len(flows))
+		}
+		var out bytes.Buffer
+		if err := WriteMarkdown(&out, gaps, RenderOptions{Model: m, Consistent: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteGaps(&out, gaps); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
