@@ -18,10 +18,10 @@ import (
 )
 
 const (
-	wechatMagic       = 0xBF
-	compressZlib      = 1
-	compressNone      = 2
-	cookieLen         = 15
+	wechatMagic  = 0xBF
+	compressZlib = 1
+	compressNone = 2
+	cookieLen    = 15
 )
 
 // signature is adler32(plaintext) seeded with adler32(md5(be32(len) || K ||

@@ -66,11 +66,11 @@ var DefaultStart = time.Date(2024, 10, 1, 9, 30, 0, 0, time.UTC)
 type Result struct {
 	// Paths of the files written (empty for GenerateTo).
 	Capture, Secrets, Frida, Manifest string
-	Rounds       int   // scenario repetitions
-	Connections  int   // TCP connections
-	Packets      int64 // frames in the capture
-	Payloads     int   // manifest entries
-	CaptureBytes int64 // size of the capture
+	Rounds                            int   // scenario repetitions
+	Connections                       int   // TCP connections
+	Packets                           int64 // frames in the capture
+	Payloads                          int   // manifest entries
+	CaptureBytes                      int64 // size of the capture
 }
 
 // Writers are the four outputs of GenerateTo.
@@ -215,9 +215,9 @@ type generator struct {
 	res  *Result
 	imp  impairments
 
-	client                   netip.Addr
+	client                    netip.Addr
 	shortSrv, longSrv, dnsSrv []netip.Addr
-	nextP                    uint16
+	nextP                     uint16
 
 	// Per round.
 	seg     segmenter
