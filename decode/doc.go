@@ -1,0 +1,12 @@
+// Package decode wires the payload-decoding stage: it reads payloads (the
+// JSON Lines of wxaudit decrypt, Citizen Lab's request logs, or Citizen
+// Lab's decrypt-keylog.py output), decodes each with schemaless, names the
+// fields with the catalog or a schema, and writes JSONL records or a text
+// view. It also learns per-endpoint schemas and exports them as .proto.
+//
+// Use NewReader to pull payloads, Decoder.Decode to turn one into a Record,
+// and WriteJSON / WriteText to print it. Memory is bounded per payload
+// (one input line, MaxLineSize, plus the schemaless budgets) and never
+// grows with the number of payloads, except in schema learning, which keeps
+// bounded statistics per (endpoint, path).
+package decode

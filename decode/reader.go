@@ -1,0 +1,204 @@
+// This file reads the three JSON Lines input formats of wxaudit decode:
+// wxaudit decrypt output, Citizen Lab's plaintext request logs and the
+// output of Citizen Lab's decrypt-keylog.py (see PROTOCOL.md, section 4 for
+// the Shortlink envelope its metadata starts with).
+
+package decode
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// MaxLineSize bounds one input line (a hex-encoded payload plus metadata).
+const MaxLineSize = 64 << 20
+
+// Format names an input format, detected per line.
+type Format string
+
+// Input formats.
+const (
+	FormatPayload Format = "payload" // wxaudit decrypt JSONL
+	FormatLog     Format = "log"     // Citizen Lab request log: data, req_id, req_type
+	FormatKeylog  Format = "keylog"  // decrypt-keylog.py: metadata, plaintext
+)
+
+// ParseError reports a line that is not one of the input formats. It is not
+// sticky: the next call to Next reads the following line.
+type ParseError struct {
+	Name string
+	Line int
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("decode: %s:%d: %v", e.Name, e.Line, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Reader pulls Payloads from JSON Lines input, one line at a time, so memory
+// is bounded by MaxLineSize whatever the input length.
+type Reader struct {
+	r    *bufio.Reader
+	name string
+	line int
+	err  error // sticky I/O error
+	buf  []byte
+	// Last is the format of the last line returned.
+	Last Format
+}
+
+// NewReader returns a Reader over r; name is recorded as the payloads'
+// Source for request logs and key-log output.
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 1<<16), name: name}
+}
+
+// Next returns the next payload, io.EOF at the end, a *ParseError for a
+// malformed line (reading may continue), or a sticky I/O error.
+func (r *Reader) Next() (payload.Payload, error) {
+	for {
+		if r.err != nil {
+			return payload.Payload{}, r.err
+		}
+		line, err := r.readLine()
+		if err != nil {
+			r.err = err
+			if len(line) == 0 {
+				return payload.Payload{}, err
+			}
+		}
+		r.line++
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		p, f, perr := parseLine(line, r.name, r.line)
+		if perr != nil {
+			return payload.Payload{}, &ParseError{Name: r.name, Line: r.line, Err: perr}
+		}
+		r.Last = f
+		return p, nil
+	}
+}
+
+// readLine reads one line without its newline, bounded by MaxLineSize.
+func (r *Reader) readLine() ([]byte, error) {
+	r.buf = r.buf[:0]
+	for {
+		chunk, err := r.r.ReadSlice('\n')
+		if len(r.buf)+len(chunk) > MaxLineSize {
+			return nil, fmt.Errorf("decode: %s:%d: line longer than %d bytes", r.name, r.line+1, MaxLineSize)
+		}
+		r.buf = append(r.buf, chunk...)
+		switch {
+		case err == nil:
+			return r.buf, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err == io.EOF:
+			if len(r.buf) > 0 {
+				return r.buf, io.EOF
+			}
+			return nil, io.EOF
+		default:
+			return r.buf, err
+		}
+	}
+}
+
+// logLine is a Citizen Lab request-log line.
+type logLine struct {
+	Data    *string `json:"data"`
+	ReqID   *int    `json:"req_id"`
+	ReqType *string `json:"req_type"`
+}
+
+// keylogLine is a decrypt-keylog.py output line.
+type keylogLine struct {
+	Metadata  *string `json:"metadata"`
+	Plaintext *string `json:"plaintext"`
+}
+
+func parseLine(line []byte, name string, n int) (payload.Payload, Format, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(line, &keys); err != nil {
+		return payload.Payload{}, "", fmt.Errorf("not a JSON object: %w", err)
+	}
+	switch {
+	case keys["data"] != nil:
+		var l logLine
+		if err := json.Unmarshal(line, &l); err != nil {
+			return payload.Payload{}, "", fmt.Errorf("request log line: %w", err)
+		}
+		b, err := hex.DecodeString(*l.Data)
+		if err != nil {
+			return payload.Payload{}, "", fmt.Errorf("request log data: %w", err)
+		}
+		p := payload.Payload{Link: payload.LinkLog, Direction: payload.DirRequest, Source: name, Line: n, Payload: b}
+		if l.ReqID != nil {
+			p.ReqType = *l.ReqID
+		}
+		if l.ReqType != nil {
+			p.URI = *l.ReqType
+		}
+		return p, FormatLog, nil
+	case keys["plaintext"] != nil:
+		var l keylogLine
+		if err := json.Unmarshal(line, &l); err != nil || l.Plaintext == nil {
+			return payload.Payload{}, "", fmt.Errorf("key-log output line: %v", err)
+		}
+		b, err := hex.DecodeString(*l.Plaintext)
+		if err != nil {
+			return payload.Payload{}, "", fmt.Errorf("key-log plaintext: %w", err)
+		}
+		p := payload.Payload{Link: payload.LinkShortlink, Direction: payload.DirRequest, Source: name, Line: n, Payload: b}
+		if l.Metadata != nil {
+			if md, err := hex.DecodeString(*l.Metadata); err == nil {
+				p.URI, p.Host = shortlinkEnvelope(md)
+			}
+		}
+		return p, FormatKeylog, nil
+	case keys["payload"] != nil:
+		var p payload.Payload
+		if err := json.Unmarshal(line, &p); err != nil {
+			return payload.Payload{}, "", fmt.Errorf("payload line: %w", err)
+		}
+		return p, FormatPayload, nil
+	}
+	return payload.Payload{}, "", errors.New(`unknown line format: want "payload", "data" (request log) or "plaintext" (key-log output)`)
+}
+
+// shortlinkEnvelope reads URI and host from the start of a Shortlink request
+// envelope: u32 total | u16 len + URI | u16 len + host (PROTOCOL.md §4).
+// Truncated or implausible envelopes give empty strings.
+func shortlinkEnvelope(md []byte) (uri, host string) {
+	if len(md) < 6 {
+		return "", ""
+	}
+	p := md[4:]
+	l := int(binary.BigEndian.Uint16(p))
+	if 2+l > len(p) {
+		return "", ""
+	}
+	uri = string(p[2 : 2+l])
+	p = p[2+l:]
+	if len(p) >= 2 {
+		if h := int(binary.BigEndian.Uint16(p)); 2+h <= len(p) {
+			host = string(p[2 : 2+h])
+		}
+	}
+	if len(uri) == 0 || uri[0] != '/' {
+		return "", ""
+	}
+	return uri, host
+}

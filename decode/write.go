@@ -1,0 +1,50 @@
+// This file writes Records as JSON Lines or as the text view.
+
+package decode
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/wxaudit/wxaudit/schemaless"
+)
+
+// WriteJSON writes r as one JSON line.
+func WriteJSON(w io.Writer, r *Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteText writes r as a header line and the indented tree.
+func WriteText(w io.Writer, r *Record) error {
+	src := r.Input.Source
+	if src == "" {
+		src = r.Input.Capture
+	}
+	hdr := fmt.Sprintf("=== %s:%d %s %s type=%d %s feature=%s size=%d sha256=%.16s\n",
+		src, r.Input.Line, r.Input.Link, r.Input.Direction, r.Input.ReqType, orDash(r.Endpoint), r.Feature, r.Size, r.SHA256)
+	if _, err := io.WriteString(w, hdr); err != nil {
+		return err
+	}
+	switch {
+	case r.Empty:
+		_, err := io.WriteString(w, "# empty payload\n")
+		return err
+	case r.Tree == nil:
+		return nil
+	}
+	return schemaless.Format(w, r.Tree)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,405 @@
+// This file implements the schema-less protobuf decoder: it scans the wire
+// format with protowire and, for every length-delimited value, weighs the
+// hypotheses (message, text, packed scalars, compressed, opaque). See
+// PROTOCOL.md, section 6.
+
+package schemaless
+
+import (
+	"math"
+	"strconv"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Options bounds and tunes Decode. The zero value selects the defaults.
+type Options struct {
+	// MaxDepth bounds the nesting of interpreted values (messages, groups,
+	// transforms, JSON levels). Default 64.
+	MaxDepth int
+	// MaxNodes bounds the number of nodes in the tree. Default 200000.
+	MaxNodes int
+	// MaxWork bounds the bytes examined by all hypotheses together, so a
+	// hostile input cannot make decoding quadratic. Default 64 MiB + 64×input.
+	MaxWork int
+	// MaxInflated bounds the bytes produced by zlib and base64 decoding
+	// together. Default 16 MiB.
+	MaxInflated int
+	// NoNested disables the interpretation of strings (JSON, XML, query,
+	// percent-encoding, base64, report lines) and of compressed bytes.
+	NoNested bool
+}
+
+// Budget names, as reported in Node.Budget and Message.Budgets.
+const (
+	BudgetDepth    = "depth"
+	BudgetNodes    = "nodes"
+	BudgetWork     = "work"
+	BudgetInflated = "inflated"
+)
+
+// Default budgets.
+const (
+	DefaultMaxDepth    = 64
+	DefaultMaxNodes    = 200000
+	DefaultMaxInflated = 16 << 20
+	defaultWorkBase    = 64 << 20
+)
+
+// maxFieldNumber is the largest valid protobuf field number.
+const maxFieldNumber = 1<<29 - 1
+
+type decoder struct {
+	opts     Options
+	nodes    int
+	work     int
+	inflated int
+	budgets  []string
+}
+
+// Decode interprets b as a protobuf message (or, failing that, as the most
+// plausible other encoding) and returns the tree. It never fails: bytes that
+// fit no hypothesis become a KindBytes or KindOpaque node with a Reason, and
+// exhausted budgets are reported on the node where they ran out.
+//
+// The returned tree aliases b (Node.Bytes); copy b's contents to keep them.
+func Decode(b []byte, opts Options) *Message {
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MaxNodes <= 0 {
+		opts.MaxNodes = DefaultMaxNodes
+	}
+	if opts.MaxWork <= 0 {
+		opts.MaxWork = defaultWorkBase + 64*len(b)
+	}
+	if opts.MaxInflated <= 0 {
+		opts.MaxInflated = DefaultMaxInflated
+	}
+	d := &decoder{opts: opts}
+	root := &Node{Wire: WireNone, Span: Span{0, len(b)}}
+	d.nodes = 1
+	d.interpretBytes(root, b, 0, 0, false, nil, true)
+	stopped := len(b)
+	if root.Kind == KindBytes || root.Kind == KindOpaque || root.Kind == KindPacked {
+		sc := d.scan(b)
+		stopped = sc.stop
+		if sc.stop > 0 && len(sc.fields) > 0 && root.Budget == "" && !isHighEntropy(b) {
+			// A message that breaks off: keep the fields that parsed and
+			// the rest as bytes, so nothing is silently lost.
+			*root = Node{Wire: WireNone, Span: root.Span, Kind: KindMessage, Chain: []Kind{KindMessage}, Confidence: 0.3,
+				Reason: "protobuf parse stopped at offset " + strconv.Itoa(sc.stop) + ": " + sc.err}
+			d.fillMessage(root, b, sc, "", 1, false, 0)
+			d.nodes++
+			rest := &Node{Path: "$rest", Key: "$rest", Wire: WireNone, Span: Span{sc.stop, len(b) - sc.stop},
+				Kind: KindBytes, Chain: []Kind{KindBytes}, Bytes: b[sc.stop:], Reason: "unparsed tail: " + sc.err}
+			root.Children = append(root.Children, rest)
+		}
+	}
+	return &Message{Root: root, Size: len(b), Stopped: stopped, Nodes: d.nodes, Work: d.work, Inflated: d.inflated, Budgets: d.budgets}
+}
+
+// hit records a budget exhaustion on n.
+func (d *decoder) hit(n *Node, budget string) {
+	n.Budget = budget
+	for _, b := range d.budgets {
+		if b == budget {
+			return
+		}
+	}
+	d.budgets = append(d.budgets, budget)
+}
+
+// rawField is one field found by scan, before interpretation.
+type rawField struct {
+	num      protowire.Number
+	typ      protowire.Type
+	tagStart int // offset of the tag
+	valStart int // offset of the value (after tag and length prefix)
+	valEnd   int // end of the value (for groups: start of the end tag)
+	end      int // end of the whole field (for groups: after the end tag)
+	v        uint64
+}
+
+// scanResult is the structural reading of a buffer as a message.
+type scanResult struct {
+	fields   []rawField
+	complete bool   // every byte consumed, no error
+	stop     int    // offset where scanning stopped
+	err      string // why it stopped early
+	groups   int
+	maxNum   protowire.Number
+}
+
+// maxScanFields bounds a single scan; beyond it the buffer is treated as
+// not plausibly a message (MaxNodes would be exhausted anyway).
+const maxScanFields = 1 << 16
+
+// scan reads b as a sequence of fields without recursing into values. It
+// costs O(len(b)) work.
+func (d *decoder) scan(b []byte) scanResult {
+	d.work += len(b)
+	var r scanResult
+	off := 0
+	for off < len(b) {
+		if len(r.fields) >= maxScanFields {
+			r.stop, r.err = off, "too many fields"
+			return r
+		}
+		num, typ, n := protowire.ConsumeTag(b[off:])
+		if n < 0 {
+			r.stop, r.err = off, protowire.ParseError(n).Error()
+			return r
+		}
+		f := rawField{num: num, typ: typ, tagStart: off}
+		p := off + n
+		switch typ {
+		case protowire.VarintType:
+			v, m := protowire.ConsumeVarint(b[p:])
+			if m < 0 {
+				r.stop, r.err = off, protowire.ParseError(m).Error()
+				return r
+			}
+			f.valStart, f.valEnd, f.v = p, p+m, v
+		case protowire.Fixed32Type:
+			v, m := protowire.ConsumeFixed32(b[p:])
+			if m < 0 {
+				r.stop, r.err = off, protowire.ParseError(m).Error()
+				return r
+			}
+			f.valStart, f.valEnd, f.v = p, p+m, uint64(v)
+		case protowire.Fixed64Type:
+			v, m := protowire.ConsumeFixed64(b[p:])
+			if m < 0 {
+				r.stop, r.err = off, protowire.ParseError(m).Error()
+				return r
+			}
+			f.valStart, f.valEnd, f.v = p, p+m, v
+		case protowire.BytesType:
+			l, m := protowire.ConsumeVarint(b[p:])
+			if m < 0 {
+				r.stop, r.err = off, protowire.ParseError(m).Error()
+				return r
+			}
+			// Bound the length by what is left before using it.
+			if l > uint64(len(b)-p-m) {
+				r.stop, r.err = off, "length "+strconv.FormatUint(l, 10)+" exceeds remaining "+strconv.Itoa(len(b)-p-m)+" bytes"
+				return r
+			}
+			f.valStart, f.valEnd = p+m, p+m+int(l)
+		case protowire.StartGroupType:
+			end, ok := findGroupEnd(b, p, num, d.opts.MaxDepth)
+			if !ok {
+				r.stop, r.err = off, "unterminated or too deep group"
+				return r
+			}
+			f.valStart = p
+			f.valEnd = end
+			_, _, m := protowire.ConsumeTag(b[end:])
+			f.end = end + m
+			r.groups++
+		case protowire.EndGroupType:
+			r.stop, r.err = off, "end group without start"
+			return r
+		default:
+			r.stop, r.err = off, "invalid wire type "+strconv.Itoa(int(typ))
+			return r
+		}
+		if num < protowire.MinValidNumber || num > maxFieldNumber {
+			r.stop, r.err = off, "invalid field number "+strconv.Itoa(int(num))
+			return r
+		}
+		if typ != protowire.StartGroupType {
+			f.end = f.valEnd
+		}
+		if num > r.maxNum {
+			r.maxNum = num
+		}
+		r.fields = append(r.fields, f)
+		off = f.end
+	}
+	r.stop = len(b)
+	r.complete = true
+	return r
+}
+
+// findGroupEnd returns the offset of the end-group tag matching num for a
+// group whose contents start at p. Nested groups are tracked with an
+// explicit stack bounded by maxDepth, so deep nesting costs no Go stack.
+func findGroupEnd(b []byte, p int, num protowire.Number, maxDepth int) (int, bool) {
+	stack := []protowire.Number{num}
+	for p < len(b) {
+		n, typ, m := protowire.ConsumeTag(b[p:])
+		if m < 0 {
+			return 0, false
+		}
+		switch typ {
+		case protowire.StartGroupType:
+			if len(stack) >= maxDepth {
+				return 0, false
+			}
+			stack = append(stack, n)
+			p += m
+			continue
+		case protowire.EndGroupType:
+			if n != stack[len(stack)-1] {
+				return 0, false
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return p, true
+			}
+			p += m
+			continue
+		}
+		v := protowire.ConsumeFieldValue(n, typ, b[p+m:])
+		if v < 0 {
+			return 0, false
+		}
+		p += m + v
+	}
+	return 0, false
+}
+
+// messageScore rates a complete scan as a message, in [0, 1]. Structure
+// alone (every byte consumed by valid tags) is strong evidence for long
+// buffers and weak for short ones; large field numbers and groups (which
+// modern protobuf never emits) count against it.
+func (d *decoder) messageScore(b []byte, sc scanResult) float64 {
+	if !sc.complete || len(sc.fields) == 0 {
+		return 0
+	}
+	s := 0.9
+	switch {
+	case sc.maxNum > 1<<16:
+		s -= 0.5
+	case sc.maxNum > 5000:
+		s -= 0.3
+	case sc.maxNum > 300:
+		s -= 0.1
+	}
+	if sc.groups > 0 {
+		s -= 0.15
+	}
+	// A single short field is easily produced by chance.
+	if len(b) <= 3 {
+		s -= 0.3
+	}
+	return s
+}
+
+// fillMessage interprets the scanned fields of b as n's children.
+func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, depth int, derived bool, base int) {
+	n.Children = make([]*Node, 0, len(sc.fields))
+	counts := map[protowire.Number]int{}
+	for i, f := range sc.fields {
+		if d.nodes >= d.opts.MaxNodes {
+			// Keep the rest as one bytes node so nothing is lost.
+			rest := &Node{Path: joinPath(path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + f.tagStart, len(b) - f.tagStart}, Derived: derived,
+				Kind: KindBytes, Chain: []Kind{KindBytes}, Bytes: b[f.tagStart:], Reason: "node budget exhausted; " + strconv.Itoa(len(sc.fields)-i) + " fields not decoded"}
+			d.hit(rest, BudgetNodes)
+			n.Children = append(n.Children, rest)
+			return
+		}
+		d.nodes++
+		c := &Node{
+			Field:   int32(f.num),
+			Index:   counts[f.num],
+			Path:    joinPath(path, strconv.Itoa(int(f.num))),
+			Wire:    WireType(f.typ),
+			Span:    Span{base + f.valStart, f.valEnd - f.valStart},
+			Derived: derived,
+		}
+		counts[f.num]++
+		switch f.typ {
+		case protowire.VarintType:
+			c.Kind, c.Chain, c.Confidence, c.Uint = KindVarint, []Kind{KindVarint}, 1, f.v
+			c.Hints = varintHints(f.v, f.valEnd-f.valStart)
+		case protowire.Fixed32Type:
+			c.Kind, c.Chain, c.Confidence, c.Uint = KindFixed32, []Kind{KindFixed32}, 1, f.v
+			fl := float64(math.Float32frombits(uint32(f.v)))
+			if plausibleFloat(fl) {
+				c.Float, c.HasFloat = fl, true
+			}
+		case protowire.Fixed64Type:
+			c.Kind, c.Chain, c.Confidence, c.Uint = KindFixed64, []Kind{KindFixed64}, 1, f.v
+			fl := math.Float64frombits(f.v)
+			if plausibleFloat(fl) {
+				c.Float, c.HasFloat = fl, true
+			}
+			c.Hints = timeHints(f.v)
+		case protowire.StartGroupType:
+			c.Kind, c.Chain, c.Confidence = KindGroup, []Kind{KindGroup}, 0.8
+			d.interpretGroup(c, b[f.valStart:f.valEnd], base+f.valStart, depth+1, derived)
+		case protowire.BytesType:
+			d.interpretBytes(c, b[f.valStart:f.valEnd], base+f.valStart, depth+1, derived, nil, false)
+		}
+		n.Children = append(n.Children, c)
+	}
+}
+
+// interpretGroup decodes the contents of a group as its children.
+func (d *decoder) interpretGroup(n *Node, b []byte, base int, depth int, derived bool) {
+	if depth > d.opts.MaxDepth {
+		n.Kind, n.Chain, n.Bytes, n.Reason = KindBytes, []Kind{KindBytes}, b, "depth budget exhausted"
+		d.hit(n, BudgetDepth)
+		return
+	}
+	sc := d.scan(b)
+	d.fillMessage(n, b, sc, n.Path, depth, derived, base)
+	if !sc.complete {
+		n.Reason = "group contents stopped at offset " + strconv.Itoa(base+sc.stop) + ": " + sc.err
+	}
+}
+
+func joinPath(parent, seg string) string {
+	if parent == "" {
+		return seg
+	}
+	return parent + "." + seg
+}
+
+// varintHints suggests readings of a varint other than uint64.
+func varintHints(v uint64, size int) []string {
+	var h []string
+	switch {
+	case int64(v) < 0:
+		h = append(h, "int64="+strconv.FormatInt(int64(v), 10))
+	case v > 1<<32 && v&1 == 1 || v > 1<<40:
+		// Large values with small zigzag readings are likely sint64.
+		if z := int64(v>>1) ^ -int64(v&1); z > -1<<31 && z < 1<<31 {
+			h = append(h, "zigzag="+strconv.FormatInt(z, 10))
+		}
+	}
+	h = append(h, timeHints(v)...)
+	if size > 1 && protowire.SizeVarint(v) != size {
+		h = append(h, "non-minimal varint")
+	}
+	return h
+}
+
+// timeHints flags values in the range of Unix times (2001–2033) in seconds
+// or milliseconds.
+func timeHints(v uint64) []string {
+	switch {
+	case v >= 1e9 && v < 2e9:
+		return []string{"unix_time"}
+	case v >= 1e12 && v < 2e12:
+		return []string{"unix_time_ms"}
+	}
+	return nil
+}
+
+// plausibleFloat reports whether f looks like a value someone stored as a
+// float rather than the bits of an integer: finite, not subnormal, and of
+// human magnitude.
+func plausibleFloat(f float64) bool {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return false
+	}
+	if f == 0 {
+		return true
+	}
+	a := math.Abs(f)
+	return a >= 1e-6 && a <= 1e12
+}
