@@ -200,8 +200,8 @@ func TestAssembler(t *testing.T) {
 			client: "abcXefXXijk", close: "end of capture",
 		},
 		{
-			name: "overlap spanning buffered chunks",
-			pkts: with(handshake(), c2s(c+2, 0, "c"), c2s(c+5, 0, "f"), c2s(c+1, 0, "bXdeXg"), c2s(c, 0, "a")),
+			name:   "overlap spanning buffered chunks",
+			pkts:   with(handshake(), c2s(c+2, 0, "c"), c2s(c+5, 0, "f"), c2s(c+1, 0, "bXdeXg"), c2s(c, 0, "a")),
 			client: "abcdefg", close: "end of capture",
 		},
 		{
@@ -210,9 +210,9 @@ func TestAssembler(t *testing.T) {
 			client: "middle", server: "stream", close: "end of capture",
 		},
 		{
-			name:       "missing syn server speaks first",
-			pkts:       []capture.Packet{s2c(99, 0, "banner"), c2s(77, 0, "x")},
-			client:     "x", server: "banner", close: "end of capture",
+			name:   "missing syn server speaks first",
+			pkts:   []capture.Packet{s2c(99, 0, "banner"), c2s(77, 0, "x")},
+			client: "x", server: "banner", close: "end of capture",
 			wantClient: cli,
 		},
 		{
