@@ -1,0 +1,357 @@
+// This file opens one business packet: header, inner decryption, zlib and
+// signature. See PROTOCOL.md, sections 4 and 5.
+
+package business
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/wxaudit/wxaudit/keylog"
+)
+
+// Keys is where Open looks for inner keys. *keylog.Log satisfies it.
+// Implementations must not modify the returned slices' contents.
+type Keys interface {
+	CBCByTail(tail [8]byte) []keylog.Entry
+	CBCKeys() [][16]byte
+	GCMByIV(iv [12]byte) []keylog.Entry
+	GCMByTail(tail [8]byte) []keylog.Entry
+	GCMKeys() [][24]byte
+}
+
+var _ Keys = (*keylog.Log)(nil)
+
+// State carries what earlier packets of a capture taught: keys learned
+// from the auth response and keys that verified before. Use one State per
+// capture (or per account), in capture order; it is not safe for
+// concurrent use. The zero value is ready.
+type State struct {
+	// MaxInflate caps inflated payloads; 0 means DefaultMaxInflate.
+	MaxInflate int64
+
+	// Learned keys, tried before the key log's.
+	SessionKeys   [][16]byte // inner AES-CBC keys
+	SignatureKeys [][16]byte // signature key K
+	GCMKeys       [][24]byte // inner AES-GCM keys
+}
+
+// Learn adds the secrets of an auth response.
+func (st *State) Learn(a AuthSecrets) {
+	st.SessionKeys = addKey(st.SessionKeys, a.SessionKey)
+	st.SignatureKeys = addKey(st.SignatureKeys, a.SignatureKey)
+	for _, k := range a.GCMKeys {
+		st.GCMKeys = addKey(st.GCMKeys, k)
+	}
+}
+
+func addKey[K comparable](ks []K, k K) []K {
+	for _, x := range ks {
+		if x == k {
+			return ks
+		}
+	}
+	return append(ks, k)
+}
+
+func (st *State) maxInflate() int64 {
+	if st.MaxInflate > 0 {
+		return st.MaxInflate
+	}
+	return DefaultMaxInflate
+}
+
+// Inner encryption names of Part.Inner (the payload package's values).
+const (
+	InnerNone   = "none"
+	InnerAESCBC = "aes-cbc"
+	InnerAESGCM = "aes-gcm"
+)
+
+// Part is one plaintext of a business packet. Ordinary packets have one
+// part with an empty Name; the hybrid auth exchange has several.
+type Part struct {
+	Name       string // "", "payload", "client_random_1", "client_random_2"
+	Plaintext  []byte // after inflation; owned by the caller
+	Inner      string // InnerAESCBC, InnerAESGCM or InnerNone
+	Compressed bool   // the plaintext was a zlib stream
+}
+
+// Opened is an opened business packet.
+type Opened struct {
+	Header Header // Cookie and Extra alias the input packet
+	Parts  []Part
+	// SignatureOK is set when the header signature could be checked:
+	// true when a known signature key verifies it, false when keys were
+	// known and none did; nil for unsigned packets or without a key.
+	SignatureOK *bool
+	// Learned is set when this packet was an auth response whose secrets
+	// were added to the State.
+	Learned bool
+}
+
+// Reasons of OpenError, stable for statistics.
+const (
+	ReasonNoKey          = "no key"
+	ReasonTagMismatch    = "tag mismatch"
+	ReasonBadPadding     = "bad padding"
+	ReasonLengthMismatch = "length mismatch"
+	ReasonTooLarge       = "inflate: too large"
+	ReasonInflate        = "inflate: bad stream"
+	ReasonTruncated      = "truncated"
+	ReasonMalformed      = "malformed"
+)
+
+// OpenError is a business packet that could not be opened. Reason is one
+// of the Reason constants or "unknown algo 0x…".
+type OpenError struct {
+	Reason string
+	Err    error // underlying error, may be nil
+}
+
+func (e *OpenError) Error() string {
+	if e.Err != nil {
+		return "business: " + e.Reason + ": " + e.Err.Error()
+	}
+	return "business: " + e.Reason
+}
+
+func (e *OpenError) Unwrap() error { return e.Err }
+
+var (
+	errTruncated   = errors.New("truncated")
+	errBadPadding  = errors.New("bad padding")
+	errTagMismatch = errors.New("tag mismatch")
+)
+
+// noKeys is used when Open is given a nil Keys.
+type noKeys struct{}
+
+func (noKeys) CBCByTail([8]byte) []keylog.Entry { return nil }
+func (noKeys) CBCKeys() [][16]byte              { return nil }
+func (noKeys) GCMByIV([12]byte) []keylog.Entry  { return nil }
+func (noKeys) GCMByTail([8]byte) []keylog.Entry { return nil }
+func (noKeys) GCMKeys() [][24]byte              { return nil }
+
+// Open parses the WeChat header of pkt, decrypts the inner body with a key
+// from st or keys (keys may be nil, st may be nil), inflates it, and checks
+// the signature. Keys that work are remembered in st; an auth response's
+// secrets (session key, signature key, GCM keys) are learned into st.
+//
+// For AES-CBC a key is accepted only when the padding is valid and the
+// plaintext length equals the header's compressed length (and, for zlib,
+// inflates to the uncompressed length); for AES-GCM when the tag verifies.
+// On failure it returns a zero Opened and an *OpenError.
+func Open(pkt []byte, keys Keys, st *State) (Opened, error) {
+	if keys == nil {
+		keys = noKeys{}
+	}
+	if st == nil {
+		st = &State{}
+	}
+	h, body, err := ParseHeader(pkt)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return Opened{}, &OpenError{Reason: ReasonTruncated, Err: err}
+		}
+		return Opened{}, &OpenError{Reason: ReasonMalformed, Err: err}
+	}
+	o := Opened{Header: h}
+	switch h.Algo {
+	case AlgoCBC:
+		p, err := openCBCBody(h, body, keys, st)
+		if err != nil {
+			return Opened{}, err
+		}
+		o.Parts = []Part{p}
+	case AlgoGCM:
+		p, err := openGCMBody(body, keys, st)
+		if err != nil {
+			return Opened{}, err
+		}
+		o.Parts = []Part{p}
+	case AlgoHybrid:
+		parts, err := openHybridBody(body, keys, st)
+		if err != nil {
+			return Opened{}, err
+		}
+		o.Parts = parts
+		for _, p := range parts {
+			if p.Name != partPayload {
+				continue
+			}
+			if a, ok := LearnFromAuthResponse(p.Plaintext, keys); ok {
+				st.Learn(a)
+				o.Learned = true
+			}
+		}
+	default:
+		return Opened{}, &OpenError{Reason: fmt.Sprintf("unknown algo 0x%x", uint8(h.Algo))}
+	}
+	if h.Signature != 0 && len(o.Parts) == 1 {
+		o.SignatureOK = checkSignature(h, o.Parts[0].Plaintext, keys, st)
+	}
+	return o, nil
+}
+
+// OpenLonglink opens the body of a Longlink packet: commands without inner
+// encryption (noop, identify) give one InnerNone part, others go to Open.
+func OpenLonglink(p LonglinkPacket, keys Keys, st *State) (Opened, error) {
+	if p.Cmd.Plain() {
+		return Opened{Parts: []Part{{Plaintext: append([]byte(nil), p.Body...), Inner: InnerNone}}}, nil
+	}
+	return Open(p.Body, keys, st)
+}
+
+func checkSignature(h Header, plaintext []byte, keys Keys, st *State) *bool {
+	t, f := true, false
+	for _, k := range st.SignatureKeys {
+		if uint64(Signature(plaintext, h.Uin, k[:])) == h.Signature {
+			return &t
+		}
+	}
+	// Without a learned key, any AES-CBC key of the key log may be K
+	// (it is the key that decrypts the auth response's session key); a
+	// 32-bit match by chance is negligible.
+	for _, k := range keys.CBCKeys() {
+		if uint64(Signature(plaintext, h.Uin, k[:])) == h.Signature {
+			st.SignatureKeys = addKey(st.SignatureKeys, k)
+			return &t
+		}
+	}
+	if len(st.SignatureKeys) > 0 {
+		return &f
+	}
+	return nil
+}
+
+// failure ranks how far a key candidate got, to report the most telling
+// reason when none works.
+type failure struct {
+	rank int
+	err  *OpenError
+}
+
+func (f *failure) note(rank int, reason string, err error) {
+	if rank > f.rank {
+		f.rank, f.err = rank, &OpenError{Reason: reason, Err: err}
+	}
+}
+
+func (f *failure) result() error {
+	if f.err == nil {
+		return &OpenError{Reason: ReasonNoKey}
+	}
+	return f.err
+}
+
+func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
+	if len(body) == 0 || len(body)%16 != 0 {
+		return Part{}, &OpenError{Reason: ReasonTruncated, Err: fmt.Errorf("aes-cbc body of %d bytes", len(body))}
+	}
+	var cands [][16]byte
+	var tail [8]byte
+	copy(tail[:], body[len(body)-8:])
+	for _, e := range keys.CBCByTail(tail) {
+		cands = addKey(cands, e.Key16)
+	}
+	for _, k := range st.SessionKeys {
+		cands = addKey(cands, k)
+	}
+	for _, k := range keys.CBCKeys() {
+		cands = addKey(cands, k)
+	}
+	var fail failure
+	for _, k := range cands {
+		pt, err := OpenCBC(k, body)
+		if err != nil {
+			fail.note(1, ReasonBadPadding, nil)
+			continue
+		}
+		if uint64(len(pt)) != h.CompressedLen {
+			fail.note(2, ReasonLengthMismatch, fmt.Errorf("plaintext %d bytes, header says %d", len(pt), h.CompressedLen))
+			continue
+		}
+		p := Part{Plaintext: pt, Inner: InnerAESCBC}
+		if h.Compress == CompressZlib {
+			out, err := Inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
+			if errors.Is(err, ErrTooLarge) {
+				fail.note(4, ReasonTooLarge, err)
+				continue
+			}
+			if err != nil {
+				fail.note(3, ReasonInflate, err)
+				continue
+			}
+			if uint64(len(out)) != h.UncompressedLen {
+				fail.note(3, ReasonLengthMismatch, fmt.Errorf("inflated %d bytes, header says %d", len(out), h.UncompressedLen))
+				continue
+			}
+			p.Plaintext, p.Compressed = out, true
+		}
+		st.SessionKeys = addKey(st.SessionKeys, k)
+		return p, nil
+	}
+	return Part{}, fail.result()
+}
+
+// gcmCand is an AES-GCM key to try with its AAD.
+type gcmCand struct {
+	key [24]byte
+	aad []byte
+}
+
+// openGCMBlob decrypts one blob with keys found by IV, by tail, in st,
+// then the key log's bare keys (with each of extraAAD), and inflates a
+// zlib plaintext.
+func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error) {
+	g, err := ParseGCMBlob(b)
+	if err != nil {
+		return Part{}, &OpenError{Reason: ReasonTruncated, Err: fmt.Errorf("aes-gcm body of %d bytes", len(b))}
+	}
+	var cands []gcmCand
+	for _, e := range keys.GCMByIV(g.IV) {
+		cands = append(cands, gcmCand{e.Key24, e.AAD})
+	}
+	if t, ok := g.Tail(); ok {
+		for _, e := range keys.GCMByTail(t) {
+			cands = append(cands, gcmCand{e.Key24, e.AAD})
+		}
+	}
+	bare := append(append([][24]byte(nil), st.GCMKeys...), keys.GCMKeys()...)
+	aads := append([][]byte{nil}, extraAAD...)
+	for _, k := range bare {
+		for _, aad := range aads {
+			cands = append(cands, gcmCand{k, aad})
+		}
+	}
+	var fail failure
+	for _, c := range cands {
+		pt, err := g.Open(c.key, c.aad)
+		if err != nil {
+			fail.note(1, ReasonTagMismatch, nil)
+			continue
+		}
+		st.GCMKeys = addKey(st.GCMKeys, c.key)
+		p := Part{Plaintext: pt, Inner: InnerAESGCM}
+		// PROTOCOL.md §5: GCM inputs are always zlib, whatever the
+		// header's compress bits say.
+		if len(pt) > 0 && pt[0] == zlibMagic {
+			out, err := Inflate(pt, st.maxInflate())
+			if errors.Is(err, ErrTooLarge) {
+				return Part{}, &OpenError{Reason: ReasonTooLarge, Err: err}
+			}
+			if err != nil {
+				return Part{}, &OpenError{Reason: ReasonInflate, Err: err}
+			}
+			p.Plaintext, p.Compressed = out, true
+		}
+		return p, nil
+	}
+	return Part{}, fail.result()
+}
+
+func openGCMBody(body []byte, keys Keys, st *State) (Part, error) {
+	return openGCMBlob(body, keys, st, nil)
+}
