@@ -522,3 +522,18 @@ func randomTraffic(rng *rand.Rand, data [2][]byte, isn [2]uint32) []capture.Pack
 	}
 	return pkts
 }
+
+// TestSnapped checks that the uncaptured tail of a snapped segment is
+// reported as a gap at once, not buffered until the end.
+func TestSnapped(t *testing.T) {
+	const c = isnC + 1
+	cut := c2s(c, 0, "abc") // really 6 bytes on the wire
+	cut.Truncated = true
+	rec, st := run(t, Options{}, with(handshake(), cut, c2s(c+6, 0, "ghi"), c2s(c+9, 0, "j")))
+	if got := rec.streams[0].buf[ClientToServer].String(); got != "abc[gap 3 snapped]ghij" {
+		t.Errorf("got %q", got)
+	}
+	if st.PeakBufferedBytes != 0 {
+		t.Errorf("buffered %d bytes", st.PeakBufferedBytes)
+	}
+}
