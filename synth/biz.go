@@ -13,6 +13,7 @@ import (
 	"crypto/md5"
 	"encoding/binary"
 	"hash/adler32"
+	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -76,11 +77,20 @@ func wechatHeader(algo int, compressed bool, clientVersion, uin uint32, cookie [
 	return append(b, v...)
 }
 
+// zlibWriters reuses compressor state: a new one allocates about 1 MB,
+// which dominated the generator's cost.
+var zlibWriters = sync.Pool{New: func() any {
+	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return w
+}}
+
 func deflate(p []byte) []byte {
 	var buf bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	w := zlibWriters.Get().(*zlib.Writer)
+	w.Reset(&buf)
 	w.Write(p)
 	w.Close()
+	zlibWriters.Put(w)
 	return buf.Bytes()
 }
 

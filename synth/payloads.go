@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,6 +41,11 @@ func newgetdnsQuery(id *Identity, r *rng) body {
 	return body{b: []byte(q), planted: p}
 }
 
+var flateWriters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed)
+	return w
+}}
+
 // newgetdnsResponse is the deflate-compressed XML host table.
 func newgetdnsResponse(r *rng) []byte {
 	var x strings.Builder
@@ -49,9 +55,11 @@ func newgetdnsResponse(r *rng) []byte {
 	}
 	x.WriteString(`</domainlist></dns>`)
 	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	w := flateWriters.Get().(*flate.Writer)
+	w.Reset(&buf)
 	w.Write([]byte(x.String()))
 	w.Close()
+	flateWriters.Put(w)
 	return buf.Bytes()
 }
 
