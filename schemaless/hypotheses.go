@@ -89,7 +89,8 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 	if ts > 0 {
 		hyps = append(hyps, hypothesis{KindString, ts, tr})
 	}
-	high := isHighEntropy(b)
+	// Entropy only matters when no structured reading is convincing.
+	high := ms < 0.6 && ts < 0.6 && isHighEntropy(b)
 	if cnt, ok := packedVarints(b); ok && cnt >= 2 {
 		s := 0.45
 		if high {
