@@ -245,12 +245,23 @@ func skipJSON(dec *json.Decoder) error {
 	return nil
 }
 
-// semicolonJSON turns the separators of {"a":1;"b":2} back into commas
-// (outside string literals) and reports whether the result is JSON.
+// semicolonJSON undoes the escaping of the CSV separator in kv report
+// values, which write {"a":1;"b":2} or [{"a":1#"b":2}]: it turns the first
+// separator (';', '#' or '|') that yields valid JSON back into commas
+// outside string literals.
 func semicolonJSON(t string) (string, bool) {
-	if strings.IndexByte(t, ';') < 0 {
-		return "", false
+	for _, sep := range []byte(";#|") {
+		if strings.IndexByte(t, sep) < 0 {
+			continue
+		}
+		if s, ok := replaceSep(t, sep); ok {
+			return s, true
+		}
 	}
+	return "", false
+}
+
+func replaceSep(t string, sep byte) (string, bool) {
 	b := []byte(t)
 	in, esc := false, false
 	for i, c := range b {
@@ -261,7 +272,7 @@ func semicolonJSON(t string) (string, bool) {
 			esc = true
 		case c == '"':
 			in = !in
-		case !in && c == ';':
+		case !in && c == sep:
 			b[i] = ','
 		}
 	}
