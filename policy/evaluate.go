@@ -167,9 +167,14 @@ func classify(m *Model, fl *Flow) Gap {
 	}
 	var (
 		precise, vague, permUnknown, permBlocked *Disclosure
-		wrongEntity                              *Disclosure
+		otherFeature, wrongEntity                *Disclosure
 		wrongScore                               int
 	)
+	// Background report batches (telemetry, other) carry events of other
+	// features; the feature a flow's data belongs to, when the data itself
+	// says so, is its home: Mini Program data is Mini Program data in
+	// whatever batch it travels.
+	home := homeFeature(fl)
 	for i := range m.Disclosures {
 		d := &m.Disclosures[i]
 		if !m.disclosureCovers(d, fl.DataType) {
@@ -177,24 +182,22 @@ func classify(m *Model, fl *Flow) Gap {
 		}
 		named := slices.Contains(d.Features, fl.Feature)
 		featOK := named || slices.Contains(d.Features, FeatureAny)
+		specific := !d.Vague && !m.onlyVague(d, fl.DataType)
 		if !m.entityCovers(d.Collector, fl.Recipient) {
-			// The disclosure that best explains the mismatch names the
-			// flow's feature and is specific. Background report batches
-			// (telemetry, other) carry events of other features, so there
-			// a disclosure for another feature counts too: Mini Program
-			// data is Mini Program data in whatever batch it travels.
-			// A vague statement about others says nothing about who does
-			// not collect, so it never makes an incorrect_entity.
-			if d.Vague || m.onlyVague(d, fl.DataType) {
+			// A vague statement about others says nothing about who
+			// does not collect, so it never makes an incorrect_entity.
+			if !specific {
 				continue
 			}
+			// The disclosure that best explains the mismatch names the
+			// flow's feature (or its home feature).
 			score := 0
 			switch {
 			case named:
-				score = 4
+				score = 3
+			case home != "" && slices.Contains(d.Features, home):
+				score = 3
 			case featOK:
-				score = 2
-			case fl.Feature == "telemetry" || fl.Feature == "other":
 				score = 1
 			}
 			if score > wrongScore {
@@ -203,6 +206,9 @@ func classify(m *Model, fl *Flow) Gap {
 			continue
 		}
 		if !featOK {
+			if specific {
+				otherFeature = firstOf(otherFeature, d)
+			}
 			continue
 		}
 		if d.Permission != "" && perm != PermOn {
@@ -213,39 +219,92 @@ func classify(m *Model, fl *Flow) Gap {
 			}
 			continue
 		}
-		if d.Vague || m.onlyVague(d, fl.DataType) {
+		if !specific {
 			vague = firstOf(vague, d)
 			continue
 		}
 		precise = d
 		break
 	}
+	why := reasonNone
+	cite := func(d *Disclosure) { g.setClause(d.ID, d.Clause, d.Permission) }
 	switch {
 	case precise != nil:
 		g.Kind = KindConsistent
-		g.setClause(precise.ID, precise.Clause, precise.Permission)
+		cite(precise)
 	case vague != nil:
-		g.Kind = KindAmbiguous
-		g.setClause(vague.ID, vague.Clause, vague.Permission)
+		g.Kind, why = KindAmbiguous, reasonVague
+		cite(vague)
 	case permUnknown != nil:
-		g.Kind = KindAmbiguous
-		g.setClause(permUnknown.ID, permUnknown.Clause, permUnknown.Permission)
+		g.Kind, why = KindAmbiguous, reasonPermUnknown
+		cite(permUnknown)
 	case fl.DataType == OpaqueType:
-		g.Kind = KindAmbiguous
+		g.Kind, why = KindAmbiguous, reasonOpaque
 	case permBlocked != nil:
 		// The right collector in the right feature, but only with a
 		// permission the run did not have: that clause is the one to
 		// cite, whatever other collectors the policy names.
-		g.Kind = KindOmitted
-		g.setClause(permBlocked.ID, permBlocked.Clause, permBlocked.Permission)
-	case wrongEntity != nil:
-		g.Kind = KindIncorrectEntity
-		g.setClause(wrongEntity.ID, wrongEntity.Clause, wrongEntity.Permission)
+		g.Kind, why = KindOmitted, reasonPermOff
+		cite(permBlocked)
+	case wrongEntity != nil && (wrongScore == 3 || otherFeature == nil):
+		// Another collector is named for this very feature (the Mini
+		// Program developer), or the policy names only other
+		// collectors for this data.
+		g.Kind, why = KindIncorrectEntity, reasonEntity
+		cite(wrongEntity)
+	case otherFeature != nil:
+		// The recipient is disclosed to collect this data, but only
+		// during other features: a context gap, not an entity one.
+		g.Kind, why = KindOmitted, reasonOtherFeature
+		cite(otherFeature)
 	default:
 		g.Kind = KindOmitted
 	}
-	g.Explanation = explain(m, fl, &g, perm)
+	g.Explanation = explain(m, fl, &g, perm, why)
 	return g
+}
+
+// reason says why a flow got its kind, for the explanation.
+type reason uint8
+
+const (
+	reasonNone reason = iota
+	reasonVague
+	reasonPermUnknown
+	reasonOpaque
+	reasonPermOff
+	reasonEntity
+	reasonOtherFeature
+)
+
+// homeFeature returns the feature a flow's data belongs to when the data
+// says so: Mini Program identifiers and pages, or a Mini Program appid as
+// the subject, belong to miniprograms. It returns "" otherwise.
+func homeFeature(fl *Flow) string {
+	switch fl.DataType {
+	case "miniprogram_id", "miniprogram_page_path":
+		return "miniprograms"
+	}
+	for _, s := range strings.Split(fl.Subject, ",") {
+		if isAppID(s) {
+			return "miniprograms"
+		}
+	}
+	return ""
+}
+
+// isAppID reports whether s looks like a Mini Program appid: "wx" and 16
+// lowercase hex digits.
+func isAppID(s string) bool {
+	if len(s) != 18 || !strings.HasPrefix(s, "wx") {
+		return false
+	}
+	for _, c := range s[2:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func firstOf(a, b *Disclosure) *Disclosure {
@@ -286,31 +345,35 @@ func (m *Model) onlyVague(d *Disclosure, dataType string) bool {
 }
 
 // explain writes the plain-words sentence of a gap.
-func explain(m *Model, fl *Flow, g *Gap, perm string) string {
+func explain(m *Model, fl *Flow, g *Gap, perm string, why reason) string {
 	var b strings.Builder
 	b.WriteString(observed(fl, perm))
 	title := m.title()
-	switch g.Kind {
-	case KindConsistent:
-		fmt.Fprintf(&b, " The %s discloses this%s.", title, cite(g))
-	case KindAmbiguous:
-		switch {
-		case g.Clause == "":
-			fmt.Fprintf(&b, " wxaudit could not read this data, so it cannot say whether the %s covers it.", title)
-		case g.Gate != "" && perm == PermUnknown:
-			fmt.Fprintf(&b, " The %s discloses this only with the %s permission%s, and the run's permission state is unknown.", title, g.Gate, cite(g))
-		default:
-			fmt.Fprintf(&b, " Only a vague statement of the %s covers it%s; it does not tell a reader that this data is collected.", title, cite(g))
-		}
-	case KindIncorrectEntity:
-		d := m.Disclosure(g.Clause)
-		fmt.Fprintf(&b, " The %s mentions this data only as collected by %s%s, not by %s.", title, entityPhrase(d.Collector), cite(g), collectorPhrase(fl.Recipient))
-	case KindOmitted:
-		if g.Clause != "" {
-			fmt.Fprintf(&b, " The %s discloses this only with the %s permission%s, but the run had permissions off.", title, g.Gate, cite(g))
+	switch why {
+	case reasonNone:
+		if g.Kind == KindConsistent {
+			fmt.Fprintf(&b, " The %s discloses this%s.", title, cite(g))
 		} else {
 			fmt.Fprintf(&b, " No statement in the %s covers it.", title)
 		}
+	case reasonOpaque:
+		fmt.Fprintf(&b, " wxaudit could not read this data, so it cannot say whether the %s covers it.", title)
+	case reasonPermUnknown:
+		fmt.Fprintf(&b, " The %s discloses this only with the %s permission%s, and the run's permission state is unknown.", title, g.Gate, cite(g))
+	case reasonVague:
+		fmt.Fprintf(&b, " Only a vague statement of the %s covers it%s; it does not tell a reader that this data is collected.", title, cite(g))
+	case reasonEntity:
+		d := m.Disclosure(g.Clause)
+		fmt.Fprintf(&b, " The %s mentions this data only as collected by %s%s, not by %s.", title, entityPhrase(d.Collector), cite(g), collectorPhrase(fl.Recipient))
+	case reasonPermOff:
+		fmt.Fprintf(&b, " The %s discloses this only with the %s permission%s, but the run had permissions off.", title, g.Gate, cite(g))
+	case reasonOtherFeature:
+		d := m.Disclosure(g.Clause)
+		fs := make([]string, len(d.Features))
+		for i, f := range d.Features {
+			fs[i] = featurePhrase(f)
+		}
+		fmt.Fprintf(&b, " The %s discloses this only during %s%s, not during %s.", title, strings.Join(fs, ", "), cite(g), featurePhrase(fl.Feature))
 	}
 	return b.String()
 }

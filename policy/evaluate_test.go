@@ -92,11 +92,14 @@ func TestEvaluateKinds(t *testing.T) {
 		{"consistent third party subsumes developer", Flow{DataType: "email", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent, "third", nil},
 		{"consistent developer", Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent, "mp", nil},
 		{"omitted", Flow{DataType: "contacts_social_graph", Recipient: "wechat", Feature: "contacts"}, KindOmitted, "", []string{"No statement in the Test Policy covers it"}},
-		{"omitted other feature", Flow{DataType: "message_content", Recipient: "wechat", Feature: "moments_x"}, KindOmitted, "", nil},
+		{"omitted other feature", Flow{DataType: "message_content", Recipient: "wechat", Feature: "contacts"}, KindOmitted, "msg", []string{"only during messaging", "not during contact loading"}},
 		{"incorrect entity mini program", Flow{DataType: "miniprogram_page_path", Recipient: "wechat", Feature: "miniprograms", ReqTypes: []int{1009}}, KindIncorrectEntity, "mp",
 			[]string{"only as collected by the Mini Program's developer", "not by WeChat itself", "request type 1009"}},
 		{"incorrect entity via telemetry batch", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "telemetry"}, KindIncorrectEntity, "mp", nil},
-		{"not incorrect entity in unrelated feature", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "login"}, KindOmitted, "", nil},
+		{"mini program id in another feature", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "login"}, KindIncorrectEntity, "mp", nil},
+		{"usage in telemetry without subject", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry"}, KindOmitted, "", nil},
+		{"usage in telemetry about a mini program", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, KindIncorrectEntity, "mp", nil},
+		{"subject not an appid", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789ABCDEF"}, KindOmitted, "", nil},
 		{"incorrect entity third party only", Flow{DataType: "email", Recipient: "wechat", Feature: "login"}, KindIncorrectEntity, "third", []string{"third parties"}},
 		{"governed elsewhere channels", Flow{DataType: "device_id", Recipient: "weixin", Feature: "channels"}, KindGovernedElsewhere, "hand", []string{"leaves it to the Weixin Privacy Protection Guidelines"}},
 		{"governed elsewhere search", Flow{DataType: "search_query", Recipient: "weixin", Feature: "search"}, KindGovernedElsewhere, "hand", nil},
@@ -106,7 +109,7 @@ func TestEvaluateKinds(t *testing.T) {
 		{"location permission on", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOn}, KindConsistent, "loc", []string{"permissions on"}},
 		{"location permission off", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOff}, KindOmitted, "loc", []string{"permissions off", "only with the location permission"}},
 		{"location permission unknown", Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "location"}, KindAmbiguous, "loc", []string{"permission state is unknown"}},
-		{"location in mini program", Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: PermOn}, KindOmitted, "", nil},
+		{"location in mini program", Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: PermOn}, KindOmitted, "loc", []string{"only during location features"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,7 +189,9 @@ func TestBuiltinWeChat(t *testing.T) {
 	}{
 		{Flow{DataType: "miniprogram_page_path", Recipient: "wechat", Feature: "miniprograms"}, KindIncorrectEntity},
 		{Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "miniprograms"}, KindIncorrectEntity},
-		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry"}, KindIncorrectEntity},
+		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, KindIncorrectEntity},
+		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry"}, KindOmitted},
+		{Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "moments", Permissions: PermOn}, KindOmitted},
 		{Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent},
 		{Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: PermOn}, KindIncorrectEntity},
 		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOn}, KindConsistent},
