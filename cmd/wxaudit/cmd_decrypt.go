@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+func init() {
+	commands["decrypt"] = command{
+		summary: "decrypt a WeChat capture with a key log into payload JSONL",
+		run:     runDecrypt,
+	}
+}
+
+func runDecrypt(e *env) error {
+	fs := newFlags(e, "decrypt", "[--keylog FILE]... [--stats] CAPTURE|-")
+	var keylogs stringList
+	fs.Var(&keylogs, "keylog", "key log `file` (Citizen Lab Frida format or wxaudit secrets); repeatable")
+	stats := fs.Bool("stats", false, "print what was found, decrypted, and why not, as JSON, instead of payloads")
+	quiet := fs.Bool("q", false, "no summary line on stderr")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return &usageError{msg: "decrypt needs exactly one capture file (or - for stdin)", hint: "wxaudit decrypt --keylog frida.log capture.pcap > payloads.jsonl"}
+	}
+	keys, err := loadKeylogs(keylogs)
+	if err != nil {
+		return err
+	}
+	in, name, size, closeIn, err := openInput(e, args[0])
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	in = withProgress(e, in, size)
+
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	emit := func(p *payload.Payload) error {
+		if *stats {
+			return nil
+		}
+		return enc.Encode(p)
+	}
+	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name}, emit)
+	if st == nil {
+		return withHint(runErr, "the input must be a pcap or pcapng capture (tcpdump -w, Wireshark, adb exec-out tcpdump -U -w -)")
+	}
+	if *stats {
+		b, _ := json.MarshalIndent(st, "", "  ")
+		out.Write(b)
+		out.WriteString("\n")
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("writing output: %w", err)
+	}
+	if !*quiet {
+		fmt.Fprintln(e.stderr, "wxaudit: decrypt: "+summarize(st))
+	}
+	if runErr != nil {
+		if errors.Is(runErr, io.ErrUnexpectedEOF) {
+			fmt.Fprintf(e.stderr, "wxaudit: warning: %v; everything before it was decrypted\n", runErr)
+			return nil
+		}
+		return runErr
+	}
+	if keys == nil && !*quiet {
+		fmt.Fprintln(e.stderr, "wxaudit: hint: no --keylog given: only structure and plain HTTP were reported")
+	}
+	return nil
+}
+
+// summarize is the one-line summary printed to stderr.
+func summarize(st *decrypt.Stats) string {
+	var links []string
+	for k, v := range st.ConnectionsByLink {
+		links = append(links, fmt.Sprintf("%d %s", v, k))
+	}
+	sort.Strings(links)
+	s := fmt.Sprintf("%d connections (%s), %d records (%d plaintext, %d decrypted), %d payloads, %d http requests",
+		st.Connections, strings.Join(links, ", "), st.Records, st.RecordsPlaintext, st.RecordsDecrypted, st.Payloads, st.HTTPRequests)
+	var not []string
+	for k, v := range st.RecordsNotDecrypted {
+		not = append(not, fmt.Sprintf("%d %s", v, k))
+	}
+	for k, v := range st.PayloadsNotDecrypted {
+		not = append(not, fmt.Sprintf("%d payloads %s", v, k))
+	}
+	sort.Strings(not)
+	if len(not) > 0 {
+		s += "; not decrypted: " + strings.Join(not, ", ")
+	}
+	return s
+}
+
+// loadKeylogs parses and merges the key logs named on the command line.
+func loadKeylogs(paths []string) (*keylog.Log, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	var readers []io.Reader
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("key log: %w", err), "--keylog takes the Frida key log or a wxaudit secrets key log")
+		}
+		files = append(files, f)
+		// A newline between files keeps the last line of one from joining
+		// the first of the next.
+		readers = append(readers, f, strings.NewReader("\n"))
+	}
+	return keylog.Parse(io.MultiReader(readers...))
+}
+
+// openInput opens a file or stdin ("-"), returning its display name and
+// size (-1 when unknown).
+func openInput(e *env, path string) (io.Reader, string, int64, func(), error) {
+	if path == "-" {
+		return e.stdin, "-", -1, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", 0, nil, err
+	}
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	return bufio.NewReaderSize(f, 256<<10), path, size, func() { f.Close() }, nil
+}

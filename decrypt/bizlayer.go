@@ -1,0 +1,223 @@
+package decrypt
+
+import (
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/wxaudit/wxaudit/business"
+	"github.com/wxaudit/wxaudit/link"
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// bizState is the business-layer state of a whole run: keys learned from
+// the auth response apply to every later connection (PROTOCOL.md §5).
+type bizState struct {
+	st business.State
+}
+
+func (b *bizState) init(d *decrypter) { b.st.MaxInflate = d.opts.maxInflated() }
+
+// appData takes one decrypted application-data record.
+func (c *conn) appData(h *half, r *record) {
+	if h.appRecs == 0 {
+		h.appSeq = r.seq
+	}
+	h.appRecs++
+	h.appFrames = mergeFrames(h.appFrames, r.frames)
+	h.appTime = r.time
+	switch c.kind {
+	case link.KindLonglink:
+		c.longlinkData(h, r.plain)
+	default:
+		h.app = append(h.app, r.plain...)
+		if h.dir == 0 {
+			// A Shortlink request envelope says its own length: open it as
+			// soon as it is whole.
+			if _, err := business.ParseShortlinkRequest(h.app); err == nil {
+				c.endOfMessage(h)
+			}
+		}
+	}
+}
+
+// lostAppData notes an application-data record that could not be opened:
+// the message it belonged to cannot be complete.
+func (c *conn) lostAppData(h *half) {
+	h.lost = true
+	if c.kind == link.KindLonglink {
+		// Packet boundaries are lost with the record: start afresh.
+		if h.ll.Buffered() > 0 {
+			c.d.stats.PayloadsNotDecrypted[ReasonNoKey]++
+		}
+		h.ll = business.LonglinkReader{}
+		h.app, h.appFrames, h.appRecs = nil, nil, 0
+	}
+}
+
+// endOfMessage ends a Shortlink message (an alert record, the end of the
+// connection, or a whole request envelope) and opens what it carried.
+func (c *conn) endOfMessage(h *half) {
+	if c.kind == link.KindLonglink {
+		return
+	}
+	lost := h.lost
+	data, frames, t, seq := h.app, h.appFrames, h.appTime, h.appSeq
+	h.app, h.appFrames, h.appRecs, h.lost = nil, nil, 0, false
+	if len(data) == 0 {
+		if lost {
+			c.d.stats.PayloadsNotDecrypted[ReasonNoKey]++
+		}
+		return
+	}
+	p := c.newPayload(h, frames, t)
+	p.Link = payload.LinkShortlink
+	p.RecordSeq = &seq
+	p.Host = c.host
+	if h.dir == 0 {
+		req, err := business.ParseShortlinkRequest(data)
+		if err != nil {
+			c.d.stats.PayloadsNotDecrypted[ReasonBadEnvelope]++
+			return
+		}
+		c.uri, c.host = req.URI, req.Host
+		p.URI, p.Host = req.URI, req.Host
+		data = req.Packet
+	} else {
+		p.URI = c.uri
+	}
+	c.openBusiness(p, data, func(o business.Opened) {
+		if h.dir == 0 {
+			c.reqType = int(o.Header.ReqType)
+		}
+	})
+}
+
+// longlinkData feeds one record plaintext to the Longlink packet reader
+// and opens every whole packet.
+func (c *conn) longlinkData(h *half, plain []byte) {
+	if _, err := h.ll.Write(plain); err != nil {
+		c.d.stats.PayloadsNotDecrypted[ReasonTruncated]++
+		h.ll = business.LonglinkReader{}
+		h.appFrames, h.appRecs = nil, 0
+		return
+	}
+	for {
+		pkt, err := h.ll.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			c.d.stats.PayloadsNotDecrypted[ReasonBadEnvelope]++
+			h.ll = business.LonglinkReader{}
+			break
+		}
+		c.longlinkPacket(h, pkt)
+	}
+	if h.ll.Buffered() == 0 {
+		h.appFrames, h.appRecs = nil, 0
+	}
+}
+
+func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
+	if pkt.Cmd.Request() == business.CmdNoop || len(pkt.Body) == 0 {
+		c.d.stats.Heartbeats++
+		return
+	}
+	seq := h.appSeq
+	p := c.newPayload(h, slices.Clone(h.appFrames), h.appTime)
+	p.Link = payload.LinkLonglink
+	p.RecordSeq = &seq
+	p.CmdID = uint32(pkt.Cmd)
+	p.LonglinkSeq = pkt.Seq
+	if pkt.Cmd.Plain() {
+		c.emitParts(p, business.Opened{Parts: []business.Part{{Plaintext: slices.Clone(pkt.Body), Inner: business.InnerNone}}})
+		return
+	}
+	c.openBusiness(p, pkt.Body, nil)
+}
+
+// openBusiness opens one business packet and emits a payload per part.
+func (c *conn) openBusiness(p *payload.Payload, pkt []byte, then func(business.Opened)) {
+	o, err := business.Open(pkt, c.d.keys, &c.d.biz.st)
+	if err != nil {
+		reason := ReasonInnerFailure
+		var oe *business.OpenError
+		if errors.As(err, &oe) {
+			reason = "inner: " + oe.Reason
+		}
+		c.d.stats.PayloadsNotDecrypted[reason]++
+		return
+	}
+	if then != nil {
+		then(o)
+	}
+	c.emitParts(p, o)
+}
+
+func (c *conn) emitParts(base *payload.Payload, o business.Opened) {
+	st := c.d.stats
+	hd := o.Header
+	if hd.Algo != 0 {
+		base.ReqType = int(hd.ReqType)
+		base.Uin = hd.Uin
+		base.ClientVersion = hd.ClientVersion
+	}
+	if base.ReqType == 0 && base.Direction == payload.DirResponse && c.reqType != 0 {
+		base.ReqType = c.reqType
+	}
+	base.SignatureOK = o.SignatureOK
+	if o.SignatureOK != nil {
+		if *o.SignatureOK {
+			st.SignaturesOK++
+		} else {
+			st.SignaturesBad++
+		}
+	}
+	for _, part := range o.Parts {
+		p := *base
+		p.Part = part.Name
+		p.Inner = part.Inner
+		p.Compressed = part.Compressed
+		p.Payload = part.Plaintext
+		if p.Payload == nil {
+			p.Payload = []byte{}
+		}
+		st.Payloads++
+		st.PayloadsByInner[part.Inner]++
+		if part.Compressed {
+			st.PayloadsCompressed++
+		}
+		c.d.send(&p)
+	}
+}
+
+// flushBusiness ends what is left at the end of the connection.
+func (c *conn) flushBusiness() {
+	for _, h := range c.half {
+		if h == nil {
+			continue
+		}
+		switch c.kind {
+		case link.KindLonglink:
+			if h.ll.Buffered() > 0 {
+				c.d.stats.PayloadsNotDecrypted[ReasonTruncated]++
+			}
+		default:
+			c.endOfMessage(h)
+		}
+	}
+}
+
+// mergeFrames appends the frames of b not already at the end of a.
+func mergeFrames(a, b []int64) []int64 {
+	for _, f := range b {
+		if len(a) == 0 || a[len(a)-1] < f {
+			a = append(a, f)
+		} else if !slices.Contains(a, f) {
+			a = append(a, f)
+			slices.Sort(a)
+		}
+	}
+	return a
+}

@@ -1,0 +1,378 @@
+package decrypt
+
+import (
+	"time"
+
+	"github.com/wxaudit/wxaudit/business"
+	"github.com/wxaudit/wxaudit/link"
+	"github.com/wxaudit/wxaudit/mmtls"
+	"github.com/wxaudit/wxaudit/reassemble"
+)
+
+// maxClassifyBytes bounds what is buffered before the client's first bytes
+// tell the link kind.
+const maxClassifyBytes = 64 << 10
+
+// conn follows one TCP connection: it classifies it, frames both
+// directions, opens records, and hands application data to the business
+// layer (bizlayer.go).
+type conn struct {
+	d    *decrypter
+	info reassemble.Conn
+
+	kind       link.Kind
+	classified bool
+	early      [2]earlyData // data seen before classification, by direction
+
+	half [2]*half
+
+	// sess follows the key schedule when the key log has connection
+	// secrets (nil otherwise).
+	sess *mmtls.Session
+
+	// Shortlink request metadata, set when the request envelope is parsed
+	// and used to name the response.
+	uri, host string
+	reqType   int
+	uin       uint32
+	sawData   bool
+	closed    bool
+}
+
+// earlyData holds copies of bytes delivered before the link kind is known.
+type earlyData struct {
+	chunks []earlyChunk
+	n      int
+}
+
+type earlyChunk struct {
+	offset int64
+	data   []byte
+	segs   []reassemble.Segment
+}
+
+func newConn(d *decrypter, info reassemble.Conn) *conn {
+	c := &conn{d: d, info: info}
+	if d.keys != nil && d.hasSecrets {
+		c.sess = mmtls.NewSession(d.lookupSecrets, d.tickets)
+	}
+	return c
+}
+
+// progress retries records that wait for a key (a key learned on one
+// direction, or a handshake message, may open them) and delivers what is
+// ready, on both directions.
+func (c *conn) progress() {
+	for _, h := range c.half {
+		h.retryPending()
+		h.deliver()
+	}
+}
+
+// Data implements reassemble.Stream.
+func (c *conn) Data(dir reassemble.Direction, offset int64, data []byte, segs []reassemble.Segment) {
+	if len(data) == 0 {
+		return
+	}
+	c.sawData = true
+	if !c.classified {
+		e := &c.early[dir]
+		e.chunks = append(e.chunks, earlyChunk{offset: offset, data: append([]byte(nil), data...), segs: append([]reassemble.Segment(nil), segs...)})
+		e.n += len(data)
+		c.tryClassify(false)
+		return
+	}
+	c.half[dir].write(offset, data, segs)
+}
+
+// Gap implements reassemble.Stream.
+func (c *conn) Gap(dir reassemble.Direction, n int64, reason string) {
+	if !c.classified {
+		// A gap before the first client bytes: classify on what we have.
+		c.tryClassify(true)
+	}
+	c.half[dir].gap(n)
+}
+
+// Close implements reassemble.Stream.
+func (c *conn) Close(reason string) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	if !c.classified {
+		c.tryClassify(true)
+	}
+	for _, h := range c.half {
+		h.close()
+	}
+	c.flushBusiness()
+	st := c.d.stats
+	st.Connections++
+	if !c.sawData {
+		st.ConnectionsByLink[link.KindEmpty.String()]++
+	} else {
+		st.ConnectionsByLink[c.kind.String()]++
+	}
+}
+
+// tryClassify decides the link kind from the client's first bytes. With
+// final set, it decides on whatever is there.
+func (c *conn) tryClassify(final bool) {
+	var prefix []byte
+	for _, ch := range c.early[reassemble.ClientToServer].chunks {
+		prefix = append(prefix, ch.data...)
+		if len(prefix) >= 64 {
+			break
+		}
+	}
+	kind, more := link.Classify(prefix)
+	if more && !final && c.early[0].n+c.early[1].n < maxClassifyBytes {
+		return
+	}
+	c.kind = kind
+	c.classified = true
+	for dir := range c.half {
+		c.half[dir] = &half{c: c, dir: reassemble.Direction(dir), framer: link.NewFramer(kind, dir == int(reassemble.ClientToServer))}
+	}
+	for dir, e := range c.early {
+		for _, ch := range e.chunks {
+			c.half[dir].write(ch.offset, ch.data, ch.segs)
+		}
+	}
+	c.early = [2]earlyData{}
+}
+
+// half is one direction of a connection.
+type half struct {
+	c      *conn
+	dir    reassemble.Direction
+	framer *link.Framer
+	segs   []reassemble.Segment // segments covering the framer's buffered bytes, in order
+	seq    uint64               // sequence number of the next record
+	keys   keyState
+	queue  []*record // records awaiting a key or delivery, in sequence order
+
+	// Application data collected for the business layer.
+	app       []byte
+	appFrames []int64
+	appTime   time.Time
+	appSeq    uint64
+	appRecs   int
+	lost      bool                    // a record of the current message could not be opened
+	ll        business.LonglinkReader // Longlink packets across records
+}
+
+// record is a framed MMTLS record on its way to delivery.
+type record struct {
+	seq     uint64
+	typ     mmtls.RecordType
+	raw     []byte // the whole record; kept only while it waits for a key
+	plain   []byte // decrypted body (encrypted records) or nil
+	pending bool
+	failed  bool
+	frames  []int64
+	time    time.Time
+}
+
+func (h *half) write(offset int64, data []byte, segs []reassemble.Segment) {
+	h.segs = append(h.segs, segs...)
+	h.framer.Write(offset, data)
+	h.drain()
+}
+
+func (h *half) gap(n int64) {
+	if u, ok := h.framer.Gap(n); ok {
+		h.unit(u)
+	}
+	h.drain()
+}
+
+func (h *half) close() {
+	h.drain()
+	if u, ok := h.framer.Close(); ok {
+		h.unit(u)
+	}
+	h.giveUpPending()
+	h.deliver()
+}
+
+func (h *half) drain() {
+	for {
+		u, ok := h.framer.Next()
+		if !ok {
+			return
+		}
+		h.unit(u)
+	}
+}
+
+// span returns the frames and time of stream bytes [off, off+n) and drops
+// segment records that end before off+n.
+func (h *half) span(off, n int64) ([]int64, time.Time) {
+	var frames []int64
+	var t time.Time
+	end := off + n
+	keep := 0
+	for i, s := range h.segs {
+		sEnd := s.Offset + int64(s.Len)
+		if sEnd > off && s.Offset < end {
+			if len(frames) == 0 || frames[len(frames)-1] != s.Frame {
+				frames = append(frames, s.Frame)
+			}
+			t = s.Time
+		}
+		if sEnd <= end {
+			keep = i + 1
+		}
+	}
+	h.segs = append(h.segs[:0], h.segs[keep:]...)
+	return frames, t
+}
+
+func (h *half) unit(u link.Unit) {
+	frames, t := h.span(u.Offset, u.Len)
+	st := h.c.d.stats
+	switch u.Kind {
+	case link.UnitHead:
+		h.c.head(h, u.Head, frames, t)
+	case link.UnitBody:
+		h.c.body(h, u.Data, frames, t)
+	case link.UnitSkip:
+		st.SkippedBytes[skipReason(u.Err)] += u.Len
+	case link.UnitRecord:
+		h.record(u.Data, frames, t)
+	}
+}
+
+func skipReason(err error) string {
+	switch err {
+	case link.ErrGap:
+		return ReasonGap
+	case link.ErrTruncated:
+		return ReasonTruncated
+	case link.ErrNotRecord:
+		return ReasonNotRecord
+	case link.ErrUnrecognized:
+		return ReasonUnrecognized
+	}
+	return ReasonHTTPMalformed
+}
+
+func (h *half) record(b []byte, frames []int64, t time.Time) {
+	st := h.c.d.stats
+	rec, _, err := mmtls.ParseRecord(b)
+	if err != nil {
+		// The framer only returns whole records of known types.
+		st.RecordsNotDecrypted[ReasonUnknownType]++
+		return
+	}
+	seq := h.seq
+	h.seq++
+	st.Records++
+	st.RecordsByType[recordTypeName(rec.Type)]++
+	if len(frames) > 1 {
+		st.RecordsMultiSegment++
+	}
+	r := &record{seq: seq, typ: rec.Type, frames: frames, time: t}
+	if mmtls.IsPlaintext(rec) {
+		st.RecordsPlaintext++
+		h.c.plaintextHandshake(h, seq, rec)
+		h.queue = append(h.queue, r)
+		h.c.progress()
+		return
+	}
+	st.RecordsEncrypted++
+	if plain, ok := h.open(seq, rec); ok {
+		r.plain = plain
+		st.RecordsDecrypted++
+		h.queue = append(h.queue, r)
+		h.c.progress()
+		return
+	}
+	if h.pendingCount() >= h.c.d.opts.maxPending() {
+		r.failed = true
+		st.RecordsNotDecrypted[ReasonPendingLimit]++
+		h.queue = append(h.queue, r)
+		h.deliver()
+		return
+	}
+	r.pending = true
+	r.raw = append([]byte(nil), b...)
+	h.queue = append(h.queue, r)
+}
+
+func recordTypeName(t mmtls.RecordType) string {
+	switch t {
+	case 0x15:
+		return "0x15 alert"
+	case 0x16:
+		return "0x16 handshake"
+	case 0x17:
+		return "0x17 application data"
+	case 0x19:
+		return "0x19 0-rtt handshake"
+	}
+	return t.String()
+}
+
+func (h *half) pendingCount() int {
+	n := 0
+	for _, r := range h.queue {
+		if r.pending {
+			n++
+		}
+	}
+	return n
+}
+
+// retryPending tries the keys known now on records that waited for one.
+func (h *half) retryPending() {
+	for _, r := range h.queue {
+		if !r.pending {
+			continue
+		}
+		rec, _, err := mmtls.ParseRecord(r.raw)
+		if err != nil {
+			continue
+		}
+		if plain, ok := h.open(r.seq, rec); ok {
+			r.plain, r.raw, r.pending = plain, nil, false
+			h.c.d.stats.RecordsDecrypted++
+		}
+	}
+}
+
+// giveUpPending marks records still waiting at the end as not decrypted,
+// with the reason of their last attempt.
+func (h *half) giveUpPending() {
+	for _, r := range h.queue {
+		if r.pending {
+			r.pending, r.failed, r.raw = false, true, nil
+			h.c.d.stats.RecordsNotDecrypted[h.keys.failReason()]++
+		}
+	}
+}
+
+// deliver hands decrypted records to the business layer in sequence order,
+// stopping at the first record that still waits for a key.
+func (h *half) deliver() {
+	i := 0
+	for ; i < len(h.queue); i++ {
+		r := h.queue[i]
+		if r.pending {
+			break
+		}
+		switch {
+		case r.failed && r.typ == mmtls.RecordType(0x17):
+			h.c.lostAppData(h)
+		case r.plain != nil && r.typ == mmtls.RecordType(0x17):
+			h.c.d.stats.AppData++
+			h.c.appData(h, r)
+		case r.typ == mmtls.RecordType(0x15):
+			// An alert ends a Shortlink message (PROTOCOL.md §3).
+			h.c.endOfMessage(h)
+		}
+	}
+	h.queue = append(h.queue[:0], h.queue[i:]...)
+}

@@ -1,0 +1,27 @@
+// Package decrypt wires the stages that turn a capture and a key log into
+// plaintext payloads: capture → reassemble → link (framing) → mmtls (outer
+// record decryption) → business (WeChat header, inner decryption, zlib) →
+// payload.Payload. It is the engine of `wxaudit decrypt`.
+//
+// Start with [Run]. It streams: packets are read one at a time, TCP bytes are
+// framed as they arrive, and each payload is handed to the caller as soon as
+// the records it came from are decrypted. Memory is bounded by the open
+// connections: per direction at most one incomplete record or HTTP head
+// (link), the reassembler's out-of-order budget (reassemble.Options), and at
+// most Options.MaxPendingRecords records waiting for a key that a later
+// record of the same direction may reveal (Citizen Lab key logs log a key
+// when it is used, so a record may be opened by a key learned later).
+//
+// # Outer keys
+//
+// A record is opened, in this order, by:
+//  1. the connection's secrets (wxaudit secrets key log) through the MMTLS
+//     key schedule, when its ClientHello random is in the log;
+//  2. a Citizen Lab OUTER line whose tail equals the record's last 8 bytes;
+//  3. any key and base IV learned from step 2 on the same connection and
+//     direction (base IV = logged nonce XOR logged sequence number,
+//     PROTOCOL.md §2), with the record's own sequence number.
+//
+// A plaintext is accepted only when the GCM tag verifies. Every record and
+// payload that is not decrypted is counted in [Stats] with its reason.
+package decrypt

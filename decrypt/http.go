@@ -1,0 +1,102 @@
+package decrypt
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/zlib"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wxaudit/wxaudit/link"
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// head handles an HTTP head. Shortlink heads only name the host; a plain
+// HTTP request is an event of its own (PROTOCOL.md §1: newgetdns carries the
+// uin and client version in clear in its query string).
+func (c *conn) head(h *half, hd *link.Head, frames []int64, t time.Time) {
+	if hd.Request {
+		c.host = hd.Host
+	}
+	if c.kind != link.KindHTTP {
+		return
+	}
+	if !hd.Request {
+		c.d.stats.HTTPResponses++
+		return
+	}
+	c.d.stats.HTTPRequests++
+	c.uri = hd.Target
+	p := c.newPayload(h, frames, t)
+	p.Link = payload.LinkHTTP
+	p.URI, p.Host = hd.Target, hd.Host
+	if i := strings.IndexByte(hd.Target, '?'); i >= 0 {
+		p.URI = hd.Target[:i]
+		q, _ := url.ParseQuery(hd.Target[i+1:])
+		if v, err := strconv.ParseUint(q.Get("uin"), 10, 32); err == nil {
+			p.Uin = uint32(v)
+		}
+		if v, err := strconv.ParseUint(q.Get("clientversion"), 10, 32); err == nil {
+			p.ClientVersion = uint32(v)
+		}
+		p.Payload = []byte(hd.Target[i+1:])
+	}
+	if p.Payload == nil {
+		p.Payload = []byte{}
+	}
+	c.d.send(p)
+}
+
+// body handles a non-MMTLS HTTP body: the response to a plain HTTP request
+// (newgetdns answers with deflate-compressed XML) becomes a payload.
+func (c *conn) body(h *half, b []byte, frames []int64, t time.Time) {
+	if c.kind != link.KindHTTP {
+		return
+	}
+	p := c.newPayload(h, frames, t)
+	p.Link = payload.LinkHTTP
+	p.URI, p.Host = c.uri, c.host
+	if i := strings.IndexByte(p.URI, '?'); i >= 0 {
+		p.URI = p.URI[:i]
+	}
+	if out, ok := inflateAny(b, c.d.opts.maxInflated()); ok {
+		p.Payload, p.Compressed = out, true
+	} else {
+		p.Payload = append([]byte{}, b...)
+	}
+	c.d.send(p)
+}
+
+// inflateAny inflates a zlib or raw deflate body, bounded by max.
+func inflateAny(b []byte, max int64) ([]byte, bool) {
+	var r io.Reader
+	if zr, err := zlib.NewReader(bytes.NewReader(b)); err == nil {
+		r = zr
+	} else {
+		r = flate.NewReader(bytes.NewReader(b))
+	}
+	out, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil || int64(len(out)) > max || len(out) == 0 {
+		return nil, false
+	}
+	return out, true
+}
+
+// newPayload starts a payload with the provenance of one direction.
+func (c *conn) newPayload(h *half, frames []int64, t time.Time) *payload.Payload {
+	p := &payload.Payload{
+		Frames:    frames,
+		Conn:      &payload.Conn{Client: c.info.ID.Client.String(), Server: c.info.ID.Server.String()},
+		Direction: payload.DirRequest,
+	}
+	if !t.IsZero() {
+		p.Time = t.UTC().Format(time.RFC3339Nano)
+	}
+	if h.dir != 0 {
+		p.Direction = payload.DirResponse
+	}
+	return p
+}

@@ -1,0 +1,135 @@
+package decrypt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/mmtls"
+	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/reassemble"
+)
+
+// Options control a decryption run. The zero value decrypts nothing (no
+// keys) but still frames and counts everything.
+type Options struct {
+	// Keys is the loaded key log (Citizen Lab Frida format, wxaudit secrets,
+	// or both). Nil means no keys.
+	Keys *keylog.Log
+	// Capture names the input in each payload's provenance.
+	Capture string
+	// Reassembly bounds TCP reassembly; zero fields take the reassembler's
+	// defaults.
+	Reassembly reassemble.Options
+	// MaxPendingRecords bounds, per connection direction, the records kept
+	// while waiting for a key that a later record may reveal. Zero means
+	// DefaultMaxPendingRecords.
+	MaxPendingRecords int
+	// MaxInflated bounds the size of one inflated payload (zlib bombs).
+	// Zero means DefaultMaxInflated.
+	MaxInflated int64
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxPendingRecords = 64
+	DefaultMaxInflated       = 64 << 20
+)
+
+func (o Options) maxPending() int {
+	if o.MaxPendingRecords > 0 {
+		return o.MaxPendingRecords
+	}
+	return DefaultMaxPendingRecords
+}
+
+func (o Options) maxInflated() int64 {
+	if o.MaxInflated > 0 {
+		return o.MaxInflated
+	}
+	return DefaultMaxInflated
+}
+
+// decrypter is the state of one run: it opens a conn per TCP connection.
+type decrypter struct {
+	opts    Options
+	keys    *keylog.Log
+	stats   *Stats
+	emit    func(*payload.Payload) error
+	err     error // first error from emit: ends the run
+	aeads   map[keylog.KeyIV]*mmtls.XORNonceAEAD
+	scratch []byte
+	biz     bizState
+
+	hasSecrets bool               // the key log has connection secrets
+	tickets    *mmtls.TicketCache // PSKs issued by handshakes seen so far
+}
+
+// Open implements reassemble.Handler.
+func (d *decrypter) Open(c reassemble.Conn) reassemble.Stream { return newConn(d, c) }
+
+func (d *decrypter) send(p *payload.Payload) {
+	if d.err != nil {
+		return
+	}
+	p.Capture = d.opts.Capture
+	d.err = d.emit(p)
+}
+
+// Run reads a capture (pcap or pcapng, detected by magic number) from r and
+// calls emit with every payload it decrypts and every plain-HTTP request,
+// in the order their last bytes appear in the capture. emit's argument is
+// not reused. A capture that ends in the middle of a frame still yields
+// everything before it; the returned error then wraps io.ErrUnexpectedEOF
+// and Stats is complete. An error from emit ends the run and is returned.
+func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payload) error) (*Stats, error) {
+	cr, err := capture.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	d := &decrypter{
+		opts:  opts,
+		keys:  opts.Keys,
+		stats: newStats(),
+		emit:  emit,
+		aeads: map[keylog.KeyIV]*mmtls.XORNonceAEAD{},
+	}
+	if d.keys != nil {
+		ks := d.keys.Stats()
+		d.stats.Keylog = &ks
+		d.hasSecrets = hasSecretLines(d.keys)
+		d.tickets = mmtls.NewTicketCache(0)
+	}
+	d.biz.init(d)
+	asm := reassemble.NewAssembler(d, opts.Reassembly)
+	var readErr error
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return d.stats, err
+			}
+		}
+		p, err := cr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			readErr = fmt.Errorf("decrypt: reading capture: %w", err)
+			break
+		}
+		asm.Add(p)
+		if d.err != nil {
+			return d.stats, d.err
+		}
+	}
+	asm.Flush()
+	d.stats.Capture = cr.Stats()
+	d.stats.Reassembly = asm.Stats()
+	if d.err != nil {
+		return d.stats, d.err
+	}
+	return d.stats, readErr
+}
