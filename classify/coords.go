@@ -107,9 +107,11 @@ func decimal(s string) (float64, int, bool) {
 }
 
 // microPair recognises integer micro-degrees ("37422000,-122084072"). Plain
-// integer pairs are common (sizes, counters), so it demands what counters
-// rarely have: at least one negative value, or both values of eight or more
-// digits, each within range after dividing by 1e6.
+// integer pairs are common (sizes, counters, ids in report lines), so
+// without a key naming them it demands what counters never have: a negative
+// value, each within range after dividing by 1e6. Positive-only pairs
+// (northern and eastern hemispheres) are left to canaries and key rules:
+// precision first.
 func microPair(sa, sb string) *Coord {
 	a, err1 := strconv.ParseInt(sa, 10, 64)
 	b, err2 := strconv.ParseInt(sb, 10, 64)
@@ -125,7 +127,7 @@ func microPair(sa, sb string) *Coord {
 	if abs(a) < 1_000_000 || abs(b) < 1_000_000 || abs(a) > 180_000_000 || abs(b) > 180_000_000 {
 		return nil
 	}
-	if !(a < 0 || b < 0 || (abs(a) >= 10_000_000 && abs(b) >= 10_000_000)) {
+	if a >= 0 && b >= 0 {
 		return nil
 	}
 	// Trailing zeros were not measured: 37422000 is 37.422 (3 decimals).

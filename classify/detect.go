@@ -18,7 +18,7 @@ type detector struct {
 }
 
 var (
-	reDeviceID  = regexp.MustCompile(`^A[0-9a-f]{15}$`)
+	reDeviceID  = regexp.MustCompile(`^A[0-9a-f]{14,15}$`)
 	reWxid      = regexp.MustCompile(`^wxid_[a-z0-9]{8,24}$`)
 	reAppID     = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
 	reWxaUser   = regexp.MustCompile(`^gh_[0-9a-f]{12}@app$`)
@@ -27,7 +27,7 @@ var (
 	reEmail     = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
 	rePhone     = regexp.MustCompile(`^\+[1-9][0-9 -]{7,16}[0-9]$`)
 	reAndroidOS = regexp.MustCompile(`^(android-\d{1,2}|Android \d{1,2}(\.\d+)*|iOS \d{1,2}(\.\d+)*)$`)
-	reABI       = regexp.MustCompile(`(arm64-v8a|armeabi-v7a|armeabi|x86_64)`)
+	reABI       = regexp.MustCompile(`(^|[^_A-Za-z])(arm64-v8a|armeabi-v7a|armeabi|x86_64)$`)
 	reTZ        = regexp.MustCompile(`^((Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_]+(/[A-Za-z_]+)?|GMT[+-]\d{1,2}(:\d\d)?)$`)
 	reLocale    = regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}$`)
 	reNetType   = regexp.MustCompile(`^(?i:wifi|2g|3g|4g|5g|lte)$`)
@@ -53,7 +53,7 @@ var carriers = map[string]bool{
 
 var detectors = []detector{
 	{"value-device-id", DeviceID, High,
-		`WeChat's device id is "A" followed by 15 hex digits (PROTOCOL.md section 6); it is stable per install`,
+		`WeChat's device id is "A" followed by 14-15 hex digits, NUL-terminated (PROTOCOL.md section 6; the logs show 14); it is stable per install`,
 		func(f *Field, s string) bool { return reDeviceID.MatchString(strings.TrimRight(s, "\x00")) }},
 	{"value-wxid", AccountID, High,
 		`"wxid_" user names are WeChat account identifiers`,
@@ -99,7 +99,7 @@ var detectors = []detector{
 		`"android-NN"/"Android NN" name the OS and its version or API level`,
 		func(f *Field, s string) bool { return reAndroidOS.MatchString(s) }},
 	{"value-abi", DeviceHardware, High,
-		`an Android CPU ABI name (arm64-v8a, x86_64…) describes the hardware`,
+		`an Android CPU ABI name (arm64-v8a, x86_64…), alone or appended to the model, describes the hardware; "_abi" suffixes of build ids name the APK, not the device`,
 		func(f *Field, s string) bool { return len(s) <= 64 && reABI.MatchString(s) }},
 	{"value-timezone", Timezone, High,
 		`an IANA time zone name or GMT offset`,

@@ -145,7 +145,8 @@ func (r *Rule) matchPath(path string) bool {
 		if p == "*" {
 			continue
 		}
-		if !strings.EqualFold(p, comps[i]) {
+		// XML attributes are "@name" in decoder paths.
+		if !strings.EqualFold(p, strings.TrimPrefix(comps[i], "@")) {
 			return false
 		}
 	}

@@ -1,0 +1,258 @@
+package analyze
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/attribute"
+	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/decode"
+	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/schemaless"
+)
+
+// Input is one run's input file.
+type Input struct {
+	Path string
+	// Label names the run; default: the file name without .log.jsonl,
+	// .jsonl or .log.
+	Label string
+	// Permissions is "on", "off" or "" to guess from the label.
+	Permissions string
+}
+
+// Options configure Run.
+type Options struct {
+	// Classifier finds the personal data; nil uses classify.New with the
+	// shipped rules.
+	Classifier *classify.Classifier
+	// NoPrefix turns off run segmentation: every input keeps all its lines.
+	NoPrefix bool
+	// Decode bounds the schema-less decoder.
+	Decode schemaless.Options
+}
+
+// maxErrors bounds Report.Errors; the count of further errors is recorded.
+const maxErrors = 1000
+
+// Label returns the default run label for a path.
+func Label(path string) string {
+	b := filepath.Base(path)
+	for _, ext := range []string{".log.jsonl", ".jsonl", ".log", ".json"} {
+		if s, ok := strings.CutSuffix(b, ext); ok {
+			return s
+		}
+	}
+	return b
+}
+
+// Run analyses the inputs and returns the report. Malformed lines and
+// undecodable requests are recorded in Report.Errors; only unreadable
+// inputs and cancellation are errors.
+func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, error) {
+	if len(inputs) == 0 {
+		return nil, errors.New("analyze: no inputs")
+	}
+	cl := opts.Classifier
+	if cl == nil {
+		cl = classify.New(classify.Options{})
+	}
+	labels := make([]string, len(inputs))
+	used := map[string]int{}
+	for i, in := range inputs {
+		l := in.Label
+		if l == "" {
+			l = Label(in.Path)
+		}
+		if n := used[l]; n > 0 {
+			l = fmt.Sprintf("%s#%d", l, n+1)
+		}
+		used[l]++
+		labels[i] = l
+	}
+	// Pass 1: line hashes, to find logs that extend other logs.
+	segs := make([]attribute.Segment, len(inputs))
+	for i := range segs {
+		segs[i] = attribute.Segment{Input: i, Extends: -1}
+	}
+	if !opts.NoPrefix && len(inputs) > 1 {
+		hs := make([][][32]byte, len(inputs))
+		complete := make([]bool, len(inputs))
+		for i, in := range inputs {
+			f, err := os.Open(in.Path)
+			if err != nil {
+				return nil, fmt.Errorf("analyze: %w", err)
+			}
+			hs[i], complete[i], err = attribute.LineHashes(f)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("analyze: %s: %w", in.Path, err)
+			}
+		}
+		segs = attribute.Segments(hs, complete)
+	}
+	a := &analyzer{cl: cl, cat: catalog.Default(), opts: opts, rep: &report.Report{}}
+	for i, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		perm := in.Permissions
+		if perm == "" {
+			perm = attribute.RunPermissions(labels[i])
+		}
+		run := report.Run{Label: labels[i], Source: in.Path, Permissions: perm, SkipLines: segs[i].SkipLines, Lines: segs[i].Lines}
+		if segs[i].Extends >= 0 {
+			run.Extends = labels[segs[i].Extends]
+		}
+		n, err := a.input(ctx, in.Path, &run)
+		if err != nil {
+			return nil, err
+		}
+		run.Requests = n
+		a.rep.Runs = append(a.rep.Runs, run)
+	}
+	if a.dropped > 0 {
+		a.rep.Errors = append(a.rep.Errors, fmt.Sprintf("%d further errors not listed", a.dropped))
+	}
+	return a.rep, nil
+}
+
+type analyzer struct {
+	cl      *classify.Classifier
+	cat     *catalog.Catalog
+	opts    Options
+	rep     *report.Report
+	dropped int
+	fields  []classify.Field // reused per request
+}
+
+func (a *analyzer) errorf(format string, args ...any) {
+	if len(a.rep.Errors) >= maxErrors {
+		a.dropped++
+		return
+	}
+	a.rep.Errors = append(a.rep.Errors, fmt.Sprintf(format, args...))
+}
+
+// input reads one input file and analyses the requests of its own segment.
+func (a *analyzer) input(ctx context.Context, path string, run *report.Run) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("analyze: %w", err)
+	}
+	defer f.Close()
+	rd := decode.NewReader(f, path)
+	seq := 0
+	for {
+		p, err := rd.Next()
+		if err == io.EOF {
+			return seq, nil
+		}
+		var pe *decode.ParseError
+		if errors.As(err, &pe) {
+			if pe.Line > run.SkipLines {
+				a.errorf("%v", err)
+			}
+			continue
+		}
+		if err != nil {
+			return seq, fmt.Errorf("analyze: %w", err)
+		}
+		if p.Line > 0 && p.Line <= run.SkipLines {
+			continue
+		}
+		if p.Direction == payload.DirResponse {
+			continue
+		}
+		if seq%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return seq, err
+			}
+		}
+		seq++
+		if run.Lines == 0 && p.Line > 0 {
+			run.Lines = p.Line
+		}
+		a.request(&p, run, seq)
+	}
+}
+
+// request classifies and attributes one request.
+func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
+	path := p.URI
+	if path == "" {
+		path = a.cat.Path(p.ReqType)
+	}
+	if path == "" {
+		path = attribute.PathFor("", p.ReqType)
+	}
+	feature := attribute.Feature(path)
+	recipient := attribute.Recipient(path, p.Host, feature)
+	id := len(a.rep.Requests)
+	q := report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, Recipient: recipient,
+		URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
+	var found []classify.Finding
+	if len(p.Payload) > 0 {
+		m := schemaless.Decode(p.Payload, a.opts.Decode)
+		a.fields = Fields(m, a.fields[:0])
+		found = a.cl.Classify(classify.Request{URI: path, ReqType: p.ReqType}, a.fields)
+	}
+	appid := ""
+	for _, f := range found {
+		if f.DataType == classify.MiniProgramID && strings.HasPrefix(f.Value, "wx") {
+			appid = f.Value
+			break
+		}
+	}
+	types := map[string]bool{}
+	for _, f := range found {
+		types[string(f.DataType)] = true
+		a.rep.Findings = append(a.rep.Findings, report.Finding{
+			ID:          fmt.Sprintf("f%d", len(a.rep.Findings)+1),
+			DataType:    string(f.DataType),
+			Confidence:  string(f.Confidence),
+			Feature:     feature,
+			Recipient:   recipient,
+			URI:         path,
+			ReqType:     p.ReqType,
+			Run:         run.Label,
+			Permissions: run.Permissions,
+			Time:        p.Time,
+			Request:     id,
+			AppID:       appid,
+			Evidence:    report.Evidence{FieldPath: f.FieldPath, Value: f.Value, Rule: f.Rule, Reason: f.Reason},
+			Coord:       f.Coord,
+			Source:      report.Source{File: firstNonEmpty(p.Source, p.Capture), Line: p.Line, Frames: p.Frames},
+		})
+	}
+	for _, t := range classify.Taxonomy {
+		if types[string(t.Name)] {
+			q.DataTypes = append(q.DataTypes, string(t.Name))
+		}
+	}
+	a.rep.Requests = append(a.rep.Requests, q)
+}
+
+func sourceString(p *payload.Payload) string {
+	if p.Source != "" {
+		return fmt.Sprintf("%s:%d", p.Source, p.Line)
+	}
+	if len(p.Frames) > 0 {
+		return fmt.Sprintf("%s frames %v", p.Capture, p.Frames)
+	}
+	return p.Capture
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/classify"
+)
+
+func init() {
+	commands["analyze"] = command{summary: "find the personal data in request logs or decrypted payloads and report it", run: runAnalyze}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runAnalyze(e *env) error {
+	fs := newFlags(e, "analyze", "[flags] INPUT.jsonl... --out DIR")
+	out := fs.String("out", "", "write the report into `DIR` (findings.jsonl, summary.json, flows.csv, report.md, report.html)")
+	canaries := fs.String("canary", "", "YAML `FILE` of values known to be yours (canaries: [{name, type, value}])")
+	rules := fs.String("rules", "", "YAML `FILE` of extra endpoint rules (same format as the shipped rules)")
+	noPrefix := fs.Bool("no-prefix", false, "do not treat logs that are prefixes of one another as successive runs")
+	keylog := fs.String("keylog", "", "key log `FILE` for a capture input")
+	var labels, perms stringList
+	fs.Var(&labels, "label", "run label for the inputs, in order (repeatable)")
+	fs.Var(&perms, "permissions", "permission state (on, off) for the inputs, in order (repeatable)")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return &usageError{msg: "analyze: no input files", hint: "run 'wxaudit analyze --help'"}
+	}
+	if *out == "" {
+		return &usageError{msg: "analyze: --out DIR is required", hint: "e.g. wxaudit analyze run.log.jsonl --out report/"}
+	}
+	if len(labels) > len(args) || len(perms) > len(args) {
+		return &usageError{msg: "analyze: more --label/--permissions than inputs"}
+	}
+	copts := classify.Options{}
+	if *rules != "" {
+		b, err := os.ReadFile(*rules)
+		if err != nil {
+			return err
+		}
+		extra, err := classify.ParseRules(b)
+		if err != nil {
+			return withHint(err, "see classify/rules.yaml for the format")
+		}
+		copts.Rules = append(classify.DefaultRules(), extra...)
+	}
+	if *canaries != "" {
+		b, err := os.ReadFile(*canaries)
+		if err != nil {
+			return err
+		}
+		cs, err := classify.ParseCanaries(b)
+		if err != nil {
+			return withHint(err, "format: canaries: [{name: my-phone, type: phone_number, value: \"+1 555 0100\"}]")
+		}
+		copts.Canaries = cs
+	}
+	var inputs []analyze.Input
+	for i, a := range args {
+		if isCapture(a) {
+			if *keylog == "" {
+				return &usageError{msg: fmt.Sprintf("analyze: %s is a capture: --keylog is required", a)}
+			}
+			return withHint(errors.New("analyze: captures are not analysed directly yet"),
+				"decrypt first: wxaudit decrypt --keylog "+*keylog+" "+a+" > payloads.jsonl, then wxaudit analyze payloads.jsonl")
+		}
+		in := analyze.Input{Path: a}
+		if i < len(labels) {
+			in.Label = labels[i]
+		}
+		if i < len(perms) {
+			in.Permissions = perms[i]
+		}
+		inputs = append(inputs, in)
+	}
+	rep, err := analyze.Run(e.ctx, inputs, analyze.Options{Classifier: classify.New(copts), NoPrefix: *noPrefix})
+	if err != nil {
+		return err
+	}
+	if err := applyPolicy(fs, rep); err != nil {
+		return err
+	}
+	if err := rep.WriteDir(*out); err != nil {
+		return err
+	}
+	for _, run := range rep.Runs {
+		fmt.Fprintf(e.stdout, "%s: %d requests, data types: %s\n", run.Label, run.Requests, strings.Join(rep.DataTypes(run.Label), " "))
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d findings)\n", *out, len(rep.Findings))
+	return nil
+}
+
+// isCapture reports whether path looks like a pcap or pcapng file.
+func isCapture(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var m [4]byte
+	if _, err := f.Read(m[:]); err != nil {
+		return false
+	}
+	switch string(m[:]) {
+	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
+		return true
+	}
+	return false
+}
