@@ -122,12 +122,21 @@ func (c *Client) ReadServer(b []byte) (int, error) {
 	if c.hello == nil || c.established {
 		return 0, fmt.Errorf("%w: ReadServer out of order", ErrHandshake)
 	}
-	// Work on a copy of the state so a short read consumes nothing.
+	// Work on a copy of the state, and hold back key reports, so a short
+	// read consumes nothing and a retry reports each record once.
 	saved := *c
+	var held []RecordKey
+	if saved.cfg.KeyLog != nil {
+		c.cfg.KeyLog = func(k RecordKey) { held = append(held, k) }
+	}
 	n, err := c.readServer(b)
 	if err != nil {
 		*c = saved
 		return 0, err
+	}
+	c.cfg.KeyLog = saved.cfg.KeyLog
+	for _, k := range held {
+		c.cfg.KeyLog(k)
 	}
 	return n, nil
 }
