@@ -20,7 +20,7 @@ type Options struct {
 	// MaxNodes bounds the number of nodes in the tree. Default 200000.
 	MaxNodes int
 	// MaxWork bounds the bytes examined by all hypotheses together, so a
-	// hostile input cannot make decoding quadratic. Default 64 MiB + 64×input.
+	// hostile input cannot make decoding quadratic. Default 4 MiB + 32×input.
 	MaxWork int
 	// MaxInflated bounds the bytes produced by zlib and base64 decoding
 	// together. Default 16 MiB.
@@ -43,7 +43,7 @@ const (
 	DefaultMaxDepth    = 64
 	DefaultMaxNodes    = 200000
 	DefaultMaxInflated = 16 << 20
-	defaultWorkBase    = 64 << 20
+	defaultWorkBase    = 4 << 20
 )
 
 // maxFieldNumber is the largest valid protobuf field number.
@@ -71,7 +71,7 @@ func Decode(b []byte, opts Options) *Message {
 		opts.MaxNodes = DefaultMaxNodes
 	}
 	if opts.MaxWork <= 0 {
-		opts.MaxWork = defaultWorkBase + 64*len(b)
+		opts.MaxWork = defaultWorkBase + 32*len(b)
 	}
 	if opts.MaxInflated <= 0 {
 		opts.MaxInflated = DefaultMaxInflated
@@ -151,6 +151,12 @@ func (d *decoder) scan(b []byte) scanResult {
 			r.stop, r.err = off, protowire.ParseError(n).Error()
 			return r
 		}
+		if n != protowire.SizeVarint(protowire.EncodeTag(num, typ)) {
+			// Encoders emit minimal tags; a padded one is evidence of
+			// something else, and could not be re-encoded faithfully.
+			r.stop, r.err = off, "non-minimal tag"
+			return r
+		}
 		f := rawField{num: num, typ: typ, tagStart: off}
 		p := off + n
 		switch typ {
@@ -179,6 +185,10 @@ func (d *decoder) scan(b []byte) scanResult {
 			l, m := protowire.ConsumeVarint(b[p:])
 			if m < 0 {
 				r.stop, r.err = off, protowire.ParseError(m).Error()
+				return r
+			}
+			if m != protowire.SizeVarint(l) {
+				r.stop, r.err = off, "non-minimal length"
 				return r
 			}
 			// Bound the length by what is left before using it.
@@ -348,7 +358,12 @@ func (d *decoder) interpretGroup(n *Node, b []byte, base int, depth int, derived
 	sc := d.scan(b)
 	d.fillMessage(n, b, sc, n.Path, depth, derived, base)
 	if !sc.complete {
+		// findGroupEnd validated the contents, so this only happens when
+		// a budget cut the scan short; keep the rest as bytes.
 		n.Reason = "group contents stopped at offset " + strconv.Itoa(base+sc.stop) + ": " + sc.err
+		d.nodes++
+		n.Children = append(n.Children, &Node{Path: joinPath(n.Path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + sc.stop, len(b) - sc.stop},
+			Derived: derived, Kind: KindBytes, Chain: []Kind{KindBytes}, Bytes: b[sc.stop:], Reason: "unparsed: " + sc.err})
 	}
 }
 
