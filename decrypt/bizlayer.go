@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/link"
@@ -70,11 +71,30 @@ func (c *conn) endOfMessage(h *half) {
 		}
 		return
 	}
+	if h.dir != 0 && !c.requestSeen && !c.closing {
+		// The response came first in capture order (reordered segments):
+		// hold it until the request names it.
+		c.heldResponse = &heldMessage{data: data, frames: frames, t: t, seq: seq}
+		return
+	}
+	c.openShortlink(h, data, frames, t, seq)
+}
+
+// heldMessage is a Shortlink response waiting for its request.
+type heldMessage struct {
+	data   []byte
+	frames []int64
+	t      time.Time
+	seq    uint64
+}
+
+func (c *conn) openShortlink(h *half, data []byte, frames []int64, t time.Time, seq uint64) {
 	p := c.newPayload(h, frames, t)
 	p.Link = payload.LinkShortlink
 	p.RecordSeq = &seq
 	p.Host = c.host
 	if h.dir == 0 {
+		c.requestSeen = true
 		req, err := business.ParseShortlinkRequest(data)
 		if err != nil {
 			c.d.stats.PayloadsNotDecrypted[ReasonBadEnvelope]++
@@ -91,6 +111,11 @@ func (c *conn) endOfMessage(h *half) {
 			c.reqType = int(o.Header.ReqType)
 		}
 	})
+	if h.dir == 0 && c.heldResponse != nil {
+		m := c.heldResponse
+		c.heldResponse = nil
+		c.openShortlink(c.half[1], m.data, m.frames, m.t, m.seq)
+	}
 }
 
 // longlinkData feeds one record plaintext to the Longlink packet reader
@@ -194,6 +219,13 @@ func (c *conn) emitParts(base *payload.Payload, o business.Opened) {
 
 // flushBusiness ends what is left at the end of the connection.
 func (c *conn) flushBusiness() {
+	c.closing = true
+	defer func() {
+		if m := c.heldResponse; m != nil {
+			c.heldResponse = nil
+			c.openShortlink(c.half[1], m.data, m.frames, m.t, m.seq)
+		}
+	}()
 	for _, h := range c.half {
 		if h == nil {
 			continue

@@ -32,11 +32,13 @@ type conn struct {
 
 	// Shortlink request metadata, set when the request envelope is parsed
 	// and used to name the response.
-	uri, host string
-	reqType   int
-	uin       uint32
-	sawData   bool
-	closed    bool
+	uri, host    string
+	reqType      int
+	requestSeen  bool         // the Shortlink request envelope was opened
+	heldResponse *heldMessage // a response that arrived before its request
+	closing      bool
+	sawData      bool
+	closed       bool
 }
 
 // earlyData holds copies of bytes delivered before the link kind is known.
