@@ -275,6 +275,30 @@ func sourceText(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return truncate(s, 200)
 	}
+	var loc struct {
+		File   string  `json:"file"`
+		Line   int     `json:"line"`
+		Frames []int64 `json:"frames"`
+	}
+	if json.Unmarshal(raw, &loc) == nil && (loc.File != "" || len(loc.Frames) > 0) {
+		// The report's provenance: "file:line", or capture frames.
+		s := loc.File
+		if loc.Line > 0 {
+			s += fmt.Sprintf(":%d", loc.Line)
+		}
+		if len(loc.Frames) > 0 {
+			fs := make([]string, 0, min(len(loc.Frames), 8))
+			for i, f := range loc.Frames {
+				if i == 8 {
+					fs = append(fs, "…")
+					break
+				}
+				fs = append(fs, fmt.Sprint(f))
+			}
+			s = strings.TrimSpace(s + " frames " + strings.Join(fs, ","))
+		}
+		return truncate(s, 200)
+	}
 	var m map[string]any
 	if json.Unmarshal(raw, &m) == nil {
 		keys := make([]string, 0, len(m))

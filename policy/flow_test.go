@@ -29,7 +29,7 @@ func TestReadFindings(t *testing.T) {
 		!slices.Equal(f.FindingIDs, []string{"f.jsonl:1", "f.jsonl:2", "F9"}) || f.Permissions != PermOn || f.Subject != "wx1" {
 		t.Errorf("flow 0: %+v", f)
 	}
-	if f.Examples[1].Source != "file=a.log line=2" {
+	if f.Examples[1].Source != "a.log:2" {
 		t.Errorf("source: %q", f.Examples[1].Source)
 	}
 	if flows[1].Feature != "other" || flows[1].Recipient != "other" || flows[1].Permissions != PermUnknown {
@@ -149,6 +149,7 @@ func FuzzReadFindings(f *testing.F) {
 	b, _ := os.ReadFile(filepath.Join("testdata", "findings.jsonl"))
 	f.Add(b)
 	f.Add([]byte(`{"data_type":"x","source":{"a":[1,{"b":null}]}}`))
+	f.Add([]byte(`{"data_type":"x","source":{"file":"c.pcap","frames":[1,2,3,4,5,6,7,8,9,10]}}`))
 	m, _ := Builtin(WeChat)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 64<<10 {
