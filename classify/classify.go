@@ -93,7 +93,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				for _, d := range detectors {
 					if d.match(f, s) {
 						emit(Finding{DataType: d.dataType, Confidence: d.confidence, FieldPath: f.Path,
-							Value: excerpt(s), Rule: "detector:" + d.id, Reason: d.reason})
+							Value: excerpt(strings.TrimRight(s, "\x00")), Rule: "detector:" + d.id, Reason: d.reason})
 					}
 				}
 			}
@@ -217,7 +217,7 @@ func baseRequests(fields []Field, emit func(Finding)) {
 			}
 			disp := k.display()
 			if s, ok := leafText(k); ok {
-				disp = s
+				disp = strings.TrimRight(s, "\x00")
 			}
 			emit(Finding{DataType: t, Confidence: High, FieldPath: k.Path, Value: excerpt(disp),
 				Rule: "detector:base-request", Reason: reason})

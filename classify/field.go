@@ -165,7 +165,7 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 func (f *Field) display() string {
 	switch f.Kind {
 	case KindText, KindNumber:
-		return excerpt(f.Text)
+		return excerpt(strings.TrimRight(f.Text, "\x00"))
 	case KindVarint:
 		return strconv.FormatUint(f.Uint, 10)
 	case KindFixed32, KindFixed64:

@@ -1,0 +1,134 @@
+package analyze
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// Side is what only one side of a diff has.
+type Side struct {
+	Label     string     `json:"label"`
+	DataTypes []DiffItem `json:"data_types"`
+	ReqTypes  []DiffItem `json:"req_types"`
+	Values    []DiffItem `json:"values"`
+}
+
+// DiffItem is one difference with its evidence (finding IDs on that side).
+type DiffItem struct {
+	Key      string   `json:"key"`
+	DataType string   `json:"data_type,omitempty"`
+	Count    int      `json:"count"`
+	Findings []string `json:"findings,omitempty"`
+	Example  string   `json:"example,omitempty"` // field path and request of the first finding
+}
+
+// DiffResult lists what only A and only B send.
+type DiffResult struct {
+	OnlyA Side `json:"only_a"`
+	OnlyB Side `json:"only_b"`
+}
+
+// maxDiffEvidence bounds the finding IDs kept per item.
+const maxDiffEvidence = 10
+
+// Diff compares the findings and requests of two sets of runs (e.g. a
+// permission-off and a permission-on run): data types, request types and
+// (data type, value) pairs present in one and not the other. Requests are
+// taken from the reports' request lists when present, else from findings.
+func Diff(a, b *report.Report, labelA, labelB string) DiffResult {
+	ia, ib := index(a), index(b)
+	return DiffResult{
+		OnlyA: ia.minus(ib, labelA),
+		OnlyB: ib.minus(ia, labelB),
+	}
+}
+
+type sideIndex struct {
+	types, reqs, values map[string]*DiffItem
+}
+
+func index(r *report.Report) sideIndex {
+	ix := sideIndex{types: map[string]*DiffItem{}, reqs: map[string]*DiffItem{}, values: map[string]*DiffItem{}}
+	add := func(m map[string]*DiffItem, key, dt string, f *report.Finding) {
+		it := m[key]
+		if it == nil {
+			it = &DiffItem{Key: key, DataType: dt}
+			m[key] = it
+		}
+		it.Count++
+		if f != nil && len(it.Findings) < maxDiffEvidence {
+			it.Findings = append(it.Findings, f.ID)
+			if it.Example == "" {
+				it.Example = reqName(f.URI, f.ReqType) + " " + f.Evidence.FieldPath
+			}
+		}
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		add(ix.types, f.DataType, f.DataType, f)
+		add(ix.values, f.DataType+"="+f.Evidence.Value, f.DataType, f)
+		if len(r.Requests) == 0 {
+			add(ix.reqs, reqName(f.URI, f.ReqType), "", nil)
+		}
+	}
+	for _, q := range r.Requests {
+		add(ix.reqs, reqName(q.URI, q.ReqType), "", nil)
+	}
+	return ix
+}
+
+func (ix sideIndex) minus(o sideIndex, label string) Side {
+	s := Side{Label: label}
+	s.DataTypes = only(ix.types, o.types)
+	s.ReqTypes = only(ix.reqs, o.reqs)
+	s.Values = only(ix.values, o.values)
+	return s
+}
+
+func only(a, b map[string]*DiffItem) []DiffItem {
+	var out []DiffItem
+	for k, it := range a {
+		if _, ok := b[k]; !ok {
+			out = append(out, *it)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func reqName(uri string, reqType int) string {
+	if uri != "" {
+		return uri
+	}
+	return "req " + strconv.Itoa(reqType)
+}
+
+// Select returns a report restricted to the named runs (all when none).
+func Select(r *report.Report, runs ...string) *report.Report {
+	if len(runs) == 0 {
+		return r
+	}
+	want := map[string]bool{}
+	for _, x := range runs {
+		want[x] = true
+	}
+	out := &report.Report{}
+	for _, run := range r.Runs {
+		if want[run.Label] {
+			out.Runs = append(out.Runs, run)
+		}
+	}
+	for _, q := range r.Requests {
+		if want[q.Run] {
+			out.Requests = append(out.Requests, q)
+		}
+	}
+	for _, f := range r.Findings {
+		if want[f.Run] {
+			out.Findings = append(out.Findings, f)
+		}
+	}
+	return out
+}
