@@ -253,9 +253,16 @@ func (c *Catalog) Feature(path string) string {
 	if f, ok := c.featureOf[path]; ok {
 		return f
 	}
+	// Keywords match the last path segment (the directory names such as
+	// micromsg-bin would match "msg"); keywords with a '/' match the path.
 	p := strings.ToLower(path)
+	last := p[strings.LastIndexByte(p, '/')+1:]
 	for _, r := range c.Rules {
-		if strings.Contains(p, r.Keyword) {
+		hay := last
+		if strings.Contains(r.Keyword, "/") {
+			hay = p
+		}
+		if strings.Contains(hay, r.Keyword) {
 			return r.Feature
 		}
 	}
