@@ -181,7 +181,7 @@ func TestParseLonglinkPacket(t *testing.T) {
 func TestLonglinkReader(t *testing.T) {
 	var stream []byte
 	for i := range 5 {
-		stream = AppendLonglinkPacket(stream, LonglinkPacket{Cmd: CmdID(i), Seq: uint32(i), Body: bytes.Repeat([]byte{byte(i)}, i*7)})
+		stream = AppendLonglinkPacket(stream, LonglinkPacket{Version: LonglinkVersion, Cmd: CmdID(i), Seq: uint32(i), Body: bytes.Repeat([]byte{byte(i)}, i*7)})
 	}
 	// Feed in records of every size from 1 to len: packets spanning
 	// records and records holding several packets.

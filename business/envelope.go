@@ -141,10 +141,12 @@ func (c CmdID) String() string {
 	return name
 }
 
+// LonglinkVersion is the version field of every measured Longlink packet.
+const LonglinkVersion = 1
+
 // Longlink packet header constants.
 const (
 	longlinkHeaderLen = 16
-	longlinkVersion   = 1
 	// MaxLonglinkPacket bounds one Longlink packet (header and body).
 	MaxLonglinkPacket = 16 << 20
 )
@@ -199,12 +201,9 @@ func checkLonglinkHeader(b []byte) error {
 	return nil
 }
 
-// AppendLonglinkPacket appends p (version 1 when p.Version is 0).
+// AppendLonglinkPacket appends p; set p.Version to LonglinkVersion.
 func AppendLonglinkPacket(dst []byte, p LonglinkPacket) []byte {
 	v := p.Version
-	if v == 0 {
-		v = longlinkVersion
-	}
 	dst = binary.BigEndian.AppendUint32(dst, uint32(longlinkHeaderLen+len(p.Body)))
 	dst = binary.BigEndian.AppendUint16(dst, longlinkHeaderLen)
 	dst = binary.BigEndian.AppendUint16(dst, v)

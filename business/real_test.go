@@ -190,8 +190,9 @@ type realPayload struct {
 // decryptCapture runs the capture through the records, the framing and
 // Open in a deterministic order: the auth connection first (as in capture
 // time), then the others by client port, each request before its response.
-func decryptCapture(t testing.TB, dir string) ([]realPayload, map[string]int) {
+func decryptCapture(t testing.TB, dir string, inner func(*keylog.Log) Keys) ([]realPayload, map[string]int) {
 	l := loadKeylog(t, dir)
+	keys := inner(l)
 	streams := readStreams(t, filepath.Join(dir, "capture-logged-in-all-keys.pcapng"))
 	type conn struct {
 		client, server flowKey
@@ -204,7 +205,9 @@ func decryptCapture(t testing.TB, dir string) ([]realPayload, map[string]int) {
 	}
 	// The auth exchange teaches the keys; open it first (a real decrypter
 	// goes in capture-time order, which has the same effect).
-	isAuth := func(c conn) bool { return bytes.Contains(streams[c.client], []byte("POST")) && authEnvelope(l, streams[c.client]) }
+	isAuth := func(c conn) bool {
+		return bytes.Contains(streams[c.client], []byte("POST")) && authEnvelope(l, streams[c.client])
+	}
 	sort.Slice(conns, func(i, j int) bool {
 		ai, aj := isAuth(conns[i]), isAuth(conns[j])
 		if ai != aj {
@@ -234,14 +237,14 @@ func decryptCapture(t testing.TB, dir string) ([]realPayload, map[string]int) {
 			if err != nil {
 				t.Fatalf("shortlink request: %v", err)
 			}
-			o, err := Open(env.Packet, l, st)
+			o, err := Open(env.Packet, keys, st)
 			if err != nil {
 				fails[err.(*OpenError).Reason]++
 			} else {
 				emit(true, env.URI, o)
 			}
 			if resp := appData(l, httpBody(down)); resp != nil {
-				o, err := Open(resp, l, st)
+				o, err := Open(resp, keys, st)
 				if err != nil {
 					fails[err.(*OpenError).Reason]++
 				} else {
@@ -269,7 +272,7 @@ func decryptCapture(t testing.TB, dir string) ([]realPayload, map[string]int) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					o, err := OpenLonglink(p, l, st)
+					o, err := OpenLonglink(p, keys, st)
 					if err != nil {
 						fails[err.(*OpenError).Reason]++
 						continue
@@ -313,7 +316,7 @@ func appData(l *keylog.Log, b []byte) []byte {
 // every signed request verifies (21 of 21).
 func TestRealCapture(t *testing.T) {
 	dir := sharedDir(t)
-	got, fails := decryptCapture(t, dir)
+	got, fails := decryptCapture(t, dir, func(l *keylog.Log) Keys { return l })
 	counts := map[string]int{}
 	compressed, signed, verified := 0, 0, 0
 	for _, p := range got {
@@ -467,31 +470,45 @@ func hasKey(ks [][16]byte, k [16]byte) bool {
 	return false
 }
 
-// TestRealLearnedKeysSuffice: with only the auth exchange's key-log lines
-// (GCM lines of the hybrid blobs and the CBC key of field 3.3.2), every
-// later payload still opens from what the auth response teaches.
+// TestRealLearnedKeysSuffice: with only the auth exchange's inner key-log
+// lines (the GCM lines of the hybrid blobs, and K as a secrets-log session
+// key), every payload still opens and verifies from what the auth response
+// teaches.
 func TestRealLearnedKeysSuffice(t *testing.T) {
 	dir := sharedDir(t)
-	full := loadKeylog(t, dir)
-	var minimal keylog.Log
-	for _, e := range full.Entries() {
-		if e.Kind == keylog.KindOuter || (e.Kind == keylog.KindGCM && len(e.AAD) > 0) {
-			minimal.Add(e)
+	got, fails := decryptCapture(t, dir, func(full *keylog.Log) Keys {
+		var minimal keylog.Log
+		// Learn K from the auth response with the full log.
+		resp := appData(full, readHexDump(t, filepath.Join(dir, "autoauth-response-packet.hex")))
+		a, ok := LearnFromAuthResponse(mustPayload(t, resp, full), full)
+		if !ok {
+			t.Fatal("auth response teaches nothing")
+		}
+		k := a.SignatureKey
+		for _, e := range full.Entries() {
+			if e.Kind == keylog.KindGCM && len(e.AAD) > 0 {
+				minimal.Add(e)
+			}
+		}
+		minimal.Add(keylog.Entry{Kind: keylog.KindSessionKey, Key16: k})
+		return &minimal
+	})
+	verified := 0
+	for _, p := range got {
+		if p.sigOK != nil && *p.sigOK {
+			verified++
 		}
 	}
-	// K itself, as a secrets-log session key line would give it.
-	st := &State{}
-	resp := appData(full, readHexDump(t, filepath.Join(dir, "autoauth-response-packet.hex")))
-	o, err := Open(resp, full, st)
-	if err != nil || !o.Learned {
-		t.Fatal(err)
+	if len(got) != 42 || len(fails) != 0 || verified != 21 {
+		t.Errorf("minimal key log: %d payloads, %d signatures, failures %v", len(got), verified, fails)
 	}
-	minimal.Add(keylog.Entry{Kind: keylog.KindSessionKey, Key16: st.SignatureKeys[0]})
-	st2 := &State{}
-	if _, err := Open(resp, &minimal, st2); err != nil {
-		t.Fatal(err)
+}
+
+func mustPayload(t testing.TB, pkt []byte, keys Keys) []byte {
+	t.Helper()
+	o, err := Open(pkt, keys, nil)
+	if err != nil || len(o.Parts) != 1 {
+		t.Fatalf("open: %v", err)
 	}
-	if len(st2.SessionKeys) == 0 || len(st2.GCMKeys) < 2 {
-		t.Fatalf("nothing learned from the minimal log: %+v", st2)
-	}
+	return o.Parts[0].Plaintext
 }
