@@ -483,8 +483,7 @@ func BenchmarkHandshake(b *testing.B) {
 			first.handshake1RTT(true)
 			issueStore(store, first.s.IssuedPSKs())
 			psk := first.c.IssuedPSKs()[0]
-			b.ReportAllocs()
-			for b.Loop() {
+			run := func() int {
 				cfg := testConfig(2, mode, &psk)
 				c, _ := NewClient(cfg)
 				s := NewServer(Config{Rand: cfg.Rand, LookupPSK: func(t []byte) ([32]byte, bool) { p, ok := store[string(t)]; return p, ok }})
@@ -502,6 +501,12 @@ func BenchmarkHandshake(b *testing.B) {
 				if _, err := c.ReadServer(f); err != nil {
 					b.Fatal(err)
 				}
+				return len(h) + len(f)
+			}
+			b.SetBytes(int64(run())) // handshake bytes on the wire
+			b.ReportAllocs()
+			for b.Loop() {
+				run()
 			}
 		})
 	}
