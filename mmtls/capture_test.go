@@ -446,3 +446,40 @@ func TestCaptureHandshakeMessages(t *testing.T) {
 		t.Errorf("sha256 of plaintext record bodies = %s, want %s", got, wantHash)
 	}
 }
+
+// TestCaptureSessionNoSecrets runs Session over the real capture without
+// any secrets: every plaintext record passes (hellos parsed, modes learned)
+// and every encrypted one reports ErrNoSecret.
+func TestCaptureSessionNoSecrets(t *testing.T) {
+	conns := loadCapture(t)
+	kinds := map[string]int{}
+	modes := map[Mode]int{}
+	for _, c := range conns {
+		s := NewSession(func([32]byte) (ConnSecrets, bool) { return ConnSecrets{}, false }, nil)
+		// Shortlink order: the request, then the response.
+		for dir := range 2 {
+			for seq, rec := range c.records[dir] {
+				_, kind, err := s.Record(dir == 0, uint64(seq), rec)
+				switch {
+				case err == nil:
+					kinds[kind.String()]++
+				case errors.Is(err, ErrNoSecret):
+					kinds["no secret"]++
+				default:
+					t.Errorf("%v dir %d seq %d: %v", c.client, dir, seq, err)
+				}
+			}
+		}
+		if len(c.records[0]) > 0 {
+			modes[s.Mode()]++
+		}
+	}
+	if diff := gocmp.Diff(map[string]int{"clear": 54, "no secret": 150}, kinds); diff != "" {
+		t.Errorf("record outcomes (-want +got):\n%s", diff)
+	}
+	// 23 0-RTT Shortlinks, 2 ECDHE Shortlinks, the PSK Longlink, and the
+	// rejected Longlink (its ServerHello never came: mode unknown).
+	if diff := gocmp.Diff(map[Mode]int{ModeZeroRTT: 23, ModeECDHE: 2, ModePSK: 1, ModeUnknown: 1}, modes); diff != "" {
+		t.Errorf("modes (-want +got):\n%s", diff)
+	}
+}

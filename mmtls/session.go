@@ -292,7 +292,7 @@ func (s *Session) readPlain(fromClient bool, rec Record) error {
 		if err != nil {
 			return err
 		}
-		if s.chType == RecordTypeEarlyHandshake && s.ee == nil {
+		if s.chType == RecordTypeEarlyHandshake && s.ee == nil && s.psk != nil {
 			return ErrNoKeys // the response key covers EncryptedExtensions
 		}
 		s.sh = bytes.Clone(rec.Body)
