@@ -133,18 +133,32 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 		}
 		gaps = append(gaps, g)
 	}
-	slices.SortStableFunc(gaps, func(a, b Gap) int {
+	// Sort indices, not the large Gap values.
+	idx := make([]int, len(gaps))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &gaps[i], &gaps[j]
 		if c := b.Kind.rank() - a.Kind.rank(); c != 0 {
 			return c
 		}
-		for _, p := range [][2]string{{a.Feature, b.Feature}, {a.DataType, b.DataType}, {a.Recipient, b.Recipient}, {a.Run, b.Run}} {
-			if c := strings.Compare(p[0], p[1]); c != 0 {
-				return c
-			}
+		if c := strings.Compare(a.Feature, b.Feature); c != 0 {
+			return c
 		}
-		return 0
+		if c := strings.Compare(a.DataType, b.DataType); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Recipient, b.Recipient); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Run, b.Run)
 	})
-	return gaps
+	sorted := make([]Gap, len(gaps))
+	for i, j := range idx {
+		sorted[i] = gaps[j]
+	}
+	return sorted
 }
 
 // classify is Evaluate for one flow, without following hand-offs.

@@ -1,6 +1,10 @@
 package policy
 
 import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -241,9 +245,30 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
-	b.SetBytes(int64(len(flows)))
 	for b.Loop() {
 		Evaluate(m, flows, Options{FollowHandoffs: true})
 	}
-	b.ReportMetric(float64(len(flows)), "flows/op")
+	b.ReportMetric(float64(len(flows))*float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+}
+
+// BenchmarkCheck is `wxaudit policy check` without the I/O: findings.jsonl
+// bytes to flows to gaps.jsonl.
+func BenchmarkCheck(b *testing.B) {
+	one, err := os.ReadFile(filepath.Join("testdata", "findings.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := bytes.Repeat(one, 200)
+	m, _ := Builtin(WeChat)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		flows, err := ReadFindings(bytes.NewReader(in), "findings.jsonl", ReadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := WriteGaps(io.Discard, Evaluate(m, flows, Options{FollowHandoffs: true})); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

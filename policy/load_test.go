@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -257,4 +258,15 @@ func FuzzLoadModel(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func BenchmarkLoadModel(b *testing.B) {
+	src, _ := BuiltinSource(WeChat)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadModel(bytes.NewReader(src), "wechat.yaml"); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
