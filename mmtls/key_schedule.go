@@ -79,9 +79,9 @@ func expand(secret []byte, label string, th []byte, n int) []byte {
 // coordinate given as a big-endian integer of at most 32 bytes, left-padding
 // it to 32 bytes first: hashing a short X unpadded gives a wrong secret in
 // about one handshake of 256 (PROTOCOL.md §3).
-func SecretFromX(x []byte) ([secretLen]byte, error) {
+func SecretFromX(x []byte) ([32]byte, error) {
 	if len(x) > ecdhCoordinateLen {
-		return [secretLen]byte{}, fmt.Errorf("mmtls: ecdh coordinate of %d bytes", len(x))
+		return [32]byte{}, fmt.Errorf("mmtls: ecdh coordinate of %d bytes", len(x))
 	}
 	var padded [ecdhCoordinateLen]byte
 	copy(padded[ecdhCoordinateLen-len(x):], x)
@@ -90,13 +90,13 @@ func SecretFromX(x []byte) ([secretLen]byte, error) {
 
 // ECDHSecret performs P-256 ECDH and returns the handshake secret
 // SHA-256(X) (crypto/ecdh already returns X as 32 fixed bytes).
-func ECDHSecret(priv *ecdh.PrivateKey, peer *ecdh.PublicKey) ([secretLen]byte, error) {
+func ECDHSecret(priv *ecdh.PrivateKey, peer *ecdh.PublicKey) ([32]byte, error) {
 	if priv.Curve() != ecdh.P256() {
-		return [secretLen]byte{}, errors.New("mmtls: ecdh key is not P-256")
+		return [32]byte{}, errors.New("mmtls: ecdh key is not P-256")
 	}
 	x, err := priv.ECDH(peer)
 	if err != nil {
-		return [secretLen]byte{}, fmt.Errorf("mmtls: ecdh: %w", err)
+		return [32]byte{}, fmt.Errorf("mmtls: ecdh: %w", err)
 	}
 	return SecretFromX(x)
 }
@@ -126,8 +126,8 @@ func HandshakeKeys(secret []byte, th TranscriptHash) (client, server TrafficKey)
 
 // ExpandedSecret returns Expand(secret, "expanded secret" || th, 32), th
 // covering the handshake up to NewSessionTicket (Finished excluded).
-func ExpandedSecret(secret []byte, th TranscriptHash) [secretLen]byte {
-	return [secretLen]byte(expand(secret, labelExpandedSecret, th[:], secretLen))
+func ExpandedSecret(secret []byte, th TranscriptHash) [32]byte {
+	return [32]byte(expand(secret, labelExpandedSecret, th[:], secretLen))
 }
 
 // ApplicationKeys returns the keys of Longlink application data after a
@@ -140,14 +140,14 @@ func ApplicationKeys(expanded []byte, th TranscriptHash) (client, server Traffic
 // PSKAccess returns Expand(secret, "PSK_ACCESS" || th, 32), th covering
 // ClientHello, ServerHello and CertificateVerify. It is the PSK of the type 1
 // ticket the server issues in the same flight.
-func PSKAccess(secret []byte, th TranscriptHash) [secretLen]byte {
-	return [secretLen]byte(expand(secret, labelPSKAccess, th[:], secretLen))
+func PSKAccess(secret []byte, th TranscriptHash) [32]byte {
+	return [32]byte(expand(secret, labelPSKAccess, th[:], secretLen))
 }
 
 // PSKRefresh is PSKAccess with the label "PSK_REFRESH" (the PSK of the type 2
 // ticket).
-func PSKRefresh(secret []byte, th TranscriptHash) [secretLen]byte {
-	return [secretLen]byte(expand(secret, labelPSKRefresh, th[:], secretLen))
+func PSKRefresh(secret []byte, th TranscriptHash) [32]byte {
+	return [32]byte(expand(secret, labelPSKRefresh, th[:], secretLen))
 }
 
 // FinishedMAC returns HMAC-SHA256(Expand(secret, label, 32), th), the
