@@ -109,6 +109,10 @@ func (c *conn) Close(reason string) {
 		h.close()
 	}
 	c.flushBusiness()
+	// The reassembler may remember a closed connection for a while (late
+	// retransmissions); drop everything but the counts now.
+	c.half = [2]*half{}
+	c.sess = nil
 	st := c.d.stats
 	st.Connections++
 	if !c.sawData {
