@@ -1,0 +1,151 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wxaudit/wxaudit/classify"
+)
+
+// hostile is planted in a payload value; it must stay inert text.
+const hostile = `<script>document.title="pwned";document.body.innerHTML="pwned"</script><img src=x onerror="document.title='pwned'">`
+
+func sampleReport() *Report {
+	r := &Report{
+		Runs: []Run{{Label: "off", Source: "off.log.jsonl", Lines: 2, Requests: 2, Permissions: "off"},
+			{Label: "on_permissions_on", Source: "on.log.jsonl", Extends: "off", SkipLines: 2, Lines: 3, Requests: 1, Permissions: "on"}},
+		Requests: []Request{
+			{ID: 0, Run: "off", Seq: 1, Feature: "miniprograms", Recipient: "wechat", URI: "/cgi-bin/mmbiz-bin/wxartrappsvr/route", DataTypes: []string{"miniprogram_page_path"}},
+			{ID: 1, Run: "off", Seq: 2, Feature: "config", Recipient: "wechat", URI: "/cgi-bin/micromsg-bin/getcdndns"},
+			{ID: 2, Run: "on_permissions_on", Seq: 1, Feature: "location", Recipient: "wechat", ReqType: 1948, DataTypes: []string{"location"}},
+		},
+		Findings: []Finding{
+			{ID: "f1", DataType: "miniprogram_page_path", Confidence: "high", Feature: "miniprograms", Recipient: "wechat",
+				URI: "/cgi-bin/mmbiz-bin/wxartrappsvr/route", Run: "off", Permissions: "off", Request: 0, AppID: "wx0123456789abcdef",
+				Evidence: Evidence{FieldPath: "2.2.page_path", Value: hostile, Rule: "rule:key-page-path", Reason: "a page_path key"},
+				Source:   Source{File: "off.log.jsonl", Line: 1}},
+			{ID: "f2", DataType: "usage_statistics", Confidence: "high", Feature: "miniprograms", Recipient: "wechat",
+				URI: "/cgi-bin/mmbiz-bin/wxartrappsvr/route", Run: "off", Permissions: "off", Request: 0, AppID: "wx0123456789abcdef",
+				Evidence: Evidence{FieldPath: "2.2.staytime", Value: "1234", Rule: "rule:key-staytime", Reason: "stay"},
+				Source:   Source{File: "off.log.jsonl", Line: 1}},
+			{ID: "f3", DataType: "location", Confidence: "high", Feature: "location", Recipient: "wechat", ReqType: 1948,
+				Run: "on_permissions_on", Permissions: "on", Request: 2,
+				Evidence: Evidence{FieldPath: "2.1+2", Value: "-79.3957,43.6629", Rule: "detector:coordinates-float32", Reason: "pair"},
+				Coord:    &classify.Coord{Lat: 43.6629, Lon: -79.3957, PrecisionM: 11.1, Encoding: "float32"},
+				Source:   Source{File: "on.log.jsonl", Line: 3}},
+		},
+		Policy: &PolicyResult{Model: "test", Title: "Test policy", Gaps: []Gap{{Kind: "omitted", DataType: "location", Statement: "WeChat receives " + hostile, Findings: []string{"f3"}}}},
+	}
+	return r
+}
+
+func TestSummarize(t *testing.T) {
+	s := sampleReport().Summarize()
+	if len(s.MiniPrograms) != 1 || len(s.MiniPrograms[0].Pages) != 1 || s.MiniPrograms[0].Pages[0].StayMS != 1234 {
+		t.Errorf("mini programs: got %+v", s.MiniPrograms)
+	}
+	if len(s.Locations) != 1 || s.Locations[0].Permissions != "on" {
+		t.Errorf("locations: got %+v", s.Locations)
+	}
+	if s.Runs[0].DataTypes["miniprogram_page_path"] != 1 {
+		t.Errorf("runs: got %+v", s.Runs)
+	}
+}
+
+func TestWriteDirEscapes(t *testing.T) {
+	dir := t.TempDir()
+	if err := sampleReport().WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{FindingsFile, SummaryFile, FlowsFile, MarkdownFile, HTMLFile, GapsFile, RunsFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if bytes.Contains(html, []byte("<script")) || bytes.Contains(html, []byte("<img")) {
+		t.Error("report.html contains an unescaped payload tag")
+	}
+	if bytes.Contains(html, []byte("http://")) && !bytes.Contains(html, []byte(`xmlns="http://www.w3.org/2000/svg"`)) {
+		t.Error("report.html refers to the network")
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, MarkdownFile))
+	if bytes.Contains(md, []byte("<script")) {
+		t.Error("report.md contains an unescaped payload tag")
+	}
+	back, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Findings) != 3 || back.Findings[0].Evidence.Value != hostile || len(back.Runs) != 2 {
+		t.Errorf("ReadDir: got %d findings, %d runs", len(back.Findings), len(back.Runs))
+	}
+}
+
+// TestHTMLInChromium renders report.html in headless Chromium: the charts are
+// present and the hostile payload stays text. Skipped when chromium is
+// missing, except in CI (CI=true) where it must be installed.
+func TestHTMLInChromium(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not installed (CI)")
+		}
+		t.Skip("chromium not installed")
+	}
+	dir := t.TempDir()
+	if err := sampleReport().WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	page := "file://" + filepath.Join(dir, HTMLFile)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--no-first-run", "--disable-sync", "--user-data-dir="+t.TempDir(), "--dump-dom", page)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, stderr.String())
+	}
+	dom := string(out)
+	for _, want := range []string{`<svg class="timeline"`, `<table class="matrix"`, `<svg class="map"`, `id="miniprograms"`, `id="locations"`, `id="policy"`, `id="f1"`, "<circle"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %s", want)
+		}
+	}
+	if strings.Contains(dom, "pwned</title>") || strings.Contains(dom, "<title>pwned") || strings.Contains(dom, "<body>pwned") {
+		t.Error("hostile payload executed")
+	}
+	if strings.Contains(dom, "<script") || strings.Contains(dom, "<img") {
+		t.Error("hostile payload became markup")
+	}
+	if !strings.Contains(dom, "&lt;script&gt;document.title") {
+		t.Error("hostile payload not shown as text")
+	}
+}
+
+func BenchmarkWriteHTML(b *testing.B) {
+	r := sampleReport()
+	for i := 0; i < 500; i++ {
+		f := r.Findings[i%len(r.Findings)]
+		f.ID = "g" + string(rune('a'+i%26))
+		r.Findings = append(r.Findings, f)
+	}
+	sum := r.Summarize()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := r.WriteHTML(&buf, sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
