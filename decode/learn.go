@@ -413,12 +413,14 @@ func addNames(names map[string]string, msgs map[string]*protoMsg, pm *protoMsg, 
 		if prefix != "" {
 			p = prefix + "." + p
 		}
-		q := f.name
-		if qual != "" {
-			q = qual + "." + f.name
-		}
-		// Generated placeholder names carry no knowledge.
+		// Generated placeholder names carry no knowledge: skip them in
+		// qualified names too.
+		q := qual
 		if !isPlaceholder(f.name, f.num) {
+			q = f.name
+			if qual != "" {
+				q = qual + "." + f.name
+			}
 			names[p] = q
 		}
 		if sub, ok := msgs[f.typ]; ok && sub != pm {

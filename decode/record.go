@@ -38,7 +38,7 @@ type Record struct {
 type Options struct {
 	Schemaless  schemaless.Options
 	Catalog     *catalog.Catalog // nil: catalog.Default()
-	Schema      *Schema          // field names from a .proto, applied after the catalog
+	Schema      *Schema          // field names from a .proto; win over the catalog's
 	KeepPayload bool             // keep Input.Payload in records
 }
 
@@ -78,10 +78,11 @@ func (d *Decoder) Decode(p payload.Payload) Record {
 		return r
 	}
 	m := schemaless.Decode(p.Payload, d.opts.Schemaless)
-	d.cat.Apply(m, ep)
+	// An explicit schema names first; the catalog fills in the rest.
 	if d.opts.Schema != nil {
 		d.opts.Schema.Apply(m, ep)
 	}
+	d.cat.Apply(m, ep)
 	r.Tree = m
 	r.Stopped = m.Stopped
 	r.Budgets = m.Budgets
