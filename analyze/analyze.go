@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
@@ -118,6 +119,8 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		run.Requests = n
 		a.rep.Runs = append(a.rep.Runs, run)
 	}
+	// Successive runs of one growing log read best in the order recorded.
+	sort.SliceStable(a.rep.Runs, func(i, j int) bool { return a.rep.Runs[i].SkipLines < a.rep.Runs[j].SkipLines })
 	if a.dropped > 0 {
 		a.rep.Errors = append(a.rep.Errors, fmt.Sprintf("%d further errors not listed", a.dropped))
 	}

@@ -1,0 +1,145 @@
+package classify
+
+import (
+	"math"
+	"testing"
+)
+
+func text(path, s string) Field { return Field{Path: path, Kind: KindText, Text: s} }
+
+func f32(path string, v float32) Field {
+	return Field{Path: path, Kind: KindFixed32, Uint: uint64(math.Float32bits(v)), Float: float64(v), HasFloat: true}
+}
+
+func has(fs []Finding, dt DataType) bool {
+	for _, f := range fs {
+		if f.DataType == dt {
+			return true
+		}
+	}
+	return false
+}
+
+func TestClassify(t *testing.T) {
+	c := New(Options{})
+	tests := []struct {
+		name   string
+		req    Request
+		fields []Field
+		want   []DataType // must be found
+		not    []DataType // must not be found
+	}{
+		{"base request", Request{}, []Field{
+			{Path: "1.2", Kind: KindVarint, Uint: 12345}, text("1.3", "A0123456789abcd\x00"),
+			{Path: "1.4", Kind: KindVarint, Uint: 0x28001737}, text("1.5", "android-30")},
+			[]DataType{AccountID, DeviceID, ClientVersion, OSVersion}, nil},
+		{"uin without base request says nothing", Request{}, []Field{{Path: "1.2", Kind: KindVarint, Uint: 12345}, text("1.5", "hello")},
+			nil, []DataType{AccountID, ClientVersion}},
+		{"float32 pair", Request{}, []Field{f32("2.1", -79.3957), f32("2.2", 43.6629)}, []DataType{Location}, nil},
+		{"zero pair is a placeholder", Request{}, []Field{f32("20.1", 0), f32("20.2", 0)}, nil, []DataType{Location, CoarseLocation}},
+		{"coarse decimal pair", Request{}, []Field{text("8.$3", "43.6"), text("8.$4", "-79.4")}, []DataType{CoarseLocation}, []DataType{Location}},
+		{"micro-degrees", Request{}, []Field{text("4.$0", "43662900"), text("4.$1", "-79395700")}, []DataType{Location}, nil},
+		{"positive counters are not micro-degrees", Request{}, []Field{text("4.$0", "39218276"), text("4.$1", "50749651")}, nil, []DataType{Location}},
+		{"non-adjacent fields", Request{}, []Field{f32("2.1", -79.3957), f32("2.3", 43.6629)}, nil, []DataType{Location}},
+		{"bssid and ssid in a report line", Request{}, []Field{
+			{Path: "8.$4", Kind: KindText, Text: "HomeNet", Chain: []string{"string", "report_line", "string"}},
+			{Path: "8.$5", Kind: KindText, Text: "00:13:10:85:fe:01", Chain: []string{"string", "report_line", "string"}}},
+			[]DataType{WiFi}, nil},
+		{"android placeholder MAC", Request{}, []Field{text("3", "02:00:00:00:00:00")}, nil, []DataType{WiFi}},
+		{"fcm token rule", Request{URI: "/cgi-bin/micromsg-bin/androidfcmreg"},
+			[]Field{text("2", "abcdefghijk:APA91b"+string(make([]byte, 0))+"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")},
+			[]DataType{PushToken}, nil},
+		{"rule needs its endpoint", Request{URI: "/cgi-bin/micromsg-bin/other"}, []Field{text("2.2", "hello there")}, nil, []DataType{MessageContent}},
+		{"message content", Request{ReqType: 522}, []Field{text("2.2", "hello there")}, []DataType{MessageContent}, nil},
+		{"json keys", Request{}, []Field{text("2.2.page_path", "pages/index/index"), {Path: "2.2.staytime", Kind: KindNumber, Text: "1234"}},
+			[]DataType{MiniProgramPagePath, UsageStatistics}, nil},
+		{"private ip", Request{}, []Field{text("5", "192.168.1.20")}, []DataType{IPAddress}, nil},
+		{"public ip alone says nothing", Request{}, []Field{text("5", "49.51.89.236")}, nil, []DataType{IPAddress}},
+		{"build id abi", Request{}, []Field{text("1", "tinker_id_abc_arm64-v8a")}, nil, []DataType{DeviceHardware}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Classify(tt.req, tt.fields)
+			for _, w := range tt.want {
+				if !has(got, w) {
+					t.Errorf("missing %s in %+v", w, got)
+				}
+			}
+			for _, n := range tt.not {
+				if has(got, n) {
+					t.Errorf("unexpected %s in %+v", n, got)
+				}
+			}
+		})
+	}
+}
+
+func TestCanaries(t *testing.T) {
+	c := New(Options{Canaries: []Canary{
+		{Name: "phone", Type: PhoneNumber, Value: "+1 416 555 0100"},
+		{Name: "imei", Type: DeviceID, Value: "356938035643809"},
+		{Name: "home", Type: Location, Value: "43.6629,-79.3957"},
+		{Name: "ssid", Type: WiFi, Value: "MyHomeWifi"},
+	}, NoValueDetectors: true})
+	tests := []struct {
+		name  string
+		field Field
+		want  string // canary name, "" = none
+	}{
+		{"phone digits", text("1", "x=14165550100&y=1"), "phone"},
+		{"phone national", text("1", "4165550100"), "phone"},
+		{"imei md5", text("1", "c5e5a2ba8fbc4b0c3fbd42b5f4b0f9b5"), ""},
+		{"imei varint", Field{Path: "1", Kind: KindVarint, Uint: 356938035643809}, "imei"},
+		{"imei base64", text("1", "MzU2OTM4MDM1NjQzODA5"), "imei"},
+		{"ssid upper", text("1", "MYHOMEWIFI"), "ssid"},
+		{"ssid hex", text("1", "4d79486f6d6557696669"), "ssid"},
+		{"coordinate float", f32("3", 43.663), "home"},
+		{"coordinate micro", Field{Path: "3", Kind: KindVarint, Uint: uint64(43662900)}, "home"},
+		{"unrelated", text("1", "hello"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Classify(Request{}, []Field{tt.field})
+			name := ""
+			if len(got) > 0 {
+				name = got[0].Canary
+			}
+			if name != tt.want {
+				t.Errorf("got %q, want %q (%+v)", name, tt.want, got)
+			}
+		})
+	}
+}
+
+func TestParseRules(t *testing.T) {
+	if len(DefaultRules()) < 20 {
+		t.Fatal("shipped rules missing")
+	}
+	for _, bad := range []string{
+		"rules: [{id: x, path: '1', data_type: nope, confidence: high, reason: r}]",
+		"rules: [{id: x, path: '1', data_type: email, confidence: sure, reason: r}]",
+		"rules: [{id: x, path: '1', data_type: email, confidence: high}]",
+		"rules: [{id: x, path: '1..2', data_type: email, confidence: high, reason: r}]",
+		"rules: [{id: x, path: '1', match: '(', data_type: email, confidence: high, reason: r}]",
+	} {
+		if _, err := ParseRules([]byte(bad)); err == nil {
+			t.Errorf("ParseRules(%q) succeeded", bad)
+		}
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	f.Add("2.1", "43.6629", "2.2", "-79.3957", uint64(0))
+	f.Add("1.3", "A0123456789abcd\x00", "1.5", "android-30", uint64(12345))
+	f.Add("8.$4", "AndroidWifi", "8.$5", "00:13:10:85:fe:01", uint64(1))
+	c := New(Options{Canaries: []Canary{{Name: "c", Type: PhoneNumber, Value: "+14165550100"}}})
+	f.Fuzz(func(t *testing.T, p1, s1, p2, s2 string, u uint64) {
+		fields := []Field{text(p1, s1), text(p2, s2), {Path: p1, Kind: KindVarint, Uint: u},
+			{Path: p2, Kind: KindFixed32, Uint: u & 0xffffffff}, {Path: p2, Kind: KindBytes, Bytes: []byte(s1)}}
+		for _, fd := range c.Classify(Request{URI: s1, ReqType: int(u % 4000)}, fields) {
+			if !Known(fd.DataType) || fd.Confidence.rank() == 0 || len(fd.Value) > MaxExcerpt+4 && fd.Canary == "" && fd.Coord == nil {
+				t.Fatalf("bad finding %+v", fd)
+			}
+		}
+	})
+}
