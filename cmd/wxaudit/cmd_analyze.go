@@ -27,6 +27,7 @@ func runAnalyze(e *env) error {
 	rules := fs.String("rules", "", "YAML `FILE` of extra endpoint rules (same format as the shipped rules)")
 	noPrefix := fs.Bool("no-prefix", false, "do not treat logs that are prefixes of one another as successive runs")
 	keylog := fs.String("keylog", "", "key log `FILE` for a capture input")
+	pol := fs.String("policy", "", "compare with a privacy policy model: a shipped `NAME` (wechat, weixin) or a YAML file; writes gaps.jsonl")
 	var labels, perms stringList
 	fs.Var(&labels, "label", "run label for the inputs, in order (repeatable)")
 	fs.Var(&perms, "permissions", "permission state (on, off) for the inputs, in order (repeatable)")
@@ -88,7 +89,7 @@ func runAnalyze(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := applyPolicy(fs, rep); err != nil {
+	if err := applyPolicy(*pol, rep); err != nil {
 		return err
 	}
 	if err := rep.WriteDir(*out); err != nil {
