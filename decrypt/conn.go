@@ -177,6 +177,7 @@ type record struct {
 	plain   []byte // decrypted body (encrypted records) or nil
 	pending bool
 	failed  bool
+	length  int // body length on the wire
 	frames  []int64
 	time    time.Time
 }
@@ -280,9 +281,10 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	if len(frames) > 1 {
 		st.RecordsMultiSegment++
 	}
-	r := &record{seq: seq, typ: rec.Type, frames: frames, time: t}
+	r := &record{seq: seq, typ: rec.Type, frames: frames, time: t, length: len(rec.Body)}
 	if mmtls.IsPlaintext(rec) {
 		st.RecordsPlaintext++
+		h.trace(r, statePlaintext, "", rec.Body)
 		h.c.plaintextHandshake(h, seq, rec)
 		h.queue = append(h.queue, r)
 		h.c.progress()
@@ -292,6 +294,7 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	if plain, ok := h.open(seq, rec); ok {
 		r.plain = plain
 		st.RecordsDecrypted++
+		h.trace(r, stateDecrypted, "", plain)
 		h.queue = append(h.queue, r)
 		h.c.progress()
 		return
@@ -299,6 +302,7 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	if h.pendingCount() >= h.c.d.opts.maxPending() {
 		r.failed = true
 		st.RecordsNotDecrypted[ReasonPendingLimit]++
+		h.trace(r, stateFailed, ReasonPendingLimit, nil)
 		h.queue = append(h.queue, r)
 		h.deliver()
 		return
@@ -345,6 +349,7 @@ func (h *half) retryPending() {
 		if plain, ok := h.open(r.seq, rec); ok {
 			r.plain, r.raw, r.pending = plain, nil, false
 			h.c.d.stats.RecordsDecrypted++
+			h.trace(r, stateDecrypted, "", plain)
 		}
 	}
 }
@@ -356,6 +361,7 @@ func (h *half) giveUpPending() {
 		if r.pending {
 			r.pending, r.failed, r.raw = false, true, nil
 			h.c.d.stats.RecordsNotDecrypted[h.keys.failReason()]++
+			h.trace(r, stateFailed, h.keys.failReason(), nil)
 		}
 	}
 }

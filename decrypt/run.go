@@ -28,6 +28,10 @@ type Options struct {
 	// while waiting for a key that a later record may reveal. Zero means
 	// DefaultMaxPendingRecords.
 	MaxPendingRecords int
+	// OnRecord, if set, is called with the dissection of every MMTLS
+	// record once its fate is known (plaintext, decrypted, or not and
+	// why), in the order fates are decided. It never sees key material.
+	OnRecord func(RecordEvent)
 	// MaxInflated bounds the size of one inflated payload (zlib bombs).
 	// Zero means DefaultMaxInflated.
 	MaxInflated int64

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/internal/hexflow"
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+func init() {
+	commands["dump"] = command{
+		summary: "dissect a capture's MMTLS records and handshakes, or write its flows as hex fixtures",
+		run:     runDump,
+	}
+}
+
+func runDump(e *env) error {
+	fs := newFlags(e, "dump", "[--keylog FILE]... [--format text|jsonl] [--flows DIR] CAPTURE|-")
+	var keylogs stringList
+	fs.Var(&keylogs, "keylog", "key log `file`, to show which records decrypt (repeatable)")
+	format := fs.String("format", "text", "output `format`: text or jsonl")
+	flows := fs.String("flows", "", "write each TCP connection as a recorded-flow file (>>> Flow N) into `DIR` instead")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return &usageError{msg: "dump needs exactly one capture file (or -)", hint: "wxaudit dump --keylog frida.log capture.pcap"}
+	}
+	if *format != "text" && *format != "jsonl" {
+		return &usageError{msg: fmt.Sprintf("unknown --format %q", *format), hint: "use text or jsonl"}
+	}
+	in, name, _, closeIn, err := openInput(e, args[0])
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	if *flows != "" {
+		return dumpFlows(e, in, *flows)
+	}
+	keys, err := loadKeylogs(keylogs)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(e.stdout)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	onRecord := func(ev decrypt.RecordEvent) {
+		if *format == "jsonl" {
+			enc.Encode(ev)
+			return
+		}
+		fmt.Fprintf(out, "%s %-9s %s > %s %-8s seq=%-3d %-22s len=%-5d %s", ev.Time, ev.Link, ev.Conn.Client, ev.Conn.Server, ev.Direction, ev.Seq, ev.Type, ev.Length, ev.State)
+		if ev.Reason != "" {
+			fmt.Fprintf(out, " (%s)", ev.Reason)
+		}
+		if ev.Message != "" {
+			fmt.Fprintf(out, " %s", ev.Message)
+		}
+		if h := ev.Hello; h != nil {
+			fmt.Fprintf(out, " suites=%s random=%s…", strings.Join(h.CipherSuites, ","), h.Random[:16])
+			if h.Timestamp != "" {
+				fmt.Fprintf(out, " time=%s", h.Timestamp)
+			}
+			if len(h.PSKTickets) > 0 {
+				fmt.Fprintf(out, " psk_tickets=%d", len(h.PSKTickets))
+			}
+			if len(h.KeyShares) > 0 {
+				fmt.Fprintf(out, " key_shares=%d", len(h.KeyShares))
+			}
+		}
+		fmt.Fprintln(out)
+	}
+	st, err := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, OnRecord: onRecord},
+		func(*payload.Payload) error { return nil })
+	if st == nil {
+		return withHint(err, "the input must be a pcap or pcapng capture")
+	}
+	if ferr := out.Flush(); ferr != nil {
+		return ferr
+	}
+	fmt.Fprintln(e.stderr, "wxaudit: dump: "+summarize(st))
+	return err
+}
+
+func dumpFlows(e *env, in interface{ Read([]byte) (int, error) }, dir string) error {
+	convs, err := hexflow.FromCapture(in)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, c := range convs {
+		path := filepath.Join(dir, fmt.Sprintf("conn-%03d.flows", i+1))
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		err = hexflow.Write(f, c)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "wrote %d flow files to %s\n", len(convs), dir)
+	return nil
+}
