@@ -6,6 +6,8 @@
 package synth
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/capture"
 	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/mmtls"
 )
 
 // Options configures Generate. The zero value (plus OutDir) generates the
@@ -167,19 +170,23 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("synth: %w", err)
 	}
 	g := &generator{
-		opts:  opts,
-		id:    newIdentity(newRNG(opts.Seed, 0)),
-		r:     newRNG(opts.Seed, 1),
-		pw:    pw,
-		kw:    keylog.NewWriter(w.Secrets),
-		fw:    keylog.NewFridaWriter(w.Frida),
-		mw:    newManifestWriter(w.Manifest),
-		now:   opts.Start,
-		res:   &Result{},
-		imp:   impairments{opts.Loss, opts.Reorder, opts.Retransmit},
-		nextP: 40000,
+		opts:    opts,
+		id:      newIdentity(newRNG(opts.Seed, 0)),
+		r:       newRNG(opts.Seed, 1),
+		pw:      pw,
+		kw:      keylog.NewWriter(w.Secrets),
+		fw:      keylog.NewFridaWriter(w.Frida),
+		mw:      newManifestWriter(w.Manifest),
+		now:     opts.Start,
+		res:     &Result{},
+		imp:     impairments{opts.Loss, opts.Reorder, opts.Retransmit},
+		nextP:   40000,
+		tickets: make(map[string][32]byte),
 	}
 	g.addresses()
+	if g.signer, err = newSigner(g.r); err != nil {
+		return nil, err
+	}
 	for round := 0; round < maxRounds; round++ {
 		if err := g.round(round, run); err != nil {
 			return nil, err
@@ -219,7 +226,15 @@ type generator struct {
 	shortSrv, longSrv, dnsSrv []netip.Addr
 	nextP                     uint16
 
+	// signer is the MMTLS servers' static CertificateVerify key.
+	signer *ecdsa.PrivateKey
+	// kerr and serr are the first errors writing the Frida and secrets
+	// key logs.
+	kerr, serr error
+
 	// Per round.
+	tickets map[string][32]byte // PSK_ACCESS of tickets the servers issued
+	psk     *mmtls.PSK          // the Longlink's resumption ticket
 	seg     segmenter
 	entries []pendingEntry
 	roundN  int
@@ -250,22 +265,27 @@ func (g *generator) port() uint16 {
 
 // round runs the scenario once and writes its connections.
 func (g *generator) round(n int, run func(*script)) error {
-	s := &script{id: g.id, r: g.r, now: g.now, sessionKey: g.r.bytes(16), gcmKey: g.r.bytes(24), cookie: g.r.bytes(cookieLen)}
-	var sk [16]byte
-	copy(sk[:], s.sessionKey)
-	var gk [24]byte
-	copy(gk[:], s.gcmKey)
-	if err := g.kw.SessionKey(sk); err != nil {
-		return fmt.Errorf("synth: writing secrets key log: %w", err)
+	keys, err := newRoundKeys(g.r)
+	if err != nil {
+		return err
 	}
-	if err := g.kw.GCMKey(gk); err != nil {
-		return fmt.Errorf("synth: writing secrets key log: %w", err)
-	}
+	// The inner keys the auth response delivers: the session key, K (an
+	// AES-CBC key too: it decrypts the session key and signs requests) and
+	// the newsync GCM keys.
+	g.logSecret(g.kw.SessionKey(keys.session))
+	g.logSecret(g.kw.SessionKey(keys.sig))
+	g.logSecret(g.kw.GCMKey(keys.gcmUp))
+	g.logSecret(g.kw.GCMKey(keys.gcmDown))
+	s := &script{id: g.id, r: g.r, now: g.now, keys: keys}
 	run(s)
 	g.roundN = n
 	g.seg = segmenter{r: g.r, imp: g.imp, out: g.seg.out[:0]}
 	g.entries = g.entries[:0]
+	clear(g.tickets)
 	if err := g.buildConnections(s); err != nil {
+		return err
+	}
+	if err := g.keyErr(); err != nil {
 		return err
 	}
 	// One round's packets, in time order (connections overlap in time).
@@ -291,5 +311,41 @@ func (g *generator) round(n int, run func(*script)) error {
 		last = pk[len(pk)-1].Time
 	}
 	g.now = last.Add(time.Duration(g.r.between(1000, 5000)) * time.Millisecond)
+	return nil
+}
+
+// newSigner draws the servers' static P-256 signing key from r.
+func newSigner(r *rng) (*ecdsa.PrivateKey, error) {
+	var b [32]byte
+	for range 64 {
+		r.fill(b[:])
+		if k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), b[:]); err == nil {
+			return k, nil
+		}
+	}
+	return nil, errors.New("synth: internal error: no p-256 signing key")
+}
+
+// logErr notes the first error writing the Frida key log.
+func (g *generator) logErr(err error) {
+	if err != nil && g.kerr == nil {
+		g.kerr = err
+	}
+}
+
+// logSecret notes the first error writing the secrets key log.
+func (g *generator) logSecret(err error) {
+	if err != nil && g.serr == nil {
+		g.serr = err
+	}
+}
+
+func (g *generator) keyErr() error {
+	if g.kerr != nil {
+		return fmt.Errorf("synth: writing frida key log: %w", g.kerr)
+	}
+	if g.serr != nil {
+		return fmt.Errorf("synth: writing secrets key log: %w", g.serr)
+	}
 	return nil
 }

@@ -5,6 +5,7 @@
 package synth
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -66,9 +67,22 @@ func (r *rng) hex(n int) string {
 }
 
 func (r *rng) fill(b []byte) {
-	for i := range b {
-		b[i] = byte(r.Uint32())
+	for len(b) >= 8 {
+		binary.LittleEndian.PutUint64(b, r.Uint64())
+		b = b[8:]
 	}
+	if len(b) > 0 {
+		var t [8]byte
+		binary.LittleEndian.PutUint64(t[:], r.Uint64())
+		copy(b, t[:])
+	}
+}
+
+// Read fills p: the rng is the io.Reader the mmtls endpoints and the
+// business sealers draw their randomness from.
+func (r *rng) Read(p []byte) (int, error) {
+	r.fill(p)
+	return len(p), nil
 }
 
 func (r *rng) bytes(n int) []byte {

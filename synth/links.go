@@ -8,12 +8,15 @@ package synth
 import (
 	"bytes"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/wxaudit/wxaudit/business"
+	"github.com/wxaudit/wxaudit/mmtls"
 	"github.com/wxaudit/wxaudit/payload"
 )
 
@@ -41,16 +44,32 @@ func (g *generator) addEntry(at time.Time, e Entry) {
 
 // buildConnections emits the conversations of s's calls. The round's
 // Longlink handshake comes first: it issues the PSK the 0-RTT Shortlinks
-// resume with.
+// resume with. A 1-RTT Shortlink that only fetches tickets opens the round,
+// as the real client's first Shortlink does.
 func (g *generator) buildConnections(s *script) error {
-	ll, err := newLonglink(g.r, g.fw, unix32(g.now))
-	if err != nil {
-		return fmt.Errorf("synth: internal error: %w", err)
+	if err := g.ticketConn(s); err != nil {
+		return err
 	}
-	ll.rttOffset = 3 * time.Second
-	s.ll = ll
-	if err := g.kw.Secret(ll.random, ll.secret); err != nil {
-		return fmt.Errorf("synth: writing secrets key log: %w", err)
+	first := g.now
+	for _, c := range s.calls {
+		if c.link == linkLong {
+			first = c.at.Add(-longlinkLead)
+			break
+		}
+	}
+	ll, err := g.handshake(mmtls.ModeECDHE, nil, first, true)
+	if err != nil {
+		return err
+	}
+	g.psk = nil
+	for _, p := range ll.c.IssuedPSKs() {
+		if p.Ticket.Type == 1 { // PSK_ACCESS tickets resume (PROTOCOL.md §3)
+			g.psk = &p
+			break
+		}
+	}
+	if g.psk == nil {
+		return errors.New("synth: internal error: longlink issued no psk_access ticket")
 	}
 	var long []*call
 	for i := range s.calls {
@@ -68,7 +87,7 @@ func (g *generator) buildConnections(s *script) error {
 		}
 	}
 	if len(long) > 0 {
-		return g.longConn(s, long)
+		return g.longConn(s, ll, long)
 	}
 	return nil
 }
@@ -114,126 +133,133 @@ func (g *generator) httpConn(c *call) error {
 	return nil
 }
 
-// sealed is a business packet and what decrypt reports for it.
-type sealed struct {
-	wire       []byte
-	inner      string
-	compressed bool
+// mmtlsHead is the HTTP head of a Shortlink request.
+func (g *generator) mmtlsHead(host string, n int) string {
+	return fmt.Sprintf("POST /mmtls/%08x HTTP/1.1\r\nAccept: */*\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Length: %d\r\nContent-Type: application/octet-stream\r\nHost: %s\r\nUpgrade: mmtls\r\nUser-Agent: MicroMessenger Client\r\n\r\n",
+		g.r.Uint32(), n, host)
 }
 
-// seal builds the business packet of plain for call c: WeChat header and
-// inner encryption, logging the inner key the Frida hooks would log.
-func (g *generator) seal(c *call, s *script, plain []byte, cookie []byte) (sealed, error) {
-	uin, cv := g.id.Uin, g.id.ClientVersion
-	switch c.algo {
-	case algoCBC:
-		body := plain
-		if c.compress {
-			body = deflate(plain)
-		}
-		ct := cbcSeal(s.sessionKey, body)
-		sig := signature(plain, uin, s.sessionKey)
-		h := wechatHeader(algoCBC, c.compress, cv, uin, cookie, c.reqType, len(plain), len(body), sig)
-		var key [16]byte
-		copy(key[:], s.sessionKey)
-		var tail [8]byte
-		copy(tail[:], ct[len(ct)-8:])
-		if err := g.fw.CBC(true, key, tail); err != nil {
-			return sealed{}, fmt.Errorf("synth: writing frida key log: %w", err)
-		}
-		return sealed{append(h, ct...), payload.InnerAESCBC, c.compress}, nil
-	case algoGCM, algoHybrid:
-		// The hybrid-ECDH envelope of algo 12 is not emulated: auth is
-		// sealed like algo 13 with the round's GCM key.
-		body := deflate(plain)
-		iv := g.r.bytes(12)
-		out, tag := gcmSeal(s.gcmKey, iv, body)
-		sig := signature(plain, uin, s.sessionKey)
-		h := wechatHeader(algoGCM, true, cv, uin, cookie, c.reqType, len(plain), len(body), sig)
-		var key [24]byte
-		copy(key[:], s.gcmKey)
-		var ivA [12]byte
-		copy(ivA[:], iv)
-		var tagA [16]byte
-		copy(tagA[:], tag)
-		if err := g.fw.GCM(true, key, ivA, tagA, nil, [8]byte{}); err != nil {
-			return sealed{}, fmt.Errorf("synth: writing frida key log: %w", err)
-		}
-		return sealed{append(h, out...), payload.InnerAESGCM, true}, nil
+// mmtlsRespHead is the HTTP head of a Shortlink response.
+func mmtlsRespHead(n int) string {
+	return fmt.Sprintf("HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nCache-Control: no-cache, must-revalidate\r\nConnection: close\r\nContent-Length: %d\r\nContent-Type: application/octet-stream\r\n\r\n", n)
+}
+
+// ticketConn is a 1-RTT Shortlink that only fetches tickets: the request
+// is the ClientHello, the response the server's flight (mmtls/endpoint.go).
+// It carries no payload.
+func (g *generator) ticketConn(s *script) error {
+	at := g.now
+	rtt := time.Duration(g.r.between(25, 180)) * time.Millisecond
+	conv := g.newConversation(pick(g.r, g.shortSrv), 80, at, rtt)
+	m, err := g.handshake(mmtls.ModeECDHE, nil, at, false)
+	if err != nil {
+		return err
 	}
-	return sealed{plain, payload.InnerNone, false}, nil
+	reqAt := at.Add(rtt)
+	conv.flights = []flight{
+		{fromClient, append([]byte(g.mmtlsHead(hostShort, len(m.hello))), m.hello...), reqAt},
+		{fromServer, append([]byte(mmtlsRespHead(len(m.flight))), m.flight...), reqAt.Add(rtt)},
+	}
+	g.seg.packets(conv)
+	return nil
 }
-
-func unix32(t time.Time) uint32 { return uint32(t.Unix()) }
 
 // shortConn is one 0-RTT Shortlink: POST /mmtls/<hex> with the request's
-// four records, and the response's four records.
+// four records (ClientHello, EncryptedExtensions, early data, alert), and
+// the response's four (ServerHello, Finished, data, alert).
 func (g *generator) shortConn(s *script, c *call) error {
 	conv := g.newConversation(pick(g.r, g.shortSrv), 80, c.at, c.rtt)
-	cookie := s.cookie
-	req, err := g.seal(c, s, c.req.b, cookie)
+	k := s.keys
+	var hx hybridExchange
+	req, err := g.seal(c, k, true, c.req.b, k.cookie, &hx)
 	if err != nil {
 		return err
 	}
-	env := shortlinkEnvelope(c.uri, c.host, req.wire)
-	resp, err := g.seal(c, s, c.resp, cookie)
+	env := business.AppendShortlinkRequest(nil, business.ShortlinkRequest{URI: c.uri, Host: c.host, Packet: req.wire})
+	m, err := g.handshake(mmtls.ModeZeroRTT, g.psk, c.at, false)
 	if err != nil {
 		return err
 	}
-	cl, sv, random, err := shortlink0RTT(g.r, g.fw, s.ll.pskAccess, s.ll.ticket, unix32(c.at), env, resp.wire)
+	data, rseq, err := m.clientSeal(env)
 	if err != nil {
 		return err
 	}
-	var psk [32]byte
-	copy(psk[:], s.ll.pskAccess)
-	if err := g.kw.PSKAccess(random, psk); err != nil {
-		return fmt.Errorf("synth: writing secrets key log: %w", err)
+	alert, err := m.c.Alert()
+	if err != nil {
+		return fmt.Errorf("synth: internal error: %w", err)
 	}
-	head := fmt.Sprintf("POST /mmtls/%08x HTTP/1.1\r\nAccept: */*\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Length: %d\r\nContent-Type: application/octet-stream\r\nHost: %s\r\nUpgrade: mmtls\r\nUser-Agent: MicroMessenger Client\r\n\r\n",
-		g.r.Uint32(), len(cl), c.host)
-	rhead := fmt.Sprintf("HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nCache-Control: no-cache, must-revalidate\r\nConnection: close\r\nContent-Length: %d\r\nContent-Type: application/octet-stream\r\n\r\n", len(sv))
+	cl := append(append(m.hello, data...), alert...)
+
+	resp, err := g.seal(c, k, false, c.resp, k.cookie, &hx)
+	if err != nil {
+		return err
+	}
+	if err := m.serverFlight(); err != nil {
+		return err
+	}
+	rdata, sseq, err := m.serverSeal(resp.wire)
+	if err != nil {
+		return err
+	}
+	ralert, err := m.s.Alert()
+	if err != nil {
+		return fmt.Errorf("synth: internal error: %w", err)
+	}
+	if err := m.clientOpen(ralert); err != nil {
+		return err
+	}
+	sv := append(append(m.flight, rdata...), ralert...)
+
 	reqAt := c.at.Add(c.rtt)
 	respAt := reqAt.Add(c.rtt)
-	conv.flights = []flight{{fromClient, append([]byte(head), cl...), reqAt}, {fromServer, append([]byte(rhead), sv...), respAt}}
+	conv.flights = []flight{
+		{fromClient, append([]byte(g.mmtlsHead(c.host, len(cl))), cl...), reqAt},
+		{fromServer, append([]byte(mmtlsRespHead(len(sv))), sv...), respAt},
+	}
 	g.seg.packets(conv)
 
 	for i, dir := range []string{payload.DirRequest, payload.DirResponse} {
-		at, sd, plain := reqAt, req, c.req.b
+		at, sd, seq := reqAt, req, rseq
 		if i == 1 {
-			at, sd, plain = respAt, resp, c.resp
+			at, sd, seq = respAt, resp, sseq
 		}
-		e := g.entry(c, conv, dir, at)
-		e.Link, e.URI, e.Host, e.ReqType = payload.LinkShortlink, c.uri, c.host, c.reqType
-		e.Uin, e.ClientVersion = g.id.Uin, g.id.ClientVersion
-		e.Inner, e.Compressed = sd.inner, sd.compressed
-		seq := uint64(2) // the early-data / response data record
-		e.RecordSeq = &seq
-		e.Payload.Payload = plain
-		g.addEntry(at, e)
+		for _, part := range sd.parts {
+			e := g.entry(c, conv, dir, at)
+			e.Link, e.URI, e.Host, e.ReqType = payload.LinkShortlink, c.uri, c.host, c.reqType
+			e.Uin, e.ClientVersion = g.id.Uin, g.id.ClientVersion
+			e.Inner, e.Compressed, e.Part = sd.inner, sd.compressed, part.name
+			e.RecordSeq = &seq
+			e.Payload.Payload = part.plain
+			if part.name != "" && part.name != "payload" {
+				e.Planted = nil // the client random carries no personal data
+			}
+			g.addEntry(at, e)
+		}
 	}
 	return nil
 }
 
+// longlinkLead is how long before its first call the Longlink connects.
+const longlinkLead = 3 * time.Second
+
 // longConn is the round's Longlink: the full handshake, then each call's
 // request and response packet.
-func (g *generator) longConn(s *script, calls []*call) error {
-	hs := s.ll
-	first := calls[0].at.Add(-hs.rttOffset)
+func (g *generator) longConn(s *script, m *mmConn, calls []*call) error {
+	first := calls[0].at.Add(-longlinkLead)
 	conv := g.newConversation(pick(g.r, g.longSrv), 8080, first, calls[0].rtt)
 	half := conv.rtt / 2
 	t := first.Add(conv.rtt)
 	conv.flights = append(conv.flights,
-		flight{fromClient, hs.clientHello, t},
-		flight{fromServer, hs.serverFlight, t.Add(half)},
-		flight{fromClient, hs.clientFinished, t.Add(conv.rtt)})
-	c := hs.conn
+		flight{fromClient, m.hello, t},
+		flight{fromServer, m.flight, t.Add(half)},
+		flight{fromClient, m.finished, t.Add(conv.rtt)})
 	for i, cl := range calls {
 		seq := uint32(i + 1)
-		req, err := g.seal(cl, s, cl.req.b, nil)
+		req, err := g.seal(cl, s.keys, true, cl.req.b, nil, nil)
 		if err != nil {
 			return err
 		}
-		resp, err := g.seal(cl, s, cl.resp, nil)
+		resp, err := g.seal(cl, s.keys, false, cl.resp, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -243,30 +269,34 @@ func (g *generator) longConn(s *script, calls []*call) error {
 		}
 		respAt := reqAt.Add(cl.rtt)
 		t = respAt
-		rseq, sseq := c.client.seq, c.server.seq
-		cb := c.sealData(&c.client, nil, longlinkPacket(cl.cmdID, seq, req.wire))
-		sb := c.sealData(&c.server, nil, longlinkPacket(cl.cmdID+cmdResponse, seq, resp.wire))
-		conv.flights = append(conv.flights, flight{fromClient, cb, reqAt}, flight{fromServer, sb, respAt})
-		if c.err != nil {
-			return fmt.Errorf("synth: writing frida key log: %w", c.err)
+		cmd := business.CmdID(cl.cmdID)
+		cb, rseq, err := m.clientSeal(business.AppendLonglinkPacket(nil, business.LonglinkPacket{Version: business.LonglinkVersion, Cmd: cmd, Seq: seq, Body: req.wire}))
+		if err != nil {
+			return err
 		}
+		sb, sseq, err := m.serverSeal(business.AppendLonglinkPacket(nil, business.LonglinkPacket{Version: business.LonglinkVersion, Cmd: cmd + business.CmdResponseOffset, Seq: seq, Body: resp.wire}))
+		if err != nil {
+			return err
+		}
+		conv.flights = append(conv.flights, flight{fromClient, cb, reqAt}, flight{fromServer, sb, respAt})
 		if cl.cmdID == cmdNoop {
 			continue // heartbeats carry no payload
 		}
 		for j, dir := range []string{payload.DirRequest, payload.DirResponse} {
-			at, sd, plain, rs, cmd := reqAt, req, cl.req.b, rseq, cl.cmdID
+			at, sd, rs, cmd := reqAt, req, rseq, cl.cmdID
 			if j == 1 {
-				at, sd, plain, rs, cmd = respAt, resp, cl.resp, sseq, cl.cmdID+cmdResponse
+				at, sd, rs, cmd = respAt, resp, sseq, cl.cmdID+cmdResponse
 			}
 			e := g.entry(cl, conv, dir, at)
-			e.Link, e.URI, e.ReqType = payload.LinkLonglink, cl.uri, cl.reqType
+			// decrypt names Longlink payloads by cmd id, without a URI.
+			e.Link, e.ReqType = payload.LinkLonglink, cl.reqType
 			e.Inner, e.Compressed = sd.inner, sd.compressed
 			if sd.inner != payload.InnerNone {
 				e.Uin, e.ClientVersion = g.id.Uin, g.id.ClientVersion
 			}
 			e.CmdID, e.LonglinkSeq = cmd, seq
 			e.RecordSeq = &rs
-			e.Payload.Payload = plain
+			e.Payload.Payload = sd.parts[0].plain
 			g.addEntry(at, e)
 		}
 	}

@@ -97,15 +97,6 @@ func autoAuthRequest(id *Identity, r *rng, now time.Time) body {
 
 func (b body) with(p planter) body { b.planted = p; return b }
 
-// autoAuthResponse delivers the session key at field 3.3.2, as the real
-// secautoauth response does (PROTOCOL.md, section 5).
-func autoAuthResponse(id *Identity, sessionKey []byte, r *rng) []byte {
-	m := pb(nil).msg(1, pb(nil).varint(1, 0).msg(2, pb(nil).str(1, "")))
-	m = m.msg(3, pb(nil).varint(1, uint64(id.Uin)).msg(3, pb(nil).varint(1, uint64(len(sessionKey))).bytes(2, sessionKey)).str(4, id.Wxid).str(5, id.Nickname))
-	m = m.bytes(4, r.bytes(32))
-	return m
-}
-
 // genericResponse is a small BaseResponse {ret 0} plus an opaque blob.
 func genericResponse(r *rng, extra int) []byte {
 	m := pb(nil).msg(1, pb(nil).varint(1, 0).msg(2, pb(nil).str(1, "")))

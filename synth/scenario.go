@@ -67,14 +67,9 @@ type script struct {
 	now   time.Time
 	calls []call
 	step  Step
-	// sessionKey is the inner AES-CBC key of the round, delivered by the
-	// auth response.
-	sessionKey []byte
-	// gcmKey is the inner AES-192-GCM key of the round; cookie the
-	// WeChat header cookie.
-	gcmKey, cookie []byte
-	// ll is the round's Longlink handshake (set by the generator).
-	ll *longlinkHandshake
+	// keys are the round's inner keys, delivered by the auth response,
+	// and the WeChat header cookie.
+	keys *roundKeys
 }
 
 // act starts a new user action.
@@ -179,7 +174,7 @@ func login(s *script) {
 	s.add(call{link: linkLong, cmdID: cmdIdentify, algo: algoNone, req: identifyRequest(id, r), resp: genericResponse(r, 8)})
 	s.act("startup", "auto login")
 	s.add(call{link: linkShort, uri: binMM + "secautoauth", host: hostShort, reqType: 763, algo: algoHybrid, compress: true,
-		req: autoAuthRequest(id, r, s.now), resp: autoAuthResponse(id, s.sessionKey, r)})
+		req: autoAuthRequest(id, r, s.now), resp: authResponse(id, s.keys, r)})
 	s.act("startup", "sync messages")
 	s.add(call{link: linkLong, cmdID: cmdNewsync, uri: binMM + "newsync", reqType: 138, algo: algoGCM, compress: true,
 		req: newsyncRequest(id, r), resp: newsyncResponse(id, r, s.now)})
