@@ -14,6 +14,8 @@ import (
 	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/decode"
+	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/schemaless"
@@ -23,10 +25,14 @@ import (
 type Input struct {
 	Path string
 	// Label names the run; default: the file name without .log.jsonl,
-	// .jsonl or .log.
+	// .jsonl, .log, .pcapng or .pcap.
 	Label string
 	// Permissions is "on", "off" or "" to guess from the label.
 	Permissions string
+	// Keys decrypts a capture input (pcap or pcapng, recognised by its
+	// magic number); nil decrypts nothing but still reports what the
+	// capture held. Request-log inputs ignore it.
+	Keys *keylog.Log
 }
 
 // Options configure Run.
@@ -46,7 +52,7 @@ const maxErrors = 1000
 // Label returns the default run label for a path.
 func Label(path string) string {
 	b := filepath.Base(path)
-	for _, ext := range []string{".log.jsonl", ".jsonl", ".log", ".json"} {
+	for _, ext := range []string{".log.jsonl", ".jsonl", ".log", ".json", ".pcapng", ".pcap"} {
 		if s, ok := strings.CutSuffix(b, ext); ok {
 			return s
 		}
@@ -87,6 +93,9 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		hs := make([][][32]byte, len(inputs))
 		complete := make([]bool, len(inputs))
 		for i, in := range inputs {
+			if IsCapture(in.Path) {
+				continue // a capture is never a line prefix of a log
+			}
 			f, err := os.Open(in.Path)
 			if err != nil {
 				return nil, fmt.Errorf("analyze: %w", err)
@@ -112,7 +121,13 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		if segs[i].Extends >= 0 {
 			run.Extends = labels[segs[i].Extends]
 		}
-		n, err := a.input(ctx, in.Path, &run)
+		var n int
+		var err error
+		if IsCapture(in.Path) {
+			n, err = a.capture(ctx, in, &run)
+		} else {
+			n, err = a.input(ctx, in.Path, &run)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -185,6 +200,83 @@ func (a *analyzer) input(ctx context.Context, path string, run *report.Run) (int
 		}
 		a.request(&p, run, seq)
 	}
+}
+
+// capture decrypts one capture input and analyses every request it yields,
+// streaming: no payload is kept after it is classified. What could not be
+// decrypted, and why, goes into run.Decryption.
+func (a *analyzer) capture(ctx context.Context, in Input, run *report.Run) (int, error) {
+	f, err := os.Open(in.Path)
+	if err != nil {
+		return 0, fmt.Errorf("analyze: %w", err)
+	}
+	defer f.Close()
+	seq := 0
+	st, err := decrypt.Run(ctx, f, decrypt.Options{Keys: in.Keys, Capture: in.Path}, func(p *payload.Payload) error {
+		if p.Direction == payload.DirResponse {
+			return nil
+		}
+		seq++
+		a.request(p, run, seq)
+		return nil
+	})
+	if st == nil {
+		return 0, fmt.Errorf("analyze: %s: %w", in.Path, err)
+	}
+	if err != nil && ctx.Err() != nil {
+		return seq, err
+	}
+	run.Decryption = decryption(st)
+	if err != nil {
+		// A truncated capture still yields everything before the cut.
+		run.Decryption.Error = err.Error()
+		a.errorf("%s: %v", in.Path, err)
+	}
+	return seq, nil
+}
+
+func decryption(st *decrypt.Stats) *report.Decryption {
+	return &report.Decryption{
+		Connections:          st.Connections,
+		Records:              st.Records,
+		RecordsEncrypted:     st.RecordsEncrypted,
+		RecordsDecrypted:     st.RecordsDecrypted,
+		RecordsNotDecrypted:  nonZero(st.RecordsNotDecrypted),
+		Payloads:             st.Payloads,
+		PayloadsNotDecrypted: nonZero(st.PayloadsNotDecrypted),
+		SkippedBytes:         nonZero(st.SkippedBytes),
+	}
+}
+
+func nonZero[V int | int64](m map[string]V) map[string]V {
+	out := map[string]V{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// IsCapture reports whether path starts with a pcap or pcapng magic number.
+func IsCapture(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var m [4]byte
+	if _, err := io.ReadFull(f, m[:]); err != nil {
+		return false
+	}
+	switch string(m[:]) {
+	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
+		return true
+	}
+	return false
 }
 
 // request classifies and attributes one request.

@@ -21,6 +21,25 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 	for _, run := range r.Runs {
 		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", mdCell(run.Label), run.Permissions, run.Requests, mdCell(run.Extends), mdCell(run.Source))
 	}
+	for _, run := range r.Runs {
+		d := run.Decryption
+		if d == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\n### Decryption of %s\n\n%d connections, %d records (%d encrypted, %d decrypted), %d payloads.\n",
+			mdCell(run.Label), d.Connections, d.Records, d.RecordsEncrypted, d.RecordsDecrypted, d.Payloads)
+		if nd := d.NotDecrypted(); len(nd) > 0 {
+			b.WriteString("\nNot decrypted:\n\n")
+			for _, x := range nd {
+				fmt.Fprintf(&b, "- %s\n", mdCell(x))
+			}
+		} else {
+			b.WriteString("\nEverything was decrypted.\n")
+		}
+		if d.Error != "" {
+			fmt.Fprintf(&b, "\nThe capture ended early: %s\n", mdCell(d.Error))
+		}
+	}
 	b.WriteString("\n## Data types per run\n\n")
 	for _, rs := range sum.Runs {
 		fmt.Fprintf(&b, "### %s (permissions %s, %d requests)\n\n", mdCell(rs.Run), rs.Permissions, rs.Requests)

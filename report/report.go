@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/wxaudit/wxaudit/classify"
@@ -29,6 +30,46 @@ type Run struct {
 	Lines       int    `json:"lines"`
 	Requests    int    `json:"requests"`
 	Permissions string `json:"permissions"` // on, off, unknown
+	// Decryption is set for a run read from a capture: what was decrypted
+	// and, by reason, what was not.
+	Decryption *Decryption `json:"decryption,omitempty"`
+}
+
+// Decryption summarises decrypting one capture. Counts only: never key
+// material or plaintext.
+type Decryption struct {
+	Connections      int `json:"connections"`
+	Records          int `json:"records"`
+	RecordsEncrypted int `json:"records_encrypted"`
+	RecordsDecrypted int `json:"records_decrypted"`
+	// RecordsNotDecrypted counts MMTLS records left encrypted, by reason
+	// ("no key", "tag mismatch", "bytes missing from capture", …).
+	RecordsNotDecrypted map[string]int `json:"records_not_decrypted,omitempty"`
+	Payloads            int            `json:"payloads"`
+	// PayloadsNotDecrypted counts business payloads whose inner layer
+	// could not be opened, by reason.
+	PayloadsNotDecrypted map[string]int `json:"payloads_not_decrypted,omitempty"`
+	// SkippedBytes counts stream bytes that could not be framed, by reason.
+	SkippedBytes map[string]int64 `json:"skipped_bytes,omitempty"`
+	// Error is set when the capture ended early (truncated) or failed.
+	Error string `json:"error,omitempty"`
+}
+
+// NotDecrypted lists "reason: count" for records, payloads and skipped
+// bytes, sorted, for display.
+func (d *Decryption) NotDecrypted() []string {
+	var out []string
+	for k, v := range d.RecordsNotDecrypted {
+		out = append(out, fmt.Sprintf("%d records: %s", v, k))
+	}
+	for k, v := range d.PayloadsNotDecrypted {
+		out = append(out, fmt.Sprintf("%d payloads: %s", v, k))
+	}
+	for k, v := range d.SkippedBytes {
+		out = append(out, fmt.Sprintf("%d bytes skipped: %s", v, k))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Request is one request of a run, for the timeline.

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/keylog"
 )
 
 func init() {
@@ -26,9 +26,9 @@ func runAnalyze(e *env) error {
 	canaries := fs.String("canary", "", "YAML `FILE` of values known to be yours (canaries: [{name, type, value}])")
 	rules := fs.String("rules", "", "YAML `FILE` of extra endpoint rules (same format as the shipped rules)")
 	noPrefix := fs.Bool("no-prefix", false, "do not treat logs that are prefixes of one another as successive runs")
-	keylog := fs.String("keylog", "", "key log `FILE` for a capture input")
 	pol := fs.String("policy", "", "compare with a privacy policy model: a shipped `NAME` (wechat, weixin) or a YAML file; writes gaps.jsonl")
-	var labels, perms stringList
+	var labels, perms, keylogs stringList
+	fs.Var(&keylogs, "keylog", "key log `FILE` for capture inputs (Frida or wxaudit secrets format; repeatable)")
 	fs.Var(&labels, "label", "run label for the inputs, in order (repeatable)")
 	fs.Var(&perms, "permissions", "permission state (on, off) for the inputs, in order (repeatable)")
 	args, err := parseFlags(fs, e.args)
@@ -68,15 +68,21 @@ func runAnalyze(e *env) error {
 		copts.Canaries = cs
 	}
 	var inputs []analyze.Input
+	var keys *keylog.Log
 	for i, a := range args {
-		if isCapture(a) {
-			if *keylog == "" {
-				return &usageError{msg: fmt.Sprintf("analyze: %s is a capture: --keylog is required", a)}
-			}
-			return withHint(errors.New("analyze: captures are not analysed directly yet"),
-				"decrypt first: wxaudit decrypt --keylog "+*keylog+" "+a+" > payloads.jsonl, then wxaudit analyze payloads.jsonl")
-		}
 		in := analyze.Input{Path: a}
+		if analyze.IsCapture(a) {
+			if len(keylogs) == 0 {
+				return &usageError{msg: fmt.Sprintf("analyze: %s is a capture: --keylog is required", a),
+					hint: "pass the key log exported during the capture: wxaudit analyze --keylog k.log " + a + " --out DIR"}
+			}
+			if keys == nil {
+				if keys, err = loadKeylogs(keylogs); err != nil {
+					return err
+				}
+			}
+			in.Keys = keys
+		}
 		if i < len(labels) {
 			in.Label = labels[i]
 		}
@@ -97,25 +103,14 @@ func runAnalyze(e *env) error {
 	}
 	for _, run := range rep.Runs {
 		fmt.Fprintf(e.stdout, "%s: %d requests, data types: %s\n", run.Label, run.Requests, strings.Join(rep.DataTypes(run.Label), " "))
+		if d := run.Decryption; d != nil {
+			nd := "nothing"
+			if l := d.NotDecrypted(); len(l) > 0 {
+				nd = strings.Join(l, ", ")
+			}
+			fmt.Fprintf(e.stdout, "%s: decrypted %d of %d encrypted records, %d payloads; not decrypted: %s\n", run.Label, d.RecordsDecrypted, d.RecordsEncrypted, d.Payloads, nd)
+		}
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d findings)\n", *out, len(rep.Findings))
 	return nil
-}
-
-// isCapture reports whether path looks like a pcap or pcapng file.
-func isCapture(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var m [4]byte
-	if _, err := f.Read(m[:]); err != nil {
-		return false
-	}
-	switch string(m[:]) {
-	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
-		return true
-	}
-	return false
 }
