@@ -213,9 +213,16 @@ func (l *Log) addCBCKey(k [16]byte) {
 	l.cbcKeys = append(l.cbcKeys, k)
 }
 
+// pick returns the entries at idx. The common case, one entry, is a
+// capped view of l.entries rather than a copy: lookups happen per record
+// and per payload, and the returned slices are documented as shared.
 func (l *Log) pick(idx []int) []Entry {
-	if len(idx) == 0 {
+	switch len(idx) {
+	case 0:
 		return nil
+	case 1:
+		j := idx[0]
+		return l.entries[j : j+1 : j+1]
 	}
 	out := make([]Entry, len(idx))
 	for i, j := range idx {
