@@ -4,15 +4,12 @@
 package business
 
 import (
-	"bytes"
-	"compress/zlib"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/md5"
 	"encoding/binary"
 	"errors"
 	"hash/adler32"
-	"io"
 )
 
 // Sizes of the inner AES-GCM layout `ciphertext | IV | tag`.
@@ -35,20 +32,8 @@ var ErrTooLarge = errors.New("business: inflated payload too large")
 // max bytes (ErrTooLarge): a zlib bomb never costs more than max bytes of
 // memory.
 func Inflate(b []byte, max int64) ([]byte, error) {
-	zr, err := zlib.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	var out bytes.Buffer
-	n, err := io.Copy(&out, io.LimitReader(zr, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if n > max {
-		return nil, ErrTooLarge
-	}
-	return out.Bytes(), nil
+	// Protobuf payloads typically inflate 3 to 5 times.
+	return inflate(b, max, 4*int64(len(b)))
 }
 
 // cbcPaddingOK decrypts only the last block of c under key (IV = key) and
@@ -95,6 +80,14 @@ func OpenCBC(key [16]byte, c []byte) ([]byte, error) {
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
 		panic("business: internal error: " + err.Error())
+	}
+	return openCBC(block, key, c)
+}
+
+// openCBC is OpenCBC with the block cipher of key already built.
+func openCBC(block cipher.Block, key [16]byte, c []byte) ([]byte, error) {
+	if len(c) == 0 || len(c)%aes.BlockSize != 0 {
+		return nil, errTruncated
 	}
 	if !cbcPaddingOK(block, key[:], c) {
 		return nil, errBadPadding
@@ -155,14 +148,11 @@ func (g GCMBlob) Tail() ([8]byte, bool) {
 // Open decrypts the blob with an AES-192-GCM key and aad; errTagMismatch
 // when the tag does not verify.
 func (g GCMBlob) Open(key [24]byte, aad []byte) ([]byte, error) {
-	block, err := aes.NewCipher(key[:])
-	if err != nil {
-		panic("business: internal error: " + err.Error())
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		panic("business: internal error: " + err.Error())
-	}
+	return g.open(newGCM(key), aad)
+}
+
+// open is Open with the AEAD of the key already built.
+func (g GCMBlob) open(aead cipher.AEAD, aad []byte) ([]byte, error) {
 	ct := make([]byte, 0, len(g.Ciphertext)+gcmTagLen)
 	ct = append(append(ct, g.Ciphertext...), g.Tag[:]...)
 	pt, err := aead.Open(ct[:0], g.IV[:], ct, aad)

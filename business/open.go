@@ -35,6 +35,8 @@ type State struct {
 	SessionKeys   [][16]byte // inner AES-CBC keys
 	SignatureKeys [][16]byte // signature key K
 	GCMKeys       [][24]byte // inner AES-GCM keys
+
+	ciphers cipherCache // AES states of keys tried, see ciphers.go
 }
 
 // Learn adds the secrets of an auth response.
@@ -264,7 +266,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 	}
 	var fail failure
 	for _, k := range cands {
-		pt, err := OpenCBC(k, body)
+		pt, err := openCBC(st.cbcBlock(k), k, body)
 		if err != nil {
 			fail.note(1, ReasonBadPadding, nil)
 			continue
@@ -275,7 +277,9 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 		}
 		p := Part{Plaintext: pt, Inner: InnerAESCBC}
 		if h.Compress == CompressZlib {
-			out, err := Inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
+			// The header's length sizes the output: an honest one
+			// needs no regrowth (inflate bounds the first allocation).
+			out, err := inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)), int64(min(h.UncompressedLen, 1<<40))+1)
 			if errors.Is(err, ErrTooLarge) {
 				fail.note(4, ReasonTooLarge, err)
 				continue
@@ -328,7 +332,7 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 	}
 	var fail failure
 	for _, c := range cands {
-		pt, err := g.Open(c.key, c.aad)
+		pt, err := g.open(st.gcmAEAD(c.key), c.aad)
 		if err != nil {
 			fail.note(1, ReasonTagMismatch, nil)
 			continue

@@ -1,0 +1,90 @@
+package business
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+// TestInflatePooledReuse checks that a pooled decompressor left in any
+// state (a bomb cut at its cap, a corrupt stream, a bad header) inflates
+// the next stream exactly, and that caps stay enforced.
+func TestInflatePooledReuse(t *testing.T) {
+	want := bytes.Repeat([]byte("pooled zlib reader "), 500)
+	good := zlibCompress(want)
+	bomb := zlibCompress(make([]byte, 4<<20))
+	badSum := append([]byte(nil), good...)
+	badSum[len(badSum)-1] ^= 1
+	for i, in := range [][]byte{bomb, {0x78, 0x9c, 1}, {0, 0}, badSum, nil} {
+		_, err := Inflate(in, 1<<20)
+		if err == nil {
+			t.Fatalf("input %d accepted", i)
+		}
+		if i == 0 && !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("bomb: %v, want ErrTooLarge", err)
+		}
+		out, err := Inflate(good, int64(len(want)))
+		if err != nil || !bytes.Equal(out, want) {
+			t.Fatalf("after input %d: %d bytes, %v", i, len(out), err)
+		}
+		if _, err := Inflate(good, int64(len(want))-1); !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("cap one below the size: %v, want ErrTooLarge", err)
+		}
+	}
+	if _, err := Inflate(good, -1); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("negative cap: %v, want ErrTooLarge", err)
+	}
+	if out, err := Inflate(zlibCompress(nil), 0); err != nil || len(out) != 0 {
+		t.Fatalf("empty stream: %q, %v", out, err)
+	}
+}
+
+// TestInflateGuessBounded checks that a huge size guess (a header's
+// uncompressed length) does not allocate up front.
+func TestInflateGuessBounded(t *testing.T) {
+	z := zlibCompress([]byte("tiny"))
+	out, err := inflate(z, 64<<20, 1<<40)
+	if err != nil || string(out) != "tiny" {
+		t.Fatalf("inflate = %q, %v", out, err)
+	}
+	if cap(out) > maxInflateGuess {
+		t.Fatalf("cap %d above maxInflateGuess", cap(out))
+	}
+}
+
+// TestInflateAllocs pins the allocations of one small inflation: the
+// output, and the adler32 digest that zlib's Reset creates; the
+// decompressor and its 32 KiB window come from the pool.
+func TestInflateAllocs(t *testing.T) {
+	plain := bytes.Repeat([]byte("abc"), 300)
+	z := zlibCompress(plain)
+	Inflate(z, DefaultMaxInflate) // fill the pool
+	n := testing.AllocsPerRun(100, func() {
+		if _, err := inflate(z, DefaultMaxInflate, int64(len(plain))+1); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%v allocations", n)
+	if n > 3 {
+		t.Fatalf("inflate: %v allocations, want at most 3", n)
+	}
+}
+
+// TestOpenCBCCachedAllocs checks that opening with a State reuses the
+// key's AES state: what remains is the output, the CBC mode and its IV
+// copy, and the padding check's block.
+func TestOpenCBCCachedAllocs(t *testing.T) {
+	key := [16]byte{7}
+	c := SealCBC(key, bytes.Repeat([]byte{1}, 100))
+	st := &State{}
+	st.cbcBlock(key)
+	n := testing.AllocsPerRun(100, func() {
+		if _, err := openCBC(st.cbcBlock(key), key, c); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%v allocations", n)
+	if n > 4 {
+		t.Fatalf("openCBC: %v allocations, want at most 4", n)
+	}
+}
