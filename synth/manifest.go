@@ -6,7 +6,9 @@ package synth
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/wxaudit/wxaudit/payload"
@@ -54,19 +56,52 @@ func (m *manifestWriter) write(e *Entry) error {
 
 func (m *manifestWriter) flush() error { return m.bw.Flush() }
 
+// MaxManifestLine bounds one manifest line (a payload is hex-encoded in
+// it); ReadManifest rejects longer lines.
+const MaxManifestLine = 16 << 20
+
 // ReadManifest reads manifest lines from r, for tests and scoring tools.
-// It stops at the first malformed line with an error naming the line.
+// Blank lines are skipped. It stops at the first malformed line (not one
+// JSON object, trailing data, longer than MaxManifestLine, or a last line
+// cut short) with a *ManifestError naming the line, and returns the entries
+// before it.
 func ReadManifest(r io.Reader) ([]Entry, error) {
 	var out []Entry
-	dec := json.NewDecoder(r)
-	for {
-		var e Entry
-		err := dec.Decode(&e)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
+	for n := 1; ; n++ {
+		line = line[:0]
+		var err error
+		for {
+			frag, isPrefix, rerr := br.ReadLine()
+			line = append(line, frag...)
+			if len(line) > MaxManifestLine {
+				return out, &ManifestError{Line: n, Err: errors.New("line too long")}
+			}
+			if rerr != nil || !isPrefix {
+				err = rerr
+				break
+			}
+		}
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
-			return out, &ManifestError{Line: len(out) + 1, Err: err}
+			return out, &ManifestError{Line: n, Err: err}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var e Entry
+		dec := json.NewDecoder(bytes.NewReader(line))
+		if err := dec.Decode(&e); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return out, &ManifestError{Line: n, Err: err}
+		}
+		if dec.More() {
+			return out, &ManifestError{Line: n, Err: errors.New("data after the JSON object")}
 		}
 		out = append(out, e)
 	}
