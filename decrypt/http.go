@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wxaudit/wxaudit/link"
@@ -72,17 +73,84 @@ func (c *conn) body(h *half, b []byte, frames []int64, t time.Time) {
 
 // inflateAny inflates a zlib or raw deflate body, bounded by max.
 func inflateAny(b []byte, max int64) ([]byte, bool) {
-	var r io.Reader
-	if zr, err := zlib.NewReader(bytes.NewReader(b)); err == nil {
-		r = zr
-	} else {
-		r = flate.NewReader(bytes.NewReader(b))
+	inf := httpInflaters.Get().(*httpInflater)
+	defer httpInflaters.Put(inf)
+	defer inf.br.Reset(nil) // the pool must not keep b reachable
+	r, ok := inf.reader(b)
+	if !ok {
+		return nil, false
 	}
-	out, err := io.ReadAll(io.LimitReader(r, max+1))
+	out, err := readAtMost(r, max, 4*int64(len(b)))
 	if err != nil || int64(len(out)) > max || len(out) == 0 {
 		return nil, false
 	}
 	return out, true
+}
+
+// httpInflater keeps a zlib and a raw deflate reader across bodies:
+// creating them allocates a 32 KiB window and Huffman tables each time,
+// more than a newgetdns body's inflation costs. Their state has a fixed
+// size, so the pool retains nothing that grows with the input.
+type httpInflater struct {
+	br bytes.Reader
+	zr io.ReadCloser // zlib, created on the first valid zlib header
+	fr io.ReadCloser // raw deflate
+}
+
+var httpInflaters = sync.Pool{New: func() any { return new(httpInflater) }}
+
+// reader returns a reader of b's zlib stream, or of b as raw deflate when
+// b has no zlib header, as zlib.NewReader then flate.NewReader would.
+func (inf *httpInflater) reader(b []byte) (io.Reader, bool) {
+	inf.br.Reset(b)
+	var err error
+	if inf.zr == nil {
+		var zr io.ReadCloser
+		if zr, err = zlib.NewReader(&inf.br); err == nil {
+			inf.zr = zr
+		}
+	} else {
+		err = inf.zr.(zlib.Resetter).Reset(&inf.br, nil)
+	}
+	if err == nil {
+		return inf.zr, true
+	}
+	inf.br.Reset(b)
+	if inf.fr == nil {
+		inf.fr = flate.NewReader(&inf.br)
+	} else if err := inf.fr.(flate.Resetter).Reset(&inf.br, nil); err != nil {
+		return nil, false
+	}
+	return inf.fr, true
+}
+
+// readAtMost reads r to EOF into a new slice, stopping one byte past max
+// as io.ReadAll(io.LimitReader(r, max+1)) would. guess sizes the first
+// allocation, bounded so that a guess cannot allocate the cap up front.
+func readAtMost(r io.Reader, max, guess int64) ([]byte, error) {
+	const maxGuess = 1 << 20
+	limit := max + 1
+	if limit <= 0 {
+		return []byte{}, nil
+	}
+	out := make([]byte, 0, min(limit, maxGuess, guess+512))
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)]
+		}
+		room := out[len(out):cap(out)]
+		if rest := limit - int64(len(out)); int64(len(room)) > rest {
+			room = room[:rest]
+		}
+		n, err := r.Read(room)
+		out = out[:len(out)+n]
+		if err == io.EOF || int64(len(out)) == limit {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
 }
 
 // newPayload starts a payload with the provenance of one direction.

@@ -1,0 +1,98 @@
+package decrypt
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"compress/zlib"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"testing"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// TestPerfHeapSnapshot writes a heap profile in the middle of a run over a
+// replicated capture, to see what the decrypter keeps. It runs only when
+// WXAUDIT_HEAP_PROFILE names the output file.
+func TestPerfHeapSnapshot(t *testing.T) {
+	out := os.Getenv("WXAUDIT_HEAP_PROFILE")
+	if out == "" {
+		t.Skip("set WXAUDIT_HEAP_PROFILE to write a heap profile")
+	}
+	dir := fixtures.Dir(t)
+	src, err := os.ReadFile(dir + "/" + realCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := loadKeys(t, dir+"/"+realKeylog)
+	path := filepath.Join(t.TempDir(), "replicated.pcap")
+	if err := os.WriteFile(path, replicate(t, src, 100<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	_, err = Run(context.Background(), bufio.NewReaderSize(f, 256<<10), Options{Keys: keys}, func(*payload.Payload) error {
+		n++
+		if n == 30000 {
+			runtime.GC()
+			w, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			return pprof.Lookup("heap").WriteTo(w, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestInflateAnyPooled checks the pooled HTTP body inflater on zlib, raw
+// deflate, garbage and a bomb in turn, so each case starts from a reader
+// the previous one left behind.
+func TestInflateAnyPooled(t *testing.T) {
+	plain := bytes.Repeat([]byte("<dns><domain>short.weixin.qq.com</domain></dns>"), 200)
+	var z, f bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(plain)
+	zw.Close()
+	fw, _ := flate.NewWriter(&f, flate.DefaultCompression)
+	fw.Write(plain)
+	fw.Close()
+	var bomb bytes.Buffer
+	bw := zlib.NewWriter(&bomb)
+	bw.Write(make([]byte, 1<<20))
+	bw.Close()
+	for round := range 3 {
+		for _, tc := range []struct {
+			name string
+			in   []byte
+			max  int64
+			ok   bool
+		}{
+			{"zlib", z.Bytes(), 1 << 20, true},
+			{"deflate", f.Bytes(), 1 << 20, true},
+			{"garbage", []byte("not compressed at all"), 1 << 20, false},
+			{"bomb", bomb.Bytes(), 64 << 10, false},
+			{"zlib at cap", z.Bytes(), int64(len(plain)), true},
+			{"zlib over cap", z.Bytes(), int64(len(plain)) - 1, false},
+			{"deflate over cap", f.Bytes(), int64(len(plain)) - 1, false},
+		} {
+			out, ok := inflateAny(tc.in, tc.max)
+			if ok != tc.ok || (ok && !bytes.Equal(out, plain)) {
+				t.Fatalf("round %d %s: ok %v (%d bytes), want ok %v", round, tc.name, ok, len(out), tc.ok)
+			}
+		}
+	}
+}
