@@ -13,30 +13,54 @@
 // device model, OS, coordinates, Wi-Fi SSID/BSSID, Mini Program appids and
 // pages, search queries, messages) from Options.Seed, then plays the
 // scenario: a list of business calls on a clock. Each round becomes TCP
-// connections: one Longlink (1-RTT ECDHE MMTLS handshake, then Longlink
-// packets: identify without inner encryption, newsync with AES-GCM, a noop
-// heartbeat), one 0-RTT PSK Shortlink per request (HTTP POST /mmtls/…, four
-// records each way, resuming with the PSK_ACCESS of the round's Longlink),
-// and plain-HTTP newgetdns. Business packets carry the WeChat header with
-// its signature and AES-CBC (session key) or AES-192-GCM inner encryption,
-// zlib-compressed where the real client compresses.
+// connections: a 1-RTT Shortlink that only fetches tickets (ClientHello,
+// server flight; no payload), one Longlink (1-RTT ECDHE handshake, then
+// Longlink packets: identify without inner encryption, newsync with
+// AES-GCM, a noop heartbeat), one 0-RTT PSK Shortlink per request (HTTP
+// POST /mmtls/…, four records each way, resuming with the PSK_ACCESS ticket
+// the round's Longlink issued), and plain-HTTP newgetdns.
 //
-// Known simplifications: the algo-12 hybrid-ECDH auth envelope is not
-// emulated (auth is sealed like algo 13); MMTLS and business sealing live in
-// this package (wire.go, biz.go) as adapters until packages mmtls and
-// business export endpoints and sealers, and must agree with them.
+// Both MMTLS ends are package mmtls's endpoints (mmtls.Client and
+// mmtls.Server), so the capture, the key schedule and the key logs agree
+// with the decrypter by construction. Business packets are sealed with
+// package business: the WeChat header with the signature under K, AES-CBC
+// with the session key, AES-192-GCM (newsync, one key per direction), and
+// the algo-12 hybrid-ECDH auth exchange (secautoauth), whose response
+// carries the session key sealed with K and the two GCM keys
+// (business.AuthResponseFields), as the real one does.
+//
+// # Key logs
+//
+// The secrets key log (keylog.Writer) holds, per round, the inner keys
+// (WECHAT_SESSION_KEY for the session key and K, WECHAT_GCM_KEY for the
+// newsync keys and for each hybrid blob key, which no logged secret
+// derives), and one line per MMTLS connection: MMTLS_SECRET for a full
+// handshake, MMTLS_PSK_ACCESS for a 0-RTT resumption. The Frida key log
+// (keylog.FridaWriter) holds what hooks on the phone would log: an OUTER
+// line for every record the client seals or opens, INNER lines for every
+// inner encryption and decryption.
+//
+// Since Go 1.26, crypto/ecdh ignores a caller's random source unless
+// GODEBUG cryptocustomrand=1 is set; the hybrid exchange's keys come from
+// it. Binaries and tests that need reproducible output set
+// //go:debug cryptocustomrand=1 (cmd/wxaudit does); without it only the
+// hybrid auth keys and blobs vary between runs, and the round trip holds.
 //
 // # Manifest
 //
 // One JSON object a line ([Entry]): the fields `wxaudit decrypt` prints for
 // the same payload (conn, link, direction, record_seq, uri, host, req_type,
-// uin, client_version, cmd_id, longlink_seq, inner, compressed, payload as
-// hex, byte-identical), plus time (when the sender started sending), step
-// {feature, action}, planted [{data_type, field_path, value, encoding}] and
-// round. data_type uses the analysis taxonomy; field_path is protobuf field
-// numbers joined by "." with ":key" for a key inside a JSON, query-string or
-// kv-report string (see [Planted]). Noop heartbeats carry no payload and
-// have no entry.
+// uin, client_version, cmd_id, longlink_seq, inner, compressed, part,
+// payload as hex, byte-identical), plus time (when the sender started
+// sending), step {feature, action}, planted [{data_type, field_path,
+// value, encoding}] and round. As in decrypt's output, Longlink payloads
+// are named by cmd_id without a uri, and the hybrid auth request gives
+// three entries (part client_random_1, client_random_2, payload) and its
+// response one (payload). data_type uses the analysis taxonomy; field_path
+// is protobuf field numbers joined by "." with ":key" for a key inside a
+// JSON, query-string or kv-report string (see [Planted]). Noop heartbeats
+// carry no payload and have no entry; nor does the ticket-only Shortlink.
+// [ReadManifest] reads it back (lines up to [MaxManifestLine]).
 //
 // # Determinism and memory
 //

@@ -187,6 +187,21 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 	if g.signer, err = newSigner(g.r); err != nil {
 		return nil, err
 	}
+	// One account session for the whole run: every round's auth response
+	// delivers the same inner keys. (Fresh keys per round would make the
+	// secrets key log offer several AES-CBC keys, and an uncompressed
+	// AES-CBC body has no integrity check: a wrong key is accepted when its
+	// padding and length happen to fit, about once in 4096 tries.)
+	if g.keys, err = newRoundKeys(g.r); err != nil {
+		return nil, err
+	}
+	// The inner keys the auth response delivers: the session key, K (an
+	// AES-CBC key too: it decrypts the session key and signs requests) and
+	// the newsync GCM keys.
+	g.logSecret(g.kw.SessionKey(g.keys.session))
+	g.logSecret(g.kw.SessionKey(g.keys.sig))
+	g.logSecret(g.kw.GCMKey(g.keys.gcmUp))
+	g.logSecret(g.kw.GCMKey(g.keys.gcmDown))
 	for round := 0; round < maxRounds; round++ {
 		if err := g.round(round, run); err != nil {
 			return nil, err
@@ -226,6 +241,8 @@ type generator struct {
 	shortSrv, longSrv, dnsSrv []netip.Addr
 	nextP                     uint16
 
+	// keys are the run's inner keys.
+	keys *roundKeys
 	// signer is the MMTLS servers' static CertificateVerify key.
 	signer *ecdsa.PrivateKey
 	// kerr and serr are the first errors writing the Frida and secrets
@@ -265,18 +282,7 @@ func (g *generator) port() uint16 {
 
 // round runs the scenario once and writes its connections.
 func (g *generator) round(n int, run func(*script)) error {
-	keys, err := newRoundKeys(g.r)
-	if err != nil {
-		return err
-	}
-	// The inner keys the auth response delivers: the session key, K (an
-	// AES-CBC key too: it decrypts the session key and signs requests) and
-	// the newsync GCM keys.
-	g.logSecret(g.kw.SessionKey(keys.session))
-	g.logSecret(g.kw.SessionKey(keys.sig))
-	g.logSecret(g.kw.GCMKey(keys.gcmUp))
-	g.logSecret(g.kw.GCMKey(keys.gcmDown))
-	s := &script{id: g.id, r: g.r, now: g.now, keys: keys}
+	s := &script{id: g.id, r: g.r, now: g.now, keys: g.keys}
 	run(s)
 	g.roundN = n
 	g.seg = segmenter{r: g.r, imp: g.imp, out: g.seg.out[:0]}

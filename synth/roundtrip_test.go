@@ -10,11 +10,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wxaudit/wxaudit/capture"
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
@@ -113,18 +116,32 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRoundTripFormats covers classic pcap and several rounds (Size): keys
+// of one round must not be needed in another.
+func TestRoundTripFormats(t *testing.T) {
+	check(t, synth.Options{Scenario: "messaging", Seed: 9, Format: capture.FormatPcap, Loss: 0.1})
+	check(t, synth.Options{Scenario: "search", Seed: 9, Size: 200 << 10, Reorder: 0.1, Retransmit: 0.1})
+}
+
 // TestRoundTripProperty runs the whole session ("all") on many seeds with
 // impairments that vary with the seed, including none and heavy ones.
+// WXAUDIT_SYNTH_SEEDS=N runs N seeds instead of 24.
 func TestRoundTripProperty(t *testing.T) {
 	n := int64(24)
 	if testing.Short() {
 		n = 6
+	}
+	if v, err := strconv.ParseInt(os.Getenv("WXAUDIT_SYNTH_SEEDS"), 10, 64); err == nil && v > 0 {
+		n = v
 	}
 	levels := []float64{0, 0.02, 0.1, 0.3}
 	var failed []string
 	for seed := range n {
 		opts := synth.Options{Seed: 1000 + seed,
 			Loss: levels[seed%4], Reorder: levels[(seed/2)%4], Retransmit: levels[(seed/3)%4]}
+		if seed%8 == 5 {
+			opts.Size = 400 << 10 // several rounds
+		}
 		if msg := roundTrip(opts); msg != "" {
 			failed = append(failed, fmt.Sprintf("seed %d %+v: %s", opts.Seed, opts, msg))
 		}

@@ -27,8 +27,8 @@ const (
 	requestField5 = 2
 )
 
-// roundKeys are the inner keys of one round: what the auth response
-// delivers (session key, signature key K, the two newsync GCM keys) and the
+// roundKeys are the inner keys of a run (every round logs in again and
+// gets the same keys): what the auth response delivers (session key, signature key K, the two newsync GCM keys) and the
 // synthetic static server key of the hybrid exchange.
 type roundKeys struct {
 	session, sig   [16]byte
