@@ -6,6 +6,7 @@
 package synth
 
 import (
+	"compress/zlib"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"errors"
@@ -241,6 +242,8 @@ type generator struct {
 	shortSrv, longSrv, dnsSrv []netip.Addr
 	nextP                     uint16
 
+	// zw is the zlib compressor of inner bodies (see deflate).
+	zw *zlib.Writer
 	// keys are the run's inner keys.
 	keys *roundKeys
 	// signer is the MMTLS servers' static CertificateVerify key.

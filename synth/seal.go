@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
-	"sync"
 
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/payload"
@@ -92,7 +91,7 @@ func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cook
 	case algoCBC:
 		body = plain
 		if c.compress {
-			body = deflate(plain)
+			body = g.deflate(plain)
 			h.Compress = business.CompressZlib
 			out.compressed = true
 		}
@@ -102,7 +101,7 @@ func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cook
 		out.inner = payload.InnerAESCBC
 	case algoGCM:
 		// Algo 13 bodies are zlib whatever the header says (PROTOCOL.md §5).
-		z := deflate(plain)
+		z := g.deflate(plain)
 		h.Compress, h.CompressedLen = business.CompressZlib, uint64(len(z))
 		key := k.gcmUp
 		if !request {
@@ -200,20 +199,18 @@ func authResponse(id *Identity, k *roundKeys, r *rng) []byte {
 	return m.bytes(4, r.bytes(32))
 }
 
-// zlibWriters reuses compressor state: a new one allocates about 1 MB,
-// which dominated the generator's cost.
-var zlibWriters = sync.Pool{New: func() any {
-	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
-	return w
-}}
-
-func deflate(p []byte) []byte {
+// deflate zlib-compresses p with the generator's compressor: a new one
+// allocates about 1 MB, and a sync.Pool is emptied by every collection,
+// which this allocation-heavy generator triggers often.
+func (g *generator) deflate(p []byte) []byte {
 	var buf bytes.Buffer
-	w := zlibWriters.Get().(*zlib.Writer)
-	w.Reset(&buf)
-	w.Write(p)
-	w.Close()
-	zlibWriters.Put(w)
+	if g.zw == nil {
+		g.zw, _ = zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	} else {
+		g.zw.Reset(&buf)
+	}
+	g.zw.Write(p)
+	g.zw.Close()
 	return buf.Bytes()
 }
 
