@@ -44,6 +44,9 @@ type Options struct {
 	NoPrefix bool
 	// Decode bounds the schema-less decoder.
 	Decode schemaless.Options
+	// Catalog maps request types to API paths and features; nil uses
+	// catalog.Default. Add a published table with its AddPublished.
+	Catalog *catalog.Catalog
 }
 
 // maxErrors bounds Report.Errors; the count of further errors is recorded.
@@ -108,7 +111,11 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		}
 		segs = attribute.Segments(hs, complete)
 	}
-	a := &analyzer{cl: cl, cat: catalog.Default(), opts: opts, rep: &report.Report{}}
+	cat := opts.Catalog
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{}}
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -281,24 +288,20 @@ func IsCapture(path string) bool {
 
 // request classifies and attributes one request.
 func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
-	path := p.URI
-	if path == "" {
-		path = a.cat.Path(p.ReqType)
-	}
-	if path == "" {
-		path = attribute.PathFor("", p.ReqType)
-	}
-	feature := attribute.Feature(path)
-	recipient := attribute.Recipient(path, p.Host, feature)
+	path, _ := a.cat.Resolve(p.ReqType, p.URI)
 	id := len(a.rep.Requests)
-	q := report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, Recipient: recipient,
-		URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
 	var found []classify.Finding
+	a.fields = a.fields[:0]
 	if len(p.Payload) > 0 {
 		m := schemaless.Decode(p.Payload, a.opts.Decode)
-		a.fields = Fields(m, a.fields[:0])
+		a.fields = Fields(m, a.fields)
 		found = a.cl.Classify(classify.Request{URI: path, ReqType: p.ReqType}, a.fields)
 	}
+	at := attribute.Resolve(a.cat, p.ReqType, p.URI, found, a.fields)
+	feature := at.Feature
+	recipient := attribute.Recipient(path, p.Host, feature)
+	q := report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, FeatureReason: at.Reason,
+		Recipient: recipient, URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
 	appid := ""
 	for _, f := range found {
 		if f.DataType == classify.MiniProgramID && strings.HasPrefix(f.Value, "wx") {

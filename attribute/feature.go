@@ -1,85 +1,113 @@
 package attribute
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+	"sync"
 
-// Features, the vocabulary shared with the policy models.
-const (
-	FeatureMiniPrograms = "miniprograms"
-	FeatureChannels     = "channels"
-	FeatureSearch       = "search"
-	FeatureMoments      = "moments"
-	FeatureMessaging    = "messaging"
-	FeatureContacts     = "contacts"
-	FeatureLocation     = "location"
-	FeatureLogin        = "login"
-	FeatureSync         = "sync"
-	FeatureConfig       = "config"
-	FeatureTelemetry    = "telemetry"
-	FeaturePayments     = "payments"
-	FeatureOther        = "other"
+	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/classify"
 )
 
-// reqTypePaths fills in API paths for request types whose log lines carry no
-// path; learned from the published table and from logs where the same id
-// appears with its path. Only ids with one unambiguous path are listed.
-var reqTypePaths = map[int]string{
-	138: "/cgi-bin/micromsg-bin/newsync", 209: "/cgi-bin/micromsg-bin/mmsnspost",
-	211: "/cgi-bin/micromsg-bin/mmsnstimeline", 212: "/cgi-bin/micromsg-bin/mmsnsuserpage",
-	216: "/cgi-bin/micromsg-bin/androidfcmreg", 251: "/cgi-bin/micromsg-bin/statusnotify",
-	379: "/cgi-bin/micromsg-bin/getcdndns", 522: "/cgi-bin/micromsg-bin/newsendmsg",
-	681: "/cgi-bin/micromsg-bin/oplog", 702: "/cgi-bin/micromsg-bin/autoauth",
-	716: "/cgi-bin/micromsg-bin/rtkvreport", 721: "/cgi-bin/micromsg-bin/checkresupdate",
-	763: "/cgi-bin/micromsg-bin/secautoauth", 784: "/cgi-bin/micromsg-bin/secencryptcheckresupdate",
-	997:  "/cgi-bin/micromsg-bin/newreportkvcomm",
-	1009: "/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", 1029: "/cgi-bin/mmbiz-bin/js-login",
-	1133: "/cgi-bin/mmbiz-bin/js-operatewxdata", 1157: "/cgi-bin/mmbiz-bin/js-authorize",
-	1192: "/cgi-bin/mmbiz-bin/wxaattr/batchwxaattrsync", 1714: "/cgi-bin/mmbiz-bin/wxaruntime/verifyplugin",
-	2946: "/cgi-bin/mmbiz-bin/wxartrappsvr/route", 3565: "/cgi-bin/micromsg-bin/findersync",
-	3930: "/cgi-bin/micromsg-bin/finderinit", 6238: "/cgi-bin/micromsg-bin/getnetworkinfo",
-}
+// defaultCatalog is parsed once: Feature and PathFor are called per request.
+var defaultCatalog = sync.OnceValue(catalog.Default)
 
-// PathFor returns the API path of a request: uri when known, else the path
-// learned for reqType, else "".
+// Feature names the app feature of an API path from the embedded catalog
+// (catalog.Catalog.Feature): catalog.FeatureOther when the path says
+// nothing.
+func Feature(path string) string { return defaultCatalog().Feature(path) }
+
+// PathFor returns the API path of a request: uri when known, else the
+// embedded catalog's path for reqType, else "".
 func PathFor(uri string, reqType int) string {
 	if uri != "" {
 		return uri
 	}
-	return reqTypePaths[reqType]
+	return defaultCatalog().Path(reqType)
 }
 
-// featureWords maps words of an API path to a feature, first match wins;
-// order matters (finder before sync, wxa before report).
-var featureWords = []struct{ word, feature string }{
-	{"finder", FeatureChannels},
-	{"/wxa", FeatureMiniPrograms}, {"wxaapp", FeatureMiniPrograms}, {"/js-", FeatureMiniPrograms},
-	{"wxartrappsvr", FeatureMiniPrograms}, {"wxausrevent", FeatureMiniPrograms}, {"wxaruntime", FeatureMiniPrograms},
-	{"wxaattr", FeatureMiniPrograms}, {"appbrand", FeatureMiniPrograms},
-	{"mmsearch", FeatureSearch}, {"websearch", FeatureSearch}, {"searchcontact", FeatureContacts},
-	{"mmsns", FeatureMoments}, {"/sns", FeatureMoments},
-	{"sendmsg", FeatureMessaging}, {"uploadmsgimg", FeatureMessaging}, {"uploadvideo", FeatureMessaging},
-	{"uploadvoice", FeatureMessaging}, {"statusnotify", FeatureMessaging}, {"revokemsg", FeatureMessaging},
-	{"chatroom", FeatureMessaging}, {"getcontact", FeatureContacts}, {"contact", FeatureContacts},
-	{"tenpay", FeaturePayments}, {"pay", FeaturePayments},
-	{"getlocimg", FeatureLocation}, {"lbs", FeatureLocation}, {"trackroom", FeatureLocation},
-	{"auth", FeatureLogin}, {"login", FeatureLogin}, {"newreg", FeatureLogin}, {"logout", FeatureLogin},
-	{"bindopmobile", FeatureLogin}, {"fcmreg", FeatureLogin}, {"queryhaspasswd", FeatureLogin},
-	{"report", FeatureTelemetry}, {"oplog", FeatureTelemetry}, {"kvcomm", FeatureTelemetry},
-	{"newsync", FeatureSync}, {"bypsync", FeatureSync}, {"/sync", FeatureSync},
-	{"checkresupdate", FeatureConfig}, {"getcdndns", FeatureConfig}, {"config", FeatureConfig},
-	{"getnetworkinfo", FeatureConfig}, {"getcert", FeatureConfig},
+// Attribution is where a request belongs.
+type Attribution struct {
+	Path    string // API path: the URI, else the catalog's for the request type
+	Feature string // one of catalog.FeatureNames
+	// Reason says why, when the feature came from the request's content
+	// rather than the catalog; "" otherwise.
+	Reason string
 }
 
-// Feature names the app feature a request belongs to from its API path (see
-// PathFor): FeatureOther when the path says nothing.
-func Feature(path string) string {
-	p := strings.ToLower(path)
-	if p == "" {
-		return FeatureOther
+// Resolve attributes a request. The catalog decides from the URI or the
+// request type (nil cat means the embedded one). Only when it cannot
+// (catalog.FeatureOther: no path, or a path no rule knows) does what the
+// request carries decide, through FromData; found and fields are the
+// request's findings and decoded leaves, and may be nil.
+func Resolve(cat *catalog.Catalog, reqType int, uri string, found []classify.Finding, fields []classify.Field) Attribution {
+	if cat == nil {
+		cat = defaultCatalog()
 	}
-	for _, fw := range featureWords {
-		if strings.Contains(p, fw.word) {
-			return fw.feature
+	path, feature := cat.Resolve(reqType, uri)
+	a := Attribution{Path: path, Feature: feature}
+	if feature == catalog.FeatureOther {
+		if f, why := FromData(found, fields); f != "" {
+			a.Feature, a.Reason = f, why
 		}
 	}
-	return FeatureOther
+	return a
+}
+
+// appIDRe is a Mini Program appid; ghAppRe a Mini Program's user name.
+var (
+	appIDRe = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
+	ghAppRe = regexp.MustCompile(`^gh_[0-9a-f]{12}@app$`)
+)
+
+// FromData names the feature a request serves from what it carries, for
+// requests the catalog cannot place, or returns "" when the content does
+// not say. It looks for the subject of the request, not incidental
+// metadata (every request carries the BaseRequest), in this order:
+//
+//   - a Mini Program appid or user name: the request is about a Mini
+//     Program (a Mini Program's own location or login call is part of
+//     using it), so miniprograms;
+//   - a search query or a search session id (a key named like
+//     "parentSearchID"): search;
+//   - coordinates: location.
+func FromData(found []classify.Finding, fields []classify.Field) (feature, reason string) {
+	for _, f := range found {
+		if f.DataType == classify.MiniProgramID && (appIDRe.MatchString(f.Value) || ghAppRe.MatchString(f.Value)) {
+			return catalog.FeatureMiniPrograms, "carries Mini Program " + f.Value + " at " + f.FieldPath
+		}
+	}
+	for _, f := range found {
+		if f.DataType == classify.SearchQuery {
+			return catalog.FeatureSearch, "carries a search query at " + f.FieldPath
+		}
+	}
+	for i := range fields {
+		if k := searchKey(&fields[i]); k != "" {
+			return catalog.FeatureSearch, "carries a search session id (" + k + ") at " + fields[i].Path
+		}
+	}
+	for _, f := range found {
+		if f.DataType == classify.Location || f.DataType == classify.CoarseLocation {
+			return catalog.FeatureLocation, "carries coordinates at " + f.FieldPath
+		}
+	}
+	return "", ""
+}
+
+// searchKey returns the key name when f names a search session id: either
+// a JSON/query key (last path component) or a key string of a protobuf
+// key/value pair.
+func searchKey(f *classify.Field) string {
+	cands := []string{f.Path[strings.LastIndexByte(f.Path, '.')+1:]}
+	if f.Kind == classify.KindText && !f.Container && len(f.Text) <= 40 {
+		cands = append(cands, f.Text)
+	}
+	for _, c := range cands {
+		l := strings.ToLower(c)
+		if strings.HasSuffix(l, "searchid") || strings.HasSuffix(l, "search_id") || l == "searchsessionid" {
+			return c
+		}
+	}
+	return ""
 }

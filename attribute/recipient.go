@@ -1,6 +1,10 @@
 package attribute
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/wxaudit/wxaudit/catalog"
+)
 
 // Recipients, the vocabulary shared with the policy models.
 const (
@@ -34,7 +38,7 @@ func Recipient(path, host, feature string) string {
 	}
 	onAPI := strings.HasPrefix(path, "/cgi-bin/") || strings.HasPrefix(path, "/mmtls/") || path == ""
 	if wechatHost && onAPI {
-		if feature == FeatureChannels || feature == FeatureSearch {
+		if feature == catalog.FeatureChannels || feature == catalog.FeatureSearch {
 			return RecipientWeixin
 		}
 		return RecipientWeChat
@@ -42,7 +46,7 @@ func Recipient(path, host, feature string) string {
 	if wechatHost {
 		return RecipientWeChat
 	}
-	if feature == FeatureMiniPrograms {
+	if feature == catalog.FeatureMiniPrograms {
 		return RecipientMPDeveloper
 	}
 	return RecipientOther

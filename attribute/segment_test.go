@@ -3,6 +3,9 @@ package attribute
 import (
 	"strings"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/classify"
 )
 
 func TestSegments(t *testing.T) {
@@ -34,12 +37,12 @@ func TestSegments(t *testing.T) {
 
 func TestFeatureRecipient(t *testing.T) {
 	tests := []struct{ path, host, feature, recipient string }{
-		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", "", FeatureMiniPrograms, RecipientWeChat},
-		{"/cgi-bin/micromsg-bin/findersync", "", FeatureChannels, RecipientWeixin},
-		{"/cgi-bin/micromsg-bin/newsendmsg", "szshort.weixin.qq.com", FeatureMessaging, RecipientWeChat},
-		{"/cgi-bin/micromsg-bin/newreportkvcomm", "", FeatureTelemetry, RecipientWeChat},
-		{"/api/order", "shop.example.com", FeatureOther, RecipientOther},
-		{"", "", FeatureOther, RecipientWeChat},
+		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", "", catalog.FeatureMiniPrograms, RecipientWeChat},
+		{"/cgi-bin/micromsg-bin/findersync", "", catalog.FeatureChannels, RecipientWeixin},
+		{"/cgi-bin/micromsg-bin/newsendmsg", "szshort.weixin.qq.com", catalog.FeatureMessaging, RecipientWeChat},
+		{"/cgi-bin/micromsg-bin/newreportkvcomm", "", catalog.FeatureTelemetry, RecipientWeChat},
+		{"/api/order", "shop.example.com", catalog.FeatureOther, RecipientOther},
+		{"", "", catalog.FeatureOther, RecipientWeChat},
 	}
 	for _, tt := range tests {
 		f := Feature(tt.path)
@@ -48,6 +51,36 @@ func TestFeatureRecipient(t *testing.T) {
 		}
 		if r := Recipient(tt.path, tt.host, f); r != tt.recipient {
 			t.Errorf("Recipient(%q, %q) = %q, want %q", tt.path, tt.host, r, tt.recipient)
+		}
+	}
+}
+
+func TestResolveFromData(t *testing.T) {
+	tests := []struct {
+		name        string
+		reqType     int
+		uri         string
+		found       []classify.Finding
+		fields      []classify.Field
+		feature     string
+		fromContent bool
+	}{
+		{"catalog type", 1009, "", nil, nil, catalog.FeatureMiniPrograms, false},
+		{"catalog wins over content", 996, "", []classify.Finding{{DataType: classify.Location, FieldPath: "2"}}, nil, catalog.FeatureTelemetry, false},
+		{"appid", 90001, "", []classify.Finding{{DataType: classify.Location}, {DataType: classify.MiniProgramID, Value: "wx0123456789abcdef", FieldPath: "3"}}, nil, catalog.FeatureMiniPrograms, true},
+		{"appid-like but not", 90001, "", []classify.Finding{{DataType: classify.MiniProgramID, Value: "wxid_abc"}}, nil, catalog.FeatureOther, false},
+		{"search key", 90002, "", nil, []classify.Field{{Path: "17.1", Kind: classify.KindText, Text: "parentSearchID"}}, catalog.FeatureSearch, true},
+		{"json search key", 90002, "", nil, []classify.Field{{Path: "4.searchId", Kind: classify.KindText, Text: "x"}}, catalog.FeatureSearch, true},
+		{"coordinates", 90003, "", []classify.Finding{{DataType: classify.Location, FieldPath: "1"}}, nil, catalog.FeatureLocation, true},
+		{"nothing", 90004, "", []classify.Finding{{DataType: classify.DeviceID}}, nil, catalog.FeatureOther, false},
+	}
+	for _, tt := range tests {
+		a := Resolve(nil, tt.reqType, tt.uri, tt.found, tt.fields)
+		if a.Feature != tt.feature || (a.Reason != "") != tt.fromContent {
+			t.Errorf("%s: got %q (reason %q), want %q", tt.name, a.Feature, a.Reason, tt.feature)
+		}
+		if !catalog.KnownFeature(a.Feature) {
+			t.Errorf("%s: %q not in the catalog vocabulary", tt.name, a.Feature)
 		}
 	}
 }

@@ -30,7 +30,11 @@ func TestFeature(t *testing.T) {
 		{"/cgi-bin/micromsg-bin/newreportkvcomm", "telemetry"},
 		{"/cgi-bin/micromsg-bin/findersomething", "channels"},
 		{"/cgi-bin/micromsg-bin/mmsnsfoo", "moments"},
-		{"/cgi-bin/mmbiz-bin/js-foo", "mini_programs"},
+		{"/cgi-bin/mmbiz-bin/js-foo", FeatureMiniPrograms},
+		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", FeatureMiniPrograms},
+		{"/cgi-bin/mmbiz-bin/wxabusiness/reportwxaappexpose", FeatureMiniPrograms},
+		{"/cgi-bin/micromsg-bin/secautoauth", FeatureLogin},
+		{"/cgi-bin/micromsg-bin/getlocimg", FeatureLocation},
 		{"/cgi-bin/micromsg-bin/unheardof", "other"},
 		{"", "other"},
 	}
@@ -42,6 +46,32 @@ func TestFeature(t *testing.T) {
 	for _, e := range c.Endpoints() {
 		if _, ok := c.Features[e.Feature]; !ok {
 			t.Errorf("endpoint %d %s: unknown feature %q", e.Type, e.Path, e.Feature)
+		}
+	}
+}
+
+// TestVocabulary: the catalog file's features are exactly FeatureNames, and
+// every rule and endpoint uses one of them.
+func TestVocabulary(t *testing.T) {
+	c := Default()
+	for f := range c.Features {
+		if !KnownFeature(f) {
+			t.Errorf("catalog.yaml feature %q not in FeatureNames", f)
+		}
+	}
+	for _, f := range FeatureNames {
+		if c.Features[f] == "" {
+			t.Errorf("FeatureNames %q has no description in catalog.yaml", f)
+		}
+	}
+	for _, r := range c.Rules {
+		if !KnownFeature(r.Feature) {
+			t.Errorf("rule %q: unknown feature %q", r.Keyword, r.Feature)
+		}
+	}
+	for _, e := range c.Endpoints() {
+		if !KnownFeature(e.Feature) {
+			t.Errorf("endpoint %d: unknown feature %q", e.Type, e.Feature)
 		}
 	}
 }

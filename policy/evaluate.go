@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/catalog"
 )
 
 // Kind classes a flow against a policy.
@@ -297,11 +299,11 @@ const (
 func homeFeature(fl *Flow) string {
 	switch fl.DataType {
 	case "miniprogram_id", "miniprogram_page_path":
-		return "miniprograms"
+		return catalog.FeatureMiniPrograms
 	}
 	for _, s := range strings.Split(fl.Subject, ",") {
 		if isAppID(s) {
-			return "miniprograms"
+			return catalog.FeatureMiniPrograms
 		}
 	}
 	return ""
@@ -550,31 +552,31 @@ var dataTypePhrases = map[string]string{
 
 func featurePhrase(f string) string {
 	switch f {
-	case "miniprograms":
+	case catalog.FeatureMiniPrograms:
 		return "Mini Program use"
-	case "channels":
+	case catalog.FeatureChannels:
 		return "Channels"
-	case "search":
+	case catalog.FeatureSearch:
 		return "Search"
-	case "moments":
+	case catalog.FeatureMoments:
 		return "Moments"
-	case "messaging":
+	case catalog.FeatureMessaging:
 		return "messaging"
-	case "contacts":
+	case catalog.FeatureContacts:
 		return "contact loading"
-	case "location":
+	case catalog.FeatureLocation:
 		return "location features"
-	case "login":
+	case catalog.FeatureLogin:
 		return "login"
-	case "sync":
+	case catalog.FeatureSync:
 		return "synchronisation"
-	case "config":
+	case catalog.FeatureConfig:
 		return "configuration updates"
-	case "telemetry":
+	case catalog.FeatureTelemetry:
 		return "background reporting"
-	case "payments":
+	case catalog.FeaturePayments:
 		return "payments"
-	case "", "other":
+	case "", catalog.FeatureOther:
 		return "other activity"
 	}
 	return "the " + strings.ReplaceAll(f, "_", " ") + " feature"

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/catalog"
 )
 
 // Recipients of a flow: who receives the data, as attributed by analyze.
@@ -143,7 +145,7 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 		if id == "" {
 			id = fmt.Sprintf("%s:%d", name, line)
 		}
-		k := key{f.DataType, orDefault(f.Recipient, RecipientOther), orDefault(f.Feature, "other"), f.Run}
+		k := key{f.DataType, orDefault(f.Recipient, RecipientOther), orDefault(f.Feature, catalog.FeatureOther), f.Run}
 		i, ok := index[k]
 		if !ok {
 			i = len(flows)

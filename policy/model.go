@@ -6,6 +6,8 @@ package policy
 import (
 	"slices"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/catalog"
 )
 
 // Collecting entities a disclosure can name. They are compared with a flow's
@@ -29,11 +31,9 @@ const (
 // FeatureAny in a disclosure's features matches every feature.
 const FeatureAny = "any"
 
-// Features is the feature catalog of `wxaudit analyze` (issue 5).
-var Features = []string{
-	"messaging", "moments", "miniprograms", "channels", "search", "contacts", "location",
-	"login", "sync", "config", "telemetry", "payments", "other",
-}
+// Features is the feature vocabulary of `wxaudit analyze`, defined by the
+// catalog (catalog.FeatureNames).
+var Features = catalog.FeatureNames
 
 // Model is a privacy policy as a set of disclosures. Load one with
 // LoadModel or Builtin; a loaded Model is valid and must not be modified

@@ -74,17 +74,20 @@ func (d *Decryption) NotDecrypted() []string {
 
 // Request is one request of a run, for the timeline.
 type Request struct {
-	ID        int      `json:"id"` // index in Report.Requests
-	Run       string   `json:"run"`
-	Seq       int      `json:"seq"` // order within the run, from 1
-	Time      string   `json:"time,omitempty"`
-	Feature   string   `json:"feature"`
-	Recipient string   `json:"recipient"`
-	URI       string   `json:"uri,omitempty"`
-	ReqType   int      `json:"req_type,omitempty"`
-	Size      int      `json:"size"`
-	Source    string   `json:"source"`
-	DataTypes []string `json:"data_types,omitempty"`
+	ID      int    `json:"id"` // index in Report.Requests
+	Run     string `json:"run"`
+	Seq     int    `json:"seq"` // order within the run, from 1
+	Time    string `json:"time,omitempty"`
+	Feature string `json:"feature"`
+	// FeatureReason says why, when the feature came from the request's
+	// content rather than the catalog (a pathless request type).
+	FeatureReason string   `json:"feature_reason,omitempty"`
+	Recipient     string   `json:"recipient"`
+	URI           string   `json:"uri,omitempty"`
+	ReqType       int      `json:"req_type,omitempty"`
+	Size          int      `json:"size"`
+	Source        string   `json:"source"`
+	DataTypes     []string `json:"data_types,omitempty"`
 }
 
 // Finding is one line of findings.jsonl.
