@@ -49,7 +49,7 @@ func runDemo(e *env) error {
 	if err != nil {
 		return withHint(err, "wxaudit synth --list shows the scenarios")
 	}
-	say("1. synth:   %d connections, %d payloads planted with personal data -> %s", res.Connections, res.Payloads, filepath.Dir(res.Capture))
+	say("1. synth:   %d connections, %d payloads (ground truth of planted personal data in manifest.jsonl) -> %s", res.Connections, res.Payloads, filepath.Dir(res.Capture))
 
 	// 2. Decrypt the capture with the secrets key log.
 	payloads := filepath.Join(dir, "payloads.jsonl")
@@ -64,12 +64,28 @@ func runDemo(e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := applyPolicy("wechat", rep); err != nil {
+		return err
+	}
 	reportDir := filepath.Join(dir, "report")
 	if err := rep.WriteDir(reportDir); err != nil {
 		return err
 	}
 	for _, run := range rep.Runs {
 		say("3. analyze: %s: %d requests; data types found: %s", run.Label, run.Requests, strings.Join(rep.DataTypes(run.Label), " "))
+	}
+	if rep.Policy != nil {
+		kinds := map[string]int{}
+		for _, g := range rep.Policy.Gaps {
+			kinds[g.Kind]++
+		}
+		var parts []string
+		for _, k := range []string{"incorrect_entity", "omitted", "governed_elsewhere", "ambiguous"} {
+			if kinds[k] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+			}
+		}
+		say("4. policy:  %s: %s", rep.Policy.Title, strings.Join(parts, ", "))
 	}
 	say("   report:  %s (open report.html in a browser; findings.jsonl, summary.json, report.md)", reportDir)
 	say("ground truth of what was planted: %s", res.Manifest)
