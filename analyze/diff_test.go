@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"context"
 	"testing"
 
 	"github.com/wxaudit/wxaudit/report"
@@ -26,10 +25,7 @@ func TestDiffSmall(t *testing.T) {
 // shared logs differ in location.
 func TestDiffPermissions(t *testing.T) {
 	// All logs, so each run is its own segment.
-	rep, err := Run(context.Background(), sharedInputs(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := sharedReport(t)
 	d := Diff(Select(rep, "startup_data_1"), Select(rep, "startup_permissions_on_1"), "off", "on")
 	found := false
 	for _, it := range d.OnlyB.DataTypes {

@@ -1,10 +1,14 @@
 package analyze
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/report"
 )
 
 // sharedLogs returns the Citizen Lab report logs, skipping the test when the
@@ -29,4 +33,22 @@ func sharedInputs(t testing.TB) []Input {
 		in = append(in, Input{Path: f})
 	}
 	return in
+}
+
+var (
+	sharedOnce sync.Once
+	sharedRep  *report.Report
+	sharedErr  error
+)
+
+// sharedReport analyses all shared logs once per test binary (each run is
+// its own segment); tests must not modify the report.
+func sharedReport(t testing.TB) *report.Report {
+	t.Helper()
+	in := sharedInputs(t)
+	sharedOnce.Do(func() { sharedRep, sharedErr = Run(context.Background(), in, Options{}) })
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return sharedRep
 }
