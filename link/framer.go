@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Limits that bound a Framer's buffer.
@@ -385,10 +386,34 @@ func (f *Framer) skipAll(err error) Unit {
 	return u
 }
 
+// headReader is a bufio.Reader over a bytes.Reader, pooled: a 4 KiB
+// bufio buffer per head was a quarter of the bytes the decrypt pipeline
+// allocated. Nothing parseHead returns aliases it (textproto copies the
+// strings, and the request or response body reader is dropped).
+type headReader struct {
+	src bytes.Reader
+	br  *bufio.Reader
+}
+
+var headReaders = sync.Pool{New: func() any {
+	hr := new(headReader)
+	hr.br = bufio.NewReader(&hr.src)
+	return hr
+}}
+
 // parseHead parses an HTTP head with net/http, which knows the grammar
 // better than a hand-written parser would.
 func parseHead(b []byte, request bool) (*Head, error) {
-	br := bufio.NewReader(bytes.NewReader(b))
+	hr := headReaders.Get().(*headReader)
+	hr.src.Reset(b)
+	hr.br.Reset(&hr.src)
+	defer func() {
+		// The pool must not keep b reachable.
+		hr.src.Reset(nil)
+		hr.br.Reset(&hr.src)
+		headReaders.Put(hr)
+	}()
+	br := hr.br
 	h := &Head{Request: request}
 	if request {
 		req, err := http.ReadRequest(br)
