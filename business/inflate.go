@@ -10,28 +10,32 @@ import (
 	"sync"
 )
 
-// maxInflateGuess bounds the output buffer allocated before any byte is
-// inflated: a header or a compression ratio only suggests the size, so a
-// hostile one must not make inflation allocate up to its cap up front.
-const maxInflateGuess = 1 << 20
+// Scratch output sizes: a pooled inflater starts with minScratch bytes and
+// keeps a grown buffer only up to maxPooledScratch, so the pool never
+// retains the memory of one huge payload.
+const (
+	minScratch       = 32 << 10
+	maxPooledScratch = 1 << 20
+)
 
-// inflater is a zlib reader kept across payloads. zlib.NewReader allocates
-// a 32 KiB window and Huffman tables (about 40 KiB) per call, which cost
-// more than inflating a typical payload of a few hundred bytes; Reset
-// reuses them. Its state has a fixed size, so pooling it retains no
-// memory that grows with the input.
+// inflater is a zlib reader kept across payloads, with scratch output.
+// zlib.NewReader allocates a 32 KiB window and Huffman tables (about
+// 40 KiB) per call, which cost more than inflating a typical payload of a
+// few hundred bytes; Reset reuses them. Inflating into scratch and
+// copying out once allocates exactly the output, where growing it
+// wasted up to half of every buffer.
 type inflater struct {
-	br bytes.Reader
-	zr io.ReadCloser
+	br  bytes.Reader
+	zr  io.ReadCloser
+	buf []byte
 }
 
 var inflaters = sync.Pool{New: func() any { return new(inflater) }}
 
-// inflate decompresses the zlib stream b into a new slice, refusing to
-// produce more than maxLen bytes (ErrTooLarge). guess is the expected size; it
-// sizes the first allocation (bounded by maxInflateGuess and maxLen+1) so that
-// an honest length needs no regrowth.
-func inflate(b []byte, maxLen, guess int64) ([]byte, error) {
+// inflate decompresses the zlib stream b into a new slice of exactly the
+// output's length, refusing to produce more than maxLen bytes
+// (ErrTooLarge).
+func inflate(b []byte, maxLen int64) ([]byte, error) {
 	inf := inflaters.Get().(*inflater)
 	defer inflaters.Put(inf)
 	inf.br.Reset(b)
@@ -48,10 +52,29 @@ func inflate(b []byte, maxLen, guess int64) ([]byte, error) {
 	if maxLen < 0 {
 		return nil, ErrTooLarge
 	}
-	// Read until EOF (which verifies the adler32 checksum) or until one
-	// byte past maxLen, as io.LimitReader(zr, maxLen+1) would.
+	if inf.buf == nil {
+		inf.buf = make([]byte, 0, minScratch)
+	}
+	out, err := readAtMost(inf.zr, inf.buf[:0], maxLen)
+	if cap(out) <= maxPooledScratch {
+		inf.buf = out[:0]
+	} else {
+		inf.buf = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) > maxLen {
+		return nil, ErrTooLarge
+	}
+	return append(make([]byte, 0, len(out)), out...), nil
+}
+
+// readAtMost appends r's bytes to out until EOF (which, for zlib, verifies
+// the adler32 checksum) or until one byte past maxLen, as
+// io.LimitReader(r, maxLen+1) would. maxLen must not be negative.
+func readAtMost(r io.Reader, out []byte, maxLen int64) ([]byte, error) {
 	limit := maxLen + 1
-	out := make([]byte, 0, min(limit, max(guess, 64), maxInflateGuess))
 	for {
 		if len(out) == cap(out) {
 			out = append(out, 0)[:len(out)]
@@ -60,16 +83,13 @@ func inflate(b []byte, maxLen, guess int64) ([]byte, error) {
 		if rest := limit - int64(len(out)); int64(len(room)) > rest {
 			room = room[:rest]
 		}
-		n, err := inf.zr.Read(room)
+		n, err := r.Read(room)
 		out = out[:len(out)+n]
-		if int64(len(out)) > maxLen {
-			return nil, ErrTooLarge
-		}
-		if err == io.EOF {
+		if err == io.EOF || int64(len(out)) == limit {
 			return out, nil
 		}
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 	}
 }

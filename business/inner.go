@@ -32,8 +32,7 @@ var ErrTooLarge = errors.New("business: inflated payload too large")
 // max bytes (ErrTooLarge): a zlib bomb never costs more than max bytes of
 // memory.
 func Inflate(b []byte, max int64) ([]byte, error) {
-	// Protobuf payloads typically inflate 3 to 5 times.
-	return inflate(b, max, 4*int64(len(b)))
+	return inflate(b, max)
 }
 
 // cbcPaddingOK decrypts only the last block of c under key (IV = key) and

@@ -277,9 +277,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 		}
 		p := Part{Plaintext: pt, Inner: InnerAESCBC}
 		if h.Compress == CompressZlib {
-			// The header's length sizes the output: an honest one
-			// needs no regrowth (inflate bounds the first allocation).
-			out, err := inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)), int64(min(h.UncompressedLen, 1<<40))+1)
+			out, err := Inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
 			if errors.Is(err, ErrTooLarge) {
 				fail.note(4, ReasonTooLarge, err)
 				continue

@@ -39,28 +39,39 @@ func TestInflatePooledReuse(t *testing.T) {
 	}
 }
 
-// TestInflateGuessBounded checks that a huge size guess (a header's
-// uncompressed length) does not allocate up front.
-func TestInflateGuessBounded(t *testing.T) {
-	z := zlibCompress([]byte("tiny"))
-	out, err := inflate(z, 64<<20, 1<<40)
-	if err != nil || string(out) != "tiny" {
-		t.Fatalf("inflate = %q, %v", out, err)
+// TestInflateScratchBounded checks that the pool keeps no scratch buffer
+// above maxPooledScratch and that results do not share it.
+func TestInflateScratchBounded(t *testing.T) {
+	big := bytes.Repeat([]byte{'x'}, 2*maxPooledScratch)
+	zbig := zlibCompress(big)
+	small := zlibCompress([]byte("tiny"))
+	for range 3 {
+		out, err := Inflate(zbig, DefaultMaxInflate)
+		if err != nil || !bytes.Equal(out, big) {
+			t.Fatalf("big: %d bytes, %v", len(out), err)
+		}
+		a, _ := Inflate(small, 100)
+		b, _ := Inflate(small, 100)
+		if string(a) != "tiny" || string(b) != "tiny" || &a[0] == &b[0] || cap(a) != 4 {
+			t.Fatalf("small results %q %q (cap %d) share memory or are oversized", a, b, cap(a))
+		}
 	}
-	if cap(out) > maxInflateGuess {
-		t.Fatalf("cap %d above maxInflateGuess", cap(out))
+	inf := inflaters.Get().(*inflater)
+	defer inflaters.Put(inf)
+	if cap(inf.buf) > maxPooledScratch {
+		t.Fatalf("pooled scratch of %d bytes", cap(inf.buf))
 	}
 }
 
 // TestInflateAllocs pins the allocations of one small inflation: the
 // output, and the adler32 digest that zlib's Reset creates; the
-// decompressor and its 32 KiB window come from the pool.
+// decompressor, its 32 KiB window and the scratch come from the pool.
 func TestInflateAllocs(t *testing.T) {
 	plain := bytes.Repeat([]byte("abc"), 300)
 	z := zlibCompress(plain)
 	Inflate(z, DefaultMaxInflate) // fill the pool
 	n := testing.AllocsPerRun(100, func() {
-		if _, err := inflate(z, DefaultMaxInflate, int64(len(plain))+1); err != nil {
+		if _, err := Inflate(z, DefaultMaxInflate); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -80,21 +80,38 @@ func inflateAny(b []byte, max int64) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	out, err := readAtMost(r, max, 4*int64(len(b)))
+	if max < 0 {
+		return nil, false
+	}
+	if inf.buf == nil {
+		inf.buf = make([]byte, 0, 32<<10)
+	}
+	out, err := readAtMost(r, inf.buf[:0], max)
+	if cap(out) <= maxPooledScratch {
+		inf.buf = out[:0]
+	} else {
+		inf.buf = nil // do not pool the memory of one huge body
+	}
 	if err != nil || int64(len(out)) > max || len(out) == 0 {
 		return nil, false
 	}
-	return out, true
+	return append(make([]byte, 0, len(out)), out...), true
 }
+
+// maxPooledScratch bounds the scratch output an httpInflater keeps.
+const maxPooledScratch = 1 << 20
 
 // httpInflater keeps a zlib and a raw deflate reader across bodies:
 // creating them allocates a 32 KiB window and Huffman tables each time,
 // more than a newgetdns body's inflation costs. Their state has a fixed
-// size, so the pool retains nothing that grows with the input.
+// size, and the scratch output is bounded, so the pool retains nothing
+// that grows with the input. Inflating into scratch and copying out once
+// allocates exactly the output.
 type httpInflater struct {
-	br bytes.Reader
-	zr io.ReadCloser // zlib, created on the first valid zlib header
-	fr io.ReadCloser // raw deflate
+	br  bytes.Reader
+	zr  io.ReadCloser // zlib, created on the first valid zlib header
+	fr  io.ReadCloser // raw deflate
+	buf []byte        // scratch output
 }
 
 var httpInflaters = sync.Pool{New: func() any { return new(httpInflater) }}
@@ -124,16 +141,11 @@ func (inf *httpInflater) reader(b []byte) (io.Reader, bool) {
 	return inf.fr, true
 }
 
-// readAtMost reads r to EOF into a new slice, stopping one byte past max
-// as io.ReadAll(io.LimitReader(r, max+1)) would. guess sizes the first
-// allocation, bounded so that a guess cannot allocate the cap up front.
-func readAtMost(r io.Reader, max, guess int64) ([]byte, error) {
-	const maxGuess = 1 << 20
+// readAtMost appends r's bytes to out until EOF or until one byte past
+// max, as io.ReadAll(io.LimitReader(r, max+1)) would. max must not be
+// negative.
+func readAtMost(r io.Reader, out []byte, max int64) ([]byte, error) {
 	limit := max + 1
-	if limit <= 0 {
-		return []byte{}, nil
-	}
-	out := make([]byte, 0, min(limit, maxGuess, guess+512))
 	for {
 		if len(out) == cap(out) {
 			out = append(out, 0)[:len(out)]
