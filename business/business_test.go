@@ -5,9 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,18 +24,10 @@ func dhex(s string) []byte {
 	return b
 }
 
-// sharedDir locates the Citizen Lab fixtures, skipping when they are absent
-// unless WXAUDIT_REQUIRE_SHARED=1.
+// sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures required but missing: %v", err)
-		}
-		t.Skipf("shared fixtures not found at %s (set WXAUDIT_REQUIRE_SHARED=1 to require them)", dir)
-	}
-	return dir
+	return fixtures.Dir(t)
 }
 
 // fakeKeys is a Keys built from entries, independent of keylog.Log's

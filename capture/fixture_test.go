@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"io"
 	"os"
 	"os/exec"
@@ -10,19 +11,10 @@ import (
 	"testing"
 )
 
-// sharedFixture returns the path of a Citizen Lab fixture, skipping the test
-// when /work/shared is not checked out next to the repository, unless
-// WXAUDIT_REQUIRE_SHARED=1 makes that a failure.
+// sharedFixture returns the path of a Citizen Lab fixture (see internal/fixtures).
 func sharedFixture(t testing.TB, name string) string {
 	t.Helper()
-	path := filepath.Join("..", "..", "shared", "fixtures", "citizenlab", name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixture required: %v", err)
-		}
-		t.Skipf("shared fixture absent (%v); set WXAUDIT_REQUIRE_SHARED=1 to require it", err)
-	}
-	return path
+	return fixtures.Path(t, name)
 }
 
 const fixtureCapture = "capture-logged-in-all-keys.pcapng"
