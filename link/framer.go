@@ -105,8 +105,9 @@ type Framer struct {
 	request bool // true for the client-to-server direction
 
 	state    framerState
-	store    []byte // backing array reused across units
-	buf      []byte // unconsumed bytes, a view into store; buf[0] is at stream offset base
+	store    []byte  // backing array reused across units; nil while idle (see release)
+	box      *[]byte // holds store when it goes back to the pool
+	buf      []byte  // unconsumed bytes, a view into store; buf[0] is at stream offset base
 	base     int64
 	bodyLeft int64 // bytes left in the current HTTP body; -1 = until end
 	chunked  bool
@@ -135,6 +136,9 @@ func NewFramer(kind Kind, request bool) *Framer {
 func (f *Framer) Write(offset int64, b []byte) {
 	if len(f.buf) == 0 {
 		f.base = offset
+		if f.store == nil && len(b) > 0 {
+			f.acquire()
+		}
 		f.buf = f.store[:0]
 	} else if len(f.buf)+len(b) > cap(f.buf) && len(f.buf) <= cap(f.store)/2 {
 		// Move the unconsumed bytes to the front of the store instead of
@@ -147,6 +151,41 @@ func (f *Framer) Write(offset int64, b []byte) {
 	if cap(f.buf) != prevCap {
 		f.store = f.buf[:0] // reallocated: the view starts the new array
 	}
+}
+
+// Framer buffers are pooled between uses: a connection that waits between
+// messages (a Longlink, an idle Shortlink) holds no buffer, and a new
+// connection starts with a buffer already grown to a typical unit instead
+// of growing one by appends. Buffers above maxPooledStore (long HTTP
+// bodies) are left to the garbage collector rather than kept.
+const maxPooledStore = maxRecordLen + 1
+
+var stores sync.Pool
+
+// acquire takes a buffer from the pool, if it has one.
+func (f *Framer) acquire() {
+	if box, ok := stores.Get().(*[]byte); ok {
+		f.store, f.box = (*box)[:0], box
+	}
+}
+
+// release returns the buffer to the pool once every unit has been
+// consumed. It is called only from Next when it has nothing to return, so
+// no Unit.Data handed out earlier is still valid (they are valid until the
+// next call to the Framer).
+func (f *Framer) release() {
+	if len(f.buf) != 0 || f.store == nil {
+		return
+	}
+	if cap(f.store) <= maxPooledStore {
+		box := f.box
+		if box == nil {
+			box = new([]byte)
+		}
+		*box = f.store[:0]
+		stores.Put(box)
+	}
+	f.store, f.buf, f.box = nil, nil, nil
 }
 
 // Gap reports that n bytes (n < 0: unknown) are missing at the current end
@@ -218,6 +257,7 @@ func (f *Framer) Next() (u Unit, ok bool) {
 			return f.nextRecord()
 		}
 	}
+	f.release()
 	return Unit{}, false
 }
 
