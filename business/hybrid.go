@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/wxaudit/wxaudit/internal/detkey"
 	"io"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -203,7 +204,7 @@ type HybridServerKey struct {
 
 // NewHybridServerKey generates a static server key from rand.
 func NewHybridServerKey(rand io.Reader) (*HybridServerKey, error) {
-	k, err := ecdh.P256().GenerateKey(rand)
+	k, err := detkey.ECDH(rand)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +274,7 @@ func sealBlob(rand io.Reader, dst []byte, num protowire.Number, name string, key
 // client random for the payload). It returns the body, the client state
 // that opens the response, and the per-blob key material for key logs.
 func SealHybridRequest(rand io.Reader, server *ecdh.PublicKey, clientRandom [32]byte, payload []byte) ([]byte, *HybridClient, []HybridBlobKey, error) {
-	priv, err := ecdh.P256().GenerateKey(rand)
+	priv, err := detkey.ECDH(rand)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -369,7 +370,7 @@ func openSealedBlob(bl HybridBlob, key [24]byte) ([]byte, error) {
 // empty), keyed by ECDH between a fresh server key from rand and the
 // client's public key, salted with the client random.
 func SealHybridResponse(rand io.Reader, client *ecdh.PublicKey, clientRandom [32]byte, payload []byte) ([]byte, HybridBlobKey, error) {
-	eph, err := ecdh.P256().GenerateKey(rand)
+	eph, err := detkey.ECDH(rand)
 	if err != nil {
 		return nil, HybridBlobKey{}, err
 	}

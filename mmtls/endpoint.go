@@ -35,9 +35,7 @@
 package mmtls
 
 import (
-	"crypto/ecdh"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -188,34 +186,4 @@ func readRecord(b []byte) (Record, []byte, error) {
 func randomBytes(r io.Reader, b []byte) error {
 	_, err := io.ReadFull(r, b)
 	return err
-}
-
-// newECDHKey draws a P-256 private key from r (retrying the rare invalid
-// scalar), so keys are reproducible from a deterministic reader; Go's
-// GenerateKey ignores custom readers.
-func newECDHKey(r io.Reader) (*ecdh.PrivateKey, error) {
-	var b [32]byte
-	for range 64 {
-		if err := randomBytes(r, b[:]); err != nil {
-			return nil, err
-		}
-		if k, err := ecdh.P256().NewPrivateKey(b[:]); err == nil {
-			return k, nil
-		}
-	}
-	return nil, errors.New("mmtls: random source yields no valid p-256 key")
-}
-
-// newSigningKey draws an ECDSA P-256 key from r.
-func newSigningKey(r io.Reader) (*ecdsa.PrivateKey, error) {
-	var b [32]byte
-	for range 64 {
-		if err := randomBytes(r, b[:]); err != nil {
-			return nil, err
-		}
-		if k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), b[:]); err == nil {
-			return k, nil
-		}
-	}
-	return nil, errors.New("mmtls: random source yields no valid p-256 key")
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"github.com/wxaudit/wxaudit/internal/detkey"
 )
 
 // Measured constants of the real client's hellos.
@@ -75,10 +76,10 @@ func (c *Client) Hello() ([]byte, error) {
 	switch c.mode {
 	case ModeECDHE:
 		var err error
-		if c.ecdhKey, err = newECDHKey(r); err != nil {
+		if c.ecdhKey, err = detkey.ECDH(r); err != nil {
 			return nil, err
 		}
-		verify, err := newECDHKey(r)
+		verify, err := detkey.ECDH(r)
 		if err != nil {
 			return nil, err
 		}

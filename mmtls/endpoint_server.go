@@ -10,6 +10,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"github.com/wxaudit/wxaudit/internal/detkey"
 )
 
 // Measured shapes of the real server's messages.
@@ -137,7 +138,7 @@ func (s *Server) Flight() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mmtls: client key share: %w", err)
 		}
-		priv, err := newECDHKey(r)
+		priv, err := detkey.ECDH(r)
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +161,7 @@ func (s *Server) Flight() ([]byte, error) {
 
 		signer := s.cfg.SigningKey
 		if signer == nil {
-			if signer, err = newSigningKey(r); err != nil {
+			if signer, err = detkey.ECDSA(r); err != nil {
 				return nil, err
 			}
 		}

@@ -40,11 +40,8 @@
 // line for every record the client seals or opens, INNER lines for every
 // inner encryption and decryption.
 //
-// Since Go 1.26, crypto/ecdh ignores a caller's random source unless
-// GODEBUG cryptocustomrand=1 is set; the hybrid exchange's keys come from
-// it. Binaries and tests that need reproducible output set
-// //go:debug cryptocustomrand=1 (cmd/wxaudit does); without it only the
-// hybrid auth keys and blobs vary between runs, and the round trip holds.
+// Every key, the hybrid auth exchange's ECDH keys included, is drawn from
+// the seeded source (internal/detkey), so equal options give equal files.
 //
 // # Manifest
 //

@@ -1,9 +1,3 @@
-// The hybrid auth exchange draws its ECDH keys with crypto/ecdh's
-// GenerateKey, which since Go 1.26 ignores the caller's random source unless
-// this setting restores it; with it the output is reproducible.
-
-//go:debug cryptocustomrand=1
-
 package synth
 
 import (

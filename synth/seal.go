@@ -43,7 +43,7 @@ func newRoundKeys(r *rng) (*roundKeys, error) {
 	r.fill(k.gcmUp[:])
 	r.fill(k.gcmDown[:])
 	var err error
-	if k.hybrid, err = business.NewHybridServerKey(cryptoRand{r}); err != nil {
+	if k.hybrid, err = business.NewHybridServerKey(r); err != nil {
 		return nil, fmt.Errorf("synth: hybrid server key: %w", err)
 	}
 	return k, nil
@@ -148,7 +148,7 @@ func (g *generator) sealHybrid(k *roundKeys, request bool, plain []byte, hx *hyb
 		var random [32]byte
 		g.r.fill(random[:])
 		var err error
-		body, hx.client, blobs, err = business.SealHybridRequest(cryptoRand{g.r}, k.hybrid.Private.PublicKey(), random, plain)
+		body, hx.client, blobs, err = business.SealHybridRequest(g.r, k.hybrid.Private.PublicKey(), random, plain)
 		if err != nil {
 			return nil, nil, fmt.Errorf("synth: hybrid request: %w", err)
 		}
@@ -165,7 +165,7 @@ func (g *generator) sealHybrid(k *roundKeys, request bool, plain []byte, hx *hyb
 		if err != nil {
 			return nil, nil, fmt.Errorf("synth: internal error: hybrid request: %w", err)
 		}
-		b, bk, err := business.SealHybridResponse(cryptoRand{g.r}, client, random, plain)
+		b, bk, err := business.SealHybridResponse(g.r, client, random, plain)
 		if err != nil {
 			return nil, nil, fmt.Errorf("synth: hybrid response: %w", err)
 		}
@@ -220,23 +220,4 @@ func protoPrefixLen(b []byte) int {
 	_, _, n := protowire.ConsumeTag(b)
 	_, m := protowire.ConsumeVarint(b[n:])
 	return n + m
-}
-
-// cryptoRand is the random source handed to crypto/ecdh key generation
-// (through package business). Since Go 1.26 GenerateKey ignores a custom
-// reader unless GODEBUG cryptocustomrand=1 is set, and when it is set it
-// first reads one byte from the reader with probability 1/2
-// (crypto/internal/randutil.MaybeReadByte), which would shift the whole
-// random stream. cryptoRand answers one-byte reads without touching the
-// stream (nothing else reads single bytes), so with cryptocustomrand=1 the
-// output is reproducible; without it, only the hybrid auth keys and blobs
-// vary between runs.
-type cryptoRand struct{ r *rng }
-
-func (c cryptoRand) Read(p []byte) (int, error) {
-	if len(p) == 1 {
-		p[0] = 0
-		return 1, nil
-	}
-	return c.r.Read(p)
 }

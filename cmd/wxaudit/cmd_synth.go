@@ -1,9 +1,3 @@
-// The synthetic generator's hybrid auth exchange draws ECDH keys through
-// crypto/ecdh, which since Go 1.26 ignores a caller's random source unless
-// cryptocustomrand=1; synth needs it so equal seeds give equal files.
-
-//go:debug cryptocustomrand=1
-
 package main
 
 import (
