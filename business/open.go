@@ -6,6 +6,7 @@ package business
 import (
 	"errors"
 	"fmt"
+	"google.golang.org/protobuf/encoding/protowire"
 	"io"
 
 	"github.com/wxaudit/wxaudit/keylog"
@@ -264,7 +265,15 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 	for _, k := range keys.CBCKeys() {
 		cands = addKey(cands, k)
 	}
+	// Padding and the header's lengths let a wrong key through about once
+	// in 4096 tries for an uncompressed body (zlib's checksum guards
+	// compressed ones). So a candidate that passes is kept as a fallback
+	// while a better one is sought: one whose plaintext the header
+	// signature verifies, or failing that, one that parses as protobuf.
 	var fail failure
+	var best Part
+	var bestKey [16]byte
+	bestRank := -1
 	for _, k := range cands {
 		pt, err := openCBC(st.cbcBlock(k), k, body)
 		if err != nil {
@@ -292,10 +301,61 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 			}
 			p.Plaintext, p.Compressed = out, true
 		}
-		st.SessionKeys = addKey(st.SessionKeys, k)
-		return p, nil
+		rank := cbcRank(h, p, keys, st)
+		if rank > bestRank {
+			best, bestKey, bestRank = p, k, rank
+		}
+		if rank == rankSigned || (rank == rankProtobuf && (h.Signature == 0 || !signatureCheckable(keys, st))) || p.Compressed {
+			break
+		}
 	}
-	return Part{}, fail.result()
+	if bestRank < 0 {
+		return Part{}, fail.result()
+	}
+	st.SessionKeys = addKey(st.SessionKeys, bestKey)
+	return best, nil
+}
+
+// Ranks of an AES-CBC candidate plaintext, best last.
+const (
+	rankPlausible = iota // padding and lengths agree
+	rankProtobuf         // and the plaintext parses as protobuf
+	rankSigned           // and the header signature verifies
+)
+
+func cbcRank(h Header, p Part, keys Keys, st *State) int {
+	if h.Signature != 0 {
+		if ok := checkSignature(h, p.Plaintext, keys, st); ok != nil && *ok {
+			return rankSigned
+		}
+	}
+	if isProtobuf(p.Plaintext) {
+		return rankProtobuf
+	}
+	return rankPlausible
+}
+
+// signatureCheckable reports whether some signature key is known.
+func signatureCheckable(keys Keys, st *State) bool {
+	return len(st.SignatureKeys) > 0 || len(keys.CBCKeys()) > 0
+}
+
+// isProtobuf reports whether b is a sequence of well-formed protobuf
+// fields with plausible field numbers, to the last byte.
+func isProtobuf(b []byte) bool {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 || num > 1<<20 {
+			return false
+		}
+		b = b[n:]
+		m := protowire.ConsumeFieldValue(num, typ, b)
+		if m < 0 {
+			return false
+		}
+		b = b[m:]
+	}
+	return true
 }
 
 // gcmCand is an AES-GCM key to try with its AAD.
