@@ -5,6 +5,7 @@ package business
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/zlib"
 	"io"
 	"sync"
@@ -26,25 +27,41 @@ const (
 // wasted up to half of every buffer.
 type inflater struct {
 	br  bytes.Reader
-	zr  io.ReadCloser
+	zr  io.ReadCloser // zlib
+	fr  io.ReadCloser // raw deflate, for InflateAny
 	buf []byte
 }
 
 var inflaters = sync.Pool{New: func() any { return new(inflater) }}
 
-// inflate decompresses the zlib stream b into a new slice of exactly the
+// inflate decompresses the zlib stream b (or, with raw set and no zlib
+// header, the raw deflate stream b) into a new slice of exactly the
 // output's length, refusing to produce more than maxLen bytes
 // (ErrTooLarge).
-func inflate(b []byte, maxLen int64) ([]byte, error) {
+func inflate(b []byte, maxLen int64, raw bool) ([]byte, error) {
 	inf := inflaters.Get().(*inflater)
 	defer inflaters.Put(inf)
 	inf.br.Reset(b)
 	defer inf.br.Reset(nil) // do not keep the caller's bytes reachable from the pool
 	var err error
 	if inf.zr == nil {
-		inf.zr, err = zlib.NewReader(&inf.br)
+		var zr io.ReadCloser
+		if zr, err = zlib.NewReader(&inf.br); err == nil {
+			inf.zr = zr
+		}
 	} else {
 		err = inf.zr.(zlib.Resetter).Reset(&inf.br, nil)
+	}
+	r := inf.zr
+	if err != nil && raw {
+		inf.br.Reset(b)
+		if inf.fr == nil {
+			inf.fr = flate.NewReader(&inf.br)
+			err = nil
+		} else {
+			err = inf.fr.(flate.Resetter).Reset(&inf.br, nil)
+		}
+		r = inf.fr
 	}
 	if err != nil {
 		return nil, err
@@ -55,7 +72,7 @@ func inflate(b []byte, maxLen int64) ([]byte, error) {
 	if inf.buf == nil {
 		inf.buf = make([]byte, 0, minScratch)
 	}
-	out, err := readAtMost(inf.zr, inf.buf[:0], maxLen)
+	out, err := readAtMost(r, inf.buf[:0], maxLen)
 	if cap(out) <= maxPooledScratch {
 		inf.buf = out[:0]
 	} else {

@@ -32,7 +32,14 @@ var ErrTooLarge = errors.New("business: inflated payload too large")
 // max bytes (ErrTooLarge): a zlib bomb never costs more than max bytes of
 // memory.
 func Inflate(b []byte, max int64) ([]byte, error) {
-	return inflate(b, max)
+	return inflate(b, max, false)
+}
+
+// InflateAny inflates a zlib stream or, when b has no zlib header, a raw
+// deflate stream (plain-HTTP bodies such as newgetdns's come either way),
+// bounded like Inflate.
+func InflateAny(b []byte, max int64) ([]byte, error) {
+	return inflate(b, max, true)
 }
 
 // cbcPaddingOK decrypts only the last block of c under key (IV = key) and
