@@ -55,6 +55,20 @@ type decoder struct {
 	work     int
 	inflated int
 	budgets  []string
+
+	// Scratch space, see scratch.go.
+	*scans
+	nodeArena []Node
+	nodeChunk int
+	kindArena []Kind
+	kindChunk int
+	strArena  []byte
+	strChunk  int
+	ptrArena  []*Node
+	ptrChunk  int
+	altArena  []Alternative
+	altChunk  int
+	hintArena []string
 }
 
 // Decode interprets b as a protobuf message (or, failing that, as the most
@@ -76,8 +90,10 @@ func Decode(b []byte, opts Options) *Message {
 	if opts.MaxInflated <= 0 {
 		opts.MaxInflated = DefaultMaxInflated
 	}
-	d := &decoder{opts: opts}
-	root := &Node{Wire: WireNone, Span: Span{0, len(b)}}
+	d := &decoder{opts: opts, scans: getScans()}
+	defer putScans(d.scans)
+	root := d.newNode()
+	*root = Node{Wire: WireNone, Span: Span{0, len(b)}}
 	d.nodes = 1
 	d.interpretBytes(root, b, 0, 0, false, nil, true)
 	stopped := len(b)
@@ -87,12 +103,13 @@ func Decode(b []byte, opts Options) *Message {
 		if sc.stop > 0 && len(sc.fields) > 0 && root.Budget == "" && !isHighEntropy(b) {
 			// A message that breaks off: keep the fields that parsed and
 			// the rest as bytes, so nothing is silently lost.
-			*root = Node{Wire: WireNone, Span: root.Span, Kind: KindMessage, Chain: []Kind{KindMessage}, Confidence: 0.3,
+			*root = Node{Wire: WireNone, Span: root.Span, Kind: KindMessage, Chain: d.chain1(KindMessage), Confidence: 0.3,
 				Reason: "protobuf parse stopped at offset " + strconv.Itoa(sc.stop) + ": " + sc.err}
 			d.fillMessage(root, b, sc, "", 1, false, 0)
 			d.nodes++
-			rest := &Node{Path: "$rest", Key: "$rest", Wire: WireNone, Span: Span{sc.stop, len(b) - sc.stop},
-				Kind: KindBytes, Chain: []Kind{KindBytes}, Bytes: b[sc.stop:], Reason: "unparsed tail: " + sc.err}
+			rest := d.newNode()
+			*rest = Node{Path: "$rest", Key: "$rest", Wire: WireNone, Span: Span{sc.stop, len(b) - sc.stop},
+				Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[sc.stop:], Reason: "unparsed tail: " + sc.err}
 			root.Children = append(root.Children, rest)
 		}
 	}
@@ -119,6 +136,7 @@ type rawField struct {
 	valEnd   int // end of the value (for groups: start of the end tag)
 	end      int // end of the whole field (for groups: after the end tag)
 	v        uint64
+	index    int // occurrence among the fields with the same number; set by fillMessage
 }
 
 // scanResult is the structural reading of a buffer as a message.
@@ -136,13 +154,15 @@ type scanResult struct {
 const maxScanFields = 1 << 16
 
 // scan reads b as a sequence of fields without recursing into values. It
-// costs O(len(b)) work.
-func (d *decoder) scan(b []byte) scanResult {
+// costs O(len(b)) work. The fields are pushed on d.fields; the caller pops
+// them (popFields) when done with the result.
+func (d *decoder) scan(b []byte) (r scanResult) {
 	d.work += len(b)
-	var r scanResult
+	mark := len(d.fields)
+	defer func() { r.fields = d.fields[mark:len(d.fields):len(d.fields)] }()
 	off := 0
 	for off < len(b) {
-		if len(r.fields) >= maxScanFields {
+		if len(d.fields)-mark >= maxScanFields {
 			r.stop, r.err = off, "too many fields"
 			return r
 		}
@@ -225,7 +245,7 @@ func (d *decoder) scan(b []byte) scanResult {
 		if num > r.maxNum {
 			r.maxNum = num
 		}
-		r.fields = append(r.fields, f)
+		d.fields = append(d.fields, f)
 		off = f.end
 	}
 	r.stop = len(b)
@@ -300,46 +320,52 @@ func (d *decoder) messageScore(b []byte, sc scanResult) float64 {
 
 // fillMessage interprets the scanned fields of b as n's children.
 func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, depth int, derived bool, base int) {
-	n.Children = make([]*Node, 0, len(sc.fields))
-	counts := map[protowire.Number]int{}
+	n.Children = d.children(len(sc.fields))
+	// Number the occurrences before recursing: the counter is shared.
+	d.ctr.reset()
+	for i := range sc.fields {
+		sc.fields[i].index = d.ctr.next(sc.fields[i].num)
+	}
+	prevNum, prevPath := protowire.Number(0), ""
 	for i, f := range sc.fields {
 		if d.nodes >= d.opts.MaxNodes {
 			// Keep the rest as one bytes node so nothing is lost.
-			rest := &Node{Path: joinPath(path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + f.tagStart, len(b) - f.tagStart}, Derived: derived,
-				Kind: KindBytes, Chain: []Kind{KindBytes}, Bytes: b[f.tagStart:], Reason: "node budget exhausted; " + strconv.Itoa(len(sc.fields)-i) + " fields not decoded"}
+			rest := d.newNode()
+			*rest = Node{Path: d.joinPath(path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + f.tagStart, len(b) - f.tagStart}, Derived: derived,
+				Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[f.tagStart:], Reason: "node budget exhausted; " + strconv.Itoa(len(sc.fields)-i) + " fields not decoded"}
 			d.hit(rest, BudgetNodes)
 			n.Children = append(n.Children, rest)
 			return
 		}
 		d.nodes++
-		c := &Node{
-			Field:   int32(f.num),
-			Index:   counts[f.num],
-			Path:    joinPath(path, strconv.Itoa(int(f.num))),
-			Wire:    WireType(f.typ),
-			Span:    Span{base + f.valStart, f.valEnd - f.valStart},
-			Derived: derived,
+		if f.num != prevNum {
+			// Repeated fields come in runs; they share the path string.
+			prevNum, prevPath = f.num, d.joinPathNum(path, "", int(f.num))
 		}
-		counts[f.num]++
+		// Arena nodes are zeroed: set fields one by one rather than
+		// copying a whole Node.
+		c := d.newNode()
+		c.Field, c.Index, c.Path, c.Wire = int32(f.num), f.index, prevPath, WireType(f.typ)
+		c.Span, c.Derived = Span{base + f.valStart, f.valEnd - f.valStart}, derived
 		switch f.typ {
 		case protowire.VarintType:
-			c.Kind, c.Chain, c.Confidence, c.Uint = KindVarint, []Kind{KindVarint}, 1, f.v
-			c.Hints = varintHints(f.v, f.valEnd-f.valStart)
+			c.Kind, c.Chain, c.Confidence, c.Uint = KindVarint, d.chain1(KindVarint), 1, f.v
+			c.Hints = d.varintHints(f.v, f.valEnd-f.valStart)
 		case protowire.Fixed32Type:
-			c.Kind, c.Chain, c.Confidence, c.Uint = KindFixed32, []Kind{KindFixed32}, 1, f.v
+			c.Kind, c.Chain, c.Confidence, c.Uint = KindFixed32, d.chain1(KindFixed32), 1, f.v
 			fl := float64(math.Float32frombits(uint32(f.v)))
 			if plausibleFloat(fl) {
 				c.Float, c.HasFloat = fl, true
 			}
 		case protowire.Fixed64Type:
-			c.Kind, c.Chain, c.Confidence, c.Uint = KindFixed64, []Kind{KindFixed64}, 1, f.v
+			c.Kind, c.Chain, c.Confidence, c.Uint = KindFixed64, d.chain1(KindFixed64), 1, f.v
 			fl := math.Float64frombits(f.v)
 			if plausibleFloat(fl) {
 				c.Float, c.HasFloat = fl, true
 			}
-			c.Hints = timeHints(f.v)
+			c.Hints = d.timeHints(f.v)
 		case protowire.StartGroupType:
-			c.Kind, c.Chain, c.Confidence = KindGroup, []Kind{KindGroup}, 0.8
+			c.Kind, c.Chain, c.Confidence = KindGroup, d.chain1(KindGroup), 0.8
 			d.interpretGroup(c, b[f.valStart:f.valEnd], base+f.valStart, depth+1, derived)
 		case protowire.BytesType:
 			d.interpretBytes(c, b[f.valStart:f.valEnd], base+f.valStart, depth+1, derived, nil, false)
@@ -351,10 +377,12 @@ func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, dep
 // interpretGroup decodes the contents of a group as its children.
 func (d *decoder) interpretGroup(n *Node, b []byte, base int, depth int, derived bool) {
 	if depth > d.opts.MaxDepth {
-		n.Kind, n.Chain, n.Bytes, n.Reason = KindBytes, []Kind{KindBytes}, b, "depth budget exhausted"
+		n.Kind, n.Chain, n.Bytes, n.Reason = KindBytes, d.chain1(KindBytes), b, "depth budget exhausted"
 		d.hit(n, BudgetDepth)
 		return
 	}
+	mark := len(d.fields)
+	defer d.popFields(mark)
 	sc := d.scan(b)
 	d.fillMessage(n, b, sc, n.Path, depth, derived, base)
 	if !sc.complete {
@@ -362,47 +390,57 @@ func (d *decoder) interpretGroup(n *Node, b []byte, base int, depth int, derived
 		// a budget cut the scan short; keep the rest as bytes.
 		n.Reason = "group contents stopped at offset " + strconv.Itoa(base+sc.stop) + ": " + sc.err
 		d.nodes++
-		n.Children = append(n.Children, &Node{Path: joinPath(n.Path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + sc.stop, len(b) - sc.stop},
-			Derived: derived, Kind: KindBytes, Chain: []Kind{KindBytes}, Bytes: b[sc.stop:], Reason: "unparsed: " + sc.err})
+		rest := d.newNode()
+		*rest = Node{Path: d.joinPath(n.Path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + sc.stop, len(b) - sc.stop},
+			Derived: derived, Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[sc.stop:], Reason: "unparsed: " + sc.err}
+		n.Children = append(n.Children, rest)
 	}
-}
-
-func joinPath(parent, seg string) string {
-	if parent == "" {
-		return seg
-	}
-	return parent + "." + seg
 }
 
 // varintHints suggests readings of a varint other than uint64.
-func varintHints(v uint64, size int) []string {
-	var h []string
+func (d *decoder) varintHints(v uint64, size int) []string {
+	var buf [3]string
+	h := buf[:0]
 	switch {
 	case int64(v) < 0:
-		h = append(h, "int64="+strconv.FormatInt(int64(v), 10))
+		h = append(h, d.numHint("int64=", int64(v)))
 	case v > 1<<32 && v&1 == 1 || v > 1<<40:
 		// Large values with small zigzag readings are likely sint64.
 		if z := int64(v>>1) ^ -int64(v&1); z > -1<<31 && z < 1<<31 {
-			h = append(h, "zigzag="+strconv.FormatInt(z, 10))
+			h = append(h, d.numHint("zigzag=", z))
 		}
 	}
-	h = append(h, timeHints(v)...)
+	if t := timeHint(v); t != "" {
+		h = append(h, t)
+	}
 	if size > 1 && protowire.SizeVarint(v) != size {
 		h = append(h, "non-minimal varint")
 	}
-	return h
+	if len(h) == 0 {
+		return nil
+	}
+	return append(d.hints(len(h)), h...)
 }
 
-// timeHints flags values in the range of Unix times (2001–2033) in seconds
+// numHint formats prefix+v into the string arena.
+func (d *decoder) numHint(prefix string, v int64) string {
+	d.strSpace(len(prefix) + 20)
+	m := len(d.strArena)
+	d.strArena = append(d.strArena, prefix...)
+	d.strArena = strconv.AppendInt(d.strArena, v, 10)
+	return d.finishStr(m)
+}
+
+// timeHint flags values in the range of Unix times (2001–2033) in seconds
 // or milliseconds.
-func timeHints(v uint64) []string {
+func timeHint(v uint64) string {
 	switch {
 	case v >= 1e9 && v < 2e9:
-		return []string{"unix_time"}
+		return "unix_time"
 	case v >= 1e12 && v < 2e12:
-		return []string{"unix_time_ms"}
+		return "unix_time_ms"
 	}
-	return nil
+	return ""
 }
 
 // plausibleFloat reports whether f looks like a value someone stored as a

@@ -7,10 +7,9 @@ package schemaless
 import (
 	"bytes"
 	"compress/gzip"
-	"compress/zlib"
+	"encoding/binary"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -18,11 +17,52 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// hypothesis is one candidate reading of a byte string.
+// hypothesis is one candidate reading of a byte string. Its reason is
+// only formatted when it is shown (see reasonString), since most
+// hypotheses lose without a trace.
 type hypothesis struct {
-	kind   Kind
-	score  float64
-	reason string
+	kind  Kind
+	score float64
+	// Inputs of the reason, by kind: message (a fields, b max field
+	// number), string (text), packed (a varints), opaque (f entropy).
+	a, b int
+	f    float64
+	text textInfo
+}
+
+// reasonString formats h's reason (into d's string arena).
+func (h *hypothesis) reasonString(d *decoder) string {
+	d.strSpace(96)
+	m := len(d.strArena)
+	a := d.strArena
+	switch h.kind {
+	case KindMessage:
+		a = strconv.AppendInt(a, int64(h.a), 10)
+		a = append(a, " fields, max field "...)
+		a = strconv.AppendInt(a, int64(h.b), 10)
+	case KindString:
+		a = append(a, "utf-8, "...)
+		a = strconv.AppendInt(a, int64(h.text.ratio*100), 10)
+		a = append(a, "% printable"...)
+		if h.text.nonASCII {
+			a = append(a, ", non-ascii"...)
+		}
+	case KindPacked:
+		a = strconv.AppendInt(a, int64(h.a), 10)
+		a = append(a, " varints"...)
+	case KindOpaque:
+		a = append(a, "high entropy ("...)
+		a = strconv.AppendFloat(a, h.f, 'f', 2, 64)
+		a = append(a, " bits/byte), no structure: encrypted, compressed or random"...)
+	default:
+		return "no structured reading fits"
+	}
+	if cap(a) != cap(d.strArena) {
+		// Did not fit the reserved space (it always does): keep a copy.
+		return string(a[m:])
+	}
+	d.strArena = a
+	return d.finishStr(m)
 }
 
 // interpretBytes decides what the bytes b of a length-delimited value (or
@@ -40,7 +80,7 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 		return
 	}
 	if len(b) == 0 {
-		n.Kind, n.Chain, n.Confidence = KindString, appendKind(chain, KindString), 0.5
+		n.Kind, n.Chain, n.Confidence = KindString, d.appendKind(chain, KindString), 0.5
 		n.Alternatives = []Alternative{{Kind: KindMessage, Confidence: 0.3, Reason: "empty message"}, {Kind: KindBytes, Confidence: 0.2}}
 		return
 	}
@@ -57,7 +97,7 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 				return
 			case err == nil:
 				n.Hints = append(n.Hints, "inflated="+strconv.Itoa(len(out)))
-				d.interpretBytes(n, out, 0, depth+1, true, appendKind(appendKind(chain, KindBytes), KindZlib), top)
+				d.interpretBytes(n, out, 0, depth+1, true, d.appendKind(d.appendKind(chain, KindBytes), KindZlib), top)
 				if n.Kind == KindBytes || n.Kind == KindOpaque {
 					// Keep the zlib as the visible kind: the inflated bytes are what is shown.
 					n.Confidence = 0.9
@@ -69,10 +109,14 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 		}
 	}
 
+	mark := len(d.fields)
+	defer d.popFields(mark)
 	sc := d.scan(b)
-	hyps := make([]hypothesis, 0, 5)
+	var hypBuf [5]hypothesis
+	hyps := hypBuf[:0]
 	ms := d.messageScore(b, sc)
-	ts, tr := textScore(b)
+	ti := textScore(b)
+	ts := ti.score
 	d.work += len(b)
 	if ts > 0.8 && ms > 0 {
 		// Printable text that also parses as a message is much more
@@ -84,67 +128,79 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 		ms += 0.2
 	}
 	if ms > 0 {
-		hyps = append(hyps, hypothesis{KindMessage, ms, strconv.Itoa(len(sc.fields)) + " fields, max field " + strconv.Itoa(int(sc.maxNum))})
+		hyps = append(hyps, hypothesis{kind: KindMessage, score: ms, a: len(sc.fields), b: int(sc.maxNum)})
 	}
 	if ts > 0 {
-		hyps = append(hyps, hypothesis{KindString, ts, tr})
+		hyps = append(hyps, hypothesis{kind: KindString, score: ts, text: ti})
 	}
 	// Entropy only matters when no structured reading is convincing.
-	high := ms < 0.6 && ts < 0.6 && isHighEntropy(b)
-	if cnt, ok := packedVarints(b); ok && cnt >= 2 {
+	high, ent := false, 0.0
+	if ms < 0.6 && ts < 0.6 {
+		high, ent = highEntropy(b)
+	}
+	cnt, packed := packedVarints(b)
+	if packed && cnt >= 2 {
 		s := 0.45
 		if high {
 			s = 0.2
 		}
-		hyps = append(hyps, hypothesis{KindPacked, s, strconv.Itoa(cnt) + " varints"})
+		hyps = append(hyps, hypothesis{kind: KindPacked, score: s, a: cnt})
 	}
 	if high {
-		hyps = append(hyps, hypothesis{KindOpaque, 0.6, "high entropy (" + strconv.FormatFloat(entropy(b), 'f', 2, 64) + " bits/byte), no structure: encrypted, compressed or random"})
+		hyps = append(hyps, hypothesis{kind: KindOpaque, score: 0.6, f: ent})
 	}
-	hyps = append(hyps, hypothesis{KindBytes, 0.15, "no structured reading fits"})
-	sort.SliceStable(hyps, func(i, j int) bool { return hyps[i].score > hyps[j].score })
+	hyps = append(hyps, hypothesis{kind: KindBytes, score: 0.15})
+	// Stable insertion sort by descending score: at most five entries.
+	for i := 1; i < len(hyps); i++ {
+		for j := i; j > 0 && hyps[j].score > hyps[j-1].score; j-- {
+			hyps[j], hyps[j-1] = hyps[j-1], hyps[j]
+		}
+	}
 
-	win := hyps[0]
+	win := &hyps[0]
 	n.Confidence = round2(clamp01(win.score))
-	for _, h := range hyps[1:] {
+	alts := 0
+	for i := 1; i < len(hyps); i++ {
+		if hyps[i].score >= 0.1 && hyps[i].kind != KindBytes {
+			alts++
+		}
+	}
+	if alts > 0 && n.Alternatives == nil {
+		n.Alternatives = d.alternatives(alts)
+	}
+	for i := 1; i < len(hyps); i++ {
+		h := &hyps[i]
 		if h.score >= 0.1 && h.kind != KindBytes {
-			n.Alternatives = append(n.Alternatives, Alternative{Kind: h.kind, Confidence: round2(clamp01(h.score)), Reason: h.reason})
+			n.Alternatives = append(n.Alternatives, Alternative{Kind: h.kind, Confidence: round2(clamp01(h.score)), Reason: h.reasonString(d)})
 		}
 	}
 	switch win.kind {
 	case KindMessage:
-		n.Kind, n.Chain = KindMessage, appendKind(chain, KindMessage)
+		n.Kind, n.Chain = KindMessage, d.appendKind(chain, KindMessage)
 		d.fillMessage(n, b, sc, n.Path, depth, derived, base)
 	case KindString:
-		d.interpretText(n, string(b), base, depth, derived, appendKind(chain, KindString))
+		d.interpretText(n, d.str(b), base, depth, derived, d.appendKind(chain, KindString))
 		if len(b) > 0 && b[len(b)-1] == 0 {
 			n.Hints = append(n.Hints, "nul-terminated")
 		}
 	case KindPacked:
-		n.Kind, n.Chain = KindPacked, appendKind(chain, KindPacked)
-		d.fillPacked(n, b, base, derived)
+		n.Kind, n.Chain = KindPacked, d.appendKind(chain, KindPacked)
+		d.fillPacked(n, b, base, derived, cnt)
 	case KindOpaque:
-		n.Kind, n.Chain, n.Bytes, n.Reason = KindOpaque, appendKind(chain, KindOpaque), b, win.reason
+		n.Kind, n.Chain, n.Bytes, n.Reason = KindOpaque, d.appendKind(chain, KindOpaque), b, win.reasonString(d)
 	default:
-		n.Kind, n.Chain, n.Bytes, n.Reason = KindBytes, appendKind(chain, KindBytes), b, win.reason
+		n.Kind, n.Chain, n.Bytes, n.Reason = KindBytes, d.appendKind(chain, KindBytes), b, win.reasonString(d)
 	}
 }
 
 // asBytes makes n a bytes node holding b.
 func (d *decoder) asBytes(n *Node, b []byte, chain []Kind, reason string) {
-	n.Kind, n.Chain, n.Bytes, n.Reason, n.Children = KindBytes, appendKind(chain, KindBytes), b, reason, nil
-}
-
-// appendKind returns chain+k without aliasing chain's backing array, since
-// sibling nodes share chain prefixes.
-func appendKind(chain []Kind, k Kind) []Kind {
-	out := make([]Kind, len(chain), len(chain)+1)
-	copy(out, chain)
-	return append(out, k)
+	n.Kind, n.Chain, n.Bytes, n.Reason, n.Children = KindBytes, d.appendKind(chain, KindBytes), b, reason, nil
 }
 
 // fillPacked splits b into varint elements.
-func (d *decoder) fillPacked(n *Node, b []byte, base int, derived bool) {
+func (d *decoder) fillPacked(n *Node, b []byte, base int, derived bool, cnt int) {
+	n.Children = d.children(max(0, min(cnt, d.opts.MaxNodes-d.nodes+1)))
 	off := 0
 	for i := 0; off < len(b); i++ {
 		v, m := protowire.ConsumeVarint(b[off:])
@@ -158,63 +214,135 @@ func (d *decoder) fillPacked(n *Node, b []byte, base int, derived bool) {
 			return
 		}
 		d.nodes++
-		n.Children = append(n.Children, &Node{
-			Field: n.Field, Index: i, Path: n.Path, Wire: WireNone, Span: Span{base + off, m}, Derived: derived,
-			Kind: KindVarint, Chain: []Kind{KindVarint}, Confidence: n.Confidence, Uint: v, Hints: varintHints(v, m),
-		})
+		c := d.newNode()
+		c.Field, c.Index, c.Path, c.Wire, c.Span, c.Derived = n.Field, i, n.Path, WireNone, Span{base + off, m}, derived
+		c.Kind, c.Chain, c.Confidence, c.Uint, c.Hints = KindVarint, d.chain1(KindVarint), n.Confidence, v, d.varintHints(v, m)
+		n.Children = append(n.Children, c)
 		off += m
 	}
 }
 
-// packedVarints reports whether b is a sequence of minimal varints.
+// packedVarints reports whether b is a sequence of minimal varints (as
+// protowire.ConsumeVarint reads them, with no padding bytes).
 func packedVarints(b []byte) (int, bool) {
-	cnt := 0
-	for off := 0; off < len(b); cnt++ {
-		v, m := protowire.ConsumeVarint(b[off:])
-		if m < 0 || protowire.SizeVarint(v) != m {
+	cnt, l := 0, 0
+	for i := 0; i < len(b); {
+		// Eight one-byte varints at a time: text and small numbers.
+		if l == 0 && len(b)-i >= 8 && binary.LittleEndian.Uint64(b[i:])&highBits == 0 {
+			cnt += 8
+			i += 8
+			continue
+		}
+		c := b[i]
+		i++
+		l++
+		if c >= 0x80 {
+			if l == 10 {
+				return cnt, false // overflows 64 bits
+			}
+			continue
+		}
+		// The last byte of a minimal multi-byte varint is non-zero; the
+		// tenth may only hold the top bit.
+		if l > 1 && c == 0 || l == 10 && c > 1 {
 			return cnt, false
 		}
-		off += m
+		cnt++
+		l = 0
 	}
-	return cnt, true
+	return cnt, l == 0
 }
 
-// textScore rates b as human text in [0, 1] and says why. Valid UTF-8 is
-// required (CJK counts as printable); trailing NULs, as in C strings such
-// as the device id, are allowed.
-func textScore(b []byte) (float64, string) {
-	t := bytes.TrimRight(b, "\x00")
-	if len(t) == 0 || !utf8.Valid(t) {
-		return 0, ""
+// Byte-parallel masks (eight bytes in a uint64).
+const (
+	highBits = 0x8080808080808080
+	ones     = 0x0101010101010101
+)
+
+// printableASCII8 reports whether the eight bytes of x are all printable
+// ASCII (0x20–0x7e).
+func printableASCII8(x uint64) bool {
+	if x&highBits != 0 {
+		return false
 	}
-	var total, printable, nonASCII int
-	first := true
+	// With no high bit set, no byte carries into the next: a byte below
+	// 0x20 borrows into its high bit, and only 0x7f reaches 0x80 when 1
+	// is added.
+	below := (x - 0x20*ones) & ^x & highBits
+	del := (x + ones) & highBits
+	return below|del == 0
+}
+
+// textInfo is the reading of a byte string as text.
+type textInfo struct {
+	score    float64 // in [0, 1]; 0 when not text
+	ratio    float64 // printable runes / runes
+	nonASCII bool
+}
+
+// textScore rates b as human text. Valid UTF-8 is required (CJK counts as
+// printable); trailing NULs, as in C strings such as the device id, are
+// allowed.
+func textScore(b []byte) textInfo {
+	t := b
+	for len(t) > 0 && t[len(t)-1] == 0 {
+		t = t[:len(t)-1]
+	}
+	if len(t) == 0 {
+		return textInfo{}
+	}
+	var total, printable int
+	nonASCII := false
 	lead := false
-	for _, r := range string(t) {
+	// Text needs 85% printable runes; once more than 16% of the bytes
+	// (an upper bound on the runes) are not printable it cannot be text.
+	maxBad := len(t) * 16 / 100
+	for i := 0; i < len(t); {
+		if total > maxBad+printable {
+			return textInfo{}
+		}
+		if total > 0 && len(t)-i >= 8 && printableASCII8(binary.LittleEndian.Uint64(t[i:])) {
+			total += 8
+			printable += 8
+			i += 8
+			continue
+		}
+		c := t[i]
 		total++
-		if r >= utf8.RuneSelf {
-			nonASCII++
-		}
-		switch {
-		case r == 0:
-			return 0, ""
-		case r == '\t' || r == '\n' || r == '\r':
-			printable++
-			if first {
-				lead = true
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == 0:
+				return textInfo{}
+			case c == '\t' || c == '\n' || c == '\r':
+				printable++
+				if total == 1 {
+					lead = true
+				}
+			case c >= 0x20 && c < 0x7f:
+				printable++
+			default:
+				if total == 1 {
+					lead = true
+				}
 			}
-		case unicode.IsPrint(r):
-			printable++
-		default:
-			if first {
-				lead = true
-			}
+			continue
 		}
-		first = false
+		r, size := utf8.DecodeRune(t[i:])
+		if r == utf8.RuneError && size == 1 {
+			return textInfo{} // not UTF-8
+		}
+		i += size
+		nonASCII = true
+		if unicode.IsPrint(r) {
+			printable++
+		} else if total == 1 {
+			lead = true
+		}
 	}
 	ratio := float64(printable) / float64(total)
 	if ratio < 0.85 {
-		return 0, ""
+		return textInfo{}
 	}
 	s := 0.95 - (1-ratio)*3
 	if lead {
@@ -222,11 +350,7 @@ func textScore(b []byte) (float64, string) {
 		// starting with tag 0x0a (field 1, length-delimited) often does.
 		s -= 0.4
 	}
-	reason := "utf-8, " + strconv.Itoa(int(ratio*100)) + "% printable"
-	if nonASCII > 0 {
-		reason += ", non-ascii"
-	}
-	return s, reason
+	return textInfo{score: s, ratio: ratio, nonASCII: nonASCII}
 }
 
 // entropy returns the Shannon entropy of b in bits per byte.
@@ -249,13 +373,20 @@ func entropy(b []byte) float64 {
 // isHighEntropy reports whether b is long enough and close enough to the
 // maximum entropy for its length to be encrypted, compressed or random.
 func isHighEntropy(b []byte) bool {
+	high, _ := highEntropy(b)
+	return high
+}
+
+// highEntropy is isHighEntropy that also returns the entropy it computed.
+func highEntropy(b []byte) (bool, float64) {
 	if len(b) < 16 {
-		return false
+		return false, 0
 	}
 	max := math.Log2(float64(min(len(b), 256)))
 	// For short strings even random bytes repeat a little, so the bound is
 	// relative to the maximum reachable.
-	return entropy(b) >= 0.87*max
+	e := entropy(b)
+	return e >= 0.87*max, e
 }
 
 // compressedHeader reports whether b starts with a valid zlib (RFC 1950)
@@ -285,14 +416,18 @@ func (d *decoder) inflate(b []byte, kind Kind) ([]byte, error) {
 	var r io.ReadCloser
 	var err error
 	if kind == KindZlib {
-		r, err = zlib.NewReader(bytes.NewReader(b))
+		r, err = getZlib(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		defer putZlib(r)
 	} else {
 		r, err = gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	left := d.opts.MaxInflated - d.inflated
 	if left < 0 {
 		left = 0

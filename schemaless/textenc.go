@@ -5,7 +5,6 @@
 package schemaless
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxTextDecodes bounds repeated percent-decoding and base64 rounds of one
@@ -49,7 +49,7 @@ func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool
 	}
 	switch t[0] {
 	case '{', '[':
-		if json.Valid([]byte(t)) {
+		if json.Valid(unsafeBytes(t)) {
 			d.fillJSON(n, t, depth, chain, false)
 			return
 		}
@@ -78,15 +78,16 @@ func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool
 	if strings.IndexByte(s, '%') >= 0 && countKind(chain, KindURLEncoded) < maxTextDecodes {
 		if dec, err := url.PathUnescape(s); err == nil && dec != s && utf8.ValidString(dec) {
 			n.Hints = append(n.Hints, "raw="+truncate(s, 64))
-			d.interpretText(n, dec, base, depth+1, true, appendKind(chain, KindURLEncoded))
+			d.interpretText(n, dec, base, depth+1, true, d.appendKind(chain, KindURLEncoded))
 			return
 		}
 	}
 	if countKind(chain, KindBase64) < maxTextDecodes {
 		if raw, ok := decodeBase64(s); ok && d.inflated+len(raw) <= d.opts.MaxInflated {
-			sub := &Node{Path: n.Path, Field: n.Field}
+			sub := d.newNode()
+			*sub = Node{Path: n.Path, Field: n.Field}
 			d.inflated += len(raw)
-			d.interpretBytes(sub, raw, 0, depth+1, true, appendKind(chain, KindBase64), false)
+			d.interpretBytes(sub, raw, 0, depth+1, true, d.appendKind(chain, KindBase64), false)
 			if structured(sub) {
 				text := s
 				*n = Node{Field: n.Field, Key: n.Key, Index: n.Index, Path: n.Path, Wire: n.Wire, Span: n.Span, Derived: n.Derived, Name: n.Name}
@@ -145,104 +146,193 @@ func (d *decoder) addChild(n, c *Node) bool {
 }
 
 // fillJSON makes n a JSON node with its members as children, keeping member
-// order (encoding/json maps would lose it).
+// order (encoding/json maps would lose it). t must be valid JSON (json.Valid).
 func (d *decoder) fillJSON(n *Node, t string, depth int, chain []Kind, semicolons bool) {
-	n.Kind, n.Chain, n.Confidence = KindJSON, appendKind(chain, KindJSON), 0.95
+	n.Kind, n.Chain, n.Confidence = KindJSON, d.appendKind(chain, KindJSON), 0.95
 	if semicolons {
 		n.Hints = append(n.Hints, "semicolon-separated")
 		n.Confidence = 0.8
 	}
-	dec := json.NewDecoder(strings.NewReader(t))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
+	p := jsonText{s: t}
+	p.space()
+	if p.i >= len(t) || t[p.i] != '{' && t[p.i] != '[' {
 		return
 	}
-	d.jsonContainer(n, dec, tok, depth+1)
+	open := t[p.i]
+	p.i++
+	d.jsonContainer(n, &p, open, depth+1)
 }
 
-// jsonContainer reads the members of the object or array opened by tok.
-func (d *decoder) jsonContainer(n *Node, dec *json.Decoder, tok json.Token, depth int) {
-	delim, _ := tok.(json.Delim)
-	isObj := delim == '{'
-	idx := map[string]int{}
-	for i := 0; dec.More(); i++ {
-		key := ""
-		if isObj {
-			kt, err := dec.Token()
-			if err != nil {
-				return
-			}
-			key, _ = kt.(string)
-		}
-		vt, err := dec.Token()
-		if err != nil {
+// jsonContainer reads the members of the object or array opened by open,
+// up to and including its closing delimiter.
+func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int) {
+	isObj := open == '{'
+	var idx counter[string]
+	arrPath := ""
+	if !isObj {
+		arrPath = d.joinPathSuffix(n.Path, "[]")
+	}
+	for i := 0; ; i++ {
+		if !p.more() {
+			p.i++ // closing delimiter
 			return
 		}
-		c := &Node{Wire: WireNone, Span: n.Span, Derived: n.Derived, Confidence: 0.95}
+		key := ""
 		if isObj {
-			c.Key, c.Index, c.Path = key, idx[key], joinPath(n.Path, key)
-			idx[key]++
+			key = p.str()
+			p.space()
+			p.i++ // ':'
+			p.space()
+		}
+		c := d.newNode()
+		c.Wire, c.Span, c.Derived, c.Confidence = WireNone, n.Span, n.Derived, 0.95
+		if isObj {
+			c.Key, c.Index, c.Path = key, idx.next(key), d.joinPath(n.Path, key)
 		} else {
-			c.Index, c.Path = i, n.Path+"[]"
+			c.Index, c.Path = i, arrPath
 		}
 		ok := d.addChild(n, c)
-		switch v := vt.(type) {
-		case json.Delim:
+		switch v := p.s[p.i]; v {
+		case '{', '[':
+			p.i++
 			if !ok || depth > d.opts.MaxDepth {
 				// Skip the nested value but say why.
 				if ok {
-					c.Kind, c.Chain, c.Reason = KindJSON, []Kind{KindJSON}, "depth budget exhausted"
+					c.Kind, c.Chain, c.Reason = KindJSON, d.chain1(KindJSON), "depth budget exhausted"
 					d.hit(c, BudgetDepth)
 				}
-				if skipJSON(dec) != nil {
-					return
-				}
+				p.skip()
 				continue
 			}
-			c.Kind, c.Chain = KindJSON, []Kind{KindJSON}
-			d.jsonContainer(c, dec, v, depth+1)
-		case string:
+			c.Kind, c.Chain = KindJSON, d.chain1(KindJSON)
+			d.jsonContainer(c, p, v, depth+1)
+		case '"':
+			s := p.str()
 			if ok {
-				d.interpretText(c, v, 0, depth+1, true, []Kind{KindString})
+				d.interpretText(c, s, 0, depth+1, true, d.chain1(KindString))
 			}
-		case json.Number:
-			c.Kind, c.Chain, c.Text = KindNumber, []Kind{KindNumber}, v.String()
-			if f, err := v.Float64(); err == nil {
+		case 't', 'f':
+			c.Kind, c.Chain = KindBool, d.chain1(KindBool)
+			if v == 't' {
+				c.Uint = 1
+				p.i += len("true")
+			} else {
+				p.i += len("false")
+			}
+		case 'n':
+			c.Kind, c.Chain = KindNull, d.chain1(KindNull)
+			p.i += len("null")
+		default:
+			lit := p.number()
+			c.Kind, c.Chain, c.Text = KindNumber, d.chain1(KindNumber), lit
+			// As json.Number.Float64 does.
+			if f, err := strconv.ParseFloat(lit, 64); err == nil {
 				c.Float, c.HasFloat = f, true
 			}
-			if u, err := strconv.ParseUint(v.String(), 10, 64); err == nil {
-				c.Hints = timeHints(u)
+			if u, err := strconv.ParseUint(lit, 10, 64); err == nil {
+				c.Hints = d.timeHints(u)
 			}
-		case bool:
-			c.Kind, c.Chain = KindBool, []Kind{KindBool}
-			if v {
-				c.Uint = 1
-			}
-		case nil:
-			c.Kind, c.Chain = KindNull, []Kind{KindNull}
 		}
 	}
-	dec.Token() // closing delimiter
 }
 
-// skipJSON consumes the rest of a container whose opening token was read.
-func skipJSON(dec *json.Decoder) error {
-	level := 1
-	for level > 0 {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if dl, ok := t.(json.Delim); ok {
-			if dl == '{' || dl == '[' {
-				level++
-			} else {
-				level--
-			}
+// jsonText walks a JSON text that json.Valid accepted, so it checks
+// nothing: it only finds where tokens end. Strings without escapes are
+// returned as substrings of s, without copying.
+type jsonText struct {
+	s string
+	i int
+}
+
+// space skips JSON whitespace.
+func (p *jsonText) space() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
 		}
 	}
-	return nil
+}
+
+// more skips to the next member of the current container and reports
+// whether there is one; false leaves p at the closing delimiter.
+func (p *jsonText) more() bool {
+	p.space()
+	if c := p.s[p.i]; c == '}' || c == ']' {
+		return false
+	}
+	if p.s[p.i] == ',' {
+		p.i++
+		p.space()
+	}
+	return true
+}
+
+// str reads the string literal at p.i and returns its value.
+func (p *jsonText) str() string {
+	start := p.i
+	p.i++
+	plain := true
+	for ; p.s[p.i] != '"'; p.i++ {
+		switch c := p.s[p.i]; {
+		case c == '\\':
+			plain = false
+			p.i++
+		case c >= utf8.RuneSelf:
+			plain = false
+		}
+	}
+	p.i++
+	lit := p.s[start:p.i]
+	if plain || !strings.Contains(lit, "\\") && utf8.ValidString(lit) {
+		return lit[1 : len(lit)-1]
+	}
+	// Escapes, or invalid UTF-8 that encoding/json replaces with U+FFFD:
+	// let encoding/json unquote, so values are exactly its.
+	var v string
+	if json.Unmarshal(unsafeBytes(lit), &v) != nil {
+		return lit[1 : len(lit)-1]
+	}
+	return v
+}
+
+// number reads the number literal at p.i.
+func (p *jsonText) number() string {
+	start := p.i
+	for p.i < len(p.s) {
+		switch c := p.s[p.i]; {
+		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
+			p.i++
+			continue
+		}
+		break
+	}
+	return p.s[start:p.i]
+}
+
+// skip consumes the rest of a container whose opening delimiter was read.
+func (p *jsonText) skip() {
+	level := 1
+	for level > 0 && p.i < len(p.s) {
+		switch p.s[p.i] {
+		case '"':
+			p.str()
+			continue
+		case '{', '[':
+			level++
+		case '}', ']':
+			level--
+		}
+		p.i++
+	}
+}
+
+// unsafeBytes returns the bytes of s without copying, for functions that
+// only read their argument (json.Valid, json.Unmarshal's input).
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // semicolonJSON undoes the escaping of the CSV separator in kv report
@@ -291,10 +381,10 @@ func (d *decoder) fillXML(n *Node, t string, depth int, chain []Kind) bool {
 	type frame struct {
 		node *Node
 		text strings.Builder
-		idx  map[string]int
+		idx  counter[string]
 	}
 	root := &Node{}
-	stack := []*frame{{node: root, idx: map[string]int{}}}
+	stack := []*frame{{node: root}}
 	elems := 0
 	for {
 		tok, err := dec.Token()
@@ -312,25 +402,28 @@ func (d *decoder) fillXML(n *Node, t string, depth int, chain []Kind) bool {
 			}
 			elems++
 			name := v.Name.Local
-			c := &Node{Key: name, Index: top.idx[name], Wire: WireNone, Span: n.Span, Derived: n.Derived, Kind: KindXML, Chain: []Kind{KindXML}, Confidence: 0.9}
-			top.idx[name]++
+			c := d.newNode()
+			*c = Node{Key: name, Index: top.idx.next(name), Wire: WireNone, Span: n.Span, Derived: n.Derived, Kind: KindXML, Chain: d.chain1(KindXML), Confidence: 0.9}
 			top.node.Children = append(top.node.Children, c)
 			for _, a := range v.Attr {
 				elems++
-				top := &Node{Key: "@" + a.Name.Local, Wire: WireNone, Span: n.Span, Derived: n.Derived, Kind: KindString, Chain: []Kind{KindString}, Confidence: 0.9, Text: a.Value}
+				top := d.newNode()
+				*top = Node{Key: "@" + a.Name.Local, Wire: WireNone, Span: n.Span, Derived: n.Derived, Kind: KindString, Chain: d.chain1(KindString), Confidence: 0.9, Text: a.Value}
 				c.Children = append(c.Children, top)
 			}
-			stack = append(stack, &frame{node: c, idx: map[string]int{}})
+			stack = append(stack, &frame{node: c})
 		case xml.EndElement:
 			if len(stack) <= 1 {
 				return false
 			}
 			txt := strings.TrimSpace(top.text.String())
 			if len(top.node.Children) == 0 {
-				top.node.Kind, top.node.Chain, top.node.Text = KindString, []Kind{KindString}, txt
+				top.node.Kind, top.node.Chain, top.node.Text = KindString, d.chain1(KindString), txt
 			} else if txt != "" {
 				elems++
-				top.node.Children = append(top.node.Children, &Node{Key: "#text", Wire: WireNone, Span: n.Span, Derived: n.Derived, Kind: KindString, Chain: []Kind{KindString}, Confidence: 0.9, Text: txt})
+				tn := d.newNode()
+				*tn = Node{Key: "#text", Wire: WireNone, Span: n.Span, Derived: n.Derived, Kind: KindString, Chain: d.chain1(KindString), Confidence: 0.9, Text: txt}
+				top.node.Children = append(top.node.Children, tn)
 			}
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
@@ -340,10 +433,10 @@ func (d *decoder) fillXML(n *Node, t string, depth int, chain []Kind) bool {
 	if len(stack) != 1 || elems == 0 {
 		return false
 	}
-	n.Kind, n.Chain, n.Confidence = KindXML, appendKind(chain, KindXML), 0.9
+	n.Kind, n.Chain, n.Confidence = KindXML, d.appendKind(chain, KindXML), 0.9
 	n.Children = root.Children
 	d.nodes += elems
-	setPaths(n)
+	d.setPaths(n)
 	// Leaf texts may themselves be encoded (URLs, JSON).
 	n.Walk(func(c *Node, _ int) bool {
 		if c != n && c.Kind == KindString && len(c.Children) == 0 && len(c.Text) >= 2 {
@@ -355,10 +448,10 @@ func (d *decoder) fillXML(n *Node, t string, depth int, chain []Kind) bool {
 }
 
 // setPaths assigns the paths of children built without them.
-func setPaths(n *Node) {
+func (d *decoder) setPaths(n *Node) {
 	for _, c := range n.Children {
-		c.Path = joinPath(n.Path, c.Key)
-		setPaths(c)
+		c.Path = d.joinPath(n.Path, c.Key)
+		d.setPaths(c)
 	}
 }
 
@@ -392,18 +485,20 @@ func splitURL(s string) (urlParts, bool) {
 // data: key=value pairs joined by '&', keys made of name characters, no
 // whitespace.
 func isQuery(s string) bool {
-	if len(s) < 3 || strings.ContainsAny(s, " \n\t\r\"{}<>") {
+	if len(s) < 3 || strings.IndexByte(s, '=') < 0 || strings.ContainsAny(s, " \n\t\r\"{}<>") {
 		return false
 	}
-	parts := strings.Split(s, "&")
-	withValue := 0
-	for _, p := range parts {
+	parts, withValue := 0, 0
+	for rest, more := s, true; more; {
+		var p string
+		p, rest, more = strings.Cut(rest, "&")
+		parts++
 		eq := strings.IndexByte(p, '=')
 		if eq <= 0 {
 			return false
 		}
-		for _, c := range p[:eq] {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-.[]%~:", c)) {
+		for i := 0; i < eq; i++ {
+			if !isKeyChar(p[i]) {
 				return false
 			}
 		}
@@ -412,38 +507,58 @@ func isQuery(s string) bool {
 		}
 	}
 	// One bare "x=" is as likely base64 padding as a form.
-	return len(parts) >= 2 || withValue == 1
+	return parts >= 2 || withValue == 1
+}
+
+// isKeyChar reports whether c may appear in a query key.
+func isKeyChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	switch c {
+	case '_', '-', '.', '[', ']', '%', '~', ':':
+		return true
+	}
+	return false
 }
 
 // fillQuery makes n a query node. q is the query part of s at offset qoff;
 // base is non-empty for URLs and becomes the "$url" child.
 func (d *decoder) fillQuery(n *Node, s, q string, qoff, spanBase, depth int, derived bool, chain []Kind, urlBase string) {
-	n.Kind, n.Chain, n.Confidence, n.Text = KindQuery, appendKind(chain, KindQuery), 0.85, s
+	n.Kind, n.Chain, n.Confidence, n.Text = KindQuery, d.appendKind(chain, KindQuery), 0.85, s
 	if urlBase != "" {
-		c := &Node{Key: "$url", Path: joinPath(n.Path, "$url"), Wire: WireNone, Span: Span{spanBase, len(urlBase)}, Derived: derived,
-			Kind: KindString, Chain: []Kind{KindString}, Confidence: 0.9, Text: urlBase}
+		c := d.newNode()
+		*c = Node{Key: "$url", Path: d.joinPath(n.Path, "$url"), Wire: WireNone, Span: Span{spanBase, len(urlBase)}, Derived: derived,
+			Kind: KindString, Chain: d.chain1(KindString), Confidence: 0.9, Text: urlBase}
 		if !d.addChild(n, c) {
 			return
 		}
 	}
-	idx := map[string]int{}
+	var idx counter[string]
 	off := qoff
-	for _, p := range strings.Split(q, "&") {
+	for rest, more := q, true; more; {
+		var p string
+		p, rest, more = strings.Cut(rest, "&")
 		eq := strings.IndexByte(p, '=')
 		k, v := p[:eq], p[eq+1:]
 		if dk, err := url.QueryUnescape(k); err == nil {
 			k = dk
 		}
-		c := &Node{Key: k, Index: idx[k], Path: joinPath(n.Path, k), Wire: WireNone, Span: Span{spanBase + off + eq + 1, len(v)}, Derived: derived, Confidence: 0.85}
-		idx[k]++
+		c := d.newNode()
+		c.Key, c.Index, c.Path, c.Wire = k, idx.next(k), d.joinPath(n.Path, k), WireNone
+		c.Span, c.Derived, c.Confidence = Span{spanBase + off + eq + 1, len(v)}, derived, 0.85
 		if !d.addChild(n, c) {
 			return
 		}
-		ch := []Kind{KindString}
 		val := v
+		var ch []Kind
 		if dv, err := url.QueryUnescape(v); err == nil && dv != v && utf8.ValidString(dv) {
 			val = dv
-			ch = append(ch, KindURLEncoded)
+			ch = d.kinds(2)
+			ch[0], ch[1] = KindString, KindURLEncoded
+		} else {
+			ch = d.chain1(KindString)
 		}
 		d.interpretText(c, val, spanBase+off+eq+1, depth+1, derived || val != v, ch)
 		off += len(p) + 1
@@ -454,11 +569,9 @@ func (d *decoder) fillQuery(n *Node, s, q string, qoff, spanBase, depth int, der
 // kv report lines: no line breaks, at least three fields, and fields that
 // are tokens rather than prose (prose puts a space after its commas).
 func isReportLine(s string) bool {
-	if strings.ContainsAny(s, "\n\r") {
-		return false
-	}
+	// Cheapest test first: most strings have no commas.
 	commas := strings.Count(s, ",")
-	if commas < 2 {
+	if commas < 2 || strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 {
 		return false
 	}
 	spaced := strings.Count(s, ", ")
@@ -467,15 +580,23 @@ func isReportLine(s string) bool {
 
 // fillReportLine splits s into positional values "$0", "$1", ….
 func (d *decoder) fillReportLine(n *Node, s string, base, depth int, derived bool, chain []Kind) {
-	n.Kind, n.Chain, n.Confidence = KindReportLine, appendKind(chain, KindReportLine), 0.75
+	n.Kind, n.Chain, n.Confidence = KindReportLine, d.appendKind(chain, KindReportLine), 0.75
+	n.Children = d.children(max(0, min(strings.Count(s, ",")+1, d.opts.MaxNodes-d.nodes+1)))
 	off := 0
-	for i, p := range strings.Split(s, ",") {
-		key := "$" + strconv.Itoa(i)
-		c := &Node{Key: key, Path: joinPath(n.Path, key), Wire: WireNone, Span: Span{base + off, len(p)}, Derived: derived, Confidence: 0.75}
+	keyAt := 0
+	if n.Path != "" {
+		keyAt = len(n.Path) + 1
+	}
+	for i, rest, more := 0, s, true; more; i++ {
+		var p string
+		p, rest, more = strings.Cut(rest, ",")
+		path := d.joinPathNum(n.Path, "$", i)
+		c := d.newNode()
+		c.Key, c.Path, c.Wire, c.Span, c.Derived, c.Confidence = path[keyAt:], path, WireNone, Span{base + off, len(p)}, derived, 0.75
 		if !d.addChild(n, c) {
 			return
 		}
-		d.interpretText(c, p, base+off, depth+1, derived, []Kind{KindString})
+		d.interpretText(c, p, base+off, depth+1, derived, d.chain1(KindString))
 		off += len(p) + 1
 	}
 }
@@ -506,16 +627,20 @@ func decodeBase64(s string) ([]byte, bool) {
 	if hex {
 		return nil, false
 	}
-	enc := base64.StdEncoding
-	if urlSafe {
+	var enc *base64.Encoding
+	switch {
+	case urlSafe && len(s)%4 != 0:
+		enc = base64.RawURLEncoding
+	case urlSafe:
 		enc = base64.URLEncoding
-	}
-	if len(s)%4 != 0 {
-		enc = enc.WithPadding(base64.NoPadding)
+	case len(s)%4 != 0:
+		enc = base64.RawStdEncoding
+	default:
+		enc = base64.StdEncoding
 	}
 	out, err := enc.DecodeString(s)
 	if err != nil {
 		return nil, false
 	}
-	return bytes.Clone(out), true
+	return out, true
 }
