@@ -273,3 +273,42 @@ func TestReportLogs(t *testing.T) {
 		t.Errorf("page_path %d, staytime %d, kv parts %d: want all > 0", pagePath, staytime, kvParts)
 	}
 }
+
+// TestLearnExamples checks that learned schemas withhold values unless
+// asked: payloads hold personal data.
+func TestLearnExamples(t *testing.T) {
+	d := NewDecoder(Options{})
+	rec := d.Decode(payload.Payload{URI: "/cgi-bin/x/thing", Payload: synthetic()})
+	tests := []struct {
+		mode      Examples
+		want, not []string
+	}{
+		{ExamplesNone, []string{"range withheld", "example values are withheld"}, []string{"e.g.", "123456789", "android-34"}},
+		{ExamplesHash, []string{"e.g. sha256:", "range withheld"}, []string{"123456789", "android-34"}},
+		{ExamplesRaw, []string{`e.g. "android-34"`, "range [123456789, 123456789]"}, []string{"withheld", "sha256:"}},
+	}
+	for _, tc := range tests {
+		l := NewLearner()
+		l.Examples = tc.mode
+		l.Add(&rec)
+		var buf bytes.Buffer
+		if err := l.WriteProto(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("mode %d: lacks %q:\n%s", tc.mode, w, buf.String())
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(buf.String(), w) {
+				t.Errorf("mode %d: shows %q:\n%s", tc.mode, w, buf.String())
+			}
+		}
+	}
+	for _, s := range []string{"none", "hash", "raw", "x"} {
+		if _, err := ParseExamples(s); (err != nil) != (s == "x") {
+			t.Errorf("ParseExamples(%q) = %v", s, err)
+		}
+	}
+}

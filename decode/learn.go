@@ -5,6 +5,8 @@ package decode
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"regexp"
@@ -37,13 +39,52 @@ type pathStats struct {
 	examples []string
 }
 
+// Examples says what a learned schema shows of the values it saw. Decrypted
+// payloads hold personal data (uin, device id, phone numbers, locations), so
+// the default shows none.
+type Examples int
+
+const (
+	// ExamplesNone shows no example values, and value ranges only when
+	// they fit in 16 bits (enumerations, counters, flags): larger ones
+	// can be identifiers.
+	ExamplesNone Examples = iota
+	// ExamplesHash shows each example as the first 8 hex digits of its
+	// sha256, so equal values can be matched across schemas. This is
+	// pseudonymisation, not anonymisation: small value spaces (a uin, a
+	// phone number) are easily searched. Ranges as with ExamplesNone.
+	ExamplesHash
+	// ExamplesRaw shows examples (truncated) and every range.
+	ExamplesRaw
+)
+
+// ParseExamples reads the --examples flag value: none, hash or raw.
+func ParseExamples(s string) (Examples, error) {
+	switch s {
+	case "none", "":
+		return ExamplesNone, nil
+	case "hash":
+		return ExamplesHash, nil
+	case "raw":
+		return ExamplesRaw, nil
+	}
+	return 0, fmt.Errorf("decode: unknown examples mode %q (want none, hash or raw)", s)
+}
+
 // Learner aggregates field shapes per endpoint. Memory is bounded by the
 // learner limits, independent of the number of payloads.
 type Learner struct {
+	// Examples selects what WriteProto shows of the values seen; the zero
+	// value shows none. Set it before the first Add.
+	Examples Examples
+
 	eps     map[string]map[string]*pathStats
 	samples map[string]int
 	dropped int
 }
+
+// maxPublicRange is the largest value a redacted schema shows in a range.
+const maxPublicRange = 1<<16 - 1
 
 // NewLearner returns an empty Learner.
 func NewLearner() *Learner {
@@ -102,8 +143,8 @@ func (l *Learner) Add(r *Record) {
 				s.negative = true
 			}
 		}
-		if len(n.Children) == 0 && len(s.examples) < maxExamples {
-			ex := exampleOf(n)
+		if len(n.Children) == 0 && len(s.examples) < maxExamples && l.Examples != ExamplesNone {
+			ex := exampleOf(n, l.Examples)
 			if ex != "" && !contains(s.examples, ex) {
 				s.examples = append(s.examples, ex)
 			}
@@ -121,7 +162,20 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-func exampleOf(n *schemaless.Node) string {
+func exampleOf(n *schemaless.Node, mode Examples) string {
+	if mode == ExamplesHash {
+		var v []byte
+		switch n.Kind {
+		case schemaless.KindBytes, schemaless.KindOpaque:
+			v = n.Bytes
+		case schemaless.KindString:
+			v = []byte(n.Text)
+		default:
+			v = []byte(fieldText(n))
+		}
+		sum := sha256.Sum256(v)
+		return "sha256:" + hex.EncodeToString(sum[:4])
+	}
 	var s string
 	switch n.Kind {
 	case schemaless.KindString:
@@ -162,13 +216,19 @@ func (s *pathStats) dominant() schemaless.Kind {
 	return best
 }
 
+var examplesNote = map[Examples]string{
+	ExamplesNone: "example values are withheld and ranges shown\n// only up to 16 bits (--examples hash|raw to show them).",
+	ExamplesHash: "examples are sha256 prefixes of the values\n// (pseudonyms: small value spaces can be searched); ranges shown only up to 16 bits.",
+	ExamplesRaw:  "examples are truncated values as seen,\n// which can be personal data.",
+}
+
 // WriteProto writes one proto3 message per endpoint, nested messages per
 // message-valued path, with comments giving counts, kinds, ranges and
 // examples. Each top-level message is tagged "// wxaudit:endpoint PATH" so
 // ParseProto can map it back.
 func (l *Learner) WriteProto(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "// Schemas learned by wxaudit decode --schema learn. Field names come from\n// the catalog where known; examples are truncated.\nsyntax = \"proto3\";\n\npackage wxaudit.learned;\n")
+	fmt.Fprintf(bw, "// Schemas learned by wxaudit decode --schema learn. Field names come from\n// the catalog where known; %s\nsyntax = \"proto3\";\n\npackage wxaudit.learned;\n", examplesNote[l.Examples])
 	eps := make([]string, 0, len(l.eps))
 	for ep := range l.eps {
 		eps = append(eps, ep)
@@ -214,20 +274,24 @@ func (l *Learner) writeMessage(w *bufio.Writer, m map[string]*pathStats, prefix,
 		if s.repeated || k == schemaless.KindPacked {
 			rep = "repeated "
 		}
-		fmt.Fprintf(w, "%s  %s%s %s = %d; // %s\n", ind, rep, typ, fname, s.field, s.comment())
+		fmt.Fprintf(w, "%s  %s%s %s = %d; // %s\n", ind, rep, typ, fname, s.field, s.comment(l.Examples))
 	}
 	fmt.Fprintf(w, "%s}\n", ind)
 }
 
-func (s *pathStats) comment() string {
+func (s *pathStats) comment(mode Examples) string {
 	var kinds []string
 	for k, c := range s.kinds {
 		kinds = append(kinds, fmt.Sprintf("%s×%d", k, c))
 	}
 	sort.Strings(kinds)
 	c := fmt.Sprintf("seen %d; %s", s.count, strings.Join(kinds, " "))
-	if s.min != ^uint64(0) {
+	switch {
+	case s.min == ^uint64(0):
+	case mode == ExamplesRaw || s.max <= maxPublicRange:
 		c += fmt.Sprintf("; range [%d, %d]", s.min, s.max)
+	default:
+		c += "; range withheld (values above 16 bits)"
 	}
 	if len(s.examples) > 0 {
 		c += "; e.g. " + strings.Join(s.examples, ", ")

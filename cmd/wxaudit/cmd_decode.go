@@ -16,9 +16,10 @@ func init() {
 }
 
 func runDecode(e *env) error {
-	fs := newFlags(e, "decode", "[--format jsonl|text] [--schema learn|FILE.proto] [--catalog FILE] [FILE...|-]")
+	fs := newFlags(e, "decode", "[--format jsonl|text] [--schema learn|FILE.proto] [--examples none|hash|raw] [--catalog FILE] [FILE...|-]")
 	format := fs.String("format", "jsonl", "output `format`: jsonl or text")
 	schemaArg := fs.String("schema", "", "'learn' to print learned per-endpoint .proto schemas, or a .proto `FILE` naming fields")
+	examples := fs.String("examples", "none", "with --schema learn, what the schema shows of the values seen (`MODE`): none (the default: payloads hold personal data), hash (sha256 prefixes) or raw")
 	catFile := fs.String("catalog", "", "catalog YAML `FILE` overriding the embedded WeChat catalog")
 	published := fs.String("published", "", "published request-type table (`CSV` id,path) to merge; conflicts go to stderr")
 	args, err := parseFlags(fs, e.args)
@@ -27,6 +28,10 @@ func runDecode(e *env) error {
 	}
 	if *format != "jsonl" && *format != "text" {
 		return &usageError{msg: fmt.Sprintf("unknown format %q", *format), hint: "use --format jsonl or --format text"}
+	}
+	exMode, err := decode.ParseExamples(*examples)
+	if err != nil {
+		return &usageError{msg: err.Error(), hint: "use --examples none, hash or raw"}
 	}
 	cat := catalog.Default()
 	if *catFile != "" {
@@ -72,6 +77,7 @@ func runDecode(e *env) error {
 	var learner *decode.Learner
 	if learn {
 		learner = decode.NewLearner()
+		learner.Examples = exMode
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
 	var bad int
