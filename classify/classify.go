@@ -89,6 +89,10 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				Value: f.display(), Rule: "rule:" + r.ID, Reason: r.Reason})
 		}
 		if c.values && !f.Container {
+			if authSetting(f) {
+				emit(Finding{DataType: PermissionsState, Confidence: High, FieldPath: f.Path, Value: f.display(),
+					Rule: "detector:auth-setting", Reason: authSettingReason})
+			}
 			if s, ok := leafText(f); ok {
 				for _, d := range detectors {
 					if d.match(f, s) {

@@ -48,7 +48,7 @@ var carriers = map[string]bool{
 	"china mobile": true, "china unicom": true, "china telecom": true, "chinamobile": true,
 	"cmcc": true, "中国移动": true, "中国联通": true, "中国电信": true, "docomo": true,
 	"softbank": true, "kddi": true, "singtel": true, "starhub": true, "telstra": true,
-	"optus": true,
+	"optus": true, "csl": true, "smartone": true, "hkt": true, "china mobile hk": true,
 }
 
 var detectors = []detector{
@@ -113,6 +113,38 @@ var detectors = []detector{
 	{"value-timeline", MomentsContent, High,
 		`a TimelineObject XML document is a Moments post`,
 		func(f *Field, s string) bool { return strings.HasPrefix(s, "<TimelineObject") }},
+}
+
+// authSettingReason explains permissions_state findings of authSetting.
+const authSettingReason = `a Mini Program's authSetting maps permission scopes ("scope.userLocation", "scope.camera"…) to whether the user granted them; granted or denied, the entry tells the server the permission state`
+
+// authSetting reports whether f is one permission entry of an authSetting
+// object: a boolean (true/false, or 0/1 as the decoder holds JSON
+// booleans) under a "scope…" key.
+func authSetting(f *Field) bool {
+	if !authScope(f.Path) {
+		return false
+	}
+	switch f.Kind {
+	case KindVarint:
+		return f.Uint <= 1
+	case KindText, KindNumber:
+		return f.Text == "true" || f.Text == "false" || f.Text == "0" || f.Text == "1"
+	}
+	return false
+}
+
+// authScope reports whether path names a permission scope inside an
+// authSetting object ("….authSetting.scope.userLocation"): JSON keys that
+// contain a dot come out as two path components.
+func authScope(path string) bool {
+	comps := strings.Split(path, ".")
+	for i := 0; i+1 < len(comps); i++ {
+		if strings.EqualFold(comps[i], "authSetting") {
+			return strings.HasPrefix(comps[i+1], "scope")
+		}
+	}
+	return false
 }
 
 // leafText returns the text a value detector examines: text, or printable

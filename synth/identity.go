@@ -169,6 +169,10 @@ var (
 	languages = []string{"zh_CN", "en", "zh_TW", "zh_HK"}
 	zones     = []string{"Asia/Shanghai", "Asia/Hong_Kong", "America/Toronto"}
 	carriers  = []string{"46000", "46001", "46011", "302720", "45400"}
+	// carrierNames and carrierAPNs are the operator name and access point
+	// the phone reports next to its MCC-MNC.
+	carrierNames = map[string]string{"46000": "China Mobile", "46001": "China Unicom", "46011": "China Telecom", "302720": "Rogers", "45400": "CSL"}
+	carrierAPNs  = map[string]string{"46000": "cmnet", "46001": "3gnet", "46011": "ctnet", "302720": "ltemobile.apn", "45400": "mobile.lte.three.com.hk"}
 	mpNames   = []string{"美团外卖", "Tencent Maps", "拼多多", "Ride Hailing", "Metro Ticket", "Coffee Order", "健康码", "Cinema"}
 	mpPages   = []string{
 		"pages/index/index", "pages/home/home", "pages/detail/detail?id=%d",
@@ -238,6 +242,12 @@ func newIdentity(r *rng) *Identity {
 	id.MomentsTexts = []string{pick(r, momentsTexts), pick(r, momentsTexts)}
 	return id
 }
+
+// carrierName is the operator name of an MCC-MNC.
+func carrierName(mccmnc string) string { return carrierNames[mccmnc] }
+
+// carrierAPN is the access point name of an MCC-MNC.
+func carrierAPN(mccmnc string) string { return carrierAPNs[mccmnc] }
 
 func round6(f float64) float64 {
 	const m = 1e6

@@ -9,6 +9,7 @@ package synth
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -63,36 +64,57 @@ func newgetdnsResponse(r *rng) []byte {
 	return buf.Bytes()
 }
 
-// autoAuthRequest is the secautoauth request: BaseRequest, the login
-// ticket, and the device description WeChat sends at every login.
+// autoAuthRequest is the secautoauth request, laid out as the real one
+// (fixtures autoauth-request.json): field 1 carries the client's ECDH key,
+// field 2 the request proper {1 BaseRequest, 3 the auto-auth key issued at
+// the previous login, 4 IMEI placeholder, 5 softtype XML, 7 device name,
+// 8 client check id, 9 "Manufacturer-Model", 10 deviceinfo XML, 11
+// language, 17 package name}.
 func autoAuthRequest(id *Identity, r *rng, now time.Time) body {
 	var p planter
-	m := pb(nil).msg(1, baseRequest(id, 0, &p))
-	ticket := r.hex(48)
-	m = m.msg(2, pb(nil).varint(1, uint64(id.Uin)).str(2, ticket))
-	p.s(DataSessionToken, "2.2", ticket)
-	dev := pb(nil).
-		str(1, id.Manufacturer).
-		str(2, id.Model).
-		str(3, id.AndroidRel).
-		str(4, id.Hardware).
-		str(5, id.Language).
-		str(6, id.Timezone).
-		str(7, id.Carrier).
-		varint(8, ts(now))
-	p.s(DataDeviceHardware, "3.1", id.Manufacturer)
-	p.s(DataDeviceModel, "3.2", id.Model)
-	p.s(DataOSVersion, "3.3", id.AndroidRel)
-	p.s(DataDeviceHardware, "3.4", id.Hardware)
-	p.s(DataLanguageLocale, "3.5", id.Language)
-	p.s(DataTimezone, "3.6", id.Timezone)
-	p.s(DataCellCarrier, "3.7", id.Carrier)
-	m = m.msg(3, dev)
-	// The Android device fingerprint string, as the real request carries it.
-	fp := fmt.Sprintf("%s/%s/%s:%s/%s/%d:user/release-keys", id.Manufacturer, strings.ReplaceAll(id.Model, " ", "_"), id.Hardware, id.AndroidRel, "TQ3A."+r.hex(6), r.between(1000000, 9999999))
-	m = m.str(4, fp)
-	p.s(DataSystemSoftware, "4", fp)
+	key := pb(nil).varint(1, 415).msg(2, pb(nil).varint(1, 57).bytes(2, r.bytes(57)))
+	// The auto-auth key: the login ticket the server issued, sent back to
+	// log in again without a password.
+	ticket := r.bytes(r.between(200, 320))
+	authKey := pb(nil).varint(1, uint64(len(ticket)+40)).msg(2,
+		pb(nil).msg(1, pb(nil).varint(1, 57).bytes(2, r.bytes(57))).
+			msg(2, pb(nil).varint(1, uint64(len(ticket))).msg(2,
+				pb(nil).varint(1, uint64(r.between(10000, 99999))).bytes(2, ticket).varint(3, ts(now)))))
+	p.hex(DataSessionToken, "2.3.2.2.2.2", ticket)
+	devName := fmt.Sprintf("%s-%s", id.Manufacturer, strings.ReplaceAll(id.Model, " ", "_"))
+	build := buildID(r)
+	incr := strconv.Itoa(r.between(1000000, 99999999))
+	display := fmt.Sprintf("%s-user %s %s %s release-keys", strings.ReplaceAll(strings.ToLower(id.Model), " ", "_"), id.AndroidRel, build, incr)
+	devInfo := fmt.Sprintf(`<deviceinfo><MANUFACTURER name="%s"><MODEL name="%s"><VERSION_RELEASE name="%s"><VERSION_INCREMENTAL name="%s"><DISPLAY name="%s"></DISPLAY></VERSION_INCREMENTAL></VERSION_RELEASE></MODEL></MANUFACTURER></deviceinfo>`,
+		id.Manufacturer, id.Model, id.AndroidRel, incr, display)
+	req := pb(nil).msg(1, baseRequest(id, 0, &p)).
+		msg(2, pb(nil).msg(1, pb(nil).varint(1, 0))).
+		msg(3, authKey).
+		str(4, "").
+		str(5, "<softtype><lctmoc>0</lctmoc><level>1</level></softtype>").
+		varint(6, 0).
+		str(7, strings.ToUpper(r.hex(16))+"_"+strings.ToUpper(r.hex(13))).
+		str(8, r.hex(32)).
+		str(9, devName).
+		str(10, devInfo).
+		str(11, id.Language).
+		varint(13, 0).
+		str(17, "com.tencent.mm")
+	p.s(DataDeviceModel, "2.9", devName)
+	p.s(DataDeviceModel, "2.10:deviceinfo.MANUFACTURER.@name", id.Manufacturer)
+	p.s(DataDeviceModel, "2.10:deviceinfo.MANUFACTURER.MODEL.@name", id.Model)
+	p.s(DataOSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.@name", id.AndroidRel)
+	p.s(DataOSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.VERSION_INCREMENTAL.@name", incr)
+	p.s(DataOSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.VERSION_INCREMENTAL.DISPLAY.@name", display)
+	p.s(DataLanguageLocale, "2.11", id.Language)
+	m := pb(nil).msg(1, key).msg(2, req)
 	return body{b: m}.with(p)
+}
+
+// buildID is an Android build id such as "TQ3A.230805.001".
+func buildID(r *rng) string {
+	return fmt.Sprintf("%c%c%d%c.%02d%02d%02d.%03d", 'P'+rune(r.IntN(5)), 'A'+rune(r.IntN(26)), r.IntN(4)+1, 'A'+rune(r.IntN(3)),
+		r.between(19, 24), r.between(1, 12), r.between(1, 28), r.between(1, 40))
 }
 
 func (b body) with(p planter) body { b.planted = p; return b }
@@ -147,12 +169,21 @@ func fcmRegRequest(id *Identity) body {
 	return body{b: m, planted: p}
 }
 
-// cdnDNSRequest asks for CDN hosts (getcdndns); it names the client IP.
+// cdnDNSRequest asks for CDN hosts (getcdndns): {1 BaseRequest, 2 "",
+// 3 1}, as in the real logs.
 func cdnDNSRequest(id *Identity) body {
 	var p planter
+	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, "").varint(3, 1)
+	return body{b: m, planted: p}
+}
+
+// netInfoRequest is getnetworkinfo: {1 BaseRequest, 2 32 hex digits, 3 a
+// base64 blob, 4 the address the client believes it has}.
+func netInfoRequest(id *Identity, r *rng) body {
+	var p planter
 	ip := fmt.Sprintf("%d.%d.%d.%d", id.ClientIP[0], id.ClientIP[1], id.ClientIP[2], id.ClientIP[3])
-	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, ip).varint(3, 0)
-	p.s(DataIPAddress, "2", ip)
+	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, r.hex(32)).str(3, base64.StdEncoding.EncodeToString(r.bytes(60))).str(4, ip)
+	p.s(DataIPAddress, "4", ip)
 	return body{b: m, planted: p}
 }
 
@@ -165,9 +196,13 @@ type kvLine struct {
 
 func (k kvLine) String() string { return strings.Join(k.values, ",") }
 
-// kvReport builds a newreportkvcomm/rtkvreport body: field 2 repeats
-// {1 logid, 2 "v1,v2,...", 3 time}. plants maps a column (1-based) of a
-// line index to its planted data.
+// kvReport builds a newreportkvcomm body as the real client lays it out
+// (no BaseRequest): {1 100, 2 count, 3 3, 4 batch {1 uin, 7 "android-
+// <brand>", 2 client version, 3 1, 4 repeated item {1 logid, 2 "v1,v2,…",
+// 3 time, 4 report time, 5 1, 6 0}, 5 model+ABI, 6 brand, 8 API level,
+// 9 language, 10 0}}. plants maps a column (1-based) of a line to its
+// planted data. Every batch carries the report header (account, client
+// version, device), the report lines (usage statistics) and their times.
 type kvPlant struct {
 	line, col int
 	typ       string
@@ -175,49 +210,71 @@ type kvPlant struct {
 
 func kvReport(id *Identity, lines []kvLine, plants []kvPlant, now time.Time) body {
 	var p planter
-	m := pb(nil).msg(1, baseRequest(id, 0, &p))
-	var list pb
+	brand := strings.ToLower(id.Manufacturer)
+	batch := pb(nil).varint(1, uint64(id.Uin)).
+		str(7, "android-"+id.Manufacturer).
+		varint(2, uint64(id.ClientVersion)).
+		varint(3, 1)
 	for _, l := range lines {
-		list = list.msg(1, pb(nil).varint(1, l.logID).str(2, l.String()).varint(3, ts(now)))
+		batch = batch.msg(4, pb(nil).varint(1, l.logID).str(2, l.String()).varint(3, ts(now)).varint(4, ts(now)).varint(5, 1).varint(6, 0))
 	}
-	m = m.msg(2, list).varint(3, uint64(len(lines)))
+	modelABI := strings.ReplaceAll(id.Model, " ", "_") + "arm64-v8a"
+	batch = batch.str(5, modelABI).str(6, brand).str(8, strconv.Itoa(id.AndroidAPI)).str(9, id.Language).varint(10, 0)
+	m := pb(nil).varint(1, 100).varint(2, uint64(len(lines))).varint(3, 3).msg(4, batch)
+	p.u(DataAccountID, "4.1", uint64(id.Uin))
+	p.u(DataClientVersion, "4.2", uint64(id.ClientVersion))
+	p.s(DataDeviceModel, "4.5", modelABI)
+	p.s(DataDeviceHardware, "4.5", modelABI)
+	p.s(DataDeviceModel, "4.6", brand)
+	p.s(DataOSVersion, "4.8", strconv.Itoa(id.AndroidAPI))
+	p.s(DataLanguageLocale, "4.9", id.Language)
+	p.s(DataUsageStatistics, "4.4.2", lines[0].String())
+	p.u(DataActivityTimes, "4.4.3", ts(now))
 	for _, k := range plants {
-		// Field 2 holds one message whose field 1 repeats; the line index
-		// is the repetition, so the path names the column only.
-		p.s(k.typ, fmt.Sprintf("2.1.2:%d", k.col), lines[k.line].values[k.col-1])
+		// Field 4.4 repeats; the line index is the repetition, so the
+		// path names the column only.
+		p.s(k.typ, fmt.Sprintf("4.4.2:%d", k.col), lines[k.line].values[k.col-1])
 	}
 	return body{b: m, planted: p}
 }
 
-// startupReport is the kv report of a startup: network, Wi-Fi and device
-// diagnostics.
+// kvJSON makes a JSON object fit in one column of a report line: the real
+// client writes the commas of JSON values in kv lines as semicolons.
+func kvJSON(j string) string { return strings.ReplaceAll(j, ",", ";") }
+
+// startupReport is the kv report of a startup: the Wi-Fi network, the
+// cellular carrier (MCC-MNC, name, APN, as the real line does), app usage
+// and launch diagnostics.
 func startupReport(id *Identity, r *rng, now time.Time) body {
+	diag := kvJSON(jsonString("crashCount", 0, "anrCount", 0, "coldStartMs", r.between(300, 3000), "lowMemory", 0))
 	lines := []kvLine{
-		{11098, []string{"1", "wifi", id.SSID, id.BSSID, id.Carrier}},
-		{15817, []string{id.Manufacturer, id.Model, id.AndroidRel, strconv.Itoa(r.between(2000, 12000)), "arm64-v8a"}},
-		{13780, []string{"crash=0", "anr=0", strconv.Itoa(r.between(300, 3000)) + "ms", "coldstart"}},
+		{11098, []string{"1", "wifi", id.SSID, id.BSSID, "0"}},
+		{10900, []string{strconv.FormatInt(now.Unix()-int64(r.between(3600, 86400)), 10), strconv.Itoa(r.between(100000, 9999999)), strconv.Itoa(r.between(100000, 9999999)),
+			id.Carrier, strconv.Itoa(r.between(1, 20)), carrierName(id.Carrier), carrierAPN(id.Carrier)}},
+		{13780, []string{"1", strconv.Itoa(r.between(1, 40)), strconv.Itoa(r.between(1000, 90000)), diag}},
 	}
 	return kvReport(id, lines, []kvPlant{
-		{0, 2, DataNetworkType}, {0, 3, DataWifi}, {0, 4, DataWifi}, {0, 5, DataCellCarrier},
-		{1, 2, DataDeviceModel}, {2, 3, DataDiagnostics},
+		{0, 2, DataNetworkType}, {0, 3, DataWifi}, {0, 4, DataWifi},
+		{1, 4, DataCellCarrier}, {1, 6, DataCellCarrier},
+		{2, 4, DataDiagnostics},
 	}, now)
 }
 
-// sendMsgRequest is newsendmsg with one text message.
+// sendMsgRequest is newsendmsg as the real client sends it (no
+// BaseRequest): {1 count, 2 message {1 {1 to-user}, 2 content, 3 type,
+// 4 create time, 5 client message id}}.
 func sendMsgRequest(id *Identity, to, text string, r *rng, now time.Time) body {
 	var p planter
-	m := pb(nil).msg(1, baseRequest(id, 0, &p)).varint(2, 1)
 	msg := pb(nil).
 		msg(1, pb(nil).str(1, to)).
 		str(2, text).
 		varint(3, 1).
 		varint(4, ts(now)).
-		varint(5, uint64(r.Uint32())).
-		str(6, "<msgsource><sec_msg_node><alnum>0</alnum></sec_msg_node></msgsource>")
-	m = m.msg(3, msg)
-	p.s(DataContacts, "3.1.1", to)
-	p.s(DataMessageContent, "3.2", text)
-	p.u(DataActivityTimes, "3.4", ts(now))
+		varint(5, uint64(r.Uint32()>>1))
+	m := pb(nil).varint(1, 1).msg(2, msg)
+	p.s(DataContacts, "2.1.1", to)
+	p.s(DataMessageContent, "2.2", text)
+	p.u(DataActivityTimes, "2.4", ts(now))
 	return body{b: m, planted: p}
 }
 
@@ -244,30 +301,35 @@ func uploadImgRequest(id *Identity, to string, r *rng, now time.Time) body {
 	return body{b: m, planted: p}
 }
 
-// snsPostRequest is mmsnspost: the TimelineObject XML with text and the
-// city the user tagged.
+// snsPostRequest is mmsnspost: {1 BaseRequest, 2 {1 length, 2 the
+// TimelineObject XML}} with the text and the place the user tagged.
 func snsPostRequest(id *Identity, text string, r *rng, now time.Time) body {
 	var p planter
-	xml := fmt.Sprintf(`<TimelineObject><id>%d</id><username>%s</username><createTime>%d</createTime><contentDesc>%s</contentDesc><location poiName="%s" city="%s" /><ContentObject><contentStyle>2</contentStyle></ContentObject></TimelineObject>`,
-		r.Uint64()>>1, id.Wxid, ts(now), text, id.City, id.City)
+	xml := fmt.Sprintf(`<TimelineObject><id>0</id><username>%s</username><createTime>0</createTime><contentDescShowType>0</contentDescShowType><contentDescScene>0</contentDescScene><private>0</private><contentDesc>%s</contentDesc><contentattr>0</contentattr><sourceUserName></sourceUserName><sourceNickName></sourceNickName><statisticsData></statisticsData><location poiClassifyId="" poiName="" poiAddress="" poiClassifyType="0" city="%s"></location><ContentObject><contentStyle>2</contentStyle><contentSubStyle>0</contentSubStyle><title></title><description></description><contentUrl></contentUrl></ContentObject></TimelineObject>`,
+		id.Wxid, text, id.City)
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).
 		msg(2, pb(nil).varint(1, uint64(len(xml))).bytes(2, []byte(xml))).
 		varint(3, 0).
 		str(4, fmt.Sprintf("%s_%d", id.Wxid, now.UnixMilli()))
 	p.s(DataMomentsContent, "2.2", text)
-	p.s(DataCoarseLocation, "2.2", id.City)
-	p.s(DataProfileName, "2.2", id.Wxid)
+	p.s(DataCoarseLocation, "2.2:TimelineObject.location.@city", id.City)
 	return body{b: m, planted: p}
 }
 
-// snsCommentRequest is mmsnscomment on a friend's post.
+// snsCommentRequest is mmsnscomment on a friend's post: {1 BaseRequest,
+// 2 SnsActionGroup {1 post id, 2 parent comment id, 3 current action
+// {1 from user, 2 to user, 3 from nickname, 4 to nickname, 5 type, 6
+// source, 7 create time, 8 content}}, 3 client id}.
 func snsCommentRequest(id *Identity, owner, text string, r *rng, now time.Time) body {
 	var p planter
-	c := pb(nil).varint(1, r.Uint64()>>1).str(2, owner).varint(3, 2).
-		msg(4, pb(nil).str(1, id.Wxid).str(2, owner).str(3, text).varint(4, ts(now)))
+	action := pb(nil).str(1, id.Wxid).str(2, owner).str(3, id.Nickname).str(4, "").
+		varint(5, 2).varint(6, 0).varint(7, ts(now)).str(8, text)
+	c := pb(nil).varint(1, r.Uint64()>>1).varint(2, 0).msg(3, action)
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).msg(2, c).str(3, fmt.Sprintf("%s_%d", id.Wxid, now.UnixMilli()))
-	p.s(DataContacts, "2.2", owner)
-	p.s(DataMomentsContent, "2.4.3", text)
+	p.s(DataContacts, "2.3.2", owner)
+	p.s(DataProfileName, "2.3.3", id.Nickname)
+	p.u(DataActivityTimes, "2.3.7", ts(now))
+	p.s(DataMomentsContent, "2.3.8", text)
 	return body{b: m, planted: p}
 }
 
@@ -279,9 +341,11 @@ func snsTimelineRequest(id *Identity, r *rng) body {
 }
 
 // jsLoginRequest is js-login: a Mini Program asks for the user's code.
+// {1 BaseRequest, 2 appid, 4 1, 5 "", 6 "", 7 0, 8 {2 scene, 3 1}}.
 func jsLoginRequest(id *Identity, mp MiniProgram) body {
 	var p planter
-	m := pb(nil).msg(1, baseRequest(id, 1001, &p)).str(2, mp.AppID).varint(3, 0).str(4, "").varint(5, 1001)
+	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, mp.AppID).varint(4, 1).str(5, "").str(6, "").varint(7, 0).
+		msg(8, pb(nil).varint(2, 1001).varint(3, 1))
 	p.s(DataMiniProgramID, "2", mp.AppID)
 	return body{b: m, planted: p}
 }
@@ -290,14 +354,16 @@ func jsLoginResponse(id *Identity, r *rng) []byte {
 	return pb(nil).msg(1, pb(nil).varint(1, 0)).str(2, r.hex(32)).str(3, id.OpenID)
 }
 
-// wxaAttrSyncRequest is batchwxaattrsync for the opened Mini Programs.
+// wxaAttrSyncRequest is batchwxaattrsync for the opened Mini Programs:
+// {1 BaseRequest, 2 repeated {1 "gh_…@app", 2 ""}, 3 100}.
 func wxaAttrSyncRequest(id *Identity, mps []MiniProgram) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p))
 	for _, mp := range mps {
-		m = m.msg(2, pb(nil).str(1, mp.Username).str(2, mp.AppID).varint(3, 0))
+		m = m.msg(2, pb(nil).str(1, mp.Username+"@app").str(2, ""))
 	}
-	p.s(DataMiniProgramID, "2.2", mps[0].AppID)
+	m = m.varint(3, 100)
+	p.s(DataMiniProgramID, "2.1", mps[0].Username+"@app")
 	return body{b: m, planted: p}
 }
 
@@ -338,43 +404,68 @@ type pageEvent struct {
 	at    time.Time
 }
 
-// usageReport is wxaappidkeybatchreport (1009): per event appid, page
-// path, event type, stay time and timestamp, each event a JSON string.
-func usageReport(id *Identity, mp MiniProgram, events []pageEvent) body {
+// usageReport is wxaappidkeybatchreport (1009) laid out as the real one:
+// {1 BaseRequest, 2 repeated event {1 2, 2 appid, 3 page path (.html),
+// 4 0, 5 time, 6 0, 7 event JSON {eventID, data, page, version, uid,
+// type}, 8 1, 9 session query string, 10 network type, 11 scene, 12 3}}.
+func usageReport(id *Identity, mp MiniProgram, events []pageEvent, r *rng) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p))
-	var list pb
+	uid := r.hex(24)
 	for i, e := range events {
-		j := jsonString("appid", mp.AppID, "page_path", e.page, "event_type", e.event, "staytime", e.stay, "timestamp", e.at.UnixMilli(), "scene", 1001)
-		list = list.msg(1, pb(nil).varint(1, 15605).str(2, j))
+		route := strings.SplitN(e.page, "?", 2)[0]
+		j := jsonString("eventID", 1000+2*e.event+1, "data", rawJSON(jsonString("staytime", e.stay)), "page", route, "version", "2.24.1", "uid", uid, "type", 0)
+		q := fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, e.at.UnixMilli()-int64(r.between(200, 3000)), id.ClientVersion)
+		m = m.msg(2, pb(nil).varint(1, 2).str(2, mp.AppID).str(3, route+".html").varint(4, 0).varint(5, ts(e.at)).varint(6, 0).
+			str(7, j).varint(8, 1).str(9, q).str(10, "wifi").varint(11, 1001).varint(12, 3))
 		if i == 0 {
-			p.s(DataMiniProgramID, "2.1.2:appid", mp.AppID)
-			p.s(DataMiniProgramPage, "2.1.2:page_path", e.page)
-			p.s(DataUsageStatistics, "2.1.2:staytime", fmt.Sprintf(`"staytime":%d`, e.stay))
-			p.s(DataActivityTimes, "2.1.2:timestamp", strconv.FormatInt(e.at.UnixMilli(), 10))
+			p.s(DataMiniProgramID, "2.2", mp.AppID)
+			p.s(DataMiniProgramPage, "2.3", route+".html")
+			p.u(DataActivityTimes, "2.5", ts(e.at))
+			p.s(DataUIEvents, "2.7", j)
+			p.s(DataUsageStatistics, "2.7:data.staytime", strconv.Itoa(e.stay))
+			p.s(DataNetworkType, "2.10", "wifi")
 		}
 	}
-	m = m.msg(2, list)
 	return body{b: m, planted: p}
 }
 
-// routeRequest is wxartrappsvr/route (2946): a Mini Program's JS API call
-// relayed to WeChat, the call's data as a JSON string.
-func routeRequest(id *Identity, mp MiniProgram, api, data string) body {
+// routeRequest is wxartrappsvr/route (2946) laid out as the real one:
+// {1 BaseRequest, 2 {1 scene, 2 the Mini Program's realtime report JSON},
+// 3 appid}. The JSON names the app, page, event and the device, with the
+// event's own data in event_value.
+func routeRequest(id *Identity, mp MiniProgram, page, event string, eventValue string, at time.Time, r *rng) body {
 	var p planter
-	m := pb(nil).msg(1, baseRequest(id, 1001, &p)).str(2, mp.AppID).str(3, api).str(4, data)
-	p.s(DataMiniProgramID, "2", mp.AppID)
+	brand := strings.ToLower(id.Manufacturer)
+	j := jsonString("appid", mp.AppID, "app_state", 1, "appversion", "1.8.12", "enter_scene", 1001,
+		"sessionid", fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, at.UnixMilli()-int64(r.between(500, 5000)), id.ClientVersion),
+		"page_path", page, "referpagepath", "", "isentrance", 1, "event_time", at.UnixMilli(),
+		"sdk_version", "2.24.7", "devicemodel", id.Model, "devicebrand", brand, "os_name", "android",
+		"os_version", "Android "+id.AndroidRel, "language_version", id.Language, "networktype", "wifi",
+		"event_name", event, "event_value", rawJSON(eventValue), "unique_id", fmt.Sprintf("%d.%04d", at.UnixMilli(), r.IntN(10000)))
+	m := pb(nil).msg(1, baseRequest(id, 0, &p)).msg(2, pb(nil).varint(1, 1001).str(2, j)).str(3, mp.AppID)
+	p.s(DataMiniProgramID, "3", mp.AppID)
+	p.s(DataMiniProgramID, "2.2:appid", mp.AppID)
+	p.s(DataMiniProgramPage, "2.2:page_path", page)
+	p.s(DataUsageStatistics, "2.2", event)
+	p.s(DataActivityTimes, "2.2:event_time", strconv.FormatInt(at.UnixMilli(), 10))
+	p.s(DataDeviceModel, "2.2:devicemodel", id.Model)
+	p.s(DataDeviceModel, "2.2:devicebrand", brand)
+	p.s(DataOSVersion, "2.2:os_version", "Android "+id.AndroidRel)
+	p.s(DataLanguageLocale, "2.2:language_version", id.Language)
+	p.s(DataNetworkType, "2.2:networktype", "wifi")
 	return body{b: m, planted: p}
 }
 
-// mpKVReport is the newreportkvcomm batch of Mini Program page visits.
+// mpKVReport is the newreportkvcomm batch of Mini Program page visits: per
+// page appid, version, event, page, network, stay time (ms) and time.
 func mpKVReport(id *Identity, mp MiniProgram, events []pageEvent, now time.Time) body {
 	var lines []kvLine
 	for _, e := range events {
-		lines = append(lines, kvLine{13536, []string{mp.AppID, url.QueryEscape(e.page), strconv.Itoa(e.event), strconv.Itoa(e.stay), strconv.FormatInt(e.at.Unix(), 10)}})
+		lines = append(lines, kvLine{15496, []string{mp.AppID, "127", strconv.Itoa(e.event), "1001", url.QueryEscape(e.page), "wifi", strconv.Itoa(e.stay), strconv.FormatInt(e.at.UnixMilli(), 10)}})
 	}
 	return kvReport(id, lines, []kvPlant{
-		{0, 1, DataMiniProgramID}, {0, 2, DataMiniProgramPage}, {0, 3, DataUIEvents}, {0, 5, DataActivityTimes},
+		{0, 1, DataMiniProgramID}, {0, 5, DataMiniProgramPage}, {0, 6, DataNetworkType}, {0, 7, DataUsageStatistics},
 	}, now)
 }
 
@@ -395,25 +486,32 @@ func poiListRequest(id *Identity, r *rng) body {
 	return body{b: m, planted: p}
 }
 
-// searchRequest is mmwebsearch with the query and the user's location.
+// searchRequest is mmwebsearch laid out as the real request (type 719, no
+// BaseRequest): {1 0, 2 query, 3 0, 4 business type, 5 template version,
+// 6 {1 longitude, 2 latitude (float32), 3 accuracy} when the location is
+// known, 8 scene, 11 search session id, 17 repeated {1 key, 2 0, 3 value}}.
 func searchRequest(id *Identity, query string, withLoc bool, r *rng, now time.Time) body {
 	var p planter
-	ext := jsonString("query", query, "scene", 20, "sessionId", r.hex(16), "timestamp", now.UnixMilli())
-	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, query).varint(3, 20).str(4, ext)
-	p.s(DataSearchQuery, "2", query)
-	p.s(DataSearchQuery, "4:query", query)
+	m := pb(nil).varint(1, 0).str(2, query).varint(3, 0).varint(4, 0).varint(5, 80009061)
 	if withLoc {
-		m = m.msg(5, pb(nil).f64(1, id.Lon).f64(2, id.Lat))
-		p.f64(DataLocation, "5.1", id.Lon)
-		p.f64(DataLocation, "5.2", id.Lat)
+		m = m.msg(6, pb(nil).f32(1, float32(id.Lon)).f32(2, float32(id.Lat)).varint(3, uint64(r.between(20, 300))).varint(6, 1))
+		p.f32(DataLocation, "6.1", id.Lon)
+		p.f32(DataLocation, "6.2", id.Lat)
 	}
+	m = m.varint(8, 201).str(9, "").varint(10, 1).str(11, strconv.FormatUint(r.Uint64()>>1, 10)).
+		msg(17, pb(nil).str(1, "netType").varint(2, 0).str(3, "wifi")).
+		msg(17, pb(nil).str(1, "requestId").varint(2, 0).str(3, r.hex(8)+"-"+r.hex(4)+"-"+r.hex(4)+"-"+r.hex(4)+"-"+r.hex(12)))
+	p.s(DataSearchQuery, "2", query)
+	p.s(DataNetworkType, "17.3", "wifi")
 	return body{b: m, planted: p}
 }
 
-// finderInitRequest is finderinit (Channels).
-func finderInitRequest(id *Identity, r *rng) body {
+// finderInitRequest is finderinit (Channels): {1 BaseRequest, 2 {1 0,
+// 2 ""}, 3 {1 0, 2 0, 4 build, 6 client time (ms), 7 4, 10 1}}.
+func finderInitRequest(id *Identity, r *rng, now time.Time) body {
 	var p planter
-	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, "").varint(3, 1).str(4, r.hex(32))
+	m := pb(nil).msg(1, baseRequest(id, 0, &p)).msg(2, pb(nil).varint(1, 0).str(2, "")).
+		msg(3, pb(nil).varint(1, 0).varint(2, 0).varint(4, uint64(r.between(50000, 60000))).varint(6, uint64(now.UnixMilli())).varint(7, 4).varint(10, 1))
 	return body{b: m, planted: p}
 }
 
@@ -431,17 +529,24 @@ func finderStreamRequest(id *Identity, r *rng, now time.Time) body {
 	p.f32(DataLocation, "4.2", id.Lat)
 	p.s(DataLocation, "5:latitude", strconv.FormatFloat(id.Lat, 'f', -1, 64))
 	p.s(DataWifi, "5:ssid", id.SSID)
+	p.s(DataNetworkType, "5:network", "wifi")
 	return body{b: m, planted: p}
 }
 
-// finderStatsReport reports watched Channels videos with watch times.
+// finderStatsReport reports watched Channels videos: each kv line carries
+// a JSON record of the video (feedId) and how long it played.
 func finderStatsReport(id *Identity, feeds []uint64, r *rng, now time.Time) body {
 	var lines []kvLine
 	for _, f := range feeds {
-		lines = append(lines, kvLine{19990, []string{strconv.FormatUint(f, 10), strconv.Itoa(r.between(1000, 60000)), "play", strconv.FormatInt(now.Unix(), 10)}})
+		rec := kvJSON(jsonString("feedId", strconv.FormatUint(f, 10), "playDuration", r.between(1000, 60000), "action", "play"))
+		lines = append(lines, kvLine{19990, []string{"1", rec, strconv.FormatInt(now.Unix(), 10)}})
 	}
-	b := kvReport(id, lines, []kvPlant{{0, 1, DataContentBrowsing}, {0, 2, DataUsageStatistics}}, now)
-	return b
+	// The feedId says which video was watched (content_browsing), but no
+	// shipped rule reports it: the hand labels of the real logs do not
+	// count the same kind of feedId line as content browsing, so it is not
+	// planted as such here (see the helper report); the line itself is
+	// planted as usage statistics by kvReport.
+	return kvReport(id, lines, nil, now)
 }
 
 // feedResponse lists some Channels feed ids.

@@ -5,6 +5,7 @@ package synth
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"math"
 	"strconv"
 
@@ -47,6 +48,7 @@ const (
 	EncVarint  = "varint"  // a decimal integer stored as a protobuf varint
 	EncFloat32 = "float32" // a decimal number stored as a little-endian IEEE float
 	EncFloat64 = "float64" // a decimal number stored as a little-endian IEEE double
+	EncHex     = "hex"     // raw bytes (a binary ticket or key), written as lowercase hex
 )
 
 // Planted is one piece of personal data a scenario put into a payload.
@@ -84,6 +86,12 @@ func (p Planted) Bytes() []byte {
 			return nil
 		}
 		return binary.LittleEndian.AppendUint64(nil, math.Float64bits(f))
+	case EncHex:
+		b, err := hex.DecodeString(p.Value)
+		if err != nil {
+			return nil
+		}
+		return b
 	}
 	return []byte(p.Value)
 }
@@ -97,6 +105,10 @@ func (p *planter) s(typ, path, v string) {
 
 func (p *planter) u(typ, path string, v uint64) {
 	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatUint(v, 10), Encoding: EncVarint})
+}
+
+func (p *planter) hex(typ, path string, b []byte) {
+	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: hex.EncodeToString(b), Encoding: EncHex})
 }
 
 func (p *planter) f32(typ, path string, v float64) {

@@ -188,6 +188,7 @@ func startup(s *script) {
 	s.act("startup", "register push token")
 	s.short(binMM+"androidfcmreg", 216, fcmRegRequest(id), genericResponse(r, 0))
 	s.short(binMM+"getcdndns", 379, cdnDNSRequest(id), genericResponse(r, 96))
+	s.short(binMM+"getnetworkinfo", 6238, netInfoRequest(id, r), genericResponse(r, 48))
 	s.act("startup", "report startup statistics")
 	s.short(binMM+"newreportkvcomm", 996, startupReport(id, r, s.now), genericResponse(r, 0))
 	s.add(call{link: linkLong, cmdID: cmdNoop, algo: algoNone, req: body{}, resp: nil})
@@ -238,7 +239,7 @@ func miniprogramBrowse(s *script) {
 	for _, mp := range id.MiniPrograms[:2] {
 		events := browse(s, mp)
 		s.act("miniprogram", "close Mini Program "+mp.Name)
-		s.short(binBiz+"wxausrevent/wxaappidkeybatchreport", 1009, usageReport(id, mp, events), genericResponse(r, 0))
+		s.short(binBiz+"wxausrevent/wxaappidkeybatchreport", 1009, usageReport(id, mp, events, r), genericResponse(r, 0))
 		s.short(binMM+"newreportkvcomm", 996, mpKVReport(id, mp, events, s.now), genericResponse(r, 0))
 	}
 }
@@ -248,24 +249,25 @@ func miniprogramLocation(s *script, granted bool) {
 	mp := id.MiniPrograms[2]
 	events := browse(s, mp)
 	s.act("miniprogram", "Mini Program requests location")
+	page := strings.SplitN(mp.Pages[len(mp.Pages)-1], "?", 2)[0]
 	if granted {
-		data := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":true}`),
+		ev := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":true}`),
 			"latitude", id.Lat, "longitude", id.Lon, "accuracy", 30, "type", "gcj02")
-		b := routeRequest(id, mp, "getLocation", data)
-		b.planted.s(DataLocation, "4:latitude", strconv6(id.Lat))
-		b.planted.s(DataLocation, "4:longitude", strconv6(id.Lon))
-		b.planted.s(DataPermissionsState, "4:authSetting.scope.userLocation", `"scope.userLocation":true`)
+		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
+		b.planted.s(DataLocation, "2.2:event_value.latitude", strconv6(id.Lat))
+		b.planted.s(DataLocation, "2.2:event_value.longitude", strconv6(id.Lon))
+		b.planted.s(DataPermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":true`)
 		s.short(binBiz+"wxartrappsvr/route", 2946, b, genericResponse(r, 32))
 		s.short(binMM+"getpoilist", 3964, poiListRequest(id, r), genericResponse(r, 400))
 	} else {
-		data := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":false}`),
+		ev := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":false}`),
 			"errMsg", "getLocation:fail auth deny")
-		b := routeRequest(id, mp, "getLocation", data)
-		b.planted.s(DataPermissionsState, "4:authSetting.scope.userLocation", `"scope.userLocation":false`)
+		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
+		b.planted.s(DataPermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":false`)
 		s.short(binBiz+"wxartrappsvr/route", 2946, b, genericResponse(r, 16))
 	}
 	s.act("miniprogram", "close Mini Program "+mp.Name)
-	s.short(binBiz+"wxausrevent/wxaappidkeybatchreport", 1009, usageReport(id, mp, events), genericResponse(r, 0))
+	s.short(binBiz+"wxausrevent/wxaappidkeybatchreport", 1009, usageReport(id, mp, events, r), genericResponse(r, 0))
 }
 
 // strconv6 formats a coordinate as jsonString writes it.
@@ -274,13 +276,13 @@ func strconv6(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 func channels(s *script) {
 	id, r := s.id, s.r
 	s.act("channels", "open Channels")
-	s.short(binMM+"finderinit", 3930, finderInitRequest(id, r), genericResponse(r, 200))
+	s.short(binMM+"finderinit", 3930, finderInitRequest(id, r, s.now), genericResponse(r, 200))
 	feeds := []uint64{r.Uint64() >> 1, r.Uint64() >> 1, r.Uint64() >> 1}
 	s.act("channels", "load the feed")
 	s.short(binMM+"finderstream", 3901, finderStreamRequest(id, r, s.now), feedResponse(feeds, r))
 	s.act("channels", "watch videos")
 	s.think(5000, 40000)
-	s.short(binMM+"findersync", 3565, finderInitRequest(id, r), genericResponse(r, 64))
+	s.short(binMM+"findersync", 3565, finderInitRequest(id, r, s.now), genericResponse(r, 64))
 	s.short(binMM+"newreportkvcomm", 996, finderStatsReport(id, feeds, r, s.now), genericResponse(r, 0))
 }
 
