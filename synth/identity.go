@@ -173,8 +173,8 @@ var (
 	// the phone reports next to its MCC-MNC.
 	carrierNames = map[string]string{"46000": "China Mobile", "46001": "China Unicom", "46011": "China Telecom", "302720": "Rogers", "45400": "CSL"}
 	carrierAPNs  = map[string]string{"46000": "cmnet", "46001": "3gnet", "46011": "ctnet", "302720": "ltemobile.apn", "45400": "mobile.lte.three.com.hk"}
-	mpNames   = []string{"美团外卖", "Tencent Maps", "拼多多", "Ride Hailing", "Metro Ticket", "Coffee Order", "健康码", "Cinema"}
-	mpPages   = []string{
+	mpNames      = []string{"美团外卖", "Tencent Maps", "拼多多", "Ride Hailing", "Metro Ticket", "Coffee Order", "健康码", "Cinema"}
+	mpPages      = []string{
 		"pages/index/index", "pages/home/home", "pages/detail/detail?id=%d",
 		"pages/order/confirm", "pages/map/nearby?lat=0", "pages/search/result?kw=%d",
 		"pages/user/profile", "packageA/pages/list/list?page=%d", "pages/pay/checkout",
