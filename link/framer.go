@@ -1,7 +1,6 @@
 package link
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -424,70 +422,6 @@ func (f *Framer) skipAll(err error) Unit {
 	f.buf = f.buf[:0]
 	f.state = stateRaw
 	return u
-}
-
-// headReader is a bufio.Reader over a bytes.Reader, pooled: a 4 KiB
-// bufio buffer per head was a quarter of the bytes the decrypt pipeline
-// allocated. Nothing parseHead returns aliases it (textproto copies the
-// strings, and the request or response body reader is dropped).
-type headReader struct {
-	src bytes.Reader
-	br  *bufio.Reader
-}
-
-var headReaders = sync.Pool{New: func() any {
-	hr := new(headReader)
-	hr.br = bufio.NewReader(&hr.src)
-	return hr
-}}
-
-// parseHead parses an HTTP head with net/http, which knows the grammar
-// better than a hand-written parser would.
-func parseHead(b []byte, request bool) (*Head, error) {
-	hr := headReaders.Get().(*headReader)
-	hr.src.Reset(b)
-	hr.br.Reset(&hr.src)
-	defer func() {
-		// The pool must not keep b reachable.
-		hr.src.Reset(nil)
-		hr.br.Reset(&hr.src)
-		headReaders.Put(hr)
-	}()
-	br := hr.br
-	h := &Head{Request: request}
-	if request {
-		req, err := http.ReadRequest(br)
-		if err != nil {
-			return nil, err
-		}
-		h.Method, h.Target, h.Proto, h.Host, h.Header = req.Method, req.RequestURI, req.Proto, req.Host, req.Header
-		h.BodyLen = req.ContentLength
-		if h.BodyLen < 0 && !isChunked(req.TransferEncoding) {
-			h.BodyLen = 0 // a request without length has no body
-		}
-		h.Chunked = isChunked(req.TransferEncoding)
-		return h, nil
-	}
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		return nil, err
-	}
-	h.Status, h.Proto, h.Header = resp.StatusCode, resp.Proto, resp.Header
-	h.BodyLen = resp.ContentLength
-	h.Chunked = isChunked(resp.TransferEncoding)
-	if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified || resp.StatusCode/100 == 1 {
-		h.BodyLen = 0
-	}
-	return h, nil
-}
-
-func isChunked(te []string) bool {
-	for _, t := range te {
-		if strings.EqualFold(t, "chunked") {
-			return true
-		}
-	}
-	return false
 }
 
 // dechunk decodes a complete chunked body at the start of b and returns it
