@@ -397,3 +397,44 @@ func FuzzDecode(f *testing.F) {
 		Format(&buf, m)
 	})
 }
+
+// TestJSONSpans checks that JSON values get the span of their own bytes
+// where the JSON text holds them unchanged, and the enclosing span where it
+// does not (escapes).
+func TestJSONSpans(t *testing.T) {
+	js := `{"page_path":"pages/a","n":12,"esc":"a\"b","o":{"k":true},"kv":"1,2,3"}`
+	in := tagBytes(tagVarint(nil, 1, 7), 2, []byte(" "+js))
+	m := Decode(in, Options{})
+	str := find(m, "2")
+	for _, tc := range []struct {
+		path, bytes string
+		exact       bool
+	}{
+		{"2.page_path", "pages/a", true},
+		{"2.n", "12", true},
+		{"2.o", `{"k":true}`, true},
+		{"2.o.k", "true", true},
+		{"2.kv.$1", "2", true},
+		{"2.esc", "", false},
+	} {
+		n := find(m, tc.path)
+		if n == nil {
+			t.Fatalf("%s missing", tc.path)
+		}
+		got := string(in[n.Span.Offset:n.Span.End()])
+		switch {
+		case n.Derived:
+			t.Errorf("%s: derived", tc.path)
+		case tc.exact && got != tc.bytes:
+			t.Errorf("%s: span %+v holds %q, want %q", tc.path, n.Span, got, tc.bytes)
+		case !tc.exact && n.Span != str.Span:
+			t.Errorf("%s: span %+v, want the string's %+v", tc.path, n.Span, str.Span)
+		}
+	}
+	// Inside a transform, spans are relative to its output.
+	z := tagBytes(nil, 1, zlibBytes(tagBytes(nil, 1, []byte(js))))
+	m = Decode(z, Options{})
+	if n := find(m, "1.1.n"); n == nil || !n.Derived || n.Span.Length != 2 {
+		t.Errorf("zlib: 1.1.n = %+v, want a derived span of 2 bytes", n)
+	}
+}

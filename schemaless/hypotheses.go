@@ -179,7 +179,7 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 		n.Kind, n.Chain = KindMessage, d.appendKind(chain, KindMessage)
 		d.fillMessage(n, b, sc, n.Path, depth, derived, base)
 	case KindString:
-		d.interpretText(n, d.str(b), base, depth, derived, d.appendKind(chain, KindString))
+		d.interpretText(n, d.str(b), base, depth, derived, d.appendKind(chain, KindString), true)
 		if len(b) > 0 && b[len(b)-1] == 0 {
 			n.Hints = append(n.Hints, "nul-terminated")
 		}

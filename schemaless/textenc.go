@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -21,10 +22,13 @@ import (
 const maxTextDecodes = 4
 
 // interpretText fills n with the best reading of the text s. chain ends with
-// the step that produced s (string, urlencoded, base64, …). Values inside
-// the text get the span of n (their positions in s are not tracked) except
-// report-line and query parts, whose spans are exact when s is not derived.
-func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool, chain []Kind) {
+// the step that produced s (string, urlencoded, base64, …). exact says that
+// s is byte for byte the bytes at base in n's buffer (derived says whether
+// that is a transform's output): report-line and query parts then get
+// exact spans, and so do JSON values wherever the JSON text holds their
+// bytes unchanged (strings without escapes, numbers, literals,
+// containers). Other values inside the text get the span of n.
+func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool, chain []Kind, exact bool) {
 	n.Text = s
 	n.Kind = KindString
 	n.Chain = chain
@@ -47,15 +51,21 @@ func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool
 	if t == "" {
 		return
 	}
+	// Where t's bytes are in n's buffer, when they are there unchanged.
+	pos := jsonPos{derived: true}
+	if exact {
+		pos = jsonPos{exact: true, base: base + len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace)), derived: derived}
+	}
 	switch t[0] {
 	case '{', '[':
 		if json.Valid(unsafeBytes(t)) {
-			d.fillJSON(n, t, depth, chain, false)
+			d.fillJSON(n, t, depth, chain, false, pos)
 			return
 		}
 		// kv report values escape the CSV separator: {"a":1;"b":2}.
+		// The separators are replaced one for one, so positions hold.
 		if alt, ok := semicolonJSON(t); ok {
-			d.fillJSON(n, alt, depth, chain, true)
+			d.fillJSON(n, alt, depth, chain, true, pos)
 			return
 		}
 	case '<':
@@ -64,21 +74,21 @@ func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool
 		}
 	}
 	if u, ok := splitURL(s); ok {
-		d.fillQuery(n, s, u.query, u.qoff, base, depth, derived, chain, u.base)
+		d.fillQuery(n, s, u.query, u.qoff, base, depth, derived, chain, u.base, exact)
 		return
 	}
 	if isQuery(s) {
-		d.fillQuery(n, s, s, 0, base, depth, derived, chain, "")
+		d.fillQuery(n, s, s, 0, base, depth, derived, chain, "", exact)
 		return
 	}
 	if isReportLine(s) {
-		d.fillReportLine(n, s, base, depth, derived, chain)
+		d.fillReportLine(n, s, base, depth, derived, chain, exact)
 		return
 	}
 	if strings.IndexByte(s, '%') >= 0 && countKind(chain, KindURLEncoded) < maxTextDecodes {
 		if dec, err := url.PathUnescape(s); err == nil && dec != s && utf8.ValidString(dec) {
 			n.Hints = append(n.Hints, "raw="+truncate(s, 64))
-			d.interpretText(n, dec, base, depth+1, true, d.appendKind(chain, KindURLEncoded))
+			d.interpretText(n, dec, base, depth+1, true, d.appendKind(chain, KindURLEncoded), false)
 			return
 		}
 	}
@@ -145,9 +155,23 @@ func (d *decoder) addChild(n, c *Node) bool {
 	return true
 }
 
+// jsonPos says where a JSON text is in its node's buffer.
+type jsonPos struct {
+	exact   bool // the text's bytes are at base in the buffer
+	base    int
+	derived bool // the buffer is a transform's output (Node.Derived)
+}
+
+// span sets c's span to t[start:end] when its position is known.
+func (pos jsonPos) span(c *Node, start, end int) {
+	if pos.exact {
+		c.Span, c.Derived = Span{pos.base + start, end - start}, pos.derived
+	}
+}
+
 // fillJSON makes n a JSON node with its members as children, keeping member
 // order (encoding/json maps would lose it). t must be valid JSON (json.Valid).
-func (d *decoder) fillJSON(n *Node, t string, depth int, chain []Kind, semicolons bool) {
+func (d *decoder) fillJSON(n *Node, t string, depth int, chain []Kind, semicolons bool, pos jsonPos) {
 	n.Kind, n.Chain, n.Confidence = KindJSON, d.appendKind(chain, KindJSON), 0.95
 	if semicolons {
 		n.Hints = append(n.Hints, "semicolon-separated")
@@ -160,12 +184,12 @@ func (d *decoder) fillJSON(n *Node, t string, depth int, chain []Kind, semicolon
 	}
 	open := t[p.i]
 	p.i++
-	d.jsonContainer(n, &p, open, depth+1)
+	d.jsonContainer(n, &p, open, depth+1, pos)
 }
 
 // jsonContainer reads the members of the object or array opened by open,
 // up to and including its closing delimiter.
-func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int) {
+func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int, pos jsonPos) {
 	isObj := open == '{'
 	var idx counter[string]
 	arrPath := ""
@@ -179,7 +203,7 @@ func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int) {
 		}
 		key := ""
 		if isObj {
-			key = p.str()
+			key, _ = p.str()
 			p.space()
 			p.i++ // ':'
 			p.space()
@@ -192,6 +216,7 @@ func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int) {
 			c.Index, c.Path = i, arrPath
 		}
 		ok := d.addChild(n, c)
+		start := p.i
 		switch v := p.s[p.i]; v {
 		case '{', '[':
 			p.i++
@@ -202,14 +227,24 @@ func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int) {
 					d.hit(c, BudgetDepth)
 				}
 				p.skip()
+				pos.span(c, start, p.i)
 				continue
 			}
 			c.Kind, c.Chain = KindJSON, d.chain1(KindJSON)
-			d.jsonContainer(c, p, v, depth+1)
+			// Children whose bytes cannot be located keep the span
+			// of an enclosing value, which contains them.
+			d.jsonContainer(c, p, v, depth+1, pos)
+			pos.span(c, start, p.i)
 		case '"':
-			s := p.str()
-			if ok {
-				d.interpretText(c, s, 0, depth+1, true, d.chain1(KindString))
+			s, raw := p.str()
+			if !ok {
+				break
+			}
+			if raw && pos.exact {
+				pos.span(c, start+1, p.i-1)
+				d.interpretText(c, s, pos.base+start+1, depth+1, pos.derived, d.chain1(KindString), true)
+			} else {
+				d.interpretText(c, s, 0, depth+1, true, d.chain1(KindString), false)
 			}
 		case 't', 'f':
 			c.Kind, c.Chain = KindBool, d.chain1(KindBool)
@@ -219,11 +254,14 @@ func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int) {
 			} else {
 				p.i += len("false")
 			}
+			pos.span(c, start, p.i)
 		case 'n':
 			c.Kind, c.Chain = KindNull, d.chain1(KindNull)
 			p.i += len("null")
+			pos.span(c, start, p.i)
 		default:
 			lit := p.number()
+			pos.span(c, start, p.i)
 			c.Kind, c.Chain, c.Text = KindNumber, d.chain1(KindNumber), lit
 			// As json.Number.Float64 does.
 			if f, err := strconv.ParseFloat(lit, 64); err == nil {
@@ -270,8 +308,9 @@ func (p *jsonText) more() bool {
 	return true
 }
 
-// str reads the string literal at p.i and returns its value.
-func (p *jsonText) str() string {
+// str reads the string literal at p.i and returns its value; raw says the
+// value is the literal's bytes unchanged (no escapes, valid UTF-8).
+func (p *jsonText) str() (v string, raw bool) {
 	start := p.i
 	p.i++
 	plain := true
@@ -287,15 +326,14 @@ func (p *jsonText) str() string {
 	p.i++
 	lit := p.s[start:p.i]
 	if plain || !strings.Contains(lit, "\\") && utf8.ValidString(lit) {
-		return lit[1 : len(lit)-1]
+		return lit[1 : len(lit)-1], true
 	}
 	// Escapes, or invalid UTF-8 that encoding/json replaces with U+FFFD:
 	// let encoding/json unquote, so values are exactly its.
-	var v string
 	if json.Unmarshal(unsafeBytes(lit), &v) != nil {
-		return lit[1 : len(lit)-1]
+		return lit[1 : len(lit)-1], false
 	}
-	return v
+	return v, false
 }
 
 // number reads the number literal at p.i.
@@ -318,7 +356,7 @@ func (p *jsonText) skip() {
 	for level > 0 && p.i < len(p.s) {
 		switch p.s[p.i] {
 		case '"':
-			p.str()
+			_, _ = p.str()
 			continue
 		case '{', '[':
 			level++
@@ -440,7 +478,7 @@ func (d *decoder) fillXML(n *Node, t string, depth int, chain []Kind) bool {
 	// Leaf texts may themselves be encoded (URLs, JSON).
 	n.Walk(func(c *Node, _ int) bool {
 		if c != n && c.Kind == KindString && len(c.Children) == 0 && len(c.Text) >= 2 {
-			d.interpretText(c, c.Text, 0, depth+1, true, c.Chain)
+			d.interpretText(c, c.Text, 0, depth+1, true, c.Chain, false)
 		}
 		return true
 	})
@@ -525,7 +563,7 @@ func isKeyChar(c byte) bool {
 
 // fillQuery makes n a query node. q is the query part of s at offset qoff;
 // base is non-empty for URLs and becomes the "$url" child.
-func (d *decoder) fillQuery(n *Node, s, q string, qoff, spanBase, depth int, derived bool, chain []Kind, urlBase string) {
+func (d *decoder) fillQuery(n *Node, s, q string, qoff, spanBase, depth int, derived bool, chain []Kind, urlBase string, exact bool) {
 	n.Kind, n.Chain, n.Confidence, n.Text = KindQuery, d.appendKind(chain, KindQuery), 0.85, s
 	if urlBase != "" {
 		c := d.newNode()
@@ -560,7 +598,7 @@ func (d *decoder) fillQuery(n *Node, s, q string, qoff, spanBase, depth int, der
 		} else {
 			ch = d.chain1(KindString)
 		}
-		d.interpretText(c, val, spanBase+off+eq+1, depth+1, derived || val != v, ch)
+		d.interpretText(c, val, spanBase+off+eq+1, depth+1, derived || val != v, ch, exact && val == v)
 		off += len(p) + 1
 	}
 }
@@ -579,7 +617,7 @@ func isReportLine(s string) bool {
 }
 
 // fillReportLine splits s into positional values "$0", "$1", ….
-func (d *decoder) fillReportLine(n *Node, s string, base, depth int, derived bool, chain []Kind) {
+func (d *decoder) fillReportLine(n *Node, s string, base, depth int, derived bool, chain []Kind, exact bool) {
 	n.Kind, n.Chain, n.Confidence = KindReportLine, d.appendKind(chain, KindReportLine), 0.75
 	n.Children = d.children(max(0, min(strings.Count(s, ",")+1, d.opts.MaxNodes-d.nodes+1)))
 	off := 0
@@ -596,7 +634,7 @@ func (d *decoder) fillReportLine(n *Node, s string, base, depth int, derived boo
 		if !d.addChild(n, c) {
 			return
 		}
-		d.interpretText(c, p, base+off, depth+1, derived, d.chain1(KindString))
+		d.interpretText(c, p, base+off, depth+1, derived, d.chain1(KindString), exact)
 		off += len(p) + 1
 	}
 }
