@@ -310,7 +310,7 @@ func (p *jsonText) more() bool {
 
 // str reads the string literal at p.i and returns its value; raw says the
 // value is the literal's bytes unchanged (no escapes, valid UTF-8).
-func (p *jsonText) str() (v string, raw bool) {
+func (p *jsonText) str() (string, bool) {
 	start := p.i
 	p.i++
 	plain := true
@@ -330,10 +330,17 @@ func (p *jsonText) str() (v string, raw bool) {
 	}
 	// Escapes, or invalid UTF-8 that encoding/json replaces with U+FFFD:
 	// let encoding/json unquote, so values are exactly its.
+	return unquote(lit), false
+}
+
+// unquote is kept apart from str so that only escaped strings pay for
+// the heap variable json.Unmarshal needs.
+func unquote(lit string) string {
+	var v string
 	if json.Unmarshal(unsafeBytes(lit), &v) != nil {
-		return lit[1 : len(lit)-1], false
+		return lit[1 : len(lit)-1]
 	}
-	return v, false
+	return v
 }
 
 // number reads the number literal at p.i.
