@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/adler32"
+	"slices"
 )
 
 // Sizes of the inner AES-GCM layout `ciphertext | IV | tag`.
@@ -92,13 +93,19 @@ func OpenCBC(key [16]byte, c []byte) ([]byte, error) {
 
 // openCBC is OpenCBC with the block cipher of key already built.
 func openCBC(block cipher.Block, key [16]byte, c []byte) ([]byte, error) {
+	return openCBCInto(block, key, c, nil)
+}
+
+// openCBCInto is openCBC writing the plaintext over dst's backing array
+// when it is large enough.
+func openCBCInto(block cipher.Block, key [16]byte, c, dst []byte) ([]byte, error) {
 	if len(c) == 0 || len(c)%aes.BlockSize != 0 {
 		return nil, errTruncated
 	}
 	if !cbcPaddingOK(block, key[:], c) {
 		return nil, errBadPadding
 	}
-	out := make([]byte, len(c))
+	out := slices.Grow(dst[:0], len(c))[:len(c)]
 	cipher.NewCBCDecrypter(block, key[:]).CryptBlocks(out, c)
 	n, _ := unpad(out)
 	return out[:n], nil
@@ -154,12 +161,13 @@ func (g GCMBlob) Tail() ([8]byte, bool) {
 // Open decrypts the blob with an AES-192-GCM key and aad; errTagMismatch
 // when the tag does not verify.
 func (g GCMBlob) Open(key [24]byte, aad []byte) ([]byte, error) {
-	return g.open(newGCM(key), aad)
+	return g.open(newGCM(key), aad, nil)
 }
 
-// open is Open with the AEAD of the key already built.
-func (g GCMBlob) open(aead cipher.AEAD, aad []byte) ([]byte, error) {
-	ct := make([]byte, 0, len(g.Ciphertext)+gcmTagLen)
+// open is Open with the AEAD of the key already built; the plaintext is
+// written over dst's backing array when it is large enough.
+func (g GCMBlob) open(aead cipher.AEAD, aad, dst []byte) ([]byte, error) {
+	ct := slices.Grow(dst[:0], len(g.Ciphertext)+gcmTagLen)
 	ct = append(append(ct, g.Ciphertext...), g.Tag[:]...)
 	pt, err := aead.Open(ct[:0], g.IV[:], ct, aad)
 	if err != nil {
@@ -195,19 +203,17 @@ func SealGCM(key [24]byte, iv [12]byte, aad, plaintext []byte) []byte {
 // over the uncompressed plaintext, where K is the signature key (see
 // LearnFromAuthResponse).
 func Signature(plaintext []byte, uin uint32, k []byte) uint32 {
-	h := md5.New()
-	var n [4]byte
-	binary.BigEndian.PutUint32(n[:], uin)
-	h.Write(n[:])
-	h.Write(k)
-	inner := h.Sum(nil)
-	h.Reset()
-	binary.BigEndian.PutUint32(n[:], uint32(len(plaintext)))
-	h.Write(n[:])
-	h.Write(k)
-	h.Write(inner)
-	outer := h.Sum(nil)
-	seed := adler32.Checksum(outer)
+	// md5.Sum over buffers on the stack: md5.New and Sum(nil) allocated
+	// twice per call, and a packet is checked against every known key.
+	var buf [4 + 16 + md5.Size + 32]byte
+	b := binary.BigEndian.AppendUint32(buf[:0], uin)
+	b = append(b, k...)
+	inner := md5.Sum(b)
+	b = binary.BigEndian.AppendUint32(buf[:0], uint32(len(plaintext)))
+	b = append(b, k...)
+	b = append(b, inner[:]...)
+	outer := md5.Sum(b)
+	seed := adler32.Checksum(outer[:])
 	return adlerUpdate(seed, plaintext)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"google.golang.org/protobuf/encoding/protowire"
 	"io"
+	"slices"
 
 	"github.com/wxaudit/wxaudit/keylog"
 )
@@ -38,6 +39,20 @@ type State struct {
 	GCMKeys       [][24]byte // inner AES-GCM keys
 
 	ciphers cipherCache // AES states of keys tried, see ciphers.go
+	// scratch receives inner plaintexts that are inflated (or copied) out
+	// before Open returns; see keepScratch.
+	scratch []byte
+}
+
+// maxScratch bounds the inner-plaintext scratch a State keeps.
+const maxScratch = 1 << 20
+
+// keepScratch keeps b's backing array as the State's scratch, unless it
+// is too large to keep.
+func (st *State) keepScratch(b []byte) {
+	if cap(b) <= maxScratch {
+		st.scratch = b[:0]
+	}
 }
 
 // Learn adds the secrets of an auth response.
@@ -275,7 +290,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 	var bestKey [16]byte
 	bestRank := -1
 	for _, k := range cands {
-		pt, err := openCBC(st.cbcBlock(k), k, body)
+		pt, err := openCBCInto(st.cbcBlock(k), k, body, st.scratch)
 		if err != nil {
 			fail.note(1, ReasonBadPadding, nil)
 			continue
@@ -284,8 +299,11 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 			fail.note(2, ReasonLengthMismatch, fmt.Errorf("plaintext %d bytes, header says %d", len(pt), h.CompressedLen))
 			continue
 		}
+		st.keepScratch(pt)
 		p := Part{Plaintext: pt, Inner: InnerAESCBC}
-		if h.Compress == CompressZlib {
+		if h.Compress != CompressZlib {
+			p.Plaintext = slices.Clone(pt) // out of the scratch
+		} else {
 			out, err := Inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
 			if errors.Is(err, ErrTooLarge) {
 				fail.note(4, ReasonTooLarge, err)
@@ -390,16 +408,19 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 	}
 	var fail failure
 	for _, c := range cands {
-		pt, err := g.open(st.gcmAEAD(c.key), c.aad)
+		pt, err := g.open(st.gcmAEAD(c.key), c.aad, st.scratch)
 		if err != nil {
 			fail.note(1, ReasonTagMismatch, nil)
 			continue
 		}
+		st.keepScratch(pt)
 		st.GCMKeys = addKey(st.GCMKeys, c.key)
-		p := Part{Plaintext: pt, Inner: InnerAESGCM}
+		p := Part{Inner: InnerAESGCM}
 		// PROTOCOL.md §5: GCM inputs are always zlib, whatever the
 		// header's compress bits say.
-		if len(pt) > 0 && pt[0] == zlibMagic {
+		if len(pt) == 0 || pt[0] != zlibMagic {
+			p.Plaintext = slices.Clone(pt) // out of the scratch
+		} else {
 			out, err := Inflate(pt, st.maxInflate())
 			if errors.Is(err, ErrTooLarge) {
 				return Part{}, &OpenError{Reason: ReasonTooLarge, Err: err}

@@ -1,6 +1,7 @@
 package decrypt
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"slices"
@@ -35,11 +36,22 @@ func (c *conn) appData(h *half, r *record) {
 		if h.dir == 0 {
 			// A Shortlink request envelope says its own length: open it as
 			// soon as it is whole.
-			if _, err := business.ParseShortlinkRequest(h.app); err == nil {
+			if shortlinkWhole(h.app) {
 				c.endOfMessage(h)
 			}
 		}
 	}
+}
+
+// shortlinkWhole reports whether b is a whole Shortlink request envelope.
+// The envelope's total length (PROTOCOL.md §1) is checked first, so the
+// records before the last do not each build a parse error.
+func shortlinkWhole(b []byte) bool {
+	if len(b) < 4 || uint64(binary.BigEndian.Uint32(b)) != uint64(len(b)-4) {
+		return false
+	}
+	_, err := business.ParseShortlinkRequest(b)
+	return err == nil
 }
 
 // lostAppData notes an application-data record that could not be opened:

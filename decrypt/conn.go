@@ -1,11 +1,13 @@
 package decrypt
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/link"
 	"github.com/wxaudit/wxaudit/mmtls"
+	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/reassemble"
 )
 
@@ -24,7 +26,12 @@ type conn struct {
 	classified bool
 	early      [2]earlyData // data seen before classification, by direction
 
-	half [2]*half
+	half   [2]*half // nil until classified and after Close
+	halves [2]half  // storage of half, one allocation with the conn
+
+	// names are the connection's endpoints as "addr:port", formatted once
+	// for all its payloads.
+	names payload.Conn
 
 	// sess follows the key schedule when the key log has connection
 	// secrets (nil otherwise).
@@ -77,6 +84,15 @@ func (c *conn) Data(dir reassemble.Direction, offset int64, data []byte, segs []
 		return
 	}
 	c.sawData = true
+	if !c.classified && dir == reassemble.ClientToServer && c.early[0].n == 0 && c.early[1].n == 0 {
+		// The client's first segment nearly always decides the kind:
+		// frame it in place instead of copying it aside.
+		if kind, more := link.Classify(data); !more {
+			c.setKind(kind)
+			c.half[dir].write(offset, data, segs)
+			return
+		}
+	}
 	if !c.classified {
 		e := &c.early[dir]
 		e.chunks = append(e.chunks, earlyChunk{offset: offset, data: append([]byte(nil), data...), segs: append([]reassemble.Segment(nil), segs...)})
@@ -112,6 +128,7 @@ func (c *conn) Close(reason string) {
 	// The reassembler may remember a closed connection for a while (late
 	// retransmissions); drop everything but the counts now.
 	c.half = [2]*half{}
+	c.halves = [2]half{}
 	c.sess = nil
 	st := c.d.stats
 	st.Connections++
@@ -136,11 +153,7 @@ func (c *conn) tryClassify(final bool) {
 	if more && !final && c.early[0].n+c.early[1].n < maxClassifyBytes {
 		return
 	}
-	c.kind = kind
-	c.classified = true
-	for dir := range c.half {
-		c.half[dir] = &half{c: c, dir: reassemble.Direction(dir), framer: link.NewFramer(kind, dir == int(reassemble.ClientToServer))}
-	}
+	c.setKind(kind)
 	for dir, e := range c.early {
 		for _, ch := range e.chunks {
 			c.half[dir].write(ch.offset, ch.data, ch.segs)
@@ -149,15 +162,26 @@ func (c *conn) tryClassify(final bool) {
 	c.early = [2]earlyData{}
 }
 
+// setKind classifies the connection and sets up its two directions.
+func (c *conn) setKind(kind link.Kind) {
+	c.kind = kind
+	c.classified = true
+	for dir := range c.halves {
+		c.halves[dir] = half{c: c, dir: reassemble.Direction(dir), framer: *link.NewFramer(kind, dir == int(reassemble.ClientToServer))}
+		c.half[dir] = &c.halves[dir]
+	}
+}
+
 // half is one direction of a connection.
 type half struct {
 	c      *conn
 	dir    reassemble.Direction
-	framer *link.Framer
+	framer link.Framer
 	segs   []reassemble.Segment // segments covering the framer's buffered bytes, in order
 	seq    uint64               // sequence number of the next record
 	keys   keyState
-	queue  []*record // records awaiting a key or delivery, in sequence order
+	queue  []record // records awaiting a key or delivery, in sequence order
+	frames []int64  // scratch for the frames of one record, see unit
 
 	// Application data collected for the business layer.
 	app       []byte
@@ -214,10 +238,10 @@ func (h *half) drain() {
 	}
 }
 
-// span returns the frames and time of stream bytes [off, off+n) and drops
-// segment records that end before off+n.
-func (h *half) span(off, n int64) ([]int64, time.Time) {
-	var frames []int64
+// span appends the frames of stream bytes [off, off+n) to frames and
+// returns them with the time of the last, and drops segment records that
+// end before off+n.
+func (h *half) span(frames []int64, off, n int64) ([]int64, time.Time) {
 	var t time.Time
 	end := off + n
 	keep := 0
@@ -238,17 +262,31 @@ func (h *half) span(off, n int64) ([]int64, time.Time) {
 }
 
 func (h *half) unit(u link.Unit) {
-	frames, t := h.span(u.Offset, u.Len)
 	st := h.c.d.stats
+	if u.Kind == link.UnitRecord || u.Kind == link.UnitSkip {
+		// A record's frames are collected in scratch: record copies them
+		// if the record has to wait (and OnRecord may keep them).
+		var frames []int64
+		if h.c.d.opts.OnRecord == nil {
+			frames = h.frames[:0]
+		}
+		frames, t := h.span(frames, u.Offset, u.Len)
+		if h.c.d.opts.OnRecord == nil {
+			h.frames = frames[:0]
+		}
+		if u.Kind == link.UnitSkip {
+			st.SkippedBytes[skipReason(u.Err)] += u.Len
+			return
+		}
+		h.record(u.Data, frames, t)
+		return
+	}
+	frames, t := h.span(nil, u.Offset, u.Len)
 	switch u.Kind {
 	case link.UnitHead:
 		h.c.head(h, u.Head, frames, t)
 	case link.UnitBody:
 		h.c.body(h, u.Data, frames, t)
-	case link.UnitSkip:
-		st.SkippedBytes[skipReason(u.Err)] += u.Len
-	case link.UnitRecord:
-		h.record(u.Data, frames, t)
 	}
 }
 
@@ -281,28 +319,27 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	if len(frames) > 1 {
 		st.RecordsMultiSegment++
 	}
-	r := &record{seq: seq, typ: rec.Type, frames: frames, time: t, length: len(rec.Body)}
+	r := record{seq: seq, typ: rec.Type, frames: frames, time: t, length: len(rec.Body)}
 	if mmtls.IsPlaintext(rec) {
 		st.RecordsPlaintext++
-		h.trace(r, statePlaintext, "", rec.Body)
+		h.trace(&r, statePlaintext, "", rec.Body)
 		h.c.plaintextHandshake(h, seq, rec)
-		h.queue = append(h.queue, r)
-		h.c.progress()
+		h.enqueue(r)
 		return
 	}
 	st.RecordsEncrypted++
-	if plain, ok := h.open(seq, rec); ok {
+	if plain, ok := h.open(seq, rec, true); ok {
 		r.plain = plain
 		st.RecordsDecrypted++
-		h.trace(r, stateDecrypted, "", plain)
-		h.queue = append(h.queue, r)
-		h.c.progress()
+		h.trace(&r, stateDecrypted, "", plain)
+		h.enqueue(r)
 		return
 	}
+	r.frames = slices.Clone(frames)
 	if h.pendingCount() >= h.c.d.opts.maxPending() {
 		r.failed = true
 		st.RecordsNotDecrypted[ReasonPendingLimit]++
-		h.trace(r, stateFailed, ReasonPendingLimit, nil)
+		h.trace(&r, stateFailed, ReasonPendingLimit, nil)
 		h.queue = append(h.queue, r)
 		h.deliver()
 		return
@@ -310,6 +347,23 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	r.pending = true
 	r.raw = append([]byte(nil), b...)
 	h.queue = append(h.queue, r)
+}
+
+// enqueue queues a record whose frames and plaintext may alias scratch
+// buffers (h.frames, the decrypter's plaintext scratch) and delivers what
+// is ready. Records usually go straight through; one that must wait behind
+// a record still pending gets copies. Nothing decrypts into the scratch
+// before that: retryPending opens into new slices.
+func (h *half) enqueue(r record) {
+	h.queue = append(h.queue, r)
+	h.c.progress()
+	if n := len(h.queue); n > 0 && h.queue[n-1].seq == r.seq {
+		q := &h.queue[n-1]
+		q.frames = slices.Clone(q.frames)
+		if q.plain != nil {
+			q.plain = append([]byte{}, q.plain...)
+		}
+	}
 }
 
 func recordTypeName(t mmtls.RecordType) string {
@@ -338,7 +392,8 @@ func (h *half) pendingCount() int {
 
 // retryPending tries the keys known now on records that waited for one.
 func (h *half) retryPending() {
-	for _, r := range h.queue {
+	for i := range h.queue {
+		r := &h.queue[i]
 		if !r.pending {
 			continue
 		}
@@ -346,7 +401,7 @@ func (h *half) retryPending() {
 		if err != nil {
 			continue
 		}
-		if plain, ok := h.open(r.seq, rec); ok {
+		if plain, ok := h.open(r.seq, rec, false); ok {
 			r.plain, r.raw, r.pending = plain, nil, false
 			h.c.d.stats.RecordsDecrypted++
 			h.trace(r, stateDecrypted, "", plain)
@@ -357,8 +412,8 @@ func (h *half) retryPending() {
 // giveUpPending marks records still waiting at the end as not decrypted,
 // with the reason of their last attempt.
 func (h *half) giveUpPending() {
-	for _, r := range h.queue {
-		if r.pending {
+	for i := range h.queue {
+		if r := &h.queue[i]; r.pending {
 			r.pending, r.failed, r.raw = false, true, nil
 			h.c.d.stats.RecordsNotDecrypted[h.keys.failReason()]++
 			h.trace(r, stateFailed, h.keys.failReason(), nil)
@@ -371,7 +426,7 @@ func (h *half) giveUpPending() {
 func (h *half) deliver() {
 	i := 0
 	for ; i < len(h.queue); i++ {
-		r := h.queue[i]
+		r := &h.queue[i]
 		if r.pending {
 			break
 		}
@@ -386,5 +441,7 @@ func (h *half) deliver() {
 			h.c.endOfMessage(h)
 		}
 	}
-	h.queue = append(h.queue[:0], h.queue[i:]...)
+	n := copy(h.queue, h.queue[i:])
+	clear(h.queue[n:]) // drop the delivered records' buffers
+	h.queue = h.queue[:n]
 }

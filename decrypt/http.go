@@ -79,9 +79,13 @@ func inflateAny(b []byte, max int64) ([]byte, bool) {
 
 // newPayload starts a payload with the provenance of one direction.
 func (c *conn) newPayload(h *half, frames []int64, t time.Time) *payload.Payload {
+	if c.names.Client == "" {
+		c.names = payload.Conn{Client: c.info.ID.Client.String(), Server: c.info.ID.Server.String()}
+	}
+	names := c.names // each payload gets its own Conn; the strings are shared
 	p := &payload.Payload{
 		Frames:    frames,
-		Conn:      &payload.Conn{Client: c.info.ID.Client.String(), Server: c.info.ID.Server.String()},
+		Conn:      &names,
 		Direction: payload.DirRequest,
 	}
 	if !t.IsZero() {

@@ -33,8 +33,10 @@ func (k *keyState) learn(kv keylog.KeyIV) {
 }
 
 // open tries every key this direction may use on rec, in the order of the
-// package doc, and returns a copy of the plaintext.
-func (h *half) open(seq uint64, rec mmtls.Record) ([]byte, bool) {
+// package doc, and returns the plaintext. With scratch set the plaintext
+// may be in the decrypter's scratch buffer, valid until the next open with
+// scratch set; otherwise it is a new slice.
+func (h *half) open(seq uint64, rec mmtls.Record, scratch bool) ([]byte, bool) {
 	d := h.c.d
 	if len(rec.Body) < mmtls.TagLen {
 		return nil, false
@@ -47,7 +49,7 @@ func (h *half) open(seq uint64, rec mmtls.Record) ([]byte, bool) {
 		copy(tail[:], rec.Body[len(rec.Body)-8:])
 		for _, e := range d.keys.OuterByTail(tail) {
 			kv := keylog.KeyIV{Key: e.Key16, BaseIV: e.BaseIV}
-			if pt, ok := d.tryOpen(kv, seq, rec); ok {
+			if pt, ok := d.tryOpen(kv, seq, rec, scratch); ok {
 				h.keys.learn(kv)
 				return pt, true
 			}
@@ -55,7 +57,7 @@ func (h *half) open(seq uint64, rec mmtls.Record) ([]byte, bool) {
 		}
 	}
 	for _, kv := range h.keys.learned {
-		if pt, ok := d.tryOpen(kv, seq, rec); ok {
+		if pt, ok := d.tryOpen(kv, seq, rec, scratch); ok {
 			return pt, true
 		}
 		h.keys.tried = true
@@ -63,17 +65,25 @@ func (h *half) open(seq uint64, rec mmtls.Record) ([]byte, bool) {
 	return nil, false
 }
 
-// tryOpen opens rec with one key; the AES-GCM state is cached per key.
-func (d *decrypter) tryOpen(kv keylog.KeyIV, seq uint64, rec mmtls.Record) ([]byte, bool) {
+// tryOpen opens rec with one key, into the scratch buffer or a new slice
+// (see half.open); the AES-GCM state is cached per key.
+func (d *decrypter) tryOpen(kv keylog.KeyIV, seq uint64, rec mmtls.Record, scratch bool) ([]byte, bool) {
 	a, ok := d.aeads[kv]
 	if !ok {
 		a = mmtls.NewXORNonceAEAD(mmtls.TrafficKey{Key: kv.Key, IV: kv.BaseIV})
 		d.aeads[kv] = a
+	}
+	if !scratch {
+		pt, err := a.Open(nil, seq, rec)
+		return pt, err == nil
 	}
 	pt, err := a.Open(d.scratch[:0], seq, rec)
 	if err != nil {
 		return nil, false
 	}
 	d.scratch = pt[:0]
-	return append([]byte(nil), pt...), true
+	if len(pt) == 0 {
+		return nil, true // as a copy of nothing would be
+	}
+	return pt, true
 }
