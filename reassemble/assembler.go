@@ -206,9 +206,46 @@ type conn struct {
 	half     [2]half
 	buffered int
 	lastSeen time.Time
-	closed   bool
-	// LRU list links: open connections, or closed ones kept as tombstones.
+	closed   bool // set by closeConn, which replaces the conn by a tomb
+	// LRU list links among open connections.
 	prev, next *conn
+}
+
+// tomb is what is kept of a closed connection: enough to recognise its
+// late retransmissions and ACKs (the endpoints) and to forget it in
+// least-recently-seen order. A conn with its stream and buffers weighs
+// about 400 bytes; a tomb 96, plus its map entry.
+type tomb struct {
+	key        connKey
+	lastSeen   int64 // capture time, Unix nanoseconds
+	prev, next *tomb
+}
+
+// tombList is an intrusive doubly linked list of tombs, oldest first.
+type tombList struct{ head, tail *tomb }
+
+func (l *tombList) pushBack(t *tomb) {
+	t.prev, t.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = t
+	} else {
+		l.head = t
+	}
+	l.tail = t
+}
+
+func (l *tombList) remove(t *tomb) {
+	if t.prev != nil {
+		t.prev.next = t.next
+	} else {
+		l.head = t.next
+	}
+	if t.next != nil {
+		t.next.prev = t.prev
+	} else {
+		l.tail = t.prev
+	}
+	t.prev, t.next = nil, nil
 }
 
 // list is an intrusive doubly linked list of conns, oldest first.
@@ -247,10 +284,11 @@ func (l *list) remove(c *conn) {
 type Assembler struct {
 	h     Handler
 	opts  Options
-	conns map[connKey]*conn
-	open  list // open connections, least recently seen first
-	dead  list // closed connections kept as tombstones, oldest first
-	n     int  // len(conns)
+	conns map[connKey]*conn // open connections
+	tombs map[connKey]*tomb // closed connections
+	open  list              // open connections, least recently seen first
+	dead  tombList          // closed connections, least recently seen first
+	n     int               // len(conns) + len(tombs)
 
 	buffered int
 	nextIdx  int
@@ -269,7 +307,7 @@ func NewAssembler(h Handler, opts Options) *Assembler {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = defaultMaxConns
 	}
-	return &Assembler{h: h, opts: opts, conns: make(map[connKey]*conn)}
+	return &Assembler{h: h, opts: opts, conns: make(map[connKey]*conn), tombs: make(map[connKey]*tomb)}
 }
 
 // Stats returns the counters so far.
@@ -289,17 +327,18 @@ func (a *Assembler) Add(p capture.Packet) {
 	}
 	key := makeKey(p.Src, p.Dst)
 	c := a.conns[key]
-	if c != nil && c.closed {
-		// A new SYN on a closed connection's endpoints is port reuse; any
-		// other packet is a straggler of the closed connection.
-		if !(p.Flags.Has(capture.SYN) && !p.Flags.Has(capture.ACK)) {
-			a.dead.remove(c)
-			c.lastSeen = p.Time
-			a.dead.pushBack(c)
-			return
+	if c == nil {
+		if t := a.tombs[key]; t != nil {
+			// A new SYN on a closed connection's endpoints is port reuse;
+			// any other packet is a straggler of the closed connection.
+			if !(p.Flags.Has(capture.SYN) && !p.Flags.Has(capture.ACK)) {
+				a.dead.remove(t)
+				t.lastSeen = p.Time.UnixNano()
+				a.dead.pushBack(t)
+				return
+			}
+			a.forget(t)
 		}
-		a.forget(c)
-		c = nil
 	}
 	if c == nil {
 		c = a.newConn(key, p)
@@ -356,8 +395,9 @@ func (a *Assembler) newConn(key connKey, p capture.Packet) *conn {
 			a.forget(old)
 		} else if old := a.open.head; old != nil {
 			a.stats.ConnsOverLimit++
-			a.closeConn(old, reasonLimit)
-			a.forget(old)
+			if t := a.closeConn(old, reasonLimit); t != nil {
+				a.forget(t)
+			}
 		}
 	}
 	client, server := p.Src, p.Dst
@@ -385,10 +425,10 @@ func (a *Assembler) newConn(key connKey, p capture.Packet) *conn {
 	return c
 }
 
-// forget drops a tombstone (or a just-closed connection) entirely.
-func (a *Assembler) forget(c *conn) {
-	a.dead.remove(c)
-	delete(a.conns, c.key)
+// forget drops a tombstone entirely.
+func (a *Assembler) forget(t *tomb) {
+	a.dead.remove(t)
+	delete(a.tombs, t.key)
 	a.n--
 }
 
@@ -399,8 +439,8 @@ func (a *Assembler) expire(now time.Time) {
 	for c := a.open.head; c != nil && c.lastSeen.Before(limit); c = a.open.head {
 		a.closeConn(c, reasonTimeout)
 	}
-	for c := a.dead.head; c != nil && c.lastSeen.Before(limit); c = a.dead.head {
-		a.forget(c)
+	for t := a.dead.head; t != nil && t.lastSeen < limit.UnixNano(); t = a.dead.head {
+		a.forget(t)
 	}
 }
 
@@ -587,10 +627,11 @@ func (a *Assembler) checkFIN(c *conn, d Direction) {
 }
 
 // closeConn delivers what is buffered, reporting the holes as gaps, closes
-// the stream and keeps the connection as a tombstone.
-func (a *Assembler) closeConn(c *conn, reason string) {
+// the stream and replaces the connection by a tombstone, which it returns
+// (nil if c was closed already).
+func (a *Assembler) closeConn(c *conn, reason string) *tomb {
 	if c.closed {
-		return
+		return nil
 	}
 	if c.stream != nil {
 		for d := ClientToServer; d <= ServerToClient; d++ {
@@ -615,7 +656,11 @@ func (a *Assembler) closeConn(c *conn, reason string) {
 	c.stream = nil
 	c.closed = true
 	a.open.remove(c)
-	a.dead.pushBack(c)
+	delete(a.conns, c.key)
+	t := &tomb{key: c.key, lastSeen: c.lastSeen.UnixNano()}
+	a.tombs[c.key] = t
+	a.dead.pushBack(t)
+	return t
 }
 
 // Flush ends the capture: every open connection delivers what it can,
@@ -632,5 +677,6 @@ func (a *Assembler) Flush() {
 		a.closeConn(c, reasonEnd)
 	}
 	a.conns = make(map[connKey]*conn)
-	a.open, a.dead, a.n = list{}, list{}, 0
+	a.tombs = make(map[connKey]*tomb)
+	a.open, a.dead, a.n = list{}, tombList{}, 0
 }

@@ -37,6 +37,12 @@
 // it. Nothing is dropped silently and nothing grows without bound. At most
 // Options.MaxConns connections, open or recently closed, are tracked.
 //
+// Per connection: an open one costs about 450 bytes here (its state and
+// map entry) plus its buffered out-of-order bytes and whatever its Stream
+// keeps; a closed one is kept only as a tombstone of its endpoints and
+// last-seen time, about 220 bytes with its map entry, so tombstones never
+// cost more than about MaxConns × 220 bytes (14 MB at the default).
+//
 // In-order segments are passed to Stream.Data straight from the packet,
 // without copying and without allocation.
 //
