@@ -141,6 +141,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		run.Requests = n
 		a.rep.Runs = append(a.rep.Runs, run)
 	}
+	a.applyRunContext()
 	// Successive runs of one growing log read best in the order recorded.
 	sort.SliceStable(a.rep.Runs, func(i, j int) bool { return a.rep.Runs[i].SkipLines < a.rep.Runs[j].SkipLines })
 	if a.dropped > 0 {
@@ -156,6 +157,7 @@ type analyzer struct {
 	rep     *report.Report
 	dropped int
 	fields  []classify.Field // reused per request
+	ips     []ipCandidate    // public IP literals, for applyRunContext
 }
 
 func (a *analyzer) errorf(format string, args ...any) {
@@ -336,6 +338,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 		}
 	}
 	a.rep.Requests = append(a.rep.Requests, q)
+	a.noteIPs(id, a.fields)
 }
 
 func sourceString(p *payload.Payload) string {

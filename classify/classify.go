@@ -133,6 +133,13 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 	}
 	if c.values {
 		baseRequests(fields, emit)
+		ids := map[string]bool{}
+		for _, f := range out {
+			if f.DataType == AccountID {
+				ids[f.Value] = true
+			}
+		}
+		semantic(fields, ids, emit)
 	}
 	return out
 }

@@ -1,7 +1,8 @@
 // Package classify finds personal data in one decoded request: it maps the
 // leaves of a schema-less protobuf tree to the data types of the wxaudit
-// taxonomy (see Taxonomy) and returns one Finding per hit, with the rule that
-// fired and its written reason.
+// taxonomy (see Taxonomy, and TAXONOMY.md in this directory for what each
+// data type covers and what it does not) and returns one Finding per hit,
+// with the rule that fired and its written reason.
 //
 // Three kinds of detection run on every request (PROTOCOL.md, section 6):
 //
@@ -9,7 +10,11 @@
 //     path, embedded from rules.yaml and extensible by the user (LoadRules);
 //   - value detectors: what a value means wherever it appears (device ids,
 //     wxids, appids, BSSIDs, IP addresses, coordinate pairs in every usual
-//     encoding, push tokens, JSON keys such as page_path or staytime);
+//     encoding, push tokens, user agents, build fingerprints, exceptions),
+//     what it is called (JSON, query and XML keys and the names of protobuf
+//     key/value pairs, such as page_path, staytime, device-name, query,
+//     rtt) and what surrounds it (a user id in a request URL to a third
+//     party's host, a media element's size and hash);
 //   - canaries: values the researcher knows are theirs, searched in every
 //     common encoding (see Canary).
 //

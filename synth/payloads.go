@@ -252,12 +252,26 @@ func startupReport(id *Identity, r *rng, now time.Time) body {
 		{10900, []string{strconv.FormatInt(now.Unix()-int64(r.between(3600, 86400)), 10), strconv.Itoa(r.between(100000, 9999999)), strconv.Itoa(r.between(100000, 9999999)),
 			id.Carrier, strconv.Itoa(r.between(1, 20)), carrierName(id.Carrier), carrierAPN(id.Carrier)}},
 		{13780, []string{"1", strconv.Itoa(r.between(1, 40)), strconv.Itoa(r.between(1000, 90000)), diag}},
+		// The hot-patch status line names the system build (fingerprint)
+		// and the runtime version, as the real client's does.
+		{13778, []string{"258", "com.tencent.mm", kvJSON(jsonString("patch_client_version", id.ClientVersion,
+			"art_version", 300000000+id.AndroidAPI*100000, "fingerprint", buildFingerprint(id)))}},
 	}
 	return kvReport(id, lines, []kvPlant{
 		{0, 2, DataNetworkType}, {0, 3, DataWifi}, {0, 4, DataWifi},
 		{1, 4, DataCellCarrier}, {1, 6, DataCellCarrier},
 		{2, 4, DataDiagnostics},
+		{3, 3, DataSystemSoftware},
 	}, now)
+}
+
+// buildFingerprint is the device's Android build fingerprint
+// (brand/product/device:release/build id/incremental:type/keys), derived
+// from the identity so that it stays the same across runs of one phone.
+func buildFingerprint(id *Identity) string {
+	dev := strings.ToLower(strings.ReplaceAll(id.Model, " ", "_"))
+	return fmt.Sprintf("%s/%s/%s:%s/TQ%dA.%06d.001/%d:user/release-keys",
+		strings.ToLower(id.Manufacturer), dev, dev, id.AndroidRel, id.AndroidAPI-30, 230000+int(id.Uin%10000), id.Uin%10000000)
 }
 
 // sendMsgRequest is newsendmsg as the real client sends it (no
@@ -541,12 +555,14 @@ func finderStatsReport(id *Identity, feeds []uint64, r *rng, now time.Time) body
 		rec := kvJSON(jsonString("feedId", strconv.FormatUint(f, 10), "playDuration", r.between(1000, 60000), "action", "play"))
 		lines = append(lines, kvLine{19990, []string{"1", rec, strconv.FormatInt(now.Unix(), 10)}})
 	}
-	// The feedId says which video was watched (content_browsing), but no
-	// shipped rule reports it: the hand labels of the real logs do not
-	// count the same kind of feedId line as content browsing, so it is not
-	// planted as such here (see the helper report); the line itself is
-	// planted as usage statistics by kvReport.
-	return kvReport(id, lines, nil, now)
+	// The feedId with its play duration says which video was watched
+	// (content_browsing, as the independent labels count the real feed
+	// exposure lines) and for how long (usage_statistics).
+	var plants []kvPlant
+	for i := range lines {
+		plants = append(plants, kvPlant{i, 2, DataContentBrowsing}, kvPlant{i, 2, DataUsageStatistics})
+	}
+	return kvReport(id, lines, plants, now)
 }
 
 // feedResponse lists some Channels feed ids.
