@@ -74,8 +74,12 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 	for i := range fields {
 		f := &fields[i]
 		// Endpoint and key rules.
+		var comps []string
+		if len(applicable) > 0 {
+			comps = strings.Split(f.Path, ".")
+		}
 		for _, r := range applicable {
-			if !r.matchPath(f.Path) {
+			if !r.matchComps(comps) {
 				continue
 			}
 			s, nonEmpty := valueText(f)

@@ -110,6 +110,8 @@ func TestClassify(t *testing.T) {
 		{"uin in a report line is not a time", Request{}, []Field{{Path: "1.2", Kind: KindVarint, Uint: 1505495844}, text("1.3", "A0123456789abcd\x00"),
 			text("1.5", "android-30"), {Path: "8.$1", Kind: KindText, Text: "1505495844", Chain: []string{"string", "report_line", "string"}}},
 			nil, []DataType{ActivityTimestamps}},
+		{"client ip by name", Request{}, []Field{text("2.clientIP", "203.0.113.9")}, []DataType{IPAddress}, nil},
+		{"server ip by name says nothing", Request{}, []Field{text("2.peerIP", "203.0.113.9")}, nil, []DataType{IPAddress}},
 		{"opaque blob", Request{}, []Field{{Path: "", Kind: KindOpaque, Bytes: make([]byte, 64)}}, []DataType{OpaqueEncryptedBlob}, nil},
 		{"short opaque bytes", Request{}, []Field{{Path: "3", Kind: KindOpaque, Bytes: make([]byte, 8)}}, nil, []DataType{OpaqueEncryptedBlob}},
 	}

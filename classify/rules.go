@@ -130,9 +130,9 @@ func (r *Rule) appliesTo(req Request) bool {
 	return false
 }
 
-// matchPath reports whether path matches the rule's pattern.
-func (r *Rule) matchPath(path string) bool {
-	comps := strings.Split(path, ".")
+// matchComps reports whether a path, split at its dots, matches the rule's
+// pattern (Classify splits each leaf's path once for all rules).
+func (r *Rule) matchComps(comps []string) bool {
 	if r.anyPre {
 		if len(comps) < len(r.pattern) {
 			return false

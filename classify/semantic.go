@@ -9,6 +9,7 @@ package classify
 // analyzer read reports it has never seen.
 
 import (
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -160,6 +161,15 @@ func init() {
 			return strings.Contains(l, "fail") || strings.Contains(l, "error") || strings.Contains(l, "exception")
 		}},
 		"errmsg", "errormsg", "errormessage", "exception", "stacktrace", "crashstack")
+	addKeys(keyMeaning{IPAddress, High, "an IP address sent under a name for the client's own (local, WAN or client) address",
+		func(s string) bool {
+			a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+			return err == nil && !a.IsLoopback() && !a.IsUnspecified()
+		}},
+		"clientip", "localip", "wanip", "myip", "userip", "srcip", "deviceip", "publicip", "clientaddr", "localaddr")
+	addKeys(keyMeaning{ContentBrowsing, Medium, "a Channels video file key in a media URL the client reports names the video that was played",
+		func(s string) bool { return len(s) >= 16 && !placeholder(s) }},
+		"encfilekey")
 	addKeys(keyMeaning{ActivityTimestamps, Medium, "a unix time under a name for when the user acted (a click, an event, a message's creation)", unixTime},
 		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime")
 	addKeys(keyMeaning{UsageStatistics, High, "the value is sent under a name for how long the user stayed or watched",
