@@ -14,23 +14,25 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/catalog"
 )
 
-// Recipients of a flow: who receives the data, as attributed by analyze.
+// Recipients of a flow: who receives the data, in the vocabulary the
+// attribution stage assigns (package attribute owns it).
 const (
-	RecipientWeChat      = "wechat"                // WeChat first-party servers
-	RecipientWeixin      = "weixin"                // a Weixin-operated service (Search, Channels)
-	RecipientMPDeveloper = "miniprogram_developer" // a Mini Program's own developer
-	RecipientThirdParty  = "third_party"           // another identified third party
-	RecipientOther       = "other"                 // any other host
+	RecipientWeChat      = attribute.RecipientWeChat
+	RecipientWeixin      = attribute.RecipientWeixin
+	RecipientMPDeveloper = attribute.RecipientMPDeveloper
+	RecipientThirdParty  = attribute.RecipientThirdParty
+	RecipientOther       = attribute.RecipientOther
 )
 
 // Permission states of a run.
 const (
-	PermOn      = "on"      // the app had the OS permissions (location, contacts…)
-	PermOff     = "off"     // it did not
-	PermUnknown = "unknown" // the input does not say
+	PermOn      = attribute.PermOn
+	PermOff     = attribute.PermOff
+	PermUnknown = attribute.PermUnknown
 )
 
 // Flow is one observed data flow: a data type sent to a recipient during a
@@ -211,32 +213,9 @@ func ReadReport(dir string, opts ReadOptions) ([]Flow, error) {
 	return ReadFindings(f, "findings.jsonl", opts)
 }
 
-// RunPermissions guesses a run's permission state from its label, the way
-// the published logs are named ("startup_permissions_on_1"): a label with
-// "permissions_on", "permission_on", "perm_on" or "perms_on" (any of - _ or
-// space) is PermOn; with the same words and "off" it is PermOff; otherwise
-// PermUnknown. The guess is never more than the label says.
-func RunPermissions(run string) string {
-	s := strings.ToLower(run)
-	s = strings.NewReplacer("-", "_", " ", "_", ".", "_").Replace(s)
-	for _, w := range []string{"permissions_", "permission_", "perms_", "perm_"} {
-		if i := strings.Index(s, w); i >= 0 {
-			rest := s[i+len(w):]
-			switch {
-			case strings.HasPrefix(rest, "on"):
-				return PermOn
-			case strings.HasPrefix(rest, "off"), strings.HasPrefix(rest, "denied"):
-				return PermOff
-			case strings.HasPrefix(rest, "granted"):
-				return PermOn
-			}
-		}
-	}
-	if strings.Contains(s, "no_permission") {
-		return PermOff
-	}
-	return PermUnknown
-}
+// RunPermissions guesses a run's permission state from its label; see
+// attribute.RunPermissions.
+func RunPermissions(run string) string { return attribute.RunPermissions(run) }
 
 func normPerm(p string) string {
 	switch strings.ToLower(strings.TrimSpace(p)) {

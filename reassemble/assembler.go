@@ -206,9 +206,8 @@ type conn struct {
 	half     [2]half
 	buffered int
 	lastSeen time.Time
-	closed   bool // set by closeConn, which replaces the conn by a tomb
-	// LRU list links among open connections.
-	prev, next *conn
+	closed   bool        // set by closeConn, which replaces the conn by a tomb
+	lru      links[conn] // among open connections
 }
 
 // tomb is what is kept of a closed connection: enough to recognise its
@@ -216,63 +215,51 @@ type conn struct {
 // least-recently-seen order. A conn with its stream and buffers weighs
 // about 400 bytes; a tomb 96, plus its map entry.
 type tomb struct {
-	key        connKey
-	lastSeen   int64 // capture time, Unix nanoseconds
-	prev, next *tomb
+	key      connKey
+	lastSeen int64       // capture time, Unix nanoseconds
+	lru      links[tomb] // among closed connections
 }
 
-// tombList is an intrusive doubly linked list of tombs, oldest first.
-type tombList struct{ head, tail *tomb }
+// links are the fields of an intrusive doubly linked list.
+type links[T any] struct{ prev, next *T }
 
-func (l *tombList) pushBack(t *tomb) {
-	t.prev, t.next = l.tail, nil
+// linked is a list element: *conn or *tomb.
+type linked[T any] interface {
+	*T
+	links() *links[T]
+}
+
+func (c *conn) links() *links[conn] { return &c.lru }
+func (t *tomb) links() *links[tomb] { return &t.lru }
+
+// lruList is an intrusive doubly linked list, least recently seen first;
+// pushing, removing and taking the oldest cost no allocation.
+type lruList[T any, P linked[T]] struct{ head, tail *T }
+
+func (l *lruList[T, P]) pushBack(e *T) {
+	ln := P(e).links()
+	ln.prev, ln.next = l.tail, nil
 	if l.tail != nil {
-		l.tail.next = t
+		P(l.tail).links().next = e
 	} else {
-		l.head = t
+		l.head = e
 	}
-	l.tail = t
+	l.tail = e
 }
 
-func (l *tombList) remove(t *tomb) {
-	if t.prev != nil {
-		t.prev.next = t.next
+func (l *lruList[T, P]) remove(e *T) {
+	ln := P(e).links()
+	if ln.prev != nil {
+		P(ln.prev).links().next = ln.next
 	} else {
-		l.head = t.next
+		l.head = ln.next
 	}
-	if t.next != nil {
-		t.next.prev = t.prev
+	if ln.next != nil {
+		P(ln.next).links().prev = ln.prev
 	} else {
-		l.tail = t.prev
+		l.tail = ln.prev
 	}
-	t.prev, t.next = nil, nil
-}
-
-// list is an intrusive doubly linked list of conns, oldest first.
-type list struct{ head, tail *conn }
-
-func (l *list) pushBack(c *conn) {
-	c.prev, c.next = l.tail, nil
-	if l.tail != nil {
-		l.tail.next = c
-	} else {
-		l.head = c
-	}
-	l.tail = c
-}
-
-func (l *list) remove(c *conn) {
-	if c.prev != nil {
-		c.prev.next = c.next
-	} else {
-		l.head = c.next
-	}
-	if c.next != nil {
-		c.next.prev = c.prev
-	} else {
-		l.tail = c.prev
-	}
-	c.prev, c.next = nil, nil
+	ln.prev, ln.next = nil, nil
 }
 
 // Assembler reassembles TCP connections. It is not safe for concurrent use.
@@ -284,11 +271,11 @@ func (l *list) remove(c *conn) {
 type Assembler struct {
 	h     Handler
 	opts  Options
-	conns map[connKey]*conn // open connections
-	tombs map[connKey]*tomb // closed connections
-	open  list              // open connections, least recently seen first
-	dead  tombList          // closed connections, least recently seen first
-	n     int               // len(conns) + len(tombs)
+	conns map[connKey]*conn    // open connections
+	tombs map[connKey]*tomb    // closed connections
+	open  lruList[conn, *conn] // open connections, least recently seen first
+	dead  lruList[tomb, *tomb] // closed connections, least recently seen first
+	n     int                  // len(conns) + len(tombs)
 
 	buffered int
 	nextIdx  int
@@ -587,7 +574,7 @@ func (a *Assembler) enforceLimits(c *conn, d Direction) {
 			break
 		}
 	}
-	for o := a.open.head; o != nil && a.buffered > a.opts.MaxBufferedBytesTotal; o = o.next {
+	for o := a.open.head; o != nil && a.buffered > a.opts.MaxBufferedBytesTotal; o = o.lru.next {
 		for a.buffered > a.opts.MaxBufferedBytesTotal {
 			if !a.skipAhead(o, ClientToServer) && !a.skipAhead(o, ServerToClient) {
 				break
@@ -669,7 +656,7 @@ func (a *Assembler) closeConn(c *conn, reason string) *tomb {
 // reused afterwards.
 func (a *Assembler) Flush() {
 	var open []*conn
-	for c := a.open.head; c != nil; c = c.next {
+	for c := a.open.head; c != nil; c = c.lru.next {
 		open = append(open, c)
 	}
 	slices.SortFunc(open, func(x, y *conn) int { return x.info.Index - y.info.Index })
@@ -678,5 +665,5 @@ func (a *Assembler) Flush() {
 	}
 	a.conns = make(map[connKey]*conn)
 	a.tombs = make(map[connKey]*tomb)
-	a.open, a.dead, a.n = list{}, tombList{}, 0
+	a.open, a.dead, a.n = lruList[conn, *conn]{}, lruList[tomb, *tomb]{}, 0
 }
