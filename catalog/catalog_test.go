@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,16 +12,10 @@ import (
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
+// sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures required but missing: %v", err)
-		}
-		t.Skipf("shared fixtures not found at %s (set WXAUDIT_REQUIRE_SHARED=1 to require them)", dir)
-	}
-	return dir
+	return fixtures.Dir(t)
 }
 
 func TestFeature(t *testing.T) {

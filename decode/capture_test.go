@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,18 +23,10 @@ import (
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
-// citizenLab returns the Citizen Lab fixtures directory, skipping the test
-// when it is absent unless WXAUDIT_REQUIRE_SHARED=1.
+// citizenLab returns the Citizen Lab fixture folder (see internal/fixtures).
 func citizenLab(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures required but missing: %v", err)
-		}
-		t.Skipf("shared fixtures not found at %s (set WXAUDIT_REQUIRE_SHARED=1 to require them)", dir)
-	}
-	return dir
+	return fixtures.Dir(t)
 }
 
 // capturePayloads decrypts the published capture with its key log: the

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,16 +25,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures required but missing: %v", err)
-		}
-		t.Skipf("shared fixtures not found at %s (set WXAUDIT_REQUIRE_SHARED=1 to require them)", dir)
-	}
-	return dir
+	return fixtures.Dir(t)
 }
 
 // synthetic builds a request with an invented BaseRequest and a kv report.

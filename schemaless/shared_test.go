@@ -4,23 +4,15 @@ import (
 	"bufio"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
-// sharedDir returns the Citizen Lab fixtures directory, skipping the test
-// when it is absent unless WXAUDIT_REQUIRE_SHARED=1.
+// sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures required but missing: %v", err)
-		}
-		t.Skipf("shared fixtures not found at %s (set WXAUDIT_REQUIRE_SHARED=1 to require them)", dir)
-	}
-	return dir
+	return fixtures.Dir(t)
 }
 
 // logPayloads reads the non-empty payloads of one Citizen Lab request log.
