@@ -2,7 +2,7 @@ package analyze
 
 import (
 	"context"
-	"os"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -12,16 +12,13 @@ import (
 )
 
 // sharedLogs returns the Citizen Lab report logs, skipping the test when the
-// shared fixtures are absent unless WXAUDIT_REQUIRE_SHARED=1.
+// shared fixtures are absent unless WXAUDIT_REQUIRE_SHARED=1 (internal/fixtures).
 func sharedLogs(t testing.TB) []string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab", "report-logs")
+	dir := filepath.Join(fixtures.Dir(t), "report-logs")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.log.jsonl"))
 	if len(files) == 0 {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures missing at %s (WXAUDIT_REQUIRE_SHARED=1)", dir)
-		}
-		t.Skipf("shared fixtures not found at %s", dir)
+		t.Fatalf("no report logs in %s", dir)
 	}
 	sort.Strings(files)
 	return files

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"flag"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,16 +32,8 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// sharedDir returns the Citizen Lab fixtures, skipping when absent unless
-// WXAUDIT_REQUIRE_SHARED=1.
+// sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "citizenlab")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("WXAUDIT_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared fixtures required but missing: %v", err)
-		}
-		t.Skipf("shared fixtures not found at %s", dir)
-	}
-	return dir
+	return fixtures.Dir(t)
 }
