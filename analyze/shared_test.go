@@ -2,12 +2,12 @@ package analyze
 
 import (
 	"context"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
 
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/report"
 )
 

@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/keylog"
 )
 

@@ -12,10 +12,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/wxaudit/wxaudit/internal/detkey"
 	"io"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wxaudit/wxaudit/internal/detkey"
 )
 
 // Part names of the hybrid exchange.

@@ -2,13 +2,14 @@ package capture
 
 import (
 	"bytes"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 )
 
 // sharedFixture returns the path of a Citizen Lab fixture (see internal/fixtures).

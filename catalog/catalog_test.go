@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 

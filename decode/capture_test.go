@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/decode"
 	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/schemaless"

@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

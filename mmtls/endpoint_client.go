@@ -9,6 +9,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+
 	"github.com/wxaudit/wxaudit/internal/detkey"
 )
 

@@ -10,6 +10,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+
 	"github.com/wxaudit/wxaudit/internal/detkey"
 )
 

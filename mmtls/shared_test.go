@@ -3,10 +3,11 @@ package mmtls
 import (
 	"encoding/hex"
 	"flag"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

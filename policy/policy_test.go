@@ -3,12 +3,13 @@ package policy
 import (
 	"bytes"
 	"flag"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

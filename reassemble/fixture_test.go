@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"io"
 	"math/rand/v2"
 	"net/netip"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/internal/pcaprewrite"
 )
 

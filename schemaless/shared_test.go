@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"os"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 )
 
 // sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
