@@ -32,8 +32,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, errHelpShown
+				return nil, errHelpShown // flag already printed the usage
 			}
 			return nil, &usageError{msg: err.Error(), hint: fmt.Sprintf("run '%s --help'", fs.Name())}
 		}
