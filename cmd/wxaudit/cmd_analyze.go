@@ -14,12 +14,6 @@ func init() {
 	commands["analyze"] = command{summary: "find the personal data in request logs or decrypted payloads and report it", run: runAnalyze}
 }
 
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
 func runAnalyze(e *env) error {
 	fs := newFlags(e, "analyze", "[flags] INPUT.jsonl... --out DIR")
 	out := fs.String("out", "", "write the report into `DIR` (findings.jsonl, summary.json, flows.csv, report.md, report.html)")
