@@ -329,10 +329,12 @@ func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, dep
 	prevNum, prevPath := protowire.Number(0), ""
 	for i, f := range sc.fields {
 		if d.nodes >= d.opts.MaxNodes {
-			// Keep the rest as one bytes node so nothing is lost.
+			// Keep the rest of the scanned fields as one bytes node so
+			// nothing is lost. It ends where the scan stopped: bytes past
+			// that are the caller's unparsed tail, kept by the caller.
 			rest := d.newNode()
-			*rest = Node{Path: d.joinPath(path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + f.tagStart, len(b) - f.tagStart}, Derived: derived,
-				Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[f.tagStart:], Reason: "node budget exhausted; " + strconv.Itoa(len(sc.fields)-i) + " fields not decoded"}
+			*rest = Node{Path: d.joinPath(path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + f.tagStart, sc.stop - f.tagStart}, Derived: derived,
+				Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[f.tagStart:sc.stop], Reason: "node budget exhausted; " + strconv.Itoa(len(sc.fields)-i) + " fields not decoded"}
 			d.hit(rest, BudgetNodes)
 			n.Children = append(n.Children, rest)
 			return
