@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	commands["analyze"] = command{summary: "find the personal data in request logs or decrypted payloads and report it", run: runAnalyze}
+	commands["analyze"] = command{summary: "find the personal data in captures, decrypted payloads or request logs, and report it", run: runAnalyze}
 }
 
 func runAnalyze(e *env) error {
