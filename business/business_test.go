@@ -2,27 +2,21 @@ package business
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 	"github.com/wxaudit/wxaudit/keylog"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func dhex(s string) []byte {
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+// dhex decodes an annotated hex literal (see internal/testkit).
+var dhex = testkit.Hex
 
 // sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t testing.TB) string {

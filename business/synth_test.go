@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 	"github.com/wxaudit/wxaudit/keylog"
 )
 
@@ -109,18 +108,7 @@ func TestGoldenSynthetic(t *testing.T) {
 	got := out.String()
 
 	golden := filepath.Join("testdata", "synthetic.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("golden (-want +got):\n%s", diff)
-	}
+	testkit.Golden(t, golden, got, *update)
 }
 
 func TestOpenReasons(t *testing.T) {

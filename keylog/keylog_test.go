@@ -14,17 +14,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func dhex(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+// dhex decodes an annotated hex literal (see internal/testkit).
+var dhex = testkit.Hex
 
 // sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
 func sharedDir(t testing.TB) string {
@@ -191,18 +187,7 @@ func TestParseSynthetic(t *testing.T) {
 	}
 	got := "# keylog stats of synthLog()\n" + l.Stats().String()
 	golden := filepath.Join("testdata", "synthetic.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("stats (-want +got):\n%s", diff)
-	}
+	testkit.Golden(t, golden, got, *update)
 
 	var tail [8]byte
 	copy(tail[:], dhex("f40aa1b750122d77"))

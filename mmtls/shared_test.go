@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -45,19 +46,5 @@ func readHexFile(t testing.TB, path string) []byte {
 	return out
 }
 
-// dhex decodes a hex literal that may contain spaces, newlines and
-// "#"-comments, panicking on bad input (test literals only).
-func dhex(s string) []byte {
-	var sb strings.Builder
-	for line := range strings.Lines(s) {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		sb.WriteString(strings.Join(strings.Fields(line), ""))
-	}
-	b, err := hex.DecodeString(sb.String())
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+// dhex decodes an annotated hex literal (see internal/testkit).
+var dhex = testkit.Hex

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -299,18 +298,7 @@ func TestGolden(t *testing.T) {
 	fmt.Fprintf(&b, "stats %+v\n", stats)
 	got := "# options: default\n" + b.String()
 	path := filepath.Join("testdata", "sequence.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
+	testkit.Golden(t, path, got, *update)
 }
 
 func TestSplitEveryByte(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -16,17 +15,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func dhex(s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+// dhex decodes an annotated hex literal (see internal/testkit).
+var dhex = testkit.Hex
 
 // find returns the first node with path p.
 func find(m *Message, p string) *Node {
