@@ -98,47 +98,37 @@ const (
 // packet, else the reason the frame is skipped.
 func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 	var nw network
+	// Ethernet and Linux cooked headers name the network by EtherType.
+	var etherType uint16
+	ether := false
 	switch lt {
 	case linkTypeEthernet:
 		if len(data) < ethernetHeaderLen {
 			return reasonTruncated
 		}
-		et := binary.BigEndian.Uint16(data[12:14])
+		etherType, ether = binary.BigEndian.Uint16(data[12:14]), true
 		data = data[ethernetHeaderLen:]
-		for tags := 0; et == etherTypeVLAN || et == etherTypeQinQ || et == etherTypeQinQ2; tags++ {
+		for tags := 0; etherType == etherTypeVLAN || etherType == etherTypeQinQ || etherType == etherTypeQinQ2; tags++ {
 			if tags == maxVLANTags {
 				return "too many vlan tags"
 			}
 			if len(data) < vlanTagLen {
 				return reasonTruncated
 			}
-			et = binary.BigEndian.Uint16(data[2:4])
+			etherType = binary.BigEndian.Uint16(data[2:4])
 			data = data[vlanTagLen:]
 		}
-		var reason string
-		if nw, reason = etherNetwork(et); reason != "" {
-			return reason
+	case linkTypeSLL, linkTypeSLL2:
+		// SLL has the protocol at bytes 14-15 of 16, SLL2 at bytes 0-1 of 20.
+		hdrLen, at := sllHeaderLen, 14
+		if lt == linkTypeSLL2 {
+			hdrLen, at = sll2HeaderLen, 0
 		}
-	case linkTypeSLL:
-		if len(data) < sllHeaderLen {
+		if len(data) < hdrLen {
 			return reasonTruncated
 		}
-		et := binary.BigEndian.Uint16(data[14:16])
-		data = data[sllHeaderLen:]
-		var reason string
-		if nw, reason = etherNetwork(et); reason != "" {
-			return reason
-		}
-	case linkTypeSLL2:
-		if len(data) < sll2HeaderLen {
-			return reasonTruncated
-		}
-		et := binary.BigEndian.Uint16(data[0:2])
-		data = data[sll2HeaderLen:]
-		var reason string
-		if nw, reason = etherNetwork(et); reason != "" {
-			return reason
-		}
+		etherType, ether = binary.BigEndian.Uint16(data[at:at+2]), true
+		data = data[hdrLen:]
 	case linkTypeNull, linkTypeLoop:
 		if len(data) < nullHeaderLen {
 			return reasonTruncated
@@ -172,6 +162,12 @@ func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 		}
 	default:
 		return fmt.Sprintf("unsupported link type %d", uint32(lt))
+	}
+	if ether {
+		var reason string
+		if nw, reason = etherNetwork(etherType); reason != "" {
+			return reason
+		}
 	}
 
 	var seg []byte
