@@ -6,7 +6,8 @@ package analyze
 //
 //   - the account's own user names (statusnotify's from-user): a message a
 //     user sends to themselves discloses no contact, so a recipient equal to
-//     the account is not contacts_social_graph;
+//     the account is not contacts_social_graph; and a wxid that is not the
+//     account's own is another person's, a contact, not account_id;
 //   - the client's own IP addresses (getnetworkinfo, where the client states
 //     the address it has): the same literal in any other request is the
 //     client's IP, however the report line lays it out, while other IPs in
@@ -23,6 +24,10 @@ import (
 
 // selfRules are rules whose account_id findings name the account itself.
 var selfRules = map[string]bool{"rule:statusnotify-from": true}
+
+// wxidRules are detectors that read any wxid as an account id; the run
+// decides whose it is.
+var wxidRules = map[string]bool{"detector:value-wxid": true}
 
 // clientIPRules are rules whose ip_address findings are an address the
 // client states as its own.
@@ -100,9 +105,15 @@ func (a *analyzer) applyRunContext() {
 	changed := map[int]bool{}
 	kept := rep.Findings[:0]
 	for _, f := range rep.Findings {
-		if f.DataType == string(classify.ContactsSocialGraph) && self[roots[f.Run]][f.Evidence.Value] {
+		own := self[roots[f.Run]]
+		if f.DataType == string(classify.ContactsSocialGraph) && own[f.Evidence.Value] {
 			changed[f.Request] = true
 			continue
+		}
+		if f.DataType == string(classify.AccountID) && wxidRules[f.Evidence.Rule] && len(own) > 0 && !own[f.Evidence.Value] {
+			f.DataType = string(classify.ContactsSocialGraph)
+			f.Evidence.Reason = "a wxid other than the account's own (the from-user of statusnotify in this log) is another person's: a contact"
+			changed[f.Request] = true
 		}
 		kept = append(kept, f)
 	}

@@ -177,9 +177,11 @@ func ssidLike(s string) bool {
 
 // baseRequests recognises the BaseRequest {1 session key, 2 uin, 3 device
 // id, 4 client version, 5 device type, 6 scene} wherever it is nested
-// (PROTOCOL.md, section 6): a message whose field 3 is a WeChat device id and
-// whose field 5 names the OS. Its siblings then mean what the structure
-// says, whatever request carries it.
+// (PROTOCOL.md, section 6), from either client platform: a message whose
+// field 5 names the OS ("android-29", "iOS16.5", "iPhone OS 16.5") and
+// whose field 3 is a device id (Android "A"+hex, iOS 16 bytes, 32 hex or a
+// UUID) or whose fields 2 and 4 are a uin and a client version. Its
+// siblings then mean what the structure says, whatever request carries it.
 func baseRequests(fields []Field, emit func(Finding)) {
 	byParent := map[string][]*Field{}
 	var order []string
@@ -196,23 +198,32 @@ func baseRequests(fields []Field, emit func(Finding)) {
 	}
 	for _, p := range order {
 		kids := byParent[p]
-		var dev, os *Field
+		var dev, os, uin, ver *Field
 		for _, k := range kids {
 			switch k.key() {
+			case "2":
+				if k.Kind == KindVarint && k.Uint != 0 {
+					uin = k
+				}
 			case "3":
-				if s, ok := leafText(k); ok && reDeviceID.MatchString(strings.TrimRight(s, "\x00")) {
+				if baseDeviceID(k) {
 					dev = k
 				}
+			case "4":
+				// 0x1…–0x3… : Android 0x28…, iOS 0x18….
+				if k.Kind == KindVarint && k.Uint >= 0x1000_0000 && k.Uint < 0x4000_0000 {
+					ver = k
+				}
 			case "5":
-				if s, ok := leafText(k); ok && reAndroidOS.MatchString(s) {
+				if s, ok := leafText(k); ok && reOS.MatchString(strings.TrimRight(s, "\x00")) {
 					os = k
 				}
 			}
 		}
-		if dev == nil || os == nil {
+		if os == nil || (dev == nil && (uin == nil || ver == nil)) {
 			continue
 		}
-		const reason = "BaseRequest {1 session key, 2 uin, 3 device id, 4 client version, 5 device type}: recognised by its device id (field 3) and device type (field 5)"
+		const reason = "BaseRequest {1 session key, 2 uin, 3 device id, 4 client version, 5 device type}: recognised by its device type (field 5) with its device id (field 3) or uin and client version (fields 2, 4)"
 		for _, k := range kids {
 			var t DataType
 			switch k.key() {
@@ -238,4 +249,21 @@ func baseRequests(fields []Field, emit func(Finding)) {
 				Rule: "detector:base-request", Reason: reason})
 		}
 	}
+}
+
+// baseDeviceID reports whether a BaseRequest's field 3 holds a device id:
+// Android's "A" + hex (NUL-terminated), or iOS's 16 bytes, raw or as hex
+// or UUID text.
+func baseDeviceID(k *Field) bool {
+	if k.Kind == KindBytes || k.Kind == KindOpaque {
+		if len(k.Bytes) == 16 && !allZero(k.Bytes) {
+			return true
+		}
+	}
+	s, ok := leafText(k)
+	if !ok {
+		return false
+	}
+	s = strings.TrimRight(s, "\x00")
+	return reDeviceID.MatchString(s) || reDeviceIDText.MatchString(s)
 }

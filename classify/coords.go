@@ -16,7 +16,9 @@ const preciseLimitM = 200.0
 // coordPair recognises two adjacent sibling leaves as a coordinate pair.
 // It returns the pair or nil. Adjacent means consecutive in pre-order under
 // the same parent with consecutive field numbers or positions, which is how
-// every observed encoding sends them ({1 lon, 2 lat}, "…,lon,lat,…").
+// every observed encoding sends them ({1 lon, 2 lat}, "…,lon,lat,…"). No
+// name says what they are, so the pair must look like a position by itself
+// (see plausibleUnnamed).
 func coordPair(a, b *Field) *Coord {
 	if a.parent() != b.parent() {
 		return nil
@@ -29,6 +31,7 @@ func coordPair(a, b *Field) *Coord {
 	if a.Kind != b.Kind {
 		return nil
 	}
+	var co *Coord
 	switch a.Kind {
 	case KindFixed32, KindFixed64:
 		x, y := fixedFloat(a), fixedFloat(b)
@@ -37,7 +40,11 @@ func coordPair(a, b *Field) *Coord {
 			enc = "float32"
 		}
 		d := min(floatDecimals(x, a.Kind), floatDecimals(y, b.Kind))
-		return orient(x, y, d, enc)
+		co = orient(x, y, d, enc)
+		if co == nil {
+			// sfixed32/sfixed64 micro-degrees: the bits are an integer.
+			co = microPair(fixedInt(a), fixedInt(b))
+		}
 	case KindText, KindNumber:
 		x, dx, okx := decimal(a.Text)
 		y, dy, oky := decimal(b.Text)
@@ -45,13 +52,54 @@ func coordPair(a, b *Field) *Coord {
 			return nil
 		}
 		if dx == 0 && dy == 0 {
-			return microPair(a.Text, b.Text)
+			ia, erra := strconv.ParseInt(a.Text, 10, 64)
+			ib, errb := strconv.ParseInt(b.Text, 10, 64)
+			if erra != nil || errb != nil {
+				return nil
+			}
+			co = microPair(ia, ib)
+		} else {
+			co = orient(x, y, min(dx, dy), "decimal")
 		}
-		return orient(x, y, min(dx, dy), "decimal")
 	case KindVarint:
-		return microPair(strconv.FormatInt(int64(a.Uint), 10), strconv.FormatInt(int64(b.Uint), 10))
+		// int32/int64 negatives arrive as two's complement.
+		co = microPair(int64(a.Uint), int64(b.Uint))
 	}
-	return nil
+	if co == nil || !plausibleUnnamed(co) {
+		return nil
+	}
+	return co
+}
+
+// plausibleUnnamed decides whether a pair nothing names can be a position.
+// Report lines and messages are full of adjacent numbers (sizes, durations,
+// ratios, version parts, counters), so it demands what they rarely have:
+//
+//   - a negative value (southern or western hemisphere: sizes, versions
+//     and counters are never negative), or
+//   - a longitude beyond the latitude range with the other value a
+//     latitude (east or west of ±90°: China, Japan, Australia, the
+//     Americas), or
+//   - both within ±90 and at least 4 decimals (0.0001° ≈ 11 m) on both, as
+//     a position fix has and a ratio or duration seldom does; integer
+//     micro-degrees of this kind cannot be told from counters and need a
+//     name (see keyedPairs).
+func plausibleUnnamed(co *Coord) bool {
+	if co.Lat < 0 || co.Lon < 0 {
+		return true
+	}
+	if co.Lon > 90 {
+		return true
+	}
+	return co.Encoding != "microdegrees" && co.decimals >= 4
+}
+
+// fixedInt returns a fixed32/fixed64 leaf's bits as a signed integer.
+func fixedInt(f *Field) int64 {
+	if f.Kind == KindFixed32 {
+		return int64(int32(uint32(f.Uint)))
+	}
+	return int64(f.Uint)
 }
 
 // fixedFloat returns the float value of a fixed32/fixed64 leaf.
@@ -106,33 +154,31 @@ func decimal(s string) (float64, int, bool) {
 	return v, len(t) - dot - 1, true
 }
 
-// microPair recognises integer micro-degrees ("37422000,-122084072"). Plain
-// integer pairs are common (sizes, counters, ids in report lines), so
-// without a key naming them it demands what counters never have: a negative
-// value, each within range after dividing by 1e6. Positive-only pairs
-// (northern and eastern hemispheres) are left to canaries and key rules:
-// precision first.
-func microPair(sa, sb string) *Coord {
-	a, err1 := strconv.ParseInt(sa, 10, 64)
-	b, err2 := strconv.ParseInt(sb, 10, 64)
-	if err1 != nil || err2 != nil {
-		return nil
-	}
+// microPair recognises integer micro-degrees ("37422000,-122084072",
+// "31230416,121473701"): both within ±180° after dividing by 1e6, at least
+// one of them a degree or more away from zero (a value of ±0.0x° next to
+// another such is a pair of small counters, not a place), and not both
+// beyond ±90°. Which counts as a position is plausibleUnnamed's or the
+// caller's decision.
+func microPair(a, b int64) *Coord {
+	const deg = 1_000_000
 	abs := func(v int64) int64 {
 		if v < 0 {
 			return -v
 		}
 		return v
 	}
-	if abs(a) < 1_000_000 || abs(b) < 1_000_000 || abs(a) > 180_000_000 || abs(b) > 180_000_000 {
+	if abs(a) > 180*deg || abs(b) > 180*deg || (abs(a) < deg && abs(b) < deg) {
 		return nil
 	}
-	if a >= 0 && b >= 0 {
+	// A value under 0.01° (1e4) next to a real coordinate is a flag or a
+	// small count; London's -0.1276 is -127600.
+	if abs(a) < 10_000 || abs(b) < 10_000 {
 		return nil
 	}
 	// Trailing zeros were not measured: 37422000 is 37.422 (3 decimals).
 	d := min(6-trailingZeros(abs(a)), 6-trailingZeros(abs(b)))
-	return orient(float64(a)/1e6, float64(b)/1e6, d, "microdegrees")
+	return orient(float64(a)/deg, float64(b)/deg, d, "microdegrees")
 }
 
 func trailingZeros(v int64) int {
@@ -166,7 +212,7 @@ func orient(x, y float64, decimals int, enc string) *Coord {
 		lat, lon = y, x
 	}
 	prec := metresPerDegree * math.Pow(10, -float64(decimals))
-	return &Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc}
+	return &Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, decimals: decimals}
 }
 
 // coordType classifies a coordinate by its precision.
@@ -175,4 +221,165 @@ func coordType(c *Coord) DataType {
 		return Location
 	}
 	return CoarseLocation
+}
+
+// coordAxis reads a key as a latitude ('y') or longitude ('x') name, or
+// returns 0. Keys are folded by normName and stripped of the prefixes and
+// suffixes clients put around the word ("gpsLatitude", "poi_lng",
+// "lat_e6"); "x" and "y" count only where xyContext says they are a place.
+func coordAxis(name string) byte {
+	n := normName(name)
+	for _, p := range []string{"current", "location", "device", "client", "center", "centre", "wgs84", "gcj02", "user", "gps", "poi", "cur", "loc", "geo", "my"} {
+		if len(n) > len(p)+1 {
+			n = strings.TrimPrefix(n, p)
+		}
+	}
+	for _, suf := range []string{"degrees", "value", "deg", "e6", "e7"} {
+		n = strings.TrimSuffix(n, suf)
+	}
+	switch n {
+	case "lat", "latitude":
+		return 'y'
+	case "lng", "lon", "long", "longitude", "longtitude":
+		return 'x'
+	case "x", "y":
+		return n[0] | 0x80 // only with context
+	}
+	return 0
+}
+
+// xyContext reports whether plain x/y keys under parent are a position: the
+// parent is named for a place, or a sibling is a fix's accuracy, altitude
+// or speed. Elsewhere x/y are screen or image coordinates.
+func xyContext(parent string, siblings map[string]bool) bool {
+	last := strings.ToLower(parent[strings.LastIndexByte(parent, '.')+1:])
+	for _, w := range []string{"loc", "gps", "geo", "position", "coord", "poi", "point"} {
+		if strings.Contains(last, w) {
+			return true
+		}
+	}
+	for _, k := range []string{"accuracy", "horizontalaccuracy", "altitude", "speed", "bearing"} {
+		if siblings[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// keyedPairs finds coordinate pairs sent under names (JSON, query and XML
+// keys, protobuf key/value pairs): a latitude-named and a longitude-named
+// leaf under one parent, in any order and not necessarily adjacent. The
+// names say what the numbers are, so any hemisphere and plain integer
+// micro-degrees count; the values must still be in range, and not (0, 0).
+func keyedPairs(fields []Field, names []string, emit func(Finding)) {
+	type axes struct{ lat, lon, x, y int }
+	byParent := map[string]*axes{}
+	sibs := map[string]map[string]bool{}
+	var order []string
+	for i := range fields {
+		if names[i] == "" || fields[i].Container {
+			continue
+		}
+		p := fields[i].parent()
+		if sibs[p] == nil {
+			sibs[p] = map[string]bool{}
+		}
+		sibs[p][normName(names[i])] = true
+		ax := coordAxis(names[i])
+		if ax == 0 {
+			continue
+		}
+		a := byParent[p]
+		if a == nil {
+			a = &axes{-1, -1, -1, -1}
+			byParent[p] = a
+			order = append(order, p)
+		}
+		switch ax {
+		case 'y':
+			a.lat = i
+		case 'x':
+			a.lon = i
+		case 'y' | 0x80:
+			a.y = i
+		case 'x' | 0x80:
+			a.x = i
+		}
+	}
+	for _, p := range order {
+		a := byParent[p]
+		lat, lon := a.lat, a.lon
+		if (lat < 0 || lon < 0) && a.x >= 0 && a.y >= 0 && xyContext(p, sibs[p]) {
+			lat, lon = a.y, a.x
+		}
+		if lat < 0 || lon < 0 {
+			continue
+		}
+		co := namedCoord(&fields[lat], &fields[lon])
+		if co == nil {
+			continue
+		}
+		fl, fo := &fields[lat], &fields[lon]
+		emit(Finding{DataType: coordType(co), Confidence: High,
+			FieldPath: fl.Path + "+" + fo.key(), Value: fl.display() + "," + fo.display(),
+			Rule:   "detector:coordinates-named-" + co.Encoding,
+			Reason: "fields named " + names[lat] + " and " + names[lon] + " hold a latitude/longitude pair (" + co.Encoding + ", " + precisionWords(co) + ")",
+			Coord:  co})
+	}
+}
+
+// namedCoord reads a latitude and a longitude leaf: decimal text or JSON
+// numbers, floats, or integers in micro-degrees (or 1e7 units).
+func namedCoord(la, lo *Field) *Coord {
+	v := func(f *Field) (float64, int, string, bool) {
+		switch f.Kind {
+		case KindFixed32, KindFixed64:
+			x := fixedFloat(f)
+			enc := "float64"
+			if f.Kind == KindFixed32 {
+				enc = "float32"
+			}
+			return x, floatDecimals(x, f.Kind), enc, !math.IsNaN(x) && !math.IsInf(x, 0)
+		case KindVarint:
+			return float64(int64(f.Uint)), 0, "microdegrees", true
+		case KindText, KindNumber:
+			x, d, ok := decimal(strings.TrimSpace(f.Text))
+			if ok && d == 0 {
+				return x, 0, "microdegrees", true
+			}
+			return x, d, "decimal", ok
+		}
+		return 0, 0, "", false
+	}
+	lat, dlat, enc, ok1 := v(la)
+	lon, dlon, enc2, ok2 := v(lo)
+	if !ok1 || !ok2 || enc != enc2 {
+		return nil
+	}
+	d := min(dlat, dlon)
+	if enc == "microdegrees" {
+		// Integers: micro-degrees, or 1e7 units when 1e6 is out of range.
+		ia, ib := int64(lat), int64(lon)
+		scale, digits := 1e6, 6
+		if math.Abs(lat)/1e6 > 90 || math.Abs(lon)/1e6 > 180 {
+			scale, digits = 1e7, 7
+		}
+		if math.Abs(lat) < 1000 && math.Abs(lon) < 1000 {
+			return nil // whole degrees or a placeholder: too coarse to tell
+		}
+		lat, lon = lat/scale, lon/scale
+		d = min(digits-trailingZeros(absInt(ia)), digits-trailingZeros(absInt(ib)))
+	}
+	if math.Abs(lat) > 90 || math.Abs(lon) > 180 || (lat == 0 && lon == 0) || d < 1 {
+		return nil
+	}
+	prec := metresPerDegree * math.Pow(10, -float64(d))
+	return &Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, decimals: d}
+}
+
+func absInt(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

@@ -127,6 +127,8 @@ type Coord struct {
 	// Encoding names how it was sent: "float32", "float64", "decimal",
 	// "microdegrees".
 	Encoding string `json:"encoding"`
+
+	decimals int // digits after the point of the coarser value
 }
 
 // Finding is one data type found in one leaf (or a pair of leaves).

@@ -108,23 +108,29 @@ func (r *Rule) compile() error {
 	return nil
 }
 
-// appliesTo reports whether the rule's endpoint selection matches req.
+// appliesTo reports whether the rule's endpoint selection matches req:
+// either the API path or the request id suffices. A later client may rename
+// an endpoint (newsendmsg → newsendmsgv2) and keep its id, or send an id the
+// tables do not know under a known path; the field path and match of the
+// rule still have to fit, which keeps a stray id from firing alone.
 func (r *Rule) appliesTo(req Request) bool {
 	if len(r.URI) == 0 && len(r.ReqType) == 0 {
 		return true
 	}
-	for _, u := range r.URI {
-		if req.URI != "" && strings.HasSuffix(req.URI, u) {
-			return true
+	if req.URI != "" {
+		uri := req.URI
+		if i := strings.IndexByte(uri, '?'); i >= 0 {
+			uri = uri[:i]
 		}
-	}
-	// The request type decides only when the URI is unknown: published
-	// request-type tables have conflicts, the URI does not.
-	if req.URI == "" {
-		for _, t := range r.ReqType {
-			if t == req.ReqType && t != 0 {
+		for _, u := range r.URI {
+			if strings.HasSuffix(uri, u) {
 				return true
 			}
+		}
+	}
+	for _, t := range r.ReqType {
+		if t == req.ReqType && t != 0 {
+			return true
 		}
 	}
 	return false

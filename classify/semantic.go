@@ -97,6 +97,10 @@ var (
 	reGhBiz     = regexp.MustCompile(`^gh_[0-9a-f]{12}$`)
 	reArticleID = regexp.MustCompile(`^\d{6,12}$`)
 	reDigit     = regexp.MustCompile(`\d`)
+	// A uin is a 32-bit number; small ones are flags or counts.
+	reUin           = regexp.MustCompile(`^[1-9]\d{5,9}$`)
+	reClientVersion = regexp.MustCompile(`^([1-9]\d{8,9}|0x[0-9a-fA-F]{8}|\d{1,2}\.\d{1,2}\.\d{1,3}(\.\d+)?)$`)
+	reMCCMNC        = regexp.MustCompile(`^[2-7]\d{4,5}$`)
 )
 
 // placeholder reports values that carry nothing.
@@ -172,6 +176,20 @@ func init() {
 		"encfilekey")
 	addKeys(keyMeaning{ActivityTimestamps, Medium, "a unix time under a name for when the user acted (a click, an event, a message's creation)", unixTime},
 		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime")
+	// Plain-HTTP requests (newgetdns) and web views state the account and
+	// client in their query strings: "uin=…&clientversion=…&devicetype=…".
+	addKeys(keyMeaning{AccountID, High, "the value is sent under the name of the account's uin",
+		func(s string) bool { return reUin.MatchString(s) }},
+		"uin", "useruin", "myuin")
+	addKeys(keyMeaning{ClientVersion, High, "the value is sent under a name for the WeChat client's version",
+		func(s string) bool { return reClientVersion.MatchString(s) && !placeholder(s) }},
+		"clientversion", "clientver", "wechatversion")
+	addKeys(keyMeaning{OSVersion, High, "the value is sent under a name for the device type, which names the OS and its version",
+		func(s string) bool { return reOS.MatchString(s) }},
+		"devicetype")
+	addKeys(keyMeaning{CellCarrier, High, "an MCC-MNC code names the mobile carrier (country and operator)",
+		func(s string) bool { return reMCCMNC.MatchString(s) }},
+		"mccmnc", "simoperator", "networkoperator")
 	addKeys(keyMeaning{UsageStatistics, High, "the value is sent under a name for how long the user stayed or watched",
 		func(s string) bool { return reNumber.MatchString(s) && !placeholder(s) }},
 		"staytime", "staytimerelative", "realshowtime", "playduration", "duration", "costtime", "startcosttime")
@@ -259,6 +277,17 @@ func tencentHost(h string) bool {
 	return false
 }
 
+// peerNames are names under which a user name is someone else: the other
+// party of a message, a member of a chat room, a contact.
+var peerNames = map[string]bool{
+	"to": true, "touser": true, "tousername": true, "touserid": true, "talker": true, "receiver": true,
+	"recipient": true, "member": true, "members": true, "memberlist": true, "chatroommember": true,
+	"friend": true, "friends": true, "contact": true, "contacts": true, "contactusername": true, "peer": true,
+}
+
+// reChatroom is a chat room's user name.
+var reChatroom = regexp.MustCompile(`^\d{5,20}@chatroom$`)
+
 // thirdPartyUIDName matches query keys that hold a user id.
 var thirdPartyUIDName = regexp.MustCompile(`^(?i:[a-z]{0,12}uid|[a-z]{0,12}user_?id|openid|unionid|customerid|memberid)$`)
 
@@ -267,6 +296,7 @@ var thirdPartyUIDName = regexp.MustCompile(`^(?i:[a-z]{0,12}uid|[a-z]{0,12}user_
 // uin), which number-shaped detectors must not read as times.
 func semantic(fields []Field, ids map[string]bool, emit func(Finding)) {
 	names := leafNames(fields)
+	keyedPairs(fields, names, emit)
 	// Per parent: the request URL of a query container, keys present.
 	urlOf := map[string]string{}
 	keysOf := map[string]map[string]bool{}
@@ -330,6 +360,10 @@ func semantic(fields []Field, ids map[string]bool, emit func(Finding)) {
 				emit(Finding{DataType: ContentBrowsing, Confidence: Medium, FieldPath: f.Path, Value: excerpt(s),
 					Rule: "detector:article-ref", Reason: "an official-account article reference (__biz account + mid article id) the client reports: which article the user opened"})
 			}
+		}
+		if names[i] != "" && peerNames[normName(names[i])] && (reWxid.MatchString(s) || reChatroom.MatchString(s)) {
+			emit(Finding{DataType: ContactsSocialGraph, Confidence: High, FieldPath: f.Path, Value: excerpt(s),
+				Rule: "detector:peer-username", Reason: "a user name sent under a name for the other party (" + names[i] + "): a contact or chat room of the user"})
 		}
 		shapeDetect(f, s, emit)
 		// An official account (gh_… without @app) followed in a report line
