@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,4 +158,29 @@ func trackPeakHeap(peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// TestWriteReplicated writes the real capture replicated N times (see
+// replicate) for measuring the commands from a shell, e.g.
+//
+//	WXAUDIT_REPLICATE=/tmp/r100.pcap:100 go test ./decrypt -run WriteReplicated
+func TestWriteReplicated(t *testing.T) {
+	spec := os.Getenv("WXAUDIT_REPLICATE")
+	if spec == "" {
+		t.Skip("set WXAUDIT_REPLICATE=FILE:COPIES to write a replicated capture")
+	}
+	path, copies, ok := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(copies)
+	if !ok || err != nil || n < 1 {
+		t.Fatalf("WXAUDIT_REPLICATE=%q: want FILE:COPIES", spec)
+	}
+	dir := fixtures.Dir(t)
+	src, err := os.ReadFile(dir + "/" + realCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := replicate(t, src, 1)
+	if err := os.WriteFile(path, replicate(t, src, n*(len(one)-24)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -47,13 +47,14 @@ func runDecrypt(e *env) error {
 	in = withProgress(e, in, size)
 
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	var line []byte
 	emit := func(p *payload.Payload) error {
 		if *stats {
 			return nil
 		}
-		return enc.Encode(p)
+		line = append(p.AppendJSON(line[:0], false), '\n')
+		_, err := out.Write(line)
+		return err
 	}
 	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name}, emit)
 	if st == nil {
