@@ -3,10 +3,10 @@
 package decode
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"strconv"
 
+	"github.com/wxaudit/wxaudit/internal/jsonw"
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
@@ -72,11 +72,9 @@ func value(n *schemaless.Node) json.RawMessage {
 	case schemaless.KindNull:
 		return json.RawMessage("null")
 	case schemaless.KindBytes, schemaless.KindOpaque:
-		b, _ := json.Marshal(hex.EncodeToString(n.Bytes))
-		return b
+		return jsonw.AppendHexString(nil, n.Bytes)
 	case schemaless.KindMessage, schemaless.KindJSON, schemaless.KindXML, schemaless.KindGroup:
 		return nil
 	}
-	b, _ := json.Marshal(n.Text)
-	return b
+	return jsonw.AppendString(nil, n.Text, true) // as json.Marshal escapes it
 }

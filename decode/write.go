@@ -3,23 +3,30 @@
 package decode
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
-// WriteJSON writes r as one JSON line.
+// WriteJSON writes r as one JSON line (as json.Marshal would write it).
 func WriteJSON(w io.Writer, r *Record) error {
-	b, err := json.Marshal(r)
+	buf := linePool.Get().(*[]byte)
+	defer linePool.Put(buf)
+	b, err := r.AppendJSON((*buf)[:0])
 	if err != nil {
-		return fmt.Errorf("decode: %w", err)
+		return err
 	}
 	b = append(b, '\n')
+	*buf = b
 	_, err = w.Write(b)
 	return err
 }
+
+// linePool recycles line buffers: a record's line is several times its
+// payload's size.
+var linePool = sync.Pool{New: func() any { return new([]byte) }}
 
 // WriteText writes r as a header line and the indented tree.
 func WriteText(w io.Writer, r *Record) error {
