@@ -181,6 +181,9 @@ func (c *conn) openBusiness(p *payload.Payload, pkt []byte, then func(business.O
 		reason := ReasonInnerFailure
 		var oe *business.OpenError
 		if errors.As(err, &oe) {
+			if c.d.live != nil && c.d.live.hold(c, p, pkt, then, oe.Reason) {
+				return
+			}
 			reason = "inner: " + oe.Reason
 		}
 		c.d.stats.PayloadsNotDecrypted[reason]++

@@ -65,6 +65,9 @@ func newConn(d *decrypter, info reassemble.Conn) *conn {
 	if d.keys != nil && d.hasSecrets {
 		c.sess = mmtls.NewSession(d.lookupSecrets, d.tickets)
 	}
+	if d.live != nil {
+		d.live.track(c)
+	}
 	return c
 }
 
@@ -114,7 +117,7 @@ func (c *conn) Gap(dir reassemble.Direction, n int64, reason string) {
 
 // Close implements reassemble.Stream.
 func (c *conn) Close(reason string) {
-	if c.closed {
+	if c.closed || c.d.live != nil && c.d.live.park(c) {
 		return
 	}
 	c.closed = true

@@ -29,6 +29,14 @@
 //     direction (base IV = logged nonce XOR logged sequence number,
 //     PROTOCOL.md §2), with the record's own sequence number.
 //
+// # Live decoding
+//
+// With Options.Live, the capture is a stream and the key log grows while it
+// is read (live.go): keys are polled between packets and while the stream
+// is idle, and records (and business packets missing an inner key) that
+// arrived before their key wait for it, also after their connection
+// closed, within LiveOptions' bounds; drops are counted in Stats.Live.
+//
 // A plaintext is accepted only when the GCM tag verifies. Every record and
 // payload that is not decrypted is counted in [Stats] with its reason.
 package decrypt

@@ -32,6 +32,9 @@ func (c *conn) openWithSecrets(h *half, seq uint64, rec mmtls.Record) ([]byte, b
 		}
 		return nil, false
 	}
+	if ch := c.sess.ClientHello(); ch != nil {
+		c.d.creditHook(c.d.keys.SecretMeta(ch.Random))
+	}
 	return pt, true
 }
 
@@ -48,4 +51,15 @@ func (d *decrypter) lookupSecrets(random [32]byte) (mmtls.ConnSecrets, bool) {
 func hasSecretLines(l *keylog.Log) bool {
 	st := l.Stats()
 	return st.ByKind[keylog.KindSecret.String()] > 0 || st.ByKind[keylog.KindPSKAccess.String()] > 0
+}
+
+// creditHook counts a record opened by a key a named hook logged.
+func (d *decrypter) creditHook(m *keylog.Meta) {
+	if m == nil || m.Hook == "" {
+		return
+	}
+	if d.stats.Hooks == nil {
+		d.stats.Hooks = map[string]int{}
+	}
+	d.stats.Hooks[m.Hook]++
 }

@@ -51,6 +51,7 @@ func (h *half) open(seq uint64, rec mmtls.Record, scratch bool) ([]byte, bool) {
 			kv := keylog.KeyIV{Key: e.Key16, BaseIV: e.BaseIV}
 			if pt, ok := d.tryOpen(kv, seq, rec, scratch); ok {
 				h.keys.learn(kv)
+				d.creditHook(e.Meta)
 				return pt, true
 			}
 			h.keys.tried = true

@@ -35,6 +35,8 @@ type Options struct {
 	// MaxInflated bounds the size of one inflated payload (zlib bombs).
 	// Zero means DefaultMaxInflated.
 	MaxInflated int64
+	// Live, if set, decodes a capture stream while Keys grows (live.go).
+	Live *LiveOptions
 }
 
 // Defaults for Options.
@@ -70,6 +72,7 @@ type decrypter struct {
 
 	hasSecrets bool               // the key log has connection secrets
 	tickets    *mmtls.TicketCache // PSKs issued by handshakes seen so far
+	live       *live              // nil unless Options.Live
 }
 
 // Open implements reassemble.Handler.
@@ -108,6 +111,11 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 		d.tickets = mmtls.NewTicketCache(0)
 	}
 	d.biz.init(d)
+	next := cr.Next
+	if opts.Live != nil && d.keys != nil {
+		d.live = newLive(d, opts.Live)
+		next = d.live.reader(ctx, cr)
+	}
 	asm := reassemble.NewAssembler(d, opts.Reassembly)
 	var readErr error
 	for n := 0; ; n++ {
@@ -116,7 +124,7 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 				return d.stats, err
 			}
 		}
-		p, err := cr.Next()
+		p, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -129,7 +137,13 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 			return d.stats, d.err
 		}
 	}
+	if d.live != nil {
+		d.live.end()
+	}
 	asm.Flush()
+	if d.live != nil {
+		d.live.finish()
+	}
 	d.stats.Capture = cr.Stats()
 	d.stats.Reassembly = asm.Stats()
 	if d.err != nil {

@@ -58,6 +58,11 @@ type Stats struct {
 	SignaturesBad int `json:"signatures_bad"`
 	// HandshakeErrors counts hellos the key schedule could not use.
 	HandshakeErrors int `json:"handshake_errors"`
+	// Hooks counts, per hook named in a v2 key log, the records its keys
+	// opened: a hook is trusted once its count is above zero.
+	Hooks map[string]int `json:"records_opened_by_hook,omitempty"`
+	// Live is set for live decoding (live.go).
+	Live *LiveStats `json:"live,omitempty"`
 }
 
 func newStats() *Stats {

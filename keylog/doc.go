@@ -42,8 +42,26 @@
 // resumes with, keyed by that ClientHello's random. Lines starting with # are
 // comments; blank lines and CRLF endings are allowed. Readers skip (and
 // count) lines with an unknown label, so later versions may add labels;
-// a header naming a version other than v1 makes the following lines
-// malformed until the next header. [Writer] produces this format.
+// a header naming a version other than v1 or v2 makes the following
+// secrets lines malformed until the next header. [Writer] produces this format.
+//
+// # Secrets key log, version 2
+//
+// Written by wxaudit's Frida agent. The header is "# wxaudit-secrets v2";
+// every v1 label is allowed, plus
+//
+//	MMTLS_RECORD <aad, 13 bytes> <key, 16 bytes> <nonce, 12 bytes> <tail, 8 bytes>
+//
+// one MMTLS record key (what a Frida OUTER line holds, for hooks on the
+// record cipher). After the hex fields a line may carry key=value
+// attributes (values query-escaped, order free, unknown keys ignored):
+// time (RFC 3339, device clock), process (e.g. com.tencent.mm:appbrand0),
+// pid, hook (the hook that saw the key and how it was found, e.g.
+// "export:Java_com_tencent_mm_jni_utils_UtilsJni_HKDF"), conn (an opaque
+// connection hint) and dir (enc or dec, MMTLS_RECORD). They land in
+// [Entry].Meta; decrypt counts the records each hook's keys opened, which
+// is how a hook earns trust. Attributes on a line under a v1 header are
+// malformed. [Follower] reads logs that are still growing.
 //
 // # Tolerance and bounds
 //

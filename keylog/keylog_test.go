@@ -92,7 +92,7 @@ func TestParseLine(t *testing.T) {
 		{"session key", "WECHAT_SESSION_KEY 772A5C27535048614365427B545E7A5B", sk, nil},
 		{"gcm key", "WECHAT_GCM_KEY 000102030405060708090a0b0c0d0e0f1011121314151617", gk, nil},
 		{"unknown label", "MMTLS_FUTURE 00", Entry{}, ErrUnknownLabel},
-		{"future version", "# wxaudit-secrets v2", Entry{}, errMalformed},
+		{"future version", "# wxaudit-secrets v3", Entry{}, errMalformed},
 		{"garbage", "hello world", Entry{}, errMalformed},
 		{"bad json", `{"layer":`, Entry{}, errMalformed},
 		{"unknown layer", `{"layer":"MIDDLE","encrypt":true,"tail":"0000000000000000"}`, Entry{}, errMalformed},

@@ -89,6 +89,10 @@ type Entry struct {
 
 	ClientRandom [32]byte
 	Secret       []byte
+
+	// Meta is who logged the line and when (secrets key log v2); nil for
+	// v1 and Frida lines. It is not part of the entry's identity.
+	Meta *Meta
 }
 
 // Skip reasons: lines that parse but hold no usable key.
@@ -132,7 +136,7 @@ func ParseLine(line []byte) (Entry, error) {
 	case len(line) == 0:
 		return Entry{}, nil
 	case line[0] == '#':
-		if bytes.HasPrefix(line, []byte(secretsHeaderStart)) && string(line) != SecretsHeader {
+		if bytes.HasPrefix(line, []byte(secretsHeaderStart)) && string(line) != SecretsHeader && string(line) != SecretsHeaderV2 {
 			return Entry{}, malformed("unsupported secrets version %q", line[len(secretsHeaderStart):])
 		}
 		return Entry{}, nil

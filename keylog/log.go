@@ -45,6 +45,9 @@ type Log struct {
 	gcmKeys     [][24]byte // WECHAT_GCM_KEY lines
 	secrets     map[[32]byte][]byte
 	pskAccess   map[[32]byte][]byte
+	secretMeta  map[[32]byte]*Meta // v2 metadata of secrets lines
+
+	version int // secrets version of the last header seen by Parse (v2.go)
 
 	stats Stats
 }
@@ -131,7 +134,13 @@ func (l *Log) addMalformed(e LineError) {
 }
 
 func (l *Log) addLine(lineNo int, line []byte) {
-	e, err := ParseLine(line)
+	l.addVersioned(lineNo, line, &l.version)
+}
+
+// addVersioned parses and indexes one line of a file whose secrets header
+// version so far is *version (v2.go).
+func (l *Log) addVersioned(lineNo int, line []byte, version *int) {
+	e, err := parseVersioned(line, version)
 	if err != nil {
 		var le *LineError
 		if errors.As(err, &le) {
@@ -148,6 +157,9 @@ func (l *Log) addLine(lineNo int, line []byte) {
 			l.stats.Comments++
 		}
 		return
+	}
+	if e.Meta != nil {
+		e.Meta.Line = lineNo
 	}
 	l.Add(e)
 }
@@ -200,8 +212,10 @@ func (l *Log) Add(e Entry) {
 		l.gcmKeys = append(l.gcmKeys, e.Key24)
 	case KindSecret:
 		l.secrets[e.ClientRandom] = e.Secret
+		l.noteSecretMeta(e)
 	case KindPSKAccess:
 		l.pskAccess[e.ClientRandom] = e.Secret
+		l.noteSecretMeta(e)
 	}
 }
 

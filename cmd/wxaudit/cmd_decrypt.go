@@ -28,6 +28,7 @@ func runDecrypt(e *env) error {
 	fs.Var(&keylogs, "keylog", "key log `file` (Citizen Lab Frida format or wxaudit secrets); repeatable")
 	stats := fs.Bool("stats", false, "print what was found, decrypted, and why not, as JSON, instead of payloads")
 	quiet := fs.Bool("q", false, "no summary line on stderr")
+	lf := addLiveFlags(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -35,8 +36,16 @@ func runDecrypt(e *env) error {
 	if len(args) != 1 {
 		return &usageError{msg: "decrypt needs exactly one capture file (or - for stdin)", hint: "wxaudit decrypt --keylog frida.log capture.pcap > payloads.jsonl"}
 	}
-	keys, err := loadKeylogs(keylogs)
-	if err != nil {
+	var keys *keylog.Log
+	var live *decrypt.LiveOptions
+	if args[0] == "-" && len(keylogs) > 0 && !lf.noFollow {
+		// A stream: the key logs may still be growing (decrypt_live.go).
+		var stop func()
+		if keys, live, stop, err = followKeylogs(keylogs, lf); err != nil {
+			return err
+		}
+		defer stop()
+	} else if keys, err = loadKeylogs(keylogs); err != nil {
 		return err
 	}
 	in, name, size, closeIn, err := openInput(e, args[0])
@@ -49,6 +58,9 @@ func runDecrypt(e *env) error {
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	var line []byte
 	emit := func(p *payload.Payload) error {
+		if args[0] == "-" && !*quiet {
+			liveView(e, p)
+		}
 		if *stats {
 			return nil
 		}
@@ -56,7 +68,7 @@ func runDecrypt(e *env) error {
 		_, err := out.Write(line)
 		return err
 	}
-	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name}, emit)
+	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live}, emit)
 	if st == nil {
 		return withHint(runErr, "the input must be a pcap or pcapng capture (tcpdump -w, Wireshark, adb exec-out tcpdump -U -w -)")
 	}
