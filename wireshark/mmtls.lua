@@ -13,11 +13,19 @@
 -- into the personal Lua plugins folder (Help > About > Folders). It needs
 -- Wireshark 4.0 or later and uses no API newer than 4.0.
 --
--- Registration: MMTLS is recognised by content, never by port (WeChat uses
--- the same ports for Shortlink, Longlink and plain HTTP): a heuristic on TCP
--- for Longlink (the stream starts with a record header; Wireshark's HTTP
--- dissector declines such a stream on 80/8080, so the heuristic runs) and
--- a heuristic on HTTP bodies for Shortlink.
+-- Registration: MMTLS is recognised by its first bytes (a record type and
+-- the version F1 04), never by port alone, since WeChat uses the same ports
+-- for Shortlink, Longlink and plain HTTP:
+--   Longlink  a heuristic on TCP for any port; on 80, 443 and 8080, where
+--             HTTP or TLS would take the stream before any heuristic runs,
+--             mmtls takes the port and hands every other stream back to
+--             the dissector it replaced. The conversation is then bound to
+--             mmtls.
+--   Shortlink the HTTP body (application/octet-stream, reassembled by HTTP
+--             from Content-Length); other octet-stream bodies go to the
+--             data dissector as before.
+-- Wireshark 4.0 reassembles out-of-order TCP segments only with the
+-- preference tcp.reassemble_out_of_order set.
 
 local RECORD_HEADER_LEN = 5
 local MMTLS_VERSION = 0xF104
