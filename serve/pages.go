@@ -1,0 +1,415 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/filter"
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// page is what every template receives.
+type page struct {
+	Title  string
+	Nav    string // the active section
+	Query  string // the search box
+	Reveal bool
+	Data   any
+}
+
+var funcs = template.FuncMap{
+	"base": path.Base,
+	"join": strings.Join,
+	"pct":  func(a, b int) int { return a * 100 / max(b, 1) },
+	"where": func(terms ...string) string {
+		return "/requests?where=" + url.QueryEscape(strings.Join(terms, " "))
+	},
+	"term": func(key, v string) string { return key + "=" + quoteValue(v) },
+	"ms":   func(ms int64) string { return fmt.Sprintf("%.1f s", float64(ms)/1000) },
+	"sum": func(m map[string]int) int {
+		n := 0
+		for _, v := range m {
+			n += v
+		}
+		return n
+	},
+	"sides": func(d *analyze.DiffResult) []analyze.Side { return []analyze.Side{d.OnlyA, d.OnlyB} },
+	"items": func(title string, items []analyze.DiffItem) any {
+		return struct {
+			Title string
+			Items []analyze.DiffItem
+		}{title, items}
+	},
+	"keys": func(m map[string]int) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		sort.Strings(out)
+		return out
+	},
+}
+
+func parsePages() map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl"))
+	out := map[string]*template.Template{}
+	for _, name := range []string{"overview", "requests", "request", "search", "miniprograms", "locations", "gaps", "diff", "error"} {
+		t := template.Must(base.Clone())
+		out[name] = template.Must(t.ParseFS(templateFS, "templates/"+name+".tmpl"))
+	}
+	return out
+}
+
+// render executes a page into a buffer first, so a template error never
+// leaves half a page.
+func (s *server) render(w http.ResponseWriter, name string, p *page) {
+	p.Reveal = s.red.reveal
+	if p.Nav == "" {
+		p.Nav = name
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "page", p); err != nil {
+		http.Error(w, "template: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+func (s *server) overview(w http.ResponseWriter, r *http.Request) {
+	o, err := s.src.Overview(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, "overview", &page{Title: "Overview", Data: o})
+}
+
+// listForm is the request list's filter form.
+type listForm struct {
+	Run, Feature, Endpoint, DataType, Recipient, Perm, From, To, Where string
+	// Expr is the whole expression the form means.
+	Expr      string
+	Runs      []string
+	DataTypes []string
+}
+
+func (f *listForm) terms() string {
+	parts := []string{}
+	add := func(key, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			parts = append(parts, key+quoteValue(v))
+		}
+	}
+	add("run=", f.Run)
+	add("feature=", f.Feature)
+	add("endpoint~", f.Endpoint)
+	add("data_type=", f.DataType)
+	add("recipient=", f.Recipient)
+	add("permissions=", f.Perm)
+	add("time>=", f.From)
+	add("time<=", f.To)
+	if w := strings.TrimSpace(f.Where); w != "" {
+		parts = append(parts, w)
+	}
+	return strings.Join(parts, " ")
+}
+
+// quoteValue quotes a filter value when it needs it.
+func quoteValue(v string) string {
+	if v == "" || strings.ContainsAny(v, " \t\r\n\"\\") {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+	}
+	return v
+}
+
+// parseQuery reads the request list's query: the form fields and the
+// where expression, ANDed.
+func parseQuery(r *http.Request) (*listForm, Query, error) {
+	v := r.URL.Query()
+	f := &listForm{Run: v.Get("run"), Feature: v.Get("feature"), Endpoint: v.Get("endpoint"), DataType: v.Get("data_type"),
+		Recipient: v.Get("recipient"), Perm: v.Get("permissions"), From: v.Get("from"), To: v.Get("to"), Where: v.Get("where")}
+	f.Expr = f.terms()
+	q := Query{}
+	e, err := filter.Parse(f.Expr)
+	if err != nil {
+		return f, q, &badRequest{err}
+	}
+	q.Where = e
+	q.Offset, _ = strconv.Atoi(v.Get("offset"))
+	q.Limit, _ = strconv.Atoi(v.Get("limit"))
+	return f, q, nil
+}
+
+type listData struct {
+	Form       *listForm
+	Page       *RequestPage
+	Err        string
+	Prev, Next string
+	First      int
+	Last       int
+}
+
+func (s *server) requests(w http.ResponseWriter, r *http.Request) {
+	form, q, err := parseQuery(r)
+	d := &listData{Form: form}
+	o, oerr := s.src.Overview(r.Context())
+	if oerr != nil {
+		s.fail(w, r, oerr)
+		return
+	}
+	for _, run := range o.Runs {
+		form.Runs = append(form.Runs, run.Label)
+	}
+	for _, t := range classify.Taxonomy {
+		form.DataTypes = append(form.DataTypes, string(t.Name))
+	}
+	if err != nil {
+		d.Err = err.Error()
+		w.WriteHeader(http.StatusBadRequest)
+	} else {
+		p, err := s.src.Requests(r.Context(), q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Page = p
+		d.First, d.Last = p.Offset+1, p.Offset+len(p.Requests)
+		link := func(off int) string {
+			u := url.Values{"where": {form.Expr}, "offset": {strconv.Itoa(off)}}
+			if q.Limit > 0 {
+				u.Set("limit", strconv.Itoa(p.Limit))
+			}
+			return "/requests?" + u.Encode()
+		}
+		if p.Offset > 0 {
+			d.Prev = link(max(p.Offset-p.Limit, 0))
+		}
+		if p.Offset+len(p.Requests) < p.Total {
+			d.Next = link(p.Offset + p.Limit)
+		}
+	}
+	s.render(w, "requests", &page{Title: "Requests", Data: d})
+}
+
+type requestData struct {
+	Q        *RequestDetail
+	Findings []report.Finding
+	View     *payloadView
+}
+
+func (s *server) loadRequest(ctx context.Context, id string) (*requestData, error) {
+	q, err := s.src.Request(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &requestData{Q: q, Findings: s.red.findings(q.Findings)}
+	if len(q.Payload) > 0 {
+		s.mu.Lock()
+		d.View = buildPayloadView(s.dec, &q.Request, q.Payload, q.Findings, s.red)
+		s.mu.Unlock()
+	}
+	return d, nil
+}
+
+func (s *server) request(w http.ResponseWriter, r *http.Request) {
+	d, err := s.loadRequest(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, "request", &page{Title: "Request " + d.Q.ID, Nav: "requests", Data: d})
+}
+
+// finding redirects a finding's stable URL to its place in its request.
+func (s *server) finding(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	req, err := s.src.FindingRequest(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/requests/"+url.PathEscape(req)+"#"+anchorSafe(id), http.StatusSeeOther)
+}
+
+// searchHit is a hit cut around its match for display.
+type searchHit struct {
+	Hit
+	Before, Match, After string
+	Anchor               string
+}
+
+type searchData struct {
+	Res  *SearchResult
+	Hits []searchHit
+}
+
+func (s *server) runSearch(ctx context.Context, q string) (*SearchResult, error) {
+	res, err := s.src.Search(ctx, q, DefaultLimit)
+	if err != nil {
+		return nil, err
+	}
+	// Hide hits inside identifying values: a hit's value is hidden when a
+	// finding of a hidden type sits at its path in the same request.
+	cache := map[string]map[string]string{}
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		if h.Where == "endpoint" {
+			continue
+		}
+		if h.Where == "finding" {
+			if s.red.hides(h.Name) {
+				h.Text = s.red.pseudonym(h.Name, h.Text)
+			}
+			continue
+		}
+		hidden, ok := cache[h.Request]
+		if !ok {
+			hidden = map[string]string{}
+			if d, err := s.src.Request(ctx, h.Request); err == nil {
+				for _, f := range d.Findings {
+					p, _, _ := strings.Cut(f.Evidence.FieldPath, "+")
+					if s.red.hides(f.DataType) {
+						hidden[p] = f.DataType
+					}
+				}
+			}
+			cache[h.Request] = hidden
+		}
+		for p, dt := range hidden {
+			if h.Path == p || p == "" || strings.HasPrefix(h.Path, p+".") {
+				h.Text = s.red.pseudonym(dt, h.Text)
+				break
+			}
+		}
+	}
+	return res, nil
+}
+
+func (s *server) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	d := &searchData{}
+	if strings.TrimSpace(q) != "" {
+		res, err := s.runSearch(r.Context(), q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Res = res
+		for _, h := range res.Hits {
+			d.Hits = append(d.Hits, cutHit(h, q))
+		}
+	}
+	s.render(w, "search", &page{Title: "Search", Query: q, Data: d})
+}
+
+// cutHit splits a hit's text around the first match, keeping some context.
+func cutHit(h Hit, q string) searchHit {
+	sh := searchHit{Hit: h, Anchor: "n-" + anchorSafe(h.Path)}
+	text := h.Text
+	i := strings.Index(strings.ToLower(text), strings.ToLower(strings.TrimSpace(q)))
+	if i < 0 {
+		sh.Before = clip(text, 200)
+		return sh
+	}
+	n := len(strings.TrimSpace(q))
+	before, match, after := text[:i], text[i:i+n], text[i+n:]
+	if len(before) > 80 {
+		before = "…" + strings.ToValidUTF8(before[len(before)-80:], "")
+	}
+	sh.Before, sh.Match, sh.After = before, match, clip(after, 120)
+	return sh
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+func (s *server) miniprograms(w http.ResponseWriter, r *http.Request) {
+	mps, err := s.src.MiniPrograms(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var views []mpView
+	for _, mp := range mps {
+		views = append(views, newMPView(mp))
+	}
+	s.render(w, "miniprograms", &page{Title: "Mini Programs", Data: views})
+}
+
+func (s *server) locations(w http.ResponseWriter, r *http.Request) {
+	locs, err := s.src.Locations(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i := range locs {
+		locs[i] = s.red.location(locs[i])
+	}
+	s.render(w, "locations", &page{Title: "Locations", Data: newLocView(locs)})
+}
+
+func (s *server) gaps(w http.ResponseWriter, r *http.Request) {
+	gaps, err := s.src.Gaps(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.src.Overview(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, "gaps", &page{Title: "Policy gaps", Data: struct {
+		Policy string
+		Gaps   []report.Gap
+	}{o.Policy, gaps}})
+}
+
+type diffData struct {
+	Runs []string
+	A, B string
+	Res  *analyze.DiffResult
+	Err  string
+}
+
+func (s *server) diff(w http.ResponseWriter, r *http.Request) {
+	o, err := s.src.Overview(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &diffData{A: r.URL.Query().Get("a"), B: r.URL.Query().Get("b")}
+	for _, run := range o.Runs {
+		d.Runs = append(d.Runs, run.Label)
+	}
+	if d.A != "" && d.B != "" {
+		res, err := s.src.Diff(r.Context(), d.A, d.B)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			d.Err = "no such run"
+			w.WriteHeader(http.StatusNotFound)
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		default:
+			d.Res = s.redactDiff(res)
+		}
+	}
+	s.render(w, "diff", &page{Title: "Diff", Data: d})
+}

@@ -1,0 +1,156 @@
+package serve
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// Charts are SVG drawn here with coordinates in attributes: the CSP
+// forbids inline style and there is no chart library to embed.
+
+// mpView is one Mini Program with its pages on a time axis.
+type mpView struct {
+	report.MiniProgram
+	Axis *axis
+}
+
+// axis is a time axis: one row per page, one bar per visit (its width is
+// the stay time when known).
+type axis struct {
+	Width, Height int
+	Rows          []axisRow
+	Bars          []axisBar
+	Start, End    string
+}
+
+type axisRow struct {
+	Y     int
+	Label string
+}
+
+type axisBar struct {
+	X, Y, W int
+	Title   string
+	Href    string
+}
+
+const (
+	axisLabelW = 170
+	axisPlotW  = 450
+	axisRowH   = 20
+)
+
+func newMPView(mp report.MiniProgram) mpView {
+	v := mpView{MiniProgram: mp}
+	type visit struct {
+		t  time.Time
+		pv report.PageVisit
+	}
+	var vs []visit
+	var t0, t1 time.Time
+	for _, p := range mp.Pages {
+		t, err := time.Parse(time.RFC3339Nano, p.Time)
+		if err != nil {
+			continue
+		}
+		end := t.Add(time.Duration(p.StayMS) * time.Millisecond)
+		if t0.IsZero() || t.Before(t0) {
+			t0 = t
+		}
+		if end.After(t1) {
+			t1 = end
+		}
+		vs = append(vs, visit{t, p})
+	}
+	if len(vs) == 0 {
+		return v
+	}
+	span := t1.Sub(t0)
+	if span <= 0 {
+		span = time.Second
+	}
+	rowOf := map[string]int{}
+	a := &axis{Width: axisLabelW + axisPlotW + 10, Start: t0.Format("15:04:05"), End: t1.Format("15:04:05")}
+	for _, x := range vs {
+		r, ok := rowOf[x.pv.Page]
+		if !ok {
+			r = len(a.Rows)
+			rowOf[x.pv.Page] = r
+			a.Rows = append(a.Rows, axisRow{Y: r*axisRowH + 14, Label: clip(x.pv.Page, 26)})
+		}
+		px := axisLabelW + int(float64(axisPlotW)*float64(x.t.Sub(t0))/float64(span))
+		w := int(float64(axisPlotW) * float64(time.Duration(x.pv.StayMS)*time.Millisecond) / float64(span))
+		w = max(w, 4)
+		title := fmt.Sprintf("%s at %s (run %s)", x.pv.Page, x.t.Format("15:04:05.000"), x.pv.Run)
+		if x.pv.StayMS > 0 {
+			title += fmt.Sprintf(", stayed %.1f s", float64(x.pv.StayMS)/1000)
+		}
+		a.Bars = append(a.Bars, axisBar{X: px, Y: r*axisRowH + 4, W: min(w, axisLabelW+axisPlotW-px+4), Title: title,
+			Href: fmt.Sprintf("/requests/%d", x.pv.Request)})
+	}
+	a.Height = len(a.Rows)*axisRowH + 24
+	v.Axis = a
+	return v
+}
+
+// locView is the locations page: a scatter of the coordinates and a table.
+type locView struct {
+	Locs          []report.Location
+	Width, Height int
+	Dots          []axisDot
+}
+
+type axisDot struct {
+	X, Y  int
+	Class string
+	Title string
+	Href  string
+}
+
+func newLocView(locs []report.Location) *locView {
+	v := &locView{Locs: locs, Width: 400, Height: 260}
+	if len(locs) == 0 {
+		return v
+	}
+	minLat, maxLat, minLon, maxLon := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, l := range locs {
+		minLat, maxLat = math.Min(minLat, l.Lat), math.Max(maxLat, l.Lat)
+		minLon, maxLon = math.Min(minLon, l.Lon), math.Max(maxLon, l.Lon)
+	}
+	dLat, dLon := math.Max(maxLat-minLat, 0.01), math.Max(maxLon-minLon, 0.01)
+	for _, l := range locs {
+		x := 20 + int(float64(v.Width-40)*(l.Lon-minLon)/dLon)
+		y := v.Height - 20 - int(float64(v.Height-40)*(l.Lat-minLat)/dLat)
+		cls := "dot-coarse"
+		if l.PrecisionM < 1000 {
+			cls = "dot-precise"
+		}
+		v.Dots = append(v.Dots, axisDot{X: x, Y: y, Class: cls, Href: fmt.Sprintf("/requests/%d", l.Request),
+			Title: fmt.Sprintf("%.5f, %.5f (±%.0f m, %s) %s, run %s", l.Lat, l.Lon, l.PrecisionM, l.Encoding, l.Feature, l.Run)})
+	}
+	return v
+}
+
+// redactDiff hides identifying values in a diff's value items.
+func (s *server) redactDiff(d *analyze.DiffResult) *analyze.DiffResult {
+	out := *d
+	for _, side := range []*analyze.Side{&out.OnlyA, &out.OnlyB} {
+		vals := make([]analyze.DiffItem, len(side.Values))
+		for i, it := range side.Values {
+			if s.red.hides(it.DataType) {
+				_, v, _ := strings.Cut(it.Key, "=")
+				it.Key = it.DataType + "=" + s.red.pseudonym(it.DataType, v)
+			}
+			vals[i] = it
+		}
+		sort.SliceStable(vals, func(i, j int) bool { return vals[i].Key < vals[j].Key })
+		side.Values = vals
+	}
+	return &out
+}
