@@ -95,5 +95,3 @@ func fixtureSource(t testing.TB) (*ReportSource, *report.Report) {
 	}
 	return NewReportSource(rep, payloads, "fixture", nil), rep
 }
-
-
