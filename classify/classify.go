@@ -143,7 +143,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				ids[f.Value] = true
 			}
 		}
-		semantic(fields, ids, emit)
+		semantic(req, fields, ids, emit)
 	}
 	return out
 }

@@ -202,3 +202,72 @@ func TestAccountsAndContacts(t *testing.T) {
 		t.Errorf("placeholders: %+v", got)
 	}
 }
+
+func TestBehaviourDetectors(t *testing.T) {
+	c := New(Options{})
+	rl := func(path, s string) Field { return inReport(text(path, s)) }
+	q := func(path, s string) Field {
+		return Field{Path: path, Kind: KindText, Text: s, Chain: []string{"string", "report_line", "string", "query", "string"}}
+	}
+	tests := []struct {
+		name   string
+		req    Request
+		fields []Field
+		want   []DataType
+		not    []DataType
+	}{
+		// UI events.
+		{"click in a kv line", Request{}, []Field{rl("4.4.2.$3", "click")}, []DataType{UIEvents}, nil},
+		{"exposure report keys", Request{}, []Field{q("4.4.2.$6.isexpose", "1"), q("4.4.2.$6.clickid", "201114-1684415170448-7277")}, []DataType{UIEvents}, nil},
+		{"red dot and tab", Request{}, []Field{num("4.4.2.$22.redDot", "1"), num("4.4.2.$22.tabId", "2")}, []DataType{UIEvents}, nil},
+		{"search click report", Request{}, []Field{num("1.data.click_box_pos", "3"), text("1.data.click_doc_title", "weather")}, []DataType{UIEvents}, nil},
+		{"switchTab navigation", Request{}, []Field{rl("4.$14", "switchTab")}, []DataType{UIEvents}, nil},
+		{"screen name", Request{}, []Field{rl("4.4.2.$1", "ChattingUI")}, []DataType{UIEvents}, nil},
+		{"touched view path", Request{}, []Field{rl("4.4.2.$5", "RelativeLayout|ChatFooter$3|FrameLayout|LinearLayout")}, []DataType{UIEvents}, nil},
+		{"click time is a time, not an event", Request{}, []Field{num("2.clickTime", "0")}, nil, []DataType{UIEvents}},
+		{"a class name outside a report", Request{}, []Field{text("3", "LauncherUI")}, nil, []DataType{UIEvents}},
+		{"a plain word in a report", Request{}, []Field{rl("4.$2", "clickable")}, nil, []DataType{UIEvents}},
+		// Diagnostics.
+		{"java stack frame", Request{}, []Field{rl("4.$9", "at com.tencent.mm.ui.LauncherUI.onCreate(LauncherUI.java:812)")}, []DataType{Diagnostics}, nil},
+		{"native frame", Request{}, []Field{text("2.stack", "java.lang.Thread.sleep(Native Method)")}, []DataType{Diagnostics}, nil},
+		{"kotlin frame", Request{}, []Field{text("5", "\tat a.b.C.d(C.kt:3)")}, []DataType{Diagnostics}, nil},
+		{"js error with frames", Request{}, []Field{rl("4.$5", "TypeError: Cannot read property 'x' of undefined    @ e (<anonymous>:1:200)")}, []DataType{Diagnostics}, nil},
+		{"anr record", Request{}, []Field{rl("4.4.2.$2", "bg anr")}, []DataType{Diagnostics}, nil},
+		{"crash record", Request{}, []Field{rl("4.4.2.$5", "crash-1")}, []DataType{Diagnostics}, nil},
+		{"exit record", Request{}, []Field{num("4.4.2.$8.exittype", "5")}, []DataType{Diagnostics}, nil},
+		{"api results are not diagnostics", Request{}, []Field{text("2.7.errMsg", "getLocation:fail auth deny"), text("2.8.errMsg", "accessSync:fail no such file or directory")},
+			[]DataType{UIEvents}, []DataType{Diagnostics}},
+		{"the word at in a sentence", Request{}, []Field{text("2.2", "meet at home(ok)")}, nil, []DataType{Diagnostics}},
+		// Wi-Fi.
+		{"ssid without bssid in a report line", Request{}, []Field{rl("4.4.2.$2", "AndroidWifi"), rl("4.4.2.$3", "49.51.89.236")}, []DataType{WiFi}, nil},
+		{"quoted ssid", Request{}, []Field{rl("4.$6", `"Cafe Nero Guest"`)}, []DataType{WiFi}, nil},
+		{"router default name", Request{}, []Field{rl("4.$6", "TP-LINK_5G_3A1F")}, []DataType{WiFi}, nil},
+		{"ssid under a name", Request{}, []Field{text("2.data.wifiSSID", "Home Network")}, []DataType{WiFi}, nil},
+		{"network type is not a network", Request{}, []Field{rl("4.$6", "wifi"), rl("4.$7", "WIFI")}, nil, []DataType{WiFi}},
+		{"api names mentioning wifi", Request{}, []Field{rl("4.$6", "getWifiList"), rl("4.$7", "wifi_only")}, nil, []DataType{WiFi}},
+		{"unknown ssid placeholder", Request{}, []Field{text("2.ssid", "<unknown ssid>"), rl("4.$6", `"<unknown ssid>"`)}, nil, []DataType{WiFi}},
+		// Search.
+		{"query of a search url", Request{}, []Field{text("4.$1.$url", "https://m.example.com/search"), text("4.$1.q", "train tickets")}, []DataType{SearchQuery}, nil},
+		{"top-level text of a search request, no session key", Request{URI: "/cgi-bin/mmsearch-bin/newsearch"}, []Field{text("2", "weather shanghai")}, []DataType{SearchQuery}, nil},
+		{"q outside search", Request{}, []Field{text("4.$1.$url", "https://m.example.com/items"), text("4.$1.q", "train tickets")}, nil, []DataType{SearchQuery}},
+		// Device model.
+		{"manufacturer-model", Request{}, []Field{text("3.2", "Xiaomi-Mi 11")}, []DataType{DeviceModel}, nil},
+		{"model codes", Request{}, []Field{rl("4.$2", "SM-G9910"), rl("4.$3", "PGT-AN10"), rl("4.$4", "iPhone14,2")}, []DataType{DeviceModel}, nil},
+		{"brand names alone and words are not models", Request{}, []Field{rl("4.$2", "google"), rl("4.$3", "Apple pie"), rl("4.$4", "SM-1")}, nil, []DataType{DeviceModel}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Classify(tt.req, tt.fields)
+			for _, dt := range tt.want {
+				if !has(got, dt) {
+					t.Errorf("missing %s: %+v", dt, got)
+				}
+			}
+			for _, dt := range tt.not {
+				if has(got, dt) {
+					t.Errorf("unexpected %s: %+v", dt, got)
+				}
+			}
+		})
+	}
+}

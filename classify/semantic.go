@@ -159,9 +159,14 @@ func init() {
 		func(s string) bool { return reNumber.MatchString(s) && !placeholder(s) }},
 		"rtt", "connectstart", "connectend", "sslconnectionstart", "sslconnectionend", "domainlookupstart",
 		"domainlookupend", "httprttestimate", "transportrttestimate", "throughputkbps", "dnscost", "conncost", "tlscost")
-	addKeys(keyMeaning{Diagnostics, High, "an error message that reports a failure is a diagnostic",
+	addKeys(keyMeaning{Diagnostics, High, "an error message that reports a failure of the app or the network is a diagnostic",
 		func(s string) bool {
 			l := strings.ToLower(s)
+			// "<api>:fail …" is an API call's outcome (auth deny, no data), not
+			// a fault: behaviourDetect reads it as the call (TAXONOMY.md).
+			if reAPIResult.MatchString(s) {
+				return false
+			}
 			return strings.Contains(l, "fail") || strings.Contains(l, "error") || strings.Contains(l, "exception")
 		}},
 		"errmsg", "errormsg", "errormessage", "exception", "stacktrace", "crashstack")
@@ -288,15 +293,19 @@ var peerNames = map[string]bool{
 // reChatroom is a chat room's user name.
 var reChatroom = regexp.MustCompile(`^\d{5,20}@chatroom$`)
 
+// searchURL reports a request URL to a search page or API.
+func searchURL(u string) bool { return u != "" && strings.Contains(strings.ToLower(u), "search") }
+
 // thirdPartyUIDName matches query keys that hold a user id.
 var thirdPartyUIDName = regexp.MustCompile(`^(?i:[a-z]{0,12}uid|[a-z]{0,12}user_?id|openid|unionid|customerid|memberid)$`)
 
 // semantic runs the name, shape and context detectors over a request.
 // ids are values already known to be identifiers in this request (the
 // uin), which number-shaped detectors must not read as times.
-func semantic(fields []Field, ids map[string]bool, emit func(Finding)) {
+func semantic(req Request, fields []Field, ids map[string]bool, emit func(Finding)) {
 	names := leafNames(fields)
 	keyedPairs(fields, names, emit)
+	searchReq := strings.Contains(strings.ToLower(req.URI), "search")
 	// Per parent: the request URL of a query container, keys present.
 	urlOf := map[string]string{}
 	keysOf := map[string]map[string]bool{}
@@ -366,6 +375,7 @@ func semantic(fields []Field, ids map[string]bool, emit func(Finding)) {
 				Rule: "detector:peer-username", Reason: "a user name sent under a name for the other party (" + names[i] + "): a contact or chat room of the user"})
 		}
 		shapeDetect(f, s, emit)
+		behaviourDetect(f, names[i], s, searchReq || searchURL(urlOf[f.parent()]), emit)
 		// An official account (gh_… without @app) followed in a report line
 		// by a numeric article id is an article view record.
 		if f.inChain("report_line") && reGhBiz.MatchString(s) && i+1 < len(fields) {
@@ -383,9 +393,9 @@ func semantic(fields []Field, ids map[string]bool, emit func(Finding)) {
 		}
 		// A search request carries its session id and, as a top-level
 		// text field, what the user typed.
-		if searchSession && !strings.Contains(f.Path, ".") && f.Kind == KindText && humanText(s) && !languages[s] && !reLocale.MatchString(s) && !(reIDValue.MatchString(s) && reDigit.MatchString(s)) {
+		if (searchSession || searchReq) && !strings.Contains(f.Path, ".") && f.Kind == KindText && humanText(s) && !languages[s] && !reLocale.MatchString(s) && !(reIDValue.MatchString(s) && reDigit.MatchString(s)) {
 			emit(Finding{DataType: SearchQuery, Confidence: Medium, FieldPath: f.Path, Value: excerpt(s),
-				Rule: "detector:search-request-text", Reason: "a request that carries a search session id sends the text the user typed as a top-level text field"})
+				Rule: "detector:search-request-text", Reason: "a search request (by its path or its search session id) sends the text the user typed as a top-level text field"})
 		}
 	}
 }

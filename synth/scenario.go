@@ -264,7 +264,8 @@ func miniprogramLocation(s *script, granted bool) {
 			"errMsg", "getLocation:fail auth deny")
 		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
 		b.planted.s(DataPermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":false`)
-		b.planted.s(DataDiagnostics, "2.2:event_value.errMsg", "getLocation:fail auth deny")
+		// An API call's refusal records the call, not a fault (classify/TAXONOMY.md).
+		b.planted.s(DataUIEvents, "2.2:event_value.errMsg", "getLocation:fail auth deny")
 		s.short(binBiz+"wxartrappsvr/route", 2946, b, genericResponse(r, 16))
 	}
 	s.act("miniprogram", "close Mini Program "+mp.Name)
