@@ -9,6 +9,8 @@ require (
 	google.golang.org/protobuf v1.36.12
 	// Policy models, classifier rules, canaries and the catalog are YAML the user edits.
 	gopkg.in/yaml.v3 v3.0.1
+	// The corpus store: SQLite with FTS5, pure Go so the binary stays static.
+	modernc.org/sqlite v1.62.0
 )
 
 // Test dependencies.
@@ -18,7 +20,15 @@ require (
 )
 
 require (
-	golang.org/x/net v0.60.0 // indirect
+	github.com/dustin/go-humanize v1.1.0 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/tools v0.26.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
+	modernc.org/libc v1.80.1 // indirect
+	modernc.org/mathutil v1.7.1 // indirect
+	modernc.org/memory v1.12.1 // indirect
 )

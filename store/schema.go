@@ -1,0 +1,119 @@
+package store
+
+// SchemaVersion is stored in meta; Open refuses a file of another version
+// rather than guess at its columns.
+const SchemaVersion = 1
+
+// schema creates the tables. Lists (data types, frames, evidence ids) are
+// JSON arrays in TEXT columns; times are RFC 3339 TEXT; booleans are 0/1.
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+	run                  TEXT PRIMARY KEY,  -- label, unique in the corpus
+	source               TEXT NOT NULL,     -- run folder or request-log file
+	kind                 TEXT NOT NULL,     -- capture | log
+	status               TEXT NOT NULL,     -- ok | failed
+	error                TEXT NOT NULL DEFAULT '',
+	fingerprint          TEXT NOT NULL,     -- hash of the inputs, for --add
+	analysed_at          TEXT NOT NULL,
+	permissions          TEXT NOT NULL DEFAULT 'unknown', -- on | off | unknown (location, or the run's only state)
+	permission_states    TEXT NOT NULL DEFAULT '{}',      -- JSON object from run.yaml
+	category             TEXT NOT NULL DEFAULT '',
+	device_model         TEXT NOT NULL DEFAULT '',
+	android              TEXT NOT NULL DEFAULT '',
+	abi                  TEXT NOT NULL DEFAULT '',
+	app_package          TEXT NOT NULL DEFAULT '',
+	app_version          TEXT NOT NULL DEFAULT '',
+	started              TEXT NOT NULL DEFAULT '',
+	steps                TEXT NOT NULL DEFAULT '[]',      -- JSON [{name, time}]
+	requests             INTEGER NOT NULL DEFAULT 0,
+	findings             INTEGER NOT NULL DEFAULT 0,
+	data_types           TEXT NOT NULL DEFAULT '[]',      -- JSON array, taxonomy order
+	decrypted_payloads   INTEGER NOT NULL DEFAULT 0,      -- requests with a readable payload
+	miniprogram_browsing INTEGER NOT NULL DEFAULT 0,      -- 1: pages, UI events or stay times of a Mini Program sent
+	records_encrypted    INTEGER,                         -- captures only; NULL for request logs
+	records_decrypted    INTEGER,
+	payloads_not_decrypted INTEGER,
+	coverage             REAL,                            -- records_decrypted / records_encrypted; NULL for logs
+	not_decrypted        TEXT NOT NULL DEFAULT '[]',      -- JSON ["N records: reason", …]
+	analysis_errors      INTEGER NOT NULL DEFAULT 0       -- malformed lines, undecodable requests (analysis went on)
+);
+CREATE TABLE IF NOT EXISTS requests (
+	run            TEXT NOT NULL,
+	id             INTEGER NOT NULL,   -- 0-based, per run
+	seq            INTEGER NOT NULL,   -- 1-based order in the run
+	time           TEXT NOT NULL DEFAULT '',
+	feature        TEXT NOT NULL,
+	feature_reason TEXT NOT NULL DEFAULT '',
+	recipient      TEXT NOT NULL,
+	uri            TEXT NOT NULL DEFAULT '',
+	req_type       INTEGER NOT NULL DEFAULT 0,
+	size           INTEGER NOT NULL,
+	source         TEXT NOT NULL,
+	data_types     TEXT NOT NULL DEFAULT '[]',
+	payload        BLOB,               -- the decrypted plaintext (a secret: the user's data)
+	PRIMARY KEY (run, id)
+);
+CREATE TABLE IF NOT EXISTS findings (
+	run          TEXT NOT NULL,
+	id           TEXT NOT NULL,        -- f1, f2, … per run
+	request      INTEGER NOT NULL,     -- requests.id
+	data_type    TEXT NOT NULL,
+	confidence   TEXT NOT NULL,
+	feature      TEXT NOT NULL,
+	recipient    TEXT NOT NULL,
+	uri          TEXT NOT NULL DEFAULT '',
+	req_type     INTEGER NOT NULL DEFAULT 0,
+	permissions  TEXT NOT NULL DEFAULT '',
+	time         TEXT NOT NULL DEFAULT '',
+	appid        TEXT NOT NULL DEFAULT '',
+	field_path   TEXT NOT NULL,
+	value        TEXT NOT NULL,
+	rule         TEXT NOT NULL DEFAULT '',
+	reason       TEXT NOT NULL DEFAULT '',
+	source_file  TEXT NOT NULL DEFAULT '',
+	source_line  INTEGER NOT NULL DEFAULT 0,
+	frames       TEXT NOT NULL DEFAULT '[]',
+	lat          REAL,
+	lon          REAL,
+	precision_m  REAL,
+	coord_encoding TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (run, id)
+);
+CREATE INDEX IF NOT EXISTS findings_request ON findings (run, request);
+CREATE INDEX IF NOT EXISTS findings_type ON findings (data_type);
+CREATE TABLE IF NOT EXISTS gaps (
+	run        TEXT NOT NULL,
+	id         INTEGER NOT NULL,       -- 0-based, per run
+	kind       TEXT NOT NULL,
+	data_type  TEXT NOT NULL,
+	feature    TEXT NOT NULL,
+	recipient  TEXT NOT NULL,
+	clause     TEXT NOT NULL DEFAULT '',
+	statement  TEXT NOT NULL,
+	findings   TEXT NOT NULL DEFAULT '[]',   -- JSON array of findings.id
+	PRIMARY KEY (run, id)
+);
+CREATE TABLE IF NOT EXISTS strings (
+	id         INTEGER PRIMARY KEY,
+	run        TEXT NOT NULL,
+	request    INTEGER NOT NULL,
+	field_path TEXT NOT NULL,
+	value      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS strings_request ON strings (run, request);
+-- The trigram tokenizer indexes every three characters, so any substring
+-- of three or more characters matches, whatever the script: Chinese has
+-- no spaces for a word tokenizer to split on.
+CREATE VIRTUAL TABLE IF NOT EXISTS strings_fts USING fts5(
+	value, content='strings', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS strings_ai AFTER INSERT ON strings BEGIN
+	INSERT INTO strings_fts(rowid, value) VALUES (new.id, new.value);
+END;
+CREATE TRIGGER IF NOT EXISTS strings_ad AFTER DELETE ON strings BEGIN
+	INSERT INTO strings_fts(strings_fts, rowid, value) VALUES ('delete', old.id, old.value);
+END;
+`
