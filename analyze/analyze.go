@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/decode"
 	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/report"
@@ -52,17 +52,6 @@ type Options struct {
 // maxErrors bounds Report.Errors; the count of further errors is recorded.
 const maxErrors = 1000
 
-// Label returns the default run label for a path.
-func Label(path string) string {
-	b := filepath.Base(path)
-	for _, ext := range []string{".log.jsonl", ".jsonl", ".log", ".json", ".pcapng", ".pcap"} {
-		if s, ok := strings.CutSuffix(b, ext); ok {
-			return s
-		}
-	}
-	return b
-}
-
 // Run analyses the inputs and returns the report. Malformed lines and
 // undecodable requests are recorded in Report.Errors; only unreadable
 // inputs and cancellation are errors.
@@ -74,19 +63,21 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	if cl == nil {
 		cl = classify.New(classify.Options{})
 	}
-	labels := make([]string, len(inputs))
-	used := map[string]int{}
+	paths := make([]string, len(inputs))
 	for i, in := range inputs {
-		l := in.Label
-		if l == "" {
-			l = Label(in.Path)
+		paths[i] = in.Path
+		if p := in.Permissions; p != "" && p != attribute.PermOn && p != attribute.PermOff {
+			return nil, sniff.Hinted(fmt.Errorf("analyze: unknown permission state %q for %s", p, in.Path),
+				"use --permissions on or --permissions off (or leave it out to read it from the file name)")
 		}
-		if n := used[l]; n > 0 {
-			l = fmt.Sprintf("%s#%d", l, n+1)
-		}
-		used[l]++
-		labels[i] = l
 	}
+	labels := Labels(paths)
+	for i, in := range inputs {
+		if in.Label != "" {
+			labels[i] = in.Label
+		}
+	}
+	labels = unique(labels)
 	// Pass 1: line hashes, to find logs that extend other logs.
 	segs := make([]attribute.Segment, len(inputs))
 	for i := range segs {
@@ -176,14 +167,21 @@ func (a *analyzer) input(ctx context.Context, path string, run *report.Run) (int
 	}
 	defer f.Close()
 	rd := decode.NewReader(f, path)
-	seq := 0
+	seq, read, bad := 0, 0, 0
 	for {
 		p, err := rd.Next()
 		if err == io.EOF {
+			if read == 0 {
+				// Nothing from something: a report of "0 requests" would
+				// read as "WeChat sent nothing".
+				return 0, sniff.Hinted(fmt.Errorf("analyze: no request in %s (%d lines not requests)", path, bad),
+					"inputs are Citizen Lab request logs, wxaudit decrypt output, decrypt-keylog.py output, or captures with --keylog")
+			}
 			return seq, nil
 		}
 		var pe *decode.ParseError
 		if errors.As(err, &pe) {
+			bad++
 			if pe.Line > run.SkipLines {
 				a.errorf("%v", err)
 			}
@@ -192,6 +190,7 @@ func (a *analyzer) input(ctx context.Context, path string, run *report.Run) (int
 		if err != nil {
 			return seq, fmt.Errorf("analyze: %w", err)
 		}
+		read++
 		if p.Line > 0 && p.Line <= run.SkipLines {
 			continue
 		}
@@ -235,6 +234,9 @@ func (a *analyzer) capture(ctx context.Context, in Input, run *report.Run) (int,
 	if err != nil && ctx.Err() != nil {
 		return seq, err
 	}
+	if nothing := st.Nothing(in.Keys != nil); nothing != nil {
+		return seq, fmt.Errorf("analyze: %s: %w", in.Path, nothing)
+	}
 	run.Decryption = decryption(st)
 	if err != nil {
 		// A truncated capture still yields everything before the cut.
@@ -270,22 +272,11 @@ func nonZero[V int | int64](m map[string]V) map[string]V {
 	return out
 }
 
-// IsCapture reports whether path starts with a pcap or pcapng magic number.
+// IsCapture reports whether path is a pcap or pcapng capture, plain or
+// gzip-compressed (recognised by magic numbers, see internal/sniff).
 func IsCapture(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var m [4]byte
-	if _, err := io.ReadFull(f, m[:]); err != nil {
-		return false
-	}
-	switch string(m[:]) {
-	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d", "\x0a\x0d\x0d\x0a":
-		return true
-	}
-	return false
+	r, err := sniff.Path(path)
+	return err == nil && r.Kind == sniff.Capture
 }
 
 // request classifies and attributes one request.

@@ -12,6 +12,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/wxaudit/wxaudit/internal/sniff"
 )
 
 // File magic numbers (pcap: libpcap savefile header; pcapng: Section Header
@@ -74,17 +76,21 @@ type Reader struct {
 // io.ErrUnexpectedEOF when r ends inside the file header.
 func NewReader(r io.Reader) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(4)
-	if len(magic) >= 2 && magic[0] == magicGzip0 && magic[1] == magicGzip1 {
+	head, _ := br.Peek(2)
+	gz := len(head) == 2 && head[0] == magicGzip0 && head[1] == magicGzip1
+	if gz {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("capture: gzip: %w", err)
 		}
 		br = bufio.NewReaderSize(zr, 64<<10)
-		magic, err = br.Peek(4)
 	}
+	magic, err := br.Peek(4)
 	if err != nil {
 		if len(magic) == 0 && err == io.EOF {
+			if gz {
+				return nil, errors.New("capture: the gzip stream holds nothing")
+			}
 			return nil, errors.New("capture: empty input")
 		}
 		if err == io.EOF {
@@ -108,7 +114,14 @@ func NewReader(r io.Reader) (*Reader, error) {
 		}
 		rd.format, rd.src, rd.ng = FormatPcapng, nr, nr
 	default:
-		return nil, fmt.Errorf("%w: magic % x", ErrUnknownFormat, magic)
+		// Name what it is instead (only what is already buffered: a
+		// stream on stdin may be idle).
+		start, _ := br.Peek(br.Buffered())
+		got := sniff.Bytes(start)
+		got.Gzip = gz
+		e := sniff.Mismatch("", got, "a pcap or pcapng capture", ErrUnknownFormat)
+		e.Op = "capture" // not wrapped: the caller may set e.Name
+		return nil, e
 	}
 	return rd, nil
 }

@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Canary is a value the researcher knows is theirs (their phone number,
@@ -31,7 +29,7 @@ func ParseCanaries(b []byte) ([]Canary, error) {
 	var doc struct {
 		Canaries []Canary `yaml:"canaries"`
 	}
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	if err := strictYAML(b, &doc); err != nil {
 		return nil, fmt.Errorf("classify: canaries: %w", err)
 	}
 	for i, c := range doc.Canaries {

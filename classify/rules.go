@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 //go:embed rules.yaml
@@ -50,7 +48,7 @@ func ParseRules(b []byte) ([]Rule, error) {
 	var doc struct {
 		Rules []Rule `yaml:"rules"`
 	}
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	if err := strictYAML(b, &doc); err != nil {
 		return nil, fmt.Errorf("classify: rules: %w", err)
 	}
 	if len(doc.Rules) > maxRules {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/payload"
 )
 
@@ -53,6 +54,8 @@ type Reader struct {
 	line int
 	err  error // sticky I/O error
 	buf  []byte
+	// sniffed is set once the input's kind was checked.
+	sniffed bool
 	// Last is the format of the last line returned.
 	Last Format
 }
@@ -64,13 +67,32 @@ func NewReader(r io.Reader, name string) *Reader {
 }
 
 // Next returns the next payload, io.EOF at the end, a *ParseError for a
-// malformed line (reading may continue), or a sticky I/O error.
+// malformed line (reading may continue), or a sticky I/O error. An input
+// of another kind (a capture, a key log, text) is a sticky *sniff.Error
+// on the first call, instead of one ParseError per line.
 func (r *Reader) Next() (payload.Payload, error) {
+	if !r.sniffed {
+		r.sniffed = true
+		got, err := sniff.Reader(r.r)
+		switch {
+		case err != nil:
+			r.err = fmt.Errorf("decode: %s: %w", r.name, err)
+		case got.Gzip || !(got.Kind.Requests() || got.Kind == sniff.Empty || got.Kind == sniff.JSON):
+			// Unknown JSON goes on line by line: one odd first line
+			// must not reject a log.
+			r.err = fmt.Errorf("decode: %w", sniff.Mismatch(r.name, got, "JSON Lines of requests (a request log, wxaudit decrypt output or decrypt-keylog.py output)"))
+		}
+	}
 	for {
 		if r.err != nil {
 			return payload.Payload{}, r.err
 		}
 		line, err := r.readLine()
+		if errors.Is(err, errLineTooLong) {
+			// The rest of the line was skipped: the next line is fine.
+			r.line++
+			return payload.Payload{}, &ParseError{Name: r.name, Line: r.line, Err: err}
+		}
 		if err != nil {
 			r.err = err
 			if len(line) == 0 {
@@ -91,13 +113,24 @@ func (r *Reader) Next() (payload.Payload, error) {
 	}
 }
 
-// readLine reads one line without its newline, bounded by MaxLineSize.
+var errLineTooLong = fmt.Errorf("line longer than %d bytes: skipped", MaxLineSize)
+
+// readLine reads one line without its newline, bounded by MaxLineSize. A
+// longer line is read to its end without being kept and gives
+// errLineTooLong.
 func (r *Reader) readLine() ([]byte, error) {
 	r.buf = r.buf[:0]
 	for {
 		chunk, err := r.r.ReadSlice('\n')
 		if len(r.buf)+len(chunk) > MaxLineSize {
-			return nil, fmt.Errorf("decode: %s:%d: line longer than %d bytes", r.name, r.line+1, MaxLineSize)
+			r.buf = r.buf[:0]
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = r.r.ReadSlice('\n')
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			return nil, errLineTooLong
 		}
 		r.buf = append(r.buf, chunk...)
 		switch {
@@ -139,6 +172,9 @@ func parseLine(line []byte, name string, n int) (payload.Payload, Format, error)
 		var l logLine
 		if err := json.Unmarshal(line, &l); err != nil {
 			return payload.Payload{}, "", fmt.Errorf("request log line: %w", err)
+		}
+		if l.Data == nil {
+			return payload.Payload{}, "", errors.New(`request log line: "data" is null, want a hex string`)
 		}
 		b, err := hex.DecodeString(*l.Data)
 		if err != nil {

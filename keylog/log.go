@@ -43,6 +43,7 @@ type Log struct {
 	gcmByIV     map[[12]byte][]int
 	gcmByTail   map[[8]byte][]int
 	gcmKeys     [][24]byte // WECHAT_GCM_KEY lines
+	gcmKeySet   map[[24]byte]struct{}
 	secrets     map[[32]byte][]byte
 	pskAccess   map[[32]byte][]byte
 	secretMeta  map[[32]byte]*Meta // v2 metadata of secrets lines
@@ -120,6 +121,7 @@ func newLog() *Log {
 		cbcByTail:   map[[8]byte][]int{},
 		gcmByIV:     map[[12]byte][]int{},
 		gcmByTail:   map[[8]byte][]int{},
+		gcmKeySet:   map[[24]byte]struct{}{},
 		secrets:     map[[32]byte][]byte{},
 		pskAccess:   map[[32]byte][]byte{},
 		stats:       Stats{ByKind: map[string]int{}, Skipped: map[string]int{}},
@@ -204,12 +206,10 @@ func (l *Log) Add(e Entry) {
 			l.gcmByTail[e.Tail] = append(l.gcmByTail[e.Tail], i)
 		}
 	case KindGCMKey:
-		for _, k := range l.gcmKeys {
-			if k == e.Key24 {
-				return
-			}
+		if _, ok := l.gcmKeySet[e.Key24]; !ok {
+			l.gcmKeySet[e.Key24] = struct{}{}
+			l.gcmKeys = append(l.gcmKeys, e.Key24)
 		}
-		l.gcmKeys = append(l.gcmKeys, e.Key24)
 	case KindSecret:
 		l.secrets[e.ClientRandom] = e.Secret
 		l.noteSecretMeta(e)

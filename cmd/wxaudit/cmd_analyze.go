@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 )
 
@@ -40,7 +40,7 @@ func runAnalyze(e *env) error {
 	}
 	copts := classify.Options{}
 	if *rules != "" {
-		b, err := os.ReadFile(*rules)
+		b, err := sniff.ReadFile(*rules, classify.MaxFileSize)
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func runAnalyze(e *env) error {
 		copts.Rules = append(classify.DefaultRules(), extra...)
 	}
 	if *canaries != "" {
-		b, err := os.ReadFile(*canaries)
+		b, err := sniff.ReadFile(*canaries, classify.MaxFileSize)
 		if err != nil {
 			return err
 		}

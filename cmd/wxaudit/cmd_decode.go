@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/decode"
+	"github.com/wxaudit/wxaudit/internal/ctxio"
 )
 
 func init() {
@@ -80,11 +82,12 @@ func runDecode(e *env) error {
 		learner.Examples = exMode
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
-	var bad int
+	defer out.Flush() // what was decoded before an error is kept
+	var bad, good int
 	for _, name := range args {
 		var r io.Reader
 		if name == "-" {
-			r = e.stdin
+			r = ctxio.Reader(e.ctx, e.stdin)
 		} else {
 			f, err := os.Open(name)
 			if err != nil {
@@ -109,6 +112,7 @@ func runDecode(e *env) error {
 			if err != nil {
 				return err
 			}
+			good++
 			rec := dec.Decode(p)
 			switch {
 			case learner != nil:
@@ -135,6 +139,10 @@ func runDecode(e *env) error {
 	}
 	if err := out.Flush(); err != nil {
 		return err
+	}
+	if good == 0 {
+		return withHint(fmt.Errorf("decode: no request in %s (%d lines not requests)", strings.Join(args, ", "), bad),
+			"inputs are JSON Lines from 'wxaudit decrypt', Citizen Lab request logs or decrypt-keylog.py output")
 	}
 	if bad > 0 {
 		return withHint(fmt.Errorf("%d input lines were not payloads", bad), "inputs are JSON Lines from 'wxaudit decrypt', Citizen Lab request logs or decrypt-keylog.py output")

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/internal/ctxio"
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
 )
@@ -70,7 +72,7 @@ func runDecrypt(e *env) error {
 	}
 	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live}, emit)
 	if st == nil {
-		return withHint(runErr, "the input must be a pcap or pcapng capture (tcpdump -w, Wireshark, adb exec-out tcpdump -U -w -)")
+		return nameInput(runErr, name)
 	}
 	if *stats {
 		b, _ := json.MarshalIndent(st, "", "  ")
@@ -89,6 +91,9 @@ func runDecrypt(e *env) error {
 			return nil
 		}
 		return runErr
+	}
+	if err := st.Nothing(keys != nil); err != nil {
+		return err
 	}
 	if keys == nil && !*quiet {
 		fmt.Fprintln(e.stderr, "wxaudit: hint: no --keylog given: only structure and plain HTTP were reported")
@@ -124,31 +129,25 @@ func loadKeylogs(paths []string) (*keylog.Log, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	var readers []io.Reader
-	var files []*os.File
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, withHint(fmt.Errorf("key log: %w", err), "--keylog takes the Frida key log or a wxaudit secrets key log")
-		}
-		files = append(files, f)
-		// A newline between files keeps the last line of one from joining
-		// the first of the next.
-		readers = append(readers, f, strings.NewReader("\n"))
+	return keylog.Load(paths)
+}
+
+// nameInput puts the input's name into a wrong-kind error, or adds the
+// generic hint to another error opening a capture.
+func nameInput(err error, name string) error {
+	var se *sniff.Error
+	if errors.As(err, &se) {
+		se.Name = name
+		return err
 	}
-	return keylog.Parse(io.MultiReader(readers...))
+	return withHint(err, "the input must be a pcap or pcapng capture (tcpdump -w, Wireshark, adb exec-out tcpdump -U -w -)")
 }
 
 // openInput opens a file or stdin ("-"), returning its display name and
 // size (-1 when unknown).
 func openInput(e *env, path string) (io.Reader, string, int64, func(), error) {
 	if path == "-" {
-		return e.stdin, "-", -1, func() {}, nil
+		return ctxio.Reader(e.ctx, e.stdin), "-", -1, func() {}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {

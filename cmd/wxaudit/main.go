@@ -59,6 +59,7 @@ type hintError struct {
 
 func (h *hintError) Error() string { return h.err.Error() }
 func (h *hintError) Unwrap() error { return h.err }
+func (h *hintError) Hint() string  { return h.hint }
 
 func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
 
@@ -99,9 +100,11 @@ func exitCode(err error, stderr io.Writer) int {
 		}
 		return 2
 	}
-	var h *hintError
-	if errors.As(err, &h) && h.hint != "" {
-		fmt.Fprintf(stderr, "wxaudit: hint: %s\n", h.hint)
+	// Packages' errors carry their own hint (sniff.Error, decrypt's "the
+	// key log does not match"); hintError adds one in cmd.
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(stderr, "wxaudit: hint: %s\n", h.Hint())
 	}
 	return 1
 }

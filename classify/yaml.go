@@ -1,0 +1,25 @@
+package classify
+
+import (
+	"bytes"
+	"errors"
+	"io"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxFileSize bounds a user's rules or canaries file; callers read at most
+// this many bytes (a typo'd path such as /dev/zero must not run forever).
+const MaxFileSize = 16 << 20
+
+// strictYAML decodes b into v, refusing fields v does not have: a typo in
+// a rules or canaries file ("vaule:") must not silently drop the entry.
+// An empty document decodes to the zero value.
+func strictYAML(b []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
