@@ -1,9 +1,12 @@
 package analyze
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/report"
 )
 
@@ -131,4 +134,27 @@ func Select(r *report.Report, runs ...string) *report.Report {
 		}
 	}
 	return out
+}
+
+// CheckRuns returns an error naming the labels of runs that r does not
+// hold, with the labels it does hold as the hint: selecting an unknown run
+// must not compare against nothing.
+func CheckRuns(r *report.Report, runs ...string) error {
+	have := map[string]bool{}
+	var labels []string
+	for _, run := range r.Runs {
+		have[run.Label] = true
+		labels = append(labels, run.Label)
+	}
+	var missing []string
+	for _, x := range runs {
+		if !have[x] {
+			missing = append(missing, fmt.Sprintf("%q", x))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return sniff.Hinted(fmt.Errorf("analyze: no run %s", strings.Join(missing, ", ")),
+		"the runs are: "+strings.Join(labels, ", "))
 }

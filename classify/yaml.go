@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,8 +19,14 @@ const MaxFileSize = 16 << 20
 func strictYAML(b []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return err
+	err := dec.Decode(v)
+	var te *yaml.TypeError
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &te):
+		// One line per problem in yaml's message; one line in ours.
+		return errors.New(strings.Join(te.Errors, "; "))
 	}
-	return nil
+	return err
 }

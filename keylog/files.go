@@ -53,7 +53,7 @@ func Load(paths []string) (*Log, error) {
 
 // brief summarises what a key log held, for an error message.
 func (s Stats) brief() string {
-	b := fmt.Sprintf("%d lines, %d malformed", s.Lines, s.Malformed)
+	b := fmt.Sprintf("%d malformed lines", s.Malformed)
 	for reason, n := range s.Skipped {
 		b += fmt.Sprintf(", %d %s", n, reason)
 	}

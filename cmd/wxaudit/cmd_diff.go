@@ -32,9 +32,15 @@ func runDiff(e *env) error {
 		return err
 	}
 	if *runA != "" {
+		if err := analyze.CheckRuns(a, strings.Split(*runA, ",")...); err != nil {
+			return err
+		}
 		a, la = analyze.Select(a, strings.Split(*runA, ",")...), *runA
 	}
 	if *runB != "" {
+		if err := analyze.CheckRuns(b, strings.Split(*runB, ",")...); err != nil {
+			return err
+		}
 		b, lb = analyze.Select(b, strings.Split(*runB, ",")...), *runB
 	}
 	d := analyze.Diff(a, b, la, lb)
@@ -83,10 +89,8 @@ func diffSides(e *env, pa, pb string) (a, b *report.Report, la, lb string, err e
 		b, err = report.ReadDir(pb)
 		return a, b, pa, pb, err
 	case !isDir(pa) && !isDir(pb):
-		la, lb = analyze.Label(pa), analyze.Label(pb)
-		if la == lb {
-			lb += "#2"
-		}
+		ls := analyze.Labels([]string{pa, pb})
+		la, lb = ls[0], ls[1]
 		var rep *report.Report
 		rep, err = analyze.Run(e.ctx, []analyze.Input{{Path: pa, Label: la}, {Path: pb, Label: lb}}, analyze.Options{})
 		if err != nil {

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,5 +25,29 @@ func TestScript(t *testing.T) {
 		Dir:           "testdata",
 		Setup:         setupScript,
 		UpdateScripts: os.Getenv("WXAUDIT_UPDATE_SCRIPTS") == "1",
+		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"gzip": gzipCmd, "unhex": unhexCmd},
 	})
+}
+
+// gzipCmd is "gzip SRC DST": DST is SRC gzip-compressed.
+func gzipCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gzip SRC DST")
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(ts.ReadFile(args[0])))
+	ts.Check(zw.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), buf.Bytes(), 0o644))
+}
+
+// unhexCmd is "unhex SRC DST": DST is the bytes SRC spells in hex (white
+// space ignored), for binary inputs in a text script.
+func unhexCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: unhex SRC DST")
+	}
+	b, err := hex.DecodeString(strings.Join(strings.Fields(ts.ReadFile(args[0])), ""))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
 }
