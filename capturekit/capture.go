@@ -1,0 +1,402 @@
+package capturekit
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/runfolder"
+)
+
+// Options configure a capture.
+type Options struct {
+	Out         string // run folder, created; must not hold a run.yaml yet
+	Label       string
+	Permissions map[string]string // on, off or unknown
+	Category    string
+	Serial      string
+	Tools       Tools
+	// Steps is read line by line: each line names the step the researcher
+	// starts now; "stop" (or "q") ends the capture. Its end does not.
+	Steps io.Reader
+	// Terminal gets the prompts, the live view and the summary.
+	Terminal io.Writer
+	// Now defaults to time.Now.
+	Now func() time.Time
+	// PollInterval and Grace tune live decoding (decrypt.LiveOptions).
+	PollInterval, Grace time.Duration
+}
+
+// DefaultGrace is how long keys are awaited after tcpdump ends: the
+// agent's messages travel through Frida, the packets through adb.
+const DefaultGrace = 3 * time.Second
+
+// HookReport says what one hook did: a hook is trusted only once a key it
+// logged opened a captured record.
+type HookReport struct {
+	Hook          string   `json:"hook"`   // id@method, as in the key log
+	Module        string   `json:"module"` // library it was found in
+	Offset        string   `json:"offset"`
+	Processes     []string `json:"processes"`
+	KeyLines      int      `json:"key_lines"`
+	RecordsOpened int      `json:"records_opened"`
+	Trusted       bool     `json:"trusted"`
+}
+
+// Result is what a capture produced.
+type Result struct {
+	Run   *runfolder.Run
+	Hooks []HookReport
+	Stats *decrypt.Stats
+	// AgentErrors counts error reports from the agent and the driver.
+	AgentErrors int
+}
+
+// Capture checks the phone, then records until the researcher stops, the
+// context ends or tcpdump exits.
+func Capture(ctx context.Context, o Options) (*Result, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Grace == 0 {
+		o.Grace = DefaultGrace
+	}
+	if _, err := os.Stat(filepath.Join(o.Out, runfolder.FileName)); err == nil {
+		return nil, fail("output", "choose a new folder for each run", "%s already holds a run", o.Out)
+	}
+	d, err := Check(ctx, o.Tools, o.Serial)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Terminal, "device %s: %s %s, Android %s, %s; WeChat %s; frida %s\n", d.Serial, d.Manufacturer, d.Model, d.Android, d.ABI, d.WeChat, d.FridaHost)
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, err
+	}
+	agentPath := filepath.Join(o.Out, FileAgent)
+	if err := os.WriteFile(agentPath, []byte(Agent(AgentConfig{AppVersion: d.WeChat})), 0o644); err != nil {
+		return nil, err
+	}
+	keys, err := newKeyFile(filepath.Join(o.Out, FileKeys))
+	if err != nil {
+		return nil, err
+	}
+	defer keys.close()
+	capFile, err := os.Create(filepath.Join(o.Out, FileCapture))
+	if err != nil {
+		return nil, err
+	}
+	defer capFile.Close()
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	started := o.Now().UTC()
+
+	// tcpdump on the phone, through adb.
+	tcp := exec.Command(o.Tools.adb(), d.adbArgs("exec-out", d.shell(tcpdumpCommand))...)
+	tcpOut, err := tcp.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := tcp.Start(); err != nil {
+		return nil, fail("tcpdump", "", "starting adb exec-out tcpdump: %v", err)
+	}
+	defer func() {
+		if tcp.ProcessState == nil {
+			tcp.Process.Kill()
+			tcp.Wait()
+		}
+	}()
+
+	// The Frida driver.
+	drv := exec.Command(o.Tools.python(), "-c", driverPy, "--serial", d.Serial, "--package", WeChatPackage, "--agent", agentPath)
+	drvIn, err := drv.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	drvOut, err := drv.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	drv.Stderr = o.Terminal
+	if err := drv.Start(); err != nil {
+		return nil, fail("frida", "", "starting the Frida driver: %v", err)
+	}
+	msgs := &messages{keys: keys, term: o.Terminal, hooks: map[string]*HookReport{}}
+	drvDone := make(chan struct{})
+	go func() {
+		defer close(drvDone)
+		msgs.read(drvOut, stop)
+	}()
+
+	// Live decoding of the stream, teed into the capture file.
+	fl := keylog.NewFollower([]string{keys.path})
+	defer fl.Close()
+	type decoded struct {
+		st  *decrypt.Stats
+		err error
+	}
+	decDone := make(chan decoded, 1)
+	go func() {
+		var mu sync.Mutex
+		st, err := decrypt.Run(context.Background(), io.TeeReader(tcpOut, capFile), decrypt.Options{
+			Keys: fl.Log(), Capture: FileCapture,
+			Live: &decrypt.LiveOptions{Poll: fl.Poll, PollInterval: o.PollInterval, Grace: o.Grace},
+		}, func(p *payload.Payload) error {
+			if s := decrypt.LiveLine(p); s != "" {
+				mu.Lock()
+				fmt.Fprintln(o.Terminal, s)
+				mu.Unlock()
+			}
+			return nil
+		})
+		decDone <- decoded{st, err}
+		stop() // tcpdump ended
+	}()
+
+	// Steps from the researcher.
+	var steps []runfolder.Step
+	var stepsMu sync.Mutex
+	go func() {
+		fmt.Fprintln(o.Terminal, "type what you do next and press Enter to stamp it; 'stop' ends the capture")
+		sc := bufio.NewScanner(o.Steps)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			switch line {
+			case "":
+				continue
+			case "stop", "q", "quit":
+				stop()
+				return
+			}
+			stepsMu.Lock()
+			steps = append(steps, runfolder.Step{Name: line, Time: o.Now().UTC()})
+			stepsMu.Unlock()
+			fmt.Fprintf(o.Terminal, "step %q at %s\n", line, o.Now().UTC().Format(time.RFC3339))
+		}
+	}()
+
+	<-runCtx.Done()
+	if tcp.ProcessState == nil {
+		tcp.Process.Kill() // the adb process this function started
+	}
+	tcp.Wait()
+	dec := <-decDone
+	drvIn.Close()
+	select {
+	case <-drvDone:
+	case <-time.After(5 * time.Second):
+		drv.Process.Kill()
+		<-drvDone
+	}
+	drv.Wait()
+
+	stepsMu.Lock()
+	run := &runfolder.Run{
+		Version:     runfolder.Version,
+		Label:       o.Label,
+		Permissions: o.Permissions,
+		Device:      runfolder.Device{Model: strings.TrimSpace(d.Manufacturer + " " + d.Model), Android: d.Android, ABI: d.ABI},
+		App:         runfolder.App{Package: WeChatPackage, Version: d.WeChat},
+		Category:    o.Category,
+		Capture:     FileCapture,
+		Keylogs:     []string{FileKeys},
+		Started:     started,
+		Steps:       append([]runfolder.Step(nil), steps...),
+	}
+	stepsMu.Unlock()
+	b, err := runfolder.Marshal(run)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(o.Out, runfolder.FileName), b, 0o644); err != nil {
+		return nil, err
+	}
+	res := &Result{Run: run, Stats: dec.st, AgentErrors: msgs.errors}
+	res.Hooks = msgs.report(dec.st)
+	hb, _ := json.MarshalIndent(res.Hooks, "", "  ")
+	if err := os.WriteFile(filepath.Join(o.Out, FileHooks), append(hb, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	if dec.err != nil && !errors.Is(dec.err, io.ErrUnexpectedEOF) {
+		return res, fmt.Errorf("capture: decoding the stream: %w", dec.err)
+	}
+	return res, nil
+}
+
+// keyFile is the secrets key log the agent's lines go to.
+type keyFile struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+}
+
+func newKeyFile(path string) (*keyFile, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(keylog.SecretsHeaderV2 + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &keyFile{f: f, path: path}, nil
+}
+
+func (k *keyFile) write(line string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, err := k.f.WriteString(line + "\n")
+	return err
+}
+
+func (k *keyFile) close() { k.f.Close() }
+
+// messages reads the driver's JSON lines.
+type messages struct {
+	keys   *keyFile
+	term   io.Writer
+	mu     sync.Mutex
+	hooks  map[string]*HookReport
+	lines  map[string]int
+	errors int
+	bad    int
+}
+
+type driverEvent struct {
+	Event   string `json:"event"`
+	PID     int    `json:"pid"`
+	Process string `json:"process"`
+	Error   string `json:"error"`
+	Message struct {
+		Type        string          `json:"type"` // send or error
+		Payload     json.RawMessage `json:"payload"`
+		Description string          `json:"description"`
+	} `json:"message"`
+}
+
+type agentMessage struct {
+	Type    string `json:"type"`
+	Line    string `json:"line"`
+	ID      string `json:"id"`
+	Method  string `json:"method"`
+	Module  string `json:"module"`
+	Offset  string `json:"offset"`
+	Process string `json:"process"`
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+// maxDriverLine bounds one line from the driver.
+const maxDriverLine = 1 << 20
+
+func (m *messages) read(r io.Reader, fatal func()) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxDriverLine)
+	for sc.Scan() {
+		var ev driverEvent
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			m.bad++
+			continue
+		}
+		switch ev.Event {
+		case "fatal":
+			fmt.Fprintf(m.term, "wxaudit: error: frida: %s\n", ev.Error)
+			m.errors++
+			fatal()
+		case "error":
+			fmt.Fprintf(m.term, "wxaudit: warning: frida: %s: %s\n", ev.Process, ev.Error)
+			m.errors++
+		case "instrumented":
+			fmt.Fprintf(m.term, "agent loaded in %s (pid %d)\n", ev.Process, ev.PID)
+		case "detached":
+			fmt.Fprintf(m.term, "agent detached from %s (pid %d)\n", ev.Process, ev.PID)
+		case "message":
+			m.message(ev)
+		}
+	}
+	io.Copy(io.Discard, r)
+}
+
+func (m *messages) message(ev driverEvent) {
+	if ev.Message.Type == "error" {
+		fmt.Fprintf(m.term, "wxaudit: warning: agent in %s: %s\n", ev.Process, ev.Message.Description)
+		m.errors++
+		return
+	}
+	var am agentMessage
+	if json.Unmarshal(ev.Message.Payload, &am) != nil {
+		m.bad++
+		return
+	}
+	switch am.Type {
+	case "key":
+		// Only lines the Go parser accepts reach the key log; the key
+		// material is never printed.
+		e, err := keylog.ParseLineV2([]byte(am.Line))
+		if err != nil || e.Kind == keylog.KindNone || strings.ContainsAny(am.Line, "\r\n") {
+			m.bad++
+			return
+		}
+		if err := m.keys.write(am.Line); err != nil {
+			m.errors++
+			return
+		}
+		if e.Meta != nil {
+			m.mu.Lock()
+			if m.lines == nil {
+				m.lines = map[string]int{}
+			}
+			m.lines[e.Meta.Hook]++
+			m.mu.Unlock()
+		}
+	case "hook":
+		key := am.ID + "@" + am.Method
+		m.mu.Lock()
+		h := m.hooks[key]
+		if h == nil {
+			h = &HookReport{Hook: key, Module: am.Module, Offset: am.Offset}
+			m.hooks[key] = h
+		}
+		if !contains(h.Processes, ev.Process) {
+			h.Processes = append(h.Processes, ev.Process)
+		}
+		m.mu.Unlock()
+		fmt.Fprintf(m.term, "hook %s in %s+%s (%s)\n", key, am.Module, am.Offset, ev.Process)
+	case "error":
+		m.errors++
+		fmt.Fprintf(m.term, "wxaudit: warning: agent in %s: %s: %s\n", ev.Process, am.ID, am.Error)
+	case "warning":
+		fmt.Fprintf(m.term, "wxaudit: warning: agent in %s: %s\n", ev.Process, am.Message)
+	}
+}
+
+// report joins the hooks with the records their keys opened.
+func (m *messages) report(st *decrypt.Stats) []HookReport {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []HookReport
+	for k, h := range m.hooks {
+		r := *h
+		r.KeyLines = m.lines[k]
+		if st != nil {
+			r.RecordsOpened = st.Hooks[k]
+		}
+		r.Trusted = r.RecordsOpened > 0
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Hook < out[j].Hook })
+	return out
+}
