@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/capturekit"
+	"github.com/wxaudit/wxaudit/runfolder"
+)
+
+func init() {
+	commands["capture"] = command{
+		summary: "record a run from a rooted phone: traffic, keys (Frida agent), steps, run.yaml; decodes live",
+		run:     runCapture,
+	}
+}
+
+func runCapture(e *env) error {
+	fs := newFlags(e, "capture", "--out DIR [--label L] [--permissions location=on,contacts=off] | --print-agent | --dry-run")
+	out := fs.String("out", "", "run folder to create (capture.pcap, keys.log, agent.js, hooks.json, run.yaml)")
+	label := fs.String("label", "", "name of the run (default: the folder name)")
+	var perms stringList
+	fs.Var(&perms, "permissions", "Android permission states, `name=on|off|unknown`, comma-separated; repeatable")
+	category := fs.String("category", "", "the Mini Program's category, if the run is about one")
+	serial := fs.String("serial", "", "adb serial of the phone, when several are attached")
+	printAgent := fs.Bool("print-agent", false, "print the Frida agent (JavaScript) and exit: frida -U -f com.tencent.mm -l agent.js -o keys.log")
+	appVersion := fs.String("app-version", "", "with --print-agent: WeChat version, to pick offset profiles published for it")
+	dryRun := fs.Bool("dry-run", false, "print the device commands a capture runs, and run nothing")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) > 0 {
+		return &usageError{msg: fmt.Sprintf("unexpected argument %q", args[0]), hint: "run 'wxaudit capture --help'"}
+	}
+	if *printAgent {
+		_, err := io.WriteString(e.stdout, capturekit.Agent(capturekit.AgentConfig{AppVersion: *appVersion, Console: true}))
+		return err
+	}
+	if *out == "" {
+		return &usageError{msg: "--out is required", hint: "wxaudit capture --out runs/mp-location-on/ --label mp-location-on --permissions location=on"}
+	}
+	pm, err := parsePermissions(perms)
+	if err != nil {
+		return &usageError{msg: err.Error(), hint: "permissions look like location=on,contacts=off"}
+	}
+	if *dryRun {
+		fmt.Fprintf(e.stdout, "# wxaudit capture --dry-run: the commands a capture into %s runs, in order (nothing was run)\n", *out)
+		for _, c := range capturekit.Plan(capturekit.Tools{}, &capturekit.Device{Serial: *serial}, *out) {
+			fmt.Fprintf(e.stdout, "# %s\n%s\n", c.What, c)
+		}
+		return nil
+	}
+	if *label == "" {
+		*label = strings.TrimSuffix(strings.TrimSuffix(*out, "/"), "\\")
+		if i := strings.LastIndexAny(*label, "/\\"); i >= 0 {
+			*label = (*label)[i+1:]
+		}
+	}
+	res, err := capturekit.Capture(e.ctx, capturekit.Options{
+		Out: *out, Label: *label, Permissions: pm, Category: *category, Serial: *serial,
+		Steps: e.stdin, Terminal: e.stderr,
+	})
+	var ce *capturekit.CheckError
+	if errors.As(err, &ce) && ce.Hint != "" {
+		return withHint(err, ce.Hint)
+	}
+	if err != nil {
+		return err
+	}
+	st := res.Stats
+	fmt.Fprintf(e.stdout, "wrote %s: %d steps, %d payloads decoded live (%s)\n", *out, len(res.Run.Steps), st.Payloads, summarize(st))
+	for _, h := range res.Hooks {
+		verdict := "not confirmed: no captured record opened with its keys"
+		if h.Trusted {
+			verdict = "trusted"
+		}
+		fmt.Fprintf(e.stdout, "hook %-40s %4d key lines, %5d records opened: %s\n", h.Hook, h.KeyLines, h.RecordsOpened, verdict)
+	}
+	if len(res.Hooks) == 0 {
+		fmt.Fprintln(e.stderr, "wxaudit: warning: the agent reported no hook: the key log is empty; see agent.js and hooks.json")
+	}
+	return nil
+}
+
+// parsePermissions reads name=state pairs.
+func parsePermissions(list []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, item := range list {
+		for _, kv := range strings.Split(item, ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(kv, "=")
+			switch {
+			case !ok || k == "":
+				return nil, fmt.Errorf("permission %q: want name=on|off|unknown", kv)
+			case v != runfolder.On && v != runfolder.Off && v != runfolder.Unknown:
+				return nil, fmt.Errorf("permission %q: state %q is not on, off or unknown", k, v)
+			}
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
