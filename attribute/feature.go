@@ -2,6 +2,7 @@ package attribute
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -46,12 +47,42 @@ func Resolve(cat *catalog.Catalog, reqType int, uri string, found []classify.Fin
 	}
 	path, feature := cat.Resolve(reqType, uri)
 	a := Attribution{Path: path, Feature: feature}
-	if feature == catalog.FeatureOther {
+	// A path the catalog does not list, sent with a request id it does
+	// (a later client renamed the endpoint: newsendmsg → newsendmsgv2): the
+	// id's endpoint knows the feature better than keywords in the new name.
+	if uri != "" && reqType != 0 && !knownPath(cat, uri) {
+		if idPath := cat.Path(reqType); idPath != "" {
+			if f := cat.Feature(idPath); f != catalog.FeatureOther {
+				a.Feature = f
+				if f != feature {
+					a.Reason = "path unknown to the catalog; the feature of request type " + strconv.Itoa(reqType) + " (" + idPath + ")"
+				}
+			}
+		}
+	}
+	if a.Feature == catalog.FeatureOther {
 		if f, why := FromData(found, fields); f != "" {
 			a.Feature, a.Reason = f, why
 		}
 	}
 	return a
+}
+
+// knownPaths caches, per catalog, the set of API paths it lists.
+var knownPaths sync.Map // *catalog.Catalog → map[string]bool
+
+// knownPath reports whether the catalog lists uri as an endpoint's path.
+// Catalogs are not modified once analysis starts, so the set is built once.
+func knownPath(cat *catalog.Catalog, uri string) bool {
+	v, ok := knownPaths.Load(cat)
+	if !ok {
+		m := map[string]bool{}
+		for _, e := range cat.Endpoints() {
+			m[e.Path] = true
+		}
+		v, _ = knownPaths.LoadOrStore(cat, m)
+	}
+	return v.(map[string]bool)[uri]
 }
 
 // appIDRe is a Mini Program appid; ghAppRe a Mini Program's user name.
@@ -65,13 +96,36 @@ var (
 // not say. It looks for the subject of the request, not incidental
 // metadata (every request carries the BaseRequest), in this order:
 //
+//   - a chat message (message_content): messaging;
+//   - a Moments post or comment (moments_content): moments;
+//   - client report lines (kv reports): telemetry, the reports' own
+//     feature whatever they mention;
 //   - a Mini Program appid or user name: the request is about a Mini
 //     Program (a Mini Program's own location or login call is part of
 //     using it), so miniprograms;
 //   - a search query or a search session id (a key named like
 //     "parentSearchID"): search;
+//   - Channels' internal name, "finder", in a key or a short value
+//     ("FinderEntrance", "finderUsername"): channels;
 //   - coordinates: location.
 func FromData(found []classify.Finding, fields []classify.Field) (feature, reason string) {
+	for _, f := range found {
+		switch f.DataType {
+		case classify.MessageContent:
+			return catalog.FeatureMessaging, "carries a chat message at " + f.FieldPath
+		case classify.MomentsContent:
+			return catalog.FeatureMoments, "carries a Moments post at " + f.FieldPath
+		}
+	}
+	lines := 0
+	for i := range fields {
+		if fields[i].Container && len(fields[i].Chain) > 0 && fields[i].Chain[len(fields[i].Chain)-1] == "report_line" {
+			lines++
+		}
+	}
+	if lines >= 2 {
+		return catalog.FeatureTelemetry, "carries " + strconv.Itoa(lines) + " client report lines"
+	}
 	for _, f := range found {
 		if f.DataType == classify.MiniProgramID && (appIDRe.MatchString(f.Value) || ghAppRe.MatchString(f.Value)) {
 			return catalog.FeatureMiniPrograms, "carries Mini Program " + f.Value + " at " + f.FieldPath
@@ -87,12 +141,33 @@ func FromData(found []classify.Finding, fields []classify.Field) (feature, reaso
 			return catalog.FeatureSearch, "carries a search session id (" + k + ") at " + fields[i].Path
 		}
 	}
+	for i := range fields {
+		if w := finderWord(&fields[i]); w != "" {
+			return catalog.FeatureChannels, "names Channels by its internal name (" + w + ") at " + fields[i].Path
+		}
+	}
 	for _, f := range found {
 		if f.DataType == classify.Location || f.DataType == classify.CoarseLocation {
 			return catalog.FeatureLocation, "carries coordinates at " + f.FieldPath
 		}
 	}
 	return "", ""
+}
+
+// finderWord returns the key or short text of f that names Channels
+// ("finder" is its name inside the client), or "". URLs and long texts
+// only mention it.
+func finderWord(f *classify.Field) string {
+	cands := []string{f.Path[strings.LastIndexByte(f.Path, '.')+1:]}
+	if f.Kind == classify.KindText && !f.Container && len(f.Text) <= 48 && !strings.Contains(f.Text, "/") {
+		cands = append(cands, f.Text)
+	}
+	for _, c := range cands {
+		if strings.Contains(strings.ToLower(c), "finder") {
+			return c
+		}
+	}
+	return ""
 }
 
 // searchKey returns the key name when f names a search session id: either

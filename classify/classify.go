@@ -92,6 +92,10 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 			emit(Finding{DataType: r.DataType, Confidence: r.Confidence, FieldPath: f.Path,
 				Value: f.display(), Rule: "rule:" + r.ID, Reason: r.Reason})
 		}
+		if c.values && f.Container && f.Kind == KindText && strings.HasPrefix(f.Text, "<TimelineObject") {
+			emit(Finding{DataType: MomentsContent, Confidence: High, FieldPath: f.Path, Value: excerpt(f.Text),
+				Rule: "detector:value-timeline", Reason: "a TimelineObject XML document is a Moments post"})
+		}
 		if c.values && !f.Container {
 			if authSetting(f) {
 				emit(Finding{DataType: PermissionsState, Confidence: High, FieldPath: f.Path, Value: f.display(),
@@ -137,6 +141,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 	}
 	if c.values {
 		baseRequests(fields, emit)
+		structures(fields, emit)
 		ids := map[string]bool{}
 		for _, f := range out {
 			if f.DataType == AccountID {

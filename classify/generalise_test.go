@@ -271,3 +271,27 @@ func TestBehaviourDetectors(t *testing.T) {
 		})
 	}
 }
+
+func TestMessageStructures(t *testing.T) {
+	c := New(Options{})
+	// A chat message moved under a new field of an unknown request.
+	got := c.Classify(Request{URI: "/cgi-bin/micromsg-bin/sendmsgnew", ReqType: 77777}, []Field{
+		varint("1", 1), text("7.1.1", "wxid_peer00001234"), text("7.2", "lunch at noon?"), varint("7.3", 1), varint("7.4", 1690000000), varint("7.5", 474693490)})
+	for _, dt := range []DataType{MessageContent, ContactsSocialGraph, ActivityTimestamps} {
+		if !has(got, dt) {
+			t.Errorf("chat message: missing %s: %+v", dt, got)
+		}
+	}
+	// An image message by its shape.
+	got = c.Classify(Request{ReqType: 88888}, []Field{
+		text("1", "aupimg_3215b25c7c7a4315_1681406177558"), text("2", "wxid_me0000001234"), text("3", "wxid_peer00001234"),
+		varint("4", 114), text("16", "77245fb28953c1b2dbcdcb13065105c1")})
+	if !has(got, ImageMediaMetadata) || !has(got, ActivityTimestamps) {
+		t.Errorf("image message: %+v", got)
+	}
+	// Look-alikes: a config {1 {1 name}, 2 text, 3 flag, 4 version number}.
+	got = c.Classify(Request{}, []Field{text("5.1.1", "default_cfg"), text("5.2", "on"), varint("5.3", 1), varint("5.4", 20230101)})
+	if has(got, MessageContent) {
+		t.Errorf("config read as a message: %+v", got)
+	}
+}
