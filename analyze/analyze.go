@@ -47,6 +47,22 @@ type Options struct {
 	// Catalog maps request types to API paths and features; nil uses
 	// catalog.Default. Add a published table with its AddPublished.
 	Catalog *catalog.Catalog
+	// OnRequest, when set, is called for each request after it is
+	// classified, in input order, so a caller can keep what the report
+	// does not (the plaintext, the decoded tree) without holding it all.
+	// Everything it is given is valid only during the call: copy to keep.
+	// Findings added later from the whole run's context are not in it.
+	OnRequest func(RequestEvent)
+}
+
+// RequestEvent is one analysed request, for Options.OnRequest.
+type RequestEvent struct {
+	Request *report.Request
+	Payload *payload.Payload
+	// Tree is the decoded payload; nil when the payload is empty.
+	Tree *schemaless.Message
+	// Fields are the tree's leaves as the classifier saw them.
+	Fields []classify.Field
 }
 
 // maxErrors bounds Report.Errors; the count of further errors is recorded.
@@ -284,9 +300,10 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	path, _ := a.cat.Resolve(p.ReqType, p.URI)
 	id := len(a.rep.Requests)
 	var found []classify.Finding
+	var m *schemaless.Message
 	a.fields = a.fields[:0]
 	if len(p.Payload) > 0 {
-		m := schemaless.Decode(p.Payload, a.opts.Decode)
+		m = schemaless.Decode(p.Payload, a.opts.Decode)
 		a.fields = Fields(m, a.fields)
 		found = a.cl.Classify(classify.Request{URI: path, ReqType: p.ReqType}, a.fields)
 	}
@@ -330,6 +347,9 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	}
 	a.rep.Requests = append(a.rep.Requests, q)
 	a.noteIPs(id, a.fields)
+	if a.opts.OnRequest != nil {
+		a.opts.OnRequest(RequestEvent{Request: &a.rep.Requests[id], Payload: p, Tree: m, Fields: a.fields})
+	}
 }
 
 func sourceString(p *payload.Payload) string {

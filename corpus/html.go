@@ -1,0 +1,88 @@
+package corpus
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+
+	"github.com/wxaudit/wxaudit/store"
+)
+
+//go:embed report.html.tmpl
+var reportTemplate string
+
+var tmpl = template.Must(template.New("corpus").Funcs(template.FuncMap{
+	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"pctp": func(f *float64) string {
+		if f == nil {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.1f%%", 100**f)
+	},
+	"intp": func(p *int) string {
+		if p == nil {
+			return "–"
+		}
+		return fmt.Sprint(*p)
+	},
+}).Parse(reportTemplate))
+
+type htmlData struct {
+	*Metrics
+	Types []string // columns of the runs × data types table
+}
+
+// writeOutputs writes metrics.json and report.html, each to a temporary
+// name and then renamed, so neither is ever seen half written.
+func writeOutputs(out string, st *store.Store, m *Metrics) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(out, MetricsFile), append(b, '\n')); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := RenderHTML(&buf, m); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(out, ReportFile), buf.Bytes())
+}
+
+// RenderHTML writes the corpus report: one self-contained file, every
+// value escaped by html/template, a CSP that forbids scripts and any
+// external resource.
+func RenderHTML(w *bytes.Buffer, m *Metrics) error {
+	set := map[string]bool{}
+	for _, r := range m.RunsTable {
+		for t := range r.DataTypes {
+			set[t] = true
+		}
+	}
+	return tmpl.Execute(w, htmlData{Metrics: m, Types: taxonomyOrder(set)})
+}
+
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("corpus: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("corpus: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("corpus: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("corpus: %w", err)
+	}
+	return nil
+}
