@@ -16,6 +16,19 @@ type Report struct {
 	Errors []string `json:"errors,omitempty"`
 	// Policy is set when a policy model was applied.
 	Policy *PolicyResult `json:"policy,omitempty"`
+	// Claims are the study's answers computed from the findings.
+	Claims []Claim `json:"claims,omitempty"`
+	// Render says how the shareable files are written.
+	Render RenderOptions `json:"-"`
+}
+
+// RenderOptions control the shareable report files.
+type RenderOptions struct {
+	// Reveal shows the researcher's identifiers and precise coordinates
+	// instead of pseudonyms and ~1 km coordinates.
+	Reveal bool
+	// RedactionKey keys the pseudonyms; nil draws a random key.
+	RedactionKey []byte
 }
 
 // Run is one experiment: an input file, or its own part when its log

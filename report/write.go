@@ -23,12 +23,19 @@ const (
 	RunsFile     = "runs.json"
 )
 
-// WriteDir writes every report file into dir, creating it.
+// WriteDir writes every report file into dir, creating it. findings.jsonl
+// keeps the values found (for local work); the files meant to be shared
+// (report.html, report.md, claims.json, gaps.jsonl, summary.json) are
+// written from a redacted copy unless r.Render.Reveal is set.
 func (r *Report) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	sum := r.Summarize()
+	shared := r
+	if !r.Render.Reveal {
+		shared = r.Redacted(NewRedactor(r, r.Render.RedactionKey))
+	}
+	sum := shared.Summarize()
 	files := []struct {
 		name  string
 		write func(io.Writer) error
@@ -36,15 +43,16 @@ func (r *Report) WriteDir(dir string) error {
 		{FindingsFile, r.WriteFindings},
 		{SummaryFile, func(w io.Writer) error { return writeJSON(w, sum) }},
 		{RunsFile, func(w io.Writer) error { return writeJSON(w, r.Runs) }},
-		{FlowsFile, r.WriteFlows},
-		{MarkdownFile, func(w io.Writer) error { return r.WriteMarkdown(w, sum) }},
-		{HTMLFile, func(w io.Writer) error { return r.WriteHTML(w, sum) }},
+		{FlowsFile, shared.WriteFlows},
+		{ClaimsFile, shared.WriteClaims},
+		{MarkdownFile, func(w io.Writer) error { return shared.WriteMarkdown(w, sum) }},
+		{HTMLFile, func(w io.Writer) error { return shared.WriteHTML(w, sum) }},
 	}
 	if r.Policy != nil {
 		files = append(files, struct {
 			name  string
 			write func(io.Writer) error
-		}{GapsFile, r.WriteGaps})
+		}{GapsFile, shared.WriteGaps})
 	}
 	var errs []error
 	for _, f := range files {
@@ -53,6 +61,15 @@ func (r *Report) WriteDir(dir string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// WriteClaims writes claims.json.
+func (r *Report) WriteClaims(w io.Writer) error {
+	doc := claimsDoc{Claims: r.Claims}
+	if doc.Claims == nil {
+		doc.Claims = []Claim{}
+	}
+	return writeJSON(w, doc)
 }
 
 func writeFile(path string, fn func(io.Writer) error) error {
@@ -91,26 +108,13 @@ func (r *Report) WriteFindings(w io.Writer) error {
 	return nil
 }
 
-// WriteGaps writes gaps.jsonl.
+// WriteGaps writes gaps.jsonl: one line per distinct gap (kind × data
+// type × feature × recipient × clause) with its runs and the count of
+// findings behind it, most serious first.
 func (r *Report) WriteGaps(w io.Writer) error {
-	if r.Policy == nil {
-		return nil
-	}
 	enc := json.NewEncoder(w)
-	for i := range r.Policy.Gaps {
-		g := r.Policy.Gaps[i]
-		line := struct {
-			Kind      string   `json:"kind"`
-			DataType  string   `json:"data_type"`
-			Feature   string   `json:"feature"`
-			Recipient string   `json:"recipient"`
-			Run       string   `json:"run,omitempty"`
-			Policy    string   `json:"policy"`
-			Clause    string   `json:"clause,omitempty"`
-			Statement string   `json:"statement"`
-			Evidence  []string `json:"evidence"`
-		}{g.Kind, g.DataType, g.Feature, g.Recipient, g.Run, r.Policy.Model, g.Clause, g.Statement, g.Findings}
-		if err := enc.Encode(line); err != nil {
+	for _, g := range r.GroupGaps() {
+		if err := enc.Encode(g); err != nil {
 			return err
 		}
 	}

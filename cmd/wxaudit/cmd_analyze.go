@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
@@ -21,6 +22,8 @@ func runAnalyze(e *env) error {
 	rules := fs.String("rules", "", "YAML `FILE` of extra endpoint rules (same format as the shipped rules)")
 	noPrefix := fs.Bool("no-prefix", false, "do not treat logs that are prefixes of one another as successive runs")
 	pol := fs.String("policy", "", "compare with a privacy policy model: a shipped `NAME` (wechat, weixin) or a YAML file; writes gaps.jsonl")
+	needsFile := fs.String("needs", "", "YAML `FILE` extending the necessity model of core_features_need (see claims/needs.yaml)")
+	reveal := fs.Bool("reveal", false, "show the researcher's identifiers and precise coordinates in the shareable report files (default: pseudonyms, ~1 km)")
 	var labels, perms, keylogs stringList
 	fs.Var(&keylogs, "keylog", "key log `FILE` for capture inputs (Frida or wxaudit secrets format; repeatable)")
 	fs.Var(&labels, "label", "run label for the inputs, in order (repeatable)")
@@ -92,6 +95,20 @@ func runAnalyze(e *env) error {
 	if err := applyPolicy(*pol, rep); err != nil {
 		return err
 	}
+	needs := claims.DefaultNeeds()
+	if *needsFile != "" {
+		b, err := os.ReadFile(*needsFile)
+		if err != nil {
+			return err
+		}
+		extra, err := claims.ParseNeeds(b)
+		if err != nil {
+			return withHint(err, "see claims/needs.yaml for the format")
+		}
+		needs = needs.Merge(extra)
+	}
+	rep.Claims = claims.Compute(rep, claims.Options{Needs: needs})
+	rep.Render.Reveal = *reveal
 	if err := rep.WriteDir(*out); err != nil {
 		return err
 	}
@@ -104,6 +121,9 @@ func runAnalyze(e *env) error {
 			}
 			fmt.Fprintf(e.stdout, "%s: decrypted %d of %d encrypted records, %d payloads; not decrypted: %s\n", run.Label, d.RecordsDecrypted, d.RecordsEncrypted, d.Payloads, nd)
 		}
+	}
+	for _, c := range rep.Claims {
+		fmt.Fprintf(e.stdout, "claim %s: %s\n", c.ID, c.Verdict)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d findings)\n", *out, len(rep.Findings))
 	return nil

@@ -1,0 +1,98 @@
+package claims
+
+import (
+	"fmt"
+
+	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// metadataTypes are the identifiers and client facts the study found on
+// WeChat's requests.
+var metadataTypes = []string{
+	string(classify.AccountID), string(classify.DeviceID), string(classify.ClientVersion), string(classify.OSVersion),
+}
+
+// majority is the share of requests above which the identifiers are said
+// to accompany requests in general.
+const majority = 0.5
+
+// metadataInRequests: the share of requests that carry the account id,
+// device id, client version and OS together (and each alone), overall and
+// per feature.
+func metadataInRequests(ix *index) report.Claim {
+	c := report.Claim{ID: MetadataInRequests, Title: "Requests carry your account id, device id, client version and OS"}
+	type counts struct {
+		Requests int            `json:"requests"`
+		All      int            `json:"with_all"`
+		Share    float64        `json:"share"`
+		PerType  map[string]int `json:"per_type"`
+	}
+	total := counts{PerType: map[string]int{}}
+	perFeature := map[string]*counts{}
+	first := map[string]*report.Finding{}
+	for _, q := range ix.r.Requests {
+		fc := perFeature[q.Feature]
+		if fc == nil {
+			fc = &counts{PerType: map[string]int{}}
+			perFeature[q.Feature] = fc
+		}
+		total.Requests++
+		fc.Requests++
+		has := map[string]bool{}
+		for _, f := range ix.byRequest[q.ID] {
+			has[f.DataType] = true
+		}
+		all := true
+		for _, dt := range metadataTypes {
+			if has[dt] {
+				total.PerType[dt]++
+				fc.PerType[dt]++
+			} else {
+				all = false
+			}
+		}
+		if all {
+			total.All++
+			fc.All++
+			for _, f := range ix.byRequest[q.ID] {
+				if first[f.DataType] == nil && contains(metadataTypes, f.DataType) {
+					first[f.DataType] = f
+				}
+			}
+		}
+	}
+	total.Share = share(total.All, total.Requests)
+	shares := map[string]float64{}
+	for _, dt := range metadataTypes {
+		shares[dt] = share(total.PerType[dt], total.Requests)
+	}
+	features := map[string]any{}
+	for feat, fc := range perFeature {
+		fc.Share = share(fc.All, fc.Requests)
+		features[feat] = fc
+	}
+	c.Numbers = map[string]any{"requests": total.Requests, "with_all": total.All, "share": total.Share,
+		"share_per_type": shares, "per_feature": features, "types": metadataTypes}
+	var ev evidence
+	for _, dt := range metadataTypes {
+		ev.add(first[dt])
+	}
+	c.Evidence = ev.list()
+	pct := fmt.Sprintf("%.0f%%", total.Share*100)
+	switch {
+	case total.Requests == 0:
+		c.Verdict = report.NotTestable
+		c.Statement = "No request was analysed, so what metadata requests carry cannot be said."
+		c.Why = "no request in the inputs"
+	case total.Share >= majority:
+		c.Verdict = report.Supported
+		c.Statement = fmt.Sprintf("%s of WeChat's requests (%d of %d) carried the account id, the device id, the client version and the OS together, tying each action to one account and one phone.", pct, total.All, total.Requests)
+		c.Why = fmt.Sprintf("more than %.0f%% of requests carry all four", majority*100)
+	default:
+		c.Verdict = report.Contradicted
+		c.Statement = fmt.Sprintf("Only %s of WeChat's requests (%d of %d) carried the account id, the device id, the client version and the OS together.", pct, total.All, total.Requests)
+		c.Why = fmt.Sprintf("fewer than %.0f%% of requests carry all four", majority*100)
+	}
+	return c
+}

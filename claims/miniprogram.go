@@ -1,0 +1,179 @@
+package claims
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// browsingTypes are the fine-grained Mini Program browsing data of the PETS
+// 2025 study "What WeChat Knows": pages visited, UI events and stay times
+// (usage reports) of a Mini Program.
+var browsingTypes = map[string]bool{
+	string(classify.MiniProgramPagePath): true,
+	string(classify.UIEvents):            true,
+	string(classify.UsageStatistics):     true,
+}
+
+// toWeChat reports whether a recipient is WeChat itself (or the
+// Weixin-operated services on its servers), not the Mini Program's
+// developer.
+func toWeChat(recipient string) bool { return recipient == "wechat" || recipient == "weixin" }
+
+// isBrowsing reports whether f is Mini Program browsing data received by
+// WeChat: a page path (which only a Mini Program has), or a UI event or
+// usage report attributed to an appid in the same report line or entry.
+func isBrowsing(f *report.Finding) bool {
+	if !browsingTypes[f.DataType] || !toWeChat(f.Recipient) {
+		return false
+	}
+	return f.AppID != "" || f.DataType == string(classify.MiniProgramPagePath)
+}
+
+// miniprogramTracking: WeChat itself, not only the Mini Program's
+// developer, receives what the user does inside Mini Programs.
+func miniprogramTracking(ix *index) report.Claim {
+	c := report.Claim{ID: MiniProgramTracking, Title: "WeChat itself receives what you do inside Mini Programs"}
+	type mpNumbers struct {
+		Pages      []string `json:"pages"`
+		UIEvents   int      `json:"ui_events"`
+		StayTimes  int      `json:"stay_times"`
+		Reports    int      `json:"usage_reports"`
+		Endpoints  []string `json:"endpoints"`
+		Runs       []string `json:"runs"`
+		First      string   `json:"first,omitempty"`
+		Last       string   `json:"last,omitempty"`
+		evidenceBy map[string]*report.Finding
+	}
+	mps := map[string]*mpNumbers{}
+	seenMP := map[string]bool{} // appids seen at all
+	runsWith := map[string]bool{}
+	for i := range ix.r.Findings {
+		f := &ix.r.Findings[i]
+		if f.DataType == string(classify.MiniProgramID) && strings.HasPrefix(f.Evidence.Value, "wx") {
+			seenMP[f.Evidence.Value] = true
+		}
+		if !isBrowsing(f) {
+			continue
+		}
+		runsWith[f.Run] = true
+		app := f.AppID
+		if app == "" {
+			app = "(appid not in the same entry)"
+		}
+		m := mps[app]
+		if m == nil {
+			m = &mpNumbers{evidenceBy: map[string]*report.Finding{}}
+			mps[app] = m
+		}
+		switch f.DataType {
+		case string(classify.MiniProgramPagePath):
+			p := strings.TrimSuffix(f.Evidence.Value, ".html")
+			if !contains(m.Pages, p) && len(m.Pages) < 50 {
+				m.Pages = append(m.Pages, p)
+			}
+		case string(classify.UIEvents):
+			m.UIEvents++
+		case string(classify.UsageStatistics):
+			m.Reports++
+			if isStayTime(f) {
+				m.StayTimes++
+			}
+		}
+		ep := f.URI
+		if ep == "" {
+			ep = fmt.Sprintf("request type %d", f.ReqType)
+		}
+		if !contains(m.Endpoints, ep) {
+			m.Endpoints = append(m.Endpoints, ep)
+		}
+		if !contains(m.Runs, f.Run) {
+			m.Runs = append(m.Runs, f.Run)
+		}
+		if f.Time != "" {
+			if m.First == "" || f.Time < m.First {
+				m.First = f.Time
+			}
+			if f.Time > m.Last {
+				m.Last = f.Time
+			}
+		}
+		if m.evidenceBy[f.DataType] == nil {
+			m.evidenceBy[f.DataType] = f
+		}
+	}
+	// The denominator is the runs with at least one decrypted payload
+	// (request), as in the PETS study.
+	withPayload := 0
+	for _, run := range ix.r.Runs {
+		if run.Requests > 0 {
+			withPayload++
+		}
+	}
+	var ev evidence
+	apps := sortedKeys(mps)
+	for _, app := range apps {
+		for _, dt := range []string{string(classify.MiniProgramPagePath), string(classify.UIEvents), string(classify.UsageStatistics)} {
+			ev.add(mps[app].evidenceBy[dt])
+		}
+		sort.Strings(mps[app].Endpoints)
+	}
+	numbers := map[string]any{}
+	for app, m := range mps {
+		numbers[app] = m
+	}
+	c.Numbers = map[string]any{
+		"miniprograms":                                     numbers,
+		"runs_with_miniprogram_browsing":                   len(runsWith),
+		"runs_with_decrypted_payloads":                     withPayload,
+		"share_runs_with_miniprogram_browsing":             share(len(runsWith), withPayload),
+		"miniprograms_seen":                                len(seenMP),
+		"share_runs_with_miniprogram_browsing_denominator": "runs with at least one decrypted payload",
+	}
+	c.Evidence = ev.list()
+	switch {
+	case len(mps) > 0:
+		c.Verdict = report.Supported
+		var parts []string
+		for _, app := range apps {
+			m := mps[app]
+			parts = append(parts, fmt.Sprintf("%s: %d pages, %d UI events, %d stay times", app, len(m.Pages), m.UIEvents, m.StayTimes))
+		}
+		c.Statement = fmt.Sprintf("WeChat's own servers, not only the Mini Programs' developers, received what the user did inside %d Mini Program%s (%s); %d of %d runs with decrypted traffic carried such browsing data.",
+			len(mps), plural(len(mps)), strings.Join(parts, "; "), len(runsWith), withPayload)
+		c.Why = "page paths, UI events or stay times of a Mini Program were found in requests to WeChat's servers, each tied to the appid in the same report line or entry"
+	case len(seenMP) > 0:
+		c.Verdict = report.Contradicted
+		c.Statement = fmt.Sprintf("%d Mini Program%s were used, but no page, UI event or stay time of theirs was found in requests to WeChat's servers.", len(seenMP), plural(len(seenMP)))
+		c.Why = "Mini Programs were seen, but none of their browsing data went to WeChat"
+	default:
+		c.Verdict = report.NotTestable
+		c.Statement = "No Mini Program was used in these runs, so whether WeChat receives Mini Program usage cannot be said."
+		c.Why = "no Mini Program appid or page was found; add a run that uses a Mini Program"
+	}
+	return c
+}
+
+func isStayTime(f *report.Finding) bool {
+	p := strings.ToLower(f.Evidence.FieldPath)
+	return strings.Contains(p, "staytime") || strings.Contains(p, "stay_time") || strings.Contains(strings.ToLower(f.Evidence.Reason), "stay")
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
