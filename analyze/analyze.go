@@ -2,11 +2,13 @@ package analyze
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
@@ -122,7 +124,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{}}
+	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{}, ids: map[string]int{}}
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -165,6 +167,7 @@ type analyzer struct {
 	dropped int
 	fields  []classify.Field // reused per request
 	ips     []ipCandidate    // public IP literals, for applyRunContext
+	ids     map[string]int   // finding IDs given, for duplicate requests
 }
 
 func (a *analyzer) errorf(format string, args ...any) {
@@ -312,18 +315,15 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	recipient := attribute.Recipient(path, p.Host, feature)
 	q := report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, FeatureReason: at.Reason,
 		Recipient: recipient, URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
-	appid := ""
-	for _, f := range found {
-		if f.DataType == classify.MiniProgramID && strings.HasPrefix(f.Value, "wx") {
-			appid = f.Value
-			break
-		}
-	}
+	places := placeFindings(found, a.fields)
+	sum := sha256.Sum256(p.Payload)
+	endpoint := reqKeyOf(path, p.ReqType)
 	types := map[string]bool{}
-	for _, f := range found {
+	for i := range found {
+		f := &found[i]
 		types[string(f.DataType)] = true
 		a.rep.Findings = append(a.rep.Findings, report.Finding{
-			ID:          fmt.Sprintf("f%d", len(a.rep.Findings)+1),
+			ID:          findingID(sum, endpoint, f, a.ids),
 			DataType:    string(f.DataType),
 			Confidence:  string(f.Confidence),
 			Feature:     feature,
@@ -334,10 +334,11 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 			Permissions: run.Permissions,
 			Time:        p.Time,
 			Request:     id,
-			AppID:       appid,
-			Evidence:    report.Evidence{FieldPath: f.FieldPath, Value: f.Value, Rule: f.Rule, Reason: f.Reason},
-			Coord:       f.Coord,
-			Source:      report.Source{File: firstNonEmpty(p.Source, p.Capture), Line: p.Line, Frames: p.Frames},
+			AppID:       places[i].appid,
+			Evidence: report.Evidence{FieldPath: f.FieldPath, Value: f.Value, Rule: f.Rule, Reason: f.Reason,
+				Span: span(a.fields, places[i].leaf), Context: evidenceContext(a.fields, places[i].leaf)},
+			Coord:  f.Coord,
+			Source: report.Source{File: firstNonEmpty(p.Source, p.Capture), Line: p.Line, Frames: p.Frames},
 		})
 	}
 	for _, t := range classify.Taxonomy {
@@ -350,6 +351,14 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	if a.opts.OnRequest != nil {
 		a.opts.OnRequest(RequestEvent{Request: &a.rep.Requests[id], Payload: p, Tree: m, Fields: a.fields})
 	}
+}
+
+// reqKeyOf names a request's endpoint: its path, else its type.
+func reqKeyOf(path string, reqType int) string {
+	if path != "" {
+		return path
+	}
+	return "req " + strconv.Itoa(reqType)
 }
 
 func sourceString(p *payload.Payload) string {

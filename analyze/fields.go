@@ -12,17 +12,40 @@ import (
 // its parts.
 func Fields(m *schemaless.Message, dst []classify.Field) []classify.Field {
 	// chains[d] is the accumulated chain of the node at depth d, so a value
-	// inside a report line knows it is in one.
+	// inside a report line knows it is in one; entries[d] the entry that
+	// holds it and spans[d] its span in the payload.
 	var chains [][]string
+	var entries []int
+	outer := map[int]int{} // entry → the entry holding it
+	var spans [][2]int
+	var parents []*schemaless.Node
+	nextEntry := 0
 	m.Walk(func(n *schemaless.Node, depth int) bool {
 		chains = chains[:depth]
+		entries = entries[:depth]
+		spans = spans[:depth]
+		parents = parents[:depth]
 		var chain []string
+		entry := 0
+		span := [2]int{n.Span.Offset, n.Span.Length}
 		if depth > 0 {
 			chain = chains[depth-1]
+			entry = entries[depth-1]
+			if n.Derived {
+				span = spans[depth-1]
+			}
+			if isEntry(n, parents[depth-1]) {
+				nextEntry++
+				outer[nextEntry] = entry
+				entry = nextEntry
+			}
 		}
 		chain = append(chain[:len(chain):len(chain)], chainNames(n)...)
 		chains = append(chains, chain)
-		f := classify.Field{Path: n.Path, Chain: chain}
+		entries = append(entries, entry)
+		spans = append(spans, span)
+		parents = append(parents, n)
+		f := classify.Field{Path: n.Path, Chain: chain, Entry: entry, Outer: outer[entry], Span: span}
 		if len(n.Children) > 0 {
 			switch n.Kind {
 			case schemaless.KindJSON, schemaless.KindXML, schemaless.KindQuery,
@@ -56,6 +79,29 @@ func Fields(m *schemaless.Message, dst []classify.Field) []classify.Field {
 		return true
 	})
 	return dst
+}
+
+// isEntry reports whether n is one event of a batch: a report line, or one
+// element of a repeated field (a sibling shares its field or key).
+func isEntry(n, parent *schemaless.Node) bool {
+	if n.Kind == schemaless.KindReportLine {
+		return true
+	}
+	if len(n.Children) == 0 {
+		return false // a repeated scalar is a list of values, not a batch of events
+	}
+	if n.Index > 0 {
+		return true
+	}
+	// The first element of a repeated field has Index 0: it is an entry
+	// when a later sibling repeats its field or key. Repeated elements are
+	// adjacent on the wire in practice, so the next sibling decides.
+	for i, s := range parent.Children {
+		if s == n {
+			return i+1 < len(parent.Children) && parent.Children[i+1].Field == n.Field && parent.Children[i+1].Key == n.Key
+		}
+	}
+	return false
 }
 
 // chainNames converts decoder kinds to the classifier's encoding names.

@@ -33,21 +33,41 @@ func isBrowsing(f *report.Finding) bool {
 	return f.AppID != "" || f.DataType == string(classify.MiniProgramPagePath)
 }
 
+// mpNumbers is what WeChat received about one Mini Program.
+type mpNumbers struct {
+	Pages      []string `json:"pages"`
+	UIEvents   int      `json:"ui_events"`
+	StayTimes  int      `json:"stay_times"`
+	Reports    int      `json:"usage_reports"`
+	Endpoints  []string `json:"endpoints"`
+	Runs       []string `json:"runs"`
+	First      string   `json:"first,omitempty"`
+	Last       string   `json:"last,omitempty"`
+	evidenceBy map[string]*report.Finding
+}
+
+func (m *mpNumbers) weight() int { return 100*len(m.Pages) + 10*m.UIEvents + 10*m.StayTimes + m.Reports }
+
+func (m *mpNumbers) describe(app string) string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s%s", n, what, plural(n)))
+		}
+	}
+	add(len(m.Pages), "page")
+	add(m.UIEvents, "UI event")
+	add(m.StayTimes, "stay time")
+	if m.Reports > m.StayTimes {
+		add(m.Reports-m.StayTimes, "other usage report")
+	}
+	return app + ": " + strings.Join(parts, ", ")
+}
+
 // miniprogramTracking: WeChat itself, not only the Mini Program's
 // developer, receives what the user does inside Mini Programs.
 func miniprogramTracking(ix *index) report.Claim {
 	c := report.Claim{ID: MiniProgramTracking, Title: "WeChat itself receives what you do inside Mini Programs"}
-	type mpNumbers struct {
-		Pages      []string `json:"pages"`
-		UIEvents   int      `json:"ui_events"`
-		StayTimes  int      `json:"stay_times"`
-		Reports    int      `json:"usage_reports"`
-		Endpoints  []string `json:"endpoints"`
-		Runs       []string `json:"runs"`
-		First      string   `json:"first,omitempty"`
-		Last       string   `json:"last,omitempty"`
-		evidenceBy map[string]*report.Finding
-	}
 	mps := map[string]*mpNumbers{}
 	seenMP := map[string]bool{} // appids seen at all
 	runsWith := map[string]bool{}
@@ -62,7 +82,7 @@ func miniprogramTracking(ix *index) report.Claim {
 		runsWith[f.Run] = true
 		app := f.AppID
 		if app == "" {
-			app = "(appid not in the same entry)"
+			app = "(appid not stated beside it)"
 		}
 		m := mps[app]
 		if m == nil {
@@ -137,10 +157,15 @@ func miniprogramTracking(ix *index) report.Claim {
 	switch {
 	case len(mps) > 0:
 		c.Verdict = report.Supported
+		// The Mini Programs with the most browsing data first; three named.
+		sort.SliceStable(apps, func(i, j int) bool { return mps[apps[i]].weight() > mps[apps[j]].weight() })
 		var parts []string
-		for _, app := range apps {
-			m := mps[app]
-			parts = append(parts, fmt.Sprintf("%s: %d pages, %d UI events, %d stay times", app, len(m.Pages), m.UIEvents, m.StayTimes))
+		for i, app := range apps {
+			if i == 3 {
+				parts = append(parts, fmt.Sprintf("and %d more", len(apps)-3))
+				break
+			}
+			parts = append(parts, mps[app].describe(app))
 		}
 		c.Statement = fmt.Sprintf("WeChat's own servers, not only the Mini Programs' developers, received what the user did inside %d Mini Program%s (%s); %d of %d runs with decrypted traffic carried such browsing data.",
 			len(mps), plural(len(mps)), strings.Join(parts, "; "), len(runsWith), withPayload)

@@ -44,6 +44,17 @@ type Field struct {
 	// name ("zlib", "json", "query", "xml", "report_line", "base64",
 	// "urlencoded"); detectors use it to recognise text inside reports.
 	Chain []string
+	// Entry numbers the innermost report line or repeated element that
+	// holds the leaf (from 1, unique within a request); 0 when the leaf
+	// belongs to no such entry. Values in one entry describe one event.
+	Entry int
+	// Outer is the entry that holds Entry (0 for the top level): events
+	// batched inside an event.
+	Outer int
+	// Span is the leaf's [offset, length] in the request payload, or of the
+	// outermost encoding that holds it when the leaf was decoded from
+	// transformed bytes (zlib, base64).
+	Span [2]int
 }
 
 // parent returns Path without its last component.

@@ -128,6 +128,17 @@ type Evidence struct {
 	Value     string `json:"value"`
 	Rule      string `json:"rule"`
 	Reason    string `json:"reason"`
+	// Span is where the value's bytes are in the request payload (or the
+	// encoded run that holds them, for values inside zlib or base64).
+	Span *Span `json:"span,omitempty"`
+	// Context is the report line that holds the value, when it is in one.
+	Context string `json:"context,omitempty"`
+}
+
+// Span is a byte range of a request payload.
+type Span struct {
+	Offset int `json:"offset"`
+	Length int `json:"length"`
 }
 
 // Source is the provenance of a finding: the input file and line, or
