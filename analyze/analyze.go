@@ -335,6 +335,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 			Time:        p.Time,
 			Request:     id,
 			AppID:       places[i].appid,
+			Entry:       places[i].entry(a.fields),
 			Evidence: report.Evidence{FieldPath: f.FieldPath, Value: f.Value, Rule: f.Rule, Reason: f.Reason,
 				Span: span(a.fields, places[i].leaf), Context: evidenceContext(a.fields, places[i].leaf)},
 			Coord:  f.Coord,

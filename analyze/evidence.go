@@ -31,6 +31,14 @@ type placement struct {
 	appid   string
 }
 
+// entry is the finding's entry when it is known exactly.
+func (p placement) entry(fields []classify.Field) int {
+	if p.leaf < 0 || len(p.entries) != 1 {
+		return 0
+	}
+	return fields[p.leaf].Entry
+}
+
 // entryTree maps each entry to the entry that holds it.
 func entryTree(fields []classify.Field) map[int]int {
 	up := map[int]int{}

@@ -39,8 +39,8 @@ func coordPair(a, b *Field) *Coord {
 		if a.Kind == KindFixed32 {
 			enc = "float32"
 		}
-		d := min(floatDecimals(x, a.Kind), floatDecimals(y, b.Kind))
-		co = orient(x, y, d, enc)
+		dx, dy := floatDecimals(x, a.Kind), floatDecimals(y, b.Kind)
+		co = carried(orient(x, y, min(dx, dy), enc), max(dx, dy))
 		if co == nil {
 			// sfixed32/sfixed64 micro-degrees: the bits are an integer.
 			co = microPair(fixedInt(a), fixedInt(b))
@@ -59,7 +59,7 @@ func coordPair(a, b *Field) *Coord {
 			}
 			co = microPair(ia, ib)
 		} else {
-			co = orient(x, y, min(dx, dy), "decimal")
+			co = carried(orient(x, y, min(dx, dy), "decimal"), max(dx, dy))
 		}
 	case KindVarint:
 		// int32/int64 negatives arrive as two's complement.
@@ -177,8 +177,8 @@ func microPair(a, b int64) *Coord {
 		return nil
 	}
 	// Trailing zeros were not measured: 37422000 is 37.422 (3 decimals).
-	d := min(6-trailingZeros(abs(a)), 6-trailingZeros(abs(b)))
-	return orient(float64(a)/deg, float64(b)/deg, d, "microdegrees")
+	da, db := 6-trailingZeros(abs(a)), 6-trailingZeros(abs(b))
+	return carried(orient(float64(a)/deg, float64(b)/deg, min(da, db), "microdegrees"), max(da, db))
 }
 
 func trailingZeros(v int64) int {
@@ -356,7 +356,7 @@ func namedCoord(la, lo *Field) *Coord {
 	if !ok1 || !ok2 || enc != enc2 {
 		return nil
 	}
-	d := min(dlat, dlon)
+	d, dmax := min(dlat, dlon), max(dlat, dlon)
 	if enc == "microdegrees" {
 		// Integers: micro-degrees, or 1e7 units when 1e6 is out of range.
 		ia, ib := int64(lat), int64(lon)
@@ -369,12 +369,30 @@ func namedCoord(la, lo *Field) *Coord {
 		}
 		lat, lon = lat/scale, lon/scale
 		d = min(digits-trailingZeros(absInt(ia)), digits-trailingZeros(absInt(ib)))
+		dmax = max(digits-trailingZeros(absInt(ia)), digits-trailingZeros(absInt(ib)))
 	}
 	if math.Abs(lat) > 90 || math.Abs(lon) > 180 || (lat == 0 && lon == 0) || d < 1 {
 		return nil
 	}
 	prec := metresPerDegree * math.Pow(10, -float64(d))
-	return &Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, decimals: d}
+	return carried(&Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, decimals: d}, dmax)
+}
+
+// carried sets a coordinate's precision to what its encoding carries: the
+// finer of the two values' decimals. A mock location of 37.422 beside a
+// longitude of -122.084072 travels in a channel that carries six decimals;
+// the latitude's trailing zeros are the place, not a rounding by the sender.
+// (Plausibility keeps using the coarser count.)
+func carried(co *Coord, decimals int) *Coord {
+	if co == nil || decimals <= co.decimals {
+		return co
+	}
+	prec := metresPerDegree * math.Pow(10, -float64(decimals))
+	co.PrecisionM = math.Round(prec*10) / 10
+	if co.PrecisionM == 0 {
+		co.PrecisionM = 0.1
+	}
+	return co
 }
 
 func absInt(v int64) int64 {

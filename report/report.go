@@ -117,6 +117,9 @@ type Finding struct {
 	Time        string          `json:"time,omitempty"`
 	Request     int             `json:"request"` // Request.ID
 	AppID       string          `json:"appid,omitempty"`
+	// Entry numbers the report line or repeated element of the request
+	// that holds the value (0: none); values of one entry are one event.
+	Entry int `json:"entry,omitempty"`
 	Evidence    Evidence        `json:"evidence"`
 	Coord       *classify.Coord `json:"coord,omitempty"`
 	Source      Source          `json:"source"`
@@ -191,6 +194,9 @@ type MiniProgram struct {
 	AppID     string         `json:"appid"`
 	Runs      []string       `json:"runs"`
 	Launches  int            `json:"launches"`
+	// LaunchesInferred is set when no launch request was seen but the
+	// Mini Program's pages or events were reported: it ran at least once.
+	LaunchesInferred bool `json:"launches_inferred,omitempty"`
 	Pages     []PageVisit    `json:"pages"`
 	UIEvents  int            `json:"ui_events"`
 	Searches  int            `json:"searches"`
@@ -206,6 +212,7 @@ type PageVisit struct {
 	Time     string `json:"time,omitempty"`
 	StayMS   int64  `json:"stay_ms,omitempty"`
 	Request  int    `json:"request"`
+	Entry    int    `json:"entry,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/wxaudit/wxaudit/classify"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ func (r *Report) Summarize() Summary {
 			rs.ReqTypes[reqKey(q.URI, q.ReqType)]++
 		}
 	}
+	stays := stayTimes(r.Findings)
 	mps := map[string]*MiniProgram{}
 	mpReq := map[string]map[int]bool{}
 	pageSeen := map[string]bool{}
@@ -57,31 +59,30 @@ func (r *Report) Summarize() Summary {
 		if !mpReq[f.AppID][f.Request] {
 			mpReq[f.AppID][f.Request] = true
 			mp.Endpoints[reqKey(f.URI, f.ReqType)]++
-			if strings.Contains(f.URI, "js-login") {
+			if isLaunch(f.URI) {
 				mp.Launches++
 			}
 		}
 		switch f.DataType {
-		case "miniprogram_page_path":
+		case string(classify.MiniProgramPagePath):
 			page := normPage(f.Evidence.Value)
 			k := f.AppID + "\x00" + page + "\x00" + strconv.Itoa(f.Request)
 			if !pageSeen[k] {
 				pageSeen[k] = true
-				mp.Pages = append(mp.Pages, PageVisit{Page: page, Run: f.Run, Time: f.Time, Request: f.Request, Endpoint: reqKey(f.URI, f.ReqType)})
-			}
-		case "ui_events":
-			mp.UIEvents++
-		case "search_query":
-			mp.Searches++
-		case "usage_statistics":
-			if strings.HasSuffix(strings.ToLower(f.Evidence.FieldPath), "staytime") || strings.HasSuffix(strings.ToLower(f.Evidence.FieldPath), "stay_time") {
-				if ms, err := strconv.ParseInt(f.Evidence.Value, 10, 64); err == nil {
-					// Attach the stay time to this request's page visits.
-					for i := len(mp.Pages) - 1; i >= 0 && mp.Pages[i].Request == f.Request; i-- {
-						mp.Pages[i].StayMS = ms
-					}
+				mp.Pages = append(mp.Pages, PageVisit{Page: page, Run: f.Run, Time: f.Time, Request: f.Request, Entry: f.Entry, Endpoint: reqKey(f.URI, f.ReqType)})
+				if st, ok := stays[stayKey{f.Request, f.Entry}]; ok {
+					mp.Pages[len(mp.Pages)-1].StayMS = st
 				}
 			}
+		case string(classify.UIEvents):
+			mp.UIEvents++
+		case string(classify.SearchQuery):
+			mp.Searches++
+		}
+	}
+	for _, mp := range mps {
+		if mp.Launches == 0 && (len(mp.Pages) > 0 || mp.UIEvents > 0) {
+			mp.Launches, mp.LaunchesInferred = 1, true
 		}
 	}
 	for _, run := range r.Runs {
@@ -92,6 +93,36 @@ func (r *Report) Summarize() Summary {
 	}
 	sort.Slice(s.MiniPrograms, func(i, j int) bool { return s.MiniPrograms[i].AppID < s.MiniPrograms[j].AppID })
 	return s
+}
+
+type stayKey struct{ request, entry int }
+
+// stayTimes collects the stay times of the report, by request and entry: a
+// stay time belongs to the page reported in its own line or entry, never
+// to the other pages of a batched request.
+func stayTimes(fs []Finding) map[stayKey]int64 {
+	out := map[stayKey]int64{}
+	for i := range fs {
+		f := &fs[i]
+		if f.DataType != string(classify.UsageStatistics) {
+			continue
+		}
+		p := strings.ToLower(f.Evidence.FieldPath)
+		if !strings.HasSuffix(p, "staytime") && !strings.HasSuffix(p, "stay_time") {
+			continue
+		}
+		if ms, err := strconv.ParseInt(f.Evidence.Value, 10, 64); err == nil {
+			out[stayKey{f.Request, f.Entry}] = ms
+		}
+	}
+	return out
+}
+
+// isLaunch reports whether an endpoint starts a Mini Program session: its
+// login (js-login) or a launch call.
+func isLaunch(uri string) bool {
+	u := strings.ToLower(uri)
+	return strings.Contains(u, "js-login") || strings.Contains(u, "launch")
 }
 
 // normPage drops the ".html" suffix so report and event pages agree.
