@@ -1,10 +1,11 @@
 package report
 
 import (
-	"github.com/wxaudit/wxaudit/classify"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/classify"
 )
 
 // Summarize computes summary.json from the report.
