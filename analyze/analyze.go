@@ -168,6 +168,7 @@ type analyzer struct {
 	fields  []classify.Field // reused per request
 	ips     []ipCandidate    // public IP literals, for applyRunContext
 	ids     map[string]int   // finding IDs given, for duplicate requests
+	sums    [][32]byte       // per request ID: SHA-256 of its payload, for finding IDs
 }
 
 func (a *analyzer) errorf(format string, args ...any) {
@@ -317,6 +318,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 		Recipient: recipient, URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
 	places := placeFindings(found, a.fields)
 	sum := sha256.Sum256(p.Payload)
+	a.sums = append(a.sums, sum)
 	endpoint := reqKeyOf(path, p.ReqType)
 	types := map[string]bool{}
 	for i := range found {

@@ -145,15 +145,15 @@ func (a *analyzer) applyRunContext() {
 		if tmpl != nil {
 			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
 		}
+		f.ID = findingID(a.sums[c.request], reqKeyOf(q.URI, q.ReqType),
+			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: classify.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, a.ids)
 		extra = append(extra, f)
 		changed[c.request] = true
 	}
 	if len(extra) > 0 {
 		rep.Findings = append(rep.Findings, extra...)
 		sort.SliceStable(rep.Findings, func(i, j int) bool { return rep.Findings[i].Request < rep.Findings[j].Request })
-		for i := range rep.Findings {
-			rep.Findings[i].ID = fmt.Sprintf("f%d", i+1)
-		}
+
 	}
 	if len(changed) == 0 {
 		return

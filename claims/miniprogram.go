@@ -64,6 +64,10 @@ func (m *mpNumbers) describe(app string) string {
 	return app + ": " + strings.Join(parts, ", ")
 }
 
+// noAppID groups browsing data whose entry names no appid (a page path
+// reported alone).
+const noAppID = "(appid not stated beside it)"
+
 // miniprogramTracking: WeChat itself, not only the Mini Program's
 // developer, receives what the user does inside Mini Programs.
 func miniprogramTracking(ix *index) report.Claim {
@@ -82,7 +86,7 @@ func miniprogramTracking(ix *index) report.Claim {
 		runsWith[f.Run] = true
 		app := f.AppID
 		if app == "" {
-			app = "(appid not stated beside it)"
+			app = noAppID
 		}
 		m := mps[app]
 		if m == nil {
@@ -154,6 +158,10 @@ func miniprogramTracking(ix *index) report.Claim {
 		"share_runs_with_miniprogram_browsing_denominator": "runs with at least one decrypted payload",
 	}
 	c.Evidence = ev.list()
+	named := len(mps)
+	if mps[noAppID] != nil {
+		named--
+	}
 	switch {
 	case len(mps) > 0:
 		c.Verdict = report.Supported
@@ -168,7 +176,7 @@ func miniprogramTracking(ix *index) report.Claim {
 			parts = append(parts, mps[app].describe(app))
 		}
 		c.Statement = fmt.Sprintf("WeChat's own servers, not only the Mini Programs' developers, received what the user did inside %d Mini Program%s (%s); %d of %d runs with decrypted traffic carried such browsing data.",
-			len(mps), plural(len(mps)), strings.Join(parts, "; "), len(runsWith), withPayload)
+			max(named, 1), plural(max(named, 1)), strings.Join(parts, "; "), len(runsWith), withPayload)
 		c.Why = "page paths, UI events or stay times of a Mini Program were found in requests to WeChat's servers, each tied to the appid in the same report line or entry"
 	case len(seenMP) > 0:
 		c.Verdict = report.Contradicted

@@ -5,21 +5,98 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
 )
 
-// mdCell escapes a value for a Markdown table cell.
-func mdCell(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'")
-	return r.Replace(s)
+// mdText escapes text from payloads (or anything derived from them) for
+// Markdown: every character with a meaning in CommonMark or GitHub's
+// tables is backslash-escaped, so no link, image, HTML tag or emphasis can
+// be injected, and bidirectional and other invisible control characters are
+// dropped, so text cannot reorder what a reader sees.
+func mdText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case isInvisible(r):
+			// dropped
+		case r < 0x80 && strings.ContainsRune("\\`*_[]<>!|~&$@", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == ':' && strings.HasPrefix(s[i:], "://"), r == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
+			// No bare URL becomes an autolink.
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
-// WriteMarkdown writes report.md.
+// isInvisible reports control and format characters, the bidirectional
+// overrides and isolates among them (U+202A–U+202E, U+2066–U+2069).
+func isInvisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// WriteMarkdown writes report.md: the answers first, then the grouped
+// policy gaps, runs, data types, Mini Programs, locations and sample
+// evidence. Finding IDs refer to findings.jsonl and report.html.
 func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 	var b strings.Builder
 	b.WriteString("# wxaudit report\n\n")
+	fmt.Fprintf(&b, "%d runs, %d requests, %d findings", len(r.Runs), len(r.Requests), len(r.Findings))
+	if r.Policy != nil {
+		fmt.Fprintf(&b, ", compared with the %s", mdText(r.Policy.Title))
+		if r.Policy.Version != "" {
+			fmt.Fprintf(&b, " (%s)", mdText(r.Policy.Version))
+		}
+	}
+	b.WriteString(".\n\n")
+	if r.redacted {
+		b.WriteString("Safe to share: the researcher's identifiers are shown as pseudonyms (the same value, the same pseudonym) and coordinates are coarsened to about 1 km; `wxaudit analyze --reveal` shows the values.\n\n")
+	}
+	b.WriteString("## Answers\n\n")
+	for _, c := range r.Claims {
+		fmt.Fprintf(&b, "### %s: %s\n\n%s\n\n*Why:* %s\n\n", verdictWord(c.Verdict), mdText(c.Title), mdText(c.Statement), mdText(c.Why))
+		if len(c.Evidence) > 0 {
+			n := min(len(c.Evidence), 8)
+			fmt.Fprintf(&b, "Evidence: %s", mdText(strings.Join(c.Evidence[:n], ", ")))
+			if len(c.Evidence) > n {
+				fmt.Fprintf(&b, " and %d more (claims.json)", len(c.Evidence)-n)
+			}
+			b.WriteString("\n\n")
+		}
+	}
+	if r.Policy != nil {
+		groups := r.GroupGaps()
+		counts := GapCounts(groups)
+		fmt.Fprintf(&b, "## Policy gaps\n\n%d distinct gaps: %d name the wrong collector, %d are left to another policy, %d are not disclosed, %d are covered only by vague wording. Most serious first.\n\n",
+			len(groups), counts["incorrect_entity"], counts["governed_elsewhere"], counts["omitted"], counts["ambiguous"])
+		var ambiguous []GapGroup
+		for _, g := range groups {
+			if g.Kind == "ambiguous" {
+				ambiguous = append(ambiguous, g)
+				continue
+			}
+			fmt.Fprintf(&b, "- **%s**: %s, %s, to %s. %s %d findings in %s. Evidence: %s.\n", kindWord(g.Kind), mdText(g.DataType), mdText(g.Feature),
+				mdText(g.Recipient), mdText(g.Statement), g.Findings, mdText(strings.Join(g.Runs, ", ")), mdText(strings.Join(g.Evidence[:min(3, len(g.Evidence))], ", ")))
+		}
+		if len(ambiguous) > 0 {
+			var names []string
+			for _, g := range ambiguous {
+				names = append(names, g.DataType+" ("+g.Feature+")")
+			}
+			fmt.Fprintf(&b, "\nCovered only by vague wording (%d): %s.\n", len(ambiguous), mdText(strings.Join(names, "; ")))
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("## Runs\n\n| run | permissions | own requests | extends | source |\n|---|---|---|---|---|\n")
 	for _, run := range r.Runs {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", mdCell(run.Label), run.Permissions, run.Requests, mdCell(run.Extends), mdCell(run.Source))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", mdText(run.Label), mdText(run.Permissions), run.Requests, mdText(run.Extends), mdText(run.Source))
 	}
 	for _, run := range r.Runs {
 		d := run.Decryption
@@ -27,28 +104,28 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 			continue
 		}
 		fmt.Fprintf(&b, "\n### Decryption of %s\n\n%d connections, %d records (%d encrypted, %d decrypted), %d payloads.\n",
-			mdCell(run.Label), d.Connections, d.Records, d.RecordsEncrypted, d.RecordsDecrypted, d.Payloads)
+			mdText(run.Label), d.Connections, d.Records, d.RecordsEncrypted, d.RecordsDecrypted, d.Payloads)
 		if nd := d.NotDecrypted(); len(nd) > 0 {
 			b.WriteString("\nNot decrypted:\n\n")
 			for _, x := range nd {
-				fmt.Fprintf(&b, "- %s\n", mdCell(x))
+				fmt.Fprintf(&b, "- %s\n", mdText(x))
 			}
 		} else {
 			b.WriteString("\nEverything was decrypted.\n")
 		}
 		if d.Error != "" {
-			fmt.Fprintf(&b, "\nThe capture ended early: %s\n", mdCell(d.Error))
+			fmt.Fprintf(&b, "\nThe capture ended early: %s\n", mdText(d.Error))
 		}
 	}
 	b.WriteString("\n## Data types per run\n\n")
 	for _, rs := range sum.Runs {
-		fmt.Fprintf(&b, "### %s (permissions %s, %d requests)\n\n", mdCell(rs.Run), rs.Permissions, rs.Requests)
+		fmt.Fprintf(&b, "### %s (permissions %s, %d requests)\n\n", mdText(rs.Run), mdText(rs.Permissions), rs.Requests)
 		dts := r.DataTypes(rs.Run)
 		if len(dts) == 0 {
 			b.WriteString("No personal data found.\n\n")
 			continue
 		}
-		b.WriteString("| data type | findings | features |\n|---|---|---|\n")
+		b.WriteString("| data type | sensitivity | findings | features |\n|---|---|---|---|\n")
 		for _, dt := range dts {
 			var feats []string
 			for f, m := range rs.Features {
@@ -57,7 +134,7 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 				}
 			}
 			sort.Strings(feats)
-			fmt.Fprintf(&b, "| %s | %d | %s |\n", dt, rs.DataTypes[dt], strings.Join(feats, ", "))
+			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", mdText(dt), SensitivityName(Sensitivity(dt)), rs.DataTypes[dt], mdText(strings.Join(feats, ", ")))
 		}
 		b.WriteString("\n")
 	}
@@ -71,8 +148,12 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 			eps = append(eps, fmt.Sprintf("%s (%d)", e, n))
 		}
 		sort.Strings(eps)
-		fmt.Fprintf(&b, "### %s\n\nRuns: %s. Received by: %s. Launches: %d, UI events: %d, searches: %d.\n\nReported through: %s.\n\n",
-			mdCell(mp.AppID), mdCell(strings.Join(mp.Runs, ", ")), strings.Join(mp.Recipient, ", "), mp.Launches, mp.UIEvents, mp.Searches, mdCell(strings.Join(eps, ", ")))
+		launch := fmt.Sprint(mp.Launches)
+		if mp.LaunchesInferred {
+			launch += " (inferred from its reported pages or events)"
+		}
+		fmt.Fprintf(&b, "### %s\n\nRuns: %s. Received by: %s. Launches: %s, UI events: %d, searches: %d.\n\nReported through: %s.\n\n",
+			mdText(mp.AppID), mdText(strings.Join(mp.Runs, ", ")), mdText(strings.Join(mp.Recipient, ", ")), launch, mp.UIEvents, mp.Searches, mdText(strings.Join(eps, ", ")))
 		if len(mp.Pages) > 0 {
 			b.WriteString("| page | run | time | stay (ms) | endpoint |\n|---|---|---|---|---|\n")
 			for _, p := range mp.Pages {
@@ -80,7 +161,7 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 				if p.StayMS > 0 {
 					stay = fmt.Sprint(p.StayMS)
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(p.Page), mdCell(p.Run), p.Time, stay, mdCell(p.Endpoint))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdText(p.Page), mdText(p.Run), mdText(p.Time), stay, mdText(p.Endpoint))
 			}
 			b.WriteString("\n")
 		}
@@ -89,25 +170,10 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 	if len(sum.Locations) == 0 {
 		b.WriteString("No coordinates were sent.\n\n")
 	} else {
-		b.WriteString("| lat | lon | precision (m) | encoding | run | permissions | feature | request | finding |\n|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| lat | lon | carried at (m) | encoding | run | permissions | feature | request | finding |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, l := range sum.Locations {
-			fmt.Fprintf(&b, "| %.5f | %.5f | %.0f | %s | %s | %s | %s | %s | %s |\n", l.Lat, l.Lon, l.PrecisionM, l.Encoding,
-				mdCell(l.Run), l.Permissions, l.Feature, mdCell(reqKey(l.URI, l.ReqType)), l.Finding)
-		}
-		b.WriteString("\n")
-	}
-	if r.Policy != nil {
-		fmt.Fprintf(&b, "## Policy: %s\n\n", mdCell(r.Policy.Title))
-		if len(r.Policy.Gaps) == 0 {
-			b.WriteString("No gaps.\n\n")
-		}
-		for _, g := range r.Policy.Gaps {
-			fmt.Fprintf(&b, "- **%s**: %s", g.Kind, mdCell(g.Statement))
-			if len(g.Findings) > 0 {
-				n := min(len(g.Findings), 5)
-				fmt.Fprintf(&b, " (evidence: %s)", strings.Join(g.Findings[:n], ", "))
-			}
-			b.WriteString("\n")
+			fmt.Fprintf(&b, "| %.5f | %.5f | %.1f | %s | %s | %s | %s | %s | %s |\n", l.Lat, l.Lon, l.PrecisionM, mdText(l.Encoding),
+				mdText(l.Run), mdText(l.Permissions), mdText(l.Feature), mdText(reqKey(l.URI, l.ReqType)), mdText(l.Finding))
 		}
 		b.WriteString("\n")
 	}
@@ -119,13 +185,13 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 			continue
 		}
 		seen[k] = true
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f.ID, mdCell(f.Run), f.DataType, f.Confidence,
-			mdCell(reqKey(f.URI, f.ReqType)), mdCell(f.Evidence.FieldPath), mdCell(f.Evidence.Value), mdCell(f.Evidence.Rule))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(f.ID), mdText(f.Run), mdText(f.DataType), mdText(f.Confidence),
+			mdText(reqKey(f.URI, f.ReqType)), mdText(f.Evidence.FieldPath), mdText(f.Evidence.Value), mdText(f.Evidence.Rule))
 	}
 	if len(r.Errors) > 0 {
-		b.WriteString("\n## Errors\n\n")
+		b.WriteString("\n## Problems while analysing\n\n")
 		for _, e := range r.Errors {
-			fmt.Fprintf(&b, "- %s\n", mdCell(e))
+			fmt.Fprintf(&b, "- %s\n", mdText(e))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

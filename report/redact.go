@@ -192,6 +192,7 @@ func coarseText(f *Finding) string {
 // coordinates coarsened. r is not changed.
 func (r *Report) Redacted(rd *Redactor) *Report {
 	out := *r
+	out.redacted = true
 	out.Runs = make([]Run, len(r.Runs))
 	for i, run := range r.Runs {
 		run.Label = rd.Text(run.Label)

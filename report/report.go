@@ -20,6 +20,8 @@ type Report struct {
 	Claims []Claim `json:"claims,omitempty"`
 	// Render says how the shareable files are written.
 	Render RenderOptions `json:"-"`
+	// redacted is set on the copy Redacted returns.
+	redacted bool
 }
 
 // RenderOptions control the shareable report files.

@@ -54,6 +54,14 @@ func (r *Report) WriteDir(dir string) error {
 			write func(io.Writer) error
 		}{GapsFile, shared.WriteGaps})
 	}
+	// Evidence beyond one page's worth goes to evidence-N.html.
+	for i, name := range shared.HTMLPages()[1:] {
+		n := i + 1
+		files = append(files, struct {
+			name  string
+			write func(io.Writer) error
+		}{name, func(w io.Writer) error { return shared.WriteHTMLPage(w, sum, n) }})
+	}
 	var errs []error
 	for _, f := range files {
 		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
