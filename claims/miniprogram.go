@@ -46,7 +46,9 @@ type mpNumbers struct {
 	evidenceBy map[string]*report.Finding
 }
 
-func (m *mpNumbers) weight() int { return 100*len(m.Pages) + 10*m.UIEvents + 10*m.StayTimes + m.Reports }
+func (m *mpNumbers) weight() int {
+	return 100*len(m.Pages) + 10*m.UIEvents + 10*m.StayTimes + m.Reports
+}
 
 func (m *mpNumbers) describe(app string) string {
 	var parts []string

@@ -54,6 +54,8 @@ const minScrubLen = 4
 
 // Redactor pseudonymises the researcher's identifiers in rendered text.
 type Redactor struct {
+	// reveal keeps every value but canaries (analyze --reveal).
+	reveal   bool
 	key      []byte
 	pseudo   map[string]string // value → pseudonym
 	replacer *strings.Replacer
@@ -69,13 +71,23 @@ func NewRedactor(r *Report, key []byte) *Redactor {
 			panic(err) // crypto/rand never fails on supported platforms
 		}
 	}
-	rd := &Redactor{key: key, pseudo: map[string]string{}}
+	return newRedactor(r, key, false)
+}
+
+// NewRevealer is the Redactor of analyze --reveal: it shows every value but
+// the canaries, which are never printed.
+func NewRevealer(r *Report) *Redactor { return newRedactor(r, nil, true) }
+
+func newRedactor(r *Report, key []byte, reveal bool) *Redactor {
+	rd := &Redactor{key: key, pseudo: map[string]string{}, reveal: reveal}
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		dt := classify.DataType(f.DataType)
 		switch {
 		case isCanary(f):
 			rd.add(f.Evidence.Value, "[canary "+strings.TrimPrefix(f.Evidence.Rule, "canary:")+"]")
+		case reveal:
+			continue
 		case identifying[dt]:
 			rd.add(f.Evidence.Value, rd.pseudonym(f.DataType, f.Evidence.Value))
 		case located[dt]:
@@ -162,7 +174,7 @@ func (rd *Redactor) Value(f *Finding) string {
 	if isCanary(f) {
 		return rd.pseudo[strings.TrimRight(f.Evidence.Value, "\x00")]
 	}
-	if located[classify.DataType(f.DataType)] {
+	if located[classify.DataType(f.DataType)] && !rd.reveal {
 		return coarseText(f)
 	}
 	if p, ok := rd.pseudo[strings.TrimRight(f.Evidence.Value, "\x00")]; ok {
@@ -192,7 +204,7 @@ func coarseText(f *Finding) string {
 // coordinates coarsened. r is not changed.
 func (r *Report) Redacted(rd *Redactor) *Report {
 	out := *r
-	out.redacted = true
+	out.redacted = !rd.reveal
 	out.Runs = make([]Run, len(r.Runs))
 	for i, run := range r.Runs {
 		run.Label = rd.Text(run.Label)
@@ -219,10 +231,11 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 		f.Evidence.Value = rd.Value(&r.Findings[i])
 		f.Evidence.FieldPath = rd.Text(f.Evidence.FieldPath)
 		f.Evidence.Reason = rd.Text(f.Evidence.Reason)
+		f.Evidence.Context = rd.Text(f.Evidence.Context)
 		f.Run = rd.Text(f.Run)
 		f.URI = rd.Text(f.URI)
 		f.Source.File = rd.Text(f.Source.File)
-		if f.Coord != nil {
+		if f.Coord != nil && !rd.reveal {
 			c := *f.Coord
 			c.Lat, c.Lon = Coord(c.Lat), Coord(c.Lon)
 			c.PrecisionM = math.Max(c.PrecisionM, 1000)

@@ -107,24 +107,24 @@ type Request struct {
 
 // Finding is one line of findings.jsonl.
 type Finding struct {
-	ID          string          `json:"id"`
-	DataType    string          `json:"data_type"`
-	Confidence  string          `json:"confidence"`
-	Feature     string          `json:"feature"`
-	Recipient   string          `json:"recipient"`
-	URI         string          `json:"uri,omitempty"`
-	ReqType     int             `json:"req_type,omitempty"`
-	Run         string          `json:"run"`
-	Permissions string          `json:"permissions,omitempty"`
-	Time        string          `json:"time,omitempty"`
-	Request     int             `json:"request"` // Request.ID
-	AppID       string          `json:"appid,omitempty"`
+	ID          string `json:"id"`
+	DataType    string `json:"data_type"`
+	Confidence  string `json:"confidence"`
+	Feature     string `json:"feature"`
+	Recipient   string `json:"recipient"`
+	URI         string `json:"uri,omitempty"`
+	ReqType     int    `json:"req_type,omitempty"`
+	Run         string `json:"run"`
+	Permissions string `json:"permissions,omitempty"`
+	Time        string `json:"time,omitempty"`
+	Request     int    `json:"request"` // Request.ID
+	AppID       string `json:"appid,omitempty"`
 	// Entry numbers the report line or repeated element of the request
 	// that holds the value (0: none); values of one entry are one event.
-	Entry int `json:"entry,omitempty"`
-	Evidence    Evidence        `json:"evidence"`
-	Coord       *classify.Coord `json:"coord,omitempty"`
-	Source      Source          `json:"source"`
+	Entry    int             `json:"entry,omitempty"`
+	Evidence Evidence        `json:"evidence"`
+	Coord    *classify.Coord `json:"coord,omitempty"`
+	Source   Source          `json:"source"`
 }
 
 // Evidence says where in the request the data is and why it is that type.
@@ -193,18 +193,18 @@ type RunSummary struct {
 
 // MiniProgram is the Mini Program view of one appid.
 type MiniProgram struct {
-	AppID     string         `json:"appid"`
-	Runs      []string       `json:"runs"`
-	Launches  int            `json:"launches"`
+	AppID    string   `json:"appid"`
+	Runs     []string `json:"runs"`
+	Launches int      `json:"launches"`
 	// LaunchesInferred is set when no launch request was seen but the
 	// Mini Program's pages or events were reported: it ran at least once.
-	LaunchesInferred bool `json:"launches_inferred,omitempty"`
-	Pages     []PageVisit    `json:"pages"`
-	UIEvents  int            `json:"ui_events"`
-	Searches  int            `json:"searches"`
-	Endpoints map[string]int `json:"endpoints"` // URI → requests reporting about it
-	DataTypes map[string]int `json:"data_types"`
-	Recipient []string       `json:"recipients"`
+	LaunchesInferred bool           `json:"launches_inferred,omitempty"`
+	Pages            []PageVisit    `json:"pages"`
+	UIEvents         int            `json:"ui_events"`
+	Searches         int            `json:"searches"`
+	Endpoints        map[string]int `json:"endpoints"` // URI → requests reporting about it
+	DataTypes        map[string]int `json:"data_types"`
+	Recipient        []string       `json:"recipients"`
 }
 
 // PageVisit is one page seen for a Mini Program.

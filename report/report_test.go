@@ -3,9 +3,12 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +79,7 @@ func TestWriteDirEscapes(t *testing.T) {
 		t.Error("report.html refers to the network")
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, MarkdownFile))
-	if bytes.Contains(md, []byte("<script")) {
+	if regexp.MustCompile(`(^|[^\\])<(script|img)`).Match(md) {
 		t.Error("report.md contains an unescaped payload tag")
 	}
 	back, err := ReadDir(dir)
@@ -88,10 +91,9 @@ func TestWriteDirEscapes(t *testing.T) {
 	}
 }
 
-// TestHTMLInChromium renders report.html in headless Chromium: the charts are
-// present and the hostile payload stays text. Skipped when chromium is
-// missing, except in CI (CI=true) where it must be installed.
-func TestHTMLInChromium(t *testing.T) {
+// chromium returns the browser, skipping the test when it is missing
+// (except in CI, CI=true, where it must be installed).
+func chromium(t *testing.T) string {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -99,26 +101,45 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 		t.Skip("chromium not installed")
 	}
-	dir := t.TempDir()
-	if err := sampleReport().WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	page := "file://" + filepath.Join(dir, HTMLFile)
+	return bin
+}
+
+// renderDOM loads page in headless Chromium at the given window size and
+// returns the DOM after layout.
+func renderDOM(t *testing.T, bin, page string, width, height int) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--no-first-run", "--disable-sync", "--user-data-dir="+t.TempDir(), "--dump-dom", page)
+		"--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic", "--user-data-dir="+t.TempDir(),
+		fmt.Sprintf("--window-size=%d,%d", width, height), "--virtual-time-budget=3000", "--dump-dom", page)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, stderr.String())
 	}
-	dom := string(out)
-	for _, want := range []string{`<svg class="timeline"`, `<table class="matrix"`, `<svg class="map"`, `id="miniprograms"`, `id="locations"`, `id="policy"`, `id="f1"`, "<circle"} {
+	return string(out)
+}
+
+// TestHTMLInChromium renders report.html in headless Chromium: the charts are
+// present, the answers come first and the hostile payload stays text.
+func TestHTMLInChromium(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	r := sampleReport()
+	r.Claims = []Claim{{ID: "core_features_need", Verdict: Supported, Title: "Core features", Statement: "claim text " + hostile, Why: "why", Numbers: map[string]any{}, Evidence: []string{"f1"}}}
+	if err := r.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	dom := renderDOM(t, bin, "file://"+filepath.Join(dir, HTMLFile), 1280, 900)
+	for _, want := range []string{`<svg class="timeline"`, `<table class="matrix"`, `<svg class="map"`, `id="miniprograms"`, `id="locations"`, `id="policy"`, `id="f1"`, "<circle", `id="claim-core_features_need"`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %s", want)
 		}
+	}
+	if i, j := strings.Index(dom, `id="answers"`), strings.Index(dom, `id="runs"`); i < 0 || j < 0 || i > j {
+		t.Error("the answers do not come first")
 	}
 	if strings.Contains(dom, "pwned</title>") || strings.Contains(dom, "<title>pwned") || strings.Contains(dom, "<body>pwned") {
 		t.Error("hostile payload executed")
@@ -129,6 +150,50 @@ func TestHTMLInChromium(t *testing.T) {
 	if !strings.Contains(dom, "&lt;script&gt;document.title") {
 		t.Error("hostile payload not shown as text")
 	}
+}
+
+// TestHTMLLayoutInChromium measures the page as a reader sees it: the
+// answers are on the first screen at 1280 px, and at 400 px (a phone) the
+// page does not scroll sideways (wide tables and charts scroll in their own
+// boxes). The page itself runs no script, so a copy without its CSP gets a
+// probe script that writes the measures into the title.
+func TestHTMLLayoutInChromium(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	r := bigReport(300)
+	r.Claims = append(r.Claims, Claim{ID: "y", Verdict: NotTestable, Title: "Another", Statement: strings.Repeat("long words ", 40), Why: "w"})
+	if err := r.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`).ReplaceAllString(string(b), "")
+	probe = strings.Replace(probe, "</body>", `<script>document.title="probe "+document.documentElement.scrollWidth+" "+window.innerWidth+" "+Math.round(document.getElementById("answers").getBoundingClientRect().top)+" "+window.innerHeight</script></body>`, 1)
+	page := filepath.Join(dir, "probe.html")
+	if err := os.WriteFile(page, []byte(probe), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{1280, 900}, {400, 850}} {
+		dom := renderDOM(t, bin, "file://"+page, size[0], size[1])
+		m := regexp.MustCompile(`<title>probe (\d+) (\d+) (-?\d+) (\d+)</title>`).FindStringSubmatch(dom)
+		if m == nil {
+			t.Fatalf("%dpx: probe did not run", size[0])
+		}
+		scrollW, innerW, answersTop, innerH := atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4])
+		if scrollW > innerW {
+			t.Errorf("%dpx: the page scrolls sideways (%d > %d)", size[0], scrollW, innerW)
+		}
+		if answersTop >= innerH {
+			t.Errorf("%dpx: the answers start below the first screen (%d ≥ %d)", size[0], answersTop, innerH)
+		}
+	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 func BenchmarkWriteHTML(b *testing.B) {

@@ -31,10 +31,11 @@ func (r *Report) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	shared := r
+	rd := NewRevealer(r)
 	if !r.Render.Reveal {
-		shared = r.Redacted(NewRedactor(r, r.Render.RedactionKey))
+		rd = NewRedactor(r, r.Render.RedactionKey)
 	}
+	shared := r.Redacted(rd)
 	sum := shared.Summarize()
 	files := []struct {
 		name  string
