@@ -9,7 +9,6 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/catalog"

@@ -34,8 +34,8 @@ type Needs struct {
 	Features     map[string]FeatureNeeds `yaml:"features"`
 }
 
-// maxNeedsFile bounds a user's necessity model.
-const maxNeedsFile = 1 << 20
+// MaxNeedsFile bounds a necessity model file.
+const MaxNeedsFile = 1 << 20
 
 // DefaultNeeds returns the shipped necessity model.
 func DefaultNeeds() *Needs {
@@ -49,8 +49,8 @@ func DefaultNeeds() *Needs {
 // ParseNeeds reads a necessity model. Unknown fields and unknown data
 // types are errors: a typo would silently change a verdict.
 func ParseNeeds(b []byte) (*Needs, error) {
-	if len(b) > maxNeedsFile {
-		return nil, fmt.Errorf("needs model: larger than %d bytes", maxNeedsFile)
+	if len(b) > MaxNeedsFile {
+		return nil, fmt.Errorf("needs model: larger than %d bytes", MaxNeedsFile)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)

@@ -97,7 +97,7 @@ func runAnalyze(e *env) error {
 	}
 	needs := claims.DefaultNeeds()
 	if *needsFile != "" {
-		b, err := os.ReadFile(*needsFile)
+		b, err := sniff.ReadFile(*needsFile, claims.MaxNeedsFile)
 		if err != nil {
 			return err
 		}
