@@ -1,7 +1,9 @@
 package serve
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,7 +13,9 @@ import (
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/synth"
 )
 
 // Hostile and telling strings planted in the synthetic payloads.
@@ -54,7 +58,7 @@ func fixtureRequests() []payload.Payload {
 		msg(1, base, 2, "second post", 6, 1700000000),
 		msg(1, base, 2, "third post "+chineseText),
 	} {
-		out = append(out, payload.Payload{Source: "fixture", Line: i + 1, Link: payload.LinkShortlink, Direction: payload.DirRequest,
+		out = append(out, payload.Payload{Link: payload.LinkShortlink, Direction: payload.DirRequest,
 			Time: "2024-10-01T09:30:0" + string(rune('1'+i)) + "Z", URI: testEndpoint, ReqType: 209, Payload: body})
 	}
 	return out
@@ -65,33 +69,120 @@ func fixtureRequests() []payload.Payload {
 // requests.jsonl is served.
 func fixtureSource(t testing.TB) (*ReportSource, *report.Report) {
 	t.Helper()
-	ps := fixtureRequests()
+	path := writePayloads(t, t.TempDir(), "moments_1.jsonl", fixtureRequests())
+	return analyzeSource(t, []analyze.Input{{Path: path, Label: "moments_1", Permissions: "off"}}, false)
+}
+
+// studySource is a small study for the browser tests and screenshots: the
+// synthetic "all" and "location-denied" scenarios as two runs plus the
+// hostile run, compared with the WeChat policy model.
+func studySource(t testing.TB) (*ReportSource, *report.Report) {
+	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "moments_1.jsonl")
+	var inputs []analyze.Input
+	for _, sc := range []struct{ name, label, perm string }{{"all", "all_permissions_on", "on"}, {"location-denied", "location_denied", "off"}} {
+		out := filepath.Join(dir, sc.name)
+		if _, err := synth.Generate(synth.Options{Scenario: sc.name, Seed: 7, OutDir: out}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "manifest.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []payload.Payload
+		for _, ln := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+			var p payload.Payload
+			if err := json.Unmarshal(ln, &p); err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+		path := writePayloads(t, dir, sc.label+".jsonl", ps)
+		inputs = append(inputs, analyze.Input{Path: path, Label: sc.label, Permissions: sc.perm})
+	}
+	path := writePayloads(t, dir, "hostile.jsonl", fixtureRequests())
+	inputs = append(inputs, analyze.Input{Path: path, Label: "hostile <b>run</b>", Permissions: "off"})
+	return analyzeSource(t, inputs, true)
+}
+
+// writePayloads writes ps as payload JSONL; each line names its file and
+// line as capture and frame, so a request's Source leads back to its bytes.
+func writePayloads(t testing.TB, dir, name string, ps []payload.Payload) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	enc := json.NewEncoder(f)
-	for _, p := range ps {
+	for i, p := range ps {
+		p.Capture, p.Frames = name, []int64{int64(i + 1)}
 		if err := enc.Encode(p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f.Close()
-	rep, err := analyze.Run(context.Background(), []analyze.Input{{Path: path, Label: "moments_1", Permissions: "off"}}, analyze.Options{})
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// analyzeSource runs analyze (and, with withPolicy, the WeChat policy
+// model) and serves the result; each request's payload is read back from
+// the input line its Source names.
+func analyzeSource(t testing.TB, inputs []analyze.Input, withPolicy bool) (*ReportSource, *report.Report) {
+	t.Helper()
+	rep, err := analyze.Run(context.Background(), inputs, analyze.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Requests) != len(ps) {
-		t.Fatalf("analyze kept %d requests, want %d", len(rep.Requests), len(ps))
+	if withPolicy {
+		applyWeChatPolicy(t, rep)
 	}
-	// A hostile run label and a second run for the diff.
+	lines := map[string][]byte{}
+	for _, in := range inputs {
+		b, err := os.ReadFile(in.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ln := range bytes.Split(b, []byte("\n")) {
+			var p payload.Payload
+			if json.Unmarshal(ln, &p) == nil {
+				lines[fmt.Sprintf("%s frames %v", p.Capture, p.Frames)] = p.Payload
+			}
+		}
+	}
 	payloads := func(id int) []byte {
-		if id < 0 || id >= len(ps) {
+		if id < 0 || id >= len(rep.Requests) {
 			return nil
 		}
-		return ps[id].Payload
+		return lines[rep.Requests[id].Source]
+	}
+	if len(rep.Requests) == 0 || payloads(0) == nil {
+		t.Fatalf("no payload for request 0 (source %q)", rep.Requests[0].Source)
 	}
 	return NewReportSource(rep, payloads, "fixture", nil), rep
+}
+
+// applyWeChatPolicy compares the findings with the shipped WeChat model,
+// as analyze --policy does.
+func applyWeChatPolicy(t testing.TB, rep *report.Report) {
+	m, err := policy.Open("wechat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteFindings(&buf); err != nil {
+		t.Fatal(err)
+	}
+	flows, err := policy.ReadFindings(&buf, report.FindingsFile, policy.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &report.PolicyResult{Model: m.Name, Title: m.Title, Version: m.Version}
+	for _, g := range policy.Evaluate(m, flows, policy.Options{OmitConsistent: true}) {
+		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Kind), DataType: g.DataType, Feature: g.Feature,
+			Recipient: g.Recipient, Run: g.Run, Clause: g.Clause, Statement: g.Explanation, Findings: g.Evidence})
+	}
+	rep.Policy = res
 }

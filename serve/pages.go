@@ -30,6 +30,10 @@ type page struct {
 
 var funcs = template.FuncMap{
 	"base": path.Base,
+	"anchor": func(fieldPath string) string {
+		p, _, _ := strings.Cut(fieldPath, "+")
+		return "n-" + anchorSafe(p)
+	},
 	"join": strings.Join,
 	"pct":  func(a, b int) int { return a * 100 / max(b, 1) },
 	"where": func(terms ...string) string {
