@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/classify"
@@ -30,6 +31,13 @@ type page struct {
 
 var funcs = template.FuncMap{
 	"base": path.Base,
+	"clock": func(rfc string) string {
+		t, err := time.Parse(time.RFC3339Nano, rfc)
+		if err != nil {
+			return rfc
+		}
+		return t.Format("15:04:05.000")
+	},
 	"anchor": func(fieldPath string) string {
 		p, _, _ := strings.Cut(fieldPath, "+")
 		return "n-" + anchorSafe(p)

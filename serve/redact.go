@@ -86,9 +86,8 @@ func (r *redactor) findings(fs []report.Finding) []report.Finding {
 }
 
 func (r *redactor) location(l report.Location) report.Location {
+	// The precision stays: it says what WeChat sent, not where the
+	// researcher was.
 	l.Lat, l.Lon = r.coarse(l.Lat), r.coarse(l.Lon)
-	if !r.reveal && l.PrecisionM < 1000 {
-		l.PrecisionM = 1000
-	}
 	return l
 }

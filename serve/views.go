@@ -17,13 +17,14 @@ import (
 // mpView is one Mini Program with its pages on a time axis.
 type mpView struct {
 	report.MiniProgram
-	Axis *axis
+	Axes []*axis // one per run, in the order runs first appear
 }
 
 // axis is a time axis: one row per page, one bar per visit (its width is
 // the stay time when known).
 type axis struct {
 	Width, Height int
+	Run           string
 	Rows          []axisRow
 	Bars          []axisBar
 	Start, End    string
@@ -48,13 +49,31 @@ const (
 
 func newMPView(mp report.MiniProgram) mpView {
 	v := mpView{MiniProgram: mp}
+	byRun := map[string][]report.PageVisit{}
+	var runs []string
+	for _, p := range mp.Pages {
+		if _, ok := byRun[p.Run]; !ok {
+			runs = append(runs, p.Run)
+		}
+		byRun[p.Run] = append(byRun[p.Run], p)
+	}
+	for _, run := range runs {
+		if a := newAxis(run, byRun[run]); a != nil {
+			v.Axes = append(v.Axes, a)
+		}
+	}
+	return v
+}
+
+// newAxis lays out one run's page visits; nil when none has a time.
+func newAxis(run string, pages []report.PageVisit) *axis {
 	type visit struct {
 		t  time.Time
 		pv report.PageVisit
 	}
 	var vs []visit
 	var t0, t1 time.Time
-	for _, p := range mp.Pages {
+	for _, p := range pages {
 		t, err := time.Parse(time.RFC3339Nano, p.Time)
 		if err != nil {
 			continue
@@ -69,14 +88,14 @@ func newMPView(mp report.MiniProgram) mpView {
 		vs = append(vs, visit{t, p})
 	}
 	if len(vs) == 0 {
-		return v
+		return nil
 	}
 	span := t1.Sub(t0)
 	if span <= 0 {
 		span = time.Second
 	}
 	rowOf := map[string]int{}
-	a := &axis{Width: axisLabelW + axisPlotW + 10, Start: t0.Format("15:04:05"), End: t1.Format("15:04:05")}
+	a := &axis{Run: run, Width: axisLabelW + axisPlotW + 10, Start: t0.Format("15:04:05"), End: t1.Format("15:04:05")}
 	for _, x := range vs {
 		r, ok := rowOf[x.pv.Page]
 		if !ok {
@@ -87,7 +106,7 @@ func newMPView(mp report.MiniProgram) mpView {
 		px := axisLabelW + int(float64(axisPlotW)*float64(x.t.Sub(t0))/float64(span))
 		w := int(float64(axisPlotW) * float64(time.Duration(x.pv.StayMS)*time.Millisecond) / float64(span))
 		w = max(w, 4)
-		title := fmt.Sprintf("%s at %s (run %s)", x.pv.Page, x.t.Format("15:04:05.000"), x.pv.Run)
+		title := fmt.Sprintf("%s at %s", x.pv.Page, x.t.Format("15:04:05.000"))
 		if x.pv.StayMS > 0 {
 			title += fmt.Sprintf(", stayed %.1f s", float64(x.pv.StayMS)/1000)
 		}
@@ -95,8 +114,7 @@ func newMPView(mp report.MiniProgram) mpView {
 			Href: fmt.Sprintf("/requests/%d", x.pv.Request)})
 	}
 	a.Height = len(a.Rows)*axisRowH + 24
-	v.Axis = a
-	return v
+	return a
 }
 
 // locView is the locations page: a scatter of the coordinates and a table.
@@ -123,10 +141,14 @@ func newLocView(locs []report.Location) *locView {
 		minLat, maxLat = math.Min(minLat, l.Lat), math.Max(maxLat, l.Lat)
 		minLon, maxLon = math.Min(minLon, l.Lon), math.Max(maxLon, l.Lon)
 	}
-	dLat, dLon := math.Max(maxLat-minLat, 0.01), math.Max(maxLon-minLon, 0.01)
+	// One scale for both axes around the centre, so the picture keeps its
+	// shape and a single point sits in the middle.
+	cLat, cLon := (minLat+maxLat)/2, (minLon+maxLon)/2
+	span := math.Max(math.Max(maxLat-minLat, maxLon-minLon), 0.01)
+	scale := float64(min(v.Width, v.Height)-40) / span
 	for _, l := range locs {
-		x := 20 + int(float64(v.Width-40)*(l.Lon-minLon)/dLon)
-		y := v.Height - 20 - int(float64(v.Height-40)*(l.Lat-minLat)/dLat)
+		x := v.Width/2 + int((l.Lon-cLon)*scale)
+		y := v.Height/2 - int((l.Lat-cLat)*scale)
 		cls := "dot-coarse"
 		if l.PrecisionM < 1000 {
 			cls = "dot-precise"
