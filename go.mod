@@ -22,7 +22,10 @@ require (
 	github.com/rogpeppe/go-internal v1.16.0
 )
 
-require github.com/parquet-go/parquet-go v0.32.0
+require (
+	github.com/google/btree v1.1.3
+	github.com/parquet-go/parquet-go v0.32.0
+)
 
 require (
 	github.com/andybalholm/brotli v1.1.1 // indirect

@@ -102,6 +102,12 @@ type Options struct {
 	// MaxBufferedBytesTotal bounds the out-of-order bytes buffered for all
 	// connections. Default 64 MiB.
 	MaxBufferedBytesTotal int
+	// MaxBufferedChunksPerConn and MaxBufferedChunksTotal bound the
+	// out-of-order pieces buffered, so a flood of one-byte segments is
+	// bounded by more than its bytes (each piece costs about 100 bytes of
+	// bookkeeping). Defaults 131072 and 1048576.
+	MaxBufferedChunksPerConn int
+	MaxBufferedChunksTotal   int
 	// MaxConns bounds the connections tracked, open or recently closed (kept
 	// so that late ACKs and retransmissions do not open new connections).
 	// When a new connection would exceed it, the least recently seen closed
@@ -119,6 +125,8 @@ const (
 	defaultMaxBufferedPerConn = 4 << 20
 	defaultMaxBufferedTotal   = 64 << 20
 	defaultMaxConns           = 65536
+	defaultMaxChunksPerConn   = 1 << 17
+	defaultMaxChunksTotal     = 1 << 20
 	// maxWindow bounds how far ahead of the next expected byte a segment may
 	// start: TCP windows are at most 2^30 bytes (RFC 7323), so a segment
 	// beyond that is garbage and is counted, not buffered.
@@ -172,20 +180,12 @@ func makeKey(a, b netip.AddrPort) connKey {
 	return connKey{a, b}
 }
 
-// chunk is a buffered out-of-order piece of one direction.
-type chunk struct {
-	off   int64
-	data  []byte
-	frame int64
-	time  time.Time
-}
-
 // half is the reassembly state of one direction.
 type half struct {
 	started bool
 	isn     uint32 // sequence number of stream offset 0
 	next    int64  // offset of the next byte to deliver
-	ooo     []chunk
+	ooo     chunks
 	fin     bool  // a FIN was seen
 	finOff  int64 // offset the FIN occupies
 	done    bool  // delivered up to the FIN
@@ -205,6 +205,7 @@ type conn struct {
 	stream   Stream
 	half     [2]half
 	buffered int
+	chunks   int // buffered pieces
 	lastSeen time.Time
 	closed   bool        // set by closeConn, which replaces the conn by a tomb
 	lru      links[conn] // among open connections
@@ -278,9 +279,11 @@ type Assembler struct {
 	n     int                  // len(conns) + len(tombs)
 
 	buffered int
+	chunks   int // buffered pieces
 	nextIdx  int
 	stats    Stats
 	segs     [1]Segment // reused for single-segment deliveries
+	holes    [][2]int64 // reused by insert
 }
 
 // NewAssembler returns an Assembler that opens streams with h.
@@ -293,6 +296,12 @@ func NewAssembler(h Handler, opts Options) *Assembler {
 	}
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = defaultMaxConns
+	}
+	if opts.MaxBufferedChunksPerConn <= 0 {
+		opts.MaxBufferedChunksPerConn = defaultMaxChunksPerConn
+	}
+	if opts.MaxBufferedChunksTotal <= 0 {
+		opts.MaxBufferedChunksTotal = defaultMaxChunksTotal
 	}
 	return &Assembler{h: h, opts: opts, conns: make(map[connKey]*conn), tombs: make(map[connKey]*tomb)}
 }
@@ -498,67 +507,61 @@ func (a *Assembler) gap(c *conn, d Direction, n int64, reason string) {
 // was already delivered.
 func (a *Assembler) drain(c *conn, d Direction) {
 	h := &c.half[d]
-	for len(h.ooo) > 0 && h.ooo[0].off <= h.next {
-		ch := h.ooo[0]
-		h.ooo[0] = chunk{}
-		h.ooo = h.ooo[1:]
+	for {
+		ch, ok := h.ooo.Min()
+		if !ok || ch.off > h.next {
+			return
+		}
+		h.ooo.DeleteMin()
 		a.unbuffer(c, len(ch.data))
-		if end := ch.off + int64(len(ch.data)); end > h.next {
+		if end := ch.end(); end > h.next {
 			data := ch.data[h.next-ch.off:]
 			a.deliver(c, d, h.next, data, ch.frame, ch.time)
 		}
 	}
-	if len(h.ooo) == 0 {
-		h.ooo = h.ooo[:0:0] // let the backing array go
-	}
 }
 
+// unbuffer accounts for one chunk of n bytes leaving the buffers.
 func (a *Assembler) unbuffer(c *conn, n int) {
 	c.buffered -= n
 	a.buffered -= n
+	c.chunks--
+	a.chunks--
 }
 
 // insert buffers the parts of [off, off+len(data)) not already buffered and
 // returns how many bytes were already buffered. Bytes already buffered win:
-// they were seen first.
+// they were seen first. Its cost is O(log n) in the chunks buffered, plus
+// the chunks it overlaps.
 func (a *Assembler) insert(c *conn, d Direction, off int64, data []byte, frame int64, t time.Time) (covered int64) {
 	h := &c.half[d]
 	end := off + int64(len(data))
 	cur := off
-	i, _ := slices.BinarySearchFunc(h.ooo, off, func(ch chunk, o int64) int {
-		switch e := ch.off + int64(len(ch.data)); {
-		case e <= o:
-			return -1
-		default:
-			return 1
+	holes := a.holes[:0]
+	h.ooo.ascendFrom(off, func(ch chunk) bool {
+		if ch.off >= end {
+			return false
 		}
+		if ch.off > cur {
+			holes = append(holes, [2]int64{cur, ch.off})
+		}
+		covered += min(ch.end(), end) - max(ch.off, cur)
+		cur = max(cur, ch.end())
+		return cur < end
 	})
-	// i is the first chunk ending after off.
-	for cur < end {
-		var holeEnd int64 = end
-		if i < len(h.ooo) && h.ooo[i].off < end {
-			holeEnd = h.ooo[i].off
-		}
-		if holeEnd > cur {
-			piece := make([]byte, holeEnd-cur)
-			copy(piece, data[cur-off:holeEnd-off])
-			h.ooo = slices.Insert(h.ooo, i, chunk{off: cur, data: piece, frame: frame, time: t})
-			c.buffered += len(piece)
-			a.buffered += len(piece)
-			i++
-		}
-		if i >= len(h.ooo) || h.ooo[i].off >= end {
-			break
-		}
-		// Skip over the existing chunk i.
-		chEnd := h.ooo[i].off + int64(len(h.ooo[i].data))
-		overlap := min(chEnd, end) - max(h.ooo[i].off, cur)
-		if overlap > 0 {
-			covered += overlap
-		}
-		cur = max(cur, chEnd)
-		i++
+	if cur < end {
+		holes = append(holes, [2]int64{cur, end})
 	}
+	for _, hole := range holes {
+		piece := make([]byte, hole[1]-hole[0])
+		copy(piece, data[hole[0]-off:hole[1]-off])
+		h.ooo.insert(chunk{off: hole[0], data: piece, frame: frame, time: t})
+		c.buffered += len(piece)
+		a.buffered += len(piece)
+		c.chunks++
+		a.chunks++
+	}
+	a.holes = holes[:0]
 	if int64(a.buffered) > a.stats.PeakBufferedBytes {
 		a.stats.PeakBufferedBytes = int64(a.buffered)
 	}
@@ -569,13 +572,17 @@ func (a *Assembler) insert(c *conn, d Direction, off int64, data []byte, frame i
 // first in c (direction d first), then in the least recently seen
 // connections.
 func (a *Assembler) enforceLimits(c *conn, d Direction) {
-	for c.buffered > a.opts.MaxBufferedBytesPerConn || a.buffered > a.opts.MaxBufferedBytesTotal {
+	for c.buffered > a.opts.MaxBufferedBytesPerConn || a.buffered > a.opts.MaxBufferedBytesTotal ||
+		c.chunks > a.opts.MaxBufferedChunksPerConn || a.chunks > a.opts.MaxBufferedChunksTotal {
 		if !a.skipAhead(c, d) && !a.skipAhead(c, d.Reverse()) {
 			break
 		}
 	}
-	for o := a.open.head; o != nil && a.buffered > a.opts.MaxBufferedBytesTotal; o = o.lru.next {
-		for a.buffered > a.opts.MaxBufferedBytesTotal {
+	over := func() bool {
+		return a.buffered > a.opts.MaxBufferedBytesTotal || a.chunks > a.opts.MaxBufferedChunksTotal
+	}
+	for o := a.open.head; o != nil && over(); o = o.lru.next {
+		for over() {
 			if !a.skipAhead(o, ClientToServer) && !a.skipAhead(o, ServerToClient) {
 				break
 			}
@@ -587,10 +594,11 @@ func (a *Assembler) enforceLimits(c *conn, d Direction) {
 // gap and delivers what follows it. It reports false if nothing is buffered.
 func (a *Assembler) skipAhead(c *conn, d Direction) bool {
 	h := &c.half[d]
-	if len(h.ooo) == 0 {
+	first, ok := h.ooo.Min()
+	if !ok {
 		return false
 	}
-	a.gap(c, d, h.ooo[0].off-h.next, gapBufferLimit)
+	a.gap(c, d, first.off-h.next, gapBufferLimit)
 	h.snapped = false
 	a.drain(c, d)
 	a.checkFIN(c, d)
@@ -623,8 +631,8 @@ func (a *Assembler) closeConn(c *conn, reason string) *tomb {
 	if c.stream != nil {
 		for d := ClientToServer; d <= ServerToClient; d++ {
 			h := &c.half[d]
-			for len(h.ooo) > 0 {
-				a.gap(c, d, h.ooo[0].off-h.next, gapNotCaptured)
+			for first, ok := h.ooo.Min(); ok; first, ok = h.ooo.Min() {
+				a.gap(c, d, first.off-h.next, gapNotCaptured)
 				a.drain(c, d)
 			}
 			if h.fin && h.finOff > h.next {
@@ -634,9 +642,10 @@ func (a *Assembler) closeConn(c *conn, reason string) *tomb {
 		c.stream.Close(reason)
 	} else {
 		for d := range c.half {
-			for _, ch := range c.half[d].ooo {
+			c.half[d].ooo.each(func(ch chunk) bool {
 				a.unbuffer(c, len(ch.data))
-			}
+				return true
+			})
 		}
 	}
 	c.half = [2]half{}
