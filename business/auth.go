@@ -30,8 +30,8 @@ type AuthSecrets struct {
 // inflated) payload of an auth response. The session key sits AES-CBC
 // encrypted at field 3.3.2; the key that decrypts it is K, which the
 // client derives from its own ECDH key and which only a key log reveals:
-// it is looked up in keys by the field's tail, then among all AES-CBC keys
-// (keys may be nil). It reports false when plaintext is not an auth
+// it is looked up in keys by the field's tail, then among the first
+// MaxBlindKeys AES-CBC keys (keys may be nil). It reports false when plaintext is not an auth
 // response or no key decrypts the field to 16 bytes with valid padding.
 func LearnFromAuthResponse(plaintext []byte, keys Keys) (AuthSecrets, bool) {
 	if keys == nil {
@@ -47,7 +47,7 @@ func LearnFromAuthResponse(plaintext []byte, keys Keys) (AuthSecrets, bool) {
 	for _, e := range keys.CBCByTail(tail) {
 		cands = addKey(cands, e.Key16)
 	}
-	for _, k := range keys.CBCKeys() {
+	for _, k := range blindKeys(keys) {
 		cands = addKey(cands, k)
 	}
 	for _, k := range cands {

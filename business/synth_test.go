@@ -173,7 +173,7 @@ func TestOpenReasons(t *testing.T) {
 }
 
 func TestSignatureState(t *testing.T) {
-	plain := []byte("payload")
+	plain := []byte("\x0a\x07payload") // protobuf: confirms the blind session key
 	pkt := sealPacket(t, AlgoCBC, 1, plain, false, true)
 	// Session key known, K not: signature unknown.
 	var onlySession keylog.Log
