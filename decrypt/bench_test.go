@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
-	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,64 +13,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wxaudit/wxaudit/capture"
 	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/internal/pcaprewrite"
 	"github.com/wxaudit/wxaudit/payload"
 )
 
-// replicate builds a capture of about size bytes by repeating the real
-// capture's TCP packets, each copy with its own client addresses (10.a.b.c)
-// so that every copy is a new set of connections.
+// replicate builds a capture of about size bytes (at least one copy) by
+// repeating the real capture's TCP packets (pcaprewrite.Replicate).
 func replicate(tb testing.TB, src []byte, size int) []byte {
 	tb.Helper()
-	type pkt struct {
-		p       capture.Packet
-		payload []byte
-	}
-	r, err := capture.NewReader(bytes.NewReader(src))
-	if err != nil {
+	var one, out bytes.Buffer
+	if err := pcaprewrite.Replicate(src, &one, 1); err != nil {
 		tb.Fatal(err)
 	}
-	var pkts []pkt
-	var first time.Time
-	for {
-		p, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if first.IsZero() {
-			first = p.Time
-		}
-		pkts = append(pkts, pkt{p: p, payload: append([]byte(nil), p.Payload...)})
-	}
-	var out bytes.Buffer
-	w, err := capture.NewWriter(&out, capture.FormatPcap, capture.WriterOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	client := netip.MustParseAddr("10.0.2.16")
-	for copyN := 0; out.Len() < size; copyN++ {
-		addr := netip.AddrFrom4([4]byte{10, byte(copyN >> 16), byte(copyN >> 8), byte(copyN)})
-		shift := time.Duration(copyN) * 30 * time.Second
-		for _, q := range pkts {
-			p := q.p
-			p.Payload = q.payload
-			p.Time = p.Time.Add(shift)
-			if p.Src.Addr() == client {
-				p.Src = netip.AddrPortFrom(addr, p.Src.Port())
-			}
-			if p.Dst.Addr() == client {
-				p.Dst = netip.AddrPortFrom(addr, p.Dst.Port())
-			}
-			if err := w.WritePacket(p); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	if err := w.Close(); err != nil {
+	copies := max(1, (size+one.Len()-1)/one.Len())
+	if err := pcaprewrite.Replicate(src, &out, copies); err != nil {
 		tb.Fatal(err)
 	}
 	return out.Bytes()
@@ -174,13 +128,20 @@ func TestWriteReplicated(t *testing.T) {
 	if !ok || err != nil || n < 1 {
 		t.Fatalf("WXAUDIT_REPLICATE=%q: want FILE:COPIES", spec)
 	}
-	dir := fixtures.Dir(t)
-	src, err := os.ReadFile(dir + "/" + realCapture)
+	src, err := os.ReadFile(fixtures.Path(t, realCapture))
 	if err != nil {
 		t.Fatal(err)
 	}
-	one := replicate(t, src, 1)
-	if err := os.WriteFile(path, replicate(t, src, n*(len(one)-24)), 0o600); err != nil {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	if err := pcaprewrite.Replicate(src, w, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
 }
