@@ -168,31 +168,17 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 	p.CmdID = uint32(pkt.Cmd)
 	p.LonglinkSeq = pkt.Seq
 	if pkt.Cmd.Plain() {
-		c.emitParts(p, business.Opened{Parts: []business.Part{{Plaintext: slices.Clone(pkt.Body), Inner: business.InnerNone}}})
+		c.d.order.submit(&job{c: c, base: p, ready: &business.Opened{Parts: []business.Part{{Plaintext: slices.Clone(pkt.Body), Inner: business.InnerNone}}}})
 		return
 	}
-	c.openBusiness(p, pkt.Body, nil)
+	c.openBusiness(p, slices.Clone(pkt.Body), nil)
 }
 
-// openBusiness opens one business packet and emits a payload per part.
+// openBusiness opens one business packet and emits a payload per part,
+// in order with the connection's other payloads (order.go). pkt must not
+// be reused by the caller.
 func (c *conn) openBusiness(p *payload.Payload, pkt []byte, then func(business.Opened)) {
-	o, err := business.Open(pkt, c.d.keys, &c.d.biz.st)
-	if err != nil {
-		reason := ReasonInnerFailure
-		var oe *business.OpenError
-		if errors.As(err, &oe) {
-			if c.d.live != nil && c.d.live.hold(c, p, pkt, then, oe.Reason) {
-				return
-			}
-			reason = "inner: " + oe.Reason
-		}
-		c.d.stats.PayloadsNotDecrypted[reason]++
-		return
-	}
-	if then != nil {
-		then(o)
-	}
-	c.emitParts(p, o)
+	c.d.order.submit(&job{c: c, base: p, pkt: pkt, then: then})
 }
 
 func (c *conn) emitParts(base *payload.Payload, o business.Opened) {

@@ -44,7 +44,7 @@ func (c *conn) head(h *half, hd *link.Head, frames []int64, t time.Time) {
 	if p.Payload == nil {
 		p.Payload = []byte{}
 	}
-	c.d.send(p)
+	c.d.order.submit(&job{c: c, base: p, send: true})
 }
 
 // body handles a non-MMTLS HTTP body: the response to a plain HTTP request
@@ -64,7 +64,7 @@ func (c *conn) body(h *half, b []byte, frames []int64, t time.Time) {
 	} else {
 		p.Payload = append([]byte{}, b...)
 	}
-	c.d.send(p)
+	c.d.order.submit(&job{c: c, base: p, send: true})
 }
 
 // inflateAny inflates a zlib or raw deflate body, bounded by max; it

@@ -37,6 +37,14 @@ type Options struct {
 	MaxInflated int64
 	// Live, if set, decodes a capture stream while Keys grows (live.go).
 	Live *LiveOptions
+	// Workers, when 2 or more, opens business packets (inner decryption,
+	// inflation, signature) on that many goroutines while the run frames
+	// and decrypts records. Payloads still reach emit in the same order,
+	// on the caller's goroutine, with the same content: a packet is
+	// opened again in order if a key learned meanwhile could change it.
+	// Live runs open in line (keys change during them). At most 8×Workers
+	// payloads are in flight. Zero or one opens in line.
+	Workers int
 }
 
 // Defaults for Options.
@@ -69,6 +77,7 @@ type decrypter struct {
 	aeads   map[keylog.KeyIV]*mmtls.XORNonceAEAD
 	scratch []byte
 	biz     bizState
+	order   orderer
 
 	hasSecrets bool               // the key log has connection secrets
 	tickets    *mmtls.TicketCache // PSKs issued by handshakes seen so far
@@ -116,6 +125,12 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 		d.live = newLive(d, opts.Live)
 		next = d.live.reader(ctx, cr)
 	}
+	workers := opts.Workers
+	if d.live != nil {
+		workers = 0 // keys change while it runs
+	}
+	d.order.start(d, workers)
+	defer d.order.stop()
 	asm := reassemble.NewAssembler(d, opts.Reassembly)
 	var readErr error
 	for n := 0; ; n++ {
@@ -141,6 +156,7 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 		d.live.end()
 	}
 	asm.Flush()
+	d.order.finish()
 	if d.live != nil {
 		d.live.finish()
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -70,7 +71,7 @@ func runDecrypt(e *env) error {
 		_, err := out.Write(line)
 		return err
 	}
-	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live}, emit)
+	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live, Workers: runtime.GOMAXPROCS(0)}, emit)
 	if st == nil {
 		return nameInput(runErr, name)
 	}

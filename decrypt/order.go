@@ -1,0 +1,189 @@
+// This file opens business packets on several goroutines and commits the
+// results in the order the packets were framed, so that the output is the
+// same as opening them one by one.
+
+package decrypt
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/wxaudit/wxaudit/business"
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// job is one payload on its way out: ready (plain HTTP), with its parts
+// known (Longlink commands without inner encryption), or a business
+// packet to open.
+type job struct {
+	c     *conn
+	base  *payload.Payload
+	send  bool             // base is the payload, ready to go
+	ready *business.Opened // the parts, known without opening
+
+	pkt  []byte                // the packet to open; owned by the job
+	then func(business.Opened) // called at commit when it opened
+
+	// Set by the worker: the snapshot it opened with and what its State
+	// had learned after.
+	base0, after business.Snapshot
+	opened       business.Opened
+	err          error
+	done         chan struct{} // closed, or sent on, when the worker is through
+	parallel     bool
+}
+
+// orderer keeps the jobs submitted and not yet committed, in order. With
+// fewer than two workers it opens and commits each job at once, on the
+// caller's goroutine.
+type orderer struct {
+	d       *decrypter
+	queue   []*job // queue[head:] are waiting, oldest first
+	head    int
+	work    chan *job
+	wg      sync.WaitGroup
+	workers int
+	// maxQueued bounds the jobs in flight: each holds its packet and,
+	// once opened, its plaintexts (at most Options.MaxInflated each).
+	maxQueued int
+}
+
+func (o *orderer) start(d *decrypter, workers int) {
+	o.d = d
+	o.workers = workers
+	if workers < 2 {
+		return
+	}
+	o.maxQueued = 8 * workers
+	o.work = make(chan *job, o.maxQueued)
+	for range workers {
+		o.wg.Add(1)
+		go o.worker()
+	}
+}
+
+// worker opens packets with its own State (own cipher cache and scratch),
+// restored to the snapshot each job was submitted with.
+func (o *orderer) worker() {
+	defer o.wg.Done()
+	st := business.State{MaxInflate: o.d.biz.st.MaxInflate}
+	for j := range o.work {
+		st.Restore(j.base0)
+		j.opened, j.err = business.Open(j.pkt, o.d.keys, &st)
+		j.after = st.Snapshot()
+		j.done <- struct{}{}
+	}
+}
+
+// submit queues a job; in parallel mode it commits what is done at the
+// head of the queue, and waits for the oldest job when the queue is full.
+func (o *orderer) submit(j *job) {
+	if o.workers < 2 {
+		o.commit(j)
+		return
+	}
+	if !j.send && j.ready == nil {
+		j.parallel = true
+		j.base0 = o.d.biz.st.Snapshot()
+		j.done = make(chan struct{}, 1)
+		o.work <- j
+	}
+	o.queue = append(o.queue, j)
+	o.commitDone(false)
+	for len(o.queue)-o.head >= o.maxQueued {
+		o.commitDone(true)
+	}
+}
+
+// commitDone commits jobs from the head of the queue while they are done;
+// with wait set it first waits for the head.
+func (o *orderer) commitDone(wait bool) {
+	defer o.compact()
+	for o.head < len(o.queue) {
+		j := o.queue[o.head]
+		if j.parallel {
+			if wait {
+				<-j.done
+				wait = false
+			} else {
+				select {
+				case <-j.done:
+				default:
+					return
+				}
+			}
+		}
+		o.queue[o.head] = nil
+		o.head++
+		o.commit(j)
+	}
+}
+
+// compact moves the waiting jobs to the front once the committed prefix
+// is as long as they are.
+func (o *orderer) compact() {
+	if o.head > 0 && o.head >= len(o.queue)-o.head {
+		n := copy(o.queue, o.queue[o.head:])
+		clear(o.queue[n:])
+		o.queue, o.head = o.queue[:n], 0
+	}
+}
+
+// finish commits every job left and stops the workers.
+func (o *orderer) finish() {
+	for o.head < len(o.queue) {
+		o.commitDone(true)
+	}
+	o.stop()
+}
+
+// stop stops the workers without committing (the run failed).
+func (o *orderer) stop() {
+	if o.work != nil {
+		close(o.work)
+		o.wg.Wait()
+		o.work = nil
+	}
+}
+
+// commit hands a job's payloads on, on the run's goroutine, in order. A
+// packet opened with a snapshot the run's State has since outgrown is
+// opened again here, so that every packet sees the keys learned before it.
+func (o *orderer) commit(j *job) {
+	c, st := j.c, &o.d.biz.st
+	if j.send {
+		o.d.send(j.base)
+		return
+	}
+	if j.ready != nil {
+		c.emitParts(j.base, *j.ready)
+		return
+	}
+	opened, err := j.opened, j.err
+	if !j.parallel || !st.Unchanged(j.base0) {
+		opened, err = business.Open(j.pkt, o.d.keys, st)
+	} else {
+		st.Merge(j.base0, j.after)
+	}
+	if err != nil {
+		var oe *business.OpenError
+		if c.d.live != nil && errors.As(err, &oe) && c.d.live.hold(c, j.base, j.pkt, j.then, oe.Reason) {
+			return
+		}
+		c.d.stats.PayloadsNotDecrypted[openFailure(err)]++
+		return
+	}
+	if j.then != nil {
+		j.then(opened)
+	}
+	c.emitParts(j.base, opened)
+}
+
+// openFailure is the Stats reason of a packet Open refused.
+func openFailure(err error) string {
+	var oe *business.OpenError
+	if errors.As(err, &oe) {
+		return "inner: " + oe.Reason
+	}
+	return ReasonInnerFailure
+}

@@ -1,0 +1,80 @@
+package decrypt
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/synth"
+)
+
+// runJSON decrypts capture with the given workers and returns the payload
+// JSONL and the stats.
+func runJSON(t *testing.T, capture []byte, keys *keylog.Log, workers int) ([]byte, *Stats) {
+	t.Helper()
+	var out bytes.Buffer
+	st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, Capture: "c", Workers: workers}, func(p *payload.Payload) error {
+		out.Write(append(p.AppendJSON(nil, false), '\n'))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes(), st
+}
+
+// checkWorkers checks that opening on several goroutines changes nothing:
+// the same payloads in the same order, and the same stats.
+func checkWorkers(t *testing.T, name string, capture []byte, keys *keylog.Log) {
+	t.Helper()
+	want, wantSt := runJSON(t, capture, keys, 0)
+	if len(want) == 0 {
+		t.Fatalf("%s: no payloads", name)
+	}
+	for _, w := range []int{2, 3} {
+		got, gotSt := runJSON(t, capture, keys, w)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s, %d workers: output differs from in-line opening", name, w)
+		}
+		if d := cmp.Diff(wantSt, gotSt); d != "" {
+			t.Errorf("%s, %d workers: stats differ (-in line +workers):\n%s", name, w, d)
+		}
+	}
+}
+
+func TestWorkersSameOutput(t *testing.T) {
+	for _, o := range []synth.Options{{Seed: 7}, {Seed: 3, Loss: 0.05, Reorder: 0.1, Retransmit: 0.05}} {
+		c, k := synthCapture(t, o)
+		checkWorkers(t, "synth", c, k)
+	}
+	// Each key log alone: keys are then learned from auth responses and
+	// earlier packets, which the orderer must replay in order.
+	var capt, secrets, frida bytes.Buffer
+	if _, err := synth.GenerateTo(synth.Writers{Capture: &capt, Secrets: &secrets, Frida: &frida, Manifest: &bytes.Buffer{}}, synth.Options{Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	for _, kl := range []*bytes.Buffer{&secrets, &frida} {
+		k, err := keylog.Parse(bytes.NewReader(kl.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkWorkers(t, "synth, one key log", capt.Bytes(), k)
+	}
+}
+
+func TestWorkersSameOutputReal(t *testing.T) {
+	dir := fixtures.Dir(t)
+	src, err := os.ReadFile(dir + "/" + realCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := loadKeys(t, dir+"/"+realKeylog)
+	checkWorkers(t, "real", src, keys)
+	checkWorkers(t, "real x20", replicate(t, src, 20*len(src)), keys)
+}
