@@ -100,7 +100,9 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	for i := range segs {
 		segs[i] = attribute.Segment{Input: i, Extends: -1}
 	}
+	var warnings []string
 	if !opts.NoPrefix && len(inputs) > 1 {
+		ls := make([]attribute.Lines, len(inputs))
 		hs := make([][][32]byte, len(inputs))
 		complete := make([]bool, len(inputs))
 		for i, in := range inputs {
@@ -111,19 +113,21 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 			if err != nil {
 				return nil, fmt.Errorf("analyze: %w", err)
 			}
-			hs[i], complete[i], err = attribute.LineHashes(f)
+			ls[i], err = attribute.ReadLines(f)
 			f.Close()
 			if err != nil {
 				return nil, fmt.Errorf("analyze: %s: %w", in.Path, err)
 			}
+			hs[i], complete[i] = ls[i].Chain, ls[i].Complete
 		}
 		segs = attribute.Segments(hs, complete)
+		warnings = overlapWarnings(labels, segs, attribute.Overlaps(ls))
 	}
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{}, ids: map[string]int{}}
+	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[string]int{}}
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err

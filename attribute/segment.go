@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"sort"
 )
@@ -16,40 +17,62 @@ const maxLine = 64 << 20
 // input ended with a newline. Two inputs share their first n lines exactly
 // when their n-th chain hashes are equal.
 func LineHashes(r io.Reader) (hashes [][32]byte, complete bool, err error) {
+	l, err := ReadLines(r)
+	return l.Chain, l.Complete, err
+}
+
+// Lines is what segmentation and overlap checks keep of one input: per
+// line, the chain hash (see LineHashes) and a 64-bit digest of the line
+// alone; 40 bytes a line, never the lines.
+type Lines struct {
+	Chain    [][32]byte
+	Digest   []uint64
+	Complete bool // the input ended with a newline
+}
+
+// ReadLines reads r and returns its Lines.
+func ReadLines(r io.Reader) (Lines, error) {
+	var out Lines
 	br := bufio.NewReaderSize(r, 1<<16)
 	var prev [32]byte
 	h := sha256.New()
+	d := fnv.New64a()
 	n := 0
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
 			// Long lines arrive in pieces (ErrBufferFull); hash incrementally.
 			h.Write(line)
+			d.Write(line)
 			n += len(line)
 			if n > maxLine {
-				return nil, false, fmt.Errorf("attribute: line %d longer than %d bytes", len(hashes)+1, maxLine)
+				return Lines{}, fmt.Errorf("attribute: line %d longer than %d bytes", len(out.Chain)+1, maxLine)
 			}
 		}
-		switch err {
-		case nil:
+		end := func() {
 			h.Write(prev[:])
 			copy(prev[:], h.Sum(nil))
 			h.Reset()
+			out.Chain = append(out.Chain, prev)
+			out.Digest = append(out.Digest, d.Sum64())
+			d.Reset()
 			n = 0
-			hashes = append(hashes, prev)
+		}
+		switch err {
+		case nil:
+			end()
 			continue
 		case bufio.ErrBufferFull:
 			continue
 		case io.EOF:
 			if n > 0 {
-				h.Write(prev[:])
-				copy(prev[:], h.Sum(nil))
-				hashes = append(hashes, prev)
-				return hashes, false, nil
+				end()
+				return out, nil
 			}
-			return hashes, true, nil
+			out.Complete = true
+			return out, nil
 		default:
-			return nil, false, fmt.Errorf("attribute: %w", err)
+			return Lines{}, fmt.Errorf("attribute: %w", err)
 		}
 	}
 }
@@ -93,4 +116,64 @@ func Segments(hashes [][][32]byte, complete []bool) []Segment {
 		}
 	}
 	return segs
+}
+
+// Overlap is a pair of inputs that share most of their lines although
+// neither is a line prefix of the other: shuffled, merged or re-exported
+// logs of one session. Segments cannot split them, so each keeps all its
+// lines and what they share is counted in both runs.
+type Overlap struct {
+	A, B   int // input indexes, A < B
+	Shared int // distinct lines the two have in common
+	Of     int // distinct lines of the smaller input
+}
+
+// MinOverlap is the share of the smaller input's distinct lines above
+// which two inputs count as overlapping.
+const MinOverlap = 0.5
+
+// Overlaps finds the pairs of inputs that share more than MinOverlap of
+// the smaller one's distinct lines without one being a line prefix of the
+// other (identical inputs included).
+func Overlaps(ls []Lines) []Overlap {
+	sets := make([]map[uint64]struct{}, len(ls))
+	for i, l := range ls {
+		sets[i] = make(map[uint64]struct{}, len(l.Digest))
+		for _, d := range l.Digest {
+			sets[i][d] = struct{}{}
+		}
+	}
+	var out []Overlap
+	for a := range ls {
+		for b := a + 1; b < len(ls); b++ {
+			small, large := sets[a], sets[b]
+			if len(large) < len(small) {
+				small, large = large, small
+			}
+			if len(small) == 0 || prefixOf(ls[a], ls[b]) {
+				continue
+			}
+			shared := 0
+			for d := range small {
+				if _, ok := large[d]; ok {
+					shared++
+				}
+			}
+			if float64(shared) > MinOverlap*float64(len(small)) {
+				out = append(out, Overlap{A: a, B: b, Shared: shared, Of: len(small)})
+			}
+		}
+	}
+	return out
+}
+
+// prefixOf reports whether the shorter of two inputs is a complete line
+// prefix of the longer (and not identical to it: identical inputs are not
+// split, so they overlap).
+func prefixOf(a, b Lines) bool {
+	if len(a.Chain) > len(b.Chain) {
+		a, b = b, a
+	}
+	n := len(a.Chain)
+	return n > 0 && n < len(b.Chain) && a.Complete && a.Chain[n-1] == b.Chain[n-1]
 }

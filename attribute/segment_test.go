@@ -84,3 +84,40 @@ func TestResolveFromData(t *testing.T) {
 		}
 	}
 }
+
+func TestOverlaps(t *testing.T) {
+	inputs := []string{
+		"a\nb\nc\nd\n",    // 0
+		"a\nb\n",          // 1: prefix of 0, no overlap warning
+		"d\nc\nb\na\n",    // 2: 0 shuffled
+		"x\ny\nz\nw\n",    // 3: unrelated
+		"a\nb\nc\nd\n",    // 4: identical to 0
+		"a\nq\nr\ns\nt\n", // 5: shares one line of five
+	}
+	var ls []Lines
+	for _, in := range inputs {
+		l, err := ReadLines(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+	}
+	got := map[[2]int]bool{}
+	for _, o := range Overlaps(ls) {
+		got[[2]int{o.A, o.B}] = true
+		if o.Shared > o.Of || o.Of == 0 {
+			t.Errorf("bad counts %+v", o)
+		}
+	}
+	want := map[[2]int]bool{{0, 2}: true, {0, 4}: true, {2, 4}: true, {1, 2}: true}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("missing overlap %v", k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("unexpected overlap %v", k)
+		}
+	}
+}

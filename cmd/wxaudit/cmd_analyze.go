@@ -92,6 +92,11 @@ func runAnalyze(e *env) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range rep.Errors {
+		if m, ok := strings.CutPrefix(w, analyze.WarningPrefix); ok {
+			fmt.Fprintln(e.stderr, "wxaudit: warning: "+m)
+		}
+	}
 	if err := applyPolicy(*pol, rep); err != nil {
 		return err
 	}
