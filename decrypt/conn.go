@@ -46,6 +46,7 @@ type conn struct {
 	closing      bool
 	sawData      bool
 	closed       bool
+	presentsPSK  bool // the ClientHello presented a psk.key ticket (psk.go)
 }
 
 // earlyData holds copies of bytes delivered before the link kind is known.

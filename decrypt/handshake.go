@@ -18,6 +18,9 @@ func (c *conn) plaintextHandshake(h *half, seq uint64, rec mmtls.Record) {
 	if err != nil && !errors.Is(err, mmtls.ErrNoSecret) {
 		c.d.stats.HandshakeErrors++
 	}
+	if c.d.psk != nil && h.dir == reassemble.ClientToServer && seq == 0 {
+		c.d.psk.hello(c)
+	}
 }
 
 // openWithSecrets opens a record through the connection's key schedule.
@@ -26,6 +29,9 @@ func (c *conn) openWithSecrets(h *half, seq uint64, rec mmtls.Record) ([]byte, b
 		return nil, false
 	}
 	pt, kind, err := c.sess.Record(h.dir == reassemble.ClientToServer, seq, rec)
+	if c.d.psk != nil {
+		c.d.psk.record(c, kind == mmtls.PlainDecrypted, err)
+	}
 	if kind != mmtls.PlainDecrypted {
 		if errors.Is(err, mmtls.ErrTagMismatch) {
 			h.keys.tried = true

@@ -45,6 +45,8 @@ type Options struct {
 	// Live runs open in line (keys change during them). At most 8×Workers
 	// payloads are in flight. Zero or one opens in line.
 	Workers int
+	// PSKs are tickets and secrets from WeChat's stored psk.key (psk.go).
+	PSKs []keylog.StoredPSK
 }
 
 // Defaults for Options.
@@ -82,6 +84,7 @@ type decrypter struct {
 	hasSecrets bool               // the key log has connection secrets
 	tickets    *mmtls.TicketCache // PSKs issued by handshakes seen so far
 	live       *live              // nil unless Options.Live
+	psk        *pskState          // nil unless Options.PSKs
 }
 
 // Open implements reassemble.Handler.
@@ -119,6 +122,7 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 		d.hasSecrets = hasSecretLines(d.keys)
 		d.tickets = mmtls.NewTicketCache(0)
 	}
+	d.setupPSK(opts.PSKs)
 	d.biz.init(d)
 	next := cr.Next
 	if opts.Live != nil && d.keys != nil {

@@ -61,6 +61,8 @@ type Stats struct {
 	// Hooks counts, per hook named in a v2 key log, the records its keys
 	// opened: a hook is trusted once its count is above zero.
 	Hooks map[string]int `json:"records_opened_by_hook,omitempty"`
+	// PSK is set when psk.key tickets were given (psk.go).
+	PSK *PSKStats `json:"psk,omitempty"`
 	// Live is set for live decoding (live.go).
 	Live *LiveStats `json:"live,omitempty"`
 }

@@ -84,6 +84,9 @@ func parseSecretsV2(line []byte) (Entry, error) {
 			break
 		}
 	}
+	if n == 0 {
+		return Entry{}, malformed("attributes without a label")
+	}
 	for _, f := range fields[n:] {
 		if bytes.IndexByte(f, '=') < 0 {
 			return Entry{}, malformed("field %q after attributes", f)

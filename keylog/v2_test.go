@@ -1,6 +1,7 @@
 package keylog
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,4 +127,63 @@ func TestFollower(t *testing.T) {
 	if st := fl.Log().Stats(); st.Malformed != 1 || st.Lines != 4 {
 		t.Errorf("stats after a long line = %+v", st)
 	}
+}
+
+func FuzzParseLineV2(f *testing.F) {
+	for _, s := range []string{
+		"MMTLS_SECRET " + cr32 + " " + sec32 + " time=2026-12-02T10:00:01.5Z process=a%3Ab pid=3 hook=h conn=c",
+		"MMTLS_RECORD 000000000000000217f1040030 000102030405060708090a0b0c0d0e0f a0a1a2a3a4a5a6a7a8a9aaab 0102030405060708 dir=enc",
+		"WECHAT_SESSION_KEY 772a5c27535048614365427b545e7a5b x=%zz", SecretsHeaderV2, "A=b", "",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := ParseLineV2(b)
+		if err != nil {
+			if e.Kind != KindNone || e.Meta != nil || e.Secret != nil {
+				t.Fatalf("non-zero entry on error: %+v", e)
+			}
+			return
+		}
+		if e.Meta == nil || e.Kind == KindNone {
+			return
+		}
+		// The key fields and the attributes survive a rewrite.
+		line := AppendLine(nil, e)
+		if e.Kind != KindOuter {
+			line = AppendAttrs(bytes.TrimSuffix(line, []byte("\n")), e.Meta)
+			again, err := ParseLineV2(line)
+			if err != nil {
+				t.Fatalf("reparse %q: %v", line, err)
+			}
+			m := *e.Meta
+			if !m.Time.IsZero() {
+				m.Time = m.Time.UTC()
+			}
+			var got Meta // attributes that are all empty or unknown are not written back
+			if again.Meta != nil {
+				got = *again.Meta
+			}
+			if !got.Time.Equal(m.Time) || got.Process != m.Process || got.PID != m.PID || got.Hook != m.Hook || got.Conn != m.Conn {
+				t.Fatalf("meta %+v became %+v", m, got)
+			}
+		}
+	})
+}
+
+func FuzzParsePSKFile(f *testing.F) {
+	p := &StoredPSK{Secret: bytes.Repeat([]byte{7}, 32)}
+	p.Ticket.Type, p.Ticket.Lifetime, p.Ticket.Nonce, p.Ticket.Ticket = 1, 604800, make([]byte, 12), []byte("ticket")
+	f.Add(SealPSKFile(p, "m"), "m")
+	f.Add([]byte("short"), "m")
+	f.Fuzz(func(t *testing.T, b []byte, model string) {
+		s, err := ParsePSKFile(b, model)
+		if err != nil {
+			return
+		}
+		again, err := ParsePSKFile(SealPSKFile(s, model), model)
+		if err != nil || !bytes.Equal(again.Secret, s.Secret) || !bytes.Equal(again.Ticket.Ticket, s.Ticket.Ticket) {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
 }

@@ -32,12 +32,17 @@ func runDecrypt(e *env) error {
 	stats := fs.Bool("stats", false, "print what was found, decrypted, and why not, as JSON, instead of payloads")
 	quiet := fs.Bool("q", false, "no summary line on stderr")
 	lf := addLiveFlags(fs)
+	pf := addPSKFlags(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
 	}
 	if len(args) != 1 {
 		return &usageError{msg: "decrypt needs exactly one capture file (or - for stdin)", hint: "wxaudit decrypt --keylog frida.log capture.pcap > payloads.jsonl"}
+	}
+	psks, err := pf.load()
+	if err != nil {
+		return err
 	}
 	var keys *keylog.Log
 	var live *decrypt.LiveOptions
@@ -71,7 +76,7 @@ func runDecrypt(e *env) error {
 		_, err := out.Write(line)
 		return err
 	}
-	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live, Workers: runtime.GOMAXPROCS(0)}, emit)
+	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0)}, emit)
 	if st == nil {
 		return nameInput(runErr, name)
 	}
@@ -96,7 +101,7 @@ func runDecrypt(e *env) error {
 	if err := st.Nothing(keys != nil); err != nil {
 		return err
 	}
-	if keys == nil && !*quiet {
+	if keys == nil && psks == nil && !*quiet {
 		fmt.Fprintln(e.stderr, "wxaudit: hint: no --keylog given: only structure and plain HTTP were reported")
 	}
 	return nil
