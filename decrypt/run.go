@@ -47,6 +47,8 @@ type Options struct {
 	Workers int
 	// PSKs are tickets and secrets from WeChat's stored psk.key (psk.go).
 	PSKs []keylog.StoredPSK
+	// Sink, if set, also receives every payload, in output order (sink.go).
+	Sink Sink
 }
 
 // Defaults for Options.
@@ -96,6 +98,9 @@ func (d *decrypter) send(p *payload.Payload) {
 	}
 	p.Capture = d.opts.Capture
 	d.err = d.emit(p)
+	if d.err == nil && d.opts.Sink != nil {
+		d.err = d.opts.Sink.Payload(p)
+	}
 }
 
 // Run reads a capture (pcap or pcapng, detected by magic number) from r and

@@ -508,3 +508,212 @@ local function heur_tcp(tvb, pinfo, tree)
 end
 
 mmtls:register_heuristic("tcp", heur_tcp)
+
+-- ---------------------------------------------------------------------------
+-- wechat: one decrypted payload of a capture written by
+-- `wxaudit decrypt --pcapng FILE` (exported-PDU link type; the packet's
+-- tags name this dissector and carry the original addresses, ports and
+-- frame number). The PDU is a wechat message (wireshark/pdu.go in wxaudit):
+--   u8 version (1) | fields: u8 tag | u16 length | value, ending with tag 0
+--   | the plaintext
+-- The plaintext goes to Wireshark's protobuf dissector when it is
+-- well-formed protobuf, and is shown as text or bytes otherwise.
+
+local wechat = Proto("wechat", "WeChat business layer (decrypted by wxaudit)")
+
+local wf = {
+    version = ProtoField.uint8("wechat.version", "wxaudit export version", base.DEC),
+    link = ProtoField.string("wechat.link", "Link"),
+    direction = ProtoField.string("wechat.direction", "Direction"),
+    uri = ProtoField.string("wechat.uri", "Request path"),
+    endpoint = ProtoField.string("wechat.endpoint", "Endpoint (from the request type)"),
+    host = ProtoField.string("wechat.host", "Host"),
+    req_type = ProtoField.uint32("wechat.req_type", "Request type", base.DEC),
+    uin = ProtoField.uint32("wechat.uin", "Uin", base.DEC),
+    client_version = ProtoField.uint32("wechat.client_version", "Client version", base.HEX),
+    cmd_id = ProtoField.uint32("wechat.longlink.cmd_id", "Longlink cmd id", base.DEC),
+    seq = ProtoField.uint32("wechat.longlink.seq", "Longlink seq", base.DEC),
+    inner = ProtoField.string("wechat.inner", "Inner encryption"),
+    compressed = ProtoField.bool("wechat.compressed", "Compressed (inflated by wxaudit)"),
+    part = ProtoField.string("wechat.part", "Auth exchange part"),
+    signature_ok = ProtoField.bool("wechat.signature_ok", "Signature verified"),
+    record_seq = ProtoField.uint64("wechat.record_seq", "MMTLS record seq", base.DEC),
+    frame = ProtoField.uint32("wechat.frame", "Original frame", base.DEC),
+    field = ProtoField.bytes("wechat.field", "Unknown field"),
+    body = ProtoField.bytes("wechat.body", "Body"),
+    text = ProtoField.string("wechat.text", "Body (text)"),
+}
+local wfield_list = {}
+for _, v in pairs(wf) do wfield_list[#wfield_list + 1] = v end
+wechat.fields = wfield_list
+
+local we_malformed = ProtoExpert.new("wechat.malformed", "Malformed wxaudit export message",
+    expert.group.MALFORMED, expert.severity.ERROR)
+local we_cut = ProtoExpert.new("wechat.cut", "Payload cut at the export's packet size limit",
+    expert.group.UNDECODED, expert.severity.NOTE)
+wechat.experts = { we_malformed, we_cut }
+
+wechat.prefs.learned_schemas = Pref.bool("Name learned message types", false,
+    "Hand the protobuf dissector the message type wxaudit.learned.<Endpoint>Request, as " ..
+    "`wxaudit decode --schema learn` names it (add that .proto file to the Protobuf search path first)")
+
+local protobuf_dissector = Dissector.get("protobuf")
+
+-- string fields by tag, with the payload key each fills
+local wstrings = { [1] = "link", [2] = "direction", [3] = "uri", [4] = "host", [10] = "inner", [12] = "part",
+    [16] = "endpoint" }
+local wuints = { [5] = "req_type", [6] = "uin", [7] = "client_version", [8] = "cmd_id", [9] = "seq" }
+
+-- is_protobuf reports whether bytes ba[from, to) are a well-formed run of
+-- protobuf fields (varint, fixed64, length-delimited, fixed32), so the
+-- protobuf dissector is only given bytes it can read without errors.
+local function is_protobuf(ba, from, to)
+    local i = from
+    if i >= to then return false end
+    local function varint()
+        local v, mul = 0, 1
+        for k = 0, 9 do
+            if i >= to then return nil end
+            local c = ba:get_index(i)
+            i = i + 1
+            if k < 7 then v = v + (c % 128) * mul; mul = mul * 128 end
+            if c < 128 then return v end
+        end
+        return nil
+    end
+    while i < to do
+        local key = varint()
+        if not key or key < 8 then return false end
+        local wt = key % 8
+        if wt == 0 then
+            if not varint() then return false end
+        elseif wt == 1 then
+            i = i + 8
+        elseif wt == 2 then
+            local n = varint()
+            if not n then return false end
+            i = i + n
+        elseif wt == 5 then
+            i = i + 4
+        else
+            return false
+        end
+        if i > to then return false end
+    end
+    return true
+end
+
+-- is_text reports whether the bytes are printable UTF-8-ish text.
+local function is_text(ba, from, to)
+    if to - from < 1 then return false end
+    for k = from, to - 1 do
+        local c = ba:get_index(k)
+        if c < 0x09 or (c > 0x0d and c < 0x20) or c == 0x7f then return false end
+    end
+    return true
+end
+
+-- learned_message_name is decode/learn.go's messageName: the last path
+-- segment, each run of ASCII letters and digits capitalised, + "Request".
+local function learned_message_name(endpoint)
+    local seg = endpoint:match("([^/]*)$") or endpoint
+    local name = ""
+    for word in seg:gmatch("[%w]+") do
+        name = name .. word:sub(1, 1):upper() .. word:sub(2)
+    end
+    if name == "" or name:match("^%d") then name = "E" .. name end
+    return name .. "Request"
+end
+
+function wechat.dissector(tvb, pinfo, tree)
+    local reported = tvb:reported_len()
+    local captured = tvb:len()
+    pinfo.cols.protocol:set("WeChat")
+    local t = tree:add(wechat, tvb(), "WeChat payload (decrypted by wxaudit)")
+    if captured < 1 then
+        t:add_proto_expert_info(we_malformed, "empty")
+        return 0
+    end
+    t:add(wf.version, tvb(0, 1))
+    if tvb(0, 1):uint() ~= 1 then
+        t:add_proto_expert_info(we_malformed, "unknown export version")
+        return captured
+    end
+    local info = {}
+    local off = 1
+    while true do
+        if captured - off < 3 then
+            t:add_proto_expert_info(we_malformed, "truncated field header")
+            return captured
+        end
+        local tag, n = tvb(off, 1):uint(), tvb(off + 1, 2):uint()
+        if captured - off - 3 < n then
+            t:add_proto_expert_info(we_malformed, "field longer than the message")
+            return captured
+        end
+        local v = n > 0 and tvb(off + 3, n) or nil
+        off = off + 3 + n
+        if tag == 0 then break end
+        if v then
+            if wstrings[tag] then
+                t:add(wf[wstrings[tag]], v)
+                info[wstrings[tag]] = v:string()
+            elseif wuints[tag] and n == 4 then
+                t:add(wf[wuints[tag]], v)
+                info[wuints[tag]] = v:uint()
+            elseif tag == 11 and n == 1 then
+                t:add(wf.compressed, v)
+            elseif tag == 13 and n == 1 then
+                t:add(wf.signature_ok, v)
+            elseif tag == 14 and n == 8 then
+                t:add(wf.record_seq, v)
+            elseif tag == 15 and n % 4 == 0 then
+                for k = 0, n - 4, 4 do t:add(wf.frame, v(k, 4)) end
+            else
+                t:add(wf.field, v):append_text(string.format(" (tag %d)", tag))
+            end
+        end
+    end
+
+    -- Info: the request path (the catalog's for Longlink), direction,
+    -- request type, link and Longlink header.
+    local path = info.uri or info.endpoint
+    local s = (path or "(no path)") .. " " .. (info.direction or "")
+    if info.req_type then s = s .. string.format(" type=%d", info.req_type) end
+    if info.part then s = s .. " part=" .. info.part end
+    if info.cmd_id then
+        s = s .. string.format(" [%s cmd=%d seq=%d]", info.link or "longlink", info.cmd_id, info.seq or 0)
+    elseif info.link then
+        s = s .. " [" .. info.link .. "]"
+    end
+    pinfo.cols.info:set(s)
+    if path then t:append_text(": " .. path) end
+
+    if off >= reported then return captured end
+    local body = tvb(off)
+    if captured < reported then
+        -- Cut by the export's packet size limit: the bytes are shown, not
+        -- decoded, since a decoder would run past them.
+        t:add(wf.body, body):add_proto_expert_info(we_cut)
+        return captured
+    end
+    local ba = tvb:bytes()
+    if info.link == "http" and is_text(ba, off, captured) then
+        t:add(wf.text, body)
+    elseif protobuf_dissector and is_protobuf(ba, off, captured) then
+        if wechat.prefs.learned_schemas then
+            -- The endpoint as decode names it: the path, else "type:N".
+            local endpoint = path or ("type:" .. (info.req_type or 0))
+            pinfo.private["pb_msg_type"] = "message,wxaudit.learned." .. learned_message_name(endpoint)
+        end
+        protobuf_dissector:call(body:tvb(), pinfo, tree)
+        -- The protobuf dissector names itself in the Info column; keep ours.
+        pinfo.cols.protocol:set("WeChat")
+        pinfo.cols.info:set(s)
+    elseif is_text(ba, off, captured) then
+        t:add(wf.text, body)
+    else
+        t:add(wf.body, body)
+    end
+    return captured
+end

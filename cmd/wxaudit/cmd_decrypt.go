@@ -26,11 +26,12 @@ func init() {
 }
 
 func runDecrypt(e *env) error {
-	fs := newFlags(e, "decrypt", "[--keylog FILE]... [--stats] CAPTURE|-")
+	fs := newFlags(e, "decrypt", "[--keylog FILE]... [--stats] [--pcapng FILE] CAPTURE|-")
 	var keylogs stringList
 	fs.Var(&keylogs, "keylog", "key log `file` (Citizen Lab Frida format or wxaudit secrets); repeatable")
 	stats := fs.Bool("stats", false, "print what was found, decrypted, and why not, as JSON, instead of payloads")
 	quiet := fs.Bool("q", false, "no summary line on stderr")
+	pcapng := fs.String("pcapng", "", "write the payloads to `FILE` (- for stdout) as a pcapng for Wireshark, one packet per payload, instead of JSONL")
 	lf := addLiveFlags(fs)
 	pf := addPSKFlags(fs)
 	args, err := parseFlags(fs, e.args)
@@ -63,20 +64,34 @@ func runDecrypt(e *env) error {
 	defer closeIn()
 	in = withProgress(e, in, size)
 
+	if *pcapng == "-" && *stats {
+		return &usageError{msg: "--pcapng - and --stats both write to stdout", hint: "give --pcapng a file name"}
+	}
+	var export *pcapngExport
+	if *pcapng != "" {
+		if export, err = createPcapngExport(e, *pcapng); err != nil {
+			return err
+		}
+	}
+
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	var line []byte
 	emit := func(p *payload.Payload) error {
 		if args[0] == "-" && !*quiet {
 			liveView(e, p)
 		}
-		if *stats {
+		if *stats || export != nil {
 			return nil
 		}
 		line = append(p.AppendJSON(line[:0], false), '\n')
 		_, err := out.Write(line)
 		return err
 	}
-	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0)}, emit)
+	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0),
+		Sink: export.sink()}, emit)
+	if err := export.finish(e, *quiet); err != nil && runErr == nil {
+		runErr = err
+	}
 	if st == nil {
 		return nameInput(runErr, name)
 	}
