@@ -12,6 +12,7 @@ var lua []byte
 // and installed.
 const LuaFileName = "mmtls.lua"
 
-// Lua returns the dissector script, mmtls.lua (MMTLS records on Longlink
-// and in Shortlink bodies). The result is a copy.
+// Lua returns the dissector script, mmtls.lua: the mmtls protocol (records
+// on Longlink and in Shortlink bodies) and the wechat protocol (the
+// packets ExportWriter writes). The result is a copy.
 func Lua() []byte { return bytes.Clone(lua) }

@@ -1,10 +1,16 @@
 -- mmtls.lua: Wireshark dissectors for WeChat's MMTLS, written for wxaudit.
 --
--- The mmtls protocol: MMTLS records on Longlink TCP and inside Shortlink
--- HTTP bodies (POST /mmtls/...): record header, plaintext handshake
--- messages (ClientHello, ServerHello with suites, random, timestamp, key
--- shares, PSK tickets) and alerts; encrypted bodies are shown as bytes.
--- Records split across TCP segments are reassembled.
+-- Two protocols:
+--   mmtls   MMTLS records on Longlink TCP and inside Shortlink HTTP bodies
+--           (POST /mmtls/...): record header, plaintext handshake messages
+--           (ClientHello, ServerHello with suites, random, timestamp, key
+--           shares, PSK tickets) and alerts; encrypted bodies are shown as
+--           bytes. Records split across TCP segments are reassembled.
+--   wechat  the payloads of a decrypted capture written by
+--           `wxaudit decrypt --pcapng FILE`: the request path and type in the
+--           Info column, the WeChat header fields, the Longlink packet header
+--           (cmd id, seq), and the protobuf body, handed to Wireshark's
+--           protobuf dissector.
 --
 -- Layouts follow wxaudit's protocol notes (doc/protocol.md): all integers
 -- are big-endian except the hello version, which is written little-endian.

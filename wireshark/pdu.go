@@ -71,7 +71,9 @@ type PDUError struct {
 	Err    error
 }
 
-func (e *PDUError) Error() string { return fmt.Sprintf("wireshark: wechat message at byte %d: %v", e.Offset, e.Err) }
+func (e *PDUError) Error() string {
+	return fmt.Sprintf("wireshark: wechat message at byte %d: %v", e.Offset, e.Err)
+}
 func (e *PDUError) Unwrap() error { return e.Err }
 
 // AppendPDU appends m as a wechat message to b. Strings longer than a
