@@ -98,7 +98,7 @@ func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 func TestBrowser(t *testing.T) {
 	ctx, bl := browser(t)
 	src, rep := studySource(t)
-	srv := httptest.NewServer(New(src, Options{}))
+	srv := httptest.NewServer(mustNew(t, src, Options{}))
 	defer srv.Close()
 	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server not on loopback: %s", srv.URL)

@@ -161,7 +161,7 @@ func analyzeSource(t testing.TB, inputs []analyze.Input, withPolicy bool) (*Repo
 	if len(rep.Requests) == 0 || payloads(0) == nil {
 		t.Fatalf("no payload for request 0 (source %q)", rep.Requests[0].Source)
 	}
-	return NewReportSource(rep, payloads, "fixture", nil), rep
+	return NewReportSource(rep, payloads, "fixture"), rep
 }
 
 // applyWeChatPolicy compares the findings with the shipped WeChat model,

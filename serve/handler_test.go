@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -24,6 +25,15 @@ func get(t *testing.T, h http.Handler, target string, mod ...func(*http.Request)
 	return res, string(b)
 }
 
+func mustNew(t testing.TB, src Source, opts Options) http.Handler {
+	t.Helper()
+	h, err := New(context.Background(), src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // routes lists one URL of every page and API endpoint.
 var routes = []string{
 	"/", "/requests", "/requests?where=" + url.QueryEscape("data_type=os_version"), "/requests/0", "/findings/f1",
@@ -36,7 +46,7 @@ var routes = []string{
 
 func TestEveryResponseCarriesCSP(t *testing.T) {
 	src, rep := fixtureSource(t)
-	h := New(src, Options{})
+	h := mustNew(t, src, Options{})
 	for _, target := range routes {
 		// Finding IDs are derived from content: take the fixture's first.
 		target = strings.Replace(target, "/findings/f1", "/findings/"+rep.Findings[0].ID, 1)
@@ -67,7 +77,7 @@ func TestEveryResponseCarriesCSP(t *testing.T) {
 
 func TestForeignHostIsForbidden(t *testing.T) {
 	src, _ := fixtureSource(t)
-	h := New(src, Options{AllowedHosts: []string{"lab-box"}})
+	h := mustNew(t, src, Options{AllowedHosts: []string{"lab-box"}})
 	tests := []struct {
 		host string
 		want int
@@ -101,7 +111,7 @@ func TestForeignHostIsForbidden(t *testing.T) {
 
 func TestReadOnly(t *testing.T) {
 	src, _ := fixtureSource(t)
-	h := New(src, Options{})
+	h := mustNew(t, src, Options{})
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		res, _ := get(t, h, "/api/runs", func(r *http.Request) { r.Method = m })
 		if res.StatusCode != http.StatusMethodNotAllowed {
@@ -123,7 +133,7 @@ func TestIsLoopback(t *testing.T) {
 
 func TestSearchFindsChineseSubstring(t *testing.T) {
 	src, _ := fixtureSource(t)
-	h := New(src, Options{})
+	h := mustNew(t, src, Options{})
 	_, body := get(t, h, "/api/search?q="+url.QueryEscape(chineseWord))
 	var res SearchResult
 	if err := json.Unmarshal([]byte(body), &res); err != nil {
@@ -147,11 +157,11 @@ func TestSearchFindsChineseSubstring(t *testing.T) {
 
 func TestRequestViewHighlightsAndEscapes(t *testing.T) {
 	src, _ := fixtureSource(t)
-	h := New(src, Options{})
+	h := mustNew(t, src, Options{})
 	_, page := get(t, h, "/requests/0")
 	for _, want := range []string{
 		`<li id="n-1.2" class="found">`, `<mark class="chip dt">os_version</mark>`, testAndroid,
-		`<span class="hit">`, `href="/requests/1"`, "‹account_id ",
+		`<span class="hit">`, `href="/requests/1"`, "[account_id ",
 		"&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;",
 		"&lt;img src=x onerror=&#34;document.title=&#39;pwned&#39;&#34;&gt;",
 		"javascript:document.title=&#39;pwned&#39;",
@@ -170,7 +180,7 @@ func TestRequestViewHighlightsAndEscapes(t *testing.T) {
 func TestRedaction(t *testing.T) {
 	src, _ := fixtureSource(t)
 	for _, reveal := range []bool{false, true} {
-		h := New(src, Options{Reveal: reveal})
+		h := mustNew(t, src, Options{Reveal: reveal})
 		for _, target := range []string{"/requests/0", "/api/requests/0", "/search?q=wxid", "/api/search?q=q4k7"} {
 			_, body := get(t, h, target)
 			if got := strings.Contains(body, testWxid[5:]); got != reveal {
@@ -186,7 +196,7 @@ func TestRedaction(t *testing.T) {
 
 func TestRequestsAPIPages(t *testing.T) {
 	src, _ := fixtureSource(t)
-	h := New(src, Options{})
+	h := mustNew(t, src, Options{})
 	_, body := get(t, h, "/api/requests?limit=2&offset=1&where="+url.QueryEscape("run=moments_1"))
 	var p struct {
 		Where    string    `json:"where"`

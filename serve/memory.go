@@ -21,7 +21,6 @@ import (
 type ReportSource struct {
 	rep      *report.Report
 	sum      report.Summary
-	claims   []Claim
 	title    string
 	reqs     []Request // in run and capture order
 	byID     map[string]int
@@ -50,8 +49,8 @@ type indexed struct {
 // with the given report.Request ID, or nil; a nil func means the report
 // carries no payloads (the request view then shows findings only). When r
 // has no request list, requests are rebuilt from the findings.
-func NewReportSource(r *report.Report, payload func(id int) []byte, title string, claims []Claim) *ReportSource {
-	s := &ReportSource{rep: r, sum: r.Summarize(), claims: claims, title: title, byID: map[string]int{},
+func NewReportSource(r *report.Report, payload func(id int) []byte, title string) *ReportSource {
+	s := &ReportSource{rep: r, sum: r.Summarize(), title: title, byID: map[string]int{},
 		findings: map[string][]int{}, fReq: map[string]string{}, payload: payload}
 	perm := map[string]string{}
 	for _, run := range r.Runs {
@@ -173,7 +172,7 @@ func (s *ReportSource) payloadOf(i int) []byte {
 
 // Overview implements Source.
 func (s *ReportSource) Overview(ctx context.Context) (*Overview, error) {
-	o := &Overview{Title: s.title, Runs: s.rep.Runs, Claims: s.claims, DataTypes: s.rep.DataTypes(""),
+	o := &Overview{Title: s.title, Runs: s.rep.Runs, Claims: s.rep.Claims, DataTypes: s.rep.DataTypes(""),
 		Counts: map[string]map[string]int{}}
 	for _, rs := range s.sum.Runs {
 		o.Counts[rs.Run] = rs.DataTypes
@@ -234,7 +233,7 @@ func (s *ReportSource) Request(ctx context.Context, id string) (*RequestDetail, 
 }
 
 // FindingRequest implements Source.
-func (s *ReportSource) FindingRequest(ctx context.Context, fid string) (string, error) {
+func (s *ReportSource) FindingRequest(ctx context.Context, run, fid string) (string, error) {
 	if id, ok := s.fReq[fid]; ok {
 		return id, nil
 	}
@@ -295,6 +294,9 @@ func (s *ReportSource) Search(ctx context.Context, q string, limit int) (*Search
 	}
 	return res, ctx.Err()
 }
+
+// Identifying implements Source.
+func (s *ReportSource) Identifying(ctx context.Context) (*report.Report, error) { return s.rep, nil }
 
 // Diff implements Source.
 func (s *ReportSource) Diff(ctx context.Context, a, b string) (*analyze.DiffResult, error) {

@@ -31,6 +31,13 @@ type page struct {
 
 var funcs = template.FuncMap{
 	"base": path.Base,
+	"finding": func(run, id string) string {
+		u := "/findings/" + url.PathEscape(id)
+		if run != "" {
+			u += "?run=" + url.QueryEscape(run)
+		}
+		return u
+	},
 	"clock": func(rfc string) string {
 		t, err := time.Parse(time.RFC3339Nano, rfc)
 		if err != nil {
@@ -57,11 +64,11 @@ var funcs = template.FuncMap{
 		return n
 	},
 	"sides": func(d *analyze.DiffResult) []analyze.Side { return []analyze.Side{d.OnlyA, d.OnlyB} },
-	"items": func(title string, items []analyze.DiffItem) any {
+	"items": func(run, title string, items []analyze.DiffItem) any {
 		return struct {
-			Title string
-			Items []analyze.DiffItem
-		}{title, items}
+			Run, Title string
+			Items      []analyze.DiffItem
+		}{run, title, items}
 	},
 	"keys": func(m map[string]int) []string {
 		out := make([]string, 0, len(m))
@@ -247,7 +254,7 @@ func (s *server) request(w http.ResponseWriter, r *http.Request) {
 // finding redirects a finding's stable URL to its place in its request.
 func (s *server) finding(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	req, err := s.src.FindingRequest(r.Context(), id)
+	req, err := s.src.FindingRequest(r.Context(), r.URL.Query().Get("run"), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -272,39 +279,8 @@ func (s *server) runSearch(ctx context.Context, q string) (*SearchResult, error)
 	if err != nil {
 		return nil, err
 	}
-	// Hide hits inside identifying values: a hit's value is hidden when a
-	// finding of a hidden type sits at its path in the same request.
-	cache := map[string]map[string]string{}
 	for i := range res.Hits {
-		h := &res.Hits[i]
-		if h.Where == "endpoint" {
-			continue
-		}
-		if h.Where == "finding" {
-			if s.red.hides(h.Name) {
-				h.Text = s.red.pseudonym(h.Name, h.Text)
-			}
-			continue
-		}
-		hidden, ok := cache[h.Request]
-		if !ok {
-			hidden = map[string]string{}
-			if d, err := s.src.Request(ctx, h.Request); err == nil {
-				for _, f := range d.Findings {
-					p, _, _ := strings.Cut(f.Evidence.FieldPath, "+")
-					if s.red.hides(f.DataType) {
-						hidden[p] = f.DataType
-					}
-				}
-			}
-			cache[h.Request] = hidden
-		}
-		for p, dt := range hidden {
-			if h.Path == p || p == "" || strings.HasPrefix(h.Path, p+".") {
-				h.Text = s.red.pseudonym(dt, h.Text)
-				break
-			}
-		}
+		res.Hits[i].Text = s.red.text(res.Hits[i].Text)
 	}
 	return res, nil
 }

@@ -1,79 +1,41 @@
 package serve
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"math"
-	"strconv"
-
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
 )
 
-// redactor hides the researcher's identifiers, as a shared report does:
-// values of identifying data types become keyed-hash pseudonyms (equal
-// values get equal pseudonyms, so patterns stay visible) and coordinates are
-// coarsened to about 1 km. With reveal set it passes everything through.
-//
-// The key is random per server process: pseudonyms are stable while the
-// server runs and cannot be reversed by a dictionary of likely values.
+// redactor applies the report's redaction (report.Redactor) to what the
+// server shows: identifying values become the pseudonyms a shared report
+// uses, wherever they appear (a finding, a decoded value, a query string
+// holding one, a search hit), and coordinates are coarsened to about 1 km.
+// With reveal set it shows values (canaries stay hidden, as in reports).
 type redactor struct {
 	reveal bool
-	key    []byte
+	rd     *report.Redactor
 }
 
-func newRedactor(reveal bool) *redactor {
-	k := make([]byte, 32)
-	rand.Read(k)
-	return &redactor{reveal: reveal, key: k}
-}
-
-// identifying lists the data types whose values identify the researcher,
-// their device, accounts, contacts or whereabouts.
-var identifying = map[string]bool{
-	string(classify.AccountID): true, string(classify.DeviceID): true, string(classify.IPAddress): true,
-	string(classify.WiFi): true, string(classify.PhoneNumber): true, string(classify.Email): true,
-	string(classify.SessionToken): true, string(classify.PushToken): true, string(classify.ProfileName): true,
-	string(classify.ContactsSocialGraph): true, string(classify.ThirdPartyUserID): true,
-	string(classify.MessageContent): true, string(classify.MomentsContent): true,
-	string(classify.Location): true, string(classify.CoarseLocation): true,
-}
-
-// hides reports whether values of dataType are hidden.
-func (r *redactor) hides(dataType string) bool { return !r.reveal && identifying[dataType] }
-
-// pseudonym replaces a value of dataType.
-func (r *redactor) pseudonym(dataType, v string) string {
-	m := hmac.New(sha256.New, r.key)
-	m.Write([]byte(dataType))
-	m.Write([]byte{0})
-	m.Write([]byte(v))
-	return "‹" + dataType + " " + hex.EncodeToString(m.Sum(nil)[:4]) + "›"
-}
-
-// coarse rounds a coordinate to 0.01° (about 1.1 km of latitude).
-func (r *redactor) coarse(x float64) float64 {
-	if r.reveal {
-		return x
+func newRedactor(r *report.Report, reveal bool) *redactor {
+	if reveal {
+		return &redactor{reveal: true, rd: report.NewRevealer(r)}
 	}
-	return math.Round(x*100) / 100
+	return &redactor{rd: report.NewRedactor(r, nil)}
 }
 
-// finding returns f with its evidence value hidden when its type is.
+// text hides every identifying value inside s.
+func (r *redactor) text(s string) string { return r.rd.Text(s) }
+
+// hides reports whether a finding's value is hidden.
+func (r *redactor) hides(f *report.Finding) bool { return r.rd.Value(f) != f.Evidence.Value }
+
+// finding returns f as shown.
 func (r *redactor) finding(f report.Finding) report.Finding {
-	if !r.hides(f.DataType) {
-		return f
-	}
-	if f.Coord != nil {
+	v := r.rd.Value(&f)
+	if f.Coord != nil && !r.reveal {
 		c := *f.Coord
-		c.Lat, c.Lon = r.coarse(c.Lat), r.coarse(c.Lon)
+		c.Lat, c.Lon = report.Coord(c.Lat), report.Coord(c.Lon)
 		f.Coord = &c
-		f.Evidence.Value = "≈" + strconv.FormatFloat(c.Lat, 'f', 2, 64) + "," + strconv.FormatFloat(c.Lon, 'f', 2, 64) + " (coarsened)"
-		return f
 	}
-	f.Evidence.Value = r.pseudonym(f.DataType, f.Evidence.Value)
+	f.Evidence.Value = v
 	return f
 }
 
@@ -85,9 +47,11 @@ func (r *redactor) findings(fs []report.Finding) []report.Finding {
 	return out
 }
 
+// location coarsens a coordinate. The precision stays: it says what WeChat
+// sent, not where the researcher was.
 func (r *redactor) location(l report.Location) report.Location {
-	// The precision stays: it says what WeChat sent, not where the
-	// researcher was.
-	l.Lat, l.Lon = r.coarse(l.Lat), r.coarse(l.Lon)
+	if !r.reveal {
+		l.Lat, l.Lon = report.Coord(l.Lat), report.Coord(l.Lon)
+	}
 	return l
 }

@@ -43,9 +43,13 @@ type server struct {
 }
 
 // New returns the UI and JSON API over src, wrapped in the security rules
-// of guard.
-func New(src Source, opts Options) http.Handler {
-	s := &server{src: src, red: newRedactor(opts.Reveal), dec: decode.NewDecoder(decode.Options{})}
+// of guard. It learns the identifying values to hide from src once.
+func New(ctx context.Context, src Source, opts Options) (http.Handler, error) {
+	known, err := src.Identifying(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{src: src, red: newRedactor(known, opts.Reveal), dec: decode.NewDecoder(decode.Options{})}
 	s.pages = parsePages()
 	allowed := map[string]bool{}
 	for _, h := range opts.AllowedHosts {
@@ -72,7 +76,7 @@ func New(src Source, opts Options) http.Handler {
 	mux.HandleFunc("GET /api/locations", s.apiLocations)
 	mux.HandleFunc("GET /api/diff", s.apiDiff)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, ErrNotFound) })
-	return guard(mux, allowed)
+	return guard(mux, allowed), nil
 }
 
 // Serve serves h on ln until ctx is done, then shuts down gracefully.

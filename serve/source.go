@@ -23,8 +23,9 @@ type Source interface {
 	// Request returns one request with its payload and findings; ErrNotFound
 	// when there is no such request.
 	Request(ctx context.Context, id string) (*RequestDetail, error)
-	// FindingRequest returns the ID of the request holding a finding.
-	FindingRequest(ctx context.Context, findingID string) (string, error)
+	// FindingRequest returns the ID of the request holding a finding; run
+	// names the finding's run (finding IDs are unique per run in a corpus).
+	FindingRequest(ctx context.Context, run, findingID string) (string, error)
 	// Gaps returns the policy gaps (none when no policy was applied).
 	Gaps(ctx context.Context) ([]report.Gap, error)
 	MiniPrograms(ctx context.Context) ([]report.MiniProgram, error)
@@ -34,6 +35,10 @@ type Source interface {
 	Search(ctx context.Context, q string, limit int) (*SearchResult, error)
 	// Diff compares two runs.
 	Diff(ctx context.Context, runA, runB string) (*analyze.DiffResult, error)
+	// Identifying returns a report holding the findings whose values the
+	// redaction must learn (at least every finding of an identifying type;
+	// only data type, value, rule and coordinates need be set).
+	Identifying(ctx context.Context) (*report.Report, error)
 }
 
 // ErrNotFound is returned for an unknown request, finding or run.
@@ -43,7 +48,7 @@ var ErrNotFound = errors.New("serve: not found")
 type Overview struct {
 	Title  string
 	Runs   []report.Run
-	Claims []Claim
+	Claims []report.Claim
 	// DataTypes are the columns of Counts, in taxonomy order.
 	DataTypes []string
 	// Counts[run][data type] is the number of findings.
@@ -51,15 +56,6 @@ type Overview struct {
 	// Policy names the policy model compared against, when one was.
 	Policy string
 	Gaps   int
-}
-
-// Claim is one statement of the study's answers with its verdict and the
-// evidence behind it.
-type Claim struct {
-	ID        string   `json:"id"`
-	Statement string   `json:"statement"`
-	Verdict   string   `json:"verdict"`
-	Evidence  []string `json:"evidence,omitempty"`
 }
 
 // Query selects requests. The zero Query is the first page of all.

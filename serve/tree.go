@@ -21,7 +21,11 @@ const maxValueLen = 2000
 // decodeRequest re-decodes a request's payload with catalog field names,
 // the same decoding analyze classified, so finding paths name tree nodes.
 func decodeRequest(dec *decode.Decoder, q *Request, p []byte) decode.Record {
-	return dec.Decode(payload.Payload{URI: q.URI, ReqType: q.ReqType, Payload: p})
+	return dec.Decode(decodeInput(q.URI, q.ReqType, p))
+}
+
+func decodeInput(uri string, reqType int, p []byte) payload.Payload {
+	return payload.Payload{URI: uri, ReqType: reqType, Payload: p}
 }
 
 // treeNode is one node of the request view's tree.
@@ -81,7 +85,8 @@ type payloadView struct {
 }
 
 // buildPayloadView decodes p and marks the nodes the findings point at.
-// Values of hidden types are replaced by pseudonyms and their bytes masked.
+// Identifying values are replaced by pseudonyms, and the bytes of a hidden
+// finding's field are masked.
 func buildPayloadView(dec *decode.Decoder, q *Request, p []byte, fs []report.Finding, red *redactor) *payloadView {
 	v := &payloadView{Size: len(p)}
 	rec := decodeRequest(dec, q, p)
@@ -98,11 +103,8 @@ func buildPayloadView(dec *decode.Decoder, q *Request, p []byte, fs []report.Fin
 	}
 	mark := make([]byte, min(len(p), maxHexBytes)) // 0 plain, 1 hit, 2 hidden
 	matched := map[string]bool{}
-	// build returns the node and the (value, pseudonym) pairs hidden in
-	// its subtree, so a textual container above them (a query string, a
-	// JSON text) can hide them in its own text too.
-	var build func(n *schemaless.Node, outer *schemaless.Span) (*treeNode, []string)
-	build = func(n *schemaless.Node, outer *schemaless.Span) (*treeNode, []string) {
+	var build func(n *schemaless.Node, outer *schemaless.Span) *treeNode
+	build = func(n *schemaless.Node, outer *schemaless.Span) *treeNode {
 		span := n.Span
 		if n.Derived && outer != nil {
 			span = *outer
@@ -116,15 +118,15 @@ func buildPayloadView(dec *decode.Decoder, q *Request, p []byte, fs []report.Fin
 			}
 			t.Chain = strings.Join(cs, " → ")
 		}
-		hidden := false
+		var hidden *report.Finding
 		for _, f := range byPath[n.Path] {
 			matched[f.ID] = true
 			t.Findings = append(t.Findings, f.ID)
 			if !has(t.Types, f.DataType) {
 				t.Types = append(t.Types, f.DataType)
 			}
-			if red.hides(f.DataType) {
-				hidden = true
+			if hidden == nil && red.hides(f) {
+				hidden = f
 			}
 		}
 		raw := ""
@@ -133,41 +135,36 @@ func buildPayloadView(dec *decode.Decoder, q *Request, p []byte, fs []report.Fin
 		} else if isTextual(n.Kind) {
 			raw = n.Text // the text as sent, above its parts
 		}
-		var reps []string
 		inner := outer
 		if outer == nil && !n.Derived && isTransform(n.Kind) {
 			s := n.Span
 			inner = &s
 		}
 		for _, c := range n.Children {
-			ct, cr := build(c, inner)
-			if hidden {
-				hideAll(ct, red, t.Types[0])
+			ct := build(c, inner)
+			if hidden != nil {
+				markHidden(ct)
 			}
 			t.Children = append(t.Children, ct)
-			reps = append(reps, cr...)
 		}
-		switch {
-		case hidden && raw != "":
-			p := red.pseudonym(t.Types[0], raw)
-			reps = append(reps, raw, p)
-			t.Value, t.Redacted = p, true
-		case hidden:
-			t.Redacted = true
-		case len(reps) > 0 && raw != "":
-			t.Value = clip(strings.NewReplacer(reps...).Replace(raw), maxValueLen)
-		default:
-			t.Value = clip(raw, maxValueLen)
+		// The redactor knows every identifying value of the report, so it
+		// hides them inside containers and unflagged fields too.
+		t.Value = clip(red.text(raw), maxValueLen)
+		if hidden != nil && raw != "" && t.Value == clip(raw, maxValueLen) {
+			// Shown in another form than the finding's value (a number,
+			// a float reading): hide it whole.
+			t.Value = red.rd.Value(hidden)
 		}
+		t.Redacted = hidden != nil
 		switch {
-		case hidden:
+		case hidden != nil:
 			paint(mark, span, 2)
 		case len(t.Findings) > 0:
 			paint(mark, span, 1)
 		}
-		return t, reps
+		return t
 	}
-	v.Root, _ = build(rec.Tree.Root, nil)
+	v.Root = build(rec.Tree.Root, nil)
 	for _, f := range fs {
 		if !matched[f.ID] {
 			v.Unmatched = append(v.Unmatched, f.ID)
@@ -177,14 +174,11 @@ func buildPayloadView(dec *decode.Decoder, q *Request, p []byte, fs []report.Fin
 	return v
 }
 
-// hideAll hides the values below a hidden node.
-func hideAll(t *treeNode, red *redactor, dataType string) {
+// markHidden marks the nodes below a hidden node.
+func markHidden(t *treeNode) {
 	t.Redacted = true
-	if t.Value != "" {
-		t.Value = red.pseudonym(dataType, t.Value)
-	}
 	for _, c := range t.Children {
-		hideAll(c, red, dataType)
+		markHidden(c)
 	}
 }
 

@@ -165,9 +165,9 @@ func (s *server) redactDiff(d *analyze.DiffResult) *analyze.DiffResult {
 	for _, side := range []*analyze.Side{&out.OnlyA, &out.OnlyB} {
 		vals := make([]analyze.DiffItem, len(side.Values))
 		for i, it := range side.Values {
-			if s.red.hides(it.DataType) {
-				_, v, _ := strings.Cut(it.Key, "=")
-				it.Key = it.DataType + "=" + s.red.pseudonym(it.DataType, v)
+			if dt, v, ok := strings.Cut(it.Key, "="); ok {
+				f := report.Finding{DataType: dt, Evidence: report.Evidence{Value: v}}
+				it.Key = dt + "=" + s.red.rd.Value(&f)
 			}
 			vals[i] = it
 		}

@@ -15,7 +15,7 @@ func init() {
 }
 
 func runRequests(e *env) error {
-	fs := newFlags(e, "requests", "[flags] DIR   (a report folder)\n\n"+
+	fs := newFlags(e, "requests", "[flags] DIR   (a corpus or report folder)\n\n"+
 		"--where takes the web UI's filter expression: terms ANDed, key op value, e.g.\n"+
 		"  'data_type=location,coarse_location perm=off -recipient=wechat time>=2024-10-01T09:30'\n"+
 		"Keys: run feature endpoint data_type recipient permissions appid req_type time;\n"+
@@ -36,7 +36,7 @@ func runRequests(e *env) error {
 	}
 	src, err := serve.Open(args[0])
 	if err != nil {
-		return withHint(err, "give a folder written by 'wxaudit analyze --out DIR'")
+		return withHint(err, "give a folder written by 'wxaudit corpus --out DIR' or 'wxaudit analyze --out DIR'")
 	}
 	enc := json.NewEncoder(e.stdout)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

@@ -12,7 +12,7 @@ func init() {
 }
 
 func runServe(e *env) error {
-	fs := newFlags(e, "serve", "[flags] DIR   (a report folder written by analyze --out)")
+	fs := newFlags(e, "serve", "[flags] DIR   (a corpus folder written by corpus --out, or a report folder written by analyze --out)")
 	addr := fs.String("addr", "127.0.0.1:8765", "listen address; anything but loopback exposes the data to the network")
 	reveal := fs.Bool("reveal", false, "show identifying values and precise coordinates (hidden by default, as in a shared report)")
 	var hosts stringList
@@ -26,7 +26,7 @@ func runServe(e *env) error {
 	}
 	src, err := serve.Open(args[0])
 	if err != nil {
-		return withHint(err, "give a folder written by 'wxaudit analyze --out DIR'")
+		return withHint(err, "give a folder written by 'wxaudit corpus --out DIR' or 'wxaudit analyze --out DIR'")
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -43,7 +43,11 @@ func runServe(e *env) error {
 		fmt.Fprintln(e.stderr, "wxaudit: --reveal: identifying values are shown in clear")
 	}
 	fmt.Fprintf(e.stdout, "wxaudit: serving %s at http://%s/ (Ctrl-C to stop)\n", args[0], displayAddr(ln.Addr()))
-	return serve.Serve(e.ctx, ln, serve.New(src, serve.Options{Reveal: *reveal, AllowedHosts: hosts}))
+	h, err := serve.New(e.ctx, src, serve.Options{Reveal: *reveal, AllowedHosts: hosts})
+	if err != nil {
+		return err
+	}
+	return serve.Serve(e.ctx, ln, h)
 }
 
 // displayAddr names a loopback listener by "localhost" so the printed URL
