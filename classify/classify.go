@@ -109,6 +109,10 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 					}
 				}
 			}
+			if co := textPair(f); co != nil {
+				emit(Finding{DataType: coordType(co), Confidence: High, FieldPath: f.Path, Value: f.display(),
+					Rule: "detector:coordinates-text", Reason: "one text value holds a latitude/longitude pair (" + precisionWords(co) + ")", Coord: co})
+			}
 			if i+1 < len(fields) {
 				if co := coordPair(f, &fields[i+1]); co != nil {
 					emit(Finding{DataType: coordType(co), Confidence: coordConfidence(co),

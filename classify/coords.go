@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -63,7 +64,7 @@ func coordPair(a, b *Field) *Coord {
 		}
 	case KindVarint:
 		// int32/int64 negatives arrive as two's complement.
-		co = microPair(int64(a.Uint), int64(b.Uint))
+		co = microPair(asInt32(a.Uint), asInt32(b.Uint))
 	}
 	if co == nil || !plausibleUnnamed(co) {
 		return nil
@@ -341,7 +342,7 @@ func namedCoord(la, lo *Field) *Coord {
 			}
 			return x, floatDecimals(x, f.Kind), enc, !math.IsNaN(x) && !math.IsInf(x, 0)
 		case KindVarint:
-			return float64(int64(f.Uint)), 0, "microdegrees", true
+			return float64(asInt32(f.Uint)), 0, "microdegrees", true
 		case KindText, KindNumber:
 			x, d, ok := decimal(strings.TrimSpace(f.Text))
 			if ok && d == 0 {
@@ -400,4 +401,36 @@ func absInt(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// reTextPair is a coordinate pair written into one string, as apps log a
+// fix: "31.230416,121.473701", "-33.8688, 151.2093".
+var reTextPair = regexp.MustCompile(`^\s*(-?\d{1,3}\.\d{3,9})\s*[,;]\s*(-?\d{1,3}\.\d{3,9})\s*$`)
+
+// textPair recognises a pair inside one text leaf; like an unnamed pair of
+// leaves, it must look like a fix by itself.
+func textPair(f *Field) *Coord {
+	if f.Kind != KindText || len(f.Text) > 48 {
+		return nil
+	}
+	m := reTextPair.FindStringSubmatch(f.Text)
+	if m == nil {
+		return nil
+	}
+	x, dx, _ := decimal(m[1])
+	y, dy, _ := decimal(m[2])
+	co := orient(x, y, min(dx, dy), "decimal")
+	if co == nil || !plausibleUnnamed(co) {
+		return nil
+	}
+	return co
+}
+
+// asInt32 reads a varint sent as an unsigned 32-bit two's complement
+// (int32 fields some encoders write in 5 bytes) as the signed value.
+func asInt32(u uint64) int64 {
+	if u >= 1<<31 && u < 1<<32 {
+		return int64(int32(uint32(u)))
+	}
+	return int64(u)
 }

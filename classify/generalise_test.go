@@ -33,6 +33,10 @@ func coordOf(fs []Finding) *Coord {
 	return nil
 }
 
+// negLat is Sydney's latitude in micro-degrees, held in a variable so it
+// can be converted to uint32 as an encoder would.
+var negLat int32 = -33868800
+
 func TestCoordinatesEveryHemisphere(t *testing.T) {
 	c := New(Options{})
 	tests := []struct {
@@ -56,6 +60,9 @@ func TestCoordinatesEveryHemisphere(t *testing.T) {
 		{"beijing float32", []Field{f32("6.1", 116.4074), f32("6.2", 39.9042)}, 39.9042, 116.4074},
 		{"sydney float64", []Field{f64("6.1", 151.2093), f64("6.2", -33.8688)}, -33.8688, 151.2093},
 		{"são paulo float32", []Field{f32("6.1", -46.6333), f32("6.2", -23.5505)}, -46.6333, -23.5505},
+		{"int32 as uint32 varint (5-byte negative)", []Field{{Path: "2.1", Kind: KindVarint, Uint: uint64(uint32(negLat))}, varint("2.2", 151209300)}, -33.8688, 151.2093},
+		{"one string, comma", []Field{text("3", "31.230416,121.473701")}, 31.230416, 121.473701},
+		{"one string, southern, with a space", []Field{text("3", "-33.868800, 151.209300")}, -33.8688, 151.2093},
 		// Named pairs, any order, not adjacent, several spellings.
 		{"json latitude/longitude numbers", []Field{num("2.2.latitude", "31.2304"), num("2.2.speed", "0"), num("2.2.longitude", "121.4737")}, 31.2304, 121.4737},
 		{"json lng before lat strings", []Field{text("2.loc.lng", "-0.1276"), text("2.loc.lat", "51.5074")}, 51.5074, -0.1276},
@@ -84,6 +91,7 @@ func TestCoordinatesEveryHemisphere(t *testing.T) {
 		{"named placeholders", []Field{num("2.latitude", "0"), num("2.longitude", "0")}, 0, 0},
 		{"named but out of range", []Field{num("2.latitude", "131.2"), num("2.longitude", "121.4")}, 0, 0},
 		{"whole degrees under names", []Field{num("2.lat", "31"), num("2.lng", "121")}, 0, 0},
+		{"a size pair in one string", []Field{text("3", "12.500,30.250")}, 0, 0},
 		{"platform is not lat", []Field{text("2.plat", "31.2304"), text("2.lng", "121.4737")}, 0, 0},
 	}
 	for _, tt := range tests {

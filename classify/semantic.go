@@ -89,6 +89,7 @@ var (
 	reIDValue   = regexp.MustCompile(`^[A-Za-z0-9_-]{4,64}$`)
 	reUA        = regexp.MustCompile(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
 	reUAModel   = regexp.MustCompile(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
+	reUAOS      = regexp.MustCompile(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
 	reBuildFP   = regexp.MustCompile(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
 	rePkg       = regexp.MustCompile(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
 	reException = regexp.MustCompile(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`)
@@ -227,6 +228,9 @@ func shapeDetect(f *Field, s string, emit func(Finding)) {
 			"a user agent string names the OS build, the WebView/Chrome and runtime versions: system software")
 		if m := reUAModel.FindStringSubmatch(s); m != nil && !placeholder(m[1]) {
 			out(DeviceModel, High, "user-agent-model", "an Android user agent names the device model before \"Build/\"")
+		}
+		if reUAOS.MatchString(s) {
+			out(OSVersion, High, "user-agent-os", "a user agent names the OS and its version (\"Android 12\", \"iPhone OS 16_5\"); see TAXONOMY.md, Decisions")
 		}
 	}
 	if len(s) <= 256 && reBuildFP.MatchString(s) {
