@@ -214,3 +214,18 @@ func TestRequestsAPIPages(t *testing.T) {
 		t.Errorf("form field not applied: %s", body)
 	}
 }
+
+func TestVisible(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain 中文":         "plain 中文",
+		"A1234\x00":        "A1234␀",
+		"a\u202egnp.exe":   "a\ufffdgnp.exe",
+		"zero\u200bwidth":  "zero\ufffdwidth",
+		"line\nbreak\ttab": "line\nbreak\ttab",
+		"del\x7f":          "del␡",
+	} {
+		if got := visible(in); got != want {
+			t.Errorf("visible(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -30,7 +30,8 @@ type page struct {
 }
 
 var funcs = template.FuncMap{
-	"base": path.Base,
+	"base":    path.Base,
+	"visible": visible,
 	"finding": func(run, id string) string {
 		u := "/findings/" + url.PathEscape(id)
 		if run != "" {
@@ -280,7 +281,7 @@ func (s *server) runSearch(ctx context.Context, q string) (*SearchResult, error)
 		return nil, err
 	}
 	for i := range res.Hits {
-		res.Hits[i].Text = s.red.text(res.Hits[i].Text)
+		res.Hits[i].Text = visible(s.red.text(res.Hits[i].Text))
 	}
 	return res, nil
 }

@@ -149,11 +149,11 @@ func buildPayloadView(dec *decode.Decoder, q *Request, p []byte, fs []report.Fin
 		}
 		// The redactor knows every identifying value of the report, so it
 		// hides them inside containers and unflagged fields too.
-		t.Value = clip(red.text(raw), maxValueLen)
+		t.Value = visible(clip(red.text(raw), maxValueLen))
 		if hidden != nil && raw != "" && t.Value == clip(raw, maxValueLen) {
 			// Shown in another form than the finding's value (a number,
 			// a float reading): hide it whole.
-			t.Value = red.rd.Value(hidden)
+			t.Value = visible(red.rd.Value(hidden))
 		}
 		t.Redacted = hidden != nil
 		switch {
@@ -273,6 +273,26 @@ func nodeValue(n *schemaless.Node) string {
 		s = strings.ToValidUTF8(s[:maxValueLen], "") + "…"
 	}
 	return s
+}
+
+// visible shows control characters and the invisible Unicode controls
+// (bidirectional overrides and isolates, zero-width marks) as visible
+// symbols, so a hostile value cannot reorder or hide what the page shows.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20:
+			return 0x2400 + r // ␀ … ␟
+		case r == 0x7f:
+			return 0x2421 // ␡
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c,
+			r >= 0x200b && r <= 0x200d, r == 0xfeff:
+			return 0xfffd
+		}
+		return r
+	}, s)
 }
 
 // anchorSafe turns a field path into an id fragment (paths hold digits,
