@@ -505,7 +505,7 @@ class Agent {
         if (this.config.console) {
             console.log(SECRETS_HEADER_V2);
         }
-        this.report("ready", { hooks: HOOKS.map((h) => h.id), appVersion: this.config.appVersion ?? null });
+        this.report("ready", { role: processRole(this.process), hooks: HOOKS.map((h) => h.id), appVersion: this.config.appVersion ?? null });
         this.hookRegisterNatives();
         for (const m of Process.enumerateModules()) {
             this.onModule(m);

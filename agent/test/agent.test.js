@@ -113,6 +113,7 @@ test('discovery order: export, symbol, pattern, offset; each reported with its m
   assert.equal(attached.length, Object.keys(hooks).length);
   const ready = sent.find((m) => m.type === 'ready');
   assert.ok(ready.hooks.includes('jni:UtilsJni.HKDF'));
+  assert.equal(ready.role, 'other', 'pid4242 is not a WeChat process name');
 });
 
 test('a byte pattern is used only when it matches once', () => {
