@@ -83,9 +83,9 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	paths := make([]string, len(inputs))
 	for i, in := range inputs {
 		paths[i] = in.Path
-		if p := in.Permissions; p != "" && p != attribute.PermOn && p != attribute.PermOff {
+		if p := in.Permissions; p != "" && !attribute.ValidPermissions(p) {
 			return nil, sniff.Hinted(fmt.Errorf("analyze: unknown permission state %q for %s", p, in.Path),
-				"use --permissions on or --permissions off (or leave it out to read it from the file name)")
+				"use --permissions on, off, or one state per permission like location=on,contacts=off (or leave it out to read it from the file name)")
 		}
 	}
 	labels := Labels(paths)

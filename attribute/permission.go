@@ -30,3 +30,44 @@ func RunPermissions(label string) string {
 	}
 	return PermUnknown
 }
+
+// PermissionState reads one permission's state from a run's permission
+// field: "on", "off" and "unknown" apply to every permission; a list like
+// "location=on,contacts=off" names them one by one (a permission it does
+// not name is unknown).
+func PermissionState(runPermissions, permission string) string {
+	s := strings.TrimSpace(runPermissions)
+	switch s {
+	case PermOn, PermOff:
+		return s
+	case "", PermUnknown:
+		return PermUnknown
+	}
+	for _, item := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), permission) {
+			switch v = strings.TrimSpace(v); v {
+			case PermOn, PermOff:
+				return v
+			}
+		}
+	}
+	return PermUnknown
+}
+
+// ValidPermissions reports whether s is a permission field: on, off,
+// unknown, or a list of NAME=on|off|unknown.
+func ValidPermissions(s string) bool {
+	switch strings.TrimSpace(s) {
+	case PermOn, PermOff, PermUnknown:
+		return true
+	}
+	for _, item := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") || (v != PermOn && v != PermOff && v != PermUnknown) {
+			return false
+		}
+	}
+	return true
+}

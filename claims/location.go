@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
@@ -14,27 +15,9 @@ import (
 const locationPermission = "location"
 
 // PermissionState reads one permission's state from a run's permission
-// field: "on", "off" and "unknown" apply to every permission; a list like
-// "location=on,contacts=off" names them one by one (a permission it does
-// not name is unknown).
+// field (see attribute.PermissionState).
 func PermissionState(runPermissions, permission string) string {
-	s := strings.TrimSpace(runPermissions)
-	switch s {
-	case "on", "off":
-		return s
-	case "", "unknown":
-		return "unknown"
-	}
-	for _, item := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), permission) {
-			switch v = strings.TrimSpace(v); v {
-			case "on", "off":
-				return v
-			}
-		}
-	}
-	return "unknown"
+	return attribute.PermissionState(runPermissions, permission)
 }
 
 // locationWithPermission: data (location first) that flows only in runs

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/catalog"
 )
 
@@ -166,7 +167,7 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 // classify is Evaluate for one flow, without following hand-offs.
 func classify(m *Model, fl *Flow) Gap {
 	perm := fl.Permissions
-	if perm != PermOn && perm != PermOff {
+	if perm != PermOn && perm != PermOff && !strings.Contains(perm, "=") {
 		perm = PermUnknown
 	}
 	g := Gap{
@@ -227,8 +228,8 @@ func classify(m *Model, fl *Flow) Gap {
 			}
 			continue
 		}
-		if d.Permission != "" && perm != PermOn {
-			if perm == PermOff {
+		if gate := attribute.PermissionState(perm, d.Permission); d.Permission != "" && gate != PermOn {
+			if gate == PermOff {
 				permBlocked = firstOf(permBlocked, d)
 			} else {
 				permUnknown = firstOf(permUnknown, d)

@@ -218,6 +218,9 @@ func ReadReport(dir string, opts ReadOptions) ([]Flow, error) {
 func RunPermissions(run string) string { return attribute.RunPermissions(run) }
 
 func normPerm(p string) string {
+	if strings.Contains(p, "=") && attribute.ValidPermissions(p) {
+		return strings.TrimSpace(p) // one state per permission: read per gate
+	}
 	switch strings.ToLower(strings.TrimSpace(p)) {
 	case "on", "granted", "true", "yes":
 		return PermOn

@@ -21,7 +21,7 @@ func runAnalyze(e *env) error {
 	canaries := fs.String("canary", "", "YAML `FILE` of values known to be yours (canaries: [{name, type, value}])")
 	rules := fs.String("rules", "", "YAML `FILE` of extra endpoint rules (same format as the shipped rules)")
 	noPrefix := fs.Bool("no-prefix", false, "do not treat logs that are prefixes of one another as successive runs")
-	pol := fs.String("policy", "", "compare with a privacy policy model: a shipped `NAME` (wechat, weixin) or a YAML file; writes gaps.jsonl")
+	pol := fs.String("policy", "wechat", "compare with a privacy policy model: a shipped `NAME` (wechat: the WeChat Privacy Policy of 2022-09-09; weixin), a YAML file, or none; writes gaps.jsonl")
 	needsFile := fs.String("needs", "", "YAML `FILE` extending the necessity model of core_features_need (see claims/needs.yaml)")
 	reveal := fs.Bool("reveal", false, "show the researcher's identifiers and precise coordinates in the shareable report files (default: pseudonyms, ~1 km)")
 	var labels, perms, keylogs stringList
@@ -96,6 +96,9 @@ func runAnalyze(e *env) error {
 		if m, ok := strings.CutPrefix(w, analyze.WarningPrefix); ok {
 			fmt.Fprintln(e.stderr, "wxaudit: warning: "+m)
 		}
+	}
+	if *pol == "none" {
+		*pol = ""
 	}
 	if err := applyPolicy(*pol, rep); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/corpus"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/store"
@@ -33,8 +34,13 @@ func runCorpus(e *env) error {
 		return &usageError{msg: "corpus: no runs", hint: "give run folders (capture + key log [+ run.yaml]) or request-log files"}
 	}
 	opts := corpus.Options{Out: *out, Jobs: *jobs, Add: *add}
-	if *pol != "" {
-		opts.Policy = func(rep *report.Report) error { return applyPolicy(*pol, rep) }
+	// Each run's report states its claims, compared with the policy.
+	opts.Policy = func(rep *report.Report) error {
+		if err := applyPolicy(*pol, rep); err != nil {
+			return err
+		}
+		rep.Claims = claims.Compute(rep, claims.Options{})
+		return nil
 	}
 	bar := isTerminal(e.stderr)
 	if !*quiet {

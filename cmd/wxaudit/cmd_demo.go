@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
@@ -67,6 +68,7 @@ func runDemo(e *env) error {
 	if err := applyPolicy("wechat", rep); err != nil {
 		return err
 	}
+	rep.Claims = claims.Compute(rep, claims.Options{})
 	reportDir := filepath.Join(dir, "report")
 	if err := rep.WriteDir(reportDir); err != nil {
 		return err
