@@ -24,6 +24,10 @@ type Metrics struct {
 	Runs       int `json:"runs"`
 	RunsOK     int `json:"runs_ok"`
 	RunsFailed int `json:"runs_failed"`
+	// Requests and Findings count the store's rows, for checking other
+	// readers (the Parquet files) against it.
+	Requests int `json:"requests"`
+	Findings int `json:"findings"`
 	// RunsWithDecryptedPayload is the denominator of every share.
 	RunsWithDecryptedPayload int `json:"runs_with_decrypted_payload"`
 	// ShareRunsWithMiniProgramBrowsing is nil when the denominator is 0.
@@ -97,6 +101,13 @@ func ComputeMetrics(ctx context.Context, st *store.Store) (*Metrics, error) {
 	}
 	m := &Metrics{Runs: len(runs), MiniProgramBrowsingDefinition: BrowsingDefinition,
 		Denominator: "runs with at least one decrypted payload", DataTypes: []DataTypeShare{}, Categories: []Category{}, RunsTable: []RunMetrics{}}
+	db := st.DB()
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM requests`).Scan(&m.Requests); err != nil {
+		return nil, fmt.Errorf("corpus: metrics: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM findings`).Scan(&m.Findings); err != nil {
+		return nil, fmt.Errorf("corpus: metrics: %w", err)
+	}
 	counted := map[string]bool{} // runs in the denominator
 	category := map[string]string{}
 	cats := map[string]*Category{}
