@@ -91,15 +91,6 @@ func (f *Field) inChain(e string) bool {
 	return false
 }
 
-// text returns the value as text for text-like kinds, or "".
-func (f *Field) text() string {
-	switch f.Kind {
-	case KindText, KindNumber:
-		return f.Text
-	}
-	return ""
-}
-
 // Request is what the classifier knows about the request a leaf came from.
 type Request struct {
 	URI     string // API path, e.g. /cgi-bin/micromsg-bin/newsync; may be empty
