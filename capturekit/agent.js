@@ -381,8 +381,8 @@ function matchRegistered(specs, name, signature) {
 // finds as libraries load (no timers), and sends each key as a secrets key
 // log v2 line: send({type: "key", line}). Hook reports are sent as
 // {type: "hook"}; with the agent run by hand (frida -l), the same lines go
-// to the console, hook reports as "#" comments, so `frida -o keys.log`
-// writes a key log.
+// to the console instead, hook reports as "#" comments, so `frida -o
+// keys.log` writes a key log.
 const JNI_REGISTER_NATIVES_SYMBOL = ["RegisterNatives", "3art"];
 class Agent {
     constructor(config) {
@@ -393,9 +393,13 @@ class Agent {
         this.config = config;
         this.process = readProcessName();
     }
+    // out sends a message to the host, or, run by hand (no host reads
+    // messages), prints its console form.
     out(msg, consoleLine) {
-        send(msg);
-        if (this.config.console && consoleLine !== null) {
+        if (!this.config.console) {
+            send(msg);
+        }
+        else if (consoleLine !== null) {
             console.log(consoleLine);
         }
     }

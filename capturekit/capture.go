@@ -225,6 +225,10 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Run: run, Stats: dec.st, AgentErrors: msgs.errors}
+	if msgs.fatal != "" {
+		res.Hooks = msgs.report(dec.st)
+		return res, fail("frida", "is frida-server running as root, of the same major version as frida-tools? 'frida-ps -U' must list the phone's processes", "%s (the capture and run.yaml were kept in %s)", msgs.fatal, o.Out)
+	}
 	res.Hooks = msgs.report(dec.st)
 	hb, _ := json.MarshalIndent(res.Hooks, "", "  ")
 	if err := os.WriteFile(filepath.Join(o.Out, FileHooks), append(hb, '\n'), 0o644); err != nil {
@@ -273,6 +277,7 @@ type messages struct {
 	lines  map[string]int
 	errors int
 	bad    int
+	fatal  string // the driver's fatal error, if any
 }
 
 type driverEvent struct {
@@ -313,7 +318,9 @@ func (m *messages) read(r io.Reader, fatal func()) {
 		}
 		switch ev.Event {
 		case "fatal":
-			fmt.Fprintf(m.term, "wxaudit: error: frida: %s\n", ev.Error)
+			m.mu.Lock()
+			m.fatal = ev.Error
+			m.mu.Unlock()
 			m.errors++
 			fatal()
 		case "error":

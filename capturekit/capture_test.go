@@ -43,6 +43,7 @@ esac
 // lines of $FAKE_KEYS as the agent would, late, then waits for stdin.
 const fakePython = `#!/bin/sh
 for a in "$@"; do [ "$a" = "--check" ] && { echo '{"event":"check","frida":"17.2.1"}'; exit 0; }; done
+[ -n "$FAKE_FATAL" ] && { echo '{"event":"fatal","error":"spawning com.tencent.mm: unable to connect to remote frida-server"}'; exit 1; }
 echo '{"event":"instrumented","pid":100,"process":"com.tencent.mm"}'
 echo '{"event":"message","pid":100,"process":"com.tencent.mm","message":{"type":"send","payload":{"type":"hook","id":"fake-hook","method":"export","module":"libwechatnetwork.so","offset":"0x10"}}}'
 echo '{"event":"message","pid":101,"process":"com.tencent.mm:appbrand0","message":{"type":"send","payload":{"type":"hook","id":"idle-hook","method":"symbol","module":"libwechatnetwork.so","offset":"0x20"}}}'
@@ -166,6 +167,23 @@ func TestCaptureAgainstFakePhone(t *testing.T) {
 	// A second capture into the same folder is refused.
 	if _, err := Capture(context.Background(), Options{Out: out, Steps: strings.NewReader(""), Terminal: &term}); err == nil {
 		t.Error("capture into a used folder succeeded")
+	}
+}
+
+// A driver that cannot spawn WeChat fails the capture, keeping what was
+// recorded.
+func TestCaptureDriverFatal(t *testing.T) {
+	dir, _ := fakePhone(t)
+	t.Setenv("FAKE_FATAL", "1")
+	out := filepath.Join(dir, "run")
+	var term syncBuffer
+	_, err := Capture(context.Background(), Options{Out: out, Steps: strings.NewReader(""), Terminal: &term, Grace: time.Millisecond})
+	var ce *CheckError
+	if !errors.As(err, &ce) || ce.Check != "frida" || !strings.Contains(err.Error(), "unable to connect") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, runfolder.FileName)); err != nil {
+		t.Error("run.yaml not kept:", err)
 	}
 }
 

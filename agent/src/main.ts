@@ -3,8 +3,8 @@
 // finds as libraries load (no timers), and sends each key as a secrets key
 // log v2 line: send({type: "key", line}). Hook reports are sent as
 // {type: "hook"}; with the agent run by hand (frida -l), the same lines go
-// to the console, hook reports as "#" comments, so `frida -o keys.log`
-// writes a key log.
+// to the console instead, hook reports as "#" comments, so `frida -o
+// keys.log` writes a key log.
 
 interface AgentConfig {
     appVersion?: string;
@@ -29,9 +29,12 @@ class Agent {
         this.process = readProcessName();
     }
 
+    // out sends a message to the host, or, run by hand (no host reads
+    // messages), prints its console form.
     private out(msg: { [k: string]: unknown }, consoleLine: string | null): void {
-        send(msg);
-        if (this.config.console && consoleLine !== null) {
+        if (!this.config.console) {
+            send(msg);
+        } else if (consoleLine !== null) {
             console.log(consoleLine);
         }
     }
