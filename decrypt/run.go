@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/wxaudit/wxaudit/capture"
 	"github.com/wxaudit/wxaudit/keylog"
@@ -22,7 +23,8 @@ type Options struct {
 	// Capture names the input in each payload's provenance.
 	Capture string
 	// Reassembly bounds TCP reassembly; zero fields take the reassembler's
-	// defaults.
+	// defaults, except IdleTimeout: zero means DefaultIdleTimeout, and a
+	// negative value keeps idle connections open to the end.
 	Reassembly reassemble.Options
 	// MaxPendingRecords bounds, per connection direction, the records kept
 	// while waiting for a key that a later record may reveal. Zero means
@@ -53,6 +55,17 @@ type Options struct {
 
 // Defaults for Options.
 const (
+	// DefaultIdleTimeout closes a connection when none of its packets was
+	// seen for that long in capture time, so that memory follows the
+	// connections open at once rather than the capture's length (the
+	// phone drops many connections without a FIN the capture sees). It
+	// is longer than the Longlink heartbeat, which WeChat's network
+	// library (Tencent Mars, "smart heartbeat") spaces 4 min 30 s to
+	// 9 min 50 s apart, so a live Longlink is never cut. A connection
+	// closed this way ends as at the end of the capture, only earlier in
+	// the output.
+	DefaultIdleTimeout = 15 * time.Minute
+
 	DefaultMaxPendingRecords = 64
 	DefaultMaxInflated       = 64 << 20
 )
@@ -140,7 +153,11 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 	}
 	d.order.start(d, workers)
 	defer d.order.stop()
-	asm := reassemble.NewAssembler(d, opts.Reassembly)
+	ropts := opts.Reassembly
+	if ropts.IdleTimeout == 0 {
+		ropts.IdleTimeout = DefaultIdleTimeout
+	}
+	asm := reassemble.NewAssembler(d, ropts)
 	var readErr error
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
