@@ -15,6 +15,10 @@ import (
 // tell the link kind.
 const maxClassifyBytes = 64 << 10
 
+// closeIdle is the reason reassemble.Stream.Close gives for a connection
+// closed after the idle timeout.
+const closeIdle = "timeout"
+
 // conn follows one TCP connection: it classifies it, frames both
 // directions, opens records, and hands application data to the business
 // layer (bizlayer.go).
@@ -136,6 +140,9 @@ func (c *conn) Close(reason string) {
 	c.sess = nil
 	st := c.d.stats
 	st.Connections++
+	if reason == closeIdle {
+		st.ConnectionsIdle++
+	}
 	if !c.sawData {
 		st.ConnectionsByLink[link.KindEmpty.String()]++
 	} else {

@@ -5,12 +5,14 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/reassemble"
 	"github.com/wxaudit/wxaudit/synth"
 )
 
@@ -77,4 +79,39 @@ func TestWorkersSameOutputReal(t *testing.T) {
 	keys := loadKeys(t, dir+"/"+realKeylog)
 	checkWorkers(t, "real", src, keys)
 	checkWorkers(t, "real x20", replicate(t, src, 20*len(src)), keys)
+}
+
+// TestIdleTimeout checks that connections idle for DefaultIdleTimeout are
+// closed (the replicated capture spans 20 minutes and its connections end
+// without a FIN) and that this changes nothing in the output.
+func TestIdleTimeout(t *testing.T) {
+	dir := fixtures.Dir(t)
+	src, err := os.ReadFile(dir + "/" + realCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := loadKeys(t, dir+"/"+realKeylog)
+	capture := replicate(t, src, 40*len(src)) // copies 30 s apart
+	run := func(idle time.Duration) ([]byte, *Stats) {
+		var out bytes.Buffer
+		st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, Reassembly: reassemble.Options{IdleTimeout: idle}}, func(p *payload.Payload) error {
+			out.Write(append(p.AppendJSON(nil, false), '\n'))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes(), st
+	}
+	idle, idleSt := run(0)
+	open, openSt := run(-1)
+	if idleSt.ConnectionsIdle == 0 || openSt.ConnectionsIdle != 0 {
+		t.Errorf("connections closed idle: %d with the default timeout, %d without; want some, none", idleSt.ConnectionsIdle, openSt.ConnectionsIdle)
+	}
+	if !bytes.Equal(idle, open) {
+		t.Error("closing idle connections changed the output")
+	}
+	if idleSt.Payloads != openSt.Payloads || idleSt.Connections != openSt.Connections {
+		t.Errorf("payloads %d/%d, connections %d/%d with/without the timeout", idleSt.Payloads, openSt.Payloads, idleSt.Connections, openSt.Connections)
+	}
 }

@@ -28,7 +28,10 @@ type Stats struct {
 	Keylog     *keylog.Stats    `json:"keylog,omitempty"`
 	Reassembly reassemble.Stats `json:"reassembly"`
 
-	Connections       int            `json:"connections"`
+	Connections int `json:"connections"`
+	// ConnectionsIdle counts connections closed after Options'
+	// idle timeout (the others ended or were open at the end).
+	ConnectionsIdle   int            `json:"connections_closed_idle"`
 	ConnectionsByLink map[string]int `json:"connections_by_link"`
 
 	Records             int            `json:"records"`
