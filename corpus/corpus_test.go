@@ -120,7 +120,8 @@ func TestPairing(t *testing.T) {
 	// run.yaml picks the files and the label.
 	os.WriteFile(filepath.Join(a, "run.yaml"), []byte("version: 1\nlabel: chosen\ncategory: health\nkeylogs: ["+synth.FileSecrets+"]\npermissions: {location: off}\n"), 0o644)
 	src, _ = Discover([]string{a})
-	if s := src[0]; s.Err != nil || len(s.Keylogs) != 1 || baseLabel(&s) != "chosen" || s.Meta.Category != "health" {
+	assignLabels(src, nil)
+	if s := src[0]; s.Err != nil || len(s.Keylogs) != 1 || s.Label != "chosen" || s.Meta.Category != "health" {
 		t.Errorf("with run.yaml: %+v", s)
 	}
 	// Folders that cannot be used say why.

@@ -38,47 +38,42 @@ func cleanLabel(s string) string {
 	return l
 }
 
-// baseLabel is a source's label before it is made unique: run.yaml's
-// label, else the folder name, else the log's name without its extension.
-func baseLabel(s *Source) string {
-	switch {
-	case s.Meta != nil && s.Meta.Label != "":
-		return cleanLabel(s.Meta.Label)
-	case s.Kind == "log":
-		return cleanLabel(analyze.Label(s.Path))
-	}
-	return cleanLabel(filepath.Base(s.Path))
-}
-
 // assignLabels gives every source a unique, stable label. A source
 // already in the store keeps its label (known maps source path to label).
-// Otherwise sources whose base labels collide, with each other or with a
-// stored run of another source, get their parent folder's name in front
-// ("phone-a-run1", "phone-b-run1"), then a number if that still collides.
+// The others are labelled by analyze.Labels, from run.yaml's label or the
+// folder or file name, with as many parent folders in front as it takes
+// to tell same-named runs apart ("phone-a-run1", "phone-b-run1": '/'
+// becomes '-' so a label is one directory name); one that still collides
+// with a stored run gets its parent folder in front, then a number.
 func assignLabels(srcs []Source, known map[string]string) {
 	taken := map[string]bool{}
 	for _, l := range known {
 		taken[l] = true
 	}
-	count := map[string]int{}
-	for i := range srcs {
-		if _, ok := known[srcs[i].Path]; !ok {
-			count[baseLabel(&srcs[i])]++
-		}
-	}
+	var fresh []int
+	var paths []string
 	for i := range srcs {
 		s := &srcs[i]
 		if l, ok := known[s.Path]; ok {
 			s.Label = l
 			continue
 		}
-		base := baseLabel(s)
-		l := base
-		if count[base] > 1 || taken[l] {
-			l = cleanLabel(filepath.Base(filepath.Dir(s.Path)) + "-" + base)
+		fresh = append(fresh, i)
+		p := s.Path
+		if s.Meta != nil && s.Meta.Label != "" {
+			p = filepath.Join(filepath.Dir(s.Path), s.Meta.Label)
 		}
-		for n := 2; taken[l]; n++ {
-			l = fmt.Sprintf("%s-%d", cleanLabel(filepath.Base(filepath.Dir(s.Path))+"-"+base), n)
+		paths = append(paths, p)
+	}
+	for k, l := range analyze.Labels(paths) {
+		s := &srcs[fresh[k]]
+		l = cleanLabel(strings.ReplaceAll(l, "/", "-"))
+		if taken[l] {
+			prefixed := cleanLabel(filepath.Base(filepath.Dir(s.Path)) + "-" + l)
+			l = prefixed
+			for n := 2; taken[l]; n++ {
+				l = fmt.Sprintf("%s-%d", prefixed, n)
+			}
 		}
 		taken[l] = true
 		s.Label = l
