@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -227,6 +226,3 @@ func fridaArch(abi string) string {
 	}
 	return abi
 }
-
-// errStopped ends a capture the researcher stopped.
-var errStopped = errors.New("stopped")
