@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/synth"
@@ -159,5 +160,38 @@ func TestLiveWaitBounds(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(ReasonWaitLimit), []byte("live")) {
 		t.Error("reason does not say why")
+	}
+}
+
+// Citizen Lab's capture, streamed with its Frida key log trailing the
+// stream, decodes live to exactly what it decodes offline.
+func TestLiveRealCapture(t *testing.T) {
+	dir := fixtures.Dir(t)
+	var in liveInput
+	var err error
+	if in.capture, err = os.ReadFile(filepath.Join(dir, realCapture)); err != nil {
+		t.Fatal(err)
+	}
+	kf, err := os.Open(filepath.Join(dir, realKeylog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(kf)
+	for sc.Scan() {
+		in.keyLines = append(in.keyLines, sc.Text()+"\n")
+	}
+	kf.Close()
+	offline, _ := decryptBytes(t, in.capture, loadKeys(t, filepath.Join(dir, realKeylog)))
+	for _, p := range offline {
+		in.want = append(in.want, hex.EncodeToString(p.Payload))
+	}
+	sort.Strings(in.want)
+	n := len(in.keyLines)
+	got, st := streamLive(t, in, 40, func(i int) int { return (i - 8) * n / 40 }, LiveOptions{})
+	if diff := cmp.Diff(in.want, got); diff != "" {
+		t.Errorf("live payloads differ from offline (-want +got):\n%s", diff)
+	}
+	if st.RecordsDecrypted != 117 || st.Live.RecordsLate == 0 {
+		t.Errorf("%d records decrypted (want 117), live %+v", st.RecordsDecrypted, *st.Live)
 	}
 }
