@@ -23,7 +23,7 @@ import (
 )
 
 // selfRules are rules whose account_id findings name the account itself.
-var selfRules = map[string]bool{"rule:statusnotify-from": true}
+var selfRules = map[string]bool{"rule:statusnotify-from": true, classify.SelfNotifyRule: true}
 
 // wxidRules are detectors that read any wxid as an account id; the run
 // decides whose it is.

@@ -232,6 +232,7 @@ func baseRequests(fields []Field, emit func(Finding)) {
 		if os == nil || (dev == nil && (uin == nil || ver == nil)) {
 			continue
 		}
+		selfNotify(fields, p, emit)
 		const reason = "BaseRequest {1 session key, 2 uin, 3 device id, 4 client version, 5 device type}: recognised by its device type (field 5) with its device id (field 3) or uin and client version (fields 2, 4)"
 		for _, k := range kids {
 			var t DataType
@@ -276,3 +277,33 @@ func baseDeviceID(k *Field) bool {
 	s = strings.TrimRight(s, "\x00")
 	return reDeviceID.MatchString(s) || reDeviceIDText.MatchString(s)
 }
+
+// selfNotify recognises the account's own user name from structure: a
+// request whose BaseRequest sits at base and whose fields 3 and 4 (from
+// and to) are one and the same user name is the client notifying itself
+// (statusnotify's shape), so the name is the account's, whatever the
+// endpoint is called.
+func selfNotify(fields []Field, base string, emit func(Finding)) {
+	top := ""
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		top = base[:i] + "."
+	}
+	var from, to *Field
+	for i := range fields {
+		switch fields[i].Path {
+		case top + "3":
+			from = &fields[i]
+		case top + "4":
+			to = &fields[i]
+		}
+	}
+	if from == nil || to == nil || from.Kind != KindText || to.Kind != KindText || from.Text != to.Text || !reUserName.MatchString(from.Text) {
+		return
+	}
+	emit(Finding{DataType: AccountID, Confidence: High, FieldPath: from.Path, Value: excerpt(from.Text), Rule: SelfNotifyRule,
+		Reason: "a request with a BaseRequest whose from-user (3) and to-user (4) are the same user name is the client notifying itself: the name is the account's own"})
+}
+
+// SelfNotifyRule names findings of the account's own user name told by
+// structure (selfNotify); the run context learns the account from them.
+const SelfNotifyRule = "detector:self-notify"

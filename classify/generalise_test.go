@@ -303,3 +303,22 @@ func TestMessageStructures(t *testing.T) {
 		t.Errorf("config read as a message: %+v", got)
 	}
 }
+
+func TestSelfNotify(t *testing.T) {
+	c := New(Options{})
+	base := []Field{varint("1.2", 1505495844), text("1.3", "A9543d226cb39f0\x00"), varint("1.4", 0x28001737), text("1.5", "android-32")}
+	got := c.Classify(Request{ReqType: 424242}, append(base, varint("2", 1), text("3", "wxid_me0000001234"), text("4", "wxid_me0000001234")))
+	found := false
+	for _, f := range got {
+		found = found || f.Rule == SelfNotifyRule && f.Value == "wxid_me0000001234"
+	}
+	if !found {
+		t.Errorf("self notification not recognised: %+v", got)
+	}
+	got = c.Classify(Request{ReqType: 424242}, append(base, text("3", "wxid_me0000001234"), text("4", "wxid_peer0000abcd")))
+	for _, f := range got {
+		if f.Rule == SelfNotifyRule {
+			t.Errorf("from and to differ: %+v", f)
+		}
+	}
+}
