@@ -27,10 +27,20 @@ const (
 // keeps the values found (for local work); the files meant to be shared
 // (report.html, report.md, claims.json, gaps.jsonl, summary.json) are
 // written from a redacted copy unless r.Render.Reveal is set.
+//
+// The folder is written whole or not at all: the files go into a new
+// temporary folder beside dir, which then replaces dir, so an interrupted
+// run never leaves a truncated findings.jsonl beside an older report.html,
+// and no file of an earlier run (a gaps.jsonl from a run with --policy)
+// survives. An existing dir is replaced only if it is empty or a report
+// folder. Files hold identifiers, so they are readable by their owner
+// only (0600, folder 0700).
 func (r *Report) WriteDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
+	return writeDirAtomic(dir, r.writeFiles)
+}
+
+// writeFiles writes the report files into the new folder dir.
+func (r *Report) writeFiles(dir string) error {
 	rd := NewRevealer(r)
 	if !r.Render.Reveal {
 		rd = NewRedactor(r, r.Render.RedactionKey)
@@ -82,7 +92,7 @@ func (r *Report) WriteClaims(w io.Writer) error {
 }
 
 func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

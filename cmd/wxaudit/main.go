@@ -92,6 +92,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errHelpShown) {
 		return 0
 	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "wxaudit: error: interrupted; nothing more was read")
+		return 1
+	}
 	fmt.Fprintf(stderr, "wxaudit: error: %v\n", err)
 	var u *usageError
 	if errors.As(err, &u) {
