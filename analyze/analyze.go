@@ -260,6 +260,11 @@ func (a *analyzer) capture(ctx context.Context, in Input, run *report.Run) (int,
 	if nothing := st.Nothing(in.Keys != nil); nothing != nil {
 		return seq, fmt.Errorf("analyze: %s: %w", in.Path, nothing)
 	}
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		// A corrupt capture (not merely cut short) would lose what
+		// follows the damage without saying so in the numbers.
+		return seq, fmt.Errorf("analyze: %s: %w", in.Path, err)
+	}
 	run.Decryption = decryption(st)
 	if err != nil {
 		// A truncated capture still yields everything before the cut.

@@ -112,6 +112,11 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add(swapPcap(f, writeCapture(f, FormatPcap, WriterOptions{Nanoseconds: true}, pkts[:2])))
 	f.Add(rawPcap(147, []byte{1, 2, 3}))
+	// gzip-wrapped captures, and a gzip stream of under 4 bytes (it once
+	// panicked).
+	f.Add(gzipBytes(writeCapture(f, FormatPcapng, WriterOptions{}, pkts[:3])))
+	f.Add(gzipBytes(writeCapture(f, FormatPcap, WriterOptions{}, pkts[:3])))
+	f.Add(gzipBytes([]byte{0xd4, 0xc3}))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > 1<<16 {
 			t.Skip("oversized")

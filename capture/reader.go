@@ -55,6 +55,7 @@ type Reader struct {
 	format   Format
 	src      packetSource
 	ng       *pcapgo.NgReader // set for pcapng, whose link type is per interface
+	guard    *ngGuard         // pcapng framing checks, see limits.go
 	linkType layers.LinkType  // the file's (pcap only)
 
 	frame int64
@@ -106,9 +107,13 @@ func NewReader(r io.Reader) (*Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("capture: pcap file header: %w", headerErr(err))
 		}
+		if pr.Snaplen() > MaxRecordSize {
+			pr.SetSnaplen(MaxRecordSize) // longer records are an error, not an allocation
+		}
 		rd.format, rd.src, rd.linkType = FormatPcap, pr, pr.LinkType()
 	case le == magicPcapng:
-		nr, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		rd.guard = &ngGuard{r: br}
+		nr, err := pcapgo.NewNgReader(rd.guard, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
 			return nil, fmt.Errorf("capture: pcapng section header: %w", headerErr(err))
 		}
@@ -175,6 +180,9 @@ func (r *Reader) Next() (Packet, error) {
 	}
 	for {
 		data, ci, err := r.src.ZeroCopyReadPacketData()
+		if err != nil && r.guard != nil && r.guard.err != nil {
+			err = r.guard.err // pcapgo keeps only its text
+		}
 		if err != nil {
 			// pcapgo reports a record header followed by nothing as a plain
 			// io.EOF; the header it filled in tells the two apart.
