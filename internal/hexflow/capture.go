@@ -51,18 +51,29 @@ func (r *recorder) Open(c reassemble.Conn) reassemble.Stream {
 	return &convStream{c: conv}
 }
 
-type convStream struct{ c *Conversation }
+type convStream struct {
+	c   *Conversation
+	gap [2]string // a gap seen in each direction since its last Data
+}
 
 func (s *convStream) Data(d reassemble.Direction, _ int64, data []byte, _ []reassemble.Segment) {
 	fromClient := d == reassemble.ClientToServer
-	if n := len(s.c.Flows); n > 0 && s.c.Flows[n-1].FromClient == fromClient {
+	if n := len(s.c.Flows); n > 0 && s.c.Flows[n-1].FromClient == fromClient && s.gap[d] == "" {
 		s.c.Flows[n-1].Data = append(s.c.Flows[n-1].Data, data...)
 		return
 	}
-	s.c.Flows = append(s.c.Flows, Flow{FromClient: fromClient, Data: append([]byte(nil), data...)})
+	s.c.Flows = append(s.c.Flows, Flow{FromClient: fromClient, Data: append([]byte(nil), data...), Gap: s.gap[d]})
+	s.gap[d] = ""
 }
 
-func (s *convStream) Gap(reassemble.Direction, int64, string) {}
+// Gap starts a new flow at the next Data of that direction, marked.
+func (s *convStream) Gap(d reassemble.Direction, n int64, reason string) {
+	if n < 0 {
+		s.gap[d] = "bytes " + reason
+	} else {
+		s.gap[d] = fmt.Sprintf("%d bytes %s", n, reason)
+	}
+}
 func (s *convStream) Close(string)                            {}
 
 // Endpoints returns the client and server named in a conversation's

@@ -26,6 +26,10 @@ import (
 type Flow struct {
 	FromClient bool
 	Data       []byte
+	// Gap, if set, says bytes are missing before Data (e.g. "12 bytes not
+	// captured"): written as a "# gap: …" line before the flow, so bytes
+	// after a hole are never shown as following the bytes before it.
+	Gap string
 }
 
 // Conversation is a recorded TCP connection.
@@ -36,6 +40,9 @@ type Conversation struct {
 }
 
 const headerPrefix = "# wxaudit flows v1"
+
+// gapPrefix starts the line marking a gap before the next flow.
+const gapPrefix = "# gap: "
 
 // maxFileBytes bounds what Parse accepts; recorded flows are test fixtures.
 const maxFileBytes = 64 << 20
@@ -48,6 +55,9 @@ func Write(w io.Writer, c Conversation) error {
 		dir := "server to client"
 		if f.FromClient {
 			dir = "client to server"
+		}
+		if f.Gap != "" {
+			fmt.Fprintf(bw, "%s%s\n", gapPrefix, f.Gap)
 		}
 		fmt.Fprintf(bw, ">>> Flow %d (%s)\n", i+1, dir)
 		d := hex.Dumper(bw)
@@ -65,6 +75,7 @@ func Parse(r io.Reader) (Conversation, error) {
 	sc.Buffer(make([]byte, 4096), 1<<20)
 	line := 0
 	var cur *Flow
+	var gap string // of the next flow
 	for sc.Scan() {
 		line++
 		s := sc.Text()
@@ -89,6 +100,9 @@ func Parse(r io.Reader) (Conversation, error) {
 				return c, fmt.Errorf("hexflow: line %d: bad direction in %q", line, s)
 			}
 			cur = &c.Flows[len(c.Flows)-1]
+			cur.Gap, gap = gap, ""
+		case strings.HasPrefix(s, gapPrefix):
+			gap = strings.TrimPrefix(s, gapPrefix)
 		case strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#"):
 		default:
 			if cur == nil {

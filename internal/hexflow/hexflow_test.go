@@ -13,6 +13,7 @@ func TestRoundTrip(t *testing.T) {
 		{FromClient: true, Data: []byte("POST /mmtls/00000001 HTTP/1.1\r\n\r\n\x19\xf1\x04")},
 		{FromClient: false, Data: bytes.Repeat([]byte{0xab}, 37)},
 		{FromClient: true, Data: []byte{1}},
+		{FromClient: true, Data: []byte{2}, Gap: "3 bytes not captured"},
 	}}
 	var buf bytes.Buffer
 	if err := Write(&buf, c); err != nil {
