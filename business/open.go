@@ -32,6 +32,13 @@ var _ Keys = (*keylog.Log)(nil)
 type State struct {
 	// MaxInflate caps inflated payloads; 0 means DefaultMaxInflate.
 	MaxInflate int64
+	// MaxInflateTotal caps what all the payloads of the State (a
+	// capture) may inflate to together, so a small capture of zlib bombs
+	// each under MaxInflate cannot amplify into gigabytes of output;
+	// 0 means DefaultMaxInflateTotal. Payloads past it fail with
+	// ReasonOutputCap, counted like any other.
+	MaxInflateTotal int64
+	inflated        int64
 
 	// Learned keys, tried before the key log's.
 	SessionKeys   [][16]byte // inner AES-CBC keys
@@ -73,11 +80,36 @@ func addKey[K comparable](ks []K, k K) []K {
 	return append(ks, k)
 }
 
+// DefaultMaxInflateTotal is the default of State.MaxInflateTotal.
+const DefaultMaxInflateTotal = 1 << 30
+
+// maxInflate is the most the next payload may inflate to: the per-payload
+// cap or what is left of the total, whichever is less.
 func (st *State) maxInflate() int64 {
+	return min(st.perPayload(), st.outputLeft())
+}
+
+func (st *State) perPayload() int64 {
 	if st.MaxInflate > 0 {
 		return st.MaxInflate
 	}
 	return DefaultMaxInflate
+}
+
+func (st *State) outputLeft() int64 {
+	total := st.MaxInflateTotal
+	if total <= 0 {
+		total = DefaultMaxInflateTotal
+	}
+	return max(0, total-st.inflated)
+}
+
+// tooLarge names why an inflation hit its limit.
+func (st *State) tooLarge() string {
+	if st.outputLeft() < st.perPayload() {
+		return ReasonOutputCap
+	}
+	return ReasonTooLarge
 }
 
 // Inner encryption names of Part.Inner (the payload package's values).
@@ -117,6 +149,7 @@ const (
 	ReasonLengthMismatch = "length mismatch"
 	ReasonUnconfirmed    = "unconfirmed plaintext"
 	ReasonTooLarge       = "inflate: too large"
+	ReasonOutputCap      = "inflate: the capture's output cap was reached"
 	ReasonInflate        = "inflate: bad stream"
 	ReasonTruncated      = "truncated"
 	ReasonMalformed      = "malformed"
@@ -324,7 +357,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 		} else {
 			out, err := Inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
 			if errors.Is(err, ErrTooLarge) {
-				fail.note(4, ReasonTooLarge, err)
+				fail.note(4, st.tooLarge(), err)
 				continue
 			}
 			if err != nil {
@@ -335,6 +368,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 				fail.note(3, ReasonLengthMismatch, fmt.Errorf("inflated %d bytes, header says %d", len(out), h.UncompressedLen))
 				continue
 			}
+			st.inflated += int64(len(out))
 			p.Plaintext, p.Compressed = out, true
 		}
 		rank := cbcRank(h, p, keys, st)
@@ -473,11 +507,12 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 		} else {
 			out, err := Inflate(pt, st.maxInflate())
 			if errors.Is(err, ErrTooLarge) {
-				return Part{}, &OpenError{Reason: ReasonTooLarge, Err: err}
+				return Part{}, &OpenError{Reason: st.tooLarge(), Err: err}
 			}
 			if err != nil {
 				return Part{}, &OpenError{Reason: ReasonInflate, Err: err}
 			}
+			st.inflated += int64(len(out))
 			p.Plaintext, p.Compressed = out, true
 		}
 		return p, nil

@@ -18,7 +18,10 @@ type bizState struct {
 	st business.State
 }
 
-func (b *bizState) init(d *decrypter) { b.st.MaxInflate = d.opts.maxInflated() }
+func (b *bizState) init(d *decrypter) {
+	b.st.MaxInflate = d.opts.maxInflated()
+	b.st.MaxInflateTotal = d.opts.MaxInflatedTotal
+}
 
 // appData takes one decrypted application-data record.
 func (c *conn) appData(h *half, r *record) {

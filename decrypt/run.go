@@ -37,6 +37,10 @@ type Options struct {
 	// MaxInflated bounds the size of one inflated payload (zlib bombs).
 	// Zero means DefaultMaxInflated.
 	MaxInflated int64
+	// MaxInflatedTotal bounds what all the payloads of the capture may
+	// inflate to together (output amplification); payloads past it are
+	// counted as not decrypted. Zero means business.DefaultMaxInflateTotal.
+	MaxInflatedTotal int64
 	// Live, if set, decodes a capture stream while Keys grows (live.go).
 	Live *LiveOptions
 	// Workers, when 2 or more, opens business packets (inner decryption,
