@@ -35,6 +35,16 @@ func (c *conn) appData(h *half, r *record) {
 	case link.KindLonglink:
 		c.longlinkData(h, r.plain)
 	default:
+		if h.overflow || len(h.app)+len(r.plain) > maxShortlinkMessage {
+			// A body that never ends is counted once and dropped, not
+			// buffered whole.
+			if !h.overflow {
+				c.d.stats.PayloadsNotDecrypted[ReasonMessageTooLarge]++
+			}
+			h.overflow = true
+			h.app, h.appFrames, h.appRecs = nil, nil, 0
+			return
+		}
 		h.app = append(h.app, r.plain...)
 		if h.dir == 0 {
 			// A Shortlink request envelope says its own length: open it as
@@ -45,6 +55,14 @@ func (c *conn) appData(h *half, r *record) {
 		}
 	}
 }
+
+// maxShortlinkMessage bounds one Shortlink message collected from its
+// records: the same bound as a Longlink packet.
+const maxShortlinkMessage = business.MaxLonglinkPacket
+
+// ReasonMessageTooLarge counts Shortlink messages dropped for passing
+// maxShortlinkMessage.
+const ReasonMessageTooLarge = "message over 16 MiB"
 
 // shortlinkWhole reports whether b is a whole Shortlink request envelope.
 // The envelope's total length (PROTOCOL.md §1) is checked first, so the
@@ -80,6 +98,10 @@ func (c *conn) endOfMessage(h *half) {
 	lost := h.lost
 	data, frames, t, seq := h.app, h.appFrames, h.appTime, h.appSeq
 	h.app, h.appFrames, h.appRecs, h.lost = nil, nil, 0, false
+	if h.overflow {
+		h.overflow = false
+		return
+	}
 	if len(data) == 0 {
 		if lost {
 			c.d.stats.PayloadsNotDecrypted[ReasonNoKey]++

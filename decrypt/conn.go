@@ -201,6 +201,7 @@ type half struct {
 	appSeq    uint64
 	appRecs   int
 	lost      bool                    // a record of the current message could not be opened
+	overflow  bool                    // the current Shortlink message passed maxShortlinkMessage
 	ll        business.LonglinkReader // Longlink packets across records
 }
 
