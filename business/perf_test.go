@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 // TestInflatePooledReuse checks that a pooled decompressor left in any
@@ -67,6 +69,9 @@ func TestInflateScratchBounded(t *testing.T) {
 // output, and the adler32 digest that zlib's Reset creates; the
 // decompressor, its 32 KiB window and the scratch come from the pool.
 func TestInflateAllocs(t *testing.T) {
+	if testkit.Race {
+		t.Skip("the race detector allocates")
+	}
 	plain := bytes.Repeat([]byte("abc"), 300)
 	z := zlibCompress(plain)
 	Inflate(z, DefaultMaxInflate) // fill the pool
@@ -85,6 +90,9 @@ func TestInflateAllocs(t *testing.T) {
 // key's AES state: what remains is the output, the CBC mode and its IV
 // copy, and the padding check's block.
 func TestOpenCBCCachedAllocs(t *testing.T) {
+	if testkit.Race {
+		t.Skip("the race detector allocates")
+	}
 	key := [16]byte{7}
 	c := SealCBC(key, bytes.Repeat([]byte{1}, 100))
 	st := &State{}

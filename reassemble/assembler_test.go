@@ -395,6 +395,9 @@ func TestStragglersAfterClose(t *testing.T) {
 }
 
 func TestInOrderDoesNotAllocate(t *testing.T) {
+	if testkit.Race {
+		t.Skip("the race detector allocates")
+	}
 	a := NewAssembler(nopHandler{}, Options{})
 	p := c2s(isnC, capture.SYN, "")
 	a.Add(p)
