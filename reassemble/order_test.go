@@ -8,6 +8,7 @@ import (
 	"github.com/google/btree"
 
 	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 // holeThenOneByteSegments is n one-byte client segments after a one-byte
@@ -58,7 +59,7 @@ func countComparisons(t *testing.T, n int, order string) int {
 // benchmark below measures the time.
 func TestOutOfOrderIsNotQuadratic(t *testing.T) {
 	n := 20_000
-	if testing.Short() {
+	if testing.Short() || testkit.Race {
 		n = 5_000
 	}
 	for _, order := range []string{"descending", "random", "ascending"} {
