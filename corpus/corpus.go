@@ -36,6 +36,9 @@ type Options struct {
 	// Policy, when set, is applied to each run's report (fills Policy, so
 	// the gaps table is written).
 	Policy func(*report.Report) error
+	// Settings names what else shapes each run's result (the policy
+	// model's name or file); it is part of the fingerprints --add compares.
+	Settings string
 	// Progress, when set, is called after each run is stored, from one
 	// goroutine at a time.
 	Progress func(Progress)
@@ -85,7 +88,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := Discover(paths)
+	srcs, err := Discover(paths, opts.Settings)
 	if err != nil {
 		return nil, err
 	}

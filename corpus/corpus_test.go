@@ -102,7 +102,7 @@ func TestPairing(t *testing.T) {
 	dir := t.TempDir()
 	a := synthRun(t, dir, "a", "search", 1)
 	os.WriteFile(filepath.Join(a, "notes.txt"), []byte("phone on the desk\n"), 0o644)
-	src, err := Discover([]string{a})
+	src, err := Discover([]string{a}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestPairing(t *testing.T) {
 	}
 	// run.yaml picks the files and the label.
 	os.WriteFile(filepath.Join(a, "run.yaml"), []byte("version: 1\nlabel: chosen\ncategory: health\nkeylogs: ["+synth.FileSecrets+"]\npermissions: {location: off}\n"), 0o644)
-	src, _ = Discover([]string{a})
+	src, _ = Discover([]string{a}, "")
 	assignLabels(src, nil)
 	if s := src[0]; s.Err != nil || len(s.Keylogs) != 1 || s.Label != "chosen" || s.Meta.Category != "health" {
 		t.Errorf("with run.yaml: %+v", s)
@@ -135,7 +135,7 @@ func TestPairing(t *testing.T) {
 	badyaml := filepath.Join(dir, "badyaml")
 	os.MkdirAll(badyaml, 0o755)
 	os.WriteFile(filepath.Join(badyaml, "run.yaml"), []byte("version: 1\ncolour: red\n"), 0o644)
-	src, _ = Discover([]string{two, nokeys, badyaml})
+	src, _ = Discover([]string{two, nokeys, badyaml}, "")
 	want := map[string]string{"two": "2 captures", "nokeys": "no key log", "badyaml": "field colour not found"}
 	for _, s := range src {
 		if s.Err == nil || !strings.Contains(s.Err.Error(), want[filepath.Base(s.Path)]) {

@@ -45,7 +45,9 @@ const maxSniff = 64 << 10
 // Discover turns the command-line paths into sources: a folder is a run
 // folder, a file a request log. A folder that cannot be used becomes a
 // Source with Err set, so one bad folder does not stop the others.
-func Discover(paths []string) ([]Source, error) {
+// settings names what else shapes the analysis (the policy model); it is
+// part of every fingerprint, so --add analyses again when it changes.
+func Discover(paths []string, settings string) ([]Source, error) {
 	var out []Source
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -75,7 +77,7 @@ func Discover(paths []string) ([]Source, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	for i := range out {
 		if out[i].Err == nil {
-			out[i].Fingerprint, out[i].Err = fingerprint(&out[i])
+			out[i].Fingerprint, out[i].Err = fingerprint(&out[i], settings)
 		}
 	}
 	return out, nil
@@ -169,9 +171,9 @@ func isKeylog(path string) bool {
 
 // fingerprint hashes the run's input files and run.yaml, by name and
 // content, so that a changed or added file changes it.
-func fingerprint(s *Source) (string, error) {
+func fingerprint(s *Source, settings string) (string, error) {
 	h := sha256.New()
-	io.WriteString(h, fingerprintVersion+"\n"+s.Kind+"\n")
+	io.WriteString(h, fingerprintVersion+"\n"+settings+"\n"+s.Kind+"\n")
 	files := []string{s.Path}
 	if s.Kind == store.KindCapture {
 		files = append([]string{s.Capture}, s.Keylogs...)

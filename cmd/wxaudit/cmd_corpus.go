@@ -21,7 +21,7 @@ func runCorpus(e *env) error {
 	out := fs.String("out", "", "corpus `DIR`: corpus.db, parquet/, metrics.json, report.html")
 	jobs := fs.Int("j", 0, "runs analysed at once (0: one per core)")
 	add := fs.Bool("add", false, "analyse only runs that are new or whose inputs changed")
-	pol := fs.String("policy", "", "compare each run with a privacy policy model (wechat, weixin or a YAML file): fills the gaps table")
+	pol := fs.String("policy", "wechat", "compare each run with a privacy policy model: a shipped `NAME` (wechat: the WeChat Privacy Policy of 2022-09-09; weixin), a YAML file, or none; fills the gaps table")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
@@ -33,7 +33,10 @@ func runCorpus(e *env) error {
 	if len(args) == 0 {
 		return &usageError{msg: "corpus: no runs", hint: "give run folders (capture + key log [+ run.yaml]) or request-log files"}
 	}
-	opts := corpus.Options{Out: *out, Jobs: *jobs, Add: *add}
+	opts := corpus.Options{Out: *out, Jobs: *jobs, Add: *add, Settings: "policy=" + *pol}
+	if *pol == "none" {
+		*pol = ""
+	}
 	// Each run's report states its claims, compared with the policy.
 	opts.Policy = func(rep *report.Report) error {
 		if err := applyPolicy(*pol, rep); err != nil {
