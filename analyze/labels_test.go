@@ -154,7 +154,15 @@ func TestHandLabels(t *testing.T) {
 			t.Errorf("%s below %.1f", s, minScore)
 		}
 	}
-	t.Logf("per data type (tp fp fn):\n%s", report.String())
+	var tp, fp, fn int
+	for _, s := range scores {
+		tp, fp, fn = tp+s.TP, fp+s.FP, fn+s.FN
+	}
+	micro := TypeScore{DataType: "micro", TP: tp, FP: fp, FN: fn}
+	if micro.Precision() < 0.98 || micro.Recall() < 0.97 {
+		t.Errorf("%s below 0.98 precision / 0.97 recall", micro)
+	}
+	t.Logf("per data type (tp fp fn):\n%s%s", report.String(), micro)
 	t.Logf("disagreements:\n%s", strings.Join(misses, "\n"))
 }
 
