@@ -77,11 +77,19 @@ func readExtras(dir string, r *report.Report) error {
 		if len(sc.Bytes()) == 0 {
 			continue
 		}
+		// A gaps.jsonl line: the gap grouped over runs, with a sample
+		// of its evidence.
 		var g struct {
-			report.Gap
-			Policy   string   `json:"policy"`
-			Runs     []string `json:"runs"`
-			Evidence []string `json:"evidence"`
+			Kind      string   `json:"kind"`
+			DataType  string   `json:"data_type"`
+			Feature   string   `json:"feature"`
+			Recipient string   `json:"recipient"`
+			Run       string   `json:"run"`
+			Runs      []string `json:"runs"`
+			Policy    string   `json:"policy"`
+			Clause    string   `json:"clause"`
+			Statement string   `json:"statement"`
+			Evidence  []string `json:"evidence"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
 			return fmt.Errorf("serve: %s line %d: %w", report.GapsFile, line, err)
@@ -89,9 +97,9 @@ func readExtras(dir string, r *report.Report) error {
 		if g.Run == "" {
 			g.Run = strings.Join(g.Runs, ", ")
 		}
-		g.Findings = g.Evidence
 		res.Model = g.Policy
-		res.Gaps = append(res.Gaps, g.Gap)
+		res.Gaps = append(res.Gaps, report.Gap{Kind: g.Kind, DataType: g.DataType, Feature: g.Feature, Recipient: g.Recipient,
+			Run: g.Run, Clause: g.Clause, Statement: g.Statement, Findings: g.Evidence})
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("serve: %s: %w", report.GapsFile, err)
