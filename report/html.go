@@ -26,7 +26,7 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // findingsPerPage bounds the findings of one HTML page. A larger report
 // is split into report.html and evidence-N.html pages, so every finding
 // keeps its anchor whatever the size of the input: links are never cut.
-const findingsPerPage = 6000
+const findingsPerPage = 2500
 
 // htmlView is what report.html.tmpl renders.
 type htmlView struct {

@@ -186,6 +186,17 @@ func (rd *Redactor) Value(f *Finding) string {
 // Text replaces every identifying value inside s by its pseudonym.
 func (rd *Redactor) Text(s string) string { return rd.replacer.Replace(s) }
 
+// path shows an input's file name without its folders, which may name the
+// researcher (a home directory); --reveal keeps the whole path.
+func (rd *Redactor) path(p string) string {
+	if !rd.reveal {
+		if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+			p = p[i+1:]
+		}
+	}
+	return rd.Text(p)
+}
+
 // Coord coarsens a coordinate to about 1 km.
 func Coord(x float64) float64 {
 	p := math.Pow10(coarseDigits)
@@ -208,7 +219,7 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 	out.Runs = make([]Run, len(r.Runs))
 	for i, run := range r.Runs {
 		run.Label = rd.Text(run.Label)
-		run.Source = rd.Text(run.Source)
+		run.Source = rd.path(run.Source)
 		run.Extends = rd.Text(run.Extends)
 		if run.Decryption != nil {
 			d := *run.Decryption
@@ -221,7 +232,7 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 	for i, q := range r.Requests {
 		q.Run = rd.Text(q.Run)
 		q.URI = rd.Text(q.URI)
-		q.Source = rd.Text(q.Source)
+		q.Source = rd.path(q.Source)
 		q.FeatureReason = rd.Text(q.FeatureReason)
 		out.Requests[i] = q
 	}
@@ -234,7 +245,7 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 		f.Evidence.Context = rd.Text(f.Evidence.Context)
 		f.Run = rd.Text(f.Run)
 		f.URI = rd.Text(f.URI)
-		f.Source.File = rd.Text(f.Source.File)
+		f.Source.File = rd.path(f.Source.File)
 		if f.Coord != nil && !rd.reveal {
 			c := *f.Coord
 			c.Lat, c.Lon = Coord(c.Lat), Coord(c.Lon)
