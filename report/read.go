@@ -3,7 +3,9 @@ package report
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -44,5 +46,31 @@ func ReadDir(dir string) (*Report, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("report: %s: %w", FindingsFile, err)
 	}
+	if err := readExtras(dir, r); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// readExtras reads the optional claims.json and policy.json.
+func readExtras(dir string, r *Report) error {
+	if b, err := os.ReadFile(filepath.Join(dir, ClaimsFile)); err == nil {
+		var doc claimsDoc
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return fmt.Errorf("report: %s: %w", ClaimsFile, err)
+		}
+		r.Claims = doc.Claims
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("report: %w", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, PolicyFile)); err == nil {
+		var p PolicyResult
+		if err := json.Unmarshal(b, &p); err != nil {
+			return fmt.Errorf("report: %s: %w", PolicyFile, err)
+		}
+		r.Policy = &p
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
 }

@@ -115,3 +115,24 @@ func TestUinForms(t *testing.T) {
 		t.Errorf("two's-complement form kept: %q", got)
 	}
 }
+
+// TestClaimsAndPolicyReadBack: claims.json and policy.json come back whole
+// (unredacted policy, the claims as shared).
+func TestClaimsAndPolicyReadBack(t *testing.T) {
+	dir := t.TempDir()
+	r := redactionReport()
+	r.Render.RedactionKey = []byte("k")
+	if err := r.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Claims) != 1 || back.Claims[0].ID != "c" || strings.Contains(back.Claims[0].Statement, planted["device_id"]) {
+		t.Errorf("claims: %+v", back.Claims)
+	}
+	if back.Policy == nil || len(back.Policy.Gaps) != len(r.Policy.Gaps) || back.Policy.Gaps[1].Statement != r.Policy.Gaps[1].Statement {
+		t.Errorf("policy: %+v", back.Policy)
+	}
+}

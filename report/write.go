@@ -21,6 +21,9 @@ const (
 	HTMLFile     = "report.html"
 	GapsFile     = "gaps.jsonl"
 	RunsFile     = "runs.json"
+	// PolicyFile holds the policy comparison per run, unredacted, so that
+	// the report reads back whole (gaps.jsonl groups the gaps for readers).
+	PolicyFile = "policy.json"
 )
 
 // WriteDir writes every report file into dir, creating it. findings.jsonl
@@ -63,7 +66,10 @@ func (r *Report) writeFiles(dir string) error {
 		files = append(files, struct {
 			name  string
 			write func(io.Writer) error
-		}{GapsFile, shared.WriteGaps})
+		}{GapsFile, shared.WriteGaps}, struct {
+			name  string
+			write func(io.Writer) error
+		}{PolicyFile, func(w io.Writer) error { return writeJSON(w, r.Policy) }})
 	}
 	// Evidence beyond one page's worth goes to evidence-N.html.
 	for i, name := range shared.HTMLPages()[1:] {
