@@ -52,6 +52,12 @@ func TestOpenReportFolder(t *testing.T) {
 		"bad gaps": func(d string) string {
 			rep.WriteDir(d)
 			os.WriteFile(filepath.Join(d, report.GapsFile), []byte("{bad\n"), 0o644)
+			os.Remove(filepath.Join(d, report.PolicyFile)) // else the per-run gaps are read from it
+			return d
+		},
+		"bad policy": func(d string) string {
+			rep.WriteDir(d)
+			os.WriteFile(filepath.Join(d, report.PolicyFile), []byte("{bad"), 0o644)
 			return d
 		},
 	} {
