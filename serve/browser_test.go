@@ -146,8 +146,13 @@ func TestBrowser(t *testing.T) {
 		}
 		// The hit links to the value in its request.
 		run(t, ctx, chromedp.Click(chromedp.CSS("table.hits a")))
-		run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#tree")))
-		target := run(t, ctx, chromedp.Evaluate[string](`document.querySelector(":target") ? document.querySelector(":target").id : ""`))
+		// The click navigates; wait (bounded) for the new page to settle
+		// on its fragment, since a loaded machine can be slow.
+		target := ""
+		for i := 0; i < 50 && target != "n-2"; i++ {
+			time.Sleep(100 * time.Millisecond)
+			target = run(t, ctx, chromedp.Evaluate[string](`document.querySelector("#tree") && document.querySelector(":target") ? document.querySelector(":target").id : ""`))
+		}
 		if target != "n-2" {
 			t.Errorf("search hit opened #%s, want #n-2", target)
 		}
