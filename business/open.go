@@ -483,7 +483,10 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 			cands = append(cands, gcmCand{e.Key24, e.AAD})
 		}
 	}
-	bare := append(append([][24]byte(nil), st.GCMKeys...), keys.GCMKeys()...)
+	// Bare keys have no index: the learned ones, then at most MaxBlindKeys
+	// of the key log's (a tag check each, per AAD).
+	gk := keys.GCMKeys()
+	bare := append(append([][24]byte(nil), st.GCMKeys...), gk[:min(len(gk), MaxBlindKeys)]...)
 	aads := append([][]byte{nil}, extraAAD...)
 	for _, k := range bare {
 		for _, aad := range aads {
