@@ -20,6 +20,7 @@ import (
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/schemaless"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Input is one run's input file.
@@ -352,7 +353,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 			Source: report.Source{File: firstNonEmpty(p.Source, p.Capture), Line: p.Line, Frames: p.Frames},
 		})
 	}
-	for _, t := range classify.Taxonomy {
+	for _, t := range taxonomy.All {
 		if types[string(t.Name)] {
 			q.DataTypes = append(q.DataTypes, string(t.Name))
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // selfRules are rules whose account_id findings name the account itself.
@@ -95,10 +96,10 @@ func (a *analyzer) applyRunContext() {
 	}
 	for _, f := range rep.Findings {
 		root := roots[f.Run]
-		if f.DataType == string(classify.AccountID) && selfRules[f.Evidence.Rule] {
+		if f.DataType == string(taxonomy.AccountID) && selfRules[f.Evidence.Rule] {
 			add(self, root, f.Evidence.Value)
 		}
-		if f.DataType == string(classify.IPAddress) && clientIPRules[f.Evidence.Rule] {
+		if f.DataType == string(taxonomy.IPAddress) && clientIPRules[f.Evidence.Rule] {
 			add(myIP, root, f.Evidence.Value)
 		}
 	}
@@ -106,12 +107,12 @@ func (a *analyzer) applyRunContext() {
 	kept := rep.Findings[:0]
 	for _, f := range rep.Findings {
 		own := self[roots[f.Run]]
-		if f.DataType == string(classify.ContactsSocialGraph) && own[f.Evidence.Value] {
+		if f.DataType == string(taxonomy.ContactsSocialGraph) && own[f.Evidence.Value] {
 			changed[f.Request] = true
 			continue
 		}
-		if f.DataType == string(classify.AccountID) && wxidRules[f.Evidence.Rule] && len(own) > 0 && !own[f.Evidence.Value] {
-			f.DataType = string(classify.ContactsSocialGraph)
+		if f.DataType == string(taxonomy.AccountID) && wxidRules[f.Evidence.Rule] && len(own) > 0 && !own[f.Evidence.Value] {
+			f.DataType = string(taxonomy.ContactsSocialGraph)
 			f.Evidence.Reason = "a wxid other than the account's own (the from-user of statusnotify in this log) is another person's: a contact"
 			changed[f.Request] = true
 		}
@@ -120,7 +121,7 @@ func (a *analyzer) applyRunContext() {
 	rep.Findings = kept
 	have := map[string]bool{}
 	for _, f := range rep.Findings {
-		if f.DataType == string(classify.IPAddress) {
+		if f.DataType == string(taxonomy.IPAddress) {
 			have[fmt.Sprint(f.Request, "\x00", f.Evidence.FieldPath)] = true
 		}
 	}
@@ -138,7 +139,7 @@ func (a *analyzer) applyRunContext() {
 				break
 			}
 		}
-		f := report.Finding{DataType: string(classify.IPAddress), Confidence: string(classify.High),
+		f := report.Finding{DataType: string(taxonomy.IPAddress), Confidence: string(taxonomy.High),
 			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: c.request,
 			Evidence: report.Evidence{FieldPath: c.path, Value: c.value, Rule: "detector:known-client-ip",
 				Reason: "the value equals the IP address the client states as its own (getnetworkinfo) in this log: the device's public address"}}
@@ -146,7 +147,7 @@ func (a *analyzer) applyRunContext() {
 			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
 		}
 		f.ID = findingID(a.sums[c.request], reqKeyOf(q.URI, q.ReqType),
-			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: classify.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, a.ids)
+			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, a.ids)
 		extra = append(extra, f)
 		changed[c.request] = true
 	}
@@ -170,7 +171,7 @@ func (a *analyzer) applyRunContext() {
 	for id := range changed {
 		q := &rep.Requests[id]
 		q.DataTypes = q.DataTypes[:0]
-		for _, t := range classify.Taxonomy {
+		for _, t := range taxonomy.All {
 			if types[id][string(t.Name)] {
 				q.DataTypes = append(q.DataTypes, string(t.Name))
 			}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // maxContext bounds the report line quoted as a finding's context.
@@ -65,7 +66,7 @@ func placeFindings(found []classify.Finding, fields []classify.Field) []placemen
 	apps := map[int][]string{}
 	for i := range found {
 		f := &found[i]
-		if f.DataType != classify.MiniProgramID || !strings.HasPrefix(f.Value, "wx") {
+		if f.DataType != taxonomy.MiniProgramID || !strings.HasPrefix(f.Value, "wx") {
 			continue
 		}
 		for _, e := range pl[i].entries {

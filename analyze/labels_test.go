@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // minScore is the precision and recall every data type must reach on the
@@ -126,7 +126,7 @@ func TestHandLabels(t *testing.T) {
 		seen := map[string]string{}
 		for set, m := range map[string]map[string]string{"present": r.Present, "absent": r.Absent, "unsure": r.Unsure} {
 			for dt := range m {
-				if !classify.Known(classify.DataType(dt)) {
+				if !taxonomy.Known(taxonomy.DataType(dt)) {
 					t.Errorf("labels: run %s: unknown data type %q", r.Run, dt)
 				}
 				if prev, dup := seen[dt]; dup {
@@ -135,7 +135,7 @@ func TestHandLabels(t *testing.T) {
 				seen[dt] = set
 			}
 		}
-		for _, ti := range classify.Taxonomy {
+		for _, ti := range taxonomy.All {
 			if _, ok := seen[string(ti.Name)]; !ok {
 				t.Errorf("labels: run %s: %s not judged", r.Run, ti.Name)
 			}

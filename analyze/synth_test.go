@@ -17,11 +17,11 @@ import (
 	"testing"
 
 	"github.com/wxaudit/wxaudit/analyze"
-	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/synth"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // synthSeeds are the seeds scored: more than one, so a detector that only
@@ -31,11 +31,11 @@ var synthSeeds = []int64{3, 11}
 // synthStepFeature maps synth's step features to the catalog vocabulary
 // (synth names its steps by scenario, not by catalog feature).
 var synthStepFeature = map[string]string{
-	"miniprogram": catalog.FeatureMiniPrograms,
-	"messaging":   catalog.FeatureMessaging,
-	"moments":     catalog.FeatureMoments,
-	"channels":    catalog.FeatureChannels,
-	"search":      catalog.FeatureSearch,
+	"miniprogram": taxonomy.FeatureMiniPrograms,
+	"messaging":   taxonomy.FeatureMessaging,
+	"moments":     taxonomy.FeatureMoments,
+	"channels":    taxonomy.FeatureChannels,
+	"search":      taxonomy.FeatureSearch,
 }
 
 // synthCase is one generated scenario, decrypted and analysed.
@@ -113,7 +113,7 @@ func synthAnalyse(dir, scenario string, seed int64) (synthCase, error) {
 			continue
 		}
 		for _, p := range e.Planted {
-			truth[p.DataType] = true
+			truth[string(p.DataType)] = true
 		}
 	}
 	return synthCase{name: scenario + "@" + itoa(seed), truth: truth, rep: rep, entries: entries}, nil
@@ -188,7 +188,7 @@ func TestSynthFeatures(t *testing.T) {
 			if w == "" {
 				continue // startup: many features
 			}
-			if q.Feature == catalog.FeatureTelemetry {
+			if q.Feature == taxonomy.FeatureTelemetry {
 				// Batched client reports (newreportkvcomm) carry events of
 				// earlier actions too (fixtures README): the catalog files
 				// them under telemetry, whatever action flushed them.

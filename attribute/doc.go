@@ -2,7 +2,7 @@
 // sent (Feature), who receives it (Recipient) and to which run it belongs
 // (Segments: runs whose logs are prefixes of one another).
 //
-// Features are catalog.FeatureNames, the one vocabulary: Resolve takes the
+// Features are taxonomy.Features, the one vocabulary: Resolve takes the
 // catalog's path and feature for the request's URI or request type, and
 // only when the catalog cannot place it (a request type logged without a
 // path, unknown to the catalog) decides from what the request carries

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // defaultCatalog is parsed once: Feature and PathFor are called per request.
@@ -52,7 +53,7 @@ func Resolve(cat *catalog.Catalog, reqType int, uri string, found []classify.Fin
 	// id's endpoint knows the feature better than keywords in the new name.
 	if uri != "" && reqType != 0 && !knownPath(cat, uri) {
 		if idPath := cat.Path(reqType); idPath != "" {
-			if f := cat.Feature(idPath); f != catalog.FeatureOther {
+			if f := cat.Feature(idPath); f != taxonomy.FeatureOther {
 				a.Feature = f
 				if f != feature {
 					a.Reason = "path unknown to the catalog; the feature of request type " + strconv.Itoa(reqType) + " (" + idPath + ")"
@@ -60,7 +61,7 @@ func Resolve(cat *catalog.Catalog, reqType int, uri string, found []classify.Fin
 			}
 		}
 	}
-	if a.Feature == catalog.FeatureOther {
+	if a.Feature == taxonomy.FeatureOther {
 		if f, why := FromData(found, fields); f != "" {
 			a.Feature, a.Reason = f, why
 		}
@@ -111,10 +112,10 @@ var (
 func FromData(found []classify.Finding, fields []classify.Field) (feature, reason string) {
 	for _, f := range found {
 		switch f.DataType {
-		case classify.MessageContent:
-			return catalog.FeatureMessaging, "carries a chat message at " + f.FieldPath
-		case classify.MomentsContent:
-			return catalog.FeatureMoments, "carries a Moments post at " + f.FieldPath
+		case taxonomy.MessageContent:
+			return taxonomy.FeatureMessaging, "carries a chat message at " + f.FieldPath
+		case taxonomy.MomentsContent:
+			return taxonomy.FeatureMoments, "carries a Moments post at " + f.FieldPath
 		}
 	}
 	lines := 0
@@ -124,31 +125,31 @@ func FromData(found []classify.Finding, fields []classify.Field) (feature, reaso
 		}
 	}
 	if lines >= 2 {
-		return catalog.FeatureTelemetry, "carries " + strconv.Itoa(lines) + " client report lines"
+		return taxonomy.FeatureTelemetry, "carries " + strconv.Itoa(lines) + " client report lines"
 	}
 	for _, f := range found {
-		if f.DataType == classify.MiniProgramID && (appIDRe.MatchString(f.Value) || ghAppRe.MatchString(f.Value)) {
-			return catalog.FeatureMiniPrograms, "carries Mini Program " + f.Value + " at " + f.FieldPath
+		if f.DataType == taxonomy.MiniProgramID && (appIDRe.MatchString(f.Value) || ghAppRe.MatchString(f.Value)) {
+			return taxonomy.FeatureMiniPrograms, "carries Mini Program " + f.Value + " at " + f.FieldPath
 		}
 	}
 	for _, f := range found {
-		if f.DataType == classify.SearchQuery {
-			return catalog.FeatureSearch, "carries a search query at " + f.FieldPath
+		if f.DataType == taxonomy.SearchQuery {
+			return taxonomy.FeatureSearch, "carries a search query at " + f.FieldPath
 		}
 	}
 	for i := range fields {
 		if k := searchKey(&fields[i]); k != "" {
-			return catalog.FeatureSearch, "carries a search session id (" + k + ") at " + fields[i].Path
+			return taxonomy.FeatureSearch, "carries a search session id (" + k + ") at " + fields[i].Path
 		}
 	}
 	for i := range fields {
 		if w := finderWord(&fields[i]); w != "" {
-			return catalog.FeatureChannels, "names Channels by its internal name (" + w + ") at " + fields[i].Path
+			return taxonomy.FeatureChannels, "names Channels by its internal name (" + w + ") at " + fields[i].Path
 		}
 	}
 	for _, f := range found {
-		if f.DataType == classify.Location || f.DataType == classify.CoarseLocation {
-			return catalog.FeatureLocation, "carries coordinates at " + f.FieldPath
+		if f.DataType == taxonomy.Location || f.DataType == taxonomy.CoarseLocation {
+			return taxonomy.FeatureLocation, "carries coordinates at " + f.FieldPath
 		}
 	}
 	return "", ""

@@ -1,12 +1,9 @@
 package attribute
 
-import "strings"
+import (
+	"strings"
 
-// Permission states of a run.
-const (
-	PermOn      = "on"
-	PermOff     = "off"
-	PermUnknown = "unknown"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // RunPermissions guesses a run's permission state from its label the way the
@@ -19,16 +16,16 @@ func RunPermissions(label string) string {
 			rest := s[i+len(w):]
 			switch {
 			case strings.HasPrefix(rest, "on"), strings.HasPrefix(rest, "granted"):
-				return PermOn
+				return taxonomy.PermOn
 			case strings.HasPrefix(rest, "off"), strings.HasPrefix(rest, "denied"):
-				return PermOff
+				return taxonomy.PermOff
 			}
 		}
 	}
 	if strings.Contains(s, "no_permission") {
-		return PermOff
+		return taxonomy.PermOff
 	}
-	return PermUnknown
+	return taxonomy.PermUnknown
 }
 
 // PermissionState reads one permission's state from a run's permission
@@ -38,34 +35,34 @@ func RunPermissions(label string) string {
 func PermissionState(runPermissions, permission string) string {
 	s := strings.TrimSpace(runPermissions)
 	switch s {
-	case PermOn, PermOff:
+	case taxonomy.PermOn, taxonomy.PermOff:
 		return s
-	case "", PermUnknown:
-		return PermUnknown
+	case "", taxonomy.PermUnknown:
+		return taxonomy.PermUnknown
 	}
 	for _, item := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
 		if ok && strings.EqualFold(strings.TrimSpace(k), permission) {
 			switch v = strings.TrimSpace(v); v {
-			case PermOn, PermOff:
+			case taxonomy.PermOn, taxonomy.PermOff:
 				return v
 			}
 		}
 	}
-	return PermUnknown
+	return taxonomy.PermUnknown
 }
 
 // ValidPermissions reports whether s is a permission field: on, off,
 // unknown, or a list of NAME=on|off|unknown.
 func ValidPermissions(s string) bool {
 	switch strings.TrimSpace(s) {
-	case PermOn, PermOff, PermUnknown:
+	case taxonomy.PermOn, taxonomy.PermOff, taxonomy.PermUnknown:
 		return true
 	}
 	for _, item := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") || (v != PermOn && v != PermOff && v != PermUnknown) {
+		if !ok || k == "" || strings.ContainsAny(k, " \t") || (v != taxonomy.PermOn && v != taxonomy.PermOff && v != taxonomy.PermUnknown) {
 			return false
 		}
 	}

@@ -3,16 +3,7 @@ package attribute
 import (
 	"strings"
 
-	"github.com/wxaudit/wxaudit/catalog"
-)
-
-// Recipients, the vocabulary shared with the policy models.
-const (
-	RecipientWeChat      = "wechat"                // WeChat first-party servers
-	RecipientWeixin      = "weixin"                // a Weixin-operated service (Search, Channels)
-	RecipientMPDeveloper = "miniprogram_developer" // a Mini Program's own developer
-	RecipientThirdParty  = "third_party"           // another identified third party
-	RecipientOther       = "other"                 // any other host
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // wechatHosts are suffixes of hosts run by WeChat/Tencent for the client.
@@ -38,16 +29,16 @@ func Recipient(path, host, feature string) string {
 	}
 	onAPI := strings.HasPrefix(path, "/cgi-bin/") || strings.HasPrefix(path, "/mmtls/") || path == ""
 	if wechatHost && onAPI {
-		if feature == catalog.FeatureChannels || feature == catalog.FeatureSearch {
-			return RecipientWeixin
+		if feature == taxonomy.FeatureChannels || feature == taxonomy.FeatureSearch {
+			return taxonomy.RecipientWeixin
 		}
-		return RecipientWeChat
+		return taxonomy.RecipientWeChat
 	}
 	if wechatHost {
-		return RecipientWeChat
+		return taxonomy.RecipientWeChat
 	}
-	if feature == catalog.FeatureMiniPrograms {
-		return RecipientMPDeveloper
+	if feature == taxonomy.FeatureMiniPrograms {
+		return taxonomy.RecipientMPDeveloper
 	}
-	return RecipientOther
+	return taxonomy.RecipientOther
 }

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 func TestSegments(t *testing.T) {
@@ -37,12 +37,12 @@ func TestSegments(t *testing.T) {
 
 func TestFeatureRecipient(t *testing.T) {
 	tests := []struct{ path, host, feature, recipient string }{
-		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", "", catalog.FeatureMiniPrograms, RecipientWeChat},
-		{"/cgi-bin/micromsg-bin/findersync", "", catalog.FeatureChannels, RecipientWeixin},
-		{"/cgi-bin/micromsg-bin/newsendmsg", "szshort.weixin.qq.com", catalog.FeatureMessaging, RecipientWeChat},
-		{"/cgi-bin/micromsg-bin/newreportkvcomm", "", catalog.FeatureTelemetry, RecipientWeChat},
-		{"/api/order", "shop.example.com", catalog.FeatureOther, RecipientOther},
-		{"", "", catalog.FeatureOther, RecipientWeChat},
+		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", "", taxonomy.FeatureMiniPrograms, taxonomy.RecipientWeChat},
+		{"/cgi-bin/micromsg-bin/findersync", "", taxonomy.FeatureChannels, taxonomy.RecipientWeixin},
+		{"/cgi-bin/micromsg-bin/newsendmsg", "szshort.weixin.qq.com", taxonomy.FeatureMessaging, taxonomy.RecipientWeChat},
+		{"/cgi-bin/micromsg-bin/newreportkvcomm", "", taxonomy.FeatureTelemetry, taxonomy.RecipientWeChat},
+		{"/api/order", "shop.example.com", taxonomy.FeatureOther, taxonomy.RecipientOther},
+		{"", "", taxonomy.FeatureOther, taxonomy.RecipientWeChat},
 	}
 	for _, tt := range tests {
 		f := Feature(tt.path)
@@ -65,21 +65,21 @@ func TestResolveFromData(t *testing.T) {
 		feature     string
 		fromContent bool
 	}{
-		{"catalog type", 1009, "", nil, nil, catalog.FeatureMiniPrograms, false},
-		{"catalog wins over content", 996, "", []classify.Finding{{DataType: classify.Location, FieldPath: "2"}}, nil, catalog.FeatureTelemetry, false},
-		{"appid", 90001, "", []classify.Finding{{DataType: classify.Location}, {DataType: classify.MiniProgramID, Value: "wx0123456789abcdef", FieldPath: "3"}}, nil, catalog.FeatureMiniPrograms, true},
-		{"appid-like but not", 90001, "", []classify.Finding{{DataType: classify.MiniProgramID, Value: "wxid_abc"}}, nil, catalog.FeatureOther, false},
-		{"search key", 90002, "", nil, []classify.Field{{Path: "17.1", Kind: classify.KindText, Text: "parentSearchID"}}, catalog.FeatureSearch, true},
-		{"json search key", 90002, "", nil, []classify.Field{{Path: "4.searchId", Kind: classify.KindText, Text: "x"}}, catalog.FeatureSearch, true},
-		{"coordinates", 90003, "", []classify.Finding{{DataType: classify.Location, FieldPath: "1"}}, nil, catalog.FeatureLocation, true},
-		{"nothing", 90004, "", []classify.Finding{{DataType: classify.DeviceID}}, nil, catalog.FeatureOther, false},
+		{"catalog type", 1009, "", nil, nil, taxonomy.FeatureMiniPrograms, false},
+		{"catalog wins over content", 996, "", []classify.Finding{{DataType: taxonomy.Location, FieldPath: "2"}}, nil, taxonomy.FeatureTelemetry, false},
+		{"appid", 90001, "", []classify.Finding{{DataType: taxonomy.Location}, {DataType: taxonomy.MiniProgramID, Value: "wx0123456789abcdef", FieldPath: "3"}}, nil, taxonomy.FeatureMiniPrograms, true},
+		{"appid-like but not", 90001, "", []classify.Finding{{DataType: taxonomy.MiniProgramID, Value: "wxid_abc"}}, nil, taxonomy.FeatureOther, false},
+		{"search key", 90002, "", nil, []classify.Field{{Path: "17.1", Kind: classify.KindText, Text: "parentSearchID"}}, taxonomy.FeatureSearch, true},
+		{"json search key", 90002, "", nil, []classify.Field{{Path: "4.searchId", Kind: classify.KindText, Text: "x"}}, taxonomy.FeatureSearch, true},
+		{"coordinates", 90003, "", []classify.Finding{{DataType: taxonomy.Location, FieldPath: "1"}}, nil, taxonomy.FeatureLocation, true},
+		{"nothing", 90004, "", []classify.Finding{{DataType: taxonomy.DeviceID}}, nil, taxonomy.FeatureOther, false},
 	}
 	for _, tt := range tests {
 		a := Resolve(nil, tt.reqType, tt.uri, tt.found, tt.fields)
 		if a.Feature != tt.feature || (a.Reason != "") != tt.fromContent {
 			t.Errorf("%s: got %q (reason %q), want %q", tt.name, a.Feature, a.Reason, tt.feature)
 		}
-		if !catalog.KnownFeature(a.Feature) {
+		if !taxonomy.KnownFeature(a.Feature) {
 			t.Errorf("%s: %q not in the catalog vocabulary", tt.name, a.Feature)
 		}
 	}

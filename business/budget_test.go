@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // TestOutputCapPerState: payloads each under the per-payload cap stop
@@ -19,7 +21,7 @@ func TestOutputCapPerState(t *testing.T) {
 		switch {
 		case err == nil:
 			opened++
-		case errors.As(err, &oe) && oe.Reason == ReasonOutputCap:
+		case errors.As(err, &oe) && oe.Reason == taxonomy.ReasonOutputCap:
 			capped++
 		default:
 			t.Fatal(err)

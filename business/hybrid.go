@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/wxaudit/wxaudit/internal/detkey"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Part names of the hybrid exchange.
@@ -152,9 +153,9 @@ func openHybridBody(body []byte, keys Keys, st *State) ([]Part, error) {
 	hb, err := ParseHybridBody(body)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, &OpenError{Reason: ReasonTruncated, Err: err}
+			return nil, &OpenError{Reason: taxonomy.ReasonTruncated, Err: err}
 		}
-		return nil, &OpenError{Reason: ReasonMalformed, Err: err}
+		return nil, &OpenError{Reason: taxonomy.ReasonMalformed, Err: err}
 	}
 	names := blobNames(len(hb.Blobs))
 	parts := make([]Part, 0, len(hb.Blobs))
@@ -357,11 +358,11 @@ func (k *HybridServerKey) OpenRequest(body []byte) (clientRandom [32]byte, paylo
 func openSealedBlob(bl HybridBlob, key [24]byte) ([]byte, error) {
 	g, err := ParseGCMBlob(bl.Raw)
 	if err != nil {
-		return nil, &OpenError{Reason: ReasonTruncated}
+		return nil, &OpenError{Reason: taxonomy.ReasonTruncated}
 	}
 	pt, err := g.Open(key, syntheticAAD(bl.Prefix))
 	if err != nil {
-		return nil, &OpenError{Reason: ReasonTagMismatch}
+		return nil, &OpenError{Reason: taxonomy.ReasonTagMismatch}
 	}
 	return Inflate(pt, DefaultMaxInflate)
 }

@@ -6,11 +6,13 @@ package business
 import (
 	"errors"
 	"fmt"
-	"google.golang.org/protobuf/encoding/protowire"
 	"io"
 	"slices"
 
+	"google.golang.org/protobuf/encoding/protowire"
+
 	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Keys is where Open looks for inner keys. *keylog.Log satisfies it.
@@ -107,17 +109,10 @@ func (st *State) outputLeft() int64 {
 // tooLarge names why an inflation hit its limit.
 func (st *State) tooLarge() string {
 	if st.outputLeft() < st.perPayload() {
-		return ReasonOutputCap
+		return taxonomy.ReasonOutputCap
 	}
-	return ReasonTooLarge
+	return taxonomy.ReasonTooLarge
 }
-
-// Inner encryption names of Part.Inner (the payload package's values).
-const (
-	InnerNone   = "none"
-	InnerAESCBC = "aes-cbc"
-	InnerAESGCM = "aes-gcm"
-)
 
 // Part is one plaintext of a business packet. Ordinary packets have one
 // part with an empty Name; the hybrid auth exchange has several.
@@ -140,20 +135,6 @@ type Opened struct {
 	// were added to the State.
 	Learned bool
 }
-
-// Reasons of OpenError, stable for statistics.
-const (
-	ReasonNoKey          = "no key"
-	ReasonTagMismatch    = "tag mismatch"
-	ReasonBadPadding     = "bad padding"
-	ReasonLengthMismatch = "length mismatch"
-	ReasonUnconfirmed    = "unconfirmed plaintext"
-	ReasonTooLarge       = "inflate: too large"
-	ReasonOutputCap      = "inflate: the capture's output cap was reached"
-	ReasonInflate        = "inflate: bad stream"
-	ReasonTruncated      = "truncated"
-	ReasonMalformed      = "malformed"
-)
 
 // OpenError is a business packet that could not be opened. Reason is one
 // of the Reason constants or "unknown algo 0x…".
@@ -205,9 +186,9 @@ func Open(pkt []byte, keys Keys, st *State) (Opened, error) {
 	h, body, err := ParseHeader(pkt)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return Opened{}, &OpenError{Reason: ReasonTruncated, Err: err}
+			return Opened{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: err}
 		}
-		return Opened{}, &OpenError{Reason: ReasonMalformed, Err: err}
+		return Opened{}, &OpenError{Reason: taxonomy.ReasonMalformed, Err: err}
 	}
 	o := Opened{Header: h}
 	switch h.Algo {
@@ -251,7 +232,7 @@ func Open(pkt []byte, keys Keys, st *State) (Opened, error) {
 // encryption (noop, identify) give one InnerNone part, others go to Open.
 func OpenLonglink(p LonglinkPacket, keys Keys, st *State) (Opened, error) {
 	if p.Cmd.Plain() {
-		return Opened{Parts: []Part{{Plaintext: append([]byte(nil), p.Body...), Inner: InnerNone}}}, nil
+		return Opened{Parts: []Part{{Plaintext: append([]byte(nil), p.Body...), Inner: taxonomy.InnerNone}}}, nil
 	}
 	return Open(p.Body, keys, st)
 }
@@ -306,14 +287,14 @@ func (f *failure) note(rank int, reason string, err error) {
 
 func (f *failure) result() error {
 	if f.err == nil {
-		return &OpenError{Reason: ReasonNoKey}
+		return &OpenError{Reason: taxonomy.ReasonNoKey}
 	}
 	return f.err
 }
 
 func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 	if len(body) == 0 || len(body)%16 != 0 {
-		return Part{}, &OpenError{Reason: ReasonTruncated, Err: fmt.Errorf("aes-cbc body of %d bytes", len(body))}
+		return Part{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-cbc body of %d bytes", len(body))}
 	}
 	var cands [][16]byte
 	var tail [8]byte
@@ -343,15 +324,15 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 	for i, k := range cands {
 		pt, err := openCBCInto(st.cbcBlock(k), k, body, st.scratch)
 		if err != nil {
-			fail.note(1, ReasonBadPadding, nil)
+			fail.note(1, taxonomy.ReasonBadPadding, nil)
 			continue
 		}
 		if uint64(len(pt)) != h.CompressedLen {
-			fail.note(2, ReasonLengthMismatch, fmt.Errorf("plaintext %d bytes, header says %d", len(pt), h.CompressedLen))
+			fail.note(2, taxonomy.ReasonLengthMismatch, fmt.Errorf("plaintext %d bytes, header says %d", len(pt), h.CompressedLen))
 			continue
 		}
 		st.keepScratch(pt)
-		p := Part{Plaintext: pt, Inner: InnerAESCBC}
+		p := Part{Plaintext: pt, Inner: taxonomy.InnerAESCBC}
 		if h.Compress != CompressZlib {
 			p.Plaintext = slices.Clone(pt) // out of the scratch
 		} else {
@@ -361,11 +342,11 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 				continue
 			}
 			if err != nil {
-				fail.note(3, ReasonInflate, err)
+				fail.note(3, taxonomy.ReasonInflate, err)
 				continue
 			}
 			if uint64(len(out)) != h.UncompressedLen {
-				fail.note(3, ReasonLengthMismatch, fmt.Errorf("inflated %d bytes, header says %d", len(out), h.UncompressedLen))
+				fail.note(3, taxonomy.ReasonLengthMismatch, fmt.Errorf("inflated %d bytes, header says %d", len(out), h.UncompressedLen))
 				continue
 			}
 			st.inflated += int64(len(out))
@@ -377,7 +358,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 			// about 4096 tries: without the key log naming this
 			// ciphertext, a signature, zlib's checksum or the message
 			// structure must confirm it.
-			fail.note(3, ReasonUnconfirmed, nil)
+			fail.note(3, taxonomy.ReasonUnconfirmed, nil)
 			continue
 		}
 		if rank > bestRank {
@@ -472,7 +453,7 @@ type gcmCand struct {
 func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error) {
 	g, err := ParseGCMBlob(b)
 	if err != nil {
-		return Part{}, &OpenError{Reason: ReasonTruncated, Err: fmt.Errorf("aes-gcm body of %d bytes", len(b))}
+		return Part{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-gcm body of %d bytes", len(b))}
 	}
 	var cands []gcmCand
 	for _, e := range keys.GCMByIV(g.IV) {
@@ -497,12 +478,12 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 	for _, c := range cands {
 		pt, err := g.open(st.gcmAEAD(c.key), c.aad, st.scratch)
 		if err != nil {
-			fail.note(1, ReasonTagMismatch, nil)
+			fail.note(1, taxonomy.ReasonTagMismatch, nil)
 			continue
 		}
 		st.keepScratch(pt)
 		st.GCMKeys = addKey(st.GCMKeys, c.key)
-		p := Part{Inner: InnerAESGCM}
+		p := Part{Inner: taxonomy.InnerAESGCM}
 		// PROTOCOL.md §5: GCM inputs are always zlib, whatever the
 		// header's compress bits say.
 		if len(pt) == 0 || pt[0] != zlibMagic {
@@ -513,7 +494,7 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 				return Part{}, &OpenError{Reason: st.tooLarge(), Err: err}
 			}
 			if err != nil {
-				return Part{}, &OpenError{Reason: ReasonInflate, Err: err}
+				return Part{}, &OpenError{Reason: taxonomy.ReasonInflate, Err: err}
 			}
 			st.inflated += int64(len(out))
 			p.Plaintext, p.Compressed = out, true

@@ -18,7 +18,9 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
 	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // This file tests against the Citizen Lab capture with test-local helpers
@@ -339,7 +341,7 @@ func TestRealCapture(t *testing.T) {
 	if len(got) != 42 {
 		t.Errorf("payloads: %d, want 42", len(got))
 	}
-	want := map[string]int{InnerAESCBC: 32, InnerAESGCM: 4, InnerNone: 2,
+	want := map[string]int{taxonomy.InnerAESCBC: 32, taxonomy.InnerAESGCM: 4, taxonomy.InnerNone: 2,
 		"auth:payload": 2, "auth:client_random_1": 1, "auth:client_random_2": 1}
 	for k, n := range want {
 		if counts[k] != n {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/internal/testkit"
 	"github.com/wxaudit/wxaudit/keylog"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 var (
@@ -137,17 +138,17 @@ func TestOpenReasons(t *testing.T) {
 		reason string
 	}{
 		{"ok", good, synthKeys(), nil, ""},
-		{"no keys", good, nil, nil, ReasonNoKey},
-		{"wrong key", good, fakeKeys{[]keylog.Entry{{Kind: keylog.KindSessionKey, Key16: [16]byte{1}}}}, nil, ReasonBadPadding},
-		{"truncated header", good[:5], synthKeys(), nil, ReasonTruncated},
-		{"bad magic", flip(good, 0), synthKeys(), nil, ReasonMalformed},
-		{"cbc not whole blocks", good[:len(good)-1], synthKeys(), nil, ReasonTruncated},
-		{"cbc empty body", good[:hl], synthKeys(), nil, ReasonTruncated},
-		{"gcm tag", flip(gcm, len(gcm)-1), synthKeys(), nil, ReasonTagMismatch},
-		{"gcm short", gcm[:int(gcm[1]>>2)+20], synthKeys(), nil, ReasonTruncated},
-		{"gcm no key", gcm, nil, nil, ReasonNoKey},
+		{"no keys", good, nil, nil, taxonomy.ReasonNoKey},
+		{"wrong key", good, fakeKeys{[]keylog.Entry{{Kind: keylog.KindSessionKey, Key16: [16]byte{1}}}}, nil, taxonomy.ReasonBadPadding},
+		{"truncated header", good[:5], synthKeys(), nil, taxonomy.ReasonTruncated},
+		{"bad magic", flip(good, 0), synthKeys(), nil, taxonomy.ReasonMalformed},
+		{"cbc not whole blocks", good[:len(good)-1], synthKeys(), nil, taxonomy.ReasonTruncated},
+		{"cbc empty body", good[:hl], synthKeys(), nil, taxonomy.ReasonTruncated},
+		{"gcm tag", flip(gcm, len(gcm)-1), synthKeys(), nil, taxonomy.ReasonTagMismatch},
+		{"gcm short", gcm[:int(gcm[1]>>2)+20], synthKeys(), nil, taxonomy.ReasonTruncated},
+		{"gcm no key", gcm, nil, nil, taxonomy.ReasonNoKey},
 		{"unknown algo", sealPacket(t, Algo(9), 1, plain, false, false), nil, nil, "unknown algo 0x9"},
-		{"bomb", bomb, synthKeys(), &State{MaxInflate: 1 << 20}, ReasonTooLarge},
+		{"bomb", bomb, synthKeys(), &State{MaxInflate: 1 << 20}, taxonomy.ReasonTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,7 +244,7 @@ func TestHybridRoundTrip(t *testing.T) {
 		t.Fatalf("open request: %v", err)
 	}
 	for i, name := range []string{"client_random_1", "client_random_2", "payload"} {
-		if o.Parts[i].Name != name || !o.Parts[i].Compressed || o.Parts[i].Inner != InnerAESGCM {
+		if o.Parts[i].Name != name || !o.Parts[i].Compressed || o.Parts[i].Inner != taxonomy.InnerAESGCM {
 			t.Errorf("part %d: %+v", i, o.Parts[i])
 		}
 	}

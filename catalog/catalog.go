@@ -13,47 +13,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wxaudit/wxaudit/schemaless"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 //go:embed data/catalog.yaml
 var embedded []byte
-
-// Features: wxaudit's one feature vocabulary, used by attribute, policy,
-// report and the catalog file's "features", "rules" and "endpoints". A
-// feature is the app function during which a request is sent, not what
-// the request carries: a Mini Program's usage report is FeatureMiniPrograms.
-const (
-	FeatureMessaging    = "messaging"    // sending and receiving chat messages and media
-	FeatureMoments      = "moments"      // Moments timeline, posts, comments
-	FeatureMiniPrograms = "miniprograms" // Mini Programs and their JS APIs
-	FeatureChannels     = "channels"     // Channels ("finder")
-	FeatureSearch       = "search"       // search
-	FeatureContacts     = "contacts"     // contacts, chat rooms, friend requests
-	FeatureLocation     = "location"     // location and nearby features
-	FeatureLogin        = "login"        // login, logout, registration, device binding
-	FeatureSync         = "sync"         // synchronisation of messages and account state
-	FeatureConfig       = "config"       // configuration, resources, DNS, experiments
-	FeatureTelemetry    = "telemetry"    // background usage reports and statistics
-	FeaturePayments     = "payments"     // WeChat Pay
-	FeatureOther        = "other"        // not classified
-)
-
-// FeatureNames lists the features in display order.
-var FeatureNames = []string{
-	FeatureMessaging, FeatureMoments, FeatureMiniPrograms, FeatureChannels, FeatureSearch,
-	FeatureContacts, FeatureLocation, FeatureLogin, FeatureSync, FeatureConfig,
-	FeatureTelemetry, FeaturePayments, FeatureOther,
-}
-
-// KnownFeature reports whether f is in FeatureNames.
-func KnownFeature(f string) bool {
-	for _, x := range FeatureNames {
-		if x == f {
-			return true
-		}
-	}
-	return false
-}
 
 // Endpoint is one request type with its API path and feature.
 type Endpoint struct {
@@ -280,7 +244,7 @@ func (c *Catalog) Endpoints() []Endpoint {
 // the first matching keyword rule's, else "other".
 func (c *Catalog) Feature(path string) string {
 	if path == "" {
-		return FeatureOther
+		return taxonomy.FeatureOther
 	}
 	if f, ok := c.featureOf[path]; ok {
 		return f
@@ -298,7 +262,7 @@ func (c *Catalog) Feature(path string) string {
 			return r.Feature
 		}
 	}
-	return FeatureOther
+	return taxonomy.FeatureOther
 }
 
 // Resolve returns the endpoint path and feature for a payload's request

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/schemaless"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
@@ -25,11 +26,11 @@ func TestFeature(t *testing.T) {
 		{"/cgi-bin/micromsg-bin/newreportkvcomm", "telemetry"},
 		{"/cgi-bin/micromsg-bin/findersomething", "channels"},
 		{"/cgi-bin/micromsg-bin/mmsnsfoo", "moments"},
-		{"/cgi-bin/mmbiz-bin/js-foo", FeatureMiniPrograms},
-		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", FeatureMiniPrograms},
-		{"/cgi-bin/mmbiz-bin/wxabusiness/reportwxaappexpose", FeatureMiniPrograms},
-		{"/cgi-bin/micromsg-bin/secautoauth", FeatureLogin},
-		{"/cgi-bin/micromsg-bin/getlocimg", FeatureLocation},
+		{"/cgi-bin/mmbiz-bin/js-foo", taxonomy.FeatureMiniPrograms},
+		{"/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", taxonomy.FeatureMiniPrograms},
+		{"/cgi-bin/mmbiz-bin/wxabusiness/reportwxaappexpose", taxonomy.FeatureMiniPrograms},
+		{"/cgi-bin/micromsg-bin/secautoauth", taxonomy.FeatureLogin},
+		{"/cgi-bin/micromsg-bin/getlocimg", taxonomy.FeatureLocation},
 		{"/cgi-bin/micromsg-bin/unheardof", "other"},
 		{"", "other"},
 	}
@@ -45,27 +46,27 @@ func TestFeature(t *testing.T) {
 	}
 }
 
-// TestVocabulary: the catalog file's features are exactly FeatureNames, and
+// TestVocabulary: the catalog file's features are exactly taxonomy.Features, and
 // every rule and endpoint uses one of them.
 func TestVocabulary(t *testing.T) {
 	c := Default()
 	for f := range c.Features {
-		if !KnownFeature(f) {
-			t.Errorf("catalog.yaml feature %q not in FeatureNames", f)
+		if !taxonomy.KnownFeature(f) {
+			t.Errorf("catalog.yaml feature %q not in taxonomy.Features", f)
 		}
 	}
-	for _, f := range FeatureNames {
+	for _, f := range taxonomy.Features {
 		if c.Features[f] == "" {
-			t.Errorf("FeatureNames %q has no description in catalog.yaml", f)
+			t.Errorf("taxonomy.Features %q has no description in catalog.yaml", f)
 		}
 	}
 	for _, r := range c.Rules {
-		if !KnownFeature(r.Feature) {
+		if !taxonomy.KnownFeature(r.Feature) {
 			t.Errorf("rule %q: unknown feature %q", r.Keyword, r.Feature)
 		}
 	}
 	for _, e := range c.Endpoints() {
-		if !KnownFeature(e.Feature) {
+		if !taxonomy.KnownFeature(e.Feature) {
 			t.Errorf("endpoint %d: unknown feature %q", e.Type, e.Feature)
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // coreFeaturesNeed compares what each core feature sent with what it needs.
@@ -47,7 +47,7 @@ func coreFeaturesNeed(ix *index, needs *Needs) report.Claim {
 				continue
 			}
 			for _, f := range ix.byRequest[q.ID] {
-				if f.Confidence == string(classify.Low) {
+				if f.Confidence == string(taxonomy.Low) {
 					continue
 				}
 				if sent[f.DataType] == nil {

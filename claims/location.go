@@ -6,13 +6,13 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // locationPermission is the permission the location claim is about.
-const locationPermission = "location"
+const locationPermission = "location" // not a data type: the OS permission
 
 // PermissionState reads one permission's state from a run's permission
 // field (see attribute.PermissionState).
@@ -58,7 +58,7 @@ func locationWithPermission(ix *index) report.Claim {
 			only = append(only, dt)
 		}
 	}
-	loc := string(classify.Location)
+	loc := string(taxonomy.Location)
 	sort.Slice(only, func(i, j int) bool {
 		if (only[i] == loc) != (only[j] == loc) {
 			return only[i] == loc

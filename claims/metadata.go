@@ -3,14 +3,14 @@ package claims
 import (
 	"fmt"
 
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // metadataTypes are the identifiers and client facts the study found on
 // WeChat's requests.
 var metadataTypes = []string{
-	string(classify.AccountID), string(classify.DeviceID), string(classify.ClientVersion), string(classify.OSVersion),
+	string(taxonomy.AccountID), string(taxonomy.DeviceID), string(taxonomy.ClientVersion), string(taxonomy.OSVersion),
 }
 
 // majority is the share of requests above which the identifiers are said

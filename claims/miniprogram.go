@@ -5,17 +5,17 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // browsingTypes are the fine-grained Mini Program browsing data of the PETS
 // 2025 study "What WeChat Knows": pages visited, UI events and stay times
 // (usage reports) of a Mini Program.
 var browsingTypes = map[string]bool{
-	string(classify.MiniProgramPagePath): true,
-	string(classify.UIEvents):            true,
-	string(classify.UsageStatistics):     true,
+	string(taxonomy.MiniProgramPagePath): true,
+	string(taxonomy.UIEvents):            true,
+	string(taxonomy.UsageStatistics):     true,
 }
 
 // toWeChat reports whether a recipient is WeChat itself (or the
@@ -30,7 +30,7 @@ func isBrowsing(f *report.Finding) bool {
 	if !browsingTypes[f.DataType] || !toWeChat(f.Recipient) {
 		return false
 	}
-	return f.AppID != "" || f.DataType == string(classify.MiniProgramPagePath)
+	return f.AppID != "" || f.DataType == string(taxonomy.MiniProgramPagePath)
 }
 
 // mpNumbers is what WeChat received about one Mini Program.
@@ -79,7 +79,7 @@ func miniprogramTracking(ix *index) report.Claim {
 	runsWith := map[string]bool{}
 	for i := range ix.r.Findings {
 		f := &ix.r.Findings[i]
-		if f.DataType == string(classify.MiniProgramID) && strings.HasPrefix(f.Evidence.Value, "wx") {
+		if f.DataType == string(taxonomy.MiniProgramID) && strings.HasPrefix(f.Evidence.Value, "wx") {
 			seenMP[f.Evidence.Value] = true
 		}
 		if !isBrowsing(f) {
@@ -96,14 +96,14 @@ func miniprogramTracking(ix *index) report.Claim {
 			mps[app] = m
 		}
 		switch f.DataType {
-		case string(classify.MiniProgramPagePath):
+		case string(taxonomy.MiniProgramPagePath):
 			p := strings.TrimSuffix(f.Evidence.Value, ".html")
 			if !contains(m.Pages, p) && len(m.Pages) < 50 {
 				m.Pages = append(m.Pages, p)
 			}
-		case string(classify.UIEvents):
+		case string(taxonomy.UIEvents):
 			m.UIEvents++
-		case string(classify.UsageStatistics):
+		case string(taxonomy.UsageStatistics):
 			m.Reports++
 			if isStayTime(f) {
 				m.StayTimes++
@@ -142,7 +142,7 @@ func miniprogramTracking(ix *index) report.Claim {
 	var ev evidence
 	apps := sortedKeys(mps)
 	for _, app := range apps {
-		for _, dt := range []string{string(classify.MiniProgramPagePath), string(classify.UIEvents), string(classify.UsageStatistics)} {
+		for _, dt := range []string{string(taxonomy.MiniProgramPagePath), string(taxonomy.UIEvents), string(taxonomy.UsageStatistics)} {
 			ev.add(mps[app].evidenceBy[dt])
 		}
 		sort.Strings(mps[app].Endpoints)

@@ -8,7 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 //go:embed needs.yaml
@@ -63,7 +63,7 @@ func ParseNeeds(b []byte) (*Needs, error) {
 	}
 	check := func(where string, ns []Need) error {
 		for _, x := range ns {
-			if !classify.Known(classify.DataType(x.Type)) {
+			if !taxonomy.Known(taxonomy.DataType(x.Type)) {
 				return fmt.Errorf("needs model: %s: unknown data type %q", where, x.Type)
 			}
 			if x.Why == "" {

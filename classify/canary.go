@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Canary is a value the researcher knows is theirs (their phone number,
@@ -19,9 +21,9 @@ import (
 // for it in every common encoding; a hit is a high-confidence finding of
 // Type, because the value is known, not guessed.
 type Canary struct {
-	Name  string   `yaml:"name" json:"name"`   // label shown in findings; defaults to Type
-	Type  DataType `yaml:"type" json:"type"`   // data type reported on a match
-	Value string   `yaml:"value" json:"value"` // the value; for location "lat,lon"
+	Name  string            `yaml:"name" json:"name"`   // label shown in findings; defaults to Type
+	Type  taxonomy.DataType `yaml:"type" json:"type"`   // data type reported on a match
+	Value string            `yaml:"value" json:"value"` // the value; for location "lat,lon"
 }
 
 // ParseCanaries reads a canaries file: YAML `canaries: [{name, type, value}]`.
@@ -33,7 +35,7 @@ func ParseCanaries(b []byte) ([]Canary, error) {
 		return nil, fmt.Errorf("classify: canaries: %w", err)
 	}
 	for i, c := range doc.Canaries {
-		if !Known(c.Type) {
+		if !taxonomy.Known(c.Type) {
 			return nil, fmt.Errorf("classify: canary %d: unknown type %q", i+1, c.Type)
 		}
 		if len(strings.TrimSpace(c.Value)) < 3 {
@@ -117,7 +119,7 @@ func compileCanary(c Canary) compiledCanary {
 			}
 		}
 	}
-	if c.Type == Location || c.Type == CoarseLocation {
+	if c.Type == taxonomy.Location || c.Type == taxonomy.CoarseLocation {
 		if lat, lon, ok := parseLatLon(v); ok {
 			cc.coord = &[2]float64{lat, lon}
 		}

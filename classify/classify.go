@@ -2,6 +2,8 @@ package classify
 
 import (
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Options configure a Classifier. The zero value uses the shipped rules and
@@ -93,12 +95,12 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				Value: f.display(), Rule: "rule:" + r.ID, Reason: r.Reason})
 		}
 		if c.values && f.Container && f.Kind == KindText && strings.HasPrefix(f.Text, "<TimelineObject") {
-			emit(Finding{DataType: MomentsContent, Confidence: High, FieldPath: f.Path, Value: excerpt(f.Text),
+			emit(Finding{DataType: taxonomy.MomentsContent, Confidence: taxonomy.High, FieldPath: f.Path, Value: excerpt(f.Text),
 				Rule: "detector:value-timeline", Reason: "a TimelineObject XML document is a Moments post"})
 		}
 		if c.values && !f.Container {
 			if authSetting(f) {
-				emit(Finding{DataType: PermissionsState, Confidence: High, FieldPath: f.Path, Value: f.display(),
+				emit(Finding{DataType: taxonomy.PermissionsState, Confidence: taxonomy.High, FieldPath: f.Path, Value: f.display(),
 					Rule: "detector:auth-setting", Reason: authSettingReason})
 			}
 			if s, ok := leafText(f); ok {
@@ -110,7 +112,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				}
 			}
 			if co := textPair(f); co != nil {
-				emit(Finding{DataType: coordType(co), Confidence: High, FieldPath: f.Path, Value: f.display(),
+				emit(Finding{DataType: coordType(co), Confidence: taxonomy.High, FieldPath: f.Path, Value: f.display(),
 					Rule: "detector:coordinates-text", Reason: "one text value holds a latitude/longitude pair (" + precisionWords(co) + ")", Coord: co})
 			}
 			if i+1 < len(fields) {
@@ -125,7 +127,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				// The Wi-Fi name travels just before its BSSID in report lines.
 				if n := &fields[i+1]; f.parent() == n.parent() && f.Kind == KindText && n.Kind == KindText &&
 					reMAC.MatchString(n.Text) && ssidLike(f.Text) && f.inChain("report_line") {
-					emit(Finding{DataType: WiFi, Confidence: Medium, FieldPath: f.Path, Value: excerpt(f.Text),
+					emit(Finding{DataType: taxonomy.WiFi, Confidence: taxonomy.Medium, FieldPath: f.Path, Value: excerpt(f.Text),
 						Rule:   "detector:ssid-before-bssid",
 						Reason: "in report lines the Wi-Fi network name directly precedes the access point's MAC address"})
 				}
@@ -137,7 +139,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				continue
 			}
 			if enc := cc.matchLeaf(f); enc != "" {
-				emit(Finding{DataType: cc.Type, Confidence: High, FieldPath: f.Path, Value: f.display(),
+				emit(Finding{DataType: cc.Type, Confidence: taxonomy.High, FieldPath: f.Path, Value: f.display(),
 					Rule: "canary:" + cc.Name, Reason: "the value matches the researcher's canary " + cc.Name + " (" + enc + " encoding)",
 					Canary: cc.Name})
 			}
@@ -148,7 +150,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 		structures(fields, emit)
 		ids := map[string]bool{}
 		for _, f := range out {
-			if f.DataType == AccountID {
+			if f.DataType == taxonomy.AccountID {
 				ids[f.Value] = true
 			}
 		}
@@ -157,11 +159,11 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 	return out
 }
 
-func coordConfidence(co *Coord) Confidence {
+func coordConfidence(co *Coord) taxonomy.Confidence {
 	if co.Encoding == "microdegrees" {
-		return Medium
+		return taxonomy.Medium
 	}
-	return High
+	return taxonomy.High
 }
 
 func precisionWords(co *Coord) string {
@@ -235,16 +237,16 @@ func baseRequests(fields []Field, emit func(Finding)) {
 		selfNotify(fields, p, emit)
 		const reason = "BaseRequest {1 session key, 2 uin, 3 device id, 4 client version, 5 device type}: recognised by its device type (field 5) with its device id (field 3) or uin and client version (fields 2, 4)"
 		for _, k := range kids {
-			var t DataType
+			var t taxonomy.DataType
 			switch k.key() {
 			case "2":
-				t = AccountID
+				t = taxonomy.AccountID
 			case "3":
-				t = DeviceID
+				t = taxonomy.DeviceID
 			case "4":
-				t = ClientVersion
+				t = taxonomy.ClientVersion
 			case "5":
-				t = OSVersion
+				t = taxonomy.OSVersion
 			default:
 				continue
 			}
@@ -255,7 +257,7 @@ func baseRequests(fields []Field, emit func(Finding)) {
 			if s, ok := leafText(k); ok {
 				disp = strings.TrimRight(s, "\x00")
 			}
-			emit(Finding{DataType: t, Confidence: High, FieldPath: k.Path, Value: excerpt(disp),
+			emit(Finding{DataType: t, Confidence: taxonomy.High, FieldPath: k.Path, Value: excerpt(disp),
 				Rule: "detector:base-request", Reason: reason})
 		}
 	}
@@ -300,7 +302,7 @@ func selfNotify(fields []Field, base string, emit func(Finding)) {
 	if from == nil || to == nil || from.Kind != KindText || to.Kind != KindText || from.Text != to.Text || !reUserName.MatchString(from.Text) {
 		return
 	}
-	emit(Finding{DataType: AccountID, Confidence: High, FieldPath: from.Path, Value: excerpt(from.Text), Rule: SelfNotifyRule,
+	emit(Finding{DataType: taxonomy.AccountID, Confidence: taxonomy.High, FieldPath: from.Path, Value: excerpt(from.Text), Rule: SelfNotifyRule,
 		Reason: "a request with a BaseRequest whose from-user (3) and to-user (4) are the same user name is the client notifying itself: the name is the account's own"})
 }
 

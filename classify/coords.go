@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // metresPerDegree is the length of one degree of latitude, rounded.
@@ -217,11 +219,11 @@ func orient(x, y float64, decimals int, enc string) *Coord {
 }
 
 // coordType classifies a coordinate by its precision.
-func coordType(c *Coord) DataType {
+func coordType(c *Coord) taxonomy.DataType {
 	if c.PrecisionM <= preciseLimitM {
-		return Location
+		return taxonomy.Location
 	}
-	return CoarseLocation
+	return taxonomy.CoarseLocation
 }
 
 // coordAxis reads a key as a latitude ('y') or longitude ('x') name, or
@@ -230,7 +232,7 @@ func coordType(c *Coord) DataType {
 // "lat_e6"); "x" and "y" count only where xyContext says they are a place.
 func coordAxis(name string) byte {
 	n := normName(name)
-	for _, p := range []string{"current", "location", "device", "client", "center", "centre", "wgs84", "gcj02", "user", "gps", "poi", "cur", "loc", "geo", "my"} {
+	for _, p := range []string{"current", "location", "device", "client", "center", "centre", "wgs84", "gcj02", "user", "gps", "poi", "cur", "loc", "geo", "my"} { // not a data type: name prefixes
 		if len(n) > len(p)+1 {
 			n = strings.TrimPrefix(n, p)
 		}
@@ -321,7 +323,7 @@ func keyedPairs(fields []Field, names []string, emit func(Finding)) {
 			continue
 		}
 		fl, fo := &fields[lat], &fields[lon]
-		emit(Finding{DataType: coordType(co), Confidence: High,
+		emit(Finding{DataType: coordType(co), Confidence: taxonomy.High,
 			FieldPath: fl.Path + "+" + fo.key(), Value: fl.display() + "," + fo.display(),
 			Rule:   "detector:coordinates-named-" + co.Encoding,
 			Reason: "fields named " + names[lat] + " and " + names[lon] + " hold a latitude/longitude pair (" + co.Encoding + ", " + precisionWords(co) + ")",

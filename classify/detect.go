@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // A detector looks at one leaf wherever it appears and says what it means,
@@ -11,8 +13,8 @@ import (
 // resembles the form (a hex string, a number) does not fire.
 type detector struct {
 	id         string
-	dataType   DataType
-	confidence Confidence
+	dataType   taxonomy.DataType
+	confidence taxonomy.Confidence
 	reason     string
 	match      func(f *Field, s string) bool
 }
@@ -55,19 +57,19 @@ var carriers = map[string]bool{
 }
 
 var detectors = []detector{
-	{"value-device-id", DeviceID, High,
+	{"value-device-id", taxonomy.DeviceID, taxonomy.High,
 		`WeChat's device id is "A" followed by 14-15 hex digits, NUL-terminated (PROTOCOL.md section 6; the logs show 14); it is stable per install`,
 		func(f *Field, s string) bool { return reDeviceID.MatchString(strings.TrimRight(s, "\x00")) }},
-	{"value-wxid", AccountID, High,
+	{"value-wxid", taxonomy.AccountID, taxonomy.High,
 		`"wxid_" user names are WeChat account identifiers`,
 		func(f *Field, s string) bool { return reWxid.MatchString(s) }},
-	{"value-appid", MiniProgramID, Medium,
+	{"value-appid", taxonomy.MiniProgramID, taxonomy.Medium,
 		`"wx" + 16 hex digits is a WeChat appid; in client reports it names the Mini Program in use`,
 		func(f *Field, s string) bool { return reAppID.MatchString(s) }},
-	{"value-wxa-username", MiniProgramID, High,
+	{"value-wxa-username", taxonomy.MiniProgramID, taxonomy.High,
 		`"gh_…@app" is a Mini Program's user name`,
 		func(f *Field, s string) bool { return reWxaUser.MatchString(s) }},
-	{"value-bssid", WiFi, Medium,
+	{"value-bssid", taxonomy.WiFi, taxonomy.Medium,
 		`a MAC address in a client report is the Wi-Fi access point (BSSID), which locates the user`,
 		func(f *Field, s string) bool {
 			if !reMAC.MatchString(s) {
@@ -77,7 +79,7 @@ var detectors = []detector{
 			// Android hides real MACs behind 02:00:00:00:00:00.
 			return l != "00:00:00:00:00:00" && l != "02:00:00:00:00:00" && l != "ff:ff:ff:ff:ff:ff"
 		}},
-	{"value-private-ip", IPAddress, Medium,
+	{"value-private-ip", taxonomy.IPAddress, taxonomy.Medium,
 		`a private (RFC 1918/6598) address can only be the device's own LAN address, never a WeChat server`,
 		func(f *Field, s string) bool {
 			a, err := netip.ParseAddr(s)
@@ -86,34 +88,34 @@ var detectors = []detector{
 			}
 			return a.IsPrivate() || netip.MustParsePrefix("100.64.0.0/10").Contains(a)
 		}},
-	{"value-carrier", CellCarrier, High,
+	{"value-carrier", taxonomy.CellCarrier, taxonomy.High,
 		`the value is a mobile carrier's name`,
 		func(f *Field, s string) bool { return len(s) <= 32 && carriers[strings.ToLower(s)] }},
-	{"value-fcm-token", PushToken, High,
+	{"value-fcm-token", taxonomy.PushToken, taxonomy.High,
 		`Firebase Cloud Messaging registration tokens are "<instance id>:APA91b…"`,
 		func(f *Field, s string) bool { return reFCM.MatchString(s) }},
-	{"value-email", Email, Medium,
+	{"value-email", taxonomy.Email, taxonomy.Medium,
 		`the value is an email address`,
 		func(f *Field, s string) bool { return len(s) <= 254 && reEmail.MatchString(s) }},
-	{"value-phone", PhoneNumber, Medium,
+	{"value-phone", taxonomy.PhoneNumber, taxonomy.Medium,
 		`the value is a phone number in international (E.164) form`,
 		func(f *Field, s string) bool { return rePhone.MatchString(s) }},
-	{"value-os", OSVersion, High,
+	{"value-os", taxonomy.OSVersion, taxonomy.High,
 		`"android-NN", "Android NN", "iOS16.5", "iPhone OS 16.5" name the OS and its version or API level`,
 		func(f *Field, s string) bool { return reOS.MatchString(s) }},
-	{"value-abi", DeviceHardware, High,
+	{"value-abi", taxonomy.DeviceHardware, taxonomy.High,
 		`an Android CPU ABI name (arm64-v8a, x86_64…), alone or appended to the model, describes the hardware; "_abi" suffixes of build ids name the APK, not the device`,
 		func(f *Field, s string) bool { return len(s) <= 64 && reABI.MatchString(s) }},
-	{"value-timezone", Timezone, High,
+	{"value-timezone", taxonomy.Timezone, taxonomy.High,
 		`an IANA time zone name or GMT offset`,
 		func(f *Field, s string) bool { return reTZ.MatchString(s) }},
-	{"value-locale", LanguageLocale, Medium,
+	{"value-locale", taxonomy.LanguageLocale, taxonomy.Medium,
 		`a whole field equal to a language code or ll_CC locale is the client's language`,
 		func(f *Field, s string) bool { return languages[s] || reLocale.MatchString(s) }},
-	{"value-nettype", NetworkType, Medium,
+	{"value-nettype", taxonomy.NetworkType, taxonomy.Medium,
 		`a whole field equal to wifi/4g/5g/lte is the connection type`,
 		func(f *Field, s string) bool { return reNetType.MatchString(s) }},
-	{"value-timeline", MomentsContent, High,
+	{"value-timeline", taxonomy.MomentsContent, taxonomy.High,
 		`a TimelineObject XML document is a Moments post`,
 		func(f *Field, s string) bool { return strings.HasPrefix(s, "<TimelineObject") }},
 }

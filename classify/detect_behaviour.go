@@ -10,6 +10,8 @@ package classify
 import (
 	"regexp"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 var (
@@ -75,7 +77,7 @@ func inText(f *Field) bool {
 // the name it is sent under ("" for none), search says the request or the
 // enclosing URL is a search.
 func behaviourDetect(f *Field, name, s string, search bool, emit func(Finding)) {
-	out := func(t DataType, c Confidence, id, reason string) {
+	out := func(t taxonomy.DataType, c taxonomy.Confidence, id, reason string) {
 		emit(Finding{DataType: t, Confidence: c, FieldPath: f.Path, Value: excerpt(s), Rule: "detector:" + id, Reason: reason})
 	}
 	n := normName(name)
@@ -83,49 +85,49 @@ func behaviourDetect(f *Field, name, s string, search bool, emit func(Finding)) 
 	if n != "" && !placeholder(s) && !strings.HasSuffix(n, "time") && !strings.HasSuffix(n, "timestamp") {
 		for _, p := range uiNames {
 			if strings.HasPrefix(n, p) {
-				out(UIEvents, Medium, "ui-key", "the value is sent under a name for a click, an exposure, a tab or a red dot ("+name+"): what the user did or saw in the interface")
+				out(taxonomy.UIEvents, taxonomy.Medium, "ui-key", "the value is sent under a name for a click, an exposure, a tab or a red dot ("+name+"): what the user did or saw in the interface")
 				break
 			}
 		}
 	}
 	if inText(f) && uiActions[strings.ToLower(s)] {
-		out(UIEvents, Medium, "ui-action", "a report names a user action or a page navigation (click, expose, switchTab…)")
+		out(taxonomy.UIEvents, taxonomy.Medium, "ui-action", "a report names a user action or a page navigation (click, expose, switchTab…)")
 	}
 	if inText(f) && len(s) <= 128 && reScreen.MatchString(s) {
-		out(UIEvents, Medium, "ui-screen", "a report names a screen (an Activity or UI class): which page the user entered or left")
+		out(taxonomy.UIEvents, taxonomy.Medium, "ui-screen", "a report names a screen (an Activity or UI class): which page the user entered or left")
 	}
 	if len(s) <= 1024 && reViewPath.MatchString(s) {
-		out(UIEvents, Medium, "ui-view-path", "a '|'-separated path of view classes records which view the user touched")
+		out(taxonomy.UIEvents, taxonomy.Medium, "ui-view-path", "a '|'-separated path of view classes records which view the user touched")
 	}
 	if len(s) <= 256 && reAPIResult.MatchString(s) && (n == "errmsg" || inText(f)) {
 		// An API call's outcome is not a fault of the app: it records the
 		// call, by name (see TAXONOMY.md, diagnostics).
-		out(UIEvents, Low, "api-result", "a Mini Program API result (\"<api>:ok\", \"<api>:fail …\") records which API the page called")
+		out(taxonomy.UIEvents, taxonomy.Low, "api-result", "a Mini Program API result (\"<api>:ok\", \"<api>:fail …\") records which API the page called")
 	}
 	// Diagnostics.
 	if len(s) <= 8192 && (reStackFrame.MatchString(s) || reJSError.MatchString(s)) {
-		out(Diagnostics, High, "stack-or-js-error", "a stack frame or a JavaScript runtime error is crash or error diagnostics")
+		out(taxonomy.Diagnostics, taxonomy.High, "stack-or-js-error", "a stack frame or a JavaScript runtime error is crash or error diagnostics")
 	}
 	if len(s) <= 64 && inText(f) && reCrashWord.MatchString(s) {
-		out(Diagnostics, Medium, "crash-record", "a report line naming an ANR, a crash or an abnormal exit is crash diagnostics")
+		out(taxonomy.Diagnostics, taxonomy.Medium, "crash-record", "a report line naming an ANR, a crash or an abnormal exit is crash diagnostics")
 	}
 	if diagNames[n] && !placeholder(s) {
-		out(Diagnostics, High, "diag-key", "the value is sent under a name for a crash, ANR or exit record ("+name+")")
+		out(taxonomy.Diagnostics, taxonomy.High, "diag-key", "the value is sent under a name for a crash, ANR or exit record ("+name+")")
 	}
 	// Wi-Fi.
 	if wifiNames[n] && !placeholder(s) && !strings.EqualFold(s, "<unknown ssid>") && s != "02:00:00:00:00:00" {
-		out(WiFi, High, "wifi-key", "the value is sent under a name for the Wi-Fi network or access point ("+name+")")
+		out(taxonomy.WiFi, taxonomy.High, "wifi-key", "the value is sent under a name for the Wi-Fi network or access point ("+name+")")
 	} else if inText(f) && len(s) <= 34 && !reNetType.MatchString(s) &&
 		(reQuotedSSID.MatchString(s) && s != `"<unknown ssid>"` || reSSIDName.MatchString(s) && !apiLike(s)) {
-		out(WiFi, Medium, "ssid-name", "a value shaped like a Wi-Fi network name (quoted as Android reports it, or a router's or hotspot's name)")
+		out(taxonomy.WiFi, taxonomy.Medium, "ssid-name", "a value shaped like a Wi-Fi network name (quoted as Android reports it, or a router's or hotspot's name)")
 	}
 	// Search text.
 	if search && searchTextNames[n] && humanText(s) {
-		out(SearchQuery, Medium, "search-text-key", "in a search request or URL, "+name+" holds the text the user searched for")
+		out(taxonomy.SearchQuery, taxonomy.Medium, "search-text-key", "in a search request or URL, "+name+" holds the text the user searched for")
 	}
 	// Device model.
 	if len(s) <= 64 && (reMakerModel.MatchString(s) && strings.ContainsAny(s, "0123456789_") || reModelCode.MatchString(s)) {
-		out(DeviceModel, Medium, "model-shape", "the value has the shape of a handset's manufacturer-model or model code")
+		out(taxonomy.DeviceModel, taxonomy.Medium, "model-shape", "the value has the shape of a handset's manufacturer-model or model code")
 	}
 }
 

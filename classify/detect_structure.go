@@ -8,6 +8,8 @@ package classify
 import (
 	"regexp"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // reUserName is a WeChat user name: wxid_…, a chat room, an official or
@@ -51,11 +53,11 @@ func structures(fields []Field, emit func(Finding)) {
 			body.Kind == KindText && body.Text != "" && typ.Kind == KindVarint && typ.Uint > 0 && typ.Uint < 100 &&
 			when.Kind == KindVarint && reUnixSec.MatchString(valueOf(when)) {
 			const why = "a message {1 {1 to-user}, 2 content, 3 type, 4 create time}, recognised by its shape wherever it sits"
-			emit(Finding{DataType: MessageContent, Confidence: Medium, FieldPath: body.Path, Value: excerpt(body.Text),
+			emit(Finding{DataType: taxonomy.MessageContent, Confidence: taxonomy.Medium, FieldPath: body.Path, Value: excerpt(body.Text),
 				Rule: "detector:chat-message", Reason: why + ": the content"})
-			emit(Finding{DataType: ContactsSocialGraph, Confidence: Medium, FieldPath: to.Path, Value: to.display(),
+			emit(Finding{DataType: taxonomy.ContactsSocialGraph, Confidence: taxonomy.Medium, FieldPath: to.Path, Value: to.display(),
 				Rule: "detector:chat-message", Reason: why + ": the recipient"})
-			emit(Finding{DataType: ActivityTimestamps, Confidence: Medium, FieldPath: when.Path, Value: valueOf(when),
+			emit(Finding{DataType: taxonomy.ActivityTimestamps, Confidence: taxonomy.Medium, FieldPath: when.Path, Value: valueOf(when),
 				Rule: "detector:chat-message", Reason: why + ": when it was written"})
 		}
 		// A media message: a client media id, from- and to-users, and the
@@ -77,11 +79,11 @@ func structures(fields []Field, emit func(Finding)) {
 		if id != nil && users >= 2 {
 			const why = "a media message {client media id, from-user, to-user, …, MD5}, recognised by its shape"
 			if md5 != nil {
-				emit(Finding{DataType: ImageMediaMetadata, Confidence: Medium, FieldPath: md5.Path, Value: md5.display(),
+				emit(Finding{DataType: taxonomy.ImageMediaMetadata, Confidence: taxonomy.Medium, FieldPath: md5.Path, Value: md5.display(),
 					Rule: "detector:media-message", Reason: why + ": the MD5 identifies the exact file sent"})
 			}
 			m := reClientMediaID.FindStringSubmatch(id.Text)
-			emit(Finding{DataType: ActivityTimestamps, Confidence: Medium, FieldPath: id.Path, Value: m[1],
+			emit(Finding{DataType: taxonomy.ActivityTimestamps, Confidence: taxonomy.Medium, FieldPath: id.Path, Value: m[1],
 				Rule: "detector:media-message", Reason: why + ": the client media id ends with the millisecond time the user made it"})
 		}
 	}

@@ -3,6 +3,8 @@ package classify
 import (
 	"strconv"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Kind says how a leaf's value is held. It mirrors the leaf kinds of the
@@ -97,29 +99,6 @@ type Request struct {
 	ReqType int    // request type id; 0 when unknown
 }
 
-// Confidence of a finding.
-type Confidence string
-
-// Confidence levels.
-const (
-	High   Confidence = "high"
-	Medium Confidence = "medium"
-	Low    Confidence = "low"
-)
-
-// rank orders confidences, higher is surer.
-func (c Confidence) rank() int {
-	switch c {
-	case High:
-		return 3
-	case Medium:
-		return 2
-	case Low:
-		return 1
-	}
-	return 0
-}
-
 // Coord is a coordinate found in a request.
 type Coord struct {
 	Lat float64 `json:"lat"`
@@ -135,9 +114,9 @@ type Coord struct {
 
 // Finding is one data type found in one leaf (or a pair of leaves).
 type Finding struct {
-	DataType   DataType   `json:"data_type"`
-	Confidence Confidence `json:"confidence"`
-	FieldPath  string     `json:"field_path"`
+	DataType   taxonomy.DataType   `json:"data_type"`
+	Confidence taxonomy.Confidence `json:"confidence"`
+	FieldPath  string              `json:"field_path"`
 	// Value is an excerpt of the value, at most MaxExcerpt bytes.
 	Value  string `json:"value"`
 	Rule   string `json:"rule"`

@@ -1,6 +1,10 @@
 package classify
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
+)
 
 // FuzzDetectorLayouts feeds hostile text through every detector in the layouts
 // they look at (report lines, names, adjacent pairs, BaseRequest fields):
@@ -20,7 +24,7 @@ func FuzzDetectorLayouts(f *testing.F) {
 			{Path: "7", Kind: KindBytes, Bytes: []byte(s)},
 		}
 		for _, fd := range c.Classify(Request{URI: s, ReqType: len(name)}, fields) {
-			if !Known(fd.DataType) {
+			if !taxonomy.Known(fd.DataType) {
 				t.Fatalf("unknown type %q", fd.DataType)
 			}
 		}

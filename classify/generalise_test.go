@@ -3,6 +3,8 @@ package classify
 import (
 	"math"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Hand-made cases for detection that must not depend on the layouts of the
@@ -99,12 +101,12 @@ func TestCoordinatesEveryHemisphere(t *testing.T) {
 			got := c.Classify(Request{}, tt.fields)
 			co := coordOf(got)
 			if tt.lat == 0 && tt.lon == 0 {
-				if co != nil || has(got, Location) || has(got, CoarseLocation) {
+				if co != nil || has(got, taxonomy.Location) || has(got, taxonomy.CoarseLocation) {
 					t.Fatalf("found a place in a look-alike: %+v", got)
 				}
 				return
 			}
-			if co == nil || !has(got, Location) {
+			if co == nil || !has(got, taxonomy.Location) {
 				t.Fatalf("no precise location: %+v", got)
 			}
 			if math.Abs(co.Lat-tt.lat) > 1e-4 || math.Abs(co.Lon-tt.lon) > 1e-4 {
@@ -117,7 +119,7 @@ func TestCoordinatesEveryHemisphere(t *testing.T) {
 func TestCoordinatePrecision(t *testing.T) {
 	c := New(Options{})
 	got := c.Classify(Request{}, []Field{text("8.$3", "-33.9"), text("8.$4", "151.2")})
-	if !has(got, CoarseLocation) || has(got, Location) {
+	if !has(got, taxonomy.CoarseLocation) || has(got, taxonomy.Location) {
 		t.Fatalf("one decimal is coarse: %+v", got)
 	}
 	co := coordOf(c.Classify(Request{}, []Field{num("2.latitude", "31230000"), num("2.longitude", "121470000")}))
@@ -128,12 +130,12 @@ func TestCoordinatePrecision(t *testing.T) {
 
 func TestBaseRequestPlatforms(t *testing.T) {
 	c := New(Options{})
-	all := []DataType{AccountID, DeviceID, ClientVersion, OSVersion}
+	all := []taxonomy.DataType{taxonomy.AccountID, taxonomy.DeviceID, taxonomy.ClientVersion, taxonomy.OSVersion}
 	iosID := []byte{0x49, 0xaa, 0x7d, 0xb2, 0xf4, 0xa3, 0xff, 0xe0, 0xe9, 0x62, 0x18, 0xf6, 0xb9, 0x2c, 0xde, 0x32}
 	tests := []struct {
 		name   string
 		fields []Field
-		want   []DataType
+		want   []taxonomy.DataType
 	}{
 		{"android", []Field{{Path: "1.1", Kind: KindBytes, Bytes: []byte{0}}, varint("1.2", 1505495844), text("1.3", "A9543d226cb39f0\x00"),
 			varint("1.4", 0x28001737), text("1.5", "android-29"), varint("1.6", 0)}, all},
@@ -144,7 +146,7 @@ func TestBaseRequestPlatforms(t *testing.T) {
 		{"ios uuid device id, iPhone OS", []Field{varint("1.2", 987654321), text("1.3", "5F2E3C1A-9B7D-4E11-8C2A-0D3B6E9F1A24"),
 			varint("1.4", 0x18002a30), text("1.5", "iPhone OS 16.5")}, all},
 		{"ios without a device id: uin and version", []Field{varint("1.2", 987654321), {Path: "1.3", Kind: KindBytes, Bytes: nil},
-			varint("1.4", 0x18002a30), text("1.5", "iPad iOS17.0")}, []DataType{AccountID, ClientVersion, OSVersion}},
+			varint("1.4", 0x18002a30), text("1.5", "iPad iOS17.0")}, []taxonomy.DataType{taxonomy.AccountID, taxonomy.ClientVersion, taxonomy.OSVersion}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,7 +160,7 @@ func TestBaseRequestPlatforms(t *testing.T) {
 	}
 	// An OS string alone, or with fields that are not ids, is no BaseRequest.
 	got := c.Classify(Request{}, []Field{varint("1.2", 7), text("1.3", "hello"), varint("1.4", 3), text("1.5", "iOS16.5")})
-	if has(got, AccountID) || has(got, ClientVersion) || has(got, DeviceID) {
+	if has(got, taxonomy.AccountID) || has(got, taxonomy.ClientVersion) || has(got, taxonomy.DeviceID) {
 		t.Fatalf("not a BaseRequest: %+v", got)
 	}
 }
@@ -173,12 +175,12 @@ func TestRulesByIDOrPath(t *testing.T) {
 		{ReqType: 522}, // path unknown
 	} {
 		got := c.Classify(req, msg)
-		if !has(got, MessageContent) || !has(got, ContactsSocialGraph) || !has(got, ActivityTimestamps) {
+		if !has(got, taxonomy.MessageContent) || !has(got, taxonomy.ContactsSocialGraph) || !has(got, taxonomy.ActivityTimestamps) {
 			t.Errorf("%+v: %+v", req, got)
 		}
 	}
 	// Neither the id nor the path: the endpoint rule stays silent.
-	if got := c.Classify(Request{URI: "/cgi-bin/micromsg-bin/other", ReqType: 9999}, msg); has(got, MessageContent) {
+	if got := c.Classify(Request{URI: "/cgi-bin/micromsg-bin/other", ReqType: 9999}, msg); has(got, taxonomy.MessageContent) {
 		t.Errorf("rule fired without its endpoint: %+v", got)
 	}
 }
@@ -189,7 +191,7 @@ func TestAccountsAndContacts(t *testing.T) {
 	got := c.Classify(Request{}, []Field{text("2.toUserName", "wxid_peer00001234"), text("2.members", "123456789@chatroom")})
 	n := 0
 	for _, f := range got {
-		if f.DataType == ContactsSocialGraph {
+		if f.DataType == taxonomy.ContactsSocialGraph {
 			n++
 		}
 	}
@@ -200,13 +202,13 @@ func TestAccountsAndContacts(t *testing.T) {
 	got = c.Classify(Request{URI: "/cgi-bin/micromsg-bin/newgetdns"}, []Field{
 		text("uin", "1505495844"), text("clientversion", "671103232"), text("scene", "0"),
 		text("devicetype", "android-34"), text("mccmnc", "46000")})
-	for _, dt := range []DataType{AccountID, ClientVersion, OSVersion, CellCarrier} {
+	for _, dt := range []taxonomy.DataType{taxonomy.AccountID, taxonomy.ClientVersion, taxonomy.OSVersion, taxonomy.CellCarrier} {
 		if !has(got, dt) {
 			t.Errorf("newgetdns: missing %s: %+v", dt, got)
 		}
 	}
 	// An empty or zero uin says nothing.
-	if got := c.Classify(Request{}, []Field{text("uin", "0"), text("mccmnc", "")}); has(got, AccountID) || has(got, CellCarrier) {
+	if got := c.Classify(Request{}, []Field{text("uin", "0"), text("mccmnc", "")}); has(got, taxonomy.AccountID) || has(got, taxonomy.CellCarrier) {
 		t.Errorf("placeholders: %+v", got)
 	}
 }
@@ -221,47 +223,47 @@ func TestBehaviourDetectors(t *testing.T) {
 		name   string
 		req    Request
 		fields []Field
-		want   []DataType
-		not    []DataType
+		want   []taxonomy.DataType
+		not    []taxonomy.DataType
 	}{
 		// UI events.
-		{"click in a kv line", Request{}, []Field{rl("4.4.2.$3", "click")}, []DataType{UIEvents}, nil},
-		{"exposure report keys", Request{}, []Field{q("4.4.2.$6.isexpose", "1"), q("4.4.2.$6.clickid", "201114-1684415170448-7277")}, []DataType{UIEvents}, nil},
-		{"red dot and tab", Request{}, []Field{num("4.4.2.$22.redDot", "1"), num("4.4.2.$22.tabId", "2")}, []DataType{UIEvents}, nil},
-		{"search click report", Request{}, []Field{num("1.data.click_box_pos", "3"), text("1.data.click_doc_title", "weather")}, []DataType{UIEvents}, nil},
-		{"switchTab navigation", Request{}, []Field{rl("4.$14", "switchTab")}, []DataType{UIEvents}, nil},
-		{"screen name", Request{}, []Field{rl("4.4.2.$1", "ChattingUI")}, []DataType{UIEvents}, nil},
-		{"touched view path", Request{}, []Field{rl("4.4.2.$5", "RelativeLayout|ChatFooter$3|FrameLayout|LinearLayout")}, []DataType{UIEvents}, nil},
-		{"click time is a time, not an event", Request{}, []Field{num("2.clickTime", "0")}, nil, []DataType{UIEvents}},
-		{"a class name outside a report", Request{}, []Field{text("3", "LauncherUI")}, nil, []DataType{UIEvents}},
-		{"a plain word in a report", Request{}, []Field{rl("4.$2", "clickable")}, nil, []DataType{UIEvents}},
+		{"click in a kv line", Request{}, []Field{rl("4.4.2.$3", "click")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"exposure report keys", Request{}, []Field{q("4.4.2.$6.isexpose", "1"), q("4.4.2.$6.clickid", "201114-1684415170448-7277")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"red dot and tab", Request{}, []Field{num("4.4.2.$22.redDot", "1"), num("4.4.2.$22.tabId", "2")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"search click report", Request{}, []Field{num("1.data.click_box_pos", "3"), text("1.data.click_doc_title", "weather")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"switchTab navigation", Request{}, []Field{rl("4.$14", "switchTab")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"screen name", Request{}, []Field{rl("4.4.2.$1", "ChattingUI")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"touched view path", Request{}, []Field{rl("4.4.2.$5", "RelativeLayout|ChatFooter$3|FrameLayout|LinearLayout")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"click time is a time, not an event", Request{}, []Field{num("2.clickTime", "0")}, nil, []taxonomy.DataType{taxonomy.UIEvents}},
+		{"a class name outside a report", Request{}, []Field{text("3", "LauncherUI")}, nil, []taxonomy.DataType{taxonomy.UIEvents}},
+		{"a plain word in a report", Request{}, []Field{rl("4.$2", "clickable")}, nil, []taxonomy.DataType{taxonomy.UIEvents}},
 		// Diagnostics.
-		{"java stack frame", Request{}, []Field{rl("4.$9", "at com.tencent.mm.ui.LauncherUI.onCreate(LauncherUI.java:812)")}, []DataType{Diagnostics}, nil},
-		{"native frame", Request{}, []Field{text("2.stack", "java.lang.Thread.sleep(Native Method)")}, []DataType{Diagnostics}, nil},
-		{"kotlin frame", Request{}, []Field{text("5", "\tat a.b.C.d(C.kt:3)")}, []DataType{Diagnostics}, nil},
-		{"js error with frames", Request{}, []Field{rl("4.$5", "TypeError: Cannot read property 'x' of undefined    @ e (<anonymous>:1:200)")}, []DataType{Diagnostics}, nil},
-		{"anr record", Request{}, []Field{rl("4.4.2.$2", "bg anr")}, []DataType{Diagnostics}, nil},
-		{"crash record", Request{}, []Field{rl("4.4.2.$5", "crash-1")}, []DataType{Diagnostics}, nil},
-		{"exit record", Request{}, []Field{num("4.4.2.$8.exittype", "5")}, []DataType{Diagnostics}, nil},
+		{"java stack frame", Request{}, []Field{rl("4.$9", "at com.tencent.mm.ui.LauncherUI.onCreate(LauncherUI.java:812)")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
+		{"native frame", Request{}, []Field{text("2.stack", "java.lang.Thread.sleep(Native Method)")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
+		{"kotlin frame", Request{}, []Field{text("5", "\tat a.b.C.d(C.kt:3)")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
+		{"js error with frames", Request{}, []Field{rl("4.$5", "TypeError: Cannot read property 'x' of undefined    @ e (<anonymous>:1:200)")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
+		{"anr record", Request{}, []Field{rl("4.4.2.$2", "bg anr")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
+		{"crash record", Request{}, []Field{rl("4.4.2.$5", "crash-1")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
+		{"exit record", Request{}, []Field{num("4.4.2.$8.exittype", "5")}, []taxonomy.DataType{taxonomy.Diagnostics}, nil},
 		{"api results are not diagnostics", Request{}, []Field{text("2.7.errMsg", "getLocation:fail auth deny"), text("2.8.errMsg", "accessSync:fail no such file or directory")},
-			[]DataType{UIEvents}, []DataType{Diagnostics}},
-		{"the word at in a sentence", Request{}, []Field{text("2.2", "meet at home(ok)")}, nil, []DataType{Diagnostics}},
+			[]taxonomy.DataType{taxonomy.UIEvents}, []taxonomy.DataType{taxonomy.Diagnostics}},
+		{"the word at in a sentence", Request{}, []Field{text("2.2", "meet at home(ok)")}, nil, []taxonomy.DataType{taxonomy.Diagnostics}},
 		// Wi-Fi.
-		{"ssid without bssid in a report line", Request{}, []Field{rl("4.4.2.$2", "AndroidWifi"), rl("4.4.2.$3", "49.51.89.236")}, []DataType{WiFi}, nil},
-		{"quoted ssid", Request{}, []Field{rl("4.$6", `"Cafe Nero Guest"`)}, []DataType{WiFi}, nil},
-		{"router default name", Request{}, []Field{rl("4.$6", "TP-LINK_5G_3A1F")}, []DataType{WiFi}, nil},
-		{"ssid under a name", Request{}, []Field{text("2.data.wifiSSID", "Home Network")}, []DataType{WiFi}, nil},
-		{"network type is not a network", Request{}, []Field{rl("4.$6", "wifi"), rl("4.$7", "WIFI")}, nil, []DataType{WiFi}},
-		{"api names mentioning wifi", Request{}, []Field{rl("4.$6", "getWifiList"), rl("4.$7", "wifi_only")}, nil, []DataType{WiFi}},
-		{"unknown ssid placeholder", Request{}, []Field{text("2.ssid", "<unknown ssid>"), rl("4.$6", `"<unknown ssid>"`)}, nil, []DataType{WiFi}},
+		{"ssid without bssid in a report line", Request{}, []Field{rl("4.4.2.$2", "AndroidWifi"), rl("4.4.2.$3", "49.51.89.236")}, []taxonomy.DataType{taxonomy.WiFi}, nil},
+		{"quoted ssid", Request{}, []Field{rl("4.$6", `"Cafe Nero Guest"`)}, []taxonomy.DataType{taxonomy.WiFi}, nil},
+		{"router default name", Request{}, []Field{rl("4.$6", "TP-LINK_5G_3A1F")}, []taxonomy.DataType{taxonomy.WiFi}, nil},
+		{"ssid under a name", Request{}, []Field{text("2.data.wifiSSID", "Home Network")}, []taxonomy.DataType{taxonomy.WiFi}, nil},
+		{"network type is not a network", Request{}, []Field{rl("4.$6", "wifi"), rl("4.$7", "WIFI")}, nil, []taxonomy.DataType{taxonomy.WiFi}},
+		{"api names mentioning wifi", Request{}, []Field{rl("4.$6", "getWifiList"), rl("4.$7", "wifi_only")}, nil, []taxonomy.DataType{taxonomy.WiFi}},
+		{"unknown ssid placeholder", Request{}, []Field{text("2.ssid", "<unknown ssid>"), rl("4.$6", `"<unknown ssid>"`)}, nil, []taxonomy.DataType{taxonomy.WiFi}},
 		// Search.
-		{"query of a search url", Request{}, []Field{text("4.$1.$url", "https://m.example.com/search"), text("4.$1.q", "train tickets")}, []DataType{SearchQuery}, nil},
-		{"top-level text of a search request, no session key", Request{URI: "/cgi-bin/mmsearch-bin/newsearch"}, []Field{text("2", "weather shanghai")}, []DataType{SearchQuery}, nil},
-		{"q outside search", Request{}, []Field{text("4.$1.$url", "https://m.example.com/items"), text("4.$1.q", "train tickets")}, nil, []DataType{SearchQuery}},
+		{"query of a search url", Request{}, []Field{text("4.$1.$url", "https://m.example.com/search"), text("4.$1.q", "train tickets")}, []taxonomy.DataType{taxonomy.SearchQuery}, nil},
+		{"top-level text of a search request, no session key", Request{URI: "/cgi-bin/mmsearch-bin/newsearch"}, []Field{text("2", "weather shanghai")}, []taxonomy.DataType{taxonomy.SearchQuery}, nil},
+		{"q outside search", Request{}, []Field{text("4.$1.$url", "https://m.example.com/items"), text("4.$1.q", "train tickets")}, nil, []taxonomy.DataType{taxonomy.SearchQuery}},
 		// Device model.
-		{"manufacturer-model", Request{}, []Field{text("3.2", "Xiaomi-Mi 11")}, []DataType{DeviceModel}, nil},
-		{"model codes", Request{}, []Field{rl("4.$2", "SM-G9910"), rl("4.$3", "PGT-AN10"), rl("4.$4", "iPhone14,2")}, []DataType{DeviceModel}, nil},
-		{"brand names alone and words are not models", Request{}, []Field{rl("4.$2", "google"), rl("4.$3", "Apple pie"), rl("4.$4", "SM-1")}, nil, []DataType{DeviceModel}},
+		{"manufacturer-model", Request{}, []Field{text("3.2", "Xiaomi-Mi 11")}, []taxonomy.DataType{taxonomy.DeviceModel}, nil},
+		{"model codes", Request{}, []Field{rl("4.$2", "SM-G9910"), rl("4.$3", "PGT-AN10"), rl("4.$4", "iPhone14,2")}, []taxonomy.DataType{taxonomy.DeviceModel}, nil},
+		{"brand names alone and words are not models", Request{}, []Field{rl("4.$2", "google"), rl("4.$3", "Apple pie"), rl("4.$4", "SM-1")}, nil, []taxonomy.DataType{taxonomy.DeviceModel}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,7 +287,7 @@ func TestMessageStructures(t *testing.T) {
 	// A chat message moved under a new field of an unknown request.
 	got := c.Classify(Request{URI: "/cgi-bin/micromsg-bin/sendmsgnew", ReqType: 77777}, []Field{
 		varint("1", 1), text("7.1.1", "wxid_peer00001234"), text("7.2", "lunch at noon?"), varint("7.3", 1), varint("7.4", 1690000000), varint("7.5", 474693490)})
-	for _, dt := range []DataType{MessageContent, ContactsSocialGraph, ActivityTimestamps} {
+	for _, dt := range []taxonomy.DataType{taxonomy.MessageContent, taxonomy.ContactsSocialGraph, taxonomy.ActivityTimestamps} {
 		if !has(got, dt) {
 			t.Errorf("chat message: missing %s: %+v", dt, got)
 		}
@@ -294,12 +296,12 @@ func TestMessageStructures(t *testing.T) {
 	got = c.Classify(Request{ReqType: 88888}, []Field{
 		text("1", "aupimg_3215b25c7c7a4315_1681406177558"), text("2", "wxid_me0000001234"), text("3", "wxid_peer00001234"),
 		varint("4", 114), text("16", "77245fb28953c1b2dbcdcb13065105c1")})
-	if !has(got, ImageMediaMetadata) || !has(got, ActivityTimestamps) {
+	if !has(got, taxonomy.ImageMediaMetadata) || !has(got, taxonomy.ActivityTimestamps) {
 		t.Errorf("image message: %+v", got)
 	}
 	// Look-alikes: a config {1 {1 name}, 2 text, 3 flag, 4 version number}.
 	got = c.Classify(Request{}, []Field{text("5.1.1", "default_cfg"), text("5.2", "on"), varint("5.3", 1), varint("5.4", 20230101)})
-	if has(got, MessageContent) {
+	if has(got, taxonomy.MessageContent) {
 		t.Errorf("config read as a message: %+v", got)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 //go:embed rules.yaml
@@ -15,14 +17,14 @@ var defaultRules []byte
 // Rule is one declarative endpoint or key rule (see rules.yaml for the
 // format and the shipped rules).
 type Rule struct {
-	ID         string     `yaml:"id" json:"id"`
-	URI        []string   `yaml:"uri,omitempty" json:"uri,omitempty"`
-	ReqType    []int      `yaml:"req_type,omitempty" json:"req_type,omitempty"`
-	Path       string     `yaml:"path" json:"path"`
-	Match      string     `yaml:"match,omitempty" json:"match,omitempty"`
-	DataType   DataType   `yaml:"data_type" json:"data_type"`
-	Confidence Confidence `yaml:"confidence" json:"confidence"`
-	Reason     string     `yaml:"reason" json:"reason"`
+	ID         string              `yaml:"id" json:"id"`
+	URI        []string            `yaml:"uri,omitempty" json:"uri,omitempty"`
+	ReqType    []int               `yaml:"req_type,omitempty" json:"req_type,omitempty"`
+	Path       string              `yaml:"path" json:"path"`
+	Match      string              `yaml:"match,omitempty" json:"match,omitempty"`
+	DataType   taxonomy.DataType   `yaml:"data_type" json:"data_type"`
+	Confidence taxonomy.Confidence `yaml:"confidence" json:"confidence"`
+	Reason     string              `yaml:"reason" json:"reason"`
 
 	// Set by compile.
 	match   *regexp.Regexp
@@ -72,9 +74,9 @@ func (r *Rule) compile() error {
 		return errors.New("missing id")
 	case r.Path == "":
 		return errors.New("missing path")
-	case !Known(r.DataType):
+	case !taxonomy.Known(r.DataType):
 		return fmt.Errorf("unknown data_type %q", r.DataType)
-	case r.Confidence.rank() == 0:
+	case r.Confidence.Rank() == 0:
 		return fmt.Errorf("bad confidence %q (high, medium or low)", r.Confidence)
 	case r.Reason == "":
 		return errors.New("missing reason: every rule says why")

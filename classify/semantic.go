@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // normName folds a key for lookup: lower case, without '-', '_', '@', '.'
@@ -73,8 +75,8 @@ func leafNames(fields []Field) []string {
 
 // keyMeaning is what a value means when sent under a name.
 type keyMeaning struct {
-	dataType   DataType
-	confidence Confidence
+	dataType   taxonomy.DataType
+	confidence taxonomy.Confidence
 	reason     string
 	// accept checks the value; nil accepts any non-empty value that is not
 	// a placeholder (null, undefined, 0, -1).
@@ -143,24 +145,24 @@ func addKeys(m keyMeaning, names ...string) {
 }
 
 func init() {
-	addKeys(keyMeaning{DeviceModel, High, "the value is sent under a name for the device's model, brand or manufacturer",
+	addKeys(keyMeaning{taxonomy.DeviceModel, taxonomy.High, "the value is sent under a name for the device's model, brand or manufacturer",
 		func(s string) bool { return !placeholder(s) && !reNumber.MatchString(s) && len(s) <= 64 }},
 		"devicename", "devicebrand", "devicemodel", "phonemodel", "devicemanufacturer", "manufacturer", "brand", "model", "mobilemodel")
-	addKeys(keyMeaning{DeviceHardware, High, "the value is sent under a name for a hardware property (CPU, ABI, 64-bit support, screen size, memory)", nil},
+	addKeys(keyMeaning{taxonomy.DeviceHardware, taxonomy.High, "the value is sent under a name for a hardware property (CPU, ABI, 64-bit support, screen size, memory)", nil},
 		"cpumodel", "cpuabi", "abi", "support64bit", "deviceis64bitruntime", "screenwidth", "screenheight",
 		"realscreenheight", "realscreenwidth", "windowwidth", "windowheight", "screendensity", "pixelratio",
 		"devicememory", "totalmemory", "totalram", "cpucores", "cpucount", "devlevel", "devicelevel")
-	addKeys(keyMeaning{SystemSoftware, High, "the value is sent under a name for the system software: build fingerprint, runtime (ART) or WebView version, OS build, other installed apps",
+	addKeys(keyMeaning{taxonomy.SystemSoftware, taxonomy.High, "the value is sent under a name for the system software: build fingerprint, runtime (ART) or WebView version, OS build, other installed apps",
 		func(s string) bool { return !placeholder(s) }},
 		"fingerprint", "buildfingerprint", "artversion", "webviewversion", "xwebversion", "chromeversion",
 		"osbuild", "buildid", "romversion", "kernelversion", "launcher", "launcherpackage", "installedapps")
-	addKeys(keyMeaning{SearchQuery, High, "the value is sent under a name for the text the user searched for", humanText},
+	addKeys(keyMeaning{taxonomy.SearchQuery, taxonomy.High, "the value is sent under a name for the text the user searched for", humanText},
 		"query", "returnquery", "searchquery", "searchword", "searchkey", "keyword", "keywords", "querystr", "sugquery", "relatedsug")
-	addKeys(keyMeaning{Diagnostics, High, "the value is sent under a name for network timing or quality (connection phases, round-trip time): a performance diagnostic",
+	addKeys(keyMeaning{taxonomy.Diagnostics, taxonomy.High, "the value is sent under a name for network timing or quality (connection phases, round-trip time): a performance diagnostic",
 		func(s string) bool { return reNumber.MatchString(s) && !placeholder(s) }},
 		"rtt", "connectstart", "connectend", "sslconnectionstart", "sslconnectionend", "domainlookupstart",
 		"domainlookupend", "httprttestimate", "transportrttestimate", "throughputkbps", "dnscost", "conncost", "tlscost")
-	addKeys(keyMeaning{Diagnostics, High, "an error message that reports a failure of the app or the network is a diagnostic",
+	addKeys(keyMeaning{taxonomy.Diagnostics, taxonomy.High, "an error message that reports a failure of the app or the network is a diagnostic",
 		func(s string) bool {
 			l := strings.ToLower(s)
 			// "<api>:fail …" is an API call's outcome (auth deny, no data), not
@@ -171,32 +173,32 @@ func init() {
 			return strings.Contains(l, "fail") || strings.Contains(l, "error") || strings.Contains(l, "exception")
 		}},
 		"errmsg", "errormsg", "errormessage", "exception", "stacktrace", "crashstack")
-	addKeys(keyMeaning{IPAddress, High, "an IP address sent under a name for the client's own (local, WAN or client) address",
+	addKeys(keyMeaning{taxonomy.IPAddress, taxonomy.High, "an IP address sent under a name for the client's own (local, WAN or client) address",
 		func(s string) bool {
 			a, err := netip.ParseAddr(strings.Trim(s, "[]"))
 			return err == nil && !a.IsLoopback() && !a.IsUnspecified()
 		}},
 		"clientip", "localip", "wanip", "myip", "userip", "srcip", "deviceip", "publicip", "clientaddr", "localaddr")
-	addKeys(keyMeaning{ContentBrowsing, Medium, "a Channels video file key in a media URL the client reports names the video that was played",
+	addKeys(keyMeaning{taxonomy.ContentBrowsing, taxonomy.Medium, "a Channels video file key in a media URL the client reports names the video that was played",
 		func(s string) bool { return len(s) >= 16 && !placeholder(s) }},
 		"encfilekey")
-	addKeys(keyMeaning{ActivityTimestamps, Medium, "a unix time under a name for when the user acted (a click, an event, a message's creation)", unixTime},
+	addKeys(keyMeaning{taxonomy.ActivityTimestamps, taxonomy.Medium, "a unix time under a name for when the user acted (a click, an event, a message's creation)", unixTime},
 		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime")
 	// Plain-HTTP requests (newgetdns) and web views state the account and
 	// client in their query strings: "uin=…&clientversion=…&devicetype=…".
-	addKeys(keyMeaning{AccountID, High, "the value is sent under the name of the account's uin",
+	addKeys(keyMeaning{taxonomy.AccountID, taxonomy.High, "the value is sent under the name of the account's uin",
 		func(s string) bool { return reUin.MatchString(s) }},
 		"uin", "useruin", "myuin")
-	addKeys(keyMeaning{ClientVersion, High, "the value is sent under a name for the WeChat client's version",
+	addKeys(keyMeaning{taxonomy.ClientVersion, taxonomy.High, "the value is sent under a name for the WeChat client's version",
 		func(s string) bool { return reClientVersion.MatchString(s) && !placeholder(s) }},
 		"clientversion", "clientver", "wechatversion")
-	addKeys(keyMeaning{OSVersion, High, "the value is sent under a name for the device type, which names the OS and its version",
+	addKeys(keyMeaning{taxonomy.OSVersion, taxonomy.High, "the value is sent under a name for the device type, which names the OS and its version",
 		func(s string) bool { return reOS.MatchString(s) }},
 		"devicetype")
-	addKeys(keyMeaning{CellCarrier, High, "an MCC-MNC code names the mobile carrier (country and operator)",
+	addKeys(keyMeaning{taxonomy.CellCarrier, taxonomy.High, "an MCC-MNC code names the mobile carrier (country and operator)",
 		func(s string) bool { return reMCCMNC.MatchString(s) }},
 		"mccmnc", "simoperator", "networkoperator")
-	addKeys(keyMeaning{UsageStatistics, High, "the value is sent under a name for how long the user stayed or watched",
+	addKeys(keyMeaning{taxonomy.UsageStatistics, taxonomy.High, "the value is sent under a name for how long the user stayed or watched",
 		func(s string) bool { return reNumber.MatchString(s) && !placeholder(s) }},
 		"staytime", "staytimerelative", "realshowtime", "playduration", "duration", "costtime", "startcosttime")
 }
@@ -220,37 +222,37 @@ func nameDetect(f *Field, name, s string, emit func(Finding)) {
 
 // shapeDetect recognises values by their own form.
 func shapeDetect(f *Field, s string, emit func(Finding)) {
-	out := func(t DataType, c Confidence, id, reason string) {
+	out := func(t taxonomy.DataType, c taxonomy.Confidence, id, reason string) {
 		emit(Finding{DataType: t, Confidence: c, FieldPath: f.Path, Value: excerpt(s), Rule: "detector:" + id, Reason: reason})
 	}
 	if len(s) <= 1024 && reUA.MatchString(s) {
-		out(SystemSoftware, High, "user-agent",
+		out(taxonomy.SystemSoftware, taxonomy.High, "user-agent",
 			"a user agent string names the OS build, the WebView/Chrome and runtime versions: system software")
 		if m := reUAModel.FindStringSubmatch(s); m != nil && !placeholder(m[1]) {
-			out(DeviceModel, High, "user-agent-model", "an Android user agent names the device model before \"Build/\"")
+			out(taxonomy.DeviceModel, taxonomy.High, "user-agent-model", "an Android user agent names the device model before \"Build/\"")
 		}
 		if reUAOS.MatchString(s) {
-			out(OSVersion, High, "user-agent-os", "a user agent names the OS and its version (\"Android 12\", \"iPhone OS 16_5\"); see TAXONOMY.md, Decisions")
+			out(taxonomy.OSVersion, taxonomy.High, "user-agent-os", "a user agent names the OS and its version (\"Android 12\", \"iPhone OS 16_5\"); see TAXONOMY.md, Decisions")
 		}
 	}
 	if len(s) <= 256 && reBuildFP.MatchString(s) {
-		out(SystemSoftware, High, "build-fingerprint",
+		out(taxonomy.SystemSoftware, taxonomy.High, "build-fingerprint",
 			"an Android build fingerprint (brand/product/device:release/build id/incremental:type/keys) identifies the exact system build")
-		out(DeviceModel, High, "build-fingerprint-model", "an Android build fingerprint begins with the brand, product and device names")
+		out(taxonomy.DeviceModel, taxonomy.High, "build-fingerprint-model", "an Android build fingerprint begins with the brand, product and device names")
 	}
 	if len(s) <= 128 && rePkg.MatchString(s) && !strings.HasPrefix(s, "com.tencent.") {
-		out(SystemSoftware, Medium, "package-name",
+		out(taxonomy.SystemSoftware, taxonomy.Medium, "package-name",
 			"an Android package name of another app (a launcher, an installed app) describes the software on the device")
 	}
 	if len(s) <= 4096 && reException.MatchString(s) {
-		out(Diagnostics, High, "exception-text", "an exception, network error or TLS failure text is an error diagnostic")
+		out(taxonomy.Diagnostics, taxonomy.High, "exception-text", "an exception, network error or TLS failure text is an error diagnostic")
 	}
 	if len(s) <= 512 && rePagePath.MatchString(s) && (f.inChain("report_line") || f.inChain("json") || f.inChain("query")) {
-		out(MiniProgramPagePath, Medium, "page-route",
+		out(taxonomy.MiniProgramPagePath, taxonomy.Medium, "page-route",
 			`a "pages/…" route (optionally ".html") in a report is the Mini Program page the user was on`)
 	}
 	if reMIMEMedia.MatchString(s) && f.inChain("report_line") {
-		out(ImageMediaMetadata, Medium, "media-mime",
+		out(taxonomy.ImageMediaMetadata, taxonomy.Medium, "media-mime",
 			"a media MIME type in a report line describes a photo or video the user sent or uploaded (its line carries its size and dimensions)")
 	}
 }
@@ -343,7 +345,7 @@ func semantic(req Request, fields []Field, ids map[string]bool, emit func(Findin
 			}
 		}
 		if f.Kind == KindOpaque && len(f.Bytes) >= 32 {
-			emit(Finding{DataType: OpaqueEncryptedBlob, Confidence: Medium, FieldPath: f.Path, Value: f.display(),
+			emit(Finding{DataType: taxonomy.OpaqueEncryptedBlob, Confidence: taxonomy.Medium, FieldPath: f.Path, Value: f.display(),
 				Rule: "detector:opaque", Reason: "high-entropy bytes with no protobuf, text or compression structure: encrypted (or compressed) content the client sends that cannot be read"})
 		}
 		if !ok {
@@ -353,29 +355,29 @@ func semantic(req Request, fields []Field, ids map[string]bool, emit func(Findin
 			nameDetect(f, names[i], s, emit)
 			n := normName(names[i])
 			if mediaKeys[n] && mediaContext(f.parent()) && !placeholder(s) && (n != "md5" && n != "filemd5" || reHex32.MatchString(s)) {
-				emit(Finding{DataType: ImageMediaMetadata, Confidence: High, FieldPath: f.Path, Value: excerpt(s),
+				emit(Finding{DataType: taxonomy.ImageMediaMetadata, Confidence: taxonomy.High, FieldPath: f.Path, Value: excerpt(s),
 					Rule: "detector:media-" + n, Reason: "a media element's " + names[i] + ": the size, dimensions or hash of a photo or video the user sent"})
 			}
 			if u := urlOf[f.parent()]; u != "" && thirdPartyUIDName.MatchString(names[i]) && reIDValue.MatchString(s) && !placeholder(s) {
 				if pu, err := url.Parse(u); err == nil && pu.Host != "" && !tencentHost(pu.Hostname()) {
-					emit(Finding{DataType: ThirdPartyUserID, Confidence: High, FieldPath: f.Path, Value: excerpt(s),
+					emit(Finding{DataType: taxonomy.ThirdPartyUserID, Confidence: taxonomy.High, FieldPath: f.Path, Value: excerpt(s),
 						Rule: "detector:third-party-uid", Reason: "a user id parameter (" + names[i] + ") in a request URL to a third party's host (" + pu.Hostname() + "): the user's account at that developer"})
 				}
 			}
 			if n == "feedid" && !placeholder(s) {
 				sib := keysOf[f.parent()]
 				if sib["realshowtime"] || sib["staytime"] || sib["staytimerelative"] || sib["exposetime"] || sib["playduration"] {
-					emit(Finding{DataType: ContentBrowsing, Confidence: High, FieldPath: f.Path, Value: excerpt(s),
+					emit(Finding{DataType: taxonomy.ContentBrowsing, Confidence: taxonomy.High, FieldPath: f.Path, Value: excerpt(s),
 						Rule: "detector:feed-exposure", Reason: "a feed item id reported with how long it was shown: which post or video the user looked at"})
 				}
 			}
 			if (n == "mid" || n == "appmsgid") && reNumber.MatchString(s) && keysOf[f.parent()]["biz"] {
-				emit(Finding{DataType: ContentBrowsing, Confidence: Medium, FieldPath: f.Path, Value: excerpt(s),
+				emit(Finding{DataType: taxonomy.ContentBrowsing, Confidence: taxonomy.Medium, FieldPath: f.Path, Value: excerpt(s),
 					Rule: "detector:article-ref", Reason: "an official-account article reference (__biz account + mid article id) the client reports: which article the user opened"})
 			}
 		}
 		if names[i] != "" && peerNames[normName(names[i])] && (reWxid.MatchString(s) || reChatroom.MatchString(s)) {
-			emit(Finding{DataType: ContactsSocialGraph, Confidence: High, FieldPath: f.Path, Value: excerpt(s),
+			emit(Finding{DataType: taxonomy.ContactsSocialGraph, Confidence: taxonomy.High, FieldPath: f.Path, Value: excerpt(s),
 				Rule: "detector:peer-username", Reason: "a user name sent under a name for the other party (" + names[i] + "): a contact or chat room of the user"})
 		}
 		shapeDetect(f, s, emit)
@@ -385,20 +387,20 @@ func semantic(req Request, fields []Field, ids map[string]bool, emit func(Findin
 		if f.inChain("report_line") && reGhBiz.MatchString(s) && i+1 < len(fields) {
 			n := &fields[i+1]
 			if ns, ok := leafText(n); ok && n.parent() == f.parent() && reArticleID.MatchString(ns) {
-				emit(Finding{DataType: ContentBrowsing, Confidence: Medium, FieldPath: f.Path + "+" + n.key(), Value: s + "," + ns,
+				emit(Finding{DataType: taxonomy.ContentBrowsing, Confidence: taxonomy.Medium, FieldPath: f.Path + "+" + n.key(), Value: s + "," + ns,
 					Rule: "detector:article-view", Reason: "a report line naming an official account followed by an article id records which article the user read"})
 			}
 		}
 		// Report lines record events; a unix time in one is when an event
 		// happened.
 		if f.inChain("report_line") && !f.inChain("json") && !f.inChain("query") && unixTime(s) && !ids[s] {
-			emit(Finding{DataType: ActivityTimestamps, Confidence: Low, FieldPath: f.Path, Value: s,
+			emit(Finding{DataType: taxonomy.ActivityTimestamps, Confidence: taxonomy.Low, FieldPath: f.Path, Value: s,
 				Rule: "detector:report-line-time", Reason: "a client report line records an event; a unix time in it is when the event happened"})
 		}
 		// A search request carries its session id and, as a top-level
 		// text field, what the user typed.
 		if (searchSession || searchReq) && !strings.Contains(f.Path, ".") && f.Kind == KindText && humanText(s) && !languages[s] && !reLocale.MatchString(s) && !(reIDValue.MatchString(s) && reDigit.MatchString(s)) {
-			emit(Finding{DataType: SearchQuery, Confidence: Medium, FieldPath: f.Path, Value: excerpt(s),
+			emit(Finding{DataType: taxonomy.SearchQuery, Confidence: taxonomy.Medium, FieldPath: f.Path, Value: excerpt(s),
 				Rule: "detector:search-request-text", Reason: "a search request (by its path or its search session id) sends the text the user typed as a top-level text field"})
 		}
 	}

@@ -1,9 +1,8 @@
 package corpus
 
 import (
-	"github.com/wxaudit/wxaudit/attribute"
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // miniProgramBrowsing reports whether the run sent fine-grained browsing
@@ -16,7 +15,7 @@ func miniProgramBrowsing(rep *report.Report, run string) bool {
 	type kinds struct{ mp, page, events bool }
 	per := map[int]*kinds{}
 	for _, f := range rep.Findings {
-		if f.Run != run || (f.Recipient != attribute.RecipientWeChat && f.Recipient != attribute.RecipientWeixin) {
+		if f.Run != run || (f.Recipient != taxonomy.RecipientWeChat && f.Recipient != taxonomy.RecipientWeixin) {
 			continue
 		}
 		k := per[f.Request]
@@ -24,12 +23,12 @@ func miniProgramBrowsing(rep *report.Report, run string) bool {
 			k = &kinds{}
 			per[f.Request] = k
 		}
-		switch classify.DataType(f.DataType) {
-		case classify.MiniProgramPagePath:
+		switch taxonomy.DataType(f.DataType) {
+		case taxonomy.MiniProgramPagePath:
 			k.page = true
-		case classify.MiniProgramID:
+		case taxonomy.MiniProgramID:
 			k.mp = true
-		case classify.UIEvents, classify.UsageStatistics:
+		case taxonomy.UIEvents, taxonomy.UsageStatistics:
 			k.events = true
 		}
 		if f.AppID != "" {

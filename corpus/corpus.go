@@ -294,7 +294,7 @@ func permissions(m *runfolder.Run) string {
 	if m == nil || len(m.Permissions) == 0 {
 		return ""
 	}
-	if v, ok := m.Permissions["location"]; ok {
+	if v, ok := m.Permissions["location"]; ok { // not a data type: the OS permission
 		return v
 	}
 	one := ""

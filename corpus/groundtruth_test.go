@@ -12,6 +12,7 @@ import (
 	"github.com/wxaudit/wxaudit/store"
 	"github.com/wxaudit/wxaudit/store/parquet"
 	"github.com/wxaudit/wxaudit/synth"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // plantedBrowsing reads a synthetic run's ground truth: a request planted
@@ -28,11 +29,11 @@ func plantedBrowsing(t *testing.T, dir string) bool {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		types := map[string]bool{}
+		types := map[taxonomy.DataType]bool{}
 		for _, p := range e.Planted {
 			types[p.DataType] = true
 		}
-		if types[synth.DataMiniProgramPage] || (types[synth.DataMiniProgramID] && (types[synth.DataUIEvents] || types[synth.DataUsageStatistics])) {
+		if types[taxonomy.MiniProgramPagePath] || (types[taxonomy.MiniProgramID] && (types[taxonomy.UIEvents] || types[taxonomy.UsageStatistics])) {
 			return true
 		}
 	}

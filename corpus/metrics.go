@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/store"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Output files in the corpus folder.
@@ -255,7 +255,7 @@ func featureRuns(ctx context.Context, st *store.Store, counted map[string]bool) 
 func taxonomyOrder[V any](set map[string]V) []string {
 	var out, rest []string
 	done := map[string]bool{}
-	for _, t := range classify.Taxonomy {
+	for _, t := range taxonomy.All {
 		if _, ok := set[string(t.Name)]; ok {
 			out = append(out, string(t.Name))
 			done[string(t.Name)] = true

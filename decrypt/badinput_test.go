@@ -12,6 +12,7 @@ import (
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // TestTruncatedCapture cuts the real capture at many points: every cut
@@ -76,7 +77,7 @@ func TestWrongKeys(t *testing.T) {
 	if st.RecordsDecrypted != 0 {
 		t.Errorf("%d records decrypted with wrong keys", st.RecordsDecrypted)
 	}
-	if st.RecordsNotDecrypted[ReasonTagMismatch] == 0 {
+	if st.RecordsNotDecrypted[taxonomy.ReasonTagMismatch] == 0 {
 		t.Errorf("no tag mismatch reported: %v", st.RecordsNotDecrypted)
 	}
 	for _, p := range ps {

@@ -10,6 +10,7 @@ import (
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/link"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // bizState is the business-layer state of a whole run: keys learned from
@@ -82,7 +83,7 @@ func (c *conn) lostAppData(h *half) {
 	if c.kind == link.KindLonglink {
 		// Packet boundaries are lost with the record: start afresh.
 		if h.ll.Buffered() > 0 {
-			c.d.stats.PayloadsNotDecrypted[ReasonNoKey]++
+			c.d.stats.PayloadsNotDecrypted[taxonomy.ReasonNoKey]++
 		}
 		h.ll = business.LonglinkReader{}
 		h.app, h.appFrames, h.appRecs = nil, nil, 0
@@ -104,7 +105,7 @@ func (c *conn) endOfMessage(h *half) {
 	}
 	if len(data) == 0 {
 		if lost {
-			c.d.stats.PayloadsNotDecrypted[ReasonNoKey]++
+			c.d.stats.PayloadsNotDecrypted[taxonomy.ReasonNoKey]++
 		}
 		return
 	}
@@ -134,7 +135,7 @@ func (c *conn) openShortlink(h *half, data []byte, frames []int64, t time.Time, 
 		c.requestSeen = true
 		req, err := business.ParseShortlinkRequest(data)
 		if err != nil {
-			c.d.stats.PayloadsNotDecrypted[ReasonBadEnvelope]++
+			c.d.stats.PayloadsNotDecrypted[taxonomy.ReasonBadEnvelope]++
 			return
 		}
 		c.uri, c.host = req.URI, req.Host
@@ -159,7 +160,7 @@ func (c *conn) openShortlink(h *half, data []byte, frames []int64, t time.Time, 
 // and opens every whole packet.
 func (c *conn) longlinkData(h *half, plain []byte) {
 	if _, err := h.ll.Write(plain); err != nil {
-		c.d.stats.PayloadsNotDecrypted[ReasonTruncated]++
+		c.d.stats.PayloadsNotDecrypted[taxonomy.ReasonTruncated]++
 		h.ll = business.LonglinkReader{}
 		h.appFrames, h.appRecs = nil, 0
 		return
@@ -170,7 +171,7 @@ func (c *conn) longlinkData(h *half, plain []byte) {
 			break
 		}
 		if err != nil {
-			c.d.stats.PayloadsNotDecrypted[ReasonBadEnvelope]++
+			c.d.stats.PayloadsNotDecrypted[taxonomy.ReasonBadEnvelope]++
 			h.ll = business.LonglinkReader{}
 			break
 		}
@@ -193,7 +194,7 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 	p.CmdID = uint32(pkt.Cmd)
 	p.LonglinkSeq = pkt.Seq
 	if pkt.Cmd.Plain() {
-		c.d.order.submit(&job{c: c, base: p, ready: &business.Opened{Parts: []business.Part{{Plaintext: slices.Clone(pkt.Body), Inner: business.InnerNone}}}})
+		c.d.order.submit(&job{c: c, base: p, ready: &business.Opened{Parts: []business.Part{{Plaintext: slices.Clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
 		return
 	}
 	c.openBusiness(p, slices.Clone(pkt.Body), nil)
@@ -259,7 +260,7 @@ func (c *conn) flushBusiness() {
 		switch c.kind {
 		case link.KindLonglink:
 			if h.ll.Buffered() > 0 {
-				c.d.stats.PayloadsNotDecrypted[ReasonTruncated]++
+				c.d.stats.PayloadsNotDecrypted[taxonomy.ReasonTruncated]++
 			}
 		default:
 			c.endOfMessage(h)

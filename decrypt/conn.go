@@ -9,6 +9,7 @@ import (
 	"github.com/wxaudit/wxaudit/mmtls"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/reassemble"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // maxClassifyBytes bounds what is buffered before the client's first bytes
@@ -305,15 +306,15 @@ func (h *half) unit(u link.Unit) {
 func skipReason(err error) string {
 	switch err {
 	case link.ErrGap:
-		return ReasonGap
+		return taxonomy.ReasonGap
 	case link.ErrTruncated:
-		return ReasonTruncated
+		return taxonomy.ReasonTruncated
 	case link.ErrNotRecord:
-		return ReasonNotRecord
+		return taxonomy.ReasonNotRecord
 	case link.ErrUnrecognized:
-		return ReasonUnrecognized
+		return taxonomy.ReasonUnrecognized
 	}
-	return ReasonHTTPMalformed
+	return taxonomy.ReasonHTTPMalformed
 }
 
 func (h *half) record(b []byte, frames []int64, t time.Time) {
@@ -321,7 +322,7 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	rec, _, err := mmtls.ParseRecord(b)
 	if err != nil {
 		// The framer only returns whole records of known types.
-		st.RecordsNotDecrypted[ReasonUnknownType]++
+		st.RecordsNotDecrypted[taxonomy.ReasonUnknownType]++
 		return
 	}
 	seq := h.seq
@@ -350,8 +351,8 @@ func (h *half) record(b []byte, frames []int64, t time.Time) {
 	r.frames = slices.Clone(frames)
 	if h.pendingCount() >= h.c.d.opts.maxPending() {
 		r.failed = true
-		st.RecordsNotDecrypted[ReasonPendingLimit]++
-		h.trace(&r, stateFailed, ReasonPendingLimit, nil)
+		st.RecordsNotDecrypted[taxonomy.ReasonPendingLimit]++
+		h.trace(&r, stateFailed, taxonomy.ReasonPendingLimit, nil)
 		h.queue = append(h.queue, r)
 		h.deliver()
 		return

@@ -12,10 +12,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/internal/pcaprewrite"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 const (
@@ -99,7 +101,7 @@ func TestRealCapture(t *testing.T) {
 		"decrypted":         117,
 		"app data":          40,
 		"multi-segment":     7,
-		"not decrypted":     map[string]int{ReasonNoKey: 33},
+		"not decrypted":     map[string]int{taxonomy.ReasonNoKey: 33},
 		"payloads":          42,
 		"payloads by inner": map[string]int{"aes-cbc": 32, "aes-gcm": 8, "none": 2},
 		"compressed":        17,
@@ -115,9 +117,9 @@ func TestRealCapture(t *testing.T) {
 	var newsync, auth int
 	for _, p := range ps {
 		switch {
-		case p.Inner == payload.InnerAESGCM && p.ReqType == 138:
+		case p.Inner == taxonomy.InnerAESGCM && p.ReqType == 138:
 			newsync++
-		case p.Inner == payload.InnerAESGCM && strings.HasSuffix(p.URI, "/secautoauth"):
+		case p.Inner == taxonomy.InnerAESGCM && strings.HasSuffix(p.URI, "/secautoauth"):
 			auth++
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/internal/hexflow"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // seedCapture builds a small capture with a Shortlink, a Longlink and a
@@ -44,7 +45,7 @@ func TestSeedCapture(t *testing.T) {
 	if st.Connections != 3 || st.ConnectionsByLink["shortlink"] != 1 || st.ConnectionsByLink["longlink"] != 1 || st.ConnectionsByLink["http"] != 1 {
 		t.Errorf("connections %d by link %v", st.Connections, st.ConnectionsByLink)
 	}
-	if st.Records != 6 || st.RecordsPlaintext != 2 || st.RecordsNotDecrypted[ReasonNoKey] != 4 {
+	if st.Records != 6 || st.RecordsPlaintext != 2 || st.RecordsNotDecrypted[taxonomy.ReasonNoKey] != 4 {
 		t.Errorf("records %d, not decrypted %v", st.Records, st.RecordsNotDecrypted)
 	}
 	// The plain-HTTP request and its response are payloads of their own.

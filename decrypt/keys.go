@@ -3,6 +3,7 @@ package decrypt
 import (
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/mmtls"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // keyState is what one direction of a connection knows about its record
@@ -18,9 +19,9 @@ type keyState struct {
 
 func (k *keyState) failReason() string {
 	if k.tried {
-		return ReasonTagMismatch
+		return taxonomy.ReasonTagMismatch
 	}
-	return ReasonNoKey
+	return taxonomy.ReasonNoKey
 }
 
 func (k *keyState) learn(kv keylog.KeyIV) {

@@ -18,6 +18,7 @@ import (
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/capture"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // LiveOptions turn on live decoding (Options.Live).
@@ -338,7 +339,7 @@ func (l *live) hold(c *conn, p *payload.Payload, pkt []byte, then func(business.
 // waitable reports whether an inner failure may be a key not yet known
 // (hybrid-ECDH parts prefix their part name to the reason).
 func waitable(reason string) bool {
-	for _, r := range []string{business.ReasonNoKey, business.ReasonTagMismatch, business.ReasonBadPadding, business.ReasonLengthMismatch} {
+	for _, r := range []string{taxonomy.ReasonNoKey, taxonomy.ReasonTagMismatch, taxonomy.ReasonBadPadding, taxonomy.ReasonLengthMismatch} {
 		if strings.HasSuffix(reason, r) {
 			return true
 		}
@@ -386,7 +387,7 @@ func (l *live) finish() {
 		l.release(l.parked[0], false)
 	}
 	for _, h := range l.held {
-		reason := ReasonInnerFailure
+		reason := taxonomy.ReasonInnerFailure
 		if _, err := business.Open(h.pkt, l.d.keys, &l.d.biz.st); err != nil {
 			var oe *business.OpenError
 			if errors.As(err, &oe) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // job is one payload on its way out: ready (plain HTTP), with its parts
@@ -185,5 +186,5 @@ func openFailure(err error) string {
 	if errors.As(err, &oe) {
 		return "inner: " + oe.Reason
 	}
-	return ReasonInnerFailure
+	return taxonomy.ReasonInnerFailure
 }

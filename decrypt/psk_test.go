@@ -17,6 +17,7 @@ import (
 	"github.com/wxaudit/wxaudit/mmtls"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/synth"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // hello is a ClientHello found in a capture.
@@ -204,7 +205,7 @@ func TestPSKFileRealCapture(t *testing.T) {
 	keys, _ := keylog.Parse(strings.NewReader(tryAll.String()))
 	_, st = runPSK(t, capFile, keys, nil)
 	t.Logf("secret tried on every hello: %d records decrypted, not decrypted %v", st.RecordsDecrypted, st.RecordsNotDecrypted)
-	if st.RecordsDecrypted != 0 || st.RecordsNotDecrypted[ReasonTagMismatch] == 0 {
+	if st.RecordsDecrypted != 0 || st.RecordsNotDecrypted[taxonomy.ReasonTagMismatch] == 0 {
 		t.Errorf("trying the secret everywhere: %d decrypted, %v; update doc/psk.md", st.RecordsDecrypted, st.RecordsNotDecrypted)
 	}
 }

@@ -6,21 +6,6 @@ import (
 	"github.com/wxaudit/wxaudit/reassemble"
 )
 
-// Reasons a record or payload was not decrypted (keys of Stats maps).
-const (
-	ReasonNoKey         = "no key"
-	ReasonTagMismatch   = "tag mismatch"
-	ReasonTruncated     = "truncated"
-	ReasonUnknownType   = "unknown type"
-	ReasonInnerFailure  = "inner failure"
-	ReasonGap           = "bytes missing from capture"
-	ReasonNotRecord     = "not an mmtls record"
-	ReasonBadEnvelope   = "bad envelope"
-	ReasonUnrecognized  = "unrecognized protocol"
-	ReasonPendingLimit  = "no key (pending limit)"
-	ReasonHTTPMalformed = "malformed http"
-)
-
 // Stats says what a run found, decrypted, and why not. It holds counts
 // only, never key material or plaintext.
 type Stats struct {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // stdJSON is what encoding/json writes for p.
@@ -25,7 +27,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		{Capture: "c.pcap", Frames: []int64{1, 5, 99}, Time: "2023-12-05T01:09:10.579982Z",
 			Conn: &Conn{Client: "10.0.2.16:41234", Server: "[2001:db8::1]:443"}, Link: LinkShortlink, Direction: DirResponse,
 			RecordSeq: &seq, URI: "/cgi-bin/micromsg-bin/newsync", Host: "szshort.weixin.qq.com", ReqType: 138, Uin: 4294967295,
-			ClientVersion: 0x28002c30, CmdID: 1000000138, LonglinkSeq: 3, Inner: InnerAESGCM, Compressed: true, Part: "payload",
+			ClientVersion: 0x28002c30, CmdID: 1000000138, LonglinkSeq: 3, Inner: taxonomy.InnerAESGCM, Compressed: true, Part: "payload",
 			SignatureOK: &yes, Payload: []byte{0, 1, 0xfe, 0xff}},
 		{Link: LinkHTTP, Direction: DirRequest, RecordSeq: new(uint64), SignatureOK: &no, ReqType: -1, Line: -3,
 			URI: "/a?b=<script>&c=\"\\\x00\xff\u2028", Host: "h\tost", Payload: []byte("uin=1&x=<y>")},

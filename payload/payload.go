@@ -26,13 +26,6 @@ const (
 	DirResponse = "response"
 )
 
-// Inner encryption of a business packet.
-const (
-	InnerNone   = "none"
-	InnerAESCBC = "aes-cbc"
-	InnerAESGCM = "aes-gcm"
-)
-
 // Conn names a TCP connection by its endpoints as "addr:port".
 type Conn struct {
 	Client string `json:"client"`

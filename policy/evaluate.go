@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
-	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Kind classes a flow against a policy.
@@ -167,8 +167,8 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 // classify is Evaluate for one flow, without following hand-offs.
 func classify(m *Model, fl *Flow) Gap {
 	perm := fl.Permissions
-	if perm != PermOn && perm != PermOff && !strings.Contains(perm, "=") {
-		perm = PermUnknown
+	if perm != taxonomy.PermOn && perm != taxonomy.PermOff && !strings.Contains(perm, "=") {
+		perm = taxonomy.PermUnknown
 	}
 	g := Gap{
 		DataType: fl.DataType, Feature: fl.Feature, Recipient: fl.Recipient, Run: fl.Run,
@@ -228,8 +228,8 @@ func classify(m *Model, fl *Flow) Gap {
 			}
 			continue
 		}
-		if gate := attribute.PermissionState(perm, d.Permission); d.Permission != "" && gate != PermOn {
-			if gate == PermOff {
+		if gate := attribute.PermissionState(perm, d.Permission); d.Permission != "" && gate != taxonomy.PermOn {
+			if gate == taxonomy.PermOff {
 				permBlocked = firstOf(permBlocked, d)
 			} else {
 				permUnknown = firstOf(permUnknown, d)
@@ -255,7 +255,7 @@ func classify(m *Model, fl *Flow) Gap {
 	case permUnknown != nil:
 		g.Kind, why = KindAmbiguous, reasonPermUnknown
 		cite(permUnknown)
-	case fl.DataType == OpaqueType:
+	case fl.DataType == string(taxonomy.OpaqueEncryptedBlob):
 		g.Kind, why = KindAmbiguous, reasonOpaque
 	case permBlocked != nil:
 		// The right collector in the right feature, but only with a
@@ -299,12 +299,12 @@ const (
 // the subject, belong to miniprograms. It returns "" otherwise.
 func homeFeature(fl *Flow) string {
 	switch fl.DataType {
-	case "miniprogram_id", "miniprogram_page_path":
-		return catalog.FeatureMiniPrograms
+	case string(taxonomy.MiniProgramID), string(taxonomy.MiniProgramPagePath):
+		return taxonomy.FeatureMiniPrograms
 	}
 	for _, s := range strings.Split(fl.Subject, ",") {
 		if isAppID(s) {
-			return catalog.FeatureMiniPrograms
+			return taxonomy.FeatureMiniPrograms
 		}
 	}
 	return ""
@@ -507,77 +507,39 @@ func plural(n int) string {
 // DataTypePhrase returns the data type in plain words ("which pages were
 // visited inside Mini Programs"); unknown names are returned as they are.
 func DataTypePhrase(dt string) string {
-	if p, ok := dataTypePhrases[dt]; ok {
-		return p
+	if info, ok := taxonomy.Lookup(taxonomy.DataType(dt)); ok {
+		return info.Phrase
 	}
 	return strings.ReplaceAll(dt, "_", " ")
 }
 
-var dataTypePhrases = map[string]string{
-	"account_id":            "the account identifier",
-	"device_id":             "the device identifier",
-	"device_model":          "the phone model",
-	"device_hardware":       "hardware details of the phone",
-	"os_version":            "the operating system version",
-	"client_version":        "the app version",
-	"language_locale":       "the language setting",
-	"timezone":              "the time zone",
-	"network_type":          "the network type",
-	"ip_address":            "an IP address",
-	"wifi":                  "Wi-Fi network details",
-	"cell_carrier":          "the mobile carrier",
-	"location":              "precise location coordinates",
-	"coarse_location":       "the approximate location",
-	"phone_number":          "the phone number",
-	"email":                 "an email address",
-	"session_token":         "session tokens",
-	"push_token":            "the push notification token",
-	"profile_name":          "the profile name",
-	"contacts_social_graph": "contacts and friend relationships",
-	"message_content":       "message content",
-	"moments_content":       "Moments posts",
-	"image_media_metadata":  "image and media metadata",
-	"miniprogram_id":        "which Mini Programs were opened",
-	"miniprogram_page_path": "which pages were visited inside Mini Programs",
-	"ui_events":             "what the user tapped and did",
-	"usage_statistics":      "usage statistics such as how long pages were viewed",
-	"search_query":          "search terms",
-	"content_browsing":      "what content the user browsed",
-	"activity_timestamps":   "when the user did things",
-	"third_party_user_id":   "user identifiers of third-party services",
-	"system_software":       "details of the system software",
-	"diagnostics":           "diagnostic and performance data",
-	"permissions_state":     "which permissions the app has",
-	"opaque_encrypted_blob": "data wxaudit could not read",
-}
-
 func featurePhrase(f string) string {
 	switch f {
-	case catalog.FeatureMiniPrograms:
+	case taxonomy.FeatureMiniPrograms:
 		return "Mini Program use"
-	case catalog.FeatureChannels:
+	case taxonomy.FeatureChannels:
 		return "Channels"
-	case catalog.FeatureSearch:
+	case taxonomy.FeatureSearch:
 		return "Search"
-	case catalog.FeatureMoments:
+	case taxonomy.FeatureMoments:
 		return "Moments"
-	case catalog.FeatureMessaging:
+	case taxonomy.FeatureMessaging:
 		return "messaging"
-	case catalog.FeatureContacts:
+	case taxonomy.FeatureContacts:
 		return "contact loading"
-	case catalog.FeatureLocation:
+	case taxonomy.FeatureLocation:
 		return "location features"
-	case catalog.FeatureLogin:
+	case taxonomy.FeatureLogin:
 		return "login"
-	case catalog.FeatureSync:
+	case taxonomy.FeatureSync:
 		return "synchronisation"
-	case catalog.FeatureConfig:
+	case taxonomy.FeatureConfig:
 		return "configuration updates"
-	case catalog.FeatureTelemetry:
+	case taxonomy.FeatureTelemetry:
 		return "background reporting"
-	case catalog.FeaturePayments:
+	case taxonomy.FeaturePayments:
 		return "payments"
-	case "", catalog.FeatureOther:
+	case "", taxonomy.FeatureOther:
 		return "other activity"
 	}
 	return "the " + strings.ReplaceAll(f, "_", " ") + " feature"
@@ -585,13 +547,13 @@ func featurePhrase(f string) string {
 
 func recipientPhrase(r string) string {
 	switch r {
-	case RecipientWeChat:
+	case taxonomy.RecipientWeChat:
 		return "WeChat's own servers"
-	case RecipientWeixin:
+	case taxonomy.RecipientWeixin:
 		return "a service operated by Weixin"
-	case RecipientMPDeveloper:
+	case taxonomy.RecipientMPDeveloper:
 		return "the Mini Program's developer"
-	case RecipientThirdParty:
+	case taxonomy.RecipientThirdParty:
 		return "a third party"
 	}
 	return "another server"
@@ -600,9 +562,9 @@ func recipientPhrase(r string) string {
 // collectorPhrase names a recipient as the one who collects.
 func collectorPhrase(r string) string {
 	switch r {
-	case RecipientWeChat:
+	case taxonomy.RecipientWeChat:
 		return "WeChat itself"
-	case RecipientWeixin:
+	case taxonomy.RecipientWeixin:
 		return "Weixin"
 	}
 	return recipientPhrase(r)

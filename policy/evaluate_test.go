@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // testModel is a small hand-made model exercising every gap class.
@@ -110,10 +112,10 @@ func TestEvaluateKinds(t *testing.T) {
 		{"ambiguous vague disclosure", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "messaging"}, KindAmbiguous, "vague-usage", []string{"Only a vague statement"}},
 		{"ambiguous vague category", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "moments"}, KindAmbiguous, "vague-cat", nil},
 		{"ambiguous opaque", Flow{DataType: "opaque_encrypted_blob", Recipient: "wechat", Feature: "config"}, KindAmbiguous, "", []string{"could not read"}},
-		{"location permission on", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOn}, KindConsistent, "loc", []string{"permissions on"}},
-		{"location permission off", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOff}, KindOmitted, "loc", []string{"permissions off", "only with the location permission"}},
+		{"location permission on", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOn}, KindConsistent, "loc", []string{"permissions on"}},
+		{"location permission off", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOff}, KindOmitted, "loc", []string{"permissions off", "only with the location permission"}},
 		{"location permission unknown", Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "location"}, KindAmbiguous, "loc", []string{"permission state is unknown"}},
-		{"location in mini program", Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: PermOn}, KindOmitted, "loc", []string{"only during location features"}},
+		{"location in mini program", Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOn}, KindOmitted, "loc", []string{"only during location features"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,11 +197,11 @@ func TestBuiltinWeChat(t *testing.T) {
 		{Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "miniprograms"}, KindIncorrectEntity},
 		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, KindIncorrectEntity},
 		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry"}, KindOmitted},
-		{Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "moments", Permissions: PermOn}, KindOmitted},
+		{Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "moments", Permissions: taxonomy.PermOn}, KindOmitted},
 		{Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent},
-		{Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: PermOn}, KindIncorrectEntity},
-		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOn}, KindConsistent},
-		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: PermOff}, KindOmitted},
+		{Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOn}, KindIncorrectEntity},
+		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOn}, KindConsistent},
+		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOff}, KindOmitted},
 		{Flow{DataType: "device_id", Recipient: "weixin", Feature: "channels"}, KindGovernedElsewhere},
 		{Flow{DataType: "search_query", Recipient: "weixin", Feature: "search"}, KindGovernedElsewhere},
 		{Flow{DataType: "message_content", Recipient: "wechat", Feature: "messaging"}, KindConsistent},
@@ -237,10 +239,10 @@ func BenchmarkEvaluate(b *testing.B) {
 		b.Fatal(err)
 	}
 	var flows []Flow
-	for i, dt := range DataTypes {
+	for i, dt := range dataTypes {
 		for j, ft := range Features {
-			perm := []string{PermOn, PermOff, PermUnknown}[(i+j)%3]
-			rc := []string{RecipientWeChat, RecipientWeixin, RecipientMPDeveloper}[(i*j)%3]
+			perm := []string{taxonomy.PermOn, taxonomy.PermOff, taxonomy.PermUnknown}[(i+j)%3]
+			rc := []string{taxonomy.RecipientWeChat, taxonomy.RecipientWeixin, taxonomy.RecipientMPDeveloper}[(i*j)%3]
 			flows = append(flows, Flow{DataType: dt, Feature: ft, Recipient: rc, Run: "run", Permissions: perm, FindingIDs: []string{"f:1"}})
 		}
 	}

@@ -15,24 +15,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
-	"github.com/wxaudit/wxaudit/catalog"
-)
-
-// Recipients of a flow: who receives the data, in the vocabulary the
-// attribution stage assigns (package attribute owns it).
-const (
-	RecipientWeChat      = attribute.RecipientWeChat
-	RecipientWeixin      = attribute.RecipientWeixin
-	RecipientMPDeveloper = attribute.RecipientMPDeveloper
-	RecipientThirdParty  = attribute.RecipientThirdParty
-	RecipientOther       = attribute.RecipientOther
-)
-
-// Permission states of a run.
-const (
-	PermOn      = attribute.PermOn
-	PermOff     = attribute.PermOff
-	PermUnknown = attribute.PermUnknown
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Flow is one observed data flow: a data type sent to a recipient during a
@@ -147,7 +130,7 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 		if id == "" {
 			id = fmt.Sprintf("%s:%d", name, line)
 		}
-		k := key{f.DataType, orDefault(f.Recipient, RecipientOther), orDefault(f.Feature, catalog.FeatureOther), f.Run}
+		k := key{f.DataType, orDefault(f.Recipient, taxonomy.RecipientOther), orDefault(f.Feature, taxonomy.FeatureOther), f.Run}
 		i, ok := index[k]
 		if !ok {
 			i = len(flows)
@@ -223,11 +206,11 @@ func normPerm(p string) string {
 	}
 	switch strings.ToLower(strings.TrimSpace(p)) {
 	case "on", "granted", "true", "yes":
-		return PermOn
+		return taxonomy.PermOn
 	case "off", "denied", "false", "no":
-		return PermOff
+		return taxonomy.PermOff
 	}
-	return PermUnknown
+	return taxonomy.PermUnknown
 }
 
 func confidenceRank(c string) int {

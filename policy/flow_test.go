@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 func TestReadFindings(t *testing.T) {
@@ -26,16 +28,16 @@ func TestReadFindings(t *testing.T) {
 	}
 	f := flows[0]
 	if !slices.Equal(f.URIs, []string{"/a", "/b"}) || !slices.Equal(f.ReqTypes, []int{1, 2}) ||
-		!slices.Equal(f.FindingIDs, []string{"f.jsonl:1", "f.jsonl:2", "F9"}) || f.Permissions != PermOn || f.Subject != "wx1" {
+		!slices.Equal(f.FindingIDs, []string{"f.jsonl:1", "f.jsonl:2", "F9"}) || f.Permissions != taxonomy.PermOn || f.Subject != "wx1" {
 		t.Errorf("flow 0: %+v", f)
 	}
 	if f.Examples[1].Source != "a.log:2" {
 		t.Errorf("source: %q", f.Examples[1].Source)
 	}
-	if flows[1].Feature != "other" || flows[1].Recipient != "other" || flows[1].Permissions != PermUnknown {
+	if flows[1].Feature != "other" || flows[1].Recipient != "other" || flows[1].Permissions != taxonomy.PermUnknown {
 		t.Errorf("flow 1 defaults: %+v", flows[1])
 	}
-	if flows[2].Permissions != PermOff {
+	if flows[2].Permissions != taxonomy.PermOff {
 		t.Errorf("permissions field: %+v", flows[2])
 	}
 	for _, fl := range flows {
@@ -47,7 +49,7 @@ func TestReadFindings(t *testing.T) {
 	}
 
 	flows, _ = ReadFindings(strings.NewReader(in), "f.jsonl", ReadOptions{MinConfidence: "medium", Permissions: map[string]string{"x_permissions_on": "off"}})
-	if len(flows) != 2 || flows[0].Permissions != PermOff {
+	if len(flows) != 2 || flows[0].Permissions != taxonomy.PermOff {
 		t.Errorf("options ignored: %+v", flows)
 	}
 }
@@ -69,9 +71,9 @@ func TestReadFindingsErrors(t *testing.T) {
 
 func TestRunPermissions(t *testing.T) {
 	for run, want := range map[string]string{
-		"dl_mini_program_permissions_on_1": PermOn, "startup_permissions_off": PermOff, "perm-on": PermOn,
-		"Startup Permission Denied": PermOff, "no_permissions_startup": PermOff, "no_permission": PermOff,
-		"startup_data_1": PermUnknown, "": PermUnknown, "permissions_granted": PermOn,
+		"dl_mini_program_permissions_on_1": taxonomy.PermOn, "startup_permissions_off": taxonomy.PermOff, "perm-on": taxonomy.PermOn,
+		"Startup Permission Denied": taxonomy.PermOff, "no_permissions_startup": taxonomy.PermOff, "no_permission": taxonomy.PermOff,
+		"startup_data_1": taxonomy.PermUnknown, "": taxonomy.PermUnknown, "permissions_granted": taxonomy.PermOn,
 	} {
 		if got := RunPermissions(run); got != want {
 			t.Errorf("RunPermissions(%q) = %q, want %q", run, got, want)

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Bounds on a model: its YAML size, the number of problems reported, and
@@ -283,7 +285,7 @@ func (l *loader) model(root *yaml.Node) *Model {
 	}
 	m.FirstParty = l.list(f, "first_party", "model")
 	for _, r := range m.FirstParty {
-		if !slices.Contains([]string{RecipientWeChat, RecipientWeixin}, r) {
+		if !slices.Contains([]string{taxonomy.RecipientWeChat, taxonomy.RecipientWeixin}, r) {
 			l.bad(l.line(f, "first_party", 0), "model: first_party: unknown recipient %q (want wechat or weixin)", r)
 		}
 	}
@@ -292,7 +294,7 @@ func (l *loader) model(root *yaml.Node) *Model {
 	}
 
 	// Categories: the built-in ones, then the model's own.
-	m.Categories = slices.Clone(BuiltinCategories)
+	m.Categories = builtinCategories()
 	builtin := len(m.Categories)
 	for _, cn := range l.seq(f, "categories") {
 		cf := l.fields(cn, "category", []string{"name", "includes", "vague", "description"}, []string{"name", "includes"})
@@ -305,7 +307,7 @@ func (l *loader) model(root *yaml.Node) *Model {
 		switch {
 		case !nameRE.MatchString(c.Name):
 			l.bad(l.line(cf, "name", cn.Line), "category: name %q must be lowercase letters, digits, '_', '-' or '.'", c.Name)
-		case slices.Contains(DataTypes, c.Name):
+		case slices.Contains(dataTypes, c.Name):
 			l.bad(l.line(cf, "name", cn.Line), "%s: name is a data type of the taxonomy", what)
 		case slices.ContainsFunc(m.Categories, func(o Category) bool { return o.Name == c.Name }):
 			l.bad(l.line(cf, "name", cn.Line), "%s: defined twice (or redefines a built-in category)", what)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // validModel is the smallest valid model; badModel tests edit it.
@@ -249,7 +251,7 @@ func FuzzLoadModel(f *testing.F) {
 		}
 		// A valid model evaluates every flow without panicking.
 		Evaluate(m, []Flow{
-			{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: PermOff},
+			{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOff},
 			{DataType: "device_id", Recipient: "weixin", Feature: "channels"},
 			{DataType: "nope", Recipient: "x", Feature: "y"},
 		}, Options{FollowHandoffs: true})

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Collecting entities a disclosure can name. They are compared with a flow's
@@ -32,8 +32,8 @@ const (
 const FeatureAny = "any"
 
 // Features is the feature vocabulary of `wxaudit analyze`, defined by the
-// catalog (catalog.FeatureNames).
-var Features = catalog.FeatureNames
+// catalog (taxonomy.Features).
+var Features = taxonomy.Features
 
 // Model is a privacy policy as a set of disclosures. Load one with
 // LoadModel or Builtin; a loaded Model is valid and must not be modified
@@ -168,13 +168,13 @@ func (m *Model) entityCovers(collector, recipient string) bool {
 	case EntityFirstParty:
 		return first
 	case EntityWeixin:
-		return recipient == RecipientWeixin
+		return recipient == taxonomy.RecipientWeixin
 	case EntityMPDeveloper:
-		return recipient == RecipientMPDeveloper
+		return recipient == taxonomy.RecipientMPDeveloper
 	case EntityProvider:
-		return recipient == RecipientThirdParty
+		return recipient == taxonomy.RecipientThirdParty
 	case EntityThirdParty:
-		return !first && recipient != RecipientWeixin
+		return !first && recipient != taxonomy.RecipientWeixin
 	}
 	return false
 }

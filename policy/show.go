@@ -80,17 +80,17 @@ func WriteModel(w io.Writer, m *Model) error {
 func (m *Model) expand(names []string) string {
 	parts := make([]string, 0, len(names))
 	for _, n := range names {
-		if slices.Contains(DataTypes, n) {
+		if slices.Contains(dataTypes, n) {
 			parts = append(parts, n)
 			continue
 		}
 		var types []string
-		for _, t := range DataTypes {
+		for _, t := range dataTypes {
 			if m.cover[n][t] {
 				types = append(types, t)
 			}
 		}
-		if len(types) == len(DataTypes) {
+		if len(types) == len(dataTypes) {
 			parts = append(parts, n+" (every data type)")
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/synth"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // synthFindings generates every synthetic scenario and turns the manifest's
@@ -78,7 +79,7 @@ func TestSynthManifest(t *testing.T) {
 	var lines []string
 	for _, g := range gaps {
 		switch {
-		case strings.HasPrefix(g.DataType, "miniprogram_") && g.Recipient == RecipientWeChat:
+		case strings.HasPrefix(g.DataType, "miniprogram_") && g.Recipient == taxonomy.RecipientWeChat:
 			if g.Kind != KindIncorrectEntity && g.Kind != KindOmitted {
 				t.Errorf("Mini Program data to WeChat: %s/%s classed %s", g.DataType, g.Feature, g.Kind)
 			}
@@ -100,7 +101,7 @@ func TestSynthManifest(t *testing.T) {
 			if g.Run == "location-denied_permissions_off" {
 				t.Errorf("location flow in the permission-denied run: %+v", g)
 			}
-			if g.Permissions == PermOn && strings.Contains(g.Explanation, "permissions on") {
+			if g.Permissions == taxonomy.PermOn && strings.Contains(g.Explanation, "permissions on") {
 				locOn = true
 			}
 		}

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // bigReport has more findings than one HTML page holds.
@@ -17,7 +17,7 @@ func bigReport(n int) *Report {
 		r.Requests = append(r.Requests, Request{ID: id, Run: "off", Seq: id + 1, Feature: "telemetry", Recipient: "wechat",
 			URI: "/cgi-bin/micromsg-bin/newreportkvcomm", Time: fmt.Sprintf("2023-04-13T10:%02d:%02dZ", i/60%60, i%60)})
 		for k := 0; k < 3; k++ {
-			r.Findings = append(r.Findings, Finding{ID: fmt.Sprintf("b%d-%d", i, k), DataType: string(classify.ActivityTimestamps),
+			r.Findings = append(r.Findings, Finding{ID: fmt.Sprintf("b%d-%d", i, k), DataType: string(taxonomy.ActivityTimestamps),
 				Confidence: "low", Feature: "telemetry", Recipient: "wechat", Run: "off", Request: id,
 				Evidence: Evidence{FieldPath: "4.4.2.$3", Value: fmt.Sprint(1681380000 + i), Rule: "detector:ts", Reason: "a time"}})
 		}

@@ -20,30 +20,30 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // identifying lists the data types whose values single out the researcher
 // or hold what they wrote; their values are pseudonymised.
-var identifying = map[classify.DataType]bool{
-	classify.AccountID:           true,
-	classify.DeviceID:            true,
-	classify.SessionToken:        true,
-	classify.PushToken:           true,
-	classify.ProfileName:         true,
-	classify.PhoneNumber:         true,
-	classify.Email:               true,
-	classify.IPAddress:           true,
-	classify.MessageContent:      true,
-	classify.MomentsContent:      true,
-	classify.ContactsSocialGraph: true,
-	classify.ThirdPartyUserID:    true,
-	classify.WiFi:                true,
-	classify.SearchQuery:         true,
+var identifying = map[taxonomy.DataType]bool{
+	taxonomy.AccountID:           true,
+	taxonomy.DeviceID:            true,
+	taxonomy.SessionToken:        true,
+	taxonomy.PushToken:           true,
+	taxonomy.ProfileName:         true,
+	taxonomy.PhoneNumber:         true,
+	taxonomy.Email:               true,
+	taxonomy.IPAddress:           true,
+	taxonomy.MessageContent:      true,
+	taxonomy.MomentsContent:      true,
+	taxonomy.ContactsSocialGraph: true,
+	taxonomy.ThirdPartyUserID:    true,
+	taxonomy.WiFi:                true,
+	taxonomy.SearchQuery:         true,
 }
 
 // located lists the data types whose values are coordinates.
-var located = map[classify.DataType]bool{classify.Location: true, classify.CoarseLocation: true}
+var located = map[taxonomy.DataType]bool{taxonomy.Location: true, taxonomy.CoarseLocation: true}
 
 // coarseDigits keeps two decimals of a degree: 0.01° is 1.1 km of latitude.
 const coarseDigits = 2
@@ -82,7 +82,7 @@ func newRedactor(r *Report, key []byte, reveal bool) *Redactor {
 	rd := &Redactor{key: key, pseudo: map[string]string{}, reveal: reveal}
 	for i := range r.Findings {
 		f := &r.Findings[i]
-		dt := classify.DataType(f.DataType)
+		dt := taxonomy.DataType(f.DataType)
 		switch {
 		case isCanary(f):
 			rd.add(f.Evidence.Value, "[canary "+strings.TrimPrefix(f.Evidence.Rule, "canary:")+"]")
@@ -174,7 +174,7 @@ func (rd *Redactor) Value(f *Finding) string {
 	if isCanary(f) {
 		return rd.pseudo[strings.TrimRight(f.Evidence.Value, "\x00")]
 	}
-	if located[classify.DataType(f.DataType)] && !rd.reveal {
+	if located[taxonomy.DataType(f.DataType)] && !rd.reveal {
 		return coarseText(f)
 	}
 	if p, ok := rd.pseudo[strings.TrimRight(f.Evidence.Value, "\x00")]; ok {

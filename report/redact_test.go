@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // planted are the researcher's own values: none may appear in a shareable
@@ -109,7 +109,7 @@ func TestReveal(t *testing.T) {
 
 func TestUinForms(t *testing.T) {
 	// A uin logged as a negative int32 is the same account.
-	r := &Report{Findings: []Finding{{ID: "a", DataType: string(classify.AccountID), Evidence: Evidence{Value: "3000000000"}}}}
+	r := &Report{Findings: []Finding{{ID: "a", DataType: string(taxonomy.AccountID), Evidence: Evidence{Value: "3000000000"}}}}
 	rd := NewRedactor(r, []byte("k"))
 	if got := rd.Text("uin -1294967296"); strings.Contains(got, "1294967296") {
 		t.Errorf("two's-complement form kept: %q", got)

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Report is the result of one analysis.
@@ -248,7 +249,7 @@ func (r *Report) DataTypes(run string) []string {
 
 func taxonomyOrder(set map[string]bool) []string {
 	var out []string
-	for _, t := range classify.Taxonomy {
+	for _, t := range taxonomy.All {
 		if set[string(t.Name)] {
 			out = append(out, string(t.Name))
 			delete(set, string(t.Name))

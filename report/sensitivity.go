@@ -1,6 +1,8 @@
 package report
 
-import "github.com/wxaudit/wxaudit/classify"
+import (
+	"github.com/wxaudit/wxaudit/taxonomy"
+)
 
 // Sensitivity levels of a data type, for ordering gaps and colouring the
 // data-type matrix: what harm its disclosure can do to the user.
@@ -13,35 +15,35 @@ const (
 // sensitivity assigns each data type a level; types not listed are
 // SensitivityLow. Identifiers are medium: alone they say nothing about a
 // person's life, but they join everything else to one person.
-var sensitivity = map[classify.DataType]int{
-	classify.Location:            SensitivityHigh,
-	classify.CoarseLocation:      SensitivityMedium,
-	classify.PhoneNumber:         SensitivityHigh,
-	classify.Email:               SensitivityHigh,
-	classify.ContactsSocialGraph: SensitivityHigh,
-	classify.MessageContent:      SensitivityHigh,
-	classify.MomentsContent:      SensitivityHigh,
-	classify.SearchQuery:         SensitivityHigh,
-	classify.ContentBrowsing:     SensitivityHigh,
-	classify.MiniProgramPagePath: SensitivityHigh,
-	classify.ProfileName:         SensitivityHigh,
-	classify.WiFi:                SensitivityMedium,
-	classify.AccountID:           SensitivityMedium,
-	classify.DeviceID:            SensitivityMedium,
-	classify.IPAddress:           SensitivityMedium,
-	classify.SessionToken:        SensitivityMedium,
-	classify.PushToken:           SensitivityMedium,
-	classify.ThirdPartyUserID:    SensitivityMedium,
-	classify.ImageMediaMetadata:  SensitivityMedium,
-	classify.MiniProgramID:       SensitivityMedium,
-	classify.UIEvents:            SensitivityMedium,
-	classify.UsageStatistics:     SensitivityMedium,
-	classify.ActivityTimestamps:  SensitivityMedium,
+var sensitivity = map[taxonomy.DataType]int{
+	taxonomy.Location:            SensitivityHigh,
+	taxonomy.CoarseLocation:      SensitivityMedium,
+	taxonomy.PhoneNumber:         SensitivityHigh,
+	taxonomy.Email:               SensitivityHigh,
+	taxonomy.ContactsSocialGraph: SensitivityHigh,
+	taxonomy.MessageContent:      SensitivityHigh,
+	taxonomy.MomentsContent:      SensitivityHigh,
+	taxonomy.SearchQuery:         SensitivityHigh,
+	taxonomy.ContentBrowsing:     SensitivityHigh,
+	taxonomy.MiniProgramPagePath: SensitivityHigh,
+	taxonomy.ProfileName:         SensitivityHigh,
+	taxonomy.WiFi:                SensitivityMedium,
+	taxonomy.AccountID:           SensitivityMedium,
+	taxonomy.DeviceID:            SensitivityMedium,
+	taxonomy.IPAddress:           SensitivityMedium,
+	taxonomy.SessionToken:        SensitivityMedium,
+	taxonomy.PushToken:           SensitivityMedium,
+	taxonomy.ThirdPartyUserID:    SensitivityMedium,
+	taxonomy.ImageMediaMetadata:  SensitivityMedium,
+	taxonomy.MiniProgramID:       SensitivityMedium,
+	taxonomy.UIEvents:            SensitivityMedium,
+	taxonomy.UsageStatistics:     SensitivityMedium,
+	taxonomy.ActivityTimestamps:  SensitivityMedium,
 }
 
 // Sensitivity returns the level of a data type.
 func Sensitivity(dataType string) int {
-	if s, ok := sensitivity[classify.DataType(dataType)]; ok {
+	if s, ok := sensitivity[taxonomy.DataType(dataType)]; ok {
 		return s
 	}
 	return SensitivityLow

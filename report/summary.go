@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Summarize computes summary.json from the report.
@@ -65,7 +65,7 @@ func (r *Report) Summarize() Summary {
 			}
 		}
 		switch f.DataType {
-		case string(classify.MiniProgramPagePath):
+		case string(taxonomy.MiniProgramPagePath):
 			page := normPage(f.Evidence.Value)
 			k := f.AppID + "\x00" + page + "\x00" + strconv.Itoa(f.Request)
 			if !pageSeen[k] {
@@ -75,9 +75,9 @@ func (r *Report) Summarize() Summary {
 					mp.Pages[len(mp.Pages)-1].StayMS = st
 				}
 			}
-		case string(classify.UIEvents):
+		case string(taxonomy.UIEvents):
 			mp.UIEvents++
-		case string(classify.SearchQuery):
+		case string(taxonomy.SearchQuery):
 			mp.Searches++
 		}
 	}
@@ -105,7 +105,7 @@ func stayTimes(fs []Finding) map[stayKey]int64 {
 	out := map[stayKey]int64{}
 	for i := range fs {
 		f := &fs[i]
-		if f.DataType != string(classify.UsageStatistics) {
+		if f.DataType != string(taxonomy.UsageStatistics) {
 			continue
 		}
 		p := strings.ToLower(f.Evidence.FieldPath)

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/wxaudit/wxaudit/analyze"
-	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // page is what every template receives.
@@ -192,7 +192,7 @@ func (s *server) requests(w http.ResponseWriter, r *http.Request) {
 	for _, run := range o.Runs {
 		form.Runs = append(form.Runs, run.Label)
 	}
-	for _, t := range classify.Taxonomy {
+	for _, t := range taxonomy.All {
 		form.DataTypes = append(form.DataTypes, string(t.Name))
 	}
 	if err != nil {

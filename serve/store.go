@@ -14,6 +14,7 @@ import (
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/store"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // StoreSource serves a corpus folder through its store. Lists are paged in
@@ -94,7 +95,7 @@ func (s *StoreSource) Overview(ctx context.Context) (*Overview, error) {
 // taxonomyOrder lists a set of data types in taxonomy order.
 func taxonomyOrder(set map[string]bool) []string {
 	var out []string
-	for _, t := range classify.Taxonomy {
+	for _, t := range taxonomy.All {
 		if set[string(t.Name)] {
 			out = append(out, string(t.Name))
 		}

@@ -12,44 +12,6 @@ import (
 	"strings"
 )
 
-// Data types of the personal-data taxonomy that the scenarios plant. The
-// names are the analysis stage's taxonomy; the manifest uses them verbatim.
-const (
-	DataAccountID        = "account_id"
-	DataDeviceID         = "device_id"
-	DataDeviceModel      = "device_model"
-	DataDeviceHardware   = "device_hardware"
-	DataOSVersion        = "os_version"
-	DataClientVersion    = "client_version"
-	DataLanguageLocale   = "language_locale"
-	DataTimezone         = "timezone"
-	DataNetworkType      = "network_type"
-	DataIPAddress        = "ip_address"
-	DataWifi             = "wifi"
-	DataCellCarrier      = "cell_carrier"
-	DataLocation         = "location"
-	DataCoarseLocation   = "coarse_location"
-	DataSessionToken     = "session_token"
-	DataPushToken        = "push_token"
-	DataProfileName      = "profile_name"
-	DataContacts         = "contacts_social_graph"
-	DataMessageContent   = "message_content"
-	DataMomentsContent   = "moments_content"
-	DataImageMetadata    = "image_media_metadata"
-	DataMiniProgramID    = "miniprogram_id"
-	DataMiniProgramPage  = "miniprogram_page_path"
-	DataUIEvents         = "ui_events"
-	DataUsageStatistics  = "usage_statistics"
-	DataSearchQuery      = "search_query"
-	DataContentBrowsing  = "content_browsing"
-	DataActivityTimes    = "activity_timestamps"
-	DataThirdPartyUserID = "third_party_user_id"
-	DataSystemSoftware   = "system_software"
-	DataDiagnostics      = "diagnostics"
-	DataPermissionsState = "permissions_state"
-	DataOpaqueEncrypted  = "opaque_encrypted_blob"
-)
-
 // rng is the only source of randomness of a generation run. Every value in
 // the output follows from Options.Seed through it, so equal seeds give
 // byte-identical captures.
@@ -256,3 +218,6 @@ func round6(f float64) float64 {
 	}
 	return float64(int64(f*m+0.5)) / m
 }
+
+// netWiFi is the network type the scenarios report, as WeChat spells it.
+const netWiFi = "wifi" // not a data type

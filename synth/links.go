@@ -18,6 +18,7 @@ import (
 	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/mmtls"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // pendingEntry is a manifest entry with its sort key.
@@ -291,7 +292,7 @@ func (g *generator) longConn(s *script, m *mmConn, calls []*call) error {
 			// decrypt names Longlink payloads by cmd id, without a URI.
 			e.Link, e.ReqType = payload.LinkLonglink, cl.reqType
 			e.Inner, e.Compressed = sd.inner, sd.compressed
-			if sd.inner != payload.InnerNone {
+			if sd.inner != taxonomy.InnerNone {
 				e.Uin, e.ClientVersion = g.id.Uin, g.id.ClientVersion
 			}
 			e.CmdID, e.LonglinkSeq = cmd, seq

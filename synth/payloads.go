@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // body is one built payload and the personal data planted in it.
@@ -34,11 +36,11 @@ func newgetdnsQuery(id *Identity, r *rng) body {
 	var p planter
 	q := fmt.Sprintf("/cgi-bin/micromsg-bin/newgetdns?uin=%d&clientversion=%d&scene=0&net=1&md5=%s&devicetype=%s&lan=%s&sigver=2",
 		id.Uin, id.ClientVersion, r.hex(32), id.DeviceType(), id.Language)
-	p.s(DataAccountID, "?uin", strconv.FormatUint(uint64(id.Uin), 10))
-	p.s(DataClientVersion, "?clientversion", strconv.FormatUint(uint64(id.ClientVersion), 10))
-	p.s(DataOSVersion, "?devicetype", id.DeviceType())
-	p.s(DataNetworkType, "?net", "net=1")
-	p.s(DataLanguageLocale, "?lan", id.Language)
+	p.s(taxonomy.AccountID, "?uin", strconv.FormatUint(uint64(id.Uin), 10))
+	p.s(taxonomy.ClientVersion, "?clientversion", strconv.FormatUint(uint64(id.ClientVersion), 10))
+	p.s(taxonomy.OSVersion, "?devicetype", id.DeviceType())
+	p.s(taxonomy.NetworkType, "?net", "net=1")
+	p.s(taxonomy.LanguageLocale, "?lan", id.Language)
 	return body{b: []byte(q), planted: p}
 }
 
@@ -80,7 +82,7 @@ func autoAuthRequest(id *Identity, r *rng, now time.Time) body {
 		pb(nil).msg(1, pb(nil).varint(1, 57).bytes(2, r.bytes(57))).
 			msg(2, pb(nil).varint(1, uint64(len(ticket))).msg(2,
 				pb(nil).varint(1, uint64(r.between(10000, 99999))).bytes(2, ticket).varint(3, ts(now)))))
-	p.hex(DataSessionToken, "2.3.2.2.2.2", ticket)
+	p.hex(taxonomy.SessionToken, "2.3.2.2.2.2", ticket)
 	devName := fmt.Sprintf("%s-%s", id.Manufacturer, strings.ReplaceAll(id.Model, " ", "_"))
 	build := buildID(r)
 	incr := strconv.Itoa(r.between(1000000, 99999999))
@@ -100,13 +102,13 @@ func autoAuthRequest(id *Identity, r *rng, now time.Time) body {
 		str(11, id.Language).
 		varint(13, 0).
 		str(17, "com.tencent.mm")
-	p.s(DataDeviceModel, "2.9", devName)
-	p.s(DataDeviceModel, "2.10:deviceinfo.MANUFACTURER.@name", id.Manufacturer)
-	p.s(DataDeviceModel, "2.10:deviceinfo.MANUFACTURER.MODEL.@name", id.Model)
-	p.s(DataOSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.@name", id.AndroidRel)
-	p.s(DataOSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.VERSION_INCREMENTAL.@name", incr)
-	p.s(DataOSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.VERSION_INCREMENTAL.DISPLAY.@name", display)
-	p.s(DataLanguageLocale, "2.11", id.Language)
+	p.s(taxonomy.DeviceModel, "2.9", devName)
+	p.s(taxonomy.DeviceModel, "2.10:deviceinfo.MANUFACTURER.@name", id.Manufacturer)
+	p.s(taxonomy.DeviceModel, "2.10:deviceinfo.MANUFACTURER.MODEL.@name", id.Model)
+	p.s(taxonomy.OSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.@name", id.AndroidRel)
+	p.s(taxonomy.OSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.VERSION_INCREMENTAL.@name", incr)
+	p.s(taxonomy.OSVersion, "2.10:deviceinfo.MANUFACTURER.MODEL.VERSION_RELEASE.VERSION_INCREMENTAL.DISPLAY.@name", display)
+	p.s(taxonomy.LanguageLocale, "2.11", id.Language)
 	m := pb(nil).msg(1, key).msg(2, req)
 	return body{b: m}.with(p)
 }
@@ -133,7 +135,7 @@ func genericResponse(r *rng, extra int) []byte {
 func identifyRequest(id *Identity, r *rng) body {
 	var p planter
 	m := pb(nil).varint(1, uint64(id.Uin)).bytes(2, r.bytes(16)).varint(3, 1)
-	p.u(DataAccountID, "1", uint64(id.Uin))
+	p.u(taxonomy.AccountID, "1", uint64(id.Uin))
 	return body{b: m, planted: p}
 }
 
@@ -146,7 +148,7 @@ func newsyncRequest(id *Identity, r *rng) body {
 		varint(4, 1).
 		str(5, id.DeviceType()).
 		varint(6, 0)
-	p.s(DataOSVersion, "5", id.DeviceType())
+	p.s(taxonomy.OSVersion, "5", id.DeviceType())
 	return body{b: m, planted: p}
 }
 
@@ -165,7 +167,7 @@ func newsyncResponse(id *Identity, r *rng, now time.Time) []byte {
 func fcmRegRequest(id *Identity) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, id.PushToken).varint(3, 1)
-	p.s(DataPushToken, "2", id.PushToken)
+	p.s(taxonomy.PushToken, "2", id.PushToken)
 	return body{b: m, planted: p}
 }
 
@@ -183,7 +185,7 @@ func netInfoRequest(id *Identity, r *rng) body {
 	var p planter
 	ip := fmt.Sprintf("%d.%d.%d.%d", id.ClientIP[0], id.ClientIP[1], id.ClientIP[2], id.ClientIP[3])
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, r.hex(32)).str(3, base64.StdEncoding.EncodeToString(r.bytes(60))).str(4, ip)
-	p.s(DataIPAddress, "4", ip)
+	p.s(taxonomy.IPAddress, "4", ip)
 	return body{b: m, planted: p}
 }
 
@@ -205,7 +207,7 @@ func (k kvLine) String() string { return strings.Join(k.values, ",") }
 // version, device), the report lines (usage statistics) and their times.
 type kvPlant struct {
 	line, col int
-	typ       string
+	typ       taxonomy.DataType
 }
 
 func kvReport(id *Identity, lines []kvLine, plants []kvPlant, now time.Time) body {
@@ -221,15 +223,15 @@ func kvReport(id *Identity, lines []kvLine, plants []kvPlant, now time.Time) bod
 	modelABI := strings.ReplaceAll(id.Model, " ", "_") + "arm64-v8a"
 	batch = batch.str(5, modelABI).str(6, brand).str(8, strconv.Itoa(id.AndroidAPI)).str(9, id.Language).varint(10, 0)
 	m := pb(nil).varint(1, 100).varint(2, uint64(len(lines))).varint(3, 3).msg(4, batch)
-	p.u(DataAccountID, "4.1", uint64(id.Uin))
-	p.u(DataClientVersion, "4.2", uint64(id.ClientVersion))
-	p.s(DataDeviceModel, "4.5", modelABI)
-	p.s(DataDeviceHardware, "4.5", modelABI)
-	p.s(DataDeviceModel, "4.6", brand)
-	p.s(DataOSVersion, "4.8", strconv.Itoa(id.AndroidAPI))
-	p.s(DataLanguageLocale, "4.9", id.Language)
-	p.s(DataUsageStatistics, "4.4.2", lines[0].String())
-	p.u(DataActivityTimes, "4.4.3", ts(now))
+	p.u(taxonomy.AccountID, "4.1", uint64(id.Uin))
+	p.u(taxonomy.ClientVersion, "4.2", uint64(id.ClientVersion))
+	p.s(taxonomy.DeviceModel, "4.5", modelABI)
+	p.s(taxonomy.DeviceHardware, "4.5", modelABI)
+	p.s(taxonomy.DeviceModel, "4.6", brand)
+	p.s(taxonomy.OSVersion, "4.8", strconv.Itoa(id.AndroidAPI))
+	p.s(taxonomy.LanguageLocale, "4.9", id.Language)
+	p.s(taxonomy.UsageStatistics, "4.4.2", lines[0].String())
+	p.u(taxonomy.ActivityTimestamps, "4.4.3", ts(now))
 	for _, k := range plants {
 		// Field 4.4 repeats; the line index is the repetition, so the
 		// path names the column only.
@@ -248,7 +250,7 @@ func kvJSON(j string) string { return strings.ReplaceAll(j, ",", ";") }
 func startupReport(id *Identity, r *rng, now time.Time) body {
 	diag := kvJSON(jsonString("crashCount", 0, "anrCount", 0, "coldStartMs", r.between(300, 3000), "lowMemory", 0))
 	lines := []kvLine{
-		{11098, []string{"1", "wifi", id.SSID, id.BSSID, "0"}},
+		{11098, []string{"1", netWiFi, id.SSID, id.BSSID, "0"}},
 		{10900, []string{strconv.FormatInt(now.Unix()-int64(r.between(3600, 86400)), 10), strconv.Itoa(r.between(100000, 9999999)), strconv.Itoa(r.between(100000, 9999999)),
 			id.Carrier, strconv.Itoa(r.between(1, 20)), carrierName(id.Carrier), carrierAPN(id.Carrier)}},
 		{13780, []string{"1", strconv.Itoa(r.between(1, 40)), strconv.Itoa(r.between(1000, 90000)), diag}},
@@ -258,10 +260,10 @@ func startupReport(id *Identity, r *rng, now time.Time) body {
 			"art_version", 300000000+id.AndroidAPI*100000, "fingerprint", buildFingerprint(id)))}},
 	}
 	return kvReport(id, lines, []kvPlant{
-		{0, 2, DataNetworkType}, {0, 3, DataWifi}, {0, 4, DataWifi},
-		{1, 4, DataCellCarrier}, {1, 6, DataCellCarrier},
-		{2, 4, DataDiagnostics},
-		{3, 3, DataSystemSoftware},
+		{0, 2, taxonomy.NetworkType}, {0, 3, taxonomy.WiFi}, {0, 4, taxonomy.WiFi},
+		{1, 4, taxonomy.CellCarrier}, {1, 6, taxonomy.CellCarrier},
+		{2, 4, taxonomy.Diagnostics},
+		{3, 3, taxonomy.SystemSoftware},
 	}, now)
 }
 
@@ -286,9 +288,9 @@ func sendMsgRequest(id *Identity, to, text string, r *rng, now time.Time) body {
 		varint(4, ts(now)).
 		varint(5, uint64(r.Uint32()>>1))
 	m := pb(nil).varint(1, 1).msg(2, msg)
-	p.s(DataContacts, "2.1.1", to)
-	p.s(DataMessageContent, "2.2", text)
-	p.u(DataActivityTimes, "2.4", ts(now))
+	p.s(taxonomy.ContactsSocialGraph, "2.1.1", to)
+	p.s(taxonomy.MessageContent, "2.2", text)
+	p.u(taxonomy.ActivityTimestamps, "2.4", ts(now))
 	return body{b: m, planted: p}
 }
 
@@ -309,9 +311,9 @@ func uploadImgRequest(id *Identity, to string, r *rng, now time.Time) body {
 		varint(7, uint64(len(img))).
 		msg(8, pb(nil).varint(1, uint64(len(img))).bytes(2, img)).
 		varint(9, uint64(w)).varint(10, uint64(h))
-	p.s(DataContacts, "4.1", to)
-	p.s(DataImageMetadata, "8.2", "Model="+id.Model)
-	p.u(DataImageMetadata, "9", uint64(w))
+	p.s(taxonomy.ContactsSocialGraph, "4.1", to)
+	p.s(taxonomy.ImageMediaMetadata, "8.2", "Model="+id.Model)
+	p.u(taxonomy.ImageMediaMetadata, "9", uint64(w))
 	return body{b: m, planted: p}
 }
 
@@ -325,8 +327,8 @@ func snsPostRequest(id *Identity, text string, r *rng, now time.Time) body {
 		msg(2, pb(nil).varint(1, uint64(len(xml))).bytes(2, []byte(xml))).
 		varint(3, 0).
 		str(4, fmt.Sprintf("%s_%d", id.Wxid, now.UnixMilli()))
-	p.s(DataMomentsContent, "2.2", text)
-	p.s(DataCoarseLocation, "2.2:TimelineObject.location.@city", id.City)
+	p.s(taxonomy.MomentsContent, "2.2", text)
+	p.s(taxonomy.CoarseLocation, "2.2:TimelineObject.location.@city", id.City)
 	return body{b: m, planted: p}
 }
 
@@ -340,10 +342,10 @@ func snsCommentRequest(id *Identity, owner, text string, r *rng, now time.Time) 
 		varint(5, 2).varint(6, 0).varint(7, ts(now)).str(8, text)
 	c := pb(nil).varint(1, r.Uint64()>>1).varint(2, 0).msg(3, action)
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).msg(2, c).str(3, fmt.Sprintf("%s_%d", id.Wxid, now.UnixMilli()))
-	p.s(DataContacts, "2.3.2", owner)
-	p.s(DataProfileName, "2.3.3", id.Nickname)
-	p.u(DataActivityTimes, "2.3.7", ts(now))
-	p.s(DataMomentsContent, "2.3.8", text)
+	p.s(taxonomy.ContactsSocialGraph, "2.3.2", owner)
+	p.s(taxonomy.ProfileName, "2.3.3", id.Nickname)
+	p.u(taxonomy.ActivityTimestamps, "2.3.7", ts(now))
+	p.s(taxonomy.MomentsContent, "2.3.8", text)
 	return body{b: m, planted: p}
 }
 
@@ -360,7 +362,7 @@ func jsLoginRequest(id *Identity, mp MiniProgram) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, mp.AppID).varint(4, 1).str(5, "").str(6, "").varint(7, 0).
 		msg(8, pb(nil).varint(2, 1001).varint(3, 1))
-	p.s(DataMiniProgramID, "2", mp.AppID)
+	p.s(taxonomy.MiniProgramID, "2", mp.AppID)
 	return body{b: m, planted: p}
 }
 
@@ -377,7 +379,7 @@ func wxaAttrSyncRequest(id *Identity, mps []MiniProgram) body {
 		m = m.msg(2, pb(nil).str(1, mp.Username+"@app").str(2, ""))
 	}
 	m = m.varint(3, 100)
-	p.s(DataMiniProgramID, "2.1", mps[0].Username+"@app")
+	p.s(taxonomy.MiniProgramID, "2.1", mps[0].Username+"@app")
 	return body{b: m, planted: p}
 }
 
@@ -431,14 +433,14 @@ func usageReport(id *Identity, mp MiniProgram, events []pageEvent, r *rng) body 
 		j := jsonString("eventID", 1000+2*e.event+1, "data", rawJSON(jsonString("staytime", e.stay)), "page", route, "version", "2.24.1", "uid", uid, "type", 0)
 		q := fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, e.at.UnixMilli()-int64(r.between(200, 3000)), id.ClientVersion)
 		m = m.msg(2, pb(nil).varint(1, 2).str(2, mp.AppID).str(3, route+".html").varint(4, 0).varint(5, ts(e.at)).varint(6, 0).
-			str(7, j).varint(8, 1).str(9, q).str(10, "wifi").varint(11, 1001).varint(12, 3))
+			str(7, j).varint(8, 1).str(9, q).str(10, netWiFi).varint(11, 1001).varint(12, 3))
 		if i == 0 {
-			p.s(DataMiniProgramID, "2.2", mp.AppID)
-			p.s(DataMiniProgramPage, "2.3", route+".html")
-			p.u(DataActivityTimes, "2.5", ts(e.at))
-			p.s(DataUIEvents, "2.7", j)
-			p.s(DataUsageStatistics, "2.7:data.staytime", strconv.Itoa(e.stay))
-			p.s(DataNetworkType, "2.10", "wifi")
+			p.s(taxonomy.MiniProgramID, "2.2", mp.AppID)
+			p.s(taxonomy.MiniProgramPagePath, "2.3", route+".html")
+			p.u(taxonomy.ActivityTimestamps, "2.5", ts(e.at))
+			p.s(taxonomy.UIEvents, "2.7", j)
+			p.s(taxonomy.UsageStatistics, "2.7:data.staytime", strconv.Itoa(e.stay))
+			p.s(taxonomy.NetworkType, "2.10", netWiFi)
 		}
 	}
 	return body{b: m, planted: p}
@@ -455,19 +457,19 @@ func routeRequest(id *Identity, mp MiniProgram, page, event string, eventValue s
 		"sessionid", fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, at.UnixMilli()-int64(r.between(500, 5000)), id.ClientVersion),
 		"page_path", page, "referpagepath", "", "isentrance", 1, "event_time", at.UnixMilli(),
 		"sdk_version", "2.24.7", "devicemodel", id.Model, "devicebrand", brand, "os_name", "android",
-		"os_version", "Android "+id.AndroidRel, "language_version", id.Language, "networktype", "wifi",
+		"os_version", "Android "+id.AndroidRel, "language_version", id.Language, "networktype", netWiFi, // not a data type: the key WeChat uses
 		"event_name", event, "event_value", rawJSON(eventValue), "unique_id", fmt.Sprintf("%d.%04d", at.UnixMilli(), r.IntN(10000)))
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).msg(2, pb(nil).varint(1, 1001).str(2, j)).str(3, mp.AppID)
-	p.s(DataMiniProgramID, "3", mp.AppID)
-	p.s(DataMiniProgramID, "2.2:appid", mp.AppID)
-	p.s(DataMiniProgramPage, "2.2:page_path", page)
-	p.s(DataUsageStatistics, "2.2", event)
-	p.s(DataActivityTimes, "2.2:event_time", strconv.FormatInt(at.UnixMilli(), 10))
-	p.s(DataDeviceModel, "2.2:devicemodel", id.Model)
-	p.s(DataDeviceModel, "2.2:devicebrand", brand)
-	p.s(DataOSVersion, "2.2:os_version", "Android "+id.AndroidRel)
-	p.s(DataLanguageLocale, "2.2:language_version", id.Language)
-	p.s(DataNetworkType, "2.2:networktype", "wifi")
+	p.s(taxonomy.MiniProgramID, "3", mp.AppID)
+	p.s(taxonomy.MiniProgramID, "2.2:appid", mp.AppID)
+	p.s(taxonomy.MiniProgramPagePath, "2.2:page_path", page)
+	p.s(taxonomy.UsageStatistics, "2.2", event)
+	p.s(taxonomy.ActivityTimestamps, "2.2:event_time", strconv.FormatInt(at.UnixMilli(), 10))
+	p.s(taxonomy.DeviceModel, "2.2:devicemodel", id.Model)
+	p.s(taxonomy.DeviceModel, "2.2:devicebrand", brand)
+	p.s(taxonomy.OSVersion, "2.2:os_version", "Android "+id.AndroidRel)
+	p.s(taxonomy.LanguageLocale, "2.2:language_version", id.Language)
+	p.s(taxonomy.NetworkType, "2.2:networktype", netWiFi)
 	return body{b: m, planted: p}
 }
 
@@ -476,10 +478,10 @@ func routeRequest(id *Identity, mp MiniProgram, page, event string, eventValue s
 func mpKVReport(id *Identity, mp MiniProgram, events []pageEvent, now time.Time) body {
 	var lines []kvLine
 	for _, e := range events {
-		lines = append(lines, kvLine{15496, []string{mp.AppID, "127", strconv.Itoa(e.event), "1001", url.QueryEscape(e.page), "wifi", strconv.Itoa(e.stay), strconv.FormatInt(e.at.UnixMilli(), 10)}})
+		lines = append(lines, kvLine{15496, []string{mp.AppID, "127", strconv.Itoa(e.event), "1001", url.QueryEscape(e.page), netWiFi, strconv.Itoa(e.stay), strconv.FormatInt(e.at.UnixMilli(), 10)}})
 	}
 	return kvReport(id, lines, []kvPlant{
-		{0, 1, DataMiniProgramID}, {0, 5, DataMiniProgramPage}, {0, 6, DataNetworkType}, {0, 7, DataUsageStatistics},
+		{0, 1, taxonomy.MiniProgramID}, {0, 5, taxonomy.MiniProgramPagePath}, {0, 6, taxonomy.NetworkType}, {0, 7, taxonomy.UsageStatistics},
 	}, now)
 }
 
@@ -492,11 +494,11 @@ func poiListRequest(id *Identity, r *rng) body {
 		msg(4, pb(nil).f64(1, id.Lon).f64(2, id.Lat).varint(3, uint64(r.between(5, 65)))).
 		str(5, coord(id.Lat)+","+coord(id.Lon)).
 		varint(6, 0).str(7, "")
-	p.f32(DataLocation, "2", id.Lon)
-	p.f32(DataLocation, "3", id.Lat)
-	p.f64(DataLocation, "4.1", id.Lon)
-	p.f64(DataLocation, "4.2", id.Lat)
-	p.s(DataLocation, "5", coord(id.Lat)+","+coord(id.Lon))
+	p.f32(taxonomy.Location, "2", id.Lon)
+	p.f32(taxonomy.Location, "3", id.Lat)
+	p.f64(taxonomy.Location, "4.1", id.Lon)
+	p.f64(taxonomy.Location, "4.2", id.Lat)
+	p.s(taxonomy.Location, "5", coord(id.Lat)+","+coord(id.Lon))
 	return body{b: m, planted: p}
 }
 
@@ -509,14 +511,14 @@ func searchRequest(id *Identity, query string, withLoc bool, r *rng, now time.Ti
 	m := pb(nil).varint(1, 0).str(2, query).varint(3, 0).varint(4, 0).varint(5, 80009061)
 	if withLoc {
 		m = m.msg(6, pb(nil).f32(1, float32(id.Lon)).f32(2, float32(id.Lat)).varint(3, uint64(r.between(20, 300))).varint(6, 1))
-		p.f32(DataLocation, "6.1", id.Lon)
-		p.f32(DataLocation, "6.2", id.Lat)
+		p.f32(taxonomy.Location, "6.1", id.Lon)
+		p.f32(taxonomy.Location, "6.2", id.Lat)
 	}
 	m = m.varint(8, 201).str(9, "").varint(10, 1).str(11, strconv.FormatUint(r.Uint64()>>1, 10)).
-		msg(17, pb(nil).str(1, "netType").varint(2, 0).str(3, "wifi")).
+		msg(17, pb(nil).str(1, "netType").varint(2, 0).str(3, netWiFi)).
 		msg(17, pb(nil).str(1, "requestId").varint(2, 0).str(3, r.hex(8)+"-"+r.hex(4)+"-"+r.hex(4)+"-"+r.hex(4)+"-"+r.hex(12)))
-	p.s(DataSearchQuery, "2", query)
-	p.s(DataNetworkType, "17.3", "wifi")
+	p.s(taxonomy.SearchQuery, "2", query)
+	p.s(taxonomy.NetworkType, "17.3", netWiFi)
 	return body{b: m, planted: p}
 }
 
@@ -533,17 +535,17 @@ func finderInitRequest(id *Identity, r *rng, now time.Time) body {
 // float pair and the client status JSON.
 func finderStreamRequest(id *Identity, r *rng, now time.Time) body {
 	var p planter
-	status := jsonString("network", "wifi", "ssid", id.SSID, "latitude", id.Lat, "longitude", id.Lon, "clientTime", now.UnixMilli())
+	status := jsonString("network", netWiFi, "ssid", id.SSID, "latitude", id.Lat, "longitude", id.Lon, "clientTime", now.UnixMilli())
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).
 		str(2, "finder_"+r.hex(16)).
 		bytes(3, r.bytes(24)).
 		msg(4, pb(nil).f32(1, float32(id.Lon)).f32(2, float32(id.Lat))).
 		str(5, status).varint(6, 1)
-	p.f32(DataLocation, "4.1", id.Lon)
-	p.f32(DataLocation, "4.2", id.Lat)
-	p.s(DataLocation, "5:latitude", strconv.FormatFloat(id.Lat, 'f', -1, 64))
-	p.s(DataWifi, "5:ssid", id.SSID)
-	p.s(DataNetworkType, "5:network", "wifi")
+	p.f32(taxonomy.Location, "4.1", id.Lon)
+	p.f32(taxonomy.Location, "4.2", id.Lat)
+	p.s(taxonomy.Location, "5:latitude", strconv.FormatFloat(id.Lat, 'f', -1, 64))
+	p.s(taxonomy.WiFi, "5:ssid", id.SSID)
+	p.s(taxonomy.NetworkType, "5:network", netWiFi)
 	return body{b: m, planted: p}
 }
 
@@ -560,7 +562,7 @@ func finderStatsReport(id *Identity, feeds []uint64, r *rng, now time.Time) body
 	// exposure lines) and for how long (usage_statistics).
 	var plants []kvPlant
 	for i := range lines {
-		plants = append(plants, kvPlant{i, 2, DataContentBrowsing}, kvPlant{i, 2, DataUsageStatistics})
+		plants = append(plants, kvPlant{i, 2, taxonomy.ContentBrowsing}, kvPlant{i, 2, taxonomy.UsageStatistics})
 	}
 	return kvReport(id, lines, plants, now)
 }

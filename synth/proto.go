@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // pb is a protobuf message under construction; each method appends one field.
@@ -59,10 +61,10 @@ const (
 // adds ":" and the JSON key path (dotted), query parameter name, or
 // 1-based column ("3:page_path", "2.2:5", "?uin" for a plain-HTTP query).
 type Planted struct {
-	DataType  string `json:"data_type"`
-	FieldPath string `json:"field_path"`
-	Value     string `json:"value"`
-	Encoding  string `json:"encoding"`
+	DataType  taxonomy.DataType `json:"data_type"`
+	FieldPath string            `json:"field_path"`
+	Value     string            `json:"value"`
+	Encoding  string            `json:"encoding"`
 }
 
 // Bytes returns the bytes that must occur in the payload for the value.
@@ -99,23 +101,23 @@ func (p Planted) Bytes() []byte {
 // planter collects the planted values of one payload.
 type planter []Planted
 
-func (p *planter) s(typ, path, v string) {
+func (p *planter) s(typ taxonomy.DataType, path, v string) {
 	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: v, Encoding: EncString})
 }
 
-func (p *planter) u(typ, path string, v uint64) {
+func (p *planter) u(typ taxonomy.DataType, path string, v uint64) {
 	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatUint(v, 10), Encoding: EncVarint})
 }
 
-func (p *planter) hex(typ, path string, b []byte) {
+func (p *planter) hex(typ taxonomy.DataType, path string, b []byte) {
 	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: hex.EncodeToString(b), Encoding: EncHex})
 }
 
-func (p *planter) f32(typ, path string, v float64) {
+func (p *planter) f32(typ taxonomy.DataType, path string, v float64) {
 	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatFloat(v, 'f', -1, 64), Encoding: EncFloat32})
 }
 
-func (p *planter) f64(typ, path string, v float64) {
+func (p *planter) f64(typ taxonomy.DataType, path string, v float64) {
 	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatFloat(v, 'f', -1, 64), Encoding: EncFloat64})
 }
 
@@ -130,9 +132,9 @@ func baseRequest(id *Identity, scene uint64, p *planter) pb {
 	m = m.varint(4, uint64(id.ClientVersion))
 	m = m.str(5, id.DeviceType())
 	m = m.varint(6, scene)
-	p.u(DataAccountID, "1.2", uint64(id.Uin))
-	p.s(DataDeviceID, "1.3", id.DeviceID)
-	p.u(DataClientVersion, "1.4", uint64(id.ClientVersion))
-	p.s(DataOSVersion, "1.5", id.DeviceType())
+	p.u(taxonomy.AccountID, "1.2", uint64(id.Uin))
+	p.s(taxonomy.DeviceID, "1.3", id.DeviceID)
+	p.u(taxonomy.ClientVersion, "1.4", uint64(id.ClientVersion))
+	p.s(taxonomy.OSVersion, "1.5", id.DeviceType())
 	return m
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // Step is the user action a payload belongs to.
@@ -254,18 +256,18 @@ func miniprogramLocation(s *script, granted bool) {
 		ev := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":true}`),
 			"latitude", id.Lat, "longitude", id.Lon, "accuracy", 30, "type", "gcj02")
 		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
-		b.planted.s(DataLocation, "2.2:event_value.latitude", strconv6(id.Lat))
-		b.planted.s(DataLocation, "2.2:event_value.longitude", strconv6(id.Lon))
-		b.planted.s(DataPermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":true`)
+		b.planted.s(taxonomy.Location, "2.2:event_value.latitude", strconv6(id.Lat))
+		b.planted.s(taxonomy.Location, "2.2:event_value.longitude", strconv6(id.Lon))
+		b.planted.s(taxonomy.PermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":true`)
 		s.short(binBiz+"wxartrappsvr/route", 2946, b, genericResponse(r, 32))
 		s.short(binMM+"getpoilist", 3964, poiListRequest(id, r), genericResponse(r, 400))
 	} else {
 		ev := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":false}`),
 			"errMsg", "getLocation:fail auth deny")
 		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
-		b.planted.s(DataPermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":false`)
+		b.planted.s(taxonomy.PermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":false`)
 		// An API call's refusal records the call, not a fault (classify/TAXONOMY.md).
-		b.planted.s(DataUIEvents, "2.2:event_value.errMsg", "getLocation:fail auth deny")
+		b.planted.s(taxonomy.UIEvents, "2.2:event_value.errMsg", "getLocation:fail auth deny")
 		s.short(binBiz+"wxartrappsvr/route", 2946, b, genericResponse(r, 16))
 	}
 	s.act("miniprogram", "close Mini Program "+mp.Name)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 var testStart = time.Date(2024, 10, 1, 9, 30, 0, 0, time.UTC)
@@ -50,7 +52,7 @@ func TestScenariosPlantedValuesPresent(t *testing.T) {
 						t.Errorf("seed %d call %d (%s): request is not protobuf", seed, i, c.uri)
 					}
 					for _, p := range c.req.planted {
-						if !taxonomy[p.DataType] {
+						if !taxonomy.Known(p.DataType) {
 							t.Errorf("call %d: data type %q not in the taxonomy", i, p.DataType)
 						}
 						if !bytes.Contains(c.req.b, p.Bytes()) {
@@ -64,28 +66,13 @@ func TestScenariosPlantedValuesPresent(t *testing.T) {
 	}
 }
 
-var taxonomy = map[string]bool{}
-
-func init() {
-	for _, n := range []string{"account_id", "device_id", "device_model", "device_hardware", "os_version",
-		"client_version", "language_locale", "timezone", "network_type", "ip_address", "wifi",
-		"cell_carrier", "location", "coarse_location", "phone_number", "email", "session_token",
-		"push_token", "profile_name", "contacts_social_graph", "message_content", "moments_content",
-		"image_media_metadata", "miniprogram_id", "miniprogram_page_path", "ui_events",
-		"usage_statistics", "search_query", "content_browsing", "activity_timestamps",
-		"third_party_user_id", "system_software", "diagnostics", "permissions_state",
-		"opaque_encrypted_blob"} {
-		taxonomy[n] = true
-	}
-}
-
 func TestLocationDeniedSendsNoCoordinates(t *testing.T) {
 	for seed := range int64(10) {
 		s := runScript(t, "location-denied", seed)
 		lat := []byte(coord(s.id.Lat)[:6])
 		for _, c := range s.calls {
 			for _, p := range c.req.planted {
-				if p.DataType == DataLocation {
+				if p.DataType == taxonomy.Location {
 					t.Errorf("seed %d: %s plants a location", seed, c.uri)
 				}
 			}
@@ -97,7 +84,7 @@ func TestLocationDeniedSendsNoCoordinates(t *testing.T) {
 		n := 0
 		for _, c := range g.calls {
 			for _, p := range c.req.planted {
-				if p.DataType == DataLocation {
+				if p.DataType == taxonomy.Location {
 					n++
 				}
 			}

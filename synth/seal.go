@@ -11,9 +11,10 @@ import (
 	"compress/zlib"
 	"fmt"
 
-	"github.com/wxaudit/wxaudit/business"
-	"github.com/wxaudit/wxaudit/payload"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/wxaudit/wxaudit/business"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 const (
@@ -75,7 +76,7 @@ type hybridExchange struct {
 // would log.
 func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cookie []byte, hx *hybridExchange) (sealed, error) {
 	if c.algo == algoNone {
-		return sealed{wire: plain, inner: payload.InnerNone, parts: []sealedPart{{"", plain}}}, nil
+		return sealed{wire: plain, inner: taxonomy.InnerNone, parts: []sealedPart{{"", plain}}}, nil
 	}
 	h := business.Header{
 		Algo: business.Algo(c.algo), ClientVersion: g.id.ClientVersion, Uin: g.id.Uin, Cookie: cookie,
@@ -98,7 +99,7 @@ func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cook
 		h.CompressedLen = uint64(len(body))
 		body = business.SealCBC(k.session, body)
 		g.logErr(g.fw.CBC(request, k.session, [8]byte(body[len(body)-8:])))
-		out.inner = payload.InnerAESCBC
+		out.inner = taxonomy.InnerAESCBC
 	case algoGCM:
 		// Algo 13 bodies are zlib whatever the header says (PROTOCOL.md §5).
 		z := g.deflate(plain)
@@ -113,7 +114,7 @@ func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cook
 		gb, _ := business.ParseGCMBlob(body)
 		tail, _ := gb.Tail()
 		g.logErr(g.fw.GCM(request, key, iv, gb.Tag, nil, tail))
-		out.inner, out.compressed = payload.InnerAESGCM, true
+		out.inner, out.compressed = taxonomy.InnerAESGCM, true
 	case algoHybrid:
 		var err error
 		if body, out.parts, err = g.sealHybrid(k, request, plain, hx); err != nil {
@@ -124,7 +125,7 @@ func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cook
 		if request {
 			h.KeyVersion = authKeyVersion
 		}
-		out.inner, out.compressed = payload.InnerAESGCM, true
+		out.inner, out.compressed = taxonomy.InnerAESGCM, true
 	default:
 		return sealed{}, fmt.Errorf("synth: internal error: algo %d", c.algo)
 	}

@@ -7,9 +7,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/wxaudit/wxaudit/internal/testkit"
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/synth"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -20,7 +22,7 @@ var examplePDU = PDU{
 		Frames: []int64{7, 9}, Link: payload.LinkLonglink, Direction: payload.DirRequest,
 		RecordSeq: ptr(uint64(2)), URI: "/cgi-bin/micromsg-bin/newsync", Host: "sglong.wechat.com",
 		ReqType: 138, Uin: 0x01020304, ClientVersion: 0x28001737, CmdID: 121, LonglinkSeq: 26,
-		Inner: payload.InnerAESCBC, Compressed: true, Part: "payload", SignatureOK: ptr(true),
+		Inner: taxonomy.InnerAESCBC, Compressed: true, Part: "payload", SignatureOK: ptr(true),
 		Payload: payload.Hex{0x08, 0x01},
 	},
 	Endpoint: "/cgi-bin/micromsg-bin/newsync",

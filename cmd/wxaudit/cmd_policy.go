@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/policy"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 func init() {
@@ -132,7 +133,7 @@ func runPolicyCheck(e *env, args []string) error {
 	if *perms != "" {
 		for _, kv := range strings.Split(*perms, ",") {
 			run, state, ok := strings.Cut(kv, "=")
-			if !ok || run == "" || (state != policy.PermOn && state != policy.PermOff && state != policy.PermUnknown) {
+			if !ok || run == "" || (state != taxonomy.PermOn && state != taxonomy.PermOff && state != taxonomy.PermUnknown) {
 				return &usageError{msg: fmt.Sprintf("policy check: bad --permissions item %q", kv), hint: "write RUN=on or RUN=off, separated by commas"}
 			}
 			ropts.Permissions[run] = state
