@@ -64,15 +64,10 @@ func (r *reader) array(v []byte) bool {
 	return true
 }
 
-// prefixed16/32 read a length-prefixed field.
+// prefixed16 reads a u16-length-prefixed field.
 func (r *reader) prefixed16(v *[]byte) bool {
 	var n uint16
 	return r.u16(&n) && r.bytes(int(n), v)
-}
-
-func (r *reader) prefixed32(v *[]byte) bool {
-	var n uint32
-	return r.u32(&n) && uint64(n) <= uint64(len(r.b)) && r.bytes(int(n), v)
 }
 
 // sub32 reads a u32-length-prefixed field as a reader of its own.
@@ -126,13 +121,6 @@ func appendPrefixed16(b, v []byte) []byte {
 		panic("mmtls: internal error: field longer than its u16 length prefix")
 	}
 	return append(appendU16(b, uint16(len(v))), v...)
-}
-
-func appendPrefixed32(b, v []byte) []byte {
-	if uint64(len(v)) > 0xffffffff {
-		panic("mmtls: internal error: field longer than its u32 length prefix")
-	}
-	return append(appendU32(b, uint32(len(v))), v...)
 }
 
 func checkCount(n int) uint8 {

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/wxaudit/wxaudit/internal/fixtures"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -31,10 +29,4 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(want, got) {
 		t.Errorf("%s mismatch (-want +got):\n%s", name, cmp.Diff(string(want), string(got)))
 	}
-}
-
-// sharedDir returns the Citizen Lab fixture folder (see internal/fixtures).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	return fixtures.Dir(t)
 }
