@@ -142,7 +142,7 @@ func appendStrings(dst []byte, ss []string) []byte {
 // of those bytes outside the escaped strings, so they are copied as they
 // are.
 func appendRaw(dst, v []byte) ([]byte, error) {
-	if bytes.IndexAny(v, " \t\r\n<>&\xe2") < 0 {
+	if !bytes.ContainsAny(v, " \t\r\n<>&\xe2") {
 		return append(dst, v...), nil
 	}
 	var c, h bytes.Buffer
