@@ -66,6 +66,10 @@ func withHint(err error, hint string) error { return &hintError{err: err, hint: 
 // run executes one wxaudit command line and returns the exit status:
 // 0 success, 1 failure, 2 bad usage.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "version") {
+		printVersion(stdout)
+		return 0
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
@@ -124,6 +128,6 @@ func printUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
 	}
-	b.WriteString("\nRun 'wxaudit <command> --help' for a command's flags.\n")
+	b.WriteString("\nRun 'wxaudit <command> --help' for a command's flags, 'wxaudit --version' for the version and commit.\n")
 	io.WriteString(w, b.String())
 }
