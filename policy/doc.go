@@ -1,5 +1,5 @@
 // Package policy compares what WeChat sent with what a privacy policy
-// discloses (issue 6), after PoliCheck's entity-sensitive flow-to-policy
+// discloses, after PoliCheck's entity-sensitive flow-to-policy
 // consistency analysis.
 //
 // A Model is a policy as data: disclosures (data types or broader

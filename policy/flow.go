@@ -1,5 +1,5 @@
 // This file defines Flow, the unit the comparison consumes, and reads the
-// findings.jsonl written by `wxaudit analyze` (issue 5, item 6) into flows.
+// findings.jsonl written by `wxaudit analyze` into flows.
 
 package policy
 
@@ -21,7 +21,7 @@ import (
 // Flow is one observed data flow: a data type sent to a recipient during a
 // feature in one run, aggregated over the findings that show it.
 type Flow struct {
-	DataType    string   // taxonomy name from issue 5, e.g. "miniprogram_page_path"
+	DataType    string   // taxonomy.DataType name, e.g. "miniprogram_page_path"
 	Recipient   string   // one of the Recipient* constants
 	Feature     string   // catalog feature: messaging, moments, miniprograms, channels, search, …
 	Run         string   // run label

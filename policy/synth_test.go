@@ -65,7 +65,7 @@ func synthFindings(t testing.TB) []byte {
 }
 
 // TestSynthManifest checks the comparison on the synthetic scenarios, whose
-// manifest says exactly what was sent: the Done-when gaps of issue 6 appear
+// manifest says exactly what was sent: the expected gaps appear
 // and the golden of every flow's class holds.
 func TestSynthManifest(t *testing.T) {
 	flows, err := ReadFindings(bytes.NewReader(synthFindings(t)), "findings.jsonl", ReadOptions{})

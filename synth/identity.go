@@ -1,6 +1,6 @@
 // This file draws the planted personal data of one synthetic user from the
 // seed: the values the scenarios put into payloads and the manifest lists
-// under the taxonomy names of the analysis stage (issue 5).
+// under the taxonomy names of the analysis stage (package taxonomy).
 
 package synth
 

@@ -1,4 +1,4 @@
-// The round-trip property of issue 3: synth then decrypt with either key log
+// The round-trip property: synth then decrypt with either key log
 // recovers exactly the manifest's payloads, field by field (everything
 // decrypt prints except the capture time and frame numbers), also through
 // lost, reordered and retransmitted segments.

@@ -5,7 +5,7 @@
 //
 // Every other package spells these words through this package, so a new
 // data type is one constant, one entry in All and one section in
-// doc/taxonomy.md (a test keeps the three equal). The strings are part of
+// classify/TAXONOMY.md (a test keeps the three equal). The strings are part of
 // the output formats (findings.jsonl, policy models, decrypt statistics):
 // renaming one is a breaking change.
 //

@@ -4,7 +4,7 @@ package taxonomy
 type Info struct {
 	Name DataType
 	// Description says what the type covers, for people who read reports
-	// and write detectors (doc/taxonomy.md says it at length).
+	// and write detectors (classify/TAXONOMY.md says it at length).
 	Description string
 	// Phrase is the type in plain words for a sentence in a policy
 	// verdict ("which pages were visited inside Mini Programs").

@@ -166,3 +166,39 @@ func TestVocabulary(t *testing.T) {
 		t.Error("KnownFeature")
 	}
 }
+
+// TestCommentsNameNoIssue: comments say what they mean, not which tracker
+// issue asked for it (issue numbers mean nothing to a reader of the code).
+func TestCommentsNameNoIssue(t *testing.T) {
+	issue := regexp.MustCompile(`(?i)\bissues? ?#?[0-9]+`)
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); path != ".." && (n == "testdata" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				if m := issue.FindString(c.Text); m != "" {
+					t.Errorf("%s: comment names %q", fset.Position(c.Pos()), m)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,7 @@
 package main
 
 // wxaudit policy: show a privacy-policy model, or compare a report's
-// findings with one (issue 6).
+// findings with one.
 
 import (
 	"errors"
