@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/catalog"
@@ -347,7 +348,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 			Request:     id,
 			AppID:       places[i].appid,
 			Entry:       places[i].entry(a.fields),
-			Evidence: report.Evidence{FieldPath: f.FieldPath, Value: f.Value, Rule: f.Rule, Reason: f.Reason,
+			Evidence: report.Evidence{FieldPath: strings.Clone(f.FieldPath), Value: strings.Clone(f.Value), Rule: f.Rule, Reason: f.Reason,
 				Span: span(a.fields, places[i].leaf), Context: evidenceContext(a.fields, places[i].leaf)},
 			Coord:  f.Coord,
 			Source: report.Source{File: firstNonEmpty(p.Source, p.Capture), Line: p.Line, Frames: p.Frames},

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/report"
@@ -59,7 +60,7 @@ func (a *analyzer) noteIPs(id int, fields []classify.Field) {
 		if len(a.ips) >= maxIPCandidates {
 			return
 		}
-		a.ips = append(a.ips, ipCandidate{request: id, path: f.Path, value: f.Text})
+		a.ips = append(a.ips, ipCandidate{request: id, path: strings.Clone(f.Path), value: strings.Clone(f.Text)})
 	}
 }
 

@@ -176,9 +176,11 @@ func evidenceContext(fields []classify.Field, leaf int) string {
 	return excerptText(ctx, maxContext)
 }
 
+// excerptText copies at most n bytes of s: the decoder's strings share
+// its buffers, and a finding that outlives the request must not keep them.
 func excerptText(s string, n int) string {
 	if len(s) <= n {
-		return s
+		return strings.Clone(s)
 	}
 	for n > 0 && (s[n]&0xC0) == 0x80 {
 		n--

@@ -119,6 +119,33 @@ var featureColors = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467b
 // report.html, the others evidence-N.html. It returns each finding's and
 // each request's href and the page names.
 func (r *Report) htmlPages() (map[string]string, map[int]string, [][]int, []string) {
+	// Computed once per report: every page needs the whole link table.
+	if c := r.pages; c != nil && c.findings == len(r.Findings) {
+		return cloneMap(c.link), cloneMap(c.reqLink), c.pages, append([]string(nil), c.names...)
+	}
+	link, reqLink, pages, names := r.computePages()
+	r.pages = &pageCache{findings: len(r.Findings), link: link, reqLink: reqLink, pages: pages, names: names}
+	return cloneMap(link), cloneMap(reqLink), pages, append([]string(nil), names...)
+}
+
+// pageCache holds the split of a report's findings into HTML pages.
+type pageCache struct {
+	findings int
+	link     map[string]string
+	reqLink  map[int]string
+	pages    [][]int
+	names    []string
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (r *Report) computePages() (map[string]string, map[int]string, [][]int, []string) {
 	var order []int // request IDs with findings, in report order
 	count := map[int]int{}
 	for _, f := range r.Findings {
