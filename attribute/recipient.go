@@ -13,7 +13,7 @@ var wechatHosts = []string{".wechat.com", ".weixin.qq.com", ".qq.com", ".wechata
 // (/cgi-bin/micromsg-bin, /cgi-bin/mmbiz-bin, /mmtls) go to WeChat: that
 // includes what a Mini Program reports through WeChat, which is WeChat's
 // collection, not the developer's. Channels (finder) and Search are WeChat
-// servers but services "operated by Weixin" (POLICY-FACTS.md), so they get
+// servers but services "operated by Weixin" (doc/policy-facts.md), so they get
 // RecipientWeixin. A request to a host outside WeChat's domains is the Mini
 // Program developer's when feature is miniprograms, else other.
 func Recipient(path, host, feature string) string {

@@ -1,5 +1,5 @@
 // This file learns the session key, the signature key and the AES-GCM
-// keys from a decrypted auth response. See PROTOCOL.md, sections 4 and 5,
+// keys from a decrypted auth response. See doc/protocol.md, sections 4 and 5,
 // and the measured layout in the package doc.
 
 package business

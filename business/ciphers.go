@@ -1,4 +1,4 @@
-// This file caches the AES states of inner keys. See PROTOCOL.md, section
+// This file caches the AES states of inner keys. See doc/protocol.md, section
 // 5: a capture uses a handful of inner keys (the session key, the GCM
 // keys of newsync) for many packets.
 

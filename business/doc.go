@@ -1,5 +1,5 @@
 // Package business implements the WeChat business layer carried inside
-// MMTLS application data (PROTOCOL.md, sections 4 and 5): the Shortlink
+// MMTLS application data (doc/protocol.md, sections 4 and 5): the Shortlink
 // request envelope, Longlink packets, the WeChat header (0xBF …), inner
 // AES-CBC and AES-GCM decryption (algo 5, 13 and the hybrid-ECDH algo 12 of
 // the auth exchange), zlib, and the header signature.

@@ -1,5 +1,5 @@
 // This file parses the Shortlink request envelope and the Longlink packet
-// framing. See PROTOCOL.md, section 4.
+// framing. See doc/protocol.md, section 4.
 
 package business
 
@@ -95,7 +95,7 @@ func AppendShortlinkRequest(dst []byte, r ShortlinkRequest) []byte {
 // CmdID is a Longlink command id.
 type CmdID uint32
 
-// Longlink command ids (PROTOCOL.md, section 4, measured).
+// Longlink command ids (doc/protocol.md, section 4, measured).
 const (
 	CmdNoop     CmdID = 6   // heartbeat
 	CmdNewSync  CmdID = 121 // newsync over Longlink (AES-GCM algo 13)

@@ -1,5 +1,5 @@
 // This file parses and marshals the WeChat header that starts every
-// business packet. See PROTOCOL.md, section 4 (measured layout).
+// business packet. See doc/protocol.md, section 4 (measured layout).
 
 package business
 

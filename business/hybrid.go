@@ -1,5 +1,5 @@
 // This file parses, opens and seals the hybrid-ECDH body of algo 12 (the
-// auth exchange). See PROTOCOL.md, section 5, and the measured layout in
+// auth exchange). See doc/protocol.md, section 5, and the measured layout in
 // the package doc.
 
 package business
@@ -183,7 +183,7 @@ func syntheticAAD(prefix []byte) []byte {
 	return h[:]
 }
 
-// HybridLabel is the HKDF info of the hybrid key derivation (PROTOCOL.md §5).
+// HybridLabel is the HKDF info of the hybrid key derivation (doc/protocol.md §5).
 const HybridLabel = "security hkdf key expand"
 
 // HybridBlobKey is the key material of one sealed blob, as a Frida hook

@@ -1,5 +1,5 @@
 // This file inflates zlib payloads with pooled decompressors. See
-// PROTOCOL.md, section 4 (the header's compress bits and lengths).
+// doc/protocol.md, section 4 (the header's compress bits and lengths).
 
 package business
 

@@ -1,5 +1,5 @@
 // This file implements the inner encryption of business packets, zlib and
-// the header signature. See PROTOCOL.md, sections 4 and 5.
+// the header signature. See doc/protocol.md, sections 4 and 5.
 
 package business
 
@@ -195,7 +195,7 @@ func SealGCM(key [24]byte, iv [12]byte, aad, plaintext []byte) []byte {
 	return append(out, sealed[n:]...)
 }
 
-// Signature computes the WeChat header signature (PROTOCOL.md, section 4,
+// Signature computes the WeChat header signature (doc/protocol.md, section 4,
 // measured on 21 of 21 requests):
 //
 //	adler32(plaintext, seed = adler32(md5(be32(len(plaintext)) || K || md5(be32(uin) || K))))

@@ -1,5 +1,5 @@
 // This file opens one business packet: header, inner decryption, zlib and
-// signature. See PROTOCOL.md, sections 4 and 5.
+// signature. See doc/protocol.md, sections 4 and 5.
 
 package business
 
@@ -484,7 +484,7 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 		st.keepScratch(pt)
 		st.GCMKeys = addKey(st.GCMKeys, c.key)
 		p := Part{Inner: taxonomy.InnerAESGCM}
-		// PROTOCOL.md §5: GCM inputs are always zlib, whatever the
+		// doc/protocol.md §5: GCM inputs are always zlib, whatever the
 		// header's compress bits say.
 		if len(pt) == 0 || pt[0] != zlibMagic {
 			p.Plaintext = slices.Clone(pt) // out of the scratch

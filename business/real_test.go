@@ -313,7 +313,7 @@ func appData(l *keylog.Log, b []byte) []byte {
 	return out
 }
 
-// TestRealCapture asserts PROTOCOL.md §8: 42 payloads (32 AES-CBC, 4
+// TestRealCapture asserts doc/protocol.md §8: 42 payloads (32 AES-CBC, 4
 // AES-GCM, 4 auth parts, 2 without inner encryption), 17 compressed, and
 // every signed request verifies (21 of 21).
 func TestRealCapture(t *testing.T) {

@@ -43,7 +43,7 @@ func sealPacket(t testing.TB, algo Algo, reqType uint64, plaintext []byte, compr
 	case AlgoCBC:
 		ct = SealCBC(synthSessionKey, body)
 	case AlgoGCM:
-		// algo 13 bodies are always zlib (PROTOCOL.md §5).
+		// algo 13 bodies are always zlib (doc/protocol.md §5).
 		ct = SealGCM(synthGCMKey, [12]byte{0xc0, 0xff, 0xee}, nil, zlibCompress(plaintext))
 		h.Compress = CompressNone
 		h.CompressedLen = uint64(len(ct))

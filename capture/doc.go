@@ -1,7 +1,7 @@
 // Package capture reads TCP packets from pcap and pcapng captures, and writes
 // synthetic ones. It is the first stage of the wxaudit pipeline: the packets it
 // returns feed package reassemble, which rebuilds the MMTLS byte streams
-// described in PROTOCOL.md.
+// described in doc/protocol.md.
 //
 // Start with NewReader and call Next until io.EOF:
 //

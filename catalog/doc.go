@@ -1,5 +1,5 @@
 // Package catalog holds wxaudit's WeChat knowledge as data: request type →
-// API path → app feature, the BaseRequest header (PROTOCOL.md §6) and field
+// API path → app feature, the BaseRequest header (doc/protocol.md §6) and field
 // names known for common endpoints. The data is a YAML file embedded in the
 // binary (data/catalog.yaml); users extend or override it with their own
 // file of the same format.

@@ -188,7 +188,7 @@ func ssidLike(s string) bool {
 
 // baseRequests recognises the BaseRequest {1 session key, 2 uin, 3 device
 // id, 4 client version, 5 device type, 6 scene} wherever it is nested
-// (PROTOCOL.md, section 6), from either client platform: a message whose
+// (doc/protocol.md, section 6), from either client platform: a message whose
 // field 5 names the OS ("android-29", "iOS16.5", "iPhone OS 16.5") and
 // whose field 3 is a device id (Android "A"+hex, iOS 16 bytes, 32 hex or a
 // UUID) or whose fields 2 and 4 are a uin and a client version. Its

@@ -4,7 +4,7 @@
 // data type covers and what it does not) and returns one Finding per hit,
 // with the rule that fired and its written reason.
 //
-// Three kinds of detection run on every request (PROTOCOL.md, section 6):
+// Three kinds of detection run on every request (doc/protocol.md, section 6):
 //
 //   - endpoint rules: declarative, per API path or request type and field
 //     path, embedded from rules.yaml and extensible by the user (LoadRules);

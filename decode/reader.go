@@ -1,6 +1,6 @@
 // This file reads the three JSON Lines input formats of wxaudit decode:
 // wxaudit decrypt output, Citizen Lab's plaintext request logs and the
-// output of Citizen Lab's decrypt-keylog.py (see PROTOCOL.md, section 4 for
+// output of Citizen Lab's decrypt-keylog.py (see doc/protocol.md, section 4 for
 // the Shortlink envelope its metadata starts with).
 
 package decode
@@ -215,7 +215,7 @@ func parseLine(line []byte, name string, n int) (payload.Payload, Format, error)
 }
 
 // shortlinkEnvelope reads URI and host from the start of a Shortlink request
-// envelope: u32 total | u16 len + URI | u16 len + host (PROTOCOL.md §4).
+// envelope: u32 total | u16 len + URI | u16 len + host (doc/protocol.md §4).
 // Truncated or implausible envelopes give empty strings.
 func shortlinkEnvelope(md []byte) (uri, host string) {
 	if len(md) < 6 {

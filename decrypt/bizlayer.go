@@ -14,7 +14,7 @@ import (
 )
 
 // bizState is the business-layer state of a whole run: keys learned from
-// the auth response apply to every later connection (PROTOCOL.md §5).
+// the auth response apply to every later connection (doc/protocol.md §5).
 type bizState struct {
 	st business.State
 }
@@ -66,7 +66,7 @@ const maxShortlinkMessage = business.MaxLonglinkPacket
 const ReasonMessageTooLarge = "message over 16 MiB"
 
 // shortlinkWhole reports whether b is a whole Shortlink request envelope.
-// The envelope's total length (PROTOCOL.md §1) is checked first, so the
+// The envelope's total length (doc/protocol.md §1) is checked first, so the
 // records before the last do not each build a parse error.
 func shortlinkWhole(b []byte) bool {
 	if len(b) < 4 || uint64(binary.BigEndian.Uint32(b)) != uint64(len(b)-4) {

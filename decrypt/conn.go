@@ -450,7 +450,7 @@ func (h *half) deliver() {
 			h.c.d.stats.AppData++
 			h.c.appData(h, r)
 		case r.typ == mmtls.RecordType(0x15):
-			// An alert ends a Shortlink message (PROTOCOL.md §3).
+			// An alert ends a Shortlink message (doc/protocol.md §3).
 			h.c.endOfMessage(h)
 		}
 	}

@@ -27,7 +27,7 @@
 //  2. a Citizen Lab OUTER line whose tail equals the record's last 8 bytes;
 //  3. any key and base IV learned from step 2 on the same connection and
 //     direction (base IV = logged nonce XOR logged sequence number,
-//     PROTOCOL.md §2), with the record's own sequence number.
+//     doc/protocol.md §2), with the record's own sequence number.
 //
 // # Live decoding
 //

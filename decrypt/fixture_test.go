@@ -66,7 +66,7 @@ func payloadKeys(ps []*payload.Payload) []string {
 }
 
 // TestRealCapture pins what the published capture and key log yield
-// (PROTOCOL.md §8). Citizen Lab's own script gets 29 payloads.
+// (doc/protocol.md §8). Citizen Lab's own script gets 29 payloads.
 func TestRealCapture(t *testing.T) {
 	dir := fixtures.Dir(t)
 	capture, err := os.ReadFile(dir + "/" + realCapture)

@@ -12,7 +12,7 @@ import (
 )
 
 // head handles an HTTP head. Shortlink heads only name the host; a plain
-// HTTP request is an event of its own (PROTOCOL.md §1: newgetdns carries the
+// HTTP request is an event of its own (doc/protocol.md §1: newgetdns carries the
 // uin and client version in clear in its query string).
 func (c *conn) head(h *half, hd *link.Head, frames []int64, t time.Time) {
 	if hd.Request {

@@ -10,7 +10,7 @@ import (
 // keys.
 type keyState struct {
 	// learned holds the key and base IV pairs that opened a record of this
-	// direction; they open its other records (PROTOCOL.md §2).
+	// direction; they open its other records (doc/protocol.md §2).
 	learned []keylog.KeyIV
 	// tried is set when some key was tried and its tag did not verify, so a
 	// record that stays closed failed by "tag mismatch" rather than "no key".

@@ -30,7 +30,7 @@ type RecordEvent struct {
 }
 
 // HelloFields are the dissected fields of a ClientHello or ServerHello
-// (PROTOCOL.md §3).
+// (doc/protocol.md §3).
 type HelloFields struct {
 	CipherSuites []string `json:"cipher_suites"`
 	Random       string   `json:"random"`

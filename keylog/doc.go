@@ -1,5 +1,5 @@
 // Package keylog reads and writes the key logs wxaudit decrypts with: the
-// Citizen Lab Frida format (PROTOCOL.md, section 7) and wxaudit's own
+// Citizen Lab Frida format (doc/protocol.md, section 7) and wxaudit's own
 // versioned secrets key log. Start with [Parse], which loads a whole log
 // (either format, or both mixed, detected line by line) into a [Log] indexed
 // for the decrypter.
@@ -14,7 +14,7 @@
 //
 // OUTER lines are MMTLS record keys; metadata is the 13-byte AAD (sequence
 // number u64, record header), nonce the per-record nonce, so the connection's
-// base IV is nonce XOR seq (PROTOCOL.md, section 2). An OUTER line with empty
+// base IV is nonce XOR seq (doc/protocol.md, section 2). An OUTER line with empty
 // metadata is not a record key (the app encrypting its psk.key file) and is
 // counted as skipped. INNER lines with a 16-byte nonce equal to the key are
 // AES-CBC business keys; INNER lines with iv and tag are AES-192-GCM keys,
@@ -36,7 +36,7 @@
 //	WECHAT_GCM_KEY <inner AES-192-GCM key, 24 bytes>
 //
 // MMTLS_SECRET is SHA-256 of the P-256 ECDH X coordinate of a full
-// handshake (PROTOCOL.md, section 3), keyed by that handshake's ClientHello
+// handshake (doc/protocol.md, section 3), keyed by that handshake's ClientHello
 // random; every record key of the connection follows from it by the key
 // schedule. MMTLS_PSK_ACCESS is the PSK_ACCESS secret a 0-RTT ClientHello
 // resumes with, keyed by that ClientHello's random. Lines starting with # are

@@ -1,5 +1,5 @@
 // This file parses and formats single key-log lines, both formats. See
-// PROTOCOL.md, section 7, and the package doc for the secrets format.
+// doc/protocol.md, section 7, and the package doc for the secrets format.
 
 package keylog
 
@@ -205,7 +205,7 @@ func parseFrida(line []byte) (Entry, error) {
 				return Entry{}, err
 			}
 			if iv != e.Key16 {
-				// PROTOCOL.md §5: the business layer uses key = IV; a
+				// doc/protocol.md §5: the business layer uses key = IV; a
 				// different IV is not something we know how to use.
 				return Entry{}, malformed("cbc nonce differs from key")
 			}
@@ -335,7 +335,7 @@ func isLabel(s string) bool {
 }
 
 // XORSeq returns iv with seq XORed into its last 8 bytes: the MMTLS record
-// nonce rule (PROTOCOL.md, section 2). It is its own inverse.
+// nonce rule (doc/protocol.md, section 2). It is its own inverse.
 func XORSeq(iv [12]byte, seq uint64) [12]byte {
 	var s [8]byte
 	binary.BigEndian.PutUint64(s[:], seq)

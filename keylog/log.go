@@ -1,5 +1,5 @@
 // This file loads a whole key log and indexes it for the decrypter. See
-// PROTOCOL.md, section 7: keys can appear after the records they open, so
+// doc/protocol.md, section 7: keys can appear after the records they open, so
 // the whole log is read before anything is decrypted.
 
 package keylog

@@ -1,6 +1,6 @@
 // This file reads WeChat's stored pre-shared-key file, psk.key: the
 // resumption ticket and secret the app keeps between runs, encrypted with a
-// key any app on the phone could derive (PROTOCOL.md; Citizen Lab 2024).
+// key any app on the phone could derive (doc/protocol.md; Citizen Lab 2024).
 // With it, the 0-RTT Shortlinks presenting the ticket may be opened
 // without hooks (doc/psk.md says what was established).
 

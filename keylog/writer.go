@@ -1,5 +1,5 @@
 // This file writes key logs: the secrets key log (package doc) and the
-// Citizen Lab Frida format (PROTOCOL.md, section 7), for the synthetic
+// Citizen Lab Frida format (doc/protocol.md, section 7), for the synthetic
 // traffic generator.
 
 package keylog

@@ -32,7 +32,7 @@ func (k Kind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// mmtlsVersion is the record-layer version, PROTOCOL.md §2.
+// mmtlsVersion is the record-layer version, doc/protocol.md §2.
 const mmtlsVersion = 0xF104
 
 // httpMethods are the request methods recognised at a stream start.
@@ -41,7 +41,7 @@ var httpMethods = [][]byte{
 	[]byte("OPTIONS "), []byte("DELETE "), []byte("CONNECT "), []byte("PATCH "),
 }
 
-// shortlinkPrefix starts every Shortlink request line (PROTOCOL.md §1).
+// shortlinkPrefix starts every Shortlink request line (doc/protocol.md §1).
 var shortlinkPrefix = []byte("POST /mmtls/")
 
 // Classify decides the link kind from the first bytes the client sent.

@@ -2,7 +2,7 @@
 // and frames its byte streams: Shortlink (HTTP/1.1 POST /mmtls/… whose body
 // is MMTLS records), Longlink (MMTLS records on raw TCP, any port) and plain
 // HTTP without MMTLS (e.g. GET /cgi-bin/micromsg-bin/newgetdns). See
-// PROTOCOL.md, section 1: the port does not tell the link type, so only the
+// doc/protocol.md, section 1: the port does not tell the link type, so only the
 // first bytes of the client's stream do.
 //
 // Framer is the entry point: it is fed one direction's in-order bytes and

@@ -19,7 +19,7 @@ const (
 	// MaxBodyLen bounds a buffered non-MMTLS HTTP body (chunked or
 	// delivered whole); longer bodies are skipped and reported.
 	MaxBodyLen = 1 << 20
-	// recordHeaderLen and maxRecordLen frame MMTLS records (PROTOCOL.md §2):
+	// recordHeaderLen and maxRecordLen frame MMTLS records (doc/protocol.md §2):
 	// type u8, version u16, length u16.
 	recordHeaderLen = 5
 	maxRecordLen    = recordHeaderLen + 0xFFFF

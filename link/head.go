@@ -1,5 +1,5 @@
 // This file parses the HTTP/1.1 heads that carry Shortlink and plain-HTTP
-// traffic (PROTOCOL.md, section 1).
+// traffic (doc/protocol.md, section 1).
 
 package link
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// Heads of the shapes the real capture carries (PROTOCOL.md §1), with the
+// Heads of the shapes the real capture carries (doc/protocol.md §1), with the
 // Shortlink path and query values replaced.
 var wechatHeads = []struct {
 	head    string

@@ -1,4 +1,4 @@
-// This file implements MMTLS alerts. See PROTOCOL.md, section 2. The layout
+// This file implements MMTLS alerts. See doc/protocol.md, section 2. The layout
 // is measured: u32 length (3) | u16 description | u8 level. Clients and
 // servers close every Shortlink direction with description 1, level 1
 // (encrypted), which also ends early data; a server rejected a resumption

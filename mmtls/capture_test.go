@@ -280,7 +280,7 @@ func TestCaptureRecords(t *testing.T) {
 			}
 		}
 	}
-	// PROTOCOL.md §8 (measured).
+	// doc/protocol.md §8 (measured).
 	if len(conns) != 34 || links["shortlink"] != 25 || links["longlink"] != 2 || links["http"] != 2 {
 		t.Errorf("connections %d by link %v, want 34 (25 shortlink, 2 longlink, 2 http)", len(conns), links)
 	}
@@ -436,7 +436,7 @@ func TestCaptureHandshakeMessages(t *testing.T) {
 		"ServerHello": 26, "ServerHello/key_share": 2, "alert 0x0073 (fatal)": 1,
 		// decrypted with the key log
 		"EncryptedExtensions": 21, "CertificateVerify": 1, "NewSessionTicket": 1, "Finished": 18,
-		"close notify (warning)": 36, // 21+18+1+1+36 = 77, plus 40 data records = the 117 of PROTOCOL.md §8
+		"close notify (warning)": 36, // 21+18+1+1+36 = 77, plus 40 data records = the 117 of doc/protocol.md §8
 	}
 	if diff := gocmp.Diff(want, counts); diff != "" {
 		t.Errorf("message counts (-want +got):\n%s", diff)

@@ -1,6 +1,6 @@
 // This file implements MMTLS record protection: AES-128-GCM with a nonce that
 // is the base IV XOR the record sequence number, and the record header as
-// additional data. See PROTOCOL.md, section 2.
+// additional data. See doc/protocol.md, section 2.
 
 package mmtls
 
@@ -15,7 +15,7 @@ import (
 // in ServerHello.
 type CipherSuite uint16
 
-// Cipher suites MMTLS offers (PROTOCOL.md §3). Both protect records with
+// Cipher suites MMTLS offers (doc/protocol.md §3). Both protect records with
 // AES-128-GCM; they differ in how the handshake secret is established.
 const (
 	// CipherSuiteECDHE is TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: a full
@@ -58,7 +58,7 @@ type TrafficKey struct {
 func (k TrafficKey) Nonce(seq uint64) [IVLen]byte { return RecordNonce(k.IV, seq) }
 
 // RecordNonce returns baseIV XOR seq, seq big-endian in the last 8 bytes
-// (PROTOCOL.md §2, measured: not "incremented by 1" as published).
+// (doc/protocol.md §2, measured: not "incremented by 1" as published).
 func RecordNonce(baseIV [IVLen]byte, seq uint64) [IVLen]byte {
 	n := baseIV
 	binary.BigEndian.PutUint64(n[4:], binary.BigEndian.Uint64(n[4:])^seq)

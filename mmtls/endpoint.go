@@ -1,7 +1,7 @@
 // This file holds what the emulated endpoints share: configuration, the
 // PSK a handshake issues, per-record key reporting and the sending and
 // receiving halves of a connection. The endpoints produce and consume
-// record bytes exactly as PROTOCOL.md sections 2 and 3 describe, with no
+// record bytes exactly as doc/protocol.md sections 2 and 3 describe, with no
 // sockets, deterministically given a random source and a clock.
 //
 // # Flows
@@ -51,7 +51,7 @@ type PSK struct {
 }
 
 // RecordKey describes the key of one encrypted record, as a per-record key
-// log (the Citizen Lab format, PROTOCOL.md §7) records it.
+// log (the Citizen Lab format, doc/protocol.md §7) records it.
 type RecordKey struct {
 	FromClient bool // the record travels from client to server
 	Encrypt    bool // this endpoint sealed it (false: opened it)

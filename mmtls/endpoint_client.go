@@ -1,5 +1,5 @@
 // This file implements the client endpoint. See endpoint.go for the flows
-// and PROTOCOL.md, section 3, for the handshake.
+// and doc/protocol.md, section 3, for the handshake.
 
 package mmtls
 

@@ -1,4 +1,4 @@
-// This file defines the package's error values. See STYLE.md, section 5.
+// This file defines the package's error values.
 
 package mmtls
 

@@ -1,6 +1,6 @@
 // This file implements the MMTLS handshake messages: ClientHello,
 // ServerHello, EncryptedExtensions, CertificateVerify, NewSessionTicket and
-// Finished, with their extensions. See PROTOCOL.md, section 3. Layouts were
+// Finished, with their extensions. See doc/protocol.md, section 3. Layouts were
 // learned from duo/gommtls and checked on the real capture (every plaintext
 // hello, and the handshake records the Citizen Lab key log opens).
 //
@@ -409,7 +409,7 @@ func beginMessage(t HandshakeType) ([]byte, int) {
 	return append(b, byte(t)), s
 }
 
-// ClientHello opens every handshake (PROTOCOL.md §3).
+// ClientHello opens every handshake (doc/protocol.md §3).
 type ClientHello struct {
 	Version      uint16 // Version (0xF104) in all measured hellos
 	CipherSuites []CipherSuite
@@ -598,7 +598,7 @@ func (m *CertificateVerify) Marshal() []byte {
 	return marshalU16Field(HandshakeTypeCertificateVerify, m.Signature)
 }
 
-// Finished carries HMAC-SHA256 over the transcript hash (PROTOCOL.md §3).
+// Finished carries HMAC-SHA256 over the transcript hash (doc/protocol.md §3).
 type Finished struct {
 	VerifyData []byte
 }

@@ -1,4 +1,4 @@
-// This file computes the MMTLS key schedule. See PROTOCOL.md, section 3.
+// This file computes the MMTLS key schedule. See doc/protocol.md, section 3.
 // Every derivation is HKDF-Expand with SHA-256 and no Extract step; the info
 // is a label followed by a transcript hash. Which messages each transcript
 // hash covers was learned from duo/gommtls, which interoperates with the real
@@ -16,7 +16,7 @@ import (
 	"hash"
 )
 
-// Key schedule labels (PROTOCOL.md §3).
+// Key schedule labels (doc/protocol.md §3).
 const (
 	labelHandshakeKey   = "handshake key expansion"
 	labelExpandedSecret = "expanded secret"
@@ -78,7 +78,7 @@ func expand(secret []byte, label string, th []byte, n int) []byte {
 // SecretFromX returns the handshake secret SHA-256(X) for an ECDH X
 // coordinate given as a big-endian integer of at most 32 bytes, left-padding
 // it to 32 bytes first: hashing a short X unpadded gives a wrong secret in
-// about one handshake of 256 (PROTOCOL.md §3).
+// about one handshake of 256 (doc/protocol.md §3).
 func SecretFromX(x []byte) ([32]byte, error) {
 	if len(x) > ecdhCoordinateLen {
 		return [32]byte{}, fmt.Errorf("mmtls: ecdh coordinate of %d bytes", len(x))

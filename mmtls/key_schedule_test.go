@@ -26,7 +26,7 @@ server_pub    042e005cd28f565cd5edfe194a2395e76086dd68341d7e0b507dfe8445c0cd297c
 ecdh_x        0013396da5e986b4d44246779296de78987787f782faa115e5c6dccf0f1d746b
 # secret = SHA-256(X padded to 32 bytes)
 secret        6810d2981d7ee5614c065ec5a0c120805ae5313ebbb8eb24aa64f3b526346b49
-# SHA-256 of X without its leading zero: the pitfall of PROTOCOL.md §3
+# SHA-256 of X without its leading zero: the pitfall of doc/protocol.md §3
 secret_wrong  50f770eaa2cd0e8d3fb0ec625bcd151657a21cbaafb36c3618352b543ef1eae6
 # SHA-256("ClientHello|ServerHello")
 th_hs         3001922f7a0078d0b387cf5587298c3c3ee89f116365ca1a67fa659ed222eb72

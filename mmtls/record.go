@@ -1,5 +1,5 @@
 // This file implements the MMTLS record layer: framing, plaintext detection
-// and a record reader. See PROTOCOL.md, section 2.
+// and a record reader. See doc/protocol.md, section 2.
 
 package mmtls
 
@@ -12,7 +12,7 @@ import (
 // RecordType is the first byte of a record header.
 type RecordType uint8
 
-// Record types seen on the wire (PROTOCOL.md §2).
+// Record types seen on the wire (doc/protocol.md §2).
 const (
 	// RecordTypeAlert carries an Alert; a client also sends one to end
 	// early data.
@@ -150,7 +150,7 @@ func AppendRecord(b []byte, rec Record) []byte {
 
 // IsPlaintext reports whether rec is a plaintext record: a handshake,
 // early-handshake or alert record whose body starts with a u32 length of the
-// rest of the body (PROTOCOL.md §2, measured). Encrypted bodies match by
+// rest of the body (doc/protocol.md §2, measured). Encrypted bodies match by
 // chance with probability 2^-32. Data records are never plaintext.
 func IsPlaintext(rec Record) bool {
 	switch rec.Type {

@@ -1,6 +1,6 @@
 // This file implements the passive decrypter: it follows one connection's
 // handshake from recorded records and per-connection secrets, derives every
-// key the endpoints derive, and decrypts. See PROTOCOL.md, sections 2, 3 and
+// key the endpoints derive, and decrypts. See doc/protocol.md, sections 2, 3 and
 // 7 (the secrets key log).
 
 package mmtls
@@ -129,7 +129,7 @@ func (c *TicketCache) Lookup(ticket []byte) ([]byte, bool) {
 //
 // Feed it every record of the connection with Record, each direction in
 // order, with that direction's sequence number (the record's index in its
-// direction, counting plaintext hellos: PROTOCOL.md §2). How the two
+// direction, counting plaintext hellos: doc/protocol.md §2). How the two
 // directions interleave does not matter, with one dependency: a record can
 // only be decrypted once the messages its key derives from were fed (the
 // ClientHello, and in 0-RTT the EncryptedExtensions, before server records;

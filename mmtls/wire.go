@@ -1,5 +1,5 @@
 // This file holds the bounded big-endian reader and the length-prefix
-// builders shared by the message parsers. See PROTOCOL.md, section 3.
+// builders shared by the message parsers. See doc/protocol.md, section 3.
 
 package mmtls
 

@@ -9,7 +9,7 @@
 // Schema (schema.json); LoadModel validates them and names the line of
 // every problem. Builtin returns the shipped models: "wechat" (WeChat
 // Privacy Policy) and "weixin" (Weixin Privacy Protection Guidelines),
-// built from POLICY-FACTS.md; Applicable says which one governs an account.
+// built from doc/policy-facts.md; Applicable says which one governs an account.
 //
 // A Flow is one data type sent to one recipient during one feature of one
 // run; ReadFindings aggregates the findings.jsonl of `wxaudit analyze` into

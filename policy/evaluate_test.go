@@ -183,7 +183,7 @@ func kindStrings(ks []Kind) []string {
 }
 
 // TestBuiltinWeChat checks the shipped WeChat model against the findings of
-// Citizen Lab (POLICY-FACTS.md).
+// Citizen Lab (doc/policy-facts.md).
 func TestBuiltinWeChat(t *testing.T) {
 	m, err := Builtin(WeChat)
 	if err != nil {

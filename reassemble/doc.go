@@ -1,7 +1,7 @@
 // Package reassemble turns captured TCP segments into in-order byte streams,
 // one per connection and Direction. It is the second stage of the wxaudit
 // pipeline: package capture produces the segments, and each direction's
-// bytes are what the MMTLS record layer of PROTOCOL.md is parsed from.
+// bytes are what the MMTLS record layer of doc/protocol.md is parsed from.
 //
 // Create an Assembler with a Handler, Add every capture.Packet in capture
 // order, and call Flush at the end of the capture. The Handler's Stream

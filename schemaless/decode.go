@@ -1,7 +1,7 @@
 // This file implements the schema-less protobuf decoder: it scans the wire
 // format with protowire and, for every length-delimited value, weighs the
 // hypotheses (message, text, packed scalars, compressed, opaque). See
-// PROTOCOL.md, section 6.
+// doc/protocol.md, section 6.
 
 package schemaless
 

@@ -3,7 +3,7 @@
 // field with its most likely meaning, the other plausible meanings with a
 // confidence, and the nested encodings (zlib, base64, percent-encoding, JSON,
 // XML, query strings, kv report lines) unwrapped recursively with the chain
-// of interpretations recorded. See PROTOCOL.md, section 6.
+// of interpretations recorded. See doc/protocol.md, section 6.
 //
 // Use Decode first; it never fails. Bytes that cannot be decoded become a
 // KindBytes or KindOpaque node carrying a Reason. Walk and Leaves iterate the

@@ -1,5 +1,5 @@
 // This file weighs the hypotheses for a length-delimited value: message,
-// text, packed scalars, compressed stream, opaque bytes. See PROTOCOL.md,
+// text, packed scalars, compressed stream, opaque bytes. See doc/protocol.md,
 // section 6 ("Strings inside payloads often hold JSON, XML, …").
 
 package schemaless

@@ -28,7 +28,7 @@ func zlibBytes(p []byte) []byte {
 	return buf.Bytes()
 }
 
-// syntheticBaseRequest has the shape of PROTOCOL.md §6's BaseRequest.
+// syntheticBaseRequest has the shape of doc/protocol.md §6's BaseRequest.
 func syntheticBaseRequest() []byte {
 	var br []byte
 	br = tagBytes(br, 1, []byte{0})

@@ -1,6 +1,6 @@
 // This file interprets text found in payloads: JSON, XML, URLs and query
 // strings, percent-encoding, base64 and the comma-separated kv report lines
-// of newreportkvcomm and rtkvreport. See PROTOCOL.md, section 6.
+// of newreportkvcomm and rtkvreport. See doc/protocol.md, section 6.
 
 package schemaless
 

@@ -2,7 +2,7 @@
 // capture (pcapng or pcap), the two key logs that decrypt it (wxaudit's
 // secrets key log and the Citizen Lab Frida format) and a manifest listing
 // every payload sent, with the scenario step and the personal data planted
-// in it. See PROTOCOL.md (sections 1 to 7) for the protocol it speaks.
+// in it. See doc/protocol.md (sections 1 to 7) for the protocol it speaks.
 //
 // Start with [Generate] (files in a folder) or [GenerateTo] (any writers,
 // for benchmarks and pipes); [Scenarios] lists the scenario names.

@@ -1,7 +1,7 @@
 // This file turns a round's calls into TCP conversations: one Longlink per
 // round carrying its Longlink calls, one connection per Shortlink call
 // (HTTP POST /mmtls/… with MMTLS records in the body), and one per plain
-// HTTP request. See PROTOCOL.md, sections 1 and 4.
+// HTTP request. See doc/protocol.md, sections 1 and 4.
 
 package synth
 
@@ -64,7 +64,7 @@ func (g *generator) buildConnections(s *script) error {
 	}
 	g.psk = nil
 	for _, p := range ll.c.IssuedPSKs() {
-		if p.Ticket.Type == 1 { // PSK_ACCESS tickets resume (PROTOCOL.md §3)
+		if p.Ticket.Type == 1 { // PSK_ACCESS tickets resume (doc/protocol.md §3)
 			g.psk = &p
 			break
 		}

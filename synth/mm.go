@@ -1,4 +1,4 @@
-// This file drives package mmtls's endpoint emulation (PROTOCOL.md,
+// This file drives package mmtls's endpoint emulation (doc/protocol.md,
 // sections 2 and 3) for the generator: a client and a server per
 // connection, fed each other's records in the order of mmtls/endpoint.go.
 // The client's key reports become the Frida key log (what hooks on the

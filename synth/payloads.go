@@ -1,5 +1,5 @@
 // This file builds the plaintext request and response payloads of the
-// scenarios: protobuf messages shaped like the real ones (PROTOCOL.md,
+// scenarios: protobuf messages shaped like the real ones (doc/protocol.md,
 // section 6), with JSON, XML, query strings and comma-separated report
 // lines inside string fields where WeChat puts them. Every personal value
 // written is recorded as a Planted with its field path.

@@ -1,5 +1,5 @@
 // This file holds the protobuf wire builder the payload builders use and the
-// BaseRequest most requests start with. See PROTOCOL.md, section 6.
+// BaseRequest most requests start with. See doc/protocol.md, section 6.
 
 package synth
 

@@ -29,7 +29,7 @@ const (
 	linkHTTP                  // own TCP connection, plain HTTP GET
 )
 
-// Inner algorithms of the WeChat header (PROTOCOL.md, section 4).
+// Inner algorithms of the WeChat header (doc/protocol.md, section 4).
 const (
 	algoNone   = 0  // no WeChat header encryption (Longlink cmd 205)
 	algoCBC    = 5  // AES-CBC with the session key
@@ -37,7 +37,7 @@ const (
 	algoGCM    = 13 // AES-GCM with empty AAD (newsync)
 )
 
-// Longlink command ids (PROTOCOL.md, section 4).
+// Longlink command ids (doc/protocol.md, section 4).
 const (
 	cmdNoop     = 6
 	cmdIdentify = 205

@@ -1,4 +1,4 @@
-// This file frames business packets with package business (PROTOCOL.md,
+// This file frames business packets with package business (doc/protocol.md,
 // sections 4 and 5): the WeChat header with its signature, inner AES-CBC
 // with the round's session key, AES-192-GCM for newsync, and the algo-12
 // hybrid-ECDH exchange of the auth request. It also writes the inner keys
@@ -101,7 +101,7 @@ func (g *generator) seal(c *call, k *roundKeys, request bool, plain []byte, cook
 		g.logErr(g.fw.CBC(request, k.session, [8]byte(body[len(body)-8:])))
 		out.inner = taxonomy.InnerAESCBC
 	case algoGCM:
-		// Algo 13 bodies are zlib whatever the header says (PROTOCOL.md §5).
+		// Algo 13 bodies are zlib whatever the header says (doc/protocol.md §5).
 		z := g.deflate(plain)
 		h.Compress, h.CompressedLen = business.CompressZlib, uint64(len(z))
 		key := k.gcmUp
