@@ -1,5 +1,5 @@
 // Package keylog reads and writes the key logs wxaudit decrypts with: the
-// Citizen Lab Frida format (doc/protocol.md, section 7) and wxaudit's own
+// Citizen Lab Frida format (doc/keylog.md) and wxaudit's own
 // versioned secrets key log. Start with [Parse], which loads a whole log
 // (either format, or both mixed, detected line by line) into a [Log] indexed
 // for the decrypter.
