@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -47,6 +48,9 @@ type Options struct {
 	NoPrefix bool
 	// Decode bounds the schema-less decoder.
 	Decode schemaless.Options
+	// KeepPayloads keeps each request's payload in the report
+	// (report.Request.Payload), for requests.jsonl and the web UI.
+	KeepPayloads bool
 	// Catalog maps request types to API paths and features; nil uses
 	// catalog.Default. Add a published table with its AddPublished.
 	Catalog *catalog.Catalog
@@ -326,6 +330,9 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	recipient := attribute.Recipient(path, p.Host, feature)
 	q := report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, FeatureReason: at.Reason,
 		Recipient: recipient, URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
+	if a.opts.KeepPayloads {
+		q.Payload = bytes.Clone(p.Payload)
+	}
 	places := placeFindings(found, a.fields)
 	sum := sha256.Sum256(p.Payload)
 	a.sums = append(a.sums, sum)

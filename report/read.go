@@ -13,8 +13,9 @@ import (
 // maxReadLine bounds one findings.jsonl line when reading a report back.
 const maxReadLine = 4 << 20
 
-// ReadDir reads a report directory written by WriteDir (findings.jsonl and
-// runs.json) back into a Report without its request list.
+// ReadDir reads a report directory written by WriteDir back into a Report:
+// runs, requests (with their payloads when kept), findings, claims and the
+// policy comparison.
 func ReadDir(dir string) (*Report, error) {
 	r := &Report{}
 	b, err := os.ReadFile(filepath.Join(dir, RunsFile))
@@ -49,7 +50,42 @@ func ReadDir(dir string) (*Report, error) {
 	if err := readExtras(dir, r); err != nil {
 		return nil, err
 	}
+	if err := readRequests(dir, r); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// maxRequestLine bounds one requests.jsonl line (a payload in hex).
+const maxRequestLine = 64 << 20
+
+// readRequests reads requests.jsonl when present (folders written before
+// it existed have none).
+func readRequests(dir string, r *Report) error {
+	f, err := os.Open(filepath.Join(dir, RequestsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), maxRequestLine)
+	for line := 1; sc.Scan(); line++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var q Request
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			return fmt.Errorf("report: %s line %d: %w", RequestsFile, line, err)
+		}
+		r.Requests = append(r.Requests, q)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("report: %s: %w", RequestsFile, err)
+	}
+	return nil
 }
 
 // readExtras reads the optional claims.json and policy.json.

@@ -234,6 +234,7 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 		q.URI = rd.Text(q.URI)
 		q.Source = rd.path(q.Source)
 		q.FeatureReason = rd.Text(q.FeatureReason)
+		q.Payload = nil // decrypted data: never in a shared file
 		out.Requests[i] = q
 	}
 	out.Findings = make([]Finding, len(r.Findings))

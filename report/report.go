@@ -1,6 +1,8 @@
 package report
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -106,6 +108,36 @@ type Request struct {
 	Size          int      `json:"size"`
 	Source        string   `json:"source"`
 	DataTypes     []string `json:"data_types,omitempty"`
+	// Payload is the request's decrypted bytes, kept when the analysis
+	// asks for them (analyze.Options.KeepPayloads) so a report folder can
+	// show the decoded request; requests.jsonl holds it, in hex.
+	Payload HexBytes `json:"payload,omitempty"`
+}
+
+// HexBytes is bytes written in JSON as lowercase hex, as wxaudit's other
+// files write payloads.
+type HexBytes []byte
+
+// MarshalJSON writes the bytes as a hex string.
+func (h HexBytes) MarshalJSON() ([]byte, error) {
+	out := make([]byte, 0, 2*len(h)+2)
+	out = append(out, '"')
+	out = hex.AppendEncode(out, h)
+	return append(out, '"'), nil
+}
+
+// UnmarshalJSON reads a hex string.
+func (h *HexBytes) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := hex.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("payload: %w", err)
+	}
+	*h = v
+	return nil
 }
 
 // Finding is one line of findings.jsonl.

@@ -21,6 +21,9 @@ const (
 	HTMLFile     = "report.html"
 	GapsFile     = "gaps.jsonl"
 	RunsFile     = "runs.json"
+	// RequestsFile holds every request, with its payload when kept:
+	// decrypted data, never shared.
+	RequestsFile = "requests.jsonl"
 	// PolicyFile holds the policy comparison per run, unredacted, so that
 	// the report reads back whole (gaps.jsonl groups the gaps for readers).
 	PolicyFile = "policy.json"
@@ -57,6 +60,7 @@ func (r *Report) writeFiles(dir string) error {
 		{FindingsFile, r.WriteFindings},
 		{SummaryFile, func(w io.Writer) error { return writeJSON(w, sum) }},
 		{RunsFile, func(w io.Writer) error { return writeJSON(w, r.Runs) }},
+		{RequestsFile, r.WriteRequests},
 		{FlowsFile, shared.WriteFlows},
 		{ClaimsFile, shared.WriteClaims},
 		{MarkdownFile, func(w io.Writer) error { return shared.WriteMarkdown(w, sum) }},
@@ -86,6 +90,17 @@ func (r *Report) writeFiles(dir string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// WriteRequests writes requests.jsonl: one request a line.
+func (r *Report) WriteRequests(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	for i := range r.Requests {
+		if err := enc.Encode(&r.Requests[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteClaims writes claims.json.

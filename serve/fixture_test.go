@@ -132,7 +132,7 @@ func writePayloads(t testing.TB, dir, name string, ps []payload.Payload) string 
 // the input line its Source names.
 func analyzeSource(t testing.TB, inputs []analyze.Input, withPolicy bool) (*ReportSource, *report.Report) {
 	t.Helper()
-	rep, err := analyze.Run(context.Background(), inputs, analyze.Options{})
+	rep, err := analyze.Run(context.Background(), inputs, analyze.Options{KeepPayloads: true})
 	if err != nil {
 		t.Fatal(err)
 	}

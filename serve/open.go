@@ -38,7 +38,20 @@ func Open(dir string) (Source, error) {
 		return nil, err
 	}
 	title, _ := filepath.Abs(dir)
-	return NewReportSource(r, nil, filepath.Base(title)), nil
+	// requests.jsonl carries the payloads when analyze kept them.
+	var payload func(int) []byte
+	for _, q := range r.Requests {
+		if len(q.Payload) > 0 {
+			payload = func(id int) []byte {
+				if id < 0 || id >= len(r.Requests) {
+					return nil
+				}
+				return r.Requests[id].Payload
+			}
+			break
+		}
+	}
+	return NewReportSource(r, payload, filepath.Base(title)), nil
 }
 
 // readExtras reads the report files report.ReadDir leaves out: the claims

@@ -36,6 +36,10 @@ func TestOpenReportFolder(t *testing.T) {
 	if strings.Count(page, `<article class="gap">`) == 0 {
 		t.Error("no gaps read from gaps.jsonl")
 	}
+	// requests.jsonl carries the payloads: the request view decodes them.
+	if _, body := get(t, h, "/api/requests/0"); !strings.Contains(body, `"tree"`) {
+		t.Errorf("no decoded tree from a report folder: %.300s", body)
+	}
 	res, _ := get(t, h, "/findings/"+rep.Findings[0].ID)
 	if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/requests/") {
 		t.Errorf("finding link: %d %s", res.StatusCode, res.Header.Get("Location"))

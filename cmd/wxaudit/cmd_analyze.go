@@ -88,7 +88,7 @@ func runAnalyze(e *env) error {
 		}
 		inputs = append(inputs, in)
 	}
-	rep, err := analyze.Run(e.ctx, inputs, analyze.Options{Classifier: classify.New(copts), NoPrefix: *noPrefix})
+	rep, err := analyze.Run(e.ctx, inputs, analyze.Options{Classifier: classify.New(copts), NoPrefix: *noPrefix, KeepPayloads: true})
 	if err != nil {
 		return err
 	}
