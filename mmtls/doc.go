@@ -2,8 +2,8 @@
 // handshake messages, the key schedule, a passive decrypter that turns
 // recorded traffic plus per-connection secrets into plaintext, and client and
 // server endpoints that produce real MMTLS traffic for tests and synthetic
-// captures. The protocol is described in doc/protocol.md, sections 2, 3 and 7
-// (doc/protocol.md); where the published notes and measured
+// captures. The protocol is described in doc/protocol.md, sections 2 and 3, and
+// doc/keylog.md; where the published notes and measured
 // traffic disagree, this package follows the measurements.
 //
 // # Where to start
