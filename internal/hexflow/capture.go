@@ -74,7 +74,8 @@ func (s *convStream) Gap(d reassemble.Direction, n int64, reason string) {
 		s.gap[d] = fmt.Sprintf("%d bytes %s", n, reason)
 	}
 }
-func (s *convStream) Close(string)                            {}
+
+func (s *convStream) Close(string) {}
 
 // Endpoints returns the client and server named in a conversation's
 // header, or defaults when the header does not name them.
