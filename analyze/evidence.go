@@ -14,6 +14,7 @@ package analyze
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,7 +71,7 @@ func placeFindings(found []classify.Finding, fields []classify.Field) []placemen
 			continue
 		}
 		for _, e := range pl[i].entries {
-			if !containsStr(apps[e], f.Value) {
+			if !slices.Contains(apps[e], f.Value) {
 				apps[e] = append(apps[e], f.Value)
 			}
 		}
@@ -91,7 +92,7 @@ func appidFor(entries []int, apps map[int][]string, up map[int]int) string {
 		for depth := 0; depth < 64; depth++ {
 			if len(apps[e]) > 0 {
 				for _, a := range apps[e] {
-					if !containsStr(cands, a) {
+					if !slices.Contains(cands, a) {
 						cands = append(cands, a)
 					}
 				}
@@ -138,7 +139,7 @@ func locate(f *classify.Finding, fields []classify.Field, byPath map[string][]in
 	}
 	p.leaf = match[0]
 	for _, i := range match {
-		if !containsInt(p.entries, fields[i].Entry) {
+		if !slices.Contains(p.entries, fields[i].Entry) {
 			p.entries = append(p.entries, fields[i].Entry)
 		}
 	}
@@ -214,22 +215,4 @@ func span(fields []classify.Field, leaf int) *report.Span {
 	}
 	s := fields[leaf].Span
 	return &report.Span{Offset: s[0], Length: s[1]}
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsInt(xs []int, n int) bool {
-	for _, x := range xs {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,7 +73,7 @@ func locationWithPermission(ix *index) report.Claim {
 	runsWith := func(fs []*report.Finding) []string {
 		var rs []string
 		for _, f := range fs {
-			if !contains(rs, f.Run) {
+			if !slices.Contains(rs, f.Run) {
 				rs = append(rs, f.Run)
 			}
 		}

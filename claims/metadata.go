@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
@@ -56,7 +57,7 @@ func metadataInRequests(ix *index) report.Claim {
 			total.All++
 			fc.All++
 			for _, f := range ix.byRequest[q.ID] {
-				if first[f.DataType] == nil && contains(metadataTypes, f.DataType) {
+				if first[f.DataType] == nil && slices.Contains(metadataTypes, f.DataType) {
 					first[f.DataType] = f
 				}
 			}

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,7 +99,7 @@ func miniprogramTracking(ix *index) report.Claim {
 		switch f.DataType {
 		case string(taxonomy.MiniProgramPagePath):
 			p := strings.TrimSuffix(f.Evidence.Value, ".html")
-			if !contains(m.Pages, p) && len(m.Pages) < 50 {
+			if !slices.Contains(m.Pages, p) && len(m.Pages) < 50 {
 				m.Pages = append(m.Pages, p)
 			}
 		case string(taxonomy.UIEvents):
@@ -113,10 +114,10 @@ func miniprogramTracking(ix *index) report.Claim {
 		if ep == "" {
 			ep = fmt.Sprintf("request type %d", f.ReqType)
 		}
-		if !contains(m.Endpoints, ep) {
+		if !slices.Contains(m.Endpoints, ep) {
 			m.Endpoints = append(m.Endpoints, ep)
 		}
-		if !contains(m.Runs, f.Run) {
+		if !slices.Contains(m.Runs, f.Run) {
 			m.Runs = append(m.Runs, f.Run)
 		}
 		if f.Time != "" {
@@ -195,15 +196,6 @@ func miniprogramTracking(ix *index) report.Claim {
 func isStayTime(f *report.Finding) bool {
 	p := strings.ToLower(f.Evidence.FieldPath)
 	return strings.Contains(p, "staytime") || strings.Contains(p, "stay_time") || strings.Contains(strings.ToLower(f.Evidence.Reason), "stay")
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func plural(n int) string {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,10 +52,10 @@ func (r *Report) Summarize() Summary {
 			mpReq[f.AppID] = map[int]bool{}
 		}
 		mp.DataTypes[f.DataType]++
-		if !contains(mp.Runs, f.Run) {
+		if !slices.Contains(mp.Runs, f.Run) {
 			mp.Runs = append(mp.Runs, f.Run)
 		}
-		if !contains(mp.Recipient, f.Recipient) {
+		if !slices.Contains(mp.Recipient, f.Recipient) {
 			mp.Recipient = append(mp.Recipient, f.Recipient)
 		}
 		if !mpReq[f.AppID][f.Request] {
@@ -134,13 +135,4 @@ func reqKey(uri string, reqType int) string {
 		return uri
 	}
 	return "req " + strconv.Itoa(reqType)
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
