@@ -11,10 +11,6 @@ import (
 	"github.com/wxaudit/wxaudit/keylog"
 )
 
-func init() {
-	commands["analyze"] = command{summary: "find the personal data in captures, decrypted payloads or request logs, and report it", run: runAnalyze}
-}
-
 func runAnalyze(e *env) error {
 	fs := newFlags(e, "analyze", "[flags] INPUT.jsonl... --out DIR")
 	out := fs.String("out", "", "write the report into `DIR` (findings.jsonl, summary.json, flows.csv, report.md, report.html)")

@@ -10,13 +10,6 @@ import (
 	"github.com/wxaudit/wxaudit/runfolder"
 )
 
-func init() {
-	commands["capture"] = command{
-		summary: "record a run from a rooted phone: traffic, keys (Frida agent), steps, run.yaml; decodes live",
-		run:     runCapture,
-	}
-}
-
 func runCapture(e *env) error {
 	fs := newFlags(e, "capture", "--out DIR [--label L] [--permissions location=on,contacts=off] | --print-agent | --dry-run")
 	out := fs.String("out", "", "run folder to create (capture.pcap, keys.log, agent.js, hooks.json, run.yaml)")

@@ -12,10 +12,6 @@ import (
 	"github.com/wxaudit/wxaudit/store"
 )
 
-func init() {
-	commands["corpus"] = command{summary: "analyse many run folders and request logs in parallel into a store, Parquet and corpus metrics", run: runCorpus}
-}
-
 func runCorpus(e *env) error {
 	fs := newFlags(e, "corpus", "--out DIR [-j N] [--add] RUN_FOLDER|REQUEST_LOG...")
 	out := fs.String("out", "", "corpus `DIR`: corpus.db, parquet/, metrics.json, report.html")

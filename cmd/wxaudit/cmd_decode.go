@@ -13,10 +13,6 @@ import (
 	"github.com/wxaudit/wxaudit/internal/ctxio"
 )
 
-func init() {
-	commands["decode"] = command{summary: "decode payloads without a schema, with WeChat knowledge", run: runDecode}
-}
-
 func runDecode(e *env) error {
 	fs := newFlags(e, "decode", "[--format jsonl|text] [--schema learn|FILE.proto] [--examples none|hash|raw] [--catalog FILE] [FILE...|-]")
 	format := fs.String("format", "jsonl", "output `format`: jsonl or text")

@@ -18,13 +18,6 @@ import (
 	"github.com/wxaudit/wxaudit/payload"
 )
 
-func init() {
-	commands["decrypt"] = command{
-		summary: "decrypt a WeChat capture with a key log into payload JSONL",
-		run:     runDecrypt,
-	}
-}
-
 func runDecrypt(e *env) error {
 	fs := newFlags(e, "decrypt", "[--keylog FILE]... [--stats] [--pcapng FILE] CAPTURE|-")
 	var keylogs stringList

@@ -16,13 +16,6 @@ import (
 	"github.com/wxaudit/wxaudit/synth"
 )
 
-func init() {
-	commands["demo"] = command{
-		summary: "run the whole pipeline on built-in synthetic WeChat traffic (no data or network needed)",
-		run:     runDemo,
-	}
-}
-
 // runDemo generates a short synthetic scenario and runs every stage on it:
 // synth → decrypt → decode/analyze → report.
 func runDemo(e *env) error {

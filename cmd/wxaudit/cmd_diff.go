@@ -11,10 +11,6 @@ import (
 	"github.com/wxaudit/wxaudit/report"
 )
 
-func init() {
-	commands["diff"] = command{summary: "show what only one of two runs sends (reports or inputs)", run: runDiff}
-}
-
 func runDiff(e *env) error {
 	fs := newFlags(e, "diff", "[flags] A B   (report directories or input logs)")
 	runA := fs.String("run-a", "", "compare only this run of A (comma-separated labels)")

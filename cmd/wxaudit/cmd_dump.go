@@ -13,13 +13,6 @@ import (
 	"github.com/wxaudit/wxaudit/payload"
 )
 
-func init() {
-	commands["dump"] = command{
-		summary: "dissect a capture's MMTLS records and handshakes, or write its flows as hex fixtures",
-		run:     runDump,
-	}
-}
-
 func runDump(e *env) error {
 	fs := newFlags(e, "dump", "[--keylog FILE]... [--format text|jsonl] [--flows DIR] CAPTURE|-")
 	var keylogs stringList

@@ -15,13 +15,6 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-func init() {
-	commands["policy"] = command{
-		summary: "show a privacy-policy model, or compare a report with it",
-		run:     runPolicy,
-	}
-}
-
 const policyUsage = `Usage:
   wxaudit policy show [--yaml] NAME|FILE        what the model says, clause by clause
   wxaudit policy check --policy NAME|FILE [flags] REPORT_DIR

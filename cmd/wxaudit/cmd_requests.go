@@ -10,10 +10,6 @@ import (
 	"github.com/wxaudit/wxaudit/serve"
 )
 
-func init() {
-	commands["requests"] = command{summary: "list a report's requests, filtered as in the web UI", run: runRequests}
-}
-
 func runRequests(e *env) error {
 	fs := newFlags(e, "requests", "[flags] DIR   (a corpus or report folder)\n\n"+
 		"--where takes the web UI's filter expression: terms ANDed, key op value, e.g.\n"+

@@ -7,10 +7,6 @@ import (
 	"github.com/wxaudit/wxaudit/serve"
 )
 
-func init() {
-	commands["serve"] = command{summary: "explore a report in a local web UI (loopback only by default)", run: runServe}
-}
-
 func runServe(e *env) error {
 	fs := newFlags(e, "serve", "[flags] DIR   (a corpus folder written by corpus --out, or a report folder written by analyze --out)")
 	addr := fs.String("addr", "127.0.0.1:8765", "listen address; anything but loopback exposes the data to the network")

@@ -9,13 +9,6 @@ import (
 	"github.com/wxaudit/wxaudit/synth"
 )
 
-func init() {
-	commands["synth"] = command{
-		summary: "generate synthetic WeChat traffic with key logs and a ground-truth manifest",
-		run:     runSynth,
-	}
-}
-
 func runSynth(e *env) error {
 	fs := newFlags(e, "synth", "[--scenario NAME] [--seed N] --out DIR")
 	scenario := fs.String("scenario", synth.ScenarioAll, "scenario to generate (see --list)")

@@ -10,13 +10,6 @@ import (
 	"github.com/wxaudit/wxaudit/wireshark"
 )
 
-func init() {
-	commands["wireshark"] = command{
-		summary: "print the Wireshark Lua dissector for MMTLS and decrypted exports",
-		run:     runWireshark,
-	}
-}
-
 func runWireshark(e *env) error {
 	fs := newFlags(e, "wireshark", "lua > "+wireshark.LuaFileName+"\n\n"+
 		"  lua   print the Lua dissector (MMTLS records, and the payloads of\n"+

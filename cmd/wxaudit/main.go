@@ -3,8 +3,8 @@
 // compares it with the privacy policy.
 //
 // main only calls run; every subcommand lives in its own cmd_*.go file and
-// registers itself in commands, so the wiring can be tested without a
-// process.
+// is listed in the commands table below, so the wiring can be tested without
+// a process.
 package main
 
 import (
@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 )
 
@@ -36,12 +35,38 @@ type env struct {
 
 // command is one subcommand.
 type command struct {
-	summary string
+	name    string
 	run     func(e *env) error
+	summary string
 }
 
-// commands is filled by the init functions of the cmd_*.go files.
-var commands = map[string]command{}
+// commands is every subcommand, in the order of a study: --help lists them
+// in this order.
+var commands = []command{
+	{"demo", runDemo, "run the whole pipeline on built-in synthetic WeChat traffic (no data or network needed)"},
+	{"capture", runCapture, "record a run from a rooted phone: traffic, keys (Frida agent), steps, run.yaml; decodes live"},
+	{"decrypt", runDecrypt, "decrypt a WeChat capture with a key log into payload JSONL"},
+	{"decode", runDecode, "decode payloads without a schema, with WeChat knowledge"},
+	{"analyze", runAnalyze, "find the personal data in captures, decrypted payloads or request logs, and report it"},
+	{"corpus", runCorpus, "analyse many run folders and request logs in parallel into a store, Parquet and corpus metrics"},
+	{"serve", runServe, "explore a report in a local web UI (loopback only by default)"},
+	{"requests", runRequests, "list a report's requests, filtered as in the web UI"},
+	{"diff", runDiff, "show what only one of two runs sends (reports or inputs)"},
+	{"policy", runPolicy, "show a privacy-policy model, or compare a report with it"},
+	{"wireshark", runWireshark, "print the Wireshark Lua dissector for MMTLS and decrypted exports"},
+	{"dump", runDump, "dissect a capture's MMTLS records and handshakes, or write its flows as hex fixtures"},
+	{"synth", runSynth, "generate synthetic WeChat traffic with key logs and a ground-truth manifest"},
+}
+
+// lookup returns the command called name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
 
 // usageError is returned for bad command lines; it prints the hint and exits 2.
 type usageError struct {
@@ -72,7 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
+			if c, ok := lookup(args[1]); ok {
 				return exitCode(c.run(&env{ctx: ctx, args: []string{"--help"}, stdin: stdin, stdout: stdout, stderr: stderr}), stderr)
 			}
 		}
@@ -82,7 +107,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return 0
 	}
-	c, ok := commands[args[0]]
+	c, ok := lookup(args[0])
 	if !ok {
 		return exitCode(&usageError{msg: fmt.Sprintf("unknown command %q", args[0]), hint: "run 'wxaudit --help' for the list of commands"}, stderr)
 	}
@@ -118,15 +143,10 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 func printUsage(w io.Writer) {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b strings.Builder
 	b.WriteString("wxaudit: see what WeChat sends to its servers.\n\nUsage:\n  wxaudit <command> [flags] [args]\n\nCommands:\n")
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'wxaudit <command> --help' for a command's flags, 'wxaudit --version' for the version and commit.\n")
 	io.WriteString(w, b.String())
