@@ -14,12 +14,14 @@ import (
 
 	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/decode"
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
+	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/schemaless"
 	"github.com/wxaudit/wxaudit/taxonomy"
@@ -60,6 +62,12 @@ type Options struct {
 	// Everything it is given is valid only during the call: copy to keep.
 	// Findings added later from the whole run's context are not in it.
 	OnRequest func(RequestEvent)
+	// Policy, when set, is the privacy-policy model the findings are
+	// compared with (Report.Policy, gaps.jsonl); nil compares nothing.
+	Policy *policy.Model
+	// Needs is the necessity model of the core_features_need claim; nil
+	// uses claims.DefaultNeeds.
+	Needs *claims.Needs
 }
 
 // RequestEvent is one analysed request, for Options.OnRequest.
@@ -165,7 +173,22 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	if a.dropped > 0 {
 		a.rep.Errors = append(a.rep.Errors, fmt.Sprintf("%d further errors not listed", a.dropped))
 	}
+	if opts.Policy != nil {
+		a.rep.Policy = comparePolicy(opts.Policy, policy.FlowsOf(a.rep.Findings, policy.ReadOptions{}))
+	}
+	a.rep.Claims = claims.Compute(a.rep, claims.Options{Needs: opts.Needs})
 	return a.rep, nil
+}
+
+// comparePolicy compares the flows with the model; consistent flows are
+// left out.
+func comparePolicy(m *policy.Model, flows []policy.Flow) *report.PolicyResult {
+	res := &report.PolicyResult{Model: m.Name, Title: m.Title, Version: m.Version}
+	for _, g := range policy.Evaluate(m, flows, policy.Options{OmitConsistent: true}) {
+		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Kind), DataType: g.DataType, Feature: g.Feature,
+			Recipient: g.Recipient, Run: g.Run, Clause: g.Clause, Statement: g.Explanation, Findings: g.Evidence})
+	}
+	return res
 }
 
 type analyzer struct {

@@ -31,11 +31,8 @@ type Options struct {
 	// Add analyses only runs that are new or whose inputs changed.
 	Add bool
 	// Analyze is passed to analyze.Run for every run (its OnRequest is
-	// set by Run).
+	// set by Run); its Policy fills the gaps table.
 	Analyze analyze.Options
-	// Policy, when set, is applied to each run's report (fills Policy, so
-	// the gaps table is written).
-	Policy func(*report.Report) error
 	// Settings names what else shapes each run's result (the policy
 	// model's name or file); it is part of the fingerprints --add compares.
 	Settings string
@@ -261,9 +258,6 @@ func (w *writer) job(ctx context.Context, srcs []Source) {
 	aopts := w.opts.Analyze
 	aopts.OnRequest = sp.add
 	rep, err := analyze.Run(ctx, inputs, aopts)
-	if err == nil && w.opts.Policy != nil {
-		err = w.opts.Policy(rep)
-	}
 	if err == nil {
 		err = sp.finish()
 	}

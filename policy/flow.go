@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
+	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -100,10 +101,7 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 	if name == "" {
 		name = "findings.jsonl"
 	}
-	minRank := confidenceRank(opts.MinConfidence)
-	type key struct{ dt, rcpt, feat, run string }
-	index := map[key]int{}
-	var flows []Flow
+	fs := NewFlowSet(opts)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxFindingLine)
 	line := 0
@@ -123,49 +121,11 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 		if f.DataType == "" {
 			return nil, fmt.Errorf("policy: %s:%d: finding without data_type", name, line)
 		}
-		if f.Confidence != "" && confidenceRank(f.Confidence) < minRank {
-			continue
-		}
 		id := f.ID
 		if id == "" {
 			id = fmt.Sprintf("%s:%d", name, line)
 		}
-		k := key{f.DataType, orDefault(f.Recipient, taxonomy.RecipientOther), orDefault(f.Feature, taxonomy.FeatureOther), f.Run}
-		i, ok := index[k]
-		if !ok {
-			i = len(flows)
-			index[k] = i
-			flows = append(flows, Flow{DataType: k.dt, Recipient: k.rcpt, Feature: k.feat, Run: k.run})
-		}
-		fl := &flows[i]
-		if f.URI != "" && !slices.Contains(fl.URIs, f.URI) {
-			fl.URIs = append(fl.URIs, f.URI)
-		}
-		if f.ReqType != 0 && !slices.Contains(fl.ReqTypes, f.ReqType) {
-			fl.ReqTypes = append(fl.ReqTypes, f.ReqType)
-		}
-		fl.FindingIDs = append(fl.FindingIDs, id)
-		if fl.Permissions == "" && f.Permissions != "" {
-			fl.Permissions = normPerm(f.Permissions)
-		}
-		subj := orDefault(f.Subject, f.AppID)
-		if subj != "" {
-			switch fl.Subject {
-			case "":
-				fl.Subject = subj
-			case subj:
-			default:
-				if !strings.Contains(","+fl.Subject+",", ","+subj+",") && len(fl.Subject) < 1024 {
-					fl.Subject += "," + subj
-				}
-			}
-		}
-		if len(fl.Examples) < MaxExamples {
-			fl.Examples = append(fl.Examples, Evidence{
-				Finding: id, Source: sourceText(f.Source), URI: f.URI, ReqType: f.ReqType,
-				FieldPath: f.Evidence.FieldPath, Rule: f.Evidence.Rule, Time: f.Time,
-			})
-		}
+		fs.add(&f, id, sourceText(f.Source))
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -173,17 +133,103 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 		}
 		return nil, fmt.Errorf("policy: %s: %w", name, err)
 	}
+	return fs.Flows(), nil
+}
+
+// FlowSet aggregates findings into flows as they come, so that a report
+// in memory, or one being written, is compared without reading it back.
+// Memory is bounded by the distinct flows plus MaxExamples per flow, and
+// the finding IDs.
+type FlowSet struct {
+	opts    ReadOptions
+	minRank int
+	index   map[flowKey]int
+	flows   []Flow
+}
+
+type flowKey struct{ dt, rcpt, feat, run string }
+
+// NewFlowSet returns an empty FlowSet.
+func NewFlowSet(opts ReadOptions) *FlowSet {
+	return &FlowSet{opts: opts, minRank: confidenceRank(opts.MinConfidence), index: map[flowKey]int{}}
+}
+
+// FlowsOf aggregates a report's findings into flows, as ReadFindings does
+// with the findings.jsonl the report writes.
+func FlowsOf(findings []report.Finding, opts ReadOptions) []Flow {
+	fs := NewFlowSet(opts)
+	for i := range findings {
+		fs.Add(&findings[i])
+	}
+	return fs.Flows()
+}
+
+// Add counts one finding of a report.
+func (s *FlowSet) Add(rf *report.Finding) {
+	f := Finding{ID: rf.ID, DataType: rf.DataType, Confidence: rf.Confidence, Feature: rf.Feature, Recipient: rf.Recipient,
+		URI: rf.URI, ReqType: rf.ReqType, Run: rf.Run, Time: rf.Time, Permissions: rf.Permissions, AppID: rf.AppID}
+	f.Evidence.FieldPath, f.Evidence.Rule = rf.Evidence.FieldPath, rf.Evidence.Rule
+	src := rf.Source
+	s.add(&f, rf.ID, sourceLoc(src.File, src.Line, src.Frames))
+}
+
+func (s *FlowSet) add(f *Finding, id, source string) {
+	if f.Confidence != "" && confidenceRank(f.Confidence) < s.minRank {
+		return
+	}
+	k := flowKey{f.DataType, orDefault(f.Recipient, taxonomy.RecipientOther), orDefault(f.Feature, taxonomy.FeatureOther), f.Run}
+	i, ok := s.index[k]
+	if !ok {
+		i = len(s.flows)
+		s.index[k] = i
+		s.flows = append(s.flows, Flow{DataType: k.dt, Recipient: k.rcpt, Feature: k.feat, Run: k.run})
+	}
+	fl := &s.flows[i]
+	if f.URI != "" && !slices.Contains(fl.URIs, f.URI) {
+		fl.URIs = append(fl.URIs, f.URI)
+	}
+	if f.ReqType != 0 && !slices.Contains(fl.ReqTypes, f.ReqType) {
+		fl.ReqTypes = append(fl.ReqTypes, f.ReqType)
+	}
+	fl.FindingIDs = append(fl.FindingIDs, id)
+	if fl.Permissions == "" && f.Permissions != "" {
+		fl.Permissions = normPerm(f.Permissions)
+	}
+	subj := orDefault(f.Subject, f.AppID)
+	if subj != "" {
+		switch fl.Subject {
+		case "":
+			fl.Subject = subj
+		case subj:
+		default:
+			if !strings.Contains(","+fl.Subject+",", ","+subj+",") && len(fl.Subject) < 1024 {
+				fl.Subject += "," + subj
+			}
+		}
+	}
+	if len(fl.Examples) < MaxExamples {
+		fl.Examples = append(fl.Examples, Evidence{
+			Finding: id, Source: source, URI: f.URI, ReqType: f.ReqType,
+			FieldPath: f.Evidence.FieldPath, Rule: f.Evidence.Rule, Time: f.Time,
+		})
+	}
+}
+
+// Flows returns the flows so far, in order of first appearance, with
+// their lists sorted and their permission states resolved.
+func (s *FlowSet) Flows() []Flow {
+	flows := slices.Clone(s.flows)
 	for i := range flows {
 		fl := &flows[i]
-		slices.Sort(fl.URIs)
-		slices.Sort(fl.ReqTypes)
-		if p, ok := opts.Permissions[fl.Run]; ok {
+		fl.URIs = slices.Sorted(slices.Values(fl.URIs))
+		fl.ReqTypes = slices.Sorted(slices.Values(fl.ReqTypes))
+		if p, ok := s.opts.Permissions[fl.Run]; ok {
 			fl.Permissions = normPerm(p)
 		} else if fl.Permissions == "" {
 			fl.Permissions = RunPermissions(fl.Run)
 		}
 	}
-	return flows, nil
+	return flows
 }
 
 // ReadReport reads DIR/findings.jsonl into flows, as ReadFindings.
@@ -248,23 +294,7 @@ func sourceText(raw json.RawMessage) string {
 		Frames []int64 `json:"frames"`
 	}
 	if json.Unmarshal(raw, &loc) == nil && (loc.File != "" || len(loc.Frames) > 0) {
-		// The report's provenance: "file:line", or capture frames.
-		s := loc.File
-		if loc.Line > 0 {
-			s += fmt.Sprintf(":%d", loc.Line)
-		}
-		if len(loc.Frames) > 0 {
-			fs := make([]string, 0, min(len(loc.Frames), 8))
-			for i, f := range loc.Frames {
-				if i == 8 {
-					fs = append(fs, "…")
-					break
-				}
-				fs = append(fs, fmt.Sprint(f))
-			}
-			s = strings.TrimSpace(s + " frames " + strings.Join(fs, ","))
-		}
-		return truncate(s, 200)
+		return sourceLoc(loc.File, loc.Line, loc.Frames)
 	}
 	var m map[string]any
 	if json.Unmarshal(raw, &m) == nil {
@@ -283,6 +313,32 @@ func sourceText(raw json.RawMessage) string {
 		return truncate(b.String(), 200)
 	}
 	return truncate(string(raw), 200)
+}
+
+// sourceLoc renders a report's provenance: "file:line", or capture frames.
+func sourceLoc(file string, line int, frames []int64) string {
+	if file == "" && len(frames) == 0 {
+		if line > 0 {
+			return fmt.Sprintf("line=%d", line) // as sourceText renders {"line": n}
+		}
+		return ""
+	}
+	s := file
+	if line > 0 {
+		s += fmt.Sprintf(":%d", line)
+	}
+	if len(frames) > 0 {
+		fs := make([]string, 0, min(len(frames), 8))
+		for i, f := range frames {
+			if i == 8 {
+				fs = append(fs, "…")
+				break
+			}
+			fs = append(fs, fmt.Sprint(f))
+		}
+		s = strings.TrimSpace(s + " frames " + strings.Join(fs, ","))
+	}
+	return truncate(s, 200)
 }
 
 func truncate(s string, n int) string {

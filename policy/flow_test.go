@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -176,4 +178,31 @@ func FuzzReadFindings(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestFlowsOfMatchesReadFindings checks that a report's findings give the
+// same flows in memory as read back from the findings.jsonl it writes.
+func TestFlowsOfMatchesReadFindings(t *testing.T) {
+	rep := &report.Report{Findings: []report.Finding{
+		{ID: "f1", DataType: "location", Confidence: "high", Feature: "location", Recipient: "wechat", URI: "/b", ReqType: 2, Run: "x_permissions_on",
+			AppID: "wx1", Source: report.Source{File: "a.log", Line: 3}, Evidence: report.Evidence{FieldPath: "1", Rule: "r", Value: "SECRET"}},
+		{ID: "f2", DataType: "location", Confidence: "low", Feature: "location", Recipient: "wechat", URI: "/a", Run: "x_permissions_on",
+			Source: report.Source{File: "c.pcap", Frames: []int64{1, 2, 3, 4, 5, 6, 7, 8, 9}}},
+		{ID: "f3", DataType: "device_id", Run: "plain", Permissions: "off", Source: report.Source{Line: 7}},
+		{ID: "f4", DataType: "device_id", Run: "plain", AppID: "wx2"},
+		{ID: "f5", DataType: "location", Feature: "location", Recipient: "wechat", URI: "/a", ReqType: 1, Run: "x_permissions_on", AppID: "wx3"},
+	}}
+	for _, opts := range []ReadOptions{{}, {MinConfidence: "medium", Permissions: map[string]string{"plain": "on"}}} {
+		var buf bytes.Buffer
+		if err := rep.WriteFindings(&buf); err != nil {
+			t.Fatal(err)
+		}
+		want, err := ReadFindings(&buf, report.FindingsFile, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := FlowsOf(rep.Findings, opts); !reflect.DeepEqual(got, want) {
+			t.Errorf("FlowsOf:\n%+v\nReadFindings:\n%+v", got, want)
+		}
+	}
 }

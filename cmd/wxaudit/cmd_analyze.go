@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
-	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
@@ -84,7 +83,14 @@ func runAnalyze(e *env) error {
 		}
 		inputs = append(inputs, in)
 	}
-	rep, err := analyze.Run(e.ctx, inputs, analyze.Options{Classifier: classify.New(copts), NoPrefix: *noPrefix, KeepPayloads: true})
+	aopts := analyze.Options{Classifier: classify.New(copts), NoPrefix: *noPrefix, KeepPayloads: true}
+	if aopts.Policy, err = analyze.OpenPolicy(*pol); err != nil {
+		return err
+	}
+	if aopts.Needs, err = analyze.OpenNeeds(*needsFile); err != nil {
+		return err
+	}
+	rep, err := analyze.Run(e.ctx, inputs, aopts)
 	if err != nil {
 		return err
 	}
@@ -93,25 +99,6 @@ func runAnalyze(e *env) error {
 			fmt.Fprintln(e.stderr, "wxaudit: warning: "+m)
 		}
 	}
-	if *pol == "none" {
-		*pol = ""
-	}
-	if err := applyPolicy(*pol, rep); err != nil {
-		return err
-	}
-	needs := claims.DefaultNeeds()
-	if *needsFile != "" {
-		b, err := sniff.ReadFile(*needsFile, claims.MaxNeedsFile)
-		if err != nil {
-			return err
-		}
-		extra, err := claims.ParseNeeds(b)
-		if err != nil {
-			return withHint(err, "see claims/needs.yaml for the format")
-		}
-		needs = needs.Merge(extra)
-	}
-	rep.Claims = claims.Compute(rep, claims.Options{Needs: needs})
 	rep.Render.Reveal = *reveal
 	if err := rep.WriteDir(*out); err != nil {
 		return err

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxaudit/wxaudit/claims"
+	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/corpus"
-	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/store"
 )
 
@@ -30,16 +29,9 @@ func runCorpus(e *env) error {
 		return &usageError{msg: "corpus: no runs", hint: "give run folders (capture + key log [+ run.yaml]) or request-log files"}
 	}
 	opts := corpus.Options{Out: *out, Jobs: *jobs, Add: *add, Settings: "policy=" + *pol}
-	if *pol == "none" {
-		*pol = ""
-	}
 	// Each run's report states its claims, compared with the policy.
-	opts.Policy = func(rep *report.Report) error {
-		if err := applyPolicy(*pol, rep); err != nil {
-			return err
-		}
-		rep.Claims = claims.Compute(rep, claims.Options{})
-		return nil
+	if opts.Analyze.Policy, err = analyze.OpenPolicy(*pol); err != nil {
+		return err
 	}
 	bar := isTerminal(e.stderr)
 	if !*quiet {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
-	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/payload"
@@ -54,14 +53,14 @@ func runDemo(e *env) error {
 	say("2. decrypt: %s -> %s", summarize(st), payloads)
 
 	// 3. Decode, find personal data, attribute it, report.
-	rep, err := analyze.Run(e.ctx, []analyze.Input{{Path: payloads, Label: "demo-" + *scenario}}, analyze.Options{})
+	wechat, err := analyze.OpenPolicy("wechat")
 	if err != nil {
 		return err
 	}
-	if err := applyPolicy("wechat", rep); err != nil {
+	rep, err := analyze.Run(e.ctx, []analyze.Input{{Path: payloads, Label: "demo-" + *scenario}}, analyze.Options{Policy: wechat})
+	if err != nil {
 		return err
 	}
-	rep.Claims = claims.Compute(rep, claims.Options{})
 	reportDir := filepath.Join(dir, "report")
 	if err := rep.WriteDir(reportDir); err != nil {
 		return err

@@ -1,0 +1,40 @@
+package analyze
+
+import (
+	"fmt"
+
+	"github.com/wxaudit/wxaudit/claims"
+	"github.com/wxaudit/wxaudit/internal/sniff"
+	"github.com/wxaudit/wxaudit/policy"
+)
+
+// OpenPolicy opens the policy model for Options.Policy: a shipped name or a
+// YAML file; "" and "none" mean no comparison (nil).
+func OpenPolicy(nameOrFile string) (*policy.Model, error) {
+	if nameOrFile == "" || nameOrFile == "none" {
+		return nil, nil
+	}
+	m, err := policy.Open(nameOrFile)
+	if err != nil {
+		return nil, sniff.Hinted(err, fmt.Sprintf("shipped models: %v; or give a YAML file", policy.BuiltinNames()))
+	}
+	return m, nil
+}
+
+// OpenNeeds returns the shipped necessity model extended by a YAML file
+// ("": the shipped model alone), for Options.Needs.
+func OpenNeeds(file string) (*claims.Needs, error) {
+	needs := claims.DefaultNeeds()
+	if file == "" {
+		return needs, nil
+	}
+	b, err := sniff.ReadFile(file, claims.MaxNeedsFile)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := claims.ParseNeeds(b)
+	if err != nil {
+		return nil, sniff.Hinted(err, "see claims/needs.yaml for the format")
+	}
+	return needs.Merge(extra), nil
+}
