@@ -185,7 +185,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 func comparePolicy(m *policy.Model, flows []policy.Flow) *report.PolicyResult {
 	res := &report.PolicyResult{Model: m.Name, Title: m.Title, Version: m.Version}
 	for _, g := range policy.Evaluate(m, flows, policy.Options{OmitConsistent: true}) {
-		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Kind), DataType: g.DataType, Feature: g.Feature,
+		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Verdict), DataType: g.DataType, Feature: g.Feature,
 			Recipient: g.Recipient, Run: g.Run, Clause: g.Clause, Statement: g.Explanation, Findings: g.Evidence})
 	}
 	return res

@@ -246,7 +246,7 @@ const HOOKS = [
 ];
 const RECORD_TYPES = [0x15, 0x16, 0x17, 0x19];
 // isRecordAAD reports whether b is MMTLS record additional data: sequence
-// number u64, record type, version 0xF104, length u16 (PROTOCOL.md §2).
+// number u64, record type, version 0xF104, length u16 (doc/protocol.md §2).
 function isRecordAAD(b) {
     return b.length === 13 && b[9] === 0xf1 && b[10] === 0x04 && RECORD_TYPES.indexOf(b[8]) >= 0;
 }

@@ -58,7 +58,7 @@ var carriers = map[string]bool{
 
 var detectors = []detector{
 	{"value-device-id", taxonomy.DeviceID, taxonomy.High,
-		`WeChat's device id is "A" followed by 14-15 hex digits, NUL-terminated (PROTOCOL.md section 6; the logs show 14); it is stable per install`,
+		`WeChat's device id is "A" followed by 14-15 hex digits, NUL-terminated (doc/protocol.md §6; the logs show 14); it is stable per install`,
 		func(f *Field, s string) bool { return reDeviceID.MatchString(strings.TrimRight(s, "\x00")) }},
 	{"value-wxid", taxonomy.AccountID, taxonomy.High,
 		`"wxid_" user names are WeChat account identifiers`,

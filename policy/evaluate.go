@@ -16,52 +16,52 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// Kind classes a flow against a policy.
-type Kind string
+// Verdict classes a flow against a policy.
+type Verdict string
 
 // The gap classes, from no gap to the worst.
 const (
-	// KindConsistent: a specific disclosure covers the data type, the
+	// Consistent: a specific disclosure covers the data type, the
 	// recipient, the feature and the run's permission state.
-	KindConsistent Kind = "consistent"
-	// KindAmbiguous: only a vague disclosure covers it, or the run's
+	Consistent Verdict = "consistent"
+	// Ambiguous: only a vague disclosure covers it, or the run's
 	// permission state is unknown for a permission-gated disclosure, or
 	// the data could not be read.
-	KindAmbiguous Kind = "ambiguous"
-	// KindGovernedElsewhere: the policy hands the flow's feature to
+	Ambiguous Verdict = "ambiguous"
+	// GovernedElsewhere: the policy hands the flow's feature to
 	// another policy (Search and Channels under the WeChat policy).
-	KindGovernedElsewhere Kind = "governed_elsewhere"
-	// KindIncorrectEntity: the data type is disclosed only for another
+	GovernedElsewhere Verdict = "governed_elsewhere"
+	// IncorrectEntity: the data type is disclosed only for another
 	// collector (Mini Program usage disclosed for the developer, received
 	// by WeChat).
-	KindIncorrectEntity Kind = "incorrect_entity"
-	// KindOmitted: no disclosure covers the flow, including a
+	IncorrectEntity Verdict = "incorrect_entity"
+	// Omitted: no disclosure covers the flow, including a
 	// permission-gated one when the run had permissions off.
-	KindOmitted Kind = "omitted"
+	Omitted Verdict = "omitted"
 )
 
-// Kinds lists every Kind, from no gap to the worst.
-var Kinds = []Kind{KindConsistent, KindAmbiguous, KindGovernedElsewhere, KindIncorrectEntity, KindOmitted}
+// Verdicts lists every Verdict, from no gap to the worst.
+var Verdicts = []Verdict{Consistent, Ambiguous, GovernedElsewhere, IncorrectEntity, Omitted}
 
-func (k Kind) rank() int {
-	if i := slices.Index(Kinds, k); i >= 0 {
+func (k Verdict) rank() int {
+	if i := slices.Index(Verdicts, k); i >= 0 {
 		return i
 	}
-	return len(Kinds)
+	return len(Verdicts)
 }
 
-// IsGap reports whether the kind is anything but consistent.
-func (k Kind) IsGap() bool { return k != KindConsistent }
+// IsGap reports whether the verdict is anything but consistent.
+func (k Verdict) IsGap() bool { return k != Consistent }
 
 // Gap is the verdict on one flow. Its JSON form is one line of gaps.jsonl.
 type Gap struct {
-	Kind        Kind   `json:"kind"`
-	DataType    string `json:"data_type"`
-	Feature     string `json:"feature"`
-	Recipient   string `json:"recipient"`
-	Run         string `json:"run"`
-	Permissions string `json:"permissions"` // the run's permission state: on, off, unknown
-	Subject     string `json:"subject,omitempty"`
+	Verdict     Verdict `json:"kind"`
+	DataType    string  `json:"data_type"`
+	Feature     string  `json:"feature"`
+	Recipient   string  `json:"recipient"`
+	Run         string  `json:"run"`
+	Permissions string  `json:"permissions"` // the run's permission state: on, off, unknown
+	Subject     string  `json:"subject,omitempty"`
 
 	Policy      string `json:"policy"`                // the model evaluated against
 	Clause      string `json:"clause"`                // disclosure or hand-off ID; "" when none applies
@@ -75,7 +75,7 @@ type Gap struct {
 	// Elsewhere is how the other policy classes the flow, for
 	// governed_elsewhere gaps when Options.FollowHandoffs is set and the
 	// other model resolves.
-	Elsewhere *Verdict `json:"elsewhere,omitempty"`
+	Elsewhere *OtherVerdict `json:"elsewhere,omitempty"`
 
 	Evidence []string   `json:"evidence"` // finding IDs (findings.jsonl)
 	URIs     []string   `json:"uris,omitempty"`
@@ -83,11 +83,11 @@ type Gap struct {
 	Examples []Evidence `json:"examples,omitempty"`
 }
 
-// Verdict is a short classification under another policy.
-type Verdict struct {
-	Policy string `json:"policy"`
-	Kind   Kind   `json:"kind"`
-	Clause string `json:"clause,omitempty"`
+// OtherVerdict is a short classification under another policy.
+type OtherVerdict struct {
+	Policy  string  `json:"policy"`
+	Verdict Verdict `json:"kind"`
+	Clause  string  `json:"clause,omitempty"`
 }
 
 // Options controls Evaluate.
@@ -103,7 +103,7 @@ type Options struct {
 }
 
 // Evaluate classes every flow against m and returns one Gap per flow (minus
-// consistent ones with OmitConsistent), sorted from the worst kind to
+// consistent ones with OmitConsistent), sorted from the worst verdict to
 // consistent, then by feature, data type, recipient and run. It does no
 // I/O and does not modify flows; the gaps share the flows' slices.
 func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
@@ -111,8 +111,8 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 	var resolved map[string]*Model
 	for i := range flows {
 		fl := &flows[i]
-		g := classify(m, fl)
-		if g.Kind == KindGovernedElsewhere && opts.FollowHandoffs {
+		g := evaluateFlow(m, fl)
+		if g.Verdict == GovernedElsewhere && opts.FollowHandoffs {
 			if resolved == nil {
 				resolved = map[string]*Model{}
 			}
@@ -126,12 +126,12 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 				resolved[g.GovernedBy] = om
 			}
 			if om != nil && om != m {
-				og := classify(om, fl)
-				g.Elsewhere = &Verdict{Policy: om.Name, Kind: og.Kind, Clause: og.Clause}
+				og := evaluateFlow(om, fl)
+				g.Elsewhere = &OtherVerdict{Policy: om.Name, Verdict: og.Verdict, Clause: og.Clause}
 				g.Explanation += " " + elsewhereSentence(om, og)
 			}
 		}
-		if opts.OmitConsistent && g.Kind == KindConsistent {
+		if opts.OmitConsistent && g.Verdict == Consistent {
 			continue
 		}
 		gaps = append(gaps, g)
@@ -143,7 +143,7 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 	}
 	slices.SortStableFunc(idx, func(i, j int) int {
 		a, b := &gaps[i], &gaps[j]
-		if c := b.Kind.rank() - a.Kind.rank(); c != 0 {
+		if c := b.Verdict.rank() - a.Verdict.rank(); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.Feature, b.Feature); c != 0 {
@@ -164,8 +164,8 @@ func Evaluate(m *Model, flows []Flow, opts Options) []Gap {
 	return sorted
 }
 
-// classify is Evaluate for one flow, without following hand-offs.
-func classify(m *Model, fl *Flow) Gap {
+// evaluateFlow is Evaluate for one flow, without following hand-offs.
+func evaluateFlow(m *Model, fl *Flow) Gap {
 	perm := fl.Permissions
 	if perm != taxonomy.PermOn && perm != taxonomy.PermOff && !strings.Contains(perm, "=") {
 		perm = taxonomy.PermUnknown
@@ -176,7 +176,7 @@ func classify(m *Model, fl *Flow) Gap {
 		Evidence: fl.FindingIDs, URIs: fl.URIs, ReqTypes: fl.ReqTypes, Examples: fl.Examples,
 	}
 	if h := m.handoffFor(fl.Feature); h != nil {
-		g.Kind = KindGovernedElsewhere
+		g.Verdict = GovernedElsewhere
 		g.GovernedBy = h.Policy
 		g.setClause(h.ID, h.Clause, "")
 		g.Explanation = explainHandoff(m, fl, h, perm)
@@ -247,41 +247,41 @@ func classify(m *Model, fl *Flow) Gap {
 	cite := func(d *Disclosure) { g.setClause(d.ID, d.Clause, d.Permission) }
 	switch {
 	case precise != nil:
-		g.Kind = KindConsistent
+		g.Verdict = Consistent
 		cite(precise)
 	case vague != nil:
-		g.Kind, why = KindAmbiguous, reasonVague
+		g.Verdict, why = Ambiguous, reasonVague
 		cite(vague)
 	case permUnknown != nil:
-		g.Kind, why = KindAmbiguous, reasonPermUnknown
+		g.Verdict, why = Ambiguous, reasonPermUnknown
 		cite(permUnknown)
 	case fl.DataType == string(taxonomy.OpaqueEncryptedBlob):
-		g.Kind, why = KindAmbiguous, reasonOpaque
+		g.Verdict, why = Ambiguous, reasonOpaque
 	case permBlocked != nil:
 		// The right collector in the right feature, but only with a
 		// permission the run did not have: that clause is the one to
 		// cite, whatever other collectors the policy names.
-		g.Kind, why = KindOmitted, reasonPermOff
+		g.Verdict, why = Omitted, reasonPermOff
 		cite(permBlocked)
 	case wrongEntity != nil && (wrongScore == 3 || otherFeature == nil):
 		// Another collector is named for this very feature (the Mini
 		// Program developer), or the policy names only other
 		// collectors for this data.
-		g.Kind, why = KindIncorrectEntity, reasonEntity
+		g.Verdict, why = IncorrectEntity, reasonEntity
 		cite(wrongEntity)
 	case otherFeature != nil:
 		// The recipient is disclosed to collect this data, but only
 		// during other features: a context gap, not an entity one.
-		g.Kind, why = KindOmitted, reasonOtherFeature
+		g.Verdict, why = Omitted, reasonOtherFeature
 		cite(otherFeature)
 	default:
-		g.Kind = KindOmitted
+		g.Verdict = Omitted
 	}
 	g.Explanation = explain(m, fl, &g, perm, why)
 	return g
 }
 
-// reason says why a flow got its kind, for the explanation.
+// reason says why a flow got its verdict, for the explanation.
 type reason uint8
 
 const (
@@ -368,7 +368,7 @@ func explain(m *Model, fl *Flow, g *Gap, perm string, why reason) string {
 	title := m.title()
 	switch why {
 	case reasonNone:
-		if g.Kind == KindConsistent {
+		if g.Verdict == Consistent {
 			fmt.Fprintf(&b, " The %s discloses this%s.", title, cite(g))
 		} else {
 			fmt.Fprintf(&b, " No statement in the %s covers it.", title)
@@ -415,14 +415,14 @@ func explainHandoff(m *Model, fl *Flow, h *Handoff, perm string) string {
 }
 
 func elsewhereSentence(om *Model, og Gap) string {
-	switch og.Kind {
-	case KindConsistent:
+	switch og.Verdict {
+	case Consistent:
 		return fmt.Sprintf("Under the %s the flow is disclosed (%s).", om.title(), og.Clause)
-	case KindAmbiguous:
+	case Ambiguous:
 		return fmt.Sprintf("Under the %s only a vague statement covers it.", om.title())
-	case KindIncorrectEntity:
+	case IncorrectEntity:
 		return fmt.Sprintf("Under the %s it is disclosed only for another collector.", om.title())
-	case KindGovernedElsewhere:
+	case GovernedElsewhere:
 		return fmt.Sprintf("The %s hands it on again, to %s.", om.title(), og.GovernedBy)
 	}
 	return fmt.Sprintf("The %s does not cover it either.", om.title())

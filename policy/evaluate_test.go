@@ -88,34 +88,34 @@ func TestEvaluateKinds(t *testing.T) {
 	tests := []struct {
 		name       string
 		flow       Flow
-		want       Kind
+		want       Verdict
 		wantClause string
 		wantText   []string
 	}{
-		{"consistent", Flow{DataType: "message_content", Recipient: "wechat", Feature: "messaging"}, KindConsistent, "msg", []string{"discloses this"}},
-		{"consistent through category", Flow{DataType: "os_version", Recipient: "wechat", Feature: "telemetry"}, KindConsistent, "dev", nil},
-		{"consistent through nested category", Flow{DataType: "network_type", Recipient: "wechat", Feature: "login"}, KindConsistent, "dev", nil},
-		{"consistent third party subsumes developer", Flow{DataType: "email", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent, "third", nil},
-		{"consistent developer", Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent, "mp", nil},
-		{"omitted", Flow{DataType: "contacts_social_graph", Recipient: "wechat", Feature: "contacts"}, KindOmitted, "", []string{"No statement in the Test Policy covers it"}},
-		{"omitted other feature", Flow{DataType: "message_content", Recipient: "wechat", Feature: "contacts"}, KindOmitted, "msg", []string{"only during messaging", "not during contact loading"}},
-		{"incorrect entity mini program", Flow{DataType: "miniprogram_page_path", Recipient: "wechat", Feature: "miniprograms", ReqTypes: []int{1009}}, KindIncorrectEntity, "mp",
+		{"consistent", Flow{DataType: "message_content", Recipient: "wechat", Feature: "messaging"}, Consistent, "msg", []string{"discloses this"}},
+		{"consistent through category", Flow{DataType: "os_version", Recipient: "wechat", Feature: "telemetry"}, Consistent, "dev", nil},
+		{"consistent through nested category", Flow{DataType: "network_type", Recipient: "wechat", Feature: "login"}, Consistent, "dev", nil},
+		{"consistent third party subsumes developer", Flow{DataType: "email", Recipient: "miniprogram_developer", Feature: "miniprograms"}, Consistent, "third", nil},
+		{"consistent developer", Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, Consistent, "mp", nil},
+		{"omitted", Flow{DataType: "contacts_social_graph", Recipient: "wechat", Feature: "contacts"}, Omitted, "", []string{"No statement in the Test Policy covers it"}},
+		{"omitted other feature", Flow{DataType: "message_content", Recipient: "wechat", Feature: "contacts"}, Omitted, "msg", []string{"only during messaging", "not during contact loading"}},
+		{"incorrect entity mini program", Flow{DataType: "miniprogram_page_path", Recipient: "wechat", Feature: "miniprograms", ReqTypes: []int{1009}}, IncorrectEntity, "mp",
 			[]string{"only as collected by the Mini Program's developer", "not by WeChat itself", "request type 1009"}},
-		{"incorrect entity via telemetry batch", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "telemetry"}, KindIncorrectEntity, "mp", nil},
-		{"mini program id in another feature", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "login"}, KindIncorrectEntity, "mp", nil},
-		{"usage in telemetry without subject", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry"}, KindOmitted, "", nil},
-		{"usage in telemetry about a mini program", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, KindIncorrectEntity, "mp", nil},
-		{"subject not an appid", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789ABCDEF"}, KindOmitted, "", nil},
-		{"incorrect entity third party only", Flow{DataType: "email", Recipient: "wechat", Feature: "login"}, KindIncorrectEntity, "third", []string{"third parties"}},
-		{"governed elsewhere channels", Flow{DataType: "device_id", Recipient: "weixin", Feature: "channels"}, KindGovernedElsewhere, "hand", []string{"leaves it to the Weixin Privacy Protection Guidelines"}},
-		{"governed elsewhere search", Flow{DataType: "search_query", Recipient: "weixin", Feature: "search"}, KindGovernedElsewhere, "hand", nil},
-		{"ambiguous vague disclosure", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "messaging"}, KindAmbiguous, "vague-usage", []string{"Only a vague statement"}},
-		{"ambiguous vague category", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "moments"}, KindAmbiguous, "vague-cat", nil},
-		{"ambiguous opaque", Flow{DataType: "opaque_encrypted_blob", Recipient: "wechat", Feature: "config"}, KindAmbiguous, "", []string{"could not read"}},
-		{"location permission on", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOn}, KindConsistent, "loc", []string{"permissions on"}},
-		{"location permission off", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOff}, KindOmitted, "loc", []string{"permissions off", "only with the location permission"}},
-		{"location permission unknown", Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "location"}, KindAmbiguous, "loc", []string{"permission state is unknown"}},
-		{"location in mini program", Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOn}, KindOmitted, "loc", []string{"only during location features"}},
+		{"incorrect entity via telemetry batch", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "telemetry"}, IncorrectEntity, "mp", nil},
+		{"mini program id in another feature", Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "login"}, IncorrectEntity, "mp", nil},
+		{"usage in telemetry without subject", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry"}, Omitted, "", nil},
+		{"usage in telemetry about a mini program", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, IncorrectEntity, "mp", nil},
+		{"subject not an appid", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789ABCDEF"}, Omitted, "", nil},
+		{"incorrect entity third party only", Flow{DataType: "email", Recipient: "wechat", Feature: "login"}, IncorrectEntity, "third", []string{"third parties"}},
+		{"governed elsewhere channels", Flow{DataType: "device_id", Recipient: "weixin", Feature: "channels"}, GovernedElsewhere, "hand", []string{"leaves it to the Weixin Privacy Protection Guidelines"}},
+		{"governed elsewhere search", Flow{DataType: "search_query", Recipient: "weixin", Feature: "search"}, GovernedElsewhere, "hand", nil},
+		{"ambiguous vague disclosure", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "messaging"}, Ambiguous, "vague-usage", []string{"Only a vague statement"}},
+		{"ambiguous vague category", Flow{DataType: "ui_events", Recipient: "wechat", Feature: "moments"}, Ambiguous, "vague-cat", nil},
+		{"ambiguous opaque", Flow{DataType: "opaque_encrypted_blob", Recipient: "wechat", Feature: "config"}, Ambiguous, "", []string{"could not read"}},
+		{"location permission on", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOn}, Consistent, "loc", []string{"permissions on"}},
+		{"location permission off", Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOff}, Omitted, "loc", []string{"permissions off", "only with the location permission"}},
+		{"location permission unknown", Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "location"}, Ambiguous, "loc", []string{"permission state is unknown"}},
+		{"location in mini program", Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOn}, Omitted, "loc", []string{"only during location features"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,8 +125,8 @@ func TestEvaluateKinds(t *testing.T) {
 				t.Fatalf("got %d gaps, want 1", len(gaps))
 			}
 			g := gaps[0]
-			if g.Kind != tt.want || g.Clause != tt.wantClause {
-				t.Errorf("got %s/%q, want %s/%q\n%s", g.Kind, g.Clause, tt.want, tt.wantClause, g.Explanation)
+			if g.Verdict != tt.want || g.Clause != tt.wantClause {
+				t.Errorf("got %s/%q, want %s/%q\n%s", g.Verdict, g.Clause, tt.want, tt.wantClause, g.Explanation)
 			}
 			if g.Policy != "test" || g.DataType != tt.flow.DataType || g.Recipient != tt.flow.Recipient {
 				t.Errorf("gap does not describe its flow: %+v", g)
@@ -144,7 +144,7 @@ func TestEvaluateFollowHandoffs(t *testing.T) {
 	m := mustLoad(t, testModel)
 	fl := []Flow{{DataType: "device_id", Recipient: "weixin", Feature: "channels", Run: "r"}}
 	gaps := Evaluate(m, fl, Options{FollowHandoffs: true})
-	if g := gaps[0]; g.Elsewhere == nil || g.Elsewhere.Policy != "weixin" || g.Elsewhere.Kind != KindAmbiguous {
+	if g := gaps[0]; g.Elsewhere == nil || g.Elsewhere.Policy != "weixin" || g.Elsewhere.Verdict != Ambiguous {
 		t.Fatalf("got %+v, want weixin/ambiguous", g.Elsewhere)
 	}
 	gaps = Evaluate(m, fl, Options{FollowHandoffs: true, Resolve: func(string) (*Model, error) { return m, nil }})
@@ -161,11 +161,11 @@ func TestEvaluateOrderAndOmit(t *testing.T) {
 		{DataType: "device_id", Recipient: "weixin", Feature: "channels"},
 		{DataType: "miniprogram_id", Recipient: "wechat", Feature: "miniprograms"},
 	}
-	var kinds []Kind
+	var kinds []Verdict
 	for _, g := range Evaluate(m, fl, Options{}) {
-		kinds = append(kinds, g.Kind)
+		kinds = append(kinds, g.Verdict)
 	}
-	want := []Kind{KindOmitted, KindIncorrectEntity, KindGovernedElsewhere, KindConsistent}
+	want := []Verdict{Omitted, IncorrectEntity, GovernedElsewhere, Consistent}
 	if strings.Join(kindStrings(kinds), ",") != strings.Join(kindStrings(want), ",") {
 		t.Errorf("got order %v, want %v", kinds, want)
 	}
@@ -174,7 +174,7 @@ func TestEvaluateOrderAndOmit(t *testing.T) {
 	}
 }
 
-func kindStrings(ks []Kind) []string {
+func kindStrings(ks []Verdict) []string {
 	s := make([]string, len(ks))
 	for i, k := range ks {
 		s[i] = string(k)
@@ -191,28 +191,28 @@ func TestBuiltinWeChat(t *testing.T) {
 	}
 	tests := []struct {
 		flow Flow
-		want Kind
+		want Verdict
 	}{
-		{Flow{DataType: "miniprogram_page_path", Recipient: "wechat", Feature: "miniprograms"}, KindIncorrectEntity},
-		{Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "miniprograms"}, KindIncorrectEntity},
-		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, KindIncorrectEntity},
-		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry"}, KindOmitted},
-		{Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "moments", Permissions: taxonomy.PermOn}, KindOmitted},
-		{Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, KindConsistent},
-		{Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOn}, KindIncorrectEntity},
-		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOn}, KindConsistent},
-		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOff}, KindOmitted},
-		{Flow{DataType: "device_id", Recipient: "weixin", Feature: "channels"}, KindGovernedElsewhere},
-		{Flow{DataType: "search_query", Recipient: "weixin", Feature: "search"}, KindGovernedElsewhere},
-		{Flow{DataType: "message_content", Recipient: "wechat", Feature: "messaging"}, KindConsistent},
-		{Flow{DataType: "moments_content", Recipient: "wechat", Feature: "moments"}, KindConsistent},
-		{Flow{DataType: "device_model", Recipient: "wechat", Feature: "messaging"}, KindAmbiguous},
-		{Flow{DataType: "account_id", Recipient: "wechat", Feature: "sync"}, KindConsistent},
+		{Flow{DataType: "miniprogram_page_path", Recipient: "wechat", Feature: "miniprograms"}, IncorrectEntity},
+		{Flow{DataType: "miniprogram_id", Recipient: "wechat", Feature: "miniprograms"}, IncorrectEntity},
+		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry", Subject: "wx0123456789abcdef"}, IncorrectEntity},
+		{Flow{DataType: "usage_statistics", Recipient: "wechat", Feature: "telemetry"}, Omitted},
+		{Flow{DataType: "coarse_location", Recipient: "wechat", Feature: "moments", Permissions: taxonomy.PermOn}, Omitted},
+		{Flow{DataType: "miniprogram_page_path", Recipient: "miniprogram_developer", Feature: "miniprograms"}, Consistent},
+		{Flow{DataType: "location", Recipient: "wechat", Feature: "miniprograms", Permissions: taxonomy.PermOn}, IncorrectEntity},
+		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOn}, Consistent},
+		{Flow{DataType: "location", Recipient: "wechat", Feature: "location", Permissions: taxonomy.PermOff}, Omitted},
+		{Flow{DataType: "device_id", Recipient: "weixin", Feature: "channels"}, GovernedElsewhere},
+		{Flow{DataType: "search_query", Recipient: "weixin", Feature: "search"}, GovernedElsewhere},
+		{Flow{DataType: "message_content", Recipient: "wechat", Feature: "messaging"}, Consistent},
+		{Flow{DataType: "moments_content", Recipient: "wechat", Feature: "moments"}, Consistent},
+		{Flow{DataType: "device_model", Recipient: "wechat", Feature: "messaging"}, Ambiguous},
+		{Flow{DataType: "account_id", Recipient: "wechat", Feature: "sync"}, Consistent},
 	}
 	for _, tt := range tests {
 		g := Evaluate(m, []Flow{tt.flow}, Options{})[0]
-		if g.Kind != tt.want {
-			t.Errorf("%s/%s/%s: got %s (%s), want %s", tt.flow.DataType, tt.flow.Feature, tt.flow.Recipient, g.Kind, g.Clause, tt.want)
+		if g.Verdict != tt.want {
+			t.Errorf("%s/%s/%s: got %s (%s), want %s", tt.flow.DataType, tt.flow.Feature, tt.flow.Recipient, g.Verdict, g.Clause, tt.want)
 		}
 	}
 	w, err := Builtin(Weixin)
@@ -220,8 +220,8 @@ func TestBuiltinWeChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := Evaluate(w, []Flow{{DataType: "device_id", Recipient: "weixin", Feature: "channels"}}, Options{})[0]
-	if g.Kind != KindAmbiguous {
-		t.Errorf("weixin channels: got %s, want ambiguous", g.Kind)
+	if g.Verdict != Ambiguous {
+		t.Errorf("weixin channels: got %s, want ambiguous", g.Verdict)
 	}
 }
 

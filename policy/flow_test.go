@@ -94,7 +94,7 @@ func TestGoldenGaps(t *testing.T) {
 	m, _ := Builtin(WeChat)
 	gaps := Evaluate(m, flows, Options{FollowHandoffs: true})
 	kinds := Counts(gaps)
-	for _, k := range Kinds {
+	for _, k := range Verdicts {
 		if kinds[k] == 0 {
 			t.Errorf("testdata/findings.jsonl yields no %s gap", k)
 		}

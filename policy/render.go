@@ -55,11 +55,11 @@ func ReadGaps(r io.Reader) ([]Gap, error) {
 	return gaps, nil
 }
 
-// Counts returns the number of gaps of each kind.
-func Counts(gaps []Gap) map[Kind]int {
-	c := map[Kind]int{}
+// Counts returns the number of gaps of each verdict.
+func Counts(gaps []Gap) map[Verdict]int {
+	c := map[Verdict]int{}
 	for _, g := range gaps {
-		c[g.Kind]++
+		c[g.Verdict]++
 	}
 	return c
 }
@@ -75,7 +75,7 @@ type RenderOptions struct {
 	Consistent bool
 }
 
-// WriteMarkdown writes a "Policy" section: a count per kind, then each gap
+// WriteMarkdown writes a "Policy" section: a count per verdict, then each gap
 // with its explanation and evidence chain. Strings from the input are
 // escaped for Markdown so that a payload string cannot inject markup.
 func WriteMarkdown(w io.Writer, gaps []Gap, opts RenderOptions) error {
@@ -112,8 +112,8 @@ func render(w io.Writer, gaps []Gap, opts RenderOptions, md bool) error {
 		fmt.Fprintf(bw, "It applies to %s.\n\n", esc(m.AppliesTo.Description))
 	}
 	counts := Counts(gaps)
-	for i := len(Kinds) - 1; i >= 0; i-- {
-		k := Kinds[i]
+	for i := len(Verdicts) - 1; i >= 0; i-- {
+		k := Verdicts[i]
 		if md {
 			fmt.Fprintf(bw, "- %s: %d\n", code(string(k)), counts[k])
 		} else {
@@ -124,11 +124,11 @@ func render(w io.Writer, gaps []Gap, opts RenderOptions, md bool) error {
 	n := 0
 	for i := range gaps {
 		g := &gaps[i]
-		if !g.Kind.IsGap() {
+		if !g.Verdict.IsGap() {
 			continue
 		}
 		n++
-		h(level+1, fmt.Sprintf("%d. %s: %s, %s → %s", n, kindTitle(g.Kind), esc(g.DataType), esc(g.Feature), esc(g.Recipient)))
+		h(level+1, fmt.Sprintf("%d. %s: %s, %s → %s", n, verdictTitle(g.Verdict), esc(g.DataType), esc(g.Feature), esc(g.Recipient)))
 		fmt.Fprintf(bw, "%s\n\n", esc(g.Explanation))
 		writeChain(bw, g, md, esc, code)
 		bw.WriteString("\n")
@@ -136,11 +136,11 @@ func render(w io.Writer, gaps []Gap, opts RenderOptions, md bool) error {
 	if n == 0 {
 		bw.WriteString("No gaps: every observed flow is covered by a specific disclosure.\n\n")
 	}
-	if opts.Consistent && counts[KindConsistent] > 0 {
+	if opts.Consistent && counts[Consistent] > 0 {
 		h(level+1, "Consistent flows")
 		for i := range gaps {
 			g := &gaps[i]
-			if g.Kind.IsGap() {
+			if g.Verdict.IsGap() {
 				continue
 			}
 			fmt.Fprintf(bw, "- %s, %s → %s (run %s): clause %s\n", esc(g.DataType), esc(g.Feature), esc(g.Recipient), esc(g.Run), code(g.Clause))
@@ -199,7 +199,7 @@ func writeChain(bw *bufio.Writer, g *Gap, md bool, esc, code func(string) string
 		fmt.Fprintf(bw, "%sall findings (%d): %s%s → %s\n", bullet, len(g.Evidence), strings.Join(quoted, ", "), more, clauseRef(g, code, esc))
 	}
 	if g.Elsewhere != nil {
-		fmt.Fprintf(bw, "%sunder %s: %s %s\n", bullet, code(g.Elsewhere.Policy), code(string(g.Elsewhere.Kind)), code(g.Elsewhere.Clause))
+		fmt.Fprintf(bw, "%sunder %s: %s %s\n", bullet, code(g.Elsewhere.Policy), code(string(g.Elsewhere.Verdict)), code(g.Elsewhere.Clause))
 	}
 }
 
@@ -214,15 +214,15 @@ func clauseRef(g *Gap, code, esc func(string) string) string {
 	return s
 }
 
-func kindTitle(k Kind) string {
+func verdictTitle(k Verdict) string {
 	switch k {
-	case KindOmitted:
+	case Omitted:
 		return "Not disclosed"
-	case KindIncorrectEntity:
+	case IncorrectEntity:
 		return "Disclosed for another collector"
-	case KindGovernedElsewhere:
+	case GovernedElsewhere:
 		return "Governed by another policy"
-	case KindAmbiguous:
+	case Ambiguous:
 		return "Ambiguous"
 	}
 	return "Disclosed"

@@ -80,20 +80,20 @@ func TestSynthManifest(t *testing.T) {
 	for _, g := range gaps {
 		switch {
 		case strings.HasPrefix(g.DataType, "miniprogram_") && g.Recipient == taxonomy.RecipientWeChat:
-			if g.Kind != KindIncorrectEntity && g.Kind != KindOmitted {
-				t.Errorf("Mini Program data to WeChat: %s/%s classed %s", g.DataType, g.Feature, g.Kind)
+			if g.Verdict != IncorrectEntity && g.Verdict != Omitted {
+				t.Errorf("Mini Program data to WeChat: %s/%s classed %s", g.DataType, g.Feature, g.Verdict)
 			}
-			if g.Kind == KindIncorrectEntity && g.Clause == "miniprogram-developer" && len(g.ReqTypes) > 0 {
+			if g.Verdict == IncorrectEntity && g.Clause == "miniprogram-developer" && len(g.ReqTypes) > 0 {
 				mpGap = true
 			}
 		case g.Feature == "channels":
-			if g.Kind != KindGovernedElsewhere || g.GovernedBy != Weixin {
-				t.Errorf("Channels flow %s classed %s", g.DataType, g.Kind)
+			if g.Verdict != GovernedElsewhere || g.GovernedBy != Weixin {
+				t.Errorf("Channels flow %s classed %s", g.DataType, g.Verdict)
 			}
 			channelsGap = true
 		case g.Feature == "search":
-			if g.Kind != KindGovernedElsewhere {
-				t.Errorf("Search flow %s classed %s", g.DataType, g.Kind)
+			if g.Verdict != GovernedElsewhere {
+				t.Errorf("Search flow %s classed %s", g.DataType, g.Verdict)
 			}
 			searchGap = true
 		}
@@ -105,7 +105,7 @@ func TestSynthManifest(t *testing.T) {
 				locOn = true
 			}
 		}
-		lines = append(lines, fmt.Sprintf("%-18s %-22s %-13s %-22s %-38s %-8s %s", g.Kind, g.DataType, g.Feature, g.Recipient, g.Run, g.Permissions, g.Clause))
+		lines = append(lines, fmt.Sprintf("%-18s %-22s %-13s %-22s %-38s %-8s %s", g.Verdict, g.DataType, g.Feature, g.Recipient, g.Run, g.Permissions, g.Clause))
 	}
 	if !mpGap || !channelsGap || !searchGap || !locOn {
 		t.Errorf("missing Done-when gaps: miniprogram %v, channels %v, search %v, location with permissions on %v", mpGap, channelsGap, searchGap, locOn)

@@ -181,7 +181,7 @@ func applyWeChatPolicy(t testing.TB, rep *report.Report) {
 	}
 	res := &report.PolicyResult{Model: m.Name, Title: m.Title, Version: m.Version}
 	for _, g := range policy.Evaluate(m, flows, policy.Options{OmitConsistent: true}) {
-		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Kind), DataType: g.DataType, Feature: g.Feature,
+		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Verdict), DataType: g.DataType, Feature: g.Feature,
 			Recipient: g.Recipient, Run: g.Run, Clause: g.Clause, Statement: g.Explanation, Findings: g.Evidence})
 	}
 	rep.Policy = res

@@ -165,7 +165,7 @@ func runPolicyCheck(e *env, args []string) error {
 func onlyGaps(gaps []policy.Gap) []policy.Gap {
 	out := gaps[:0:0]
 	for _, g := range gaps {
-		if g.Kind.IsGap() {
+		if g.Verdict.IsGap() {
 			out = append(out, g)
 		}
 	}
