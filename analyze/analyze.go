@@ -75,7 +75,7 @@ type RequestEvent struct {
 	Request *report.Request
 	Payload *payload.Payload
 	// Tree is the decoded payload; nil when the payload is empty.
-	Tree *schemaless.Message
+	Tree *schemaless.Tree
 	// Fields are the tree's leaves as the classifier saw them.
 	Fields []classify.Field
 }
@@ -341,7 +341,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	path, _ := a.cat.Resolve(p.ReqType, p.URI)
 	id := len(a.rep.Requests)
 	var found []classify.Finding
-	var m *schemaless.Message
+	var m *schemaless.Tree
 	a.fields = a.fields[:0]
 	if len(p.Payload) > 0 {
 		m = schemaless.Decode(p.Payload, a.opts.Decode)

@@ -10,7 +10,7 @@ import (
 // lines, percent-encoded text) are emitted too, marked Container, so
 // endpoint rules can name a whole report line while value detectors look at
 // its parts.
-func Fields(m *schemaless.Message, dst []classify.Field) []classify.Field {
+func Fields(m *schemaless.Tree, dst []classify.Field) []classify.Field {
 	// chains[d] is the accumulated chain of the node at depth d, so a value
 	// inside a report line knows it is in one; entries[d] the entry that
 	// holds it and spans[d] its span in the payload.

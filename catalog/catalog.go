@@ -282,7 +282,7 @@ func (c *Catalog) FieldName(endpoint, path string) string {
 
 // Apply names the nodes of m: the BaseRequest wherever a message has its
 // shape, then the endpoint's known fields. Existing names are kept.
-func (c *Catalog) Apply(m *schemaless.Message, endpoint string) {
+func (c *Catalog) Apply(m *schemaless.Tree, endpoint string) {
 	if m == nil || m.Root == nil {
 		return
 	}

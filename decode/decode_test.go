@@ -68,7 +68,7 @@ func TestReaderFormats(t *testing.T) {
 	}, "\n")
 	r := NewReader(strings.NewReader(in), "t.jsonl")
 	type got struct {
-		f    Format
+		f    inputFormat
 		p    payload.Payload
 		perr bool
 	}
@@ -87,13 +87,13 @@ func TestReaderFormats(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Payload = nil
-		gots = append(gots, got{f: r.Last, p: p})
+		gots = append(gots, got{f: r.last, p: p})
 	}
 	want := []got{
-		{f: FormatLog, p: payload.Payload{Link: "log", Direction: "request", ReqType: 1009, URI: "/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", Source: "t.jsonl", Line: 1}},
-		{f: FormatLog, p: payload.Payload{Link: "log", Direction: "request", ReqType: 825, Source: "t.jsonl", Line: 2}},
-		{f: FormatKeylog, p: payload.Payload{Link: "shortlink", Direction: "request", URI: "/cgi-bin/micromsg-bin/newsync", Host: "sgshort.wechat.com", Source: "t.jsonl", Line: 4}},
-		{f: FormatPayload, p: payload.Payload{Link: "shortlink", Direction: "request", URI: "/cgi-bin/micromsg-bin/secautoauth", ReqType: 763}},
+		{f: formatLog, p: payload.Payload{Link: "log", Direction: "request", ReqType: 1009, URI: "/cgi-bin/mmbiz-bin/wxausrevent/wxaappidkeybatchreport", Source: "t.jsonl", Line: 1}},
+		{f: formatLog, p: payload.Payload{Link: "log", Direction: "request", ReqType: 825, Source: "t.jsonl", Line: 2}},
+		{f: formatKeylog, p: payload.Payload{Link: "shortlink", Direction: "request", URI: "/cgi-bin/micromsg-bin/newsync", Host: "sgshort.wechat.com", Source: "t.jsonl", Line: 4}},
+		{f: formatPayload, p: payload.Payload{Link: "shortlink", Direction: "request", URI: "/cgi-bin/micromsg-bin/secautoauth", ReqType: 763}},
 		{perr: true}, {perr: true}, {perr: true},
 	}
 	if d := cmp.Diff(want, gots, cmp.AllowUnexported(got{})); d != "" {

@@ -6,7 +6,7 @@
 //
 // Use NewReader to pull payloads, Decoder.Decode to turn one into a Record,
 // and WriteJSON / WriteText to print it. Memory is bounded per payload
-// (one input line, MaxLineSize, plus the schemaless budgets) and never
+// (one input line of at most 64 MiB, plus the schemaless budgets) and never
 // grows with the number of payloads, except in schema learning, which keeps
 // bounded statistics per (endpoint, path).
 package decode

@@ -30,9 +30,9 @@ type Field struct {
 	Budget       string                   `json:"budget,omitempty"`
 }
 
-// Flatten lists m's nodes in pre-order (without the root when it is a
+// flatten lists m's nodes in pre-order (without the root when it is a
 // plain message).
-func Flatten(m *schemaless.Message) []Field {
+func flatten(m *schemaless.Tree) []Field {
 	// Counting first sizes the slice once: growing a slice of Fields
 	// (about 200 bytes each) measured as a quarter of decode's CPU.
 	n := 0

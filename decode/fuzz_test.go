@@ -69,8 +69,8 @@ func TestReaderSeeds(t *testing.T) {
 	for _, s := range readerSeeds {
 		checkReader(t, []byte(s))
 	}
-	// A line over MaxLineSize is one counted bad line; the next is read.
-	long := `{"data": "` + strings.Repeat("ab", MaxLineSize/2) + `"}` + "\n" + `{"data": "08"}` + "\n"
+	// A line over maxLineSize is one counted bad line; the next is read.
+	long := `{"data": "` + strings.Repeat("ab", maxLineSize/2) + `"}` + "\n" + `{"data": "08"}` + "\n"
 	r := NewReader(strings.NewReader(long), "long")
 	var pe *ParseError
 	if _, err := r.Next(); !errors.As(err, &pe) {

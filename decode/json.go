@@ -12,7 +12,7 @@ import (
 )
 
 // AppendJSON appends r as one JSON object, byte-for-byte what json.Marshal
-// writes for it. Field values must be valid JSON, as Flatten makes them.
+// writes for it. Field values must be valid JSON, as flatten makes them.
 // The only error is a NaN or infinite float, which json.Marshal refuses.
 func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 	const html = true // json.Marshal escapes HTML
@@ -138,7 +138,7 @@ func appendStrings(dst []byte, ss []string) []byte {
 }
 
 // appendRaw appends a raw JSON value as json.Marshal does: compacted, with
-// '<', '>', '&', U+2028 and U+2029 escaped. Values Flatten writes have none
+// '<', '>', '&', U+2028 and U+2029 escaped. Values flatten writes have none
 // of those bytes outside the escaped strings, so they are copied as they
 // are.
 func appendRaw(dst, v []byte) ([]byte, error) {

@@ -19,17 +19,17 @@ import (
 	"github.com/wxaudit/wxaudit/payload"
 )
 
-// MaxLineSize bounds one input line (a hex-encoded payload plus metadata).
-const MaxLineSize = 64 << 20
+// maxLineSize bounds one input line (a hex-encoded payload plus metadata).
+const maxLineSize = 64 << 20
 
-// Format names an input format, detected per line.
-type Format string
+// inputFormat names an input format, detected per line.
+type inputFormat string
 
 // Input formats.
 const (
-	FormatPayload Format = "payload" // wxaudit decrypt JSONL
-	FormatLog     Format = "log"     // Citizen Lab request log: data, req_id, req_type
-	FormatKeylog  Format = "keylog"  // decrypt-keylog.py: metadata, plaintext
+	formatPayload inputFormat = "payload" // wxaudit decrypt JSONL
+	formatLog     inputFormat = "log"     // Citizen Lab request log: data, req_id, req_type
+	formatKeylog  inputFormat = "keylog"  // decrypt-keylog.py: metadata, plaintext
 )
 
 // ParseError reports a line that is not one of the input formats. It is not
@@ -47,7 +47,7 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Reader pulls Payloads from JSON Lines input, one line at a time, so memory
-// is bounded by MaxLineSize whatever the input length.
+// is bounded by maxLineSize whatever the input length.
 type Reader struct {
 	r    *bufio.Reader
 	name string
@@ -56,8 +56,8 @@ type Reader struct {
 	buf  []byte
 	// sniffed is set once the input's kind was checked.
 	sniffed bool
-	// Last is the format of the last line returned.
-	Last Format
+	// last is the format of the last line returned.
+	last inputFormat
 }
 
 // NewReader returns a Reader over r; name is recorded as the payloads'
@@ -108,21 +108,21 @@ func (r *Reader) Next() (payload.Payload, error) {
 		if perr != nil {
 			return payload.Payload{}, &ParseError{Name: r.name, Line: r.line, Err: perr}
 		}
-		r.Last = f
+		r.last = f
 		return p, nil
 	}
 }
 
-var errLineTooLong = fmt.Errorf("line longer than %d bytes: skipped", MaxLineSize)
+var errLineTooLong = fmt.Errorf("line longer than %d bytes: skipped", maxLineSize)
 
-// readLine reads one line without its newline, bounded by MaxLineSize. A
+// readLine reads one line without its newline, bounded by maxLineSize. A
 // longer line is read to its end without being kept and gives
 // errLineTooLong.
 func (r *Reader) readLine() ([]byte, error) {
 	r.buf = r.buf[:0]
 	for {
 		chunk, err := r.r.ReadSlice('\n')
-		if len(r.buf)+len(chunk) > MaxLineSize {
+		if len(r.buf)+len(chunk) > maxLineSize {
 			r.buf = r.buf[:0]
 			for errors.Is(err, bufio.ErrBufferFull) {
 				_, err = r.r.ReadSlice('\n')
@@ -162,7 +162,7 @@ type keylogLine struct {
 	Plaintext *string `json:"plaintext"`
 }
 
-func parseLine(line []byte, name string, n int) (payload.Payload, Format, error) {
+func parseLine(line []byte, name string, n int) (payload.Payload, inputFormat, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(line, &keys); err != nil {
 		return payload.Payload{}, "", fmt.Errorf("not a JSON object: %w", err)
@@ -187,7 +187,7 @@ func parseLine(line []byte, name string, n int) (payload.Payload, Format, error)
 		if l.ReqType != nil {
 			p.URI = *l.ReqType
 		}
-		return p, FormatLog, nil
+		return p, formatLog, nil
 	case keys["plaintext"] != nil:
 		var l keylogLine
 		if err := json.Unmarshal(line, &l); err != nil || l.Plaintext == nil {
@@ -203,13 +203,13 @@ func parseLine(line []byte, name string, n int) (payload.Payload, Format, error)
 				p.URI, p.Host = shortlinkEnvelope(md)
 			}
 		}
-		return p, FormatKeylog, nil
+		return p, formatKeylog, nil
 	case keys["payload"] != nil:
 		var p payload.Payload
 		if err := json.Unmarshal(line, &p); err != nil {
 			return payload.Payload{}, "", fmt.Errorf("payload line: %w", err)
 		}
-		return p, FormatPayload, nil
+		return p, formatPayload, nil
 	}
 	return payload.Payload{}, "", errors.New(`unknown line format: want "payload", "data" (request log) or "plaintext" (key-log output)`)
 }

@@ -31,7 +31,7 @@ type Record struct {
 	// Fields is the tree flattened in pre-order, for JSON output.
 	Fields []Field `json:"fields,omitempty"`
 	// Tree is the decoded tree (not serialised; Fields is its JSON form).
-	Tree *schemaless.Message `json:"-"`
+	Tree *schemaless.Tree `json:"-"`
 }
 
 // Options configures a Decoder.
@@ -90,12 +90,6 @@ func (d *Decoder) Decode(p payload.Payload) Record {
 		r.Opaque = true
 		r.Reason = m.Root.Reason
 	}
-	r.Fields = Flatten(m)
+	r.Fields = flatten(m)
 	return r
-}
-
-// DecodePayload decodes one payload with the default catalog; a
-// convenience for callers that decode a single payload.
-func DecodePayload(p payload.Payload, opts Options) Record {
-	return NewDecoder(opts).Decode(p)
 }

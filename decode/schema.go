@@ -12,7 +12,7 @@ type Schema struct {
 
 // Apply names m's unnamed nodes from the schema of endpoint; the names of
 // the "*" endpoint apply to every endpoint.
-func (s *Schema) Apply(m *schemaless.Message, endpoint string) {
+func (s *Schema) Apply(m *schemaless.Tree, endpoint string) {
 	if s == nil {
 		return
 	}

@@ -30,12 +30,12 @@ type Options struct {
 	NoNested bool
 }
 
-// Budget names, as reported in Node.Budget and Message.Budgets.
+// Budget names, as reported in Node.Budget and Tree.Budgets.
 const (
-	BudgetDepth    = "depth"
-	BudgetNodes    = "nodes"
-	BudgetWork     = "work"
-	BudgetInflated = "inflated"
+	budgetDepth    = "depth"
+	budgetNodes    = "nodes"
+	budgetWork     = "work"
+	budgetInflated = "inflated"
 )
 
 // Default budgets.
@@ -56,7 +56,7 @@ type decoder struct {
 	inflated int
 	budgets  []string
 
-	// Scratch space, see scratch.go.
+	// Scratch space, see arena.go.
 	*scans
 	nodeArena []Node
 	nodeChunk int
@@ -77,7 +77,7 @@ type decoder struct {
 // exhausted budgets are reported on the node where they ran out.
 //
 // The returned tree aliases b (Node.Bytes); copy b's contents to keep them.
-func Decode(b []byte, opts Options) *Message {
+func Decode(b []byte, opts Options) *Tree {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
 	}
@@ -113,7 +113,7 @@ func Decode(b []byte, opts Options) *Message {
 			root.Children = append(root.Children, rest)
 		}
 	}
-	return &Message{Root: root, Size: len(b), Stopped: stopped, Nodes: d.nodes, Work: d.work, Inflated: d.inflated, Budgets: d.budgets}
+	return &Tree{Root: root, Size: len(b), Stopped: stopped, Nodes: d.nodes, Work: d.work, Inflated: d.inflated, Budgets: d.budgets}
 }
 
 // hit records a budget exhaustion on n.
@@ -335,7 +335,7 @@ func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, dep
 			rest := d.newNode()
 			*rest = Node{Path: d.joinPath(path, "$rest"), Key: "$rest", Wire: WireNone, Span: Span{base + f.tagStart, sc.stop - f.tagStart}, Derived: derived,
 				Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[f.tagStart:sc.stop], Reason: "node budget exhausted; " + strconv.Itoa(len(sc.fields)-i) + " fields not decoded"}
-			d.hit(rest, BudgetNodes)
+			d.hit(rest, budgetNodes)
 			n.Children = append(n.Children, rest)
 			return
 		}
@@ -380,7 +380,7 @@ func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, dep
 func (d *decoder) interpretGroup(n *Node, b []byte, base int, depth int, derived bool) {
 	if depth > d.opts.MaxDepth {
 		n.Kind, n.Chain, n.Bytes, n.Reason = KindBytes, d.chain1(KindBytes), b, "depth budget exhausted"
-		d.hit(n, BudgetDepth)
+		d.hit(n, budgetDepth)
 		return
 	}
 	mark := len(d.fields)

@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 var dhex = testkit.Hex
 
 // find returns the first node with path p.
-func find(m *Message, p string) *Node {
+func find(m *Tree, p string) *Node {
 	var out *Node
 	m.Walk(func(n *Node, _ int) bool {
 		if out == nil && n.Path == p {
@@ -103,8 +103,8 @@ func TestFixedFloatAndHints(t *testing.T) {
 		t.Errorf("fixed64 hints %v, want unix_time", n.Hints)
 	}
 	z := Decode(tagVarint(nil, 1, 5), Options{}) // zigzag(5) = -3 only hinted for large values
-	if n := find(z, "1"); n.Zigzag() != -3 {
-		t.Errorf("zigzag: got %d, want -3", n.Zigzag())
+	if n := find(z, "1"); n.zigzag() != -3 {
+		t.Errorf("zigzag: got %d, want -3", n.zigzag())
 	}
 }
 
@@ -145,7 +145,7 @@ func TestGoldens(t *testing.T) {
 }
 
 // checkInvariants asserts the properties every Decode result must have.
-func checkInvariants(t testing.TB, in []byte, opts Options, m *Message) {
+func checkInvariants(t testing.TB, in []byte, opts Options, m *Tree) {
 	t.Helper()
 	if m == nil || m.Root == nil {
 		t.Fatal("nil tree")
@@ -233,7 +233,7 @@ func TestDeepNesting(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := Decode(in, Options{})
 			checkInvariants(t, in, Options{}, m)
-			if name != "groups" && !slices.Contains(m.Budgets, BudgetDepth) {
+			if name != "groups" && !slices.Contains(m.Budgets, budgetDepth) {
 				t.Errorf("budgets %v, want depth", m.Budgets)
 			}
 		})
@@ -253,10 +253,10 @@ func TestZlibBomb(t *testing.T) {
 	opts := Options{MaxInflated: 4 << 20}
 	m := Decode(in, opts)
 	checkInvariants(t, in, opts, m)
-	if !slices.Contains(m.Budgets, BudgetInflated) {
+	if !slices.Contains(m.Budgets, budgetInflated) {
 		t.Fatalf("budgets %v, want inflated", m.Budgets)
 	}
-	if n := find(m, "1"); n.Budget != BudgetInflated || len(n.Alternatives) == 0 || n.Alternatives[0].Kind != KindZlib {
+	if n := find(m, "1"); n.Budget != budgetInflated || len(n.Alternatives) == 0 || n.Alternatives[0].Kind != KindZlib {
 		t.Errorf("field 1: budget %q alternatives %v", n.Budget, n.Alternatives)
 	}
 }
@@ -269,7 +269,7 @@ func TestNodeBudget(t *testing.T) {
 	opts := Options{MaxNodes: 100}
 	m := Decode(in, opts)
 	checkInvariants(t, in, opts, m)
-	if !slices.Contains(m.Budgets, BudgetNodes) {
+	if !slices.Contains(m.Budgets, budgetNodes) {
 		t.Fatalf("budgets %v, want nodes", m.Budgets)
 	}
 }
@@ -327,7 +327,7 @@ func TestReportLogs(t *testing.T) {
 
 // structure summarises a tree without values: one "path kind" line per
 // node, so goldens over real payloads hold no personal data.
-func structure(m *Message) string {
+func structure(m *Tree) string {
 	var b strings.Builder
 	m.Walk(func(n *Node, d int) bool {
 		fmt.Fprintf(&b, "%s %v\n", n.Path, n.Chain)

@@ -15,7 +15,7 @@
 // the tree (MaxNodes), bytes examined by all hypotheses together (MaxWork)
 // and bytes produced by decompression and base64 (MaxInflated). When a
 // budget runs out the node where it happened carries Budget and keeps its
-// raw bytes; Message.Budgets lists every budget hit. Memory is therefore
+// raw bytes; Tree.Budgets lists every budget hit. Memory is therefore
 // O(len(input) + MaxInflated + MaxNodes).
 //
 // # Aliasing

@@ -11,7 +11,7 @@ import "google.golang.org/protobuf/encoding/protowire"
 // bytes, compressed data) from its raw bytes src[Span]. src must be the
 // input given to Decode. For a complete, minimally encoded message the
 // result equals src; a root that is not a message is returned as src.
-func Encode(m *Message, src []byte) []byte {
+func Encode(m *Tree, src []byte) []byte {
 	if m == nil || m.Root == nil || m.Root.Kind != KindMessage || len(m.Root.Chain) != 1 {
 		return append([]byte(nil), src...)
 	}

@@ -71,12 +71,12 @@ func (h *hypothesis) reasonString(d *decoder) string {
 func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived bool, chain []Kind, top bool) {
 	if depth > d.opts.MaxDepth {
 		d.asBytes(n, b, chain, "depth budget exhausted")
-		d.hit(n, BudgetDepth)
+		d.hit(n, budgetDepth)
 		return
 	}
 	if d.work > d.opts.MaxWork {
 		d.asBytes(n, b, chain, "work budget exhausted")
-		d.hit(n, BudgetWork)
+		d.hit(n, budgetWork)
 		return
 	}
 	if len(b) == 0 {
@@ -93,7 +93,7 @@ func (d *decoder) interpretBytes(n *Node, b []byte, base, depth int, derived boo
 			case err == errInflateBudget:
 				d.asBytes(n, b, chain, "zlib stream exceeds the inflate budget")
 				n.Alternatives = []Alternative{{Kind: KindZlib, Confidence: 0.9, Reason: "valid header, not inflated"}}
-				d.hit(n, BudgetInflated)
+				d.hit(n, budgetInflated)
 				return
 			case err == nil:
 				n.Hints = append(n.Hints, "inflated="+strconv.Itoa(len(out)))
@@ -208,7 +208,7 @@ func (d *decoder) fillPacked(n *Node, b []byte, base int, derived bool, cnt int)
 			return
 		}
 		if d.nodes >= d.opts.MaxNodes {
-			d.hit(n, BudgetNodes)
+			d.hit(n, budgetNodes)
 			n.Bytes = b
 			n.Reason = "node budget exhausted after " + strconv.Itoa(i) + " elements"
 			return

@@ -1,4 +1,4 @@
-// This file defines the decoded tree: Message, Node and their kinds. The
+// This file defines the decoded tree: Tree, Node and their kinds. The
 // tree is the contract between decode and the later stages (classify,
 // analyze); fields are only ever added, never renamed.
 
@@ -69,8 +69,8 @@ func (k Kind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// ParseKind is the inverse of String.
-func ParseKind(s string) (Kind, bool) {
+// parseKind is the inverse of String.
+func parseKind(s string) (Kind, bool) {
 	for i, n := range kindNames {
 		if n == s {
 			return Kind(i), true
@@ -84,7 +84,7 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (k *Kind) UnmarshalText(b []byte) error {
-	v, ok := ParseKind(string(b))
+	v, ok := parseKind(string(b))
 	if !ok {
 		return fmt.Errorf("schemaless: unknown kind %q", b)
 	}
@@ -198,18 +198,15 @@ type Node struct {
 // Int64 returns Uint as a two's-complement int64 (int32/int64 fields).
 func (n *Node) Int64() int64 { return int64(n.Uint) }
 
-// Zigzag returns Uint decoded as a zigzag sint64.
-func (n *Node) Zigzag() int64 { return int64(n.Uint>>1) ^ -int64(n.Uint&1) }
+// zigzag returns Uint decoded as a zigzag sint64.
+func (n *Node) zigzag() int64 { return int64(n.Uint>>1) ^ -int64(n.Uint&1) }
 
-// IsLeaf reports whether n has no children.
-func (n *Node) IsLeaf() bool { return len(n.Children) == 0 }
-
-// Message is the result of Decode: a tree rooted at Root plus statistics.
+// Tree is the result of Decode: a tree rooted at Root plus statistics.
 //
 // Root has an empty Path. When the input is a protobuf message Root.Kind is
 // KindMessage and Root.Children are the top-level fields; otherwise Root is
 // the best interpretation of the whole input (zlib, opaque, …).
-type Message struct {
+type Tree struct {
 	Root *Node `json:"root"`
 	// Size is the length of the input.
 	Size int `json:"size"`
@@ -228,6 +225,6 @@ type Message struct {
 
 // Opaque reports whether nothing structured was found: the root is opaque or
 // plain bytes.
-func (m *Message) Opaque() bool {
+func (m *Tree) Opaque() bool {
 	return m.Root == nil || m.Root.Kind == KindOpaque || m.Root.Kind == KindBytes
 }

@@ -35,7 +35,7 @@ func valueString(n *Node) string {
 
 // Format writes the protoscope-like text view of m to w: one line per node,
 // indented by depth, "field[name]: value  # chain confidence".
-func Format(w io.Writer, m *Message) error {
+func Format(w io.Writer, m *Tree) error {
 	var buf bytes.Buffer
 	var err error
 	flush := func() {

@@ -7,14 +7,14 @@ import "iter"
 // Walk calls fn for every node of the tree in pre-order (parents before
 // children, children in wire order). depth is 0 for Root. When fn returns
 // false the node's children are skipped.
-func (m *Message) Walk(fn func(n *Node, depth int) bool) {
+func (m *Tree) Walk(fn func(n *Node, depth int) bool) {
 	if m == nil || m.Root == nil {
 		return
 	}
 	walk(m.Root, 0, fn)
 }
 
-// Walk calls fn for n and its descendants in pre-order; see Message.Walk.
+// Walk calls fn for n and its descendants in pre-order; see Tree.Walk.
 func (n *Node) Walk(fn func(n *Node, depth int) bool) {
 	if n != nil {
 		walk(n, 0, fn)
@@ -59,7 +59,7 @@ func (l Leaf) Value() string { return valueString(l.Node) }
 // Leaves returns every leaf of the tree in pre-order. Chains accumulate the
 // interpretations of all ancestors, so a JSON value inside a zlib-compressed
 // field has a chain like [bytes zlib message string json string].
-func (m *Message) Leaves() iter.Seq[Leaf] {
+func (m *Tree) Leaves() iter.Seq[Leaf] {
 	return func(yield func(Leaf) bool) {
 		if m == nil || m.Root == nil {
 			return

@@ -39,11 +39,11 @@ func (d *decoder) interpretText(n *Node, s string, base, depth int, derived bool
 		return
 	}
 	if depth > d.opts.MaxDepth {
-		d.hit(n, BudgetDepth)
+		d.hit(n, budgetDepth)
 		return
 	}
 	if d.work > d.opts.MaxWork {
-		d.hit(n, BudgetWork)
+		d.hit(n, budgetWork)
 		return
 	}
 	d.work += len(s)
@@ -147,7 +147,7 @@ func truncate(s string, n int) string {
 // addChild appends c to n unless the node budget is exhausted.
 func (d *decoder) addChild(n, c *Node) bool {
 	if d.nodes >= d.opts.MaxNodes {
-		d.hit(n, BudgetNodes)
+		d.hit(n, budgetNodes)
 		return false
 	}
 	d.nodes++
@@ -224,7 +224,7 @@ func (d *decoder) jsonContainer(n *Node, p *jsonText, open byte, depth int, pos 
 				// Skip the nested value but say why.
 				if ok {
 					c.Kind, c.Chain, c.Reason = KindJSON, d.chain1(KindJSON), "depth budget exhausted"
-					d.hit(c, BudgetDepth)
+					d.hit(c, budgetDepth)
 				}
 				p.skip()
 				pos.span(c, start, p.i)
