@@ -2,8 +2,10 @@ package jsonw
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -65,6 +67,35 @@ func TestAppendHexString(t *testing.T) {
 	}
 }
 
+// TestAppendHexStringMatchesEncodingHex checks every byte value in every
+// position of the 4-byte step, and every tail length.
+func TestAppendHexStringMatchesEncodingHex(t *testing.T) {
+	for n := range 13 {
+		for v := range 256 {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte(v + 37*i)
+			}
+			checkHex(t, []byte("x"), b)
+		}
+	}
+}
+
+func checkHex(t *testing.T, dst, b []byte) {
+	t.Helper()
+	want := append(append(append(slices.Clone(dst), '"'), hex.EncodeToString(b)...), '"')
+	if got := AppendHexString(slices.Clone(dst), b); !bytes.Equal(got, want) {
+		t.Fatalf("AppendHexString(%q, %x) = %s, want %s", dst, b, got, want)
+	}
+}
+
+func FuzzAppendHexString(f *testing.F) {
+	f.Add([]byte("{"), []byte{0, 0x9a, 0xab, 0xff, 0x10})
+	f.Fuzz(func(t *testing.T, dst, b []byte) {
+		checkHex(t, dst, b)
+	})
+}
+
 func FuzzAppendString(f *testing.F) {
 	for _, s := range strings {
 		f.Add(s, true)
@@ -87,4 +118,16 @@ func FuzzAppendFloat(f *testing.F) {
 			t.Fatalf("AppendFloat(%v) = %s %v, want %s %v", v, got, ok, want, err)
 		}
 	})
+}
+
+func BenchmarkAppendHexString(b *testing.B) {
+	src := make([]byte, 4096)
+	for i := range src {
+		src[i] = byte(i * 7)
+	}
+	dst := make([]byte, 0, 2*len(src)+2)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		dst = AppendHexString(dst[:0], src)
+	}
 }
