@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/http/httputil"
 	"strconv"
 	"sync"
@@ -49,7 +48,7 @@ func (k UnitKind) String() string {
 	return "unit(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Head is a parsed HTTP head.
+// Head is a parsed HTTP head: the fields wxaudit reads.
 type Head struct {
 	Request bool
 	Method  string // request only
@@ -57,7 +56,6 @@ type Head struct {
 	Status  int    // response only
 	Proto   string
 	Host    string
-	Header  http.Header
 	// BodyLen is the Content-Length, or -1 when the body runs to the end of
 	// the stream or is chunked (Chunked).
 	BodyLen int64

@@ -30,15 +30,15 @@ func parseHead(b []byte, request bool) (*Head, error) {
 // allocations; with one head per Shortlink message that was an eighth of
 // the decrypt pipeline's CPU time and 1.5M allocations per 100 MB of
 // capture. wxaudit needs only the request line, the status, Host,
-// Content-Length and Transfer-Encoding. parseSimpleHead allocates one
-// string for the whole head, the Head, the header map and one backing
-// array for its values.
+// Content-Length and Transfer-Encoding, so Head has no header map (building
+// one was a fifth of the decrypt pipeline's allocations). parseSimpleHead
+// allocates one string for the whole head and the Head.
 //
 // It is deliberately narrow rather than complete: it accepts only heads
 // whose every line is in a conservative subset of the grammar net/http
 // accepts, and reports ok == false for anything else (net/http then
 // decides, with its own errors). Within the subset the fields it returns
-// equal net/http's, including the header map after net/http's own edits.
+// equal net/http's.
 
 // Bounds of the simple shape: longer or larger heads go to net/http.
 const maxSimpleHeaders = 32
@@ -107,8 +107,7 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 	}
 	h.Proto = proto
 
-	// Header lines: check them all, then build the map.
-	var keys, vals [maxSimpleHeaders]string
+	// Header lines: check them all, keeping the three wxaudit reads.
 	var nHost, nLen, nTE int
 	var host, cl, te string
 	m := n - 1
@@ -137,7 +136,6 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 		case "Pragma", "Trailer":
 			return nil, false
 		}
-		keys[i], vals[i] = k, v
 	}
 	if nHost > 1 || nLen > 1 || nTE > 1 || (nTE == 1 && (nLen > 0 || proto != "HTTP/1.1" || !strings.EqualFold(te, "chunked"))) {
 		return nil, false
@@ -164,39 +162,7 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 	if request {
 		h.Host = host
 	}
-	h.Header = make(http.Header, m)
-	backing := make([]string, m)
-	for i := range m {
-		if keys[i] == "Transfer-Encoding" || request && keys[i] == "Host" {
-			continue // net/http moves them out of the map
-		}
-		if vv, ok := h.Header[keys[i]]; ok {
-			h.Header[keys[i]] = append(vv, vals[i])
-			continue
-		}
-		backing[i] = vals[i]
-		h.Header[keys[i]] = backing[i : i+1 : i+1]
-	}
-	if !request && proto == "HTTP/1.1" && containsToken(h.Header["Connection"], "close") {
-		// net/http's readTransfer drops "Connection: close" from an
-		// HTTP/1.1 response (it becomes Response.Close).
-		delete(h.Header, "Connection")
-	}
 	return h, true
-}
-
-// containsToken reports whether one of the comma-separated elements of
-// values is token, ignoring ASCII case and optional whitespace, as
-// httpguts.HeaderValuesContainsToken does.
-func containsToken(values []string, token string) bool {
-	for _, v := range values {
-		for elem := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.Trim(elem, " \t"), token) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 var (
@@ -314,7 +280,7 @@ func parseHeadHTTP(b []byte, request bool) (*Head, error) {
 		if err != nil {
 			return nil, err
 		}
-		h.Method, h.Target, h.Proto, h.Host, h.Header = req.Method, req.RequestURI, req.Proto, req.Host, req.Header
+		h.Method, h.Target, h.Proto, h.Host = req.Method, req.RequestURI, req.Proto, req.Host
 		h.BodyLen = req.ContentLength
 		if h.BodyLen < 0 && !isChunked(req.TransferEncoding) {
 			h.BodyLen = 0 // a request without length has no body
@@ -326,7 +292,7 @@ func parseHeadHTTP(b []byte, request bool) (*Head, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.Status, h.Proto, h.Header = resp.StatusCode, resp.Proto, resp.Header
+	h.Status, h.Proto = resp.StatusCode, resp.Proto
 	h.BodyLen = resp.ContentLength
 	h.Chunked = isChunked(resp.TransferEncoding)
 	if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified || resp.StatusCode/100 == 1 {
