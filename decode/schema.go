@@ -2,7 +2,11 @@
 
 package decode
 
-import "github.com/wxaudit/wxaudit/schemaless"
+import (
+	"os"
+
+	"github.com/wxaudit/wxaudit/schemaless"
+)
 
 // Schema maps endpoint → schemaless path → field name, read from .proto
 // files (ParseProto) or learned (Learner.Schema).
@@ -31,4 +35,14 @@ func (s *Schema) Apply(m *schemaless.Tree, endpoint string) {
 		}
 		return true
 	})
+}
+
+// OpenSchema reads the .proto file at path (ParseProto).
+func OpenSchema(path string) (*Schema, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseProto(f)
 }

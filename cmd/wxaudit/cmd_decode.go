@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"strings"
 
 	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/decode"
-	"github.com/wxaudit/wxaudit/internal/ctxio"
 )
 
 func runDecode(e *env) error {
@@ -24,124 +19,40 @@ func runDecode(e *env) error {
 	if err != nil {
 		return err
 	}
-	if *format != "jsonl" && *format != "text" {
+	opts := decode.RunOptions{Stdin: e.stdin, Warn: func(err error) { fmt.Fprintf(e.stderr, "wxaudit: warning: %v\n", err) }}
+	switch *format {
+	case "jsonl":
+	case "text":
+		opts.Output = decode.OutputText
+	default:
 		return &usageError{msg: fmt.Sprintf("unknown format %q", *format), hint: "use --format jsonl or --format text"}
 	}
-	exMode, err := decode.ParseExamples(*examples)
-	if err != nil {
+	if opts.Examples, err = decode.ParseExamples(*examples); err != nil {
 		return &usageError{msg: err.Error(), hint: "use --examples none, hash or raw"}
 	}
-	cat := catalog.Default()
-	if *catFile != "" {
-		f, err := os.Open(*catFile)
-		if err != nil {
-			return withHint(err, "--catalog takes a YAML file in the format of catalog/data/catalog.yaml")
-		}
-		err = cat.Merge(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
+	if opts.Catalog, err = catalog.Open(*catFile, *published); err != nil {
+		return withHint(err, "--catalog takes a YAML file in the format of catalog/data/catalog.yaml, --published a CSV of id,path")
 	}
-	if *published != "" {
-		f, err := os.Open(*published)
-		if err != nil {
-			return err
-		}
-		err = cat.AddPublished(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-	}
-	opts := decode.Options{Catalog: cat}
-	learn := *schemaArg == "learn"
-	if *schemaArg != "" && !learn {
-		f, err := os.Open(*schemaArg)
-		if err != nil {
+	switch *schemaArg {
+	case "":
+	case "learn":
+		opts.Output = decode.OutputProto
+	default:
+		if opts.Schema, err = decode.OpenSchema(*schemaArg); err != nil {
 			return withHint(err, "--schema takes 'learn' or a .proto file written by 'wxaudit decode --schema learn'")
 		}
-		s, err := decode.ParseProto(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		opts.Schema = s
 	}
 	if len(args) == 0 {
 		args = []string{"-"}
 	}
-	dec := decode.NewDecoder(opts)
-	var learner *decode.Learner
-	if learn {
-		learner = decode.NewLearner()
-		learner.Examples = exMode
-	}
-	out := bufio.NewWriterSize(e.stdout, 1<<16)
-	defer out.Flush() // what was decoded before an error is kept
-	var bad, good int
-	for _, name := range args {
-		var r io.Reader
-		if name == "-" {
-			r = ctxio.Reader(e.ctx, e.stdin)
-		} else {
-			f, err := os.Open(name)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r = f
-		}
-		rd := decode.NewReader(r, name)
-		for {
-			p, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var pe *decode.ParseError
-			if errors.As(err, &pe) {
-				// One bad line never aborts the stream.
-				fmt.Fprintf(e.stderr, "wxaudit: warning: %v\n", pe)
-				bad++
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			good++
-			rec := dec.Decode(p)
-			switch {
-			case learner != nil:
-				learner.Add(&rec)
-			case *format == "text":
-				err = decode.WriteText(out, &rec)
-			default:
-				err = decode.WriteJSON(out, &rec)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	if learner != nil {
-		if err := learner.WriteProto(out); err != nil {
-			return err
-		}
-	}
-	for _, c := range dec.Catalog().Conflicts() {
-		if *published != "" {
+	err = decode.Run(e.ctx, args, opts, e.stdout)
+	for _, c := range opts.Catalog.Conflicts() {
+		if *published != "" { // the conflicts a published table brings
 			fmt.Fprintf(e.stderr, "wxaudit: warning: catalog conflict: %s\n", c)
 		}
 	}
-	if err := out.Flush(); err != nil {
-		return err
+	if errors.As(err, new(*decode.SkipError)) {
+		return withHint(err, "inputs are JSON Lines from 'wxaudit decrypt', Citizen Lab request logs or decrypt-keylog.py output")
 	}
-	if good == 0 {
-		return withHint(fmt.Errorf("decode: no request in %s (%d lines not requests)", strings.Join(args, ", "), bad),
-			"inputs are JSON Lines from 'wxaudit decrypt', Citizen Lab request logs or decrypt-keylog.py output")
-	}
-	if bad > 0 {
-		return withHint(fmt.Errorf("%d input lines were not payloads", bad), "inputs are JSON Lines from 'wxaudit decrypt', Citizen Lab request logs or decrypt-keylog.py output")
-	}
-	return nil
+	return err
 }
