@@ -8,63 +8,63 @@ package mmtls
 
 import "fmt"
 
-// AlertLevel is the last byte of an alert.
-type AlertLevel uint8
+// alertLevel is the last byte of an alert.
+type alertLevel uint8
 
 const (
-	AlertLevelWarning AlertLevel = 1
-	AlertLevelFatal   AlertLevel = 2
+	alertLevelWarning alertLevel = 1
+	alertLevelFatal   alertLevel = 2
 )
 
-func (l AlertLevel) String() string {
+func (l alertLevel) String() string {
 	switch l {
-	case AlertLevelWarning:
+	case alertLevelWarning:
 		return "warning"
-	case AlertLevelFatal:
+	case alertLevelFatal:
 		return "fatal"
 	}
 	return fmt.Sprintf("level %d", uint8(l))
 }
 
-// AlertDescription says why an alert was sent.
-type AlertDescription uint16
+// alertDescription says why an alert was sent.
+type alertDescription uint16
 
-// AlertCloseNotify closes a direction (and ends 0-RTT early data).
-const AlertCloseNotify AlertDescription = 1
+// alertCloseNotify closes a direction (and ends 0-RTT early data).
+const alertCloseNotify alertDescription = 1
 
-func (d AlertDescription) String() string {
-	if d == AlertCloseNotify {
+func (d alertDescription) String() string {
+	if d == alertCloseNotify {
 		return "close notify"
 	}
 	return fmt.Sprintf("alert 0x%04x", uint16(d))
 }
 
-// Alert is the body of an alert record.
-type Alert struct {
-	Description AlertDescription
-	Level       AlertLevel
+// alert is the body of an alert record.
+type alert struct {
+	Description alertDescription
+	Level       alertLevel
 }
 
-// CloseNotify is the alert that ends a Shortlink direction.
-var CloseNotify = Alert{Description: AlertCloseNotify, Level: AlertLevelWarning}
+// closeNotify is the alert that ends a Shortlink direction.
+var closeNotify = alert{Description: alertCloseNotify, Level: alertLevelWarning}
 
-func (a Alert) String() string { return fmt.Sprintf("%v (%v)", a.Description, a.Level) }
+func (a alert) String() string { return fmt.Sprintf("%v (%v)", a.Description, a.Level) }
 
-// ParseAlert parses a plaintext or decrypted alert record body.
-func ParseAlert(b []byte) (Alert, error) {
+// parseAlert parses a plaintext or decrypted alert record body.
+func parseAlert(b []byte) (alert, error) {
 	r, err := openMessage(b)
 	if err != nil {
-		return Alert{}, err
+		return alert{}, err
 	}
 	var d uint16
 	var l uint8
 	if !r.u16(&d) || !r.u8(&l) || !r.empty() {
-		return Alert{}, malformed(r.off, "alert")
+		return alert{}, malformed(r.off, "alert")
 	}
-	return Alert{Description: AlertDescription(d), Level: AlertLevel(l)}, nil
+	return alert{Description: alertDescription(d), Level: alertLevel(l)}, nil
 }
 
 // Marshal returns the alert as a record body (before any encryption).
-func (a Alert) Marshal() []byte {
+func (a alert) Marshal() []byte {
 	return []byte{0, 0, 0, 3, byte(a.Description >> 8), byte(a.Description), byte(a.Level)}
 }

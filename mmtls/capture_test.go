@@ -313,7 +313,7 @@ func TestCaptureKeyLog(t *testing.T) {
 				tail := hex.EncodeToString(rec.Body[len(rec.Body)-8:])
 				for _, k := range byTail[tail] {
 					meta, _ := hex.DecodeString(k.Metadata)
-					if len(meta) != AADLen {
+					if len(meta) != aadLen {
 						continue
 					}
 					loggedSeq := uint64(0)
@@ -325,11 +325,11 @@ func TestCaptureKeyLog(t *testing.T) {
 					}
 					key := mustHexArray[[16]byte](t, k.Key)
 					iv := BaseIV(mustHexArray[[12]byte](t, k.Nonce), loggedSeq)
-					aad := RecordAAD(uint64(seq), rec.Type, rec.Version, len(rec.Body))
+					aad := recordAAD(uint64(seq), rec.Type, rec.Version, len(rec.Body))
 					if !bytes.Equal(aad[:], meta) {
 						t.Errorf("record %d: aad %x, logged %x", seq, aad, meta)
 					}
-					if _, err := OpenRecord(key, iv, uint64(seq), rec, nil); err != nil {
+					if _, err := openRecordWithKey(key, iv, uint64(seq), rec, nil); err != nil {
 						t.Errorf("%v dir %d record %d: %v", c.client, dir, seq, err)
 						continue
 					}
@@ -351,7 +351,7 @@ func openLogged(t testing.TB, byTail map[string][]outerKey, seq int, rec Record)
 	}
 	for _, k := range byTail[hex.EncodeToString(rec.Body[len(rec.Body)-8:])] {
 		iv := BaseIV(mustHexArray[[12]byte](t, k.Nonce), uint64(seq))
-		if pt, err := OpenRecord(mustHexArray[[16]byte](t, k.Key), iv, uint64(seq), rec, nil); err == nil {
+		if pt, err := openRecordWithKey(mustHexArray[[16]byte](t, k.Key), iv, uint64(seq), rec, nil); err == nil {
 			return pt, true
 		}
 	}
@@ -369,7 +369,7 @@ func TestCaptureHandshakeMessages(t *testing.T) {
 	counts := map[string]int{}
 	check := func(where string, rec Record, body []byte) {
 		if rec.Type == RecordTypeAlert {
-			a, err := ParseAlert(body)
+			a, err := parseAlert(body)
 			if err != nil {
 				t.Errorf("%s: %v", where, err)
 				return
@@ -396,7 +396,7 @@ func TestCaptureHandshakeMessages(t *testing.T) {
 			ch, _ := ParseClientHello(body)
 			if ks, ok := ch.KeyShare(); ok {
 				for _, s := range ks.Shares {
-					if len(s.Point) != P256PointLen || s.Point[0] != 4 {
+					if len(s.Point) != p256PointLen || s.Point[0] != 4 {
 						t.Errorf("%s: key share point of %d bytes", where, len(s.Point))
 					}
 				}

@@ -41,10 +41,10 @@ const (
 	KeyLen = 16 // AES-128 key
 	IVLen  = 12 // GCM nonce and base IV
 	TagLen = 16 // GCM tag at the end of an encrypted body
-	// AADLen is the size of the additional data: seq u64 | record header.
-	AADLen = 8 + RecordHeaderLen
-	// MaxPlaintextLen is the most plaintext one encrypted record can carry.
-	MaxPlaintextLen = MaxRecordLen - TagLen
+	// aadLen is the size of the additional data: seq u64 | record header.
+	aadLen = 8 + recordHeaderLen
+	// maxPlaintextLen is the most plaintext one encrypted record can carry.
+	maxPlaintextLen = maxRecordLen - TagLen
 )
 
 // TrafficKey is the key and base IV that protect every encrypted record of
@@ -70,14 +70,14 @@ func RecordNonce(baseIV [IVLen]byte, seq uint64) [IVLen]byte {
 // nonce opens every record of that direction.
 func BaseIV(nonce [IVLen]byte, seq uint64) [IVLen]byte { return RecordNonce(nonce, seq) }
 
-// RecordAAD returns the additional data of a record: seq u64 | type u8 |
+// recordAAD returns the additional data of a record: seq u64 | type u8 |
 // version u16 | length u16, where length is the body length as sent
-// (ciphertext plus tag). A zero version means Version.
-func RecordAAD(seq uint64, typ RecordType, version uint16, bodyLen int) [AADLen]byte {
+// (ciphertext plus tag). A zero version means recordVersion.
+func recordAAD(seq uint64, typ RecordType, version uint16, bodyLen int) [aadLen]byte {
 	if version == 0 {
-		version = Version
+		version = recordVersion
 	}
-	var a [AADLen]byte
+	var a [aadLen]byte
 	binary.BigEndian.PutUint64(a[:8], seq)
 	a[8] = byte(typ)
 	binary.BigEndian.PutUint16(a[9:11], version)
@@ -94,7 +94,7 @@ type XORNonceAEAD struct {
 	aead  cipher.AEAD
 	iv    [IVLen]byte
 	nonce [IVLen]byte
-	aad   [AADLen]byte
+	aad   [aadLen]byte
 }
 
 // NewXORNonceAEAD returns the record protection for k.
@@ -116,11 +116,11 @@ func NewXORNonceAEAD(k TrafficKey) *XORNonceAEAD {
 // It returns ErrTagMismatch if the tag does not verify (then dst's spare
 // capacity may have been overwritten) or the body is shorter than a tag.
 func (a *XORNonceAEAD) Open(dst []byte, seq uint64, rec Record) ([]byte, error) {
-	if len(rec.Body) < TagLen || len(rec.Body) > MaxRecordLen {
+	if len(rec.Body) < TagLen || len(rec.Body) > maxRecordLen {
 		return nil, ErrTagMismatch
 	}
 	a.nonce = RecordNonce(a.iv, seq)
-	a.aad = RecordAAD(seq, rec.Type, rec.Version, len(rec.Body))
+	a.aad = recordAAD(seq, rec.Type, rec.Version, len(rec.Body))
 	out, err := a.aead.Open(dst, a.nonce[:], rec.Body, a.aad[:])
 	if err != nil {
 		return nil, ErrTagMismatch
@@ -131,28 +131,28 @@ func (a *XORNonceAEAD) Open(dst []byte, seq uint64, rec Record) ([]byte, error) 
 // Seal encrypts plaintext as a record of type typ with sequence number seq
 // and appends the whole record (header, ciphertext, tag) to dst. plaintext
 // must not overlap dst's spare capacity. It panics if len(plaintext) >
-// MaxPlaintextLen (split longer data first; the endpoints do).
+// maxPlaintextLen (split longer data first; the endpoints do).
 func (a *XORNonceAEAD) Seal(dst []byte, seq uint64, typ RecordType, plaintext []byte) []byte {
-	if len(plaintext) > MaxPlaintextLen {
+	if len(plaintext) > maxPlaintextLen {
 		panic("mmtls: internal error: plaintext too long for one record")
 	}
 	n := len(plaintext) + TagLen
-	dst = append(dst, byte(typ), byte(Version>>8), byte(Version&0xff), byte(n>>8), byte(n))
+	dst = append(dst, byte(typ), byte(recordVersion>>8), byte(recordVersion&0xff), byte(n>>8), byte(n))
 	a.nonce = RecordNonce(a.iv, seq)
-	a.aad = RecordAAD(seq, typ, Version, n)
+	a.aad = recordAAD(seq, typ, recordVersion, n)
 	return a.aead.Seal(dst, a.nonce[:], plaintext, a.aad[:])
 }
 
-// OpenRecord decrypts one record with a logged key and base IV (see BaseIV
+// openRecordWithKey decrypts one record with a logged key and base IV (see BaseIV
 // to recover a base IV from a logged nonce), appending the plaintext to dst
 // as XORNonceAEAD.Open does. It builds the AES-GCM state on every call; to
 // decrypt many records with one key, use NewXORNonceAEAD.
-func OpenRecord(key [KeyLen]byte, baseIV [IVLen]byte, seq uint64, rec Record, dst []byte) ([]byte, error) {
+func openRecordWithKey(key [KeyLen]byte, baseIV [IVLen]byte, seq uint64, rec Record, dst []byte) ([]byte, error) {
 	return NewXORNonceAEAD(TrafficKey{Key: key, IV: baseIV}).Open(dst, seq, rec)
 }
 
-// SealRecord encrypts plaintext as one record and appends the record to dst,
+// sealRecord encrypts plaintext as one record and appends the record to dst,
 // as XORNonceAEAD.Seal does.
-func SealRecord(key [KeyLen]byte, baseIV [IVLen]byte, seq uint64, typ RecordType, plaintext, dst []byte) []byte {
+func sealRecord(key [KeyLen]byte, baseIV [IVLen]byte, seq uint64, typ RecordType, plaintext, dst []byte) []byte {
 	return NewXORNonceAEAD(TrafficKey{Key: key, IV: baseIV}).Seal(dst, seq, typ, plaintext)
 }

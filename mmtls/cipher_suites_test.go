@@ -39,17 +39,17 @@ func TestRecordVector(t *testing.T) {
 	if got := BaseIV([12]byte(v.nonce), v.seq); got != iv {
 		t.Errorf("BaseIV: got %x, want %x", got, iv)
 	}
-	if got := RecordAAD(v.seq, RecordTypeData, Version, len(v.plaintext)+TagLen); !bytes.Equal(got[:], v.aad) {
+	if got := recordAAD(v.seq, RecordTypeData, recordVersion, len(v.plaintext)+TagLen); !bytes.Equal(got[:], v.aad) {
 		t.Errorf("aad: got %x, want %x", got, v.aad)
 	}
-	if got := SealRecord(key, iv, v.seq, RecordTypeData, v.plaintext, nil); !bytes.Equal(got, v.record) {
+	if got := sealRecord(key, iv, v.seq, RecordTypeData, v.plaintext, nil); !bytes.Equal(got, v.record) {
 		t.Errorf("seal: got %x, want %x", got, v.record)
 	}
 	rec, _, err := ParseRecord(v.record)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := OpenRecord(key, iv, v.seq, rec, nil)
+	got, err := openRecordWithKey(key, iv, v.seq, rec, nil)
 	if err != nil || !bytes.Equal(got, v.plaintext) {
 		t.Fatalf("open: got %q, %v", got, err)
 	}
@@ -66,16 +66,16 @@ func TestOpenRecordFailures(t *testing.T) {
 		rec  Record
 	}{
 		{"wrong seq", v.seq + 1, rec},
-		{"wrong type", v.seq, Record{RecordTypeHandshake, Version, rec.Body}},
+		{"wrong type", v.seq, Record{RecordTypeHandshake, recordVersion, rec.Body}},
 		{"wrong version", v.seq, Record{RecordTypeData, 0xF103, rec.Body}},
-		{"flipped ciphertext", v.seq, Record{RecordTypeData, Version, flip(rec.Body, 0)}},
-		{"flipped tag", v.seq, Record{RecordTypeData, Version, flip(rec.Body, len(rec.Body)-1)}},
-		{"shorter than tag", v.seq, Record{RecordTypeData, Version, rec.Body[:15]}},
-		{"empty", v.seq, Record{RecordTypeData, Version, nil}},
+		{"flipped ciphertext", v.seq, Record{RecordTypeData, recordVersion, flip(rec.Body, 0)}},
+		{"flipped tag", v.seq, Record{RecordTypeData, recordVersion, flip(rec.Body, len(rec.Body)-1)}},
+		{"shorter than tag", v.seq, Record{RecordTypeData, recordVersion, rec.Body[:15]}},
+		{"empty", v.seq, Record{RecordTypeData, recordVersion, nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := OpenRecord(key, iv, tt.seq, tt.rec, nil)
+			got, err := openRecordWithKey(key, iv, tt.seq, tt.rec, nil)
 			if !errors.Is(err, ErrTagMismatch) || got != nil {
 				t.Fatalf("got %x, %v; want nil, ErrTagMismatch", got, err)
 			}

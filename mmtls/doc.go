@@ -8,29 +8,29 @@
 //
 // # Where to start
 //
-//   - Framing: ParseRecord (or Reader over one direction's byte stream),
-//     IsPlaintext, AppendRecord.
+//   - Framing: ParseRecord, IsPlaintext.
 //   - Decrypting with a per-record key log (Citizen Lab format): BaseIV to
-//     recover the base IV from a logged nonce, then OpenRecord, or
-//     XORNonceAEAD to open many records with one key without allocating.
+//     recover the base IV from a logged nonce (RecordNonce is its inverse),
+//     then XORNonceAEAD to open many records with one key without
+//     allocating.
 //   - Decrypting with connection secrets: Session, fed every record of a
 //     connection in per-direction order.
 //   - Producing traffic: Client and Server (see endpoint.go).
-//   - Handshake messages: ParseClientHello, ParseServerHello and the other
-//     Parse/Marshal pairs in handshake_messages.go; the key schedule in
-//     key_schedule.go.
+//   - Handshake messages: ParseClientHello and ParseServerHello for the
+//     hellos sent in the clear; the other messages and the key schedule are
+//     internal (handshake_messages.go, key_schedule.go).
 //
 // # Contract
 //
-// Parsers are total: hostile input yields an error (a *ParseError with the
+// Parsers are total: hostile input yields an error (an error carrying the
 // offset for malformed bytes, io.ErrUnexpectedEOF for truncation), never a
 // panic. Every length and count read from the wire is checked against the
 // bytes actually present before anything is allocated.
 //
 // # Memory
 //
-// A record is at most RecordHeaderLen+MaxRecordLen (64 KiB) bytes; a Reader
-// buffers one record. Parsed messages alias the buffer they were parsed from
+// A record is at most recordHeaderLen+maxRecordLen (64 KiB) bytes; the
+// record reader buffers one record. Parsed messages alias the buffer they were parsed from
 // unless documented otherwise. A Session keeps, per connection, the
 // transcript hash state, a few keys and at most one pending record per
 // direction; it never buffers application data.

@@ -59,7 +59,7 @@ type RecordKey struct {
 	Type       RecordType
 	Key        [KeyLen]byte
 	Nonce      [IVLen]byte
-	AAD        [AADLen]byte
+	AAD        [aadLen]byte
 	Tail       [8]byte // the last 8 bytes of the body (ciphertext and tag)
 }
 
@@ -106,9 +106,9 @@ func (c *Config) now() time.Time {
 	return time.Now()
 }
 
-// ErrHandshake reports an endpoint call out of order or a peer's handshake
+// errHandshake reports an endpoint call out of order or a peer's handshake
 // message that does not fit.
-var ErrHandshake = errors.New("mmtls: handshake state")
+var errHandshake = errors.New("mmtls: handshake state")
 
 // halfConn is one direction of an endpoint: its next sequence number and
 // current key.
@@ -127,21 +127,21 @@ func (h *halfConn) setKey(k TrafficKey) {
 // appendPlain frames body as a plaintext record.
 func (h *halfConn) appendPlain(dst []byte, typ RecordType, body []byte) []byte {
 	h.seq++
-	return AppendRecord(dst, Record{Type: typ, Body: body})
+	return appendRecord(dst, Record{Type: typ, Body: body})
 }
 
 // appendSealed encrypts plaintext as records of type typ (splitting data
-// longer than MaxPlaintextLen) and reports each key.
+// longer than maxPlaintextLen) and reports each key.
 func (h *halfConn) appendSealed(dst []byte, typ RecordType, plaintext []byte, log func(RecordKey)) ([]byte, error) {
 	if h.aead == nil {
-		return nil, ErrHandshake
+		return nil, errHandshake
 	}
 	for first := true; first || len(plaintext) > 0; first = false {
-		n := min(len(plaintext), MaxPlaintextLen)
+		n := min(len(plaintext), maxPlaintextLen)
 		start := len(dst)
 		dst = h.aead.Seal(dst, h.seq, typ, plaintext[:n])
 		plaintext = plaintext[n:]
-		h.report(Record{Type: typ, Version: Version, Body: dst[start+RecordHeaderLen:]}, true, log)
+		h.report(Record{Type: typ, Version: recordVersion, Body: dst[start+recordHeaderLen:]}, true, log)
 		h.seq++
 	}
 	return dst, nil
@@ -153,7 +153,7 @@ func (h *halfConn) report(rec Record, encrypt bool, log func(RecordKey)) {
 	}
 	k := RecordKey{
 		FromClient: h.fromClient, Encrypt: encrypt, Seq: h.seq, Type: rec.Type, Key: h.key.Key,
-		Nonce: h.key.Nonce(h.seq), AAD: RecordAAD(h.seq, rec.Type, rec.Version, len(rec.Body)),
+		Nonce: h.key.Nonce(h.seq), AAD: recordAAD(h.seq, rec.Type, rec.Version, len(rec.Body)),
 	}
 	copy(k.Tail[:], rec.Body[max(0, len(rec.Body)-8):])
 	log(k)
@@ -162,7 +162,7 @@ func (h *halfConn) report(rec Record, encrypt bool, log func(RecordKey)) {
 // open decrypts rec with the current key and advances the sequence number.
 func (h *halfConn) open(rec Record, log func(RecordKey)) ([]byte, error) {
 	if h.aead == nil {
-		return nil, ErrHandshake
+		return nil, errHandshake
 	}
 	pt, err := h.aead.Open(nil, h.seq, rec)
 	if err != nil {

@@ -37,7 +37,7 @@ type Client struct {
 	// Set by ReadServer.
 	sh, cv, nst []byte
 	secret      []byte // SHA-256(ECDH X) or PSK_ACCESS
-	finishedTH  TranscriptHash
+	finishedTH  transcriptHash
 	appKeys     [2]TrafficKey
 	issued      []PSK
 	established bool
@@ -62,10 +62,10 @@ func NewClient(cfg Config) (*Client, error) {
 // EncryptedExtensions record after it (both type 0x19).
 func (c *Client) Hello() ([]byte, error) {
 	if c.hello != nil {
-		return nil, fmt.Errorf("%w: Hello called twice", ErrHandshake)
+		return nil, fmt.Errorf("%w: Hello called twice", errHandshake)
 	}
 	r := c.cfg.rand()
-	ch := &ClientHello{Version: Version, Timestamp: uint32(c.cfg.now().Unix())}
+	ch := &ClientHello{Version: recordVersion, Timestamp: uint32(c.cfg.now().Unix())}
 	if err := randomBytes(r, ch.Random[:]); err != nil {
 		return nil, err
 	}
@@ -109,8 +109,8 @@ func (c *Client) Hello() ([]byte, error) {
 		return c.out.appendPlain(nil, RecordTypeHandshake, c.ch), nil
 	}
 	b := c.out.appendPlain(nil, RecordTypeEarlyHandshake, c.ch)
-	c.out.setKey(EarlyDataKey(c.secret, HashMessages(c.ch)))
-	c.ee = (&EncryptedExtensions{Extensions: []Extension{EarlyDataExtension{Timestamp: ch.Timestamp}.Extension()}}).Marshal()
+	c.out.setKey(earlyDataKey(c.secret, hashMessages(c.ch)))
+	c.ee = (&encryptedExtensions{Extensions: []Extension{earlyDataExtension{Timestamp: ch.Timestamp}.Extension()}}).Marshal()
 	return c.out.appendSealed(b, RecordTypeEarlyHandshake, c.ee, c.cfg.KeyLog)
 }
 
@@ -118,11 +118,11 @@ func (c *Client) Hello() ([]byte, error) {
 // to and including the server Finished, and returns how many bytes they
 // took; records after them (data, alerts) are left for Open. It returns
 // io.ErrUnexpectedEOF if b ends before the Finished (call again with more
-// bytes; nothing was consumed), ErrTagMismatch or ErrFinished if the server's
+// bytes; nothing was consumed), ErrTagMismatch or errFinished if the server's
 // records do not verify.
 func (c *Client) ReadServer(b []byte) (int, error) {
 	if c.hello == nil || c.established {
-		return 0, fmt.Errorf("%w: ReadServer out of order", ErrHandshake)
+		return 0, fmt.Errorf("%w: ReadServer out of order", errHandshake)
 	}
 	// Work on a copy of the state, and hold back key reports, so a short
 	// read consumes nothing and a retry reports each record once.
@@ -150,7 +150,7 @@ func (c *Client) readServer(b []byte) (int, error) {
 		return 0, err
 	}
 	if rec.Type != RecordTypeHandshake || !IsPlaintext(rec) {
-		return 0, fmt.Errorf("%w: want a plaintext ServerHello, got %v", ErrHandshake, rec.Type)
+		return 0, fmt.Errorf("%w: want a plaintext ServerHello, got %v", errHandshake, rec.Type)
 	}
 	sh, err := ParseServerHello(rec.Body)
 	if err != nil {
@@ -161,43 +161,43 @@ func (c *Client) readServer(b []byte) (int, error) {
 	switch c.mode {
 	case ModeECDHE:
 		if sh.CipherSuite != CipherSuiteECDHE {
-			return 0, fmt.Errorf("%w: server chose %v", ErrHandshake, sh.CipherSuite)
+			return 0, fmt.Errorf("%w: server chose %v", errHandshake, sh.CipherSuite)
 		}
 		ks, ok := sh.KeyShare()
 		if !ok {
-			return 0, fmt.Errorf("%w: ServerHello without key share", ErrHandshake)
+			return 0, fmt.Errorf("%w: ServerHello without key share", errHandshake)
 		}
 		peer, err := ecdh.P256().NewPublicKey(ks.Point)
 		if err != nil {
 			return 0, fmt.Errorf("mmtls: server key share: %w", err)
 		}
-		secret, err := ECDHSecret(c.ecdhKey, peer)
+		secret, err := ecdhSecret(c.ecdhKey, peer)
 		if err != nil {
 			return 0, err
 		}
 		c.secret = secret[:]
-		cl, sv := HandshakeKeys(c.secret, HashMessages(c.ch, c.sh))
+		cl, sv := handshakeKeys(c.secret, hashMessages(c.ch, c.sh))
 		c.out.setKey(cl)
 		c.in.setKey(sv)
 		// CertificateVerify.
-		if rec, rest, err = c.readEncrypted(rest, HandshakeTypeCertificateVerify); err != nil {
+		if rec, rest, err = c.readEncrypted(rest, handshakeTypeCertificateVerify); err != nil {
 			return 0, err
 		}
-		cv, _ := ParseCertificateVerify(rec.Body)
+		cv, _ := parseCertificateVerify(rec.Body)
 		if c.cfg.ServerKey != nil {
-			digest := sha256.Sum256(func() []byte { th := HashMessages(c.ch, c.sh); return th[:] }())
+			digest := sha256.Sum256(func() []byte { th := hashMessages(c.ch, c.sh); return th[:] }())
 			if !ecdsa.VerifyASN1(c.cfg.ServerKey, digest[:], cv.Signature) {
-				return 0, fmt.Errorf("%w: bad CertificateVerify signature", ErrHandshake)
+				return 0, fmt.Errorf("%w: bad CertificateVerify signature", errHandshake)
 			}
 		}
 		c.cv = rec.Body
-		pre := HashMessages(c.ch, c.sh, c.cv)
-		access, refresh := PSKAccess(c.secret, pre), PSKRefresh(c.secret, pre)
+		pre := hashMessages(c.ch, c.sh, c.cv)
+		access, refresh := pskAccess(c.secret, pre), pskRefresh(c.secret, pre)
 		// NewSessionTicket.
-		if rec, rest, err = c.readEncrypted(rest, HandshakeTypeNewSessionTicket); err != nil {
+		if rec, rest, err = c.readEncrypted(rest, handshakeTypeNewSessionTicket); err != nil {
 			return 0, err
 		}
-		nst, _ := ParseNewSessionTicket(rec.Body)
+		nst, _ := parseNewSessionTicket(rec.Body)
 		c.nst = rec.Body
 		for _, t := range nst.Tickets {
 			switch t.Type {
@@ -207,33 +207,33 @@ func (c *Client) readServer(b []byte) (int, error) {
 				c.issued = append(c.issued, PSK{Ticket: t, Access: refresh})
 			}
 		}
-		c.finishedTH = HashMessages(c.ch, c.sh, c.cv, c.nst)
-		e := ExpandedSecret(c.secret, c.finishedTH)
-		c.appKeys[client], c.appKeys[server] = ApplicationKeys(e[:], c.finishedTH)
+		c.finishedTH = hashMessages(c.ch, c.sh, c.cv, c.nst)
+		e := expandedSecret(c.secret, c.finishedTH)
+		c.appKeys[client], c.appKeys[server] = applicationKeys(e[:], c.finishedTH)
 	case ModePSK:
 		if sh.CipherSuite != CipherSuitePSK {
-			return 0, fmt.Errorf("%w: server chose %v", ErrHandshake, sh.CipherSuite)
+			return 0, fmt.Errorf("%w: server chose %v", errHandshake, sh.CipherSuite)
 		}
-		c.finishedTH = HashMessages(c.ch, c.sh)
-		cl, sv := HandshakeKeys(c.secret, c.finishedTH)
+		c.finishedTH = hashMessages(c.ch, c.sh)
+		cl, sv := handshakeKeys(c.secret, c.finishedTH)
 		c.out.setKey(cl)
 		c.in.setKey(sv)
-		e := ExpandedSecret(c.secret, c.finishedTH)
-		c.appKeys[client], c.appKeys[server] = ApplicationKeys(e[:], c.finishedTH)
+		e := expandedSecret(c.secret, c.finishedTH)
+		c.appKeys[client], c.appKeys[server] = applicationKeys(e[:], c.finishedTH)
 	case ModeZeroRTT:
 		if sh.CipherSuite != CipherSuitePSK {
-			return 0, fmt.Errorf("%w: server chose %v", ErrHandshake, sh.CipherSuite)
+			return 0, fmt.Errorf("%w: server chose %v", errHandshake, sh.CipherSuite)
 		}
-		c.finishedTH = HashMessages(c.ch, c.ee, c.sh)
-		c.in.setKey(ZeroRTTResponseKey(c.secret, c.finishedTH))
+		c.finishedTH = hashMessages(c.ch, c.ee, c.sh)
+		c.in.setKey(zeroRTTResponseKey(c.secret, c.finishedTH))
 	}
-	if rec, rest, err = c.readEncrypted(rest, HandshakeTypeFinished); err != nil {
+	if rec, rest, err = c.readEncrypted(rest, handshakeTypeFinished); err != nil {
 		return 0, err
 	}
-	fin, _ := ParseFinished(rec.Body)
-	want := FinishedMAC(c.secret, false, c.finishedTH)
+	fin, _ := parseFinished(rec.Body)
+	want := finishedMAC(c.secret, false, c.finishedTH)
 	if !hmac.Equal(fin.VerifyData, want[:]) {
-		return 0, ErrFinished
+		return 0, errFinished
 	}
 	if c.mode != ModeZeroRTT {
 		c.in.setKey(c.appKeys[server])
@@ -255,14 +255,14 @@ func readEncryptedMessage(h *halfConn, b []byte, want HandshakeType, log func(Re
 		return Record{}, nil, err
 	}
 	if rec.Type != RecordTypeHandshake && rec.Type != RecordTypeEarlyHandshake {
-		return Record{}, nil, fmt.Errorf("%w: want %v, got a %v record", ErrHandshake, want, rec.Type)
+		return Record{}, nil, fmt.Errorf("%w: want %v, got a %v record", errHandshake, want, rec.Type)
 	}
 	pt, err := h.open(rec, log)
 	if err != nil {
 		return Record{}, nil, err
 	}
 	if typ, err := PeekHandshakeType(pt); err != nil || typ != want {
-		return Record{}, nil, fmt.Errorf("%w: want %v, got %v (%v)", ErrUnexpectedMessage, want, typ, err)
+		return Record{}, nil, fmt.Errorf("%w: want %v, got %v (%v)", errUnexpectedMessage, want, typ, err)
 	}
 	if _, err := parseAndCheck(want, pt); err != nil {
 		return Record{}, nil, err
@@ -274,16 +274,16 @@ func readEncryptedMessage(h *halfConn, b []byte, want HandshakeType, log func(Re
 // parseAndCheck parses a decrypted handshake message of a known type.
 func parseAndCheck(t HandshakeType, b []byte) (any, error) {
 	switch t {
-	case HandshakeTypeCertificateVerify:
-		return ParseCertificateVerify(b)
-	case HandshakeTypeNewSessionTicket:
-		return ParseNewSessionTicket(b)
-	case HandshakeTypeFinished:
-		return ParseFinished(b)
-	case HandshakeTypeEncryptedExtensions:
-		return ParseEncryptedExtensions(b)
+	case handshakeTypeCertificateVerify:
+		return parseCertificateVerify(b)
+	case handshakeTypeNewSessionTicket:
+		return parseNewSessionTicket(b)
+	case handshakeTypeFinished:
+		return parseFinished(b)
+	case handshakeTypeEncryptedExtensions:
+		return parseEncryptedExtensions(b)
 	}
-	return nil, fmt.Errorf("%w: %v", ErrUnexpectedMessage, t)
+	return nil, fmt.Errorf("%w: %v", errUnexpectedMessage, t)
 }
 
 func cloneBytes(b []byte) []byte {
@@ -297,10 +297,10 @@ func cloneBytes(b []byte) []byte {
 // ReadServer) and switches the client to its application key.
 func (c *Client) Finished() ([]byte, error) {
 	if !c.established || c.finished || c.mode == ModeZeroRTT {
-		return nil, fmt.Errorf("%w: Finished out of order", ErrHandshake)
+		return nil, fmt.Errorf("%w: Finished out of order", errHandshake)
 	}
-	mac := FinishedMAC(c.secret, true, c.finishedTH)
-	b, err := c.out.appendSealed(nil, RecordTypeHandshake, (&Finished{VerifyData: mac[:]}).Marshal(), c.cfg.KeyLog)
+	mac := finishedMAC(c.secret, true, c.finishedTH)
+	b, err := c.out.appendSealed(nil, RecordTypeHandshake, (&finished{VerifyData: mac[:]}).Marshal(), c.cfg.KeyLog)
 	if err != nil {
 		return nil, err
 	}
@@ -310,11 +310,11 @@ func (c *Client) Finished() ([]byte, error) {
 }
 
 // Seal returns data as application data records: early data in 0-RTT
-// (after Hello), else after Finished. Data longer than MaxPlaintextLen is
+// (after Hello), else after Finished. Data longer than maxPlaintextLen is
 // split over several records. Noop heartbeats are ordinary data.
 func (c *Client) Seal(data []byte) ([]byte, error) {
 	if c.mode == ModeZeroRTT && c.hello == nil || c.mode != ModeZeroRTT && !c.finished {
-		return nil, fmt.Errorf("%w: Seal before keys", ErrHandshake)
+		return nil, fmt.Errorf("%w: Seal before keys", errHandshake)
 	}
 	return c.out.appendSealed(nil, RecordTypeData, data, c.cfg.KeyLog)
 }
@@ -322,7 +322,7 @@ func (c *Client) Seal(data []byte) ([]byte, error) {
 // Alert returns an encrypted close-notify alert record, which closes the
 // client's direction (and, in 0-RTT, ends the early data).
 func (c *Client) Alert() ([]byte, error) {
-	return c.out.appendSealed(nil, RecordTypeAlert, CloseNotify.Marshal(), c.cfg.KeyLog)
+	return c.out.appendSealed(nil, RecordTypeAlert, closeNotify.Marshal(), c.cfg.KeyLog)
 }
 
 // Open decrypts the record at the start of b (after ReadServer) and returns
@@ -330,7 +330,7 @@ func (c *Client) Alert() ([]byte, error) {
 // and length on the wire.
 func (c *Client) Open(b []byte) (RecordType, []byte, int, error) {
 	if !c.established {
-		return 0, nil, 0, fmt.Errorf("%w: Open before ReadServer", ErrHandshake)
+		return 0, nil, 0, fmt.Errorf("%w: Open before ReadServer", errHandshake)
 	}
 	return openRecord(&c.in, b, c.cfg.KeyLog)
 }

@@ -37,7 +37,7 @@ type Server struct {
 	hello      *ClientHello
 	ch, ee     []byte
 	secret     []byte // SHA-256(ECDH X) or PSK_ACCESS
-	finishedTH TranscriptHash
+	finishedTH transcriptHash
 	appKeys    [2]TrafficKey
 	issued     []PSK
 	flightSent bool
@@ -57,7 +57,7 @@ func NewServer(cfg Config) *Server {
 // know fails with ErrNoSecret.
 func (s *Server) ReadClient(b []byte) (int, error) {
 	if s.hello != nil {
-		return 0, fmt.Errorf("%w: ReadClient called twice", ErrHandshake)
+		return 0, fmt.Errorf("%w: ReadClient called twice", errHandshake)
 	}
 	total := len(b)
 	rec, rest, err := readRecord(b)
@@ -65,7 +65,7 @@ func (s *Server) ReadClient(b []byte) (int, error) {
 		return 0, err
 	}
 	if !IsPlaintext(rec) || (rec.Type != RecordTypeHandshake && rec.Type != RecordTypeEarlyHandshake) {
-		return 0, fmt.Errorf("%w: want a plaintext ClientHello, got %v", ErrHandshake, rec.Type)
+		return 0, fmt.Errorf("%w: want a plaintext ClientHello, got %v", errHandshake, rec.Type)
 	}
 	ch, err := ParseClientHello(rec.Body)
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *Server) ReadClient(b []byte) (int, error) {
 	case hasSuite(CipherSuitePSK):
 		s.mode = ModePSK
 	default:
-		return 0, fmt.Errorf("%w: no supported cipher suite", ErrHandshake)
+		return 0, fmt.Errorf("%w: no supported cipher suite", errHandshake)
 	}
 	if s.mode != ModeECDHE {
 		psk, ok := ch.PreSharedKey()
@@ -104,8 +104,8 @@ func (s *Server) ReadClient(b []byte) (int, error) {
 	s.hello, _ = ParseClientHello(s.ch)
 	s.in.seq++
 	if s.mode == ModeZeroRTT {
-		s.in.setKey(EarlyDataKey(s.secret, HashMessages(s.ch)))
-		rec, rest, err = readEncryptedMessage(&s.in, rest, HandshakeTypeEncryptedExtensions, s.cfg.KeyLog)
+		s.in.setKey(earlyDataKey(s.secret, hashMessages(s.ch)))
+		rec, rest, err = readEncryptedMessage(&s.in, rest, handshakeTypeEncryptedExtensions, s.cfg.KeyLog)
 		if err != nil {
 			s.hello = nil
 			return 0, err
@@ -121,10 +121,10 @@ func (s *Server) ReadClient(b []byte) (int, error) {
 // server seals application data.
 func (s *Server) Flight() ([]byte, error) {
 	if s.hello == nil || s.flightSent {
-		return nil, fmt.Errorf("%w: Flight out of order", ErrHandshake)
+		return nil, fmt.Errorf("%w: Flight out of order", errHandshake)
 	}
 	r := s.cfg.rand()
-	sh := &ServerHello{Version: Version, CipherSuite: CipherSuitePSK}
+	sh := &ServerHello{Version: recordVersion, CipherSuite: CipherSuitePSK}
 	if err := randomBytes(r, sh.Random[:]); err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (s *Server) Flight() ([]byte, error) {
 	case ModeECDHE:
 		ks, ok := s.hello.KeyShare()
 		if !ok || len(ks.Shares) == 0 {
-			return nil, fmt.Errorf("%w: ClientHello without key share", ErrHandshake)
+			return nil, fmt.Errorf("%w: ClientHello without key share", errHandshake)
 		}
 		peer, err := ecdh.P256().NewPublicKey(ks.Shares[0].Point)
 		if err != nil {
@@ -143,7 +143,7 @@ func (s *Server) Flight() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		secret, err := ECDHSecret(priv, peer)
+		secret, err := ecdhSecret(priv, peer)
 		if err != nil {
 			return nil, err
 		}
@@ -155,8 +155,8 @@ func (s *Server) Flight() ([]byte, error) {
 		}
 		shBytes := sh.Marshal()
 		out = s.out.appendPlain(out, RecordTypeHandshake, shBytes)
-		th := HashMessages(s.ch, shBytes)
-		cl, sv := HandshakeKeys(s.secret, th)
+		th := hashMessages(s.ch, shBytes)
+		cl, sv := handshakeKeys(s.secret, th)
 		s.in.setKey(cl)
 		s.out.setKey(sv)
 
@@ -171,12 +171,12 @@ func (s *Server) Flight() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		cv := (&CertificateVerify{Signature: sig}).Marshal()
+		cv := (&certificateVerify{Signature: sig}).Marshal()
 		if out, err = s.out.appendSealed(out, RecordTypeHandshake, cv, s.cfg.KeyLog); err != nil {
 			return nil, err
 		}
-		pre := HashMessages(s.ch, shBytes, cv)
-		access, refresh := PSKAccess(s.secret, pre), PSKRefresh(s.secret, pre)
+		pre := hashMessages(s.ch, shBytes, cv)
+		access, refresh := pskAccess(s.secret, pre), pskRefresh(s.secret, pre)
 		t1, err := newTicket(r, ticketTypeAccess, ticketLifetimeAccess, 0, ticketLenAccess)
 		if err != nil {
 			return nil, err
@@ -186,30 +186,30 @@ func (s *Server) Flight() ([]byte, error) {
 			return nil, err
 		}
 		s.issued = []PSK{{Ticket: t1, Access: access}, {Ticket: t2, Access: refresh}}
-		nst := (&NewSessionTicket{Tickets: []SessionTicket{t1, t2}}).Marshal()
+		nst := (&newSessionTicket{Tickets: []SessionTicket{t1, t2}}).Marshal()
 		if out, err = s.out.appendSealed(out, RecordTypeHandshake, nst, s.cfg.KeyLog); err != nil {
 			return nil, err
 		}
-		s.finishedTH = HashMessages(s.ch, shBytes, cv, nst)
-		e := ExpandedSecret(s.secret, s.finishedTH)
-		s.appKeys[client], s.appKeys[server] = ApplicationKeys(e[:], s.finishedTH)
+		s.finishedTH = hashMessages(s.ch, shBytes, cv, nst)
+		e := expandedSecret(s.secret, s.finishedTH)
+		s.appKeys[client], s.appKeys[server] = applicationKeys(e[:], s.finishedTH)
 	case ModePSK:
 		shBytes := sh.Marshal()
 		out = s.out.appendPlain(out, RecordTypeHandshake, shBytes)
-		s.finishedTH = HashMessages(s.ch, shBytes)
-		cl, sv := HandshakeKeys(s.secret, s.finishedTH)
+		s.finishedTH = hashMessages(s.ch, shBytes)
+		cl, sv := handshakeKeys(s.secret, s.finishedTH)
 		s.in.setKey(cl)
 		s.out.setKey(sv)
-		e := ExpandedSecret(s.secret, s.finishedTH)
-		s.appKeys[client], s.appKeys[server] = ApplicationKeys(e[:], s.finishedTH)
+		e := expandedSecret(s.secret, s.finishedTH)
+		s.appKeys[client], s.appKeys[server] = applicationKeys(e[:], s.finishedTH)
 	case ModeZeroRTT:
 		shBytes := sh.Marshal()
 		out = s.out.appendPlain(out, RecordTypeHandshake, shBytes)
-		s.finishedTH = HashMessages(s.ch, s.ee, shBytes)
-		s.out.setKey(ZeroRTTResponseKey(s.secret, s.finishedTH))
+		s.finishedTH = hashMessages(s.ch, s.ee, shBytes)
+		s.out.setKey(zeroRTTResponseKey(s.secret, s.finishedTH))
 	}
-	mac := FinishedMAC(s.secret, false, s.finishedTH)
-	out, err := s.out.appendSealed(out, RecordTypeHandshake, (&Finished{VerifyData: mac[:]}).Marshal(), s.cfg.KeyLog)
+	mac := finishedMAC(s.secret, false, s.finishedTH)
+	out, err := s.out.appendSealed(out, RecordTypeHandshake, (&finished{VerifyData: mac[:]}).Marshal(), s.cfg.KeyLog)
 	if err != nil {
 		return nil, err
 	}
@@ -243,27 +243,27 @@ func newTicket(r interface{ Read([]byte) (int, error) }, typ uint8, lifetime uin
 
 // Open decrypts the client record at the start of b and returns its type,
 // plaintext and length on the wire. A 1-RTT client Finished is verified
-// (ErrFinished) and switches the server to the client's application key; it
+// (errFinished) and switches the server to the client's application key; it
 // is returned with type RecordTypeHandshake.
 func (s *Server) Open(b []byte) (RecordType, []byte, int, error) {
 	if s.hello == nil {
-		return 0, nil, 0, fmt.Errorf("%w: Open before ReadClient", ErrHandshake)
+		return 0, nil, 0, fmt.Errorf("%w: Open before ReadClient", errHandshake)
 	}
 	if s.mode != ModeZeroRTT && !s.finished {
 		if !s.flightSent {
-			return 0, nil, 0, fmt.Errorf("%w: Open before Flight", ErrHandshake)
+			return 0, nil, 0, fmt.Errorf("%w: Open before Flight", errHandshake)
 		}
 		saved := s.in
-		rec, rest, err := readEncryptedMessage(&s.in, b, HandshakeTypeFinished, s.cfg.KeyLog)
+		rec, rest, err := readEncryptedMessage(&s.in, b, handshakeTypeFinished, s.cfg.KeyLog)
 		if err != nil {
 			s.in = saved
 			return 0, nil, 0, err
 		}
-		fin, _ := ParseFinished(rec.Body)
-		want := FinishedMAC(s.secret, true, s.finishedTH)
+		fin, _ := parseFinished(rec.Body)
+		want := finishedMAC(s.secret, true, s.finishedTH)
 		if !hmac.Equal(fin.VerifyData, want[:]) {
 			s.in = saved
-			return 0, nil, 0, ErrFinished
+			return 0, nil, 0, errFinished
 		}
 		s.in.setKey(s.appKeys[client])
 		s.finished = true
@@ -275,7 +275,7 @@ func (s *Server) Open(b []byte) (RecordType, []byte, int, error) {
 // Seal returns data as application data records (after Flight).
 func (s *Server) Seal(data []byte) ([]byte, error) {
 	if !s.flightSent {
-		return nil, fmt.Errorf("%w: Seal before Flight", ErrHandshake)
+		return nil, fmt.Errorf("%w: Seal before Flight", errHandshake)
 	}
 	return s.out.appendSealed(nil, RecordTypeData, data, s.cfg.KeyLog)
 }
@@ -283,9 +283,9 @@ func (s *Server) Seal(data []byte) ([]byte, error) {
 // Alert returns an encrypted close-notify alert record (after Flight).
 func (s *Server) Alert() ([]byte, error) {
 	if !s.flightSent {
-		return nil, fmt.Errorf("%w: Alert before Flight", ErrHandshake)
+		return nil, fmt.Errorf("%w: Alert before Flight", errHandshake)
 	}
-	return s.out.appendSealed(nil, RecordTypeAlert, CloseNotify.Marshal(), s.cfg.KeyLog)
+	return s.out.appendSealed(nil, RecordTypeAlert, closeNotify.Marshal(), s.cfg.KeyLog)
 }
 
 // Mode returns the mode the ClientHello asked for.

@@ -144,7 +144,7 @@ func (cv *conversation) closeBoth() {
 	t := cv.t
 	b := must[[]byte](t)
 	a := cv.sent(true, b(cv.c.Alert()), nil)
-	if typ, pt, _, err := cv.s.Open(a); err != nil || typ != RecordTypeAlert || !bytes.Equal(pt, CloseNotify.Marshal()) {
+	if typ, pt, _, err := cv.s.Open(a); err != nil || typ != RecordTypeAlert || !bytes.Equal(pt, closeNotify.Marshal()) {
 		t.Fatalf("server Open(alert) = %v %x %v", typ, pt, err)
 	}
 	a = cv.sent(false, b(cv.s.Alert()), nil)
@@ -162,7 +162,7 @@ func decryptPassively(t *testing.T, recs []wireRecord, lookup func([32]byte) (Co
 	for i, w := range recs {
 		body := bytes.Clone(w.rec.Body)
 		pt, kind, err := s.Record(w.fromClient, w.seq, Record{w.rec.Type, w.rec.Version, body})
-		if err != nil || kind == PlainNone {
+		if err != nil || kind == NotDecrypted {
 			t.Fatalf("record %d (%v, client %v, seq %d): %v %v", i, w.rec.Type, w.fromClient, w.seq, kind, err)
 		}
 		if w.plain != nil && !bytes.Contains(w.plain, pt) {
@@ -189,11 +189,11 @@ func checkKeyLog(t *testing.T, recs []wireRecord, lines []RecordKey) {
 		if !ok {
 			t.Fatalf("no key line for %v record seq %d", w.rec.Type, w.seq)
 		}
-		aad := RecordAAD(w.seq, w.rec.Type, Version, len(w.rec.Body))
+		aad := recordAAD(w.seq, w.rec.Type, recordVersion, len(w.rec.Body))
 		if k.AAD != aad || k.Seq != w.seq || k.FromClient != w.fromClient || k.Encrypt != w.fromClient {
 			t.Fatalf("key line %+v does not describe record seq %d", k, w.seq)
 		}
-		if _, err := OpenRecord(k.Key, BaseIV(k.Nonce, k.Seq), w.seq, w.rec, nil); err != nil {
+		if _, err := openRecordWithKey(k.Key, BaseIV(k.Nonce, k.Seq), w.seq, w.rec, nil); err != nil {
 			t.Fatalf("key line does not open record seq %d: %v", w.seq, err)
 		}
 		opened++
@@ -379,7 +379,7 @@ func TestSessionOrdering(t *testing.T) {
 			t.Fatalf("%d records deferred, want all but the ClientHello (%d)", len(retry), len(cv.records)-1)
 		}
 		for _, w := range retry {
-			if _, kind, err := s.Record(w.fromClient, w.seq, Record{w.rec.Type, w.rec.Version, bytes.Clone(w.rec.Body)}); err != nil || kind == PlainNone {
+			if _, kind, err := s.Record(w.fromClient, w.seq, Record{w.rec.Type, w.rec.Version, bytes.Clone(w.rec.Body)}); err != nil || kind == NotDecrypted {
 				t.Fatalf("retry %v seq %d: %v", w.rec.Type, w.seq, err)
 			}
 		}
@@ -389,7 +389,7 @@ func TestSessionOrdering(t *testing.T) {
 		var errs []string
 		for _, w := range cv.records {
 			_, kind, err := s.Record(w.fromClient, w.seq, w.rec)
-			if kind == PlainNone {
+			if kind == NotDecrypted {
 				errs = append(errs, err.Error())
 				if !errors.Is(err, ErrNoSecret) {
 					t.Fatalf("err = %v, want ErrNoSecret", err)
@@ -418,10 +418,10 @@ func TestEndpointErrors(t *testing.T) {
 		t.Error("0-RTT client without PSK accepted")
 	}
 	c, _ := NewClient(testConfig(1, ModeECDHE, nil))
-	if _, err := c.Seal([]byte("x")); !errors.Is(err, ErrHandshake) {
+	if _, err := c.Seal([]byte("x")); !errors.Is(err, errHandshake) {
 		t.Errorf("Seal before handshake: %v", err)
 	}
-	if _, err := c.Finished(); !errors.Is(err, ErrHandshake) {
+	if _, err := c.Finished(); !errors.Is(err, errHandshake) {
 		t.Errorf("Finished before handshake: %v", err)
 	}
 	s := NewServer(testConfig(2, 0, nil))
@@ -457,7 +457,7 @@ func TestEndpointGolden(t *testing.T) {
 			if w.fromClient {
 				d = "client"
 			}
-			fmt.Fprintf(&sb, ">>> %s %s seq %d %v\n%s", name, d, w.seq, w.rec.Type, hex.Dump(AppendRecord(nil, w.rec)))
+			fmt.Fprintf(&sb, ">>> %s %s seq %d %v\n%s", name, d, w.seq, w.rec.Type, hex.Dump(appendRecord(nil, w.rec)))
 		}
 	}
 	cv := newConversation(t, 1, ModeECDHE, nil, store)

@@ -21,10 +21,10 @@ type HandshakeType uint8
 const (
 	HandshakeTypeClientHello         HandshakeType = 0x01
 	HandshakeTypeServerHello         HandshakeType = 0x02
-	HandshakeTypeNewSessionTicket    HandshakeType = 0x04
-	HandshakeTypeEncryptedExtensions HandshakeType = 0x08
-	HandshakeTypeCertificateVerify   HandshakeType = 0x0f
-	HandshakeTypeFinished            HandshakeType = 0x14
+	handshakeTypeNewSessionTicket    HandshakeType = 0x04
+	handshakeTypeEncryptedExtensions HandshakeType = 0x08
+	handshakeTypeCertificateVerify   HandshakeType = 0x0f
+	handshakeTypeFinished            HandshakeType = 0x14
 )
 
 func (t HandshakeType) String() string {
@@ -33,13 +33,13 @@ func (t HandshakeType) String() string {
 		return "ClientHello"
 	case HandshakeTypeServerHello:
 		return "ServerHello"
-	case HandshakeTypeNewSessionTicket:
+	case handshakeTypeNewSessionTicket:
 		return "NewSessionTicket"
-	case HandshakeTypeEncryptedExtensions:
+	case handshakeTypeEncryptedExtensions:
 		return "EncryptedExtensions"
-	case HandshakeTypeCertificateVerify:
+	case handshakeTypeCertificateVerify:
 		return "CertificateVerify"
-	case HandshakeTypeFinished:
+	case handshakeTypeFinished:
 		return "Finished"
 	}
 	return fmt.Sprintf("0x%02x", uint8(t))
@@ -63,26 +63,26 @@ func PeekHandshakeType(body []byte) (HandshakeType, error) {
 type ExtensionType uint16
 
 const (
-	// ExtensionPreSharedKey (ClientHello) lists resumption tickets.
-	ExtensionPreSharedKey ExtensionType = 0x0f
-	// ExtensionKeyShare (ClientHello) lists the client's P-256 key shares.
-	ExtensionKeyShare ExtensionType = 0x10
-	// ExtensionServerKeyShare (ServerHello) holds the server's key share.
-	ExtensionServerKeyShare ExtensionType = 0x11
-	// ExtensionEarlyData (EncryptedExtensions of a 0-RTT request) holds the
+	// extensionPreSharedKey (ClientHello) lists resumption tickets.
+	extensionPreSharedKey ExtensionType = 0x0f
+	// extensionKeyShare (ClientHello) lists the client's P-256 key shares.
+	extensionKeyShare ExtensionType = 0x10
+	// extensionServerKeyShare (ServerHello) holds the server's key share.
+	extensionServerKeyShare ExtensionType = 0x11
+	// extensionEarlyData (EncryptedExtensions of a 0-RTT request) holds the
 	// ClientHello timestamp.
-	ExtensionEarlyData ExtensionType = 0x12
+	extensionEarlyData ExtensionType = 0x12
 )
 
 func (t ExtensionType) String() string {
 	switch t {
-	case ExtensionPreSharedKey:
+	case extensionPreSharedKey:
 		return "pre_shared_key"
-	case ExtensionKeyShare:
+	case extensionKeyShare:
 		return "key_share"
-	case ExtensionServerKeyShare:
+	case extensionServerKeyShare:
 		return "server_key_share"
-	case ExtensionEarlyData:
+	case extensionEarlyData:
 		return "early_data"
 	}
 	return fmt.Sprintf("0x%04x", uint16(t))
@@ -136,16 +136,16 @@ func readExtensions(r *reader) ([]Extension, error) {
 func checkExtension(ext Extension, off int) error {
 	var err error
 	switch ext.Type {
-	case ExtensionPreSharedKey:
+	case extensionPreSharedKey:
 		_, err = parsePreSharedKey(reader{b: ext.Data, off: off})
-	case ExtensionKeyShare:
+	case extensionKeyShare:
 		_, err = parseKeyShareExtension(reader{b: ext.Data, off: off})
-	case ExtensionServerKeyShare:
+	case extensionServerKeyShare:
 		r := reader{b: ext.Data, off: off}
 		if _, err = readKeyShare(&r); err == nil && !r.empty() {
 			err = malformed(r.off, "trailing bytes after server key share")
 		}
-	case ExtensionEarlyData:
+	case extensionEarlyData:
 		_, err = parseEarlyData(reader{b: ext.Data, off: off})
 	}
 	return err
@@ -261,7 +261,7 @@ func parsePreSharedKey(r reader) (PreSharedKeyExtension, error) {
 
 // Extension returns e in its wire form.
 func (e PreSharedKeyExtension) Extension() Extension {
-	return Extension{Type: ExtensionPreSharedKey, Data: appendTickets(nil, e.Tickets)}
+	return Extension{Type: extensionPreSharedKey, Data: appendTickets(nil, e.Tickets)}
 }
 
 // KeyShare is one P-256 public key, uncompressed (65 bytes, 0x04 | X | Y).
@@ -272,8 +272,8 @@ type KeyShare struct {
 	Point []byte
 }
 
-// P256PointLen is the size of an uncompressed P-256 point.
-const P256PointLen = 65
+// p256PointLen is the size of an uncompressed P-256 point.
+const p256PointLen = 65
 
 // readKeyShare reads u32 id | u16 length | point.
 func readKeyShare(r *reader) (KeyShare, error) {
@@ -291,7 +291,7 @@ func (ks *KeyShare) appendTo(b []byte) []byte {
 
 // Extension returns ks as a ServerHello server_key_share extension.
 func (ks KeyShare) Extension() Extension {
-	return Extension{Type: ExtensionServerKeyShare, Data: ks.appendTo(nil)}
+	return Extension{Type: extensionServerKeyShare, Data: ks.appendTo(nil)}
 }
 
 // KeyShareExtension is the ClientHello extension that offers key shares
@@ -355,26 +355,26 @@ func (e KeyShareExtension) Extension() Extension {
 	for _, v := range e.Values {
 		b = appendU32(b, v)
 	}
-	return Extension{Type: ExtensionKeyShare, Data: b}
+	return Extension{Type: extensionKeyShare, Data: b}
 }
 
-// EarlyDataExtension is the EncryptedExtensions entry of a 0-RTT request;
+// earlyDataExtension is the EncryptedExtensions entry of a 0-RTT request;
 // measured: it repeats the ClientHello timestamp.
-type EarlyDataExtension struct {
+type earlyDataExtension struct {
 	Timestamp uint32
 }
 
-func parseEarlyData(r reader) (EarlyDataExtension, error) {
-	var e EarlyDataExtension
+func parseEarlyData(r reader) (earlyDataExtension, error) {
+	var e earlyDataExtension
 	if !r.u32(&e.Timestamp) || !r.empty() {
-		return EarlyDataExtension{}, malformed(r.off, "early_data")
+		return earlyDataExtension{}, malformed(r.off, "early_data")
 	}
 	return e, nil
 }
 
 // Extension returns e in its wire form.
-func (e EarlyDataExtension) Extension() Extension {
-	return Extension{Type: ExtensionEarlyData, Data: appendU32(nil, e.Timestamp)}
+func (e earlyDataExtension) Extension() Extension {
+	return Extension{Type: extensionEarlyData, Data: appendU32(nil, e.Timestamp)}
 }
 
 // readVersion reads the protocol version of a hello. It is written
@@ -399,7 +399,7 @@ func openTyped(b []byte, want HandshakeType) (reader, error) {
 		return reader{}, malformed(r.off, "handshake type")
 	}
 	if HandshakeType(t) != want {
-		return reader{}, &ParseError{Offset: 4, Err: fmt.Errorf("%w: %v, want %v", ErrUnexpectedMessage, HandshakeType(t), want)}
+		return reader{}, &parseError{Offset: 4, Err: fmt.Errorf("%w: %v, want %v", errUnexpectedMessage, HandshakeType(t), want)}
 	}
 	return r, nil
 }
@@ -468,7 +468,7 @@ func (m *ClientHello) Marshal() []byte {
 
 // PreSharedKey returns the pre_shared_key extension, if present and valid.
 func (m *ClientHello) PreSharedKey() (PreSharedKeyExtension, bool) {
-	e, ok := findExtension(m.Extensions, ExtensionPreSharedKey)
+	e, ok := findExtension(m.Extensions, extensionPreSharedKey)
 	if !ok {
 		return PreSharedKeyExtension{}, false
 	}
@@ -478,7 +478,7 @@ func (m *ClientHello) PreSharedKey() (PreSharedKeyExtension, bool) {
 
 // KeyShare returns the key_share extension, if present and valid.
 func (m *ClientHello) KeyShare() (KeyShareExtension, bool) {
-	e, ok := findExtension(m.Extensions, ExtensionKeyShare)
+	e, ok := findExtension(m.Extensions, extensionKeyShare)
 	if !ok {
 		return KeyShareExtension{}, false
 	}
@@ -529,7 +529,7 @@ func (m *ServerHello) Marshal() []byte {
 
 // KeyShare returns the server's key share, if present and valid.
 func (m *ServerHello) KeyShare() (KeyShare, bool) {
-	e, ok := findExtension(m.Extensions, ExtensionServerKeyShare)
+	e, ok := findExtension(m.Extensions, extensionServerKeyShare)
 	if !ok {
 		return KeyShare{}, false
 	}
@@ -538,19 +538,19 @@ func (m *ServerHello) KeyShare() (KeyShare, bool) {
 	return ks, err == nil && r.empty()
 }
 
-// EncryptedExtensions is the second record of a 0-RTT request, encrypted
+// encryptedExtensions is the second record of a 0-RTT request, encrypted
 // with the early data key.
-type EncryptedExtensions struct {
+type encryptedExtensions struct {
 	Extensions []Extension
 }
 
-// ParseEncryptedExtensions parses a decrypted EncryptedExtensions body.
-func ParseEncryptedExtensions(b []byte) (*EncryptedExtensions, error) {
-	r, err := openTyped(b, HandshakeTypeEncryptedExtensions)
+// parseEncryptedExtensions parses a decrypted EncryptedExtensions body.
+func parseEncryptedExtensions(b []byte) (*encryptedExtensions, error) {
+	r, err := openTyped(b, handshakeTypeEncryptedExtensions)
 	if err != nil {
 		return nil, err
 	}
-	m := &EncryptedExtensions{}
+	m := &encryptedExtensions{}
 	if m.Extensions, err = readExtensions(&r); err != nil {
 		return nil, err
 	}
@@ -561,59 +561,59 @@ func ParseEncryptedExtensions(b []byte) (*EncryptedExtensions, error) {
 }
 
 // Marshal returns the message as a record body (before encryption).
-func (m *EncryptedExtensions) Marshal() []byte {
-	b, s := beginMessage(HandshakeTypeEncryptedExtensions)
+func (m *encryptedExtensions) Marshal() []byte {
+	b, s := beginMessage(handshakeTypeEncryptedExtensions)
 	b = appendExtensions(b, m.Extensions)
 	return endU32(b, s)
 }
 
 // EarlyData returns the early_data extension, if present and valid.
-func (m *EncryptedExtensions) EarlyData() (EarlyDataExtension, bool) {
-	e, ok := findExtension(m.Extensions, ExtensionEarlyData)
+func (m *encryptedExtensions) EarlyData() (earlyDataExtension, bool) {
+	e, ok := findExtension(m.Extensions, extensionEarlyData)
 	if !ok {
-		return EarlyDataExtension{}, false
+		return earlyDataExtension{}, false
 	}
 	ed, err := parseEarlyData(reader{b: e.Data})
 	return ed, err == nil
 }
 
-// CertificateVerify carries the server's ECDSA signature (ASN.1 DER) in an
+// certificateVerify carries the server's ECDSA signature (ASN.1 DER) in an
 // ECDHE handshake; gommtls verifies it over SHA-256(transcript hash) with a
 // static key pinned in the app.
-type CertificateVerify struct {
+type certificateVerify struct {
 	Signature []byte
 }
 
-// ParseCertificateVerify parses a decrypted CertificateVerify body.
-func ParseCertificateVerify(b []byte) (*CertificateVerify, error) {
-	var m CertificateVerify
-	if err := parseU16Field(b, HandshakeTypeCertificateVerify, &m.Signature); err != nil {
+// parseCertificateVerify parses a decrypted CertificateVerify body.
+func parseCertificateVerify(b []byte) (*certificateVerify, error) {
+	var m certificateVerify
+	if err := parseU16Field(b, handshakeTypeCertificateVerify, &m.Signature); err != nil {
 		return nil, err
 	}
 	return &m, nil
 }
 
 // Marshal returns the message as a record body (before encryption).
-func (m *CertificateVerify) Marshal() []byte {
-	return marshalU16Field(HandshakeTypeCertificateVerify, m.Signature)
+func (m *certificateVerify) Marshal() []byte {
+	return marshalU16Field(handshakeTypeCertificateVerify, m.Signature)
 }
 
-// Finished carries HMAC-SHA256 over the transcript hash (doc/protocol.md §3).
-type Finished struct {
+// finished carries HMAC-SHA256 over the transcript hash (doc/protocol.md §3).
+type finished struct {
 	VerifyData []byte
 }
 
-// ParseFinished parses a decrypted Finished body.
-func ParseFinished(b []byte) (*Finished, error) {
-	var m Finished
-	if err := parseU16Field(b, HandshakeTypeFinished, &m.VerifyData); err != nil {
+// parseFinished parses a decrypted Finished body.
+func parseFinished(b []byte) (*finished, error) {
+	var m finished
+	if err := parseU16Field(b, handshakeTypeFinished, &m.VerifyData); err != nil {
 		return nil, err
 	}
 	return &m, nil
 }
 
 // Marshal returns the message as a record body (before encryption).
-func (m *Finished) Marshal() []byte { return marshalU16Field(HandshakeTypeFinished, m.VerifyData) }
+func (m *finished) Marshal() []byte { return marshalU16Field(handshakeTypeFinished, m.VerifyData) }
 
 func parseU16Field(b []byte, t HandshakeType, v *[]byte) error {
 	r, err := openTyped(b, t)
@@ -632,16 +632,16 @@ func marshalU16Field(t HandshakeType, v []byte) []byte {
 	return endU32(b, s)
 }
 
-// NewSessionTicket issues resumption tickets in an ECDHE handshake
+// newSessionTicket issues resumption tickets in an ECDHE handshake
 // (measured: a type 1 and a type 2 ticket). The PSK for them is PSK_ACCESS
 // (type 1) and PSK_REFRESH (type 2) of that handshake.
-type NewSessionTicket struct {
+type newSessionTicket struct {
 	Tickets []SessionTicket
 }
 
-// ParseNewSessionTicket parses a decrypted NewSessionTicket body.
-func ParseNewSessionTicket(b []byte) (*NewSessionTicket, error) {
-	r, err := openTyped(b, HandshakeTypeNewSessionTicket)
+// parseNewSessionTicket parses a decrypted NewSessionTicket body.
+func parseNewSessionTicket(b []byte) (*newSessionTicket, error) {
+	r, err := openTyped(b, handshakeTypeNewSessionTicket)
 	if err != nil {
 		return nil, err
 	}
@@ -652,12 +652,12 @@ func ParseNewSessionTicket(b []byte) (*NewSessionTicket, error) {
 	if !r.empty() {
 		return nil, malformed(r.off, "trailing bytes after new session ticket")
 	}
-	return &NewSessionTicket{Tickets: ts}, nil
+	return &newSessionTicket{Tickets: ts}, nil
 }
 
 // Marshal returns the message as a record body (before encryption).
-func (m *NewSessionTicket) Marshal() []byte {
-	b, s := beginMessage(HandshakeTypeNewSessionTicket)
+func (m *newSessionTicket) Marshal() []byte {
+	b, s := beginMessage(handshakeTypeNewSessionTicket)
 	b = appendTickets(b, m.Tickets)
 	return endU32(b, s)
 }

@@ -23,7 +23,7 @@ func sampleTicket(typ uint8, ageAdd int) SessionTicket {
 }
 
 func samplePoint(b byte) []byte {
-	p := bytes.Repeat([]byte{b}, P256PointLen)
+	p := bytes.Repeat([]byte{b}, p256PointLen)
 	p[0] = 4
 	return p
 }
@@ -35,21 +35,21 @@ func sampleMessages() []struct {
 } {
 	random := [32]byte(bytes.Repeat([]byte{0x5a}, 32))
 	chECDHE := &ClientHello{
-		Version: Version, CipherSuites: []CipherSuite{CipherSuiteECDHE, CipherSuitePSK}, Random: random, Timestamp: 0x656e783b,
+		Version: recordVersion, CipherSuites: []CipherSuite{CipherSuiteECDHE, CipherSuitePSK}, Random: random, Timestamp: 0x656e783b,
 		Extensions: []Extension{
 			PreSharedKeyExtension{Tickets: []SessionTicket{sampleTicket(2, 0)}}.Extension(),
 			KeyShareExtension{Shares: []KeyShare{{5, samplePoint(1)}, {6, samplePoint(2)}}, Values: []uint32{3, 4}}.Extension(),
 		},
 	}
 	ch0RTT := &ClientHello{
-		Version: Version, CipherSuites: []CipherSuite{CipherSuitePSK}, Random: random, Timestamp: 0x656e783c,
+		Version: recordVersion, CipherSuites: []CipherSuite{CipherSuitePSK}, Random: random, Timestamp: 0x656e783c,
 		Extensions: []Extension{PreSharedKeyExtension{Tickets: []SessionTicket{sampleTicket(1, 0)}}.Extension()},
 	}
 	shECDHE := &ServerHello{
-		Version: Version, CipherSuite: CipherSuiteECDHE, Random: random,
+		Version: recordVersion, CipherSuite: CipherSuiteECDHE, Random: random,
 		Extensions: []Extension{KeyShare{5, samplePoint(3)}.Extension(), {Type: 0x13, Data: dhex("00000001 00000003")}},
 	}
-	shPSK := &ServerHello{Version: Version, CipherSuite: CipherSuitePSK, Random: random}
+	shPSK := &ServerHello{Version: recordVersion, CipherSuite: CipherSuitePSK, Random: random}
 	return []struct {
 		name  string
 		typ   HandshakeType
@@ -59,10 +59,10 @@ func sampleMessages() []struct {
 		{"ClientHello/0-RTT", HandshakeTypeClientHello, ch0RTT.Marshal()},
 		{"ServerHello/ECDHE", HandshakeTypeServerHello, shECDHE.Marshal()},
 		{"ServerHello/PSK", HandshakeTypeServerHello, shPSK.Marshal()},
-		{"EncryptedExtensions", HandshakeTypeEncryptedExtensions, (&EncryptedExtensions{Extensions: []Extension{EarlyDataExtension{0x656e783c}.Extension()}}).Marshal()},
-		{"CertificateVerify", HandshakeTypeCertificateVerify, (&CertificateVerify{Signature: bytes.Repeat([]byte{0x30}, 71)}).Marshal()},
-		{"NewSessionTicket", HandshakeTypeNewSessionTicket, (&NewSessionTicket{Tickets: []SessionTicket{sampleTicket(1, 0), sampleTicket(2, 32)}}).Marshal()},
-		{"Finished", HandshakeTypeFinished, (&Finished{VerifyData: bytes.Repeat([]byte{0xf1}, 32)}).Marshal()},
+		{"EncryptedExtensions", handshakeTypeEncryptedExtensions, (&encryptedExtensions{Extensions: []Extension{earlyDataExtension{0x656e783c}.Extension()}}).Marshal()},
+		{"CertificateVerify", handshakeTypeCertificateVerify, (&certificateVerify{Signature: bytes.Repeat([]byte{0x30}, 71)}).Marshal()},
+		{"NewSessionTicket", handshakeTypeNewSessionTicket, (&newSessionTicket{Tickets: []SessionTicket{sampleTicket(1, 0), sampleTicket(2, 32)}}).Marshal()},
+		{"Finished", handshakeTypeFinished, (&finished{VerifyData: bytes.Repeat([]byte{0xf1}, 32)}).Marshal()},
 	}
 }
 
@@ -81,26 +81,26 @@ func parseAndMarshal(t HandshakeType, b []byte) ([]byte, error) {
 			return nil, err
 		}
 		return m.Marshal(), nil
-	case HandshakeTypeEncryptedExtensions:
-		m, err := ParseEncryptedExtensions(b)
+	case handshakeTypeEncryptedExtensions:
+		m, err := parseEncryptedExtensions(b)
 		if err != nil {
 			return nil, err
 		}
 		return m.Marshal(), nil
-	case HandshakeTypeCertificateVerify:
-		m, err := ParseCertificateVerify(b)
+	case handshakeTypeCertificateVerify:
+		m, err := parseCertificateVerify(b)
 		if err != nil {
 			return nil, err
 		}
 		return m.Marshal(), nil
-	case HandshakeTypeNewSessionTicket:
-		m, err := ParseNewSessionTicket(b)
+	case handshakeTypeNewSessionTicket:
+		m, err := parseNewSessionTicket(b)
 		if err != nil {
 			return nil, err
 		}
 		return m.Marshal(), nil
-	case HandshakeTypeFinished:
-		m, err := ParseFinished(b)
+	case handshakeTypeFinished:
+		m, err := parseFinished(b)
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +175,7 @@ func TestParseClientHelloFields(t *testing.T) {
 		t.Fatalf("PreSharedKey = %+v, %v", psk, ok)
 	}
 	ks, ok := ch.KeyShare()
-	if !ok || len(ks.Shares) != 2 || ks.Shares[1].ID != 6 || len(ks.Shares[0].Point) != P256PointLen ||
+	if !ok || len(ks.Shares) != 2 || ks.Shares[1].ID != 6 || len(ks.Shares[0].Point) != p256PointLen ||
 		!cmp.Equal(ks.Values, []uint32{3, 4}) {
 		t.Fatalf("KeyShare = %+v, %v", ks, ok)
 	}
@@ -196,16 +196,16 @@ func TestParseMessageErrors(t *testing.T) {
 		wantErr error
 	}{
 		{"empty", HandshakeTypeClientHello, nil, io.ErrUnexpectedEOF},
-		{"length overruns", HandshakeTypeFinished, dhex("00000010 14 0001 00"), io.ErrUnexpectedEOF},
-		{"trailing after message", HandshakeTypeFinished, dhex("00000004 14 0001 00 ff"), ErrMalformed},
-		{"wrong type", HandshakeTypeServerHello, dhex("00000004 14 0001 00"), ErrUnexpectedMessage},
-		{"field overruns", HandshakeTypeFinished, dhex("00000004 14 0005 00"), ErrMalformed},
-		{"suite count overruns", HandshakeTypeClientHello, dhex("00000004 01 04f1 ff"), ErrMalformed},
-		{"extension count overruns", HandshakeTypeEncryptedExtensions, dhex("00000006 08 00000001 05"), ErrMalformed},
-		{"extension length overruns", HandshakeTypeEncryptedExtensions, dhex("0000000b 08 00000006 01 ffffffff 0012"), ErrMalformed},
-		{"bad early data", HandshakeTypeEncryptedExtensions, dhex("0000000d 08 00000008 01 00000003 0012 00"), ErrMalformed},
-		{"ticket count overruns", HandshakeTypeNewSessionTicket, dhex("00000002 04 03"), ErrMalformed},
-		{"ticket length huge", HandshakeTypeNewSessionTicket, dhex("00000006 04 01 ffffffff"), ErrMalformed},
+		{"length overruns", handshakeTypeFinished, dhex("00000010 14 0001 00"), io.ErrUnexpectedEOF},
+		{"trailing after message", handshakeTypeFinished, dhex("00000004 14 0001 00 ff"), errMalformed},
+		{"wrong type", HandshakeTypeServerHello, dhex("00000004 14 0001 00"), errUnexpectedMessage},
+		{"field overruns", handshakeTypeFinished, dhex("00000004 14 0005 00"), errMalformed},
+		{"suite count overruns", HandshakeTypeClientHello, dhex("00000004 01 04f1 ff"), errMalformed},
+		{"extension count overruns", handshakeTypeEncryptedExtensions, dhex("00000006 08 00000001 05"), errMalformed},
+		{"extension length overruns", handshakeTypeEncryptedExtensions, dhex("0000000b 08 00000006 01 ffffffff 0012"), errMalformed},
+		{"bad early data", handshakeTypeEncryptedExtensions, dhex("0000000d 08 00000008 01 00000003 0012 00"), errMalformed},
+		{"ticket count overruns", handshakeTypeNewSessionTicket, dhex("00000002 04 03"), errMalformed},
+		{"ticket length huge", handshakeTypeNewSessionTicket, dhex("00000006 04 01 ffffffff"), errMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,7 +213,7 @@ func TestParseMessageErrors(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || got != nil {
 				t.Fatalf("got %x, %v; want %v", got, err, tt.wantErr)
 			}
-			var pe *ParseError
+			var pe *parseError
 			if tt.wantErr != io.ErrUnexpectedEOF && (!errors.As(err, &pe) || pe.Offset < 0 || pe.Offset > int64(len(tt.in))) {
 				t.Fatalf("err %v: want a *ParseError with an offset inside the input", err)
 			}
@@ -224,16 +224,16 @@ func TestParseMessageErrors(t *testing.T) {
 func TestAlert(t *testing.T) {
 	tests := []struct {
 		in   []byte
-		want *Alert
+		want *alert
 	}{
-		{dhex("00000003 000101"), &CloseNotify},
-		{dhex("00000003 007302"), &Alert{0x73, AlertLevelFatal}},
+		{dhex("00000003 000101"), &closeNotify},
+		{dhex("00000003 007302"), &alert{0x73, alertLevelFatal}},
 		{dhex("00000002 0001"), nil},
 		{dhex("00000004 00010100"), nil},
 		{dhex("000000"), nil},
 	}
 	for _, tt := range tests {
-		got, err := ParseAlert(tt.in)
+		got, err := parseAlert(tt.in)
 		if tt.want == nil {
 			if err == nil {
 				t.Errorf("%x: parsed %v", tt.in, got)
@@ -244,7 +244,7 @@ func TestAlert(t *testing.T) {
 			t.Errorf("%x: got %v, %v", tt.in, got, err)
 		}
 	}
-	if s := (Alert{0x73, AlertLevelFatal}).String(); s != "alert 0x0073 (fatal)" {
+	if s := (alert{0x73, alertLevelFatal}).String(); s != "alert 0x0073 (fatal)" {
 		t.Errorf("String = %q", s)
 	}
 }
@@ -272,17 +272,17 @@ func fuzzMessage(f *testing.F, typ HandshakeType) {
 
 func FuzzClientHello(f *testing.F)         { fuzzMessage(f, HandshakeTypeClientHello) }
 func FuzzServerHello(f *testing.F)         { fuzzMessage(f, HandshakeTypeServerHello) }
-func FuzzEncryptedExtensions(f *testing.F) { fuzzMessage(f, HandshakeTypeEncryptedExtensions) }
-func FuzzNewSessionTicket(f *testing.F)    { fuzzMessage(f, HandshakeTypeNewSessionTicket) }
-func FuzzCertificateVerify(f *testing.F)   { fuzzMessage(f, HandshakeTypeCertificateVerify) }
-func FuzzFinished(f *testing.F)            { fuzzMessage(f, HandshakeTypeFinished) }
+func FuzzEncryptedExtensions(f *testing.F) { fuzzMessage(f, handshakeTypeEncryptedExtensions) }
+func FuzzNewSessionTicket(f *testing.F)    { fuzzMessage(f, handshakeTypeNewSessionTicket) }
+func FuzzCertificateVerify(f *testing.F)   { fuzzMessage(f, handshakeTypeCertificateVerify) }
+func FuzzFinished(f *testing.F)            { fuzzMessage(f, handshakeTypeFinished) }
 
 func FuzzAlert(f *testing.F) {
 	f.Add(dhex("00000003 000101"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := ParseAlert(b)
+		a, err := parseAlert(b)
 		if err != nil {
-			if a != (Alert{}) {
+			if a != (alert{}) {
 				t.Fatal("result with error")
 			}
 			return

@@ -33,33 +33,33 @@ const (
 	ecdhCoordinateLen   = 32
 )
 
-// TranscriptHash is SHA-256 over the concatenated handshake message bodies
+// transcriptHash is SHA-256 over the concatenated handshake message bodies
 // (each as carried in its record, u32 length included) so far.
-type TranscriptHash [sha256.Size]byte
+type transcriptHash [sha256.Size]byte
 
-// Transcript accumulates handshake messages in protocol order.
-type Transcript struct {
+// transcript accumulates handshake messages in protocol order.
+type transcript struct {
 	h hash.Hash
 }
 
-// NewTranscript returns an empty transcript.
-func NewTranscript() *Transcript { return &Transcript{h: sha256.New()} }
+// newTranscript returns an empty transcript.
+func newTranscript() *transcript { return &transcript{h: sha256.New()} }
 
 // Add appends one handshake message body.
-func (t *Transcript) Add(msg []byte) {
+func (t *transcript) Add(msg []byte) {
 	t.h.Write(msg)
 }
 
 // Sum returns the hash of the messages added so far.
-func (t *Transcript) Sum() TranscriptHash {
-	var th TranscriptHash
+func (t *transcript) Sum() transcriptHash {
+	var th transcriptHash
 	t.h.Sum(th[:0])
 	return th
 }
 
-// HashMessages returns the transcript hash of msgs.
-func HashMessages(msgs ...[]byte) TranscriptHash {
-	t := NewTranscript()
+// hashMessages returns the transcript hash of msgs.
+func hashMessages(msgs ...[]byte) transcriptHash {
+	t := newTranscript()
 	for _, m := range msgs {
 		t.Add(m)
 	}
@@ -75,11 +75,11 @@ func expand(secret []byte, label string, th []byte, n int) []byte {
 	return out
 }
 
-// SecretFromX returns the handshake secret SHA-256(X) for an ECDH X
+// secretFromX returns the handshake secret SHA-256(X) for an ECDH X
 // coordinate given as a big-endian integer of at most 32 bytes, left-padding
 // it to 32 bytes first: hashing a short X unpadded gives a wrong secret in
 // about one handshake of 256 (doc/protocol.md §3).
-func SecretFromX(x []byte) ([32]byte, error) {
+func secretFromX(x []byte) ([32]byte, error) {
 	if len(x) > ecdhCoordinateLen {
 		return [32]byte{}, fmt.Errorf("mmtls: ecdh coordinate of %d bytes", len(x))
 	}
@@ -88,9 +88,9 @@ func SecretFromX(x []byte) ([32]byte, error) {
 	return sha256.Sum256(padded[:]), nil
 }
 
-// ECDHSecret performs P-256 ECDH and returns the handshake secret
+// ecdhSecret performs P-256 ECDH and returns the handshake secret
 // SHA-256(X) (crypto/ecdh already returns X as 32 fixed bytes).
-func ECDHSecret(priv *ecdh.PrivateKey, peer *ecdh.PublicKey) ([32]byte, error) {
+func ecdhSecret(priv *ecdh.PrivateKey, peer *ecdh.PublicKey) ([32]byte, error) {
 	if priv.Curve() != ecdh.P256() {
 		return [32]byte{}, errors.New("mmtls: ecdh key is not P-256")
 	}
@@ -98,7 +98,7 @@ func ECDHSecret(priv *ecdh.PrivateKey, peer *ecdh.PublicKey) ([32]byte, error) {
 	if err != nil {
 		return [32]byte{}, fmt.Errorf("mmtls: ecdh: %w", err)
 	}
-	return SecretFromX(x)
+	return secretFromX(x)
 }
 
 // splitPair splits a 56-byte expansion into client and server keys.
@@ -116,44 +116,44 @@ func splitSingle(b []byte) (k TrafficKey) {
 	return k
 }
 
-// HandshakeKeys returns the keys that protect the encrypted handshake
+// handshakeKeys returns the keys that protect the encrypted handshake
 // records of a 1-RTT handshake: Expand(secret, "handshake key expansion" ||
 // th, 56), th covering ClientHello and ServerHello. secret is SHA-256(ECDH
 // X) for ECDHE and PSK_ACCESS for a 1-RTT PSK handshake.
-func HandshakeKeys(secret []byte, th TranscriptHash) (client, server TrafficKey) {
+func handshakeKeys(secret []byte, th transcriptHash) (client, server TrafficKey) {
 	return splitPair(expand(secret, labelHandshakeKey, th[:], trafficKeyPairLen))
 }
 
-// ExpandedSecret returns Expand(secret, "expanded secret" || th, 32), th
+// expandedSecret returns Expand(secret, "expanded secret" || th, 32), th
 // covering the handshake up to NewSessionTicket (Finished excluded).
-func ExpandedSecret(secret []byte, th TranscriptHash) [32]byte {
+func expandedSecret(secret []byte, th transcriptHash) [32]byte {
 	return [32]byte(expand(secret, labelExpandedSecret, th[:], secretLen))
 }
 
-// ApplicationKeys returns the keys of Longlink application data after a
+// applicationKeys returns the keys of Longlink application data after a
 // 1-RTT handshake: Expand(expanded, "application data key expansion" || th,
-// 56), with the same th as ExpandedSecret.
-func ApplicationKeys(expanded []byte, th TranscriptHash) (client, server TrafficKey) {
+// 56), with the same th as expandedSecret.
+func applicationKeys(expanded []byte, th transcriptHash) (client, server TrafficKey) {
 	return splitPair(expand(expanded, labelApplicationKey, th[:], trafficKeyPairLen))
 }
 
-// PSKAccess returns Expand(secret, "PSK_ACCESS" || th, 32), th covering
+// pskAccess returns Expand(secret, "PSK_ACCESS" || th, 32), th covering
 // ClientHello, ServerHello and CertificateVerify. It is the PSK of the type 1
 // ticket the server issues in the same flight.
-func PSKAccess(secret []byte, th TranscriptHash) [32]byte {
+func pskAccess(secret []byte, th transcriptHash) [32]byte {
 	return [32]byte(expand(secret, labelPSKAccess, th[:], secretLen))
 }
 
-// PSKRefresh is PSKAccess with the label "PSK_REFRESH" (the PSK of the type 2
+// pskRefresh is pskAccess with the label "PSK_REFRESH" (the PSK of the type 2
 // ticket).
-func PSKRefresh(secret []byte, th TranscriptHash) [32]byte {
+func pskRefresh(secret []byte, th transcriptHash) [32]byte {
 	return [32]byte(expand(secret, labelPSKRefresh, th[:], secretLen))
 }
 
-// FinishedMAC returns HMAC-SHA256(Expand(secret, label, 32), th), the
+// finishedMAC returns HMAC-SHA256(Expand(secret, label, 32), th), the
 // verify data of a Finished message; the label is "client finished" or
 // "server finished" (fromClient) and carries no transcript hash.
-func FinishedMAC(secret []byte, fromClient bool, th TranscriptHash) [sha256.Size]byte {
+func finishedMAC(secret []byte, fromClient bool, th transcriptHash) [sha256.Size]byte {
 	label := labelServerFinished
 	if fromClient {
 		label = labelClientFinished
@@ -163,17 +163,17 @@ func FinishedMAC(secret []byte, fromClient bool, th TranscriptHash) [sha256.Size
 	return [sha256.Size]byte(m.Sum(nil))
 }
 
-// EarlyDataKey returns the key of a 0-RTT request's encrypted records
+// earlyDataKey returns the key of a 0-RTT request's encrypted records
 // (EncryptedExtensions, early data, alert): Expand(pskAccess, "early data
 // key expansion" || SHA-256(ClientHello), 28) -> key, IV.
-func EarlyDataKey(pskAccess []byte, clientHello TranscriptHash) TrafficKey {
+func earlyDataKey(pskAccess []byte, clientHello transcriptHash) TrafficKey {
 	return splitSingle(expand(pskAccess, labelEarlyDataKey, clientHello[:], trafficKeySingleLen))
 }
 
-// ZeroRTTResponseKey returns the key of a 0-RTT response's encrypted
+// zeroRTTResponseKey returns the key of a 0-RTT response's encrypted
 // records (Finished, data, alert): Expand(pskAccess, "handshake key
 // expansion" || th, 28), th covering ClientHello, EncryptedExtensions and
 // ServerHello (the order gommtls hashes them in).
-func ZeroRTTResponseKey(pskAccess []byte, th TranscriptHash) TrafficKey {
+func zeroRTTResponseKey(pskAccess []byte, th transcriptHash) TrafficKey {
 	return splitSingle(expand(pskAccess, labelHandshakeKey, th[:], trafficKeySingleLen))
 }

@@ -112,70 +112,70 @@ func TestKeySchedule(t *testing.T) {
 	t.Run("ecdh", func(t *testing.T) {
 		x, _ := cpriv.ECDH(spriv.PublicKey())
 		eq("ecdh_x", x)
-		s1, err := ECDHSecret(cpriv, spriv.PublicKey())
+		s1, err := ecdhSecret(cpriv, spriv.PublicKey())
 		if err != nil {
 			t.Fatal(err)
 		}
-		s2, _ := ECDHSecret(spriv, cpriv.PublicKey())
+		s2, _ := ecdhSecret(spriv, cpriv.PublicKey())
 		eq("secret", s1[:])
 		eq("secret", s2[:])
 		// A big-integer X (leading zero stripped) must be padded back.
-		s3, err := SecretFromX(bytes.TrimLeft(v["ecdh_x"], "\x00"))
+		s3, err := secretFromX(bytes.TrimLeft(v["ecdh_x"], "\x00"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		eq("secret", s3[:])
 		wrong := sha256.Sum256(bytes.TrimLeft(v["ecdh_x"], "\x00"))
 		eq("secret_wrong", wrong[:])
-		if _, err := SecretFromX(make([]byte, 33)); err == nil {
+		if _, err := secretFromX(make([]byte, 33)); err == nil {
 			t.Error("SecretFromX accepted 33 bytes")
 		}
 	})
 	secret := v["secret"]
-	th := func(name string) TranscriptHash { return TranscriptHash(v[name]) }
+	th := func(name string) transcriptHash { return transcriptHash(v[name]) }
 	t.Run("transcript", func(t *testing.T) {
-		got := HashMessages([]byte("ClientHello|"), []byte("ServerHello"))
+		got := hashMessages([]byte("ClientHello|"), []byte("ServerHello"))
 		eq("th_hs", got[:])
 	})
 	t.Run("handshake keys", func(t *testing.T) {
-		c, s := HandshakeKeys(secret, th("th_hs"))
+		c, s := handshakeKeys(secret, th("th_hs"))
 		eq("hs_client_key", c.Key[:])
 		eq("hs_server_key", s.Key[:])
 		eq("hs_client_iv", c.IV[:])
 		eq("hs_server_iv", s.IV[:])
 	})
 	t.Run("expanded secret", func(t *testing.T) {
-		e := ExpandedSecret(secret, th("th_app"))
+		e := expandedSecret(secret, th("th_app"))
 		eq("expanded", e[:])
 	})
 	t.Run("application keys", func(t *testing.T) {
-		c, s := ApplicationKeys(v["expanded"], th("th_app"))
+		c, s := applicationKeys(v["expanded"], th("th_app"))
 		eq("app_client_key", c.Key[:])
 		eq("app_server_key", s.Key[:])
 		eq("app_client_iv", c.IV[:])
 		eq("app_server_iv", s.IV[:])
 	})
 	t.Run("psk", func(t *testing.T) {
-		a := PSKAccess(secret, th("th_cv"))
-		r := PSKRefresh(secret, th("th_cv"))
+		a := pskAccess(secret, th("th_cv"))
+		r := pskRefresh(secret, th("th_cv"))
 		eq("psk_access", a[:])
 		eq("psk_refresh", r[:])
 	})
 	t.Run("finished", func(t *testing.T) {
-		c := FinishedMAC(secret, true, th("th_app"))
-		s := FinishedMAC(secret, false, th("th_app"))
+		c := finishedMAC(secret, true, th("th_app"))
+		s := finishedMAC(secret, false, th("th_app"))
 		eq("client_finished", c[:])
 		eq("server_finished", s[:])
 	})
 	t.Run("early data key", func(t *testing.T) {
-		got := HashMessages([]byte("0-RTT ClientHello"))
+		got := hashMessages([]byte("0-RTT ClientHello"))
 		eq("ch_hash", got[:])
-		k := EarlyDataKey(v["psk_access"], th("ch_hash"))
+		k := earlyDataKey(v["psk_access"], th("ch_hash"))
 		eq("early_key", k.Key[:])
 		eq("early_iv", k.IV[:])
 	})
 	t.Run("0-RTT response key", func(t *testing.T) {
-		k := ZeroRTTResponseKey(v["psk_access"], th("th_0rtt"))
+		k := zeroRTTResponseKey(v["psk_access"], th("th_0rtt"))
 		eq("resp_key", k.Key[:])
 		eq("resp_iv", k.IV[:])
 	})
@@ -183,11 +183,11 @@ func TestKeySchedule(t *testing.T) {
 
 func BenchmarkKeySchedule(b *testing.B) {
 	secret := make([]byte, 32)
-	var th TranscriptHash
+	var th transcriptHash
 	b.ReportAllocs()
 	for b.Loop() {
-		HandshakeKeys(secret, th)
-		e := ExpandedSecret(secret, th)
-		ApplicationKeys(e[:], th)
+		handshakeKeys(secret, th)
+		e := expandedSecret(secret, th)
+		applicationKeys(e[:], th)
 	}
 }

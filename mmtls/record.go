@@ -52,18 +52,18 @@ func (t RecordType) Known() bool {
 	return false
 }
 
-// Version is the record-layer protocol version of every measured record.
-const Version uint16 = 0xF104
+// recordVersion is the record-layer protocol version of every measured record.
+const recordVersion uint16 = 0xF104
 
 const (
-	// RecordHeaderLen is the size of a record header:
+	// recordHeaderLen is the size of a record header:
 	// type u8 | version u16 | length u16.
-	RecordHeaderLen = 5
-	// MaxRecordLen is the largest record body: the range of the u16 length
+	recordHeaderLen = 5
+	// maxRecordLen is the largest record body: the range of the u16 length
 	// field. Every u16 is in range, so the bound that protects a reader is
-	// the 64 KiB it may buffer per record; SealRecord and the endpoints
+	// the 64 KiB it may buffer per record; sealRecord and the endpoints
 	// split longer application data.
-	MaxRecordLen = 1<<16 - 1
+	maxRecordLen = 1<<16 - 1
 )
 
 // Record is one record as framed on the wire.
@@ -76,16 +76,16 @@ type Record struct {
 }
 
 // ParseRecord parses the record at the start of b and returns it with the
-// number of bytes it occupies (RecordHeaderLen + len(rec.Body)). rec.Body
+// number of bytes it occupies (recordHeaderLen + len(rec.Body)). rec.Body
 // aliases b.
 //
 // The type and version are checked on the bytes available, before the
 // length, so that garbage is reported as soon as it is seen:
-//   - a type byte that is not a known RecordType: a *ParseError at offset 0
-//     wrapping ErrRecordType; the caller may skip bytes to resync and count
+//   - a type byte that is not a known RecordType: a *parseError at offset 0
+//     wrapping errRecordType; the caller may skip bytes to resync and count
 //     the loss;
-//   - a version other than Version: a *ParseError at offset 1 wrapping
-//     ErrRecordVersion;
+//   - a version other than recordVersion: a *parseError at offset 1 wrapping
+//     errRecordVersion;
 //   - fewer bytes than the header or than the length announces:
 //     io.ErrUnexpectedEOF (wait for more bytes).
 func ParseRecord(b []byte) (rec Record, n int, err error) {
@@ -93,11 +93,11 @@ func ParseRecord(b []byte) (rec Record, n int, err error) {
 	if err != nil {
 		return Record{}, 0, err
 	}
-	n = RecordHeaderLen + l
+	n = recordHeaderLen + l
 	if len(b) < n {
 		return Record{}, 0, io.ErrUnexpectedEOF
 	}
-	return Record{Type: t, Version: Version, Body: b[RecordHeaderLen:n:n]}, n, nil
+	return Record{Type: t, Version: recordVersion, Body: b[recordHeaderLen:n:n]}, n, nil
 }
 
 // parseHeader checks the header bytes present in b and returns the type and
@@ -108,12 +108,12 @@ func parseHeader(b []byte) (RecordType, int, error) {
 	}
 	t := RecordType(b[0])
 	if !t.Known() {
-		return 0, 0, &ParseError{Offset: 0, Err: fmt.Errorf("%w 0x%02x", ErrRecordType, b[0])}
+		return 0, 0, &parseError{Offset: 0, Err: fmt.Errorf("%w 0x%02x", errRecordType, b[0])}
 	}
 	if err := checkVersionPrefix(b[1:min(len(b), 3)]); err != nil {
 		return 0, 0, err
 	}
-	if len(b) < RecordHeaderLen {
+	if len(b) < recordHeaderLen {
 		return 0, 0, io.ErrUnexpectedEOF
 	}
 	return t, int(binary.BigEndian.Uint16(b[3:5])), nil
@@ -121,28 +121,28 @@ func parseHeader(b []byte) (RecordType, int, error) {
 
 // checkVersionPrefix checks the version bytes present in v (0 to 2 bytes).
 func checkVersionPrefix(v []byte) error {
-	want := [2]byte{byte(Version >> 8), byte(Version & 0xff)}
+	want := [2]byte{byte(recordVersion >> 8), byte(recordVersion & 0xff)}
 	for i, c := range v {
 		if c != want[i] {
 			var got [2]byte
 			copy(got[:], v)
-			return &ParseError{Offset: 1, Err: fmt.Errorf("%w 0x%x", ErrRecordVersion, got[:len(v)])}
+			return &parseError{Offset: 1, Err: fmt.Errorf("%w 0x%x", errRecordVersion, got[:len(v)])}
 		}
 	}
 	return nil
 }
 
-// AppendRecord appends rec's header and body to b and returns the extended
-// slice. A zero rec.Version is written as Version. It panics if
-// len(rec.Body) > MaxRecordLen: a record that long cannot be framed, and
+// appendRecord appends rec's header and body to b and returns the extended
+// slice. A zero rec.Version is written as recordVersion. It panics if
+// len(rec.Body) > maxRecordLen: a record that long cannot be framed, and
 // every caller in this package splits data first.
-func AppendRecord(b []byte, rec Record) []byte {
-	if len(rec.Body) > MaxRecordLen {
+func appendRecord(b []byte, rec Record) []byte {
+	if len(rec.Body) > maxRecordLen {
 		panic("mmtls: internal error: record body too long")
 	}
 	v := rec.Version
 	if v == 0 {
-		v = Version
+		v = recordVersion
 	}
 	b = append(b, byte(rec.Type), byte(v>>8), byte(v), byte(len(rec.Body)>>8), byte(len(rec.Body)))
 	return append(b, rec.Body...)
@@ -161,58 +161,58 @@ func IsPlaintext(rec Record) bool {
 	return len(rec.Body) >= 4 && uint64(binary.BigEndian.Uint32(rec.Body)) == uint64(len(rec.Body)-4)
 }
 
-// Reader reads records from one direction of a connection's byte stream.
+// recordReader reads records from one direction of a connection's byte stream.
 //
 // # Memory
 //
-// A Reader holds one buffer of at most RecordHeaderLen + MaxRecordLen bytes.
+// A recordReader holds one buffer of at most recordHeaderLen + maxRecordLen bytes.
 // The Body of a returned Record aliases that buffer and is valid until the
 // next call to Next; copy it to keep it.
-type Reader struct {
+type recordReader struct {
 	r   io.Reader
 	buf []byte
 	off int64 // stream offset of the next record
 	err error
 }
 
-// NewReader returns a Reader reading records from r.
-func NewReader(r io.Reader) *Reader { return &Reader{r: r} }
+// newRecordReader returns a recordReader reading records from r.
+func newRecordReader(r io.Reader) *recordReader { return &recordReader{r: r} }
 
 // Offset returns the stream offset of the record the next call to Next will
 // return (the number of bytes consumed so far).
-func (r *Reader) Offset() int64 { return r.off }
+func (r *recordReader) Offset() int64 { return r.off }
 
 // Next returns the next record. At a clean end of stream it returns io.EOF;
 // if the stream ends inside a record, io.ErrUnexpectedEOF. A bad header is a
-// *ParseError whose Offset is the stream offset. Errors are sticky: after the
+// *parseError whose Offset is the stream offset. Errors are sticky: after the
 // first one, every call returns it.
-func (r *Reader) Next() (Record, error) {
+func (r *recordReader) Next() (Record, error) {
 	if r.err != nil {
 		return Record{}, r.err
 	}
-	if cap(r.buf) < RecordHeaderLen {
-		r.buf = make([]byte, RecordHeaderLen, 1024)
+	if cap(r.buf) < recordHeaderLen {
+		r.buf = make([]byte, recordHeaderLen, 1024)
 	}
-	hdr := r.buf[:RecordHeaderLen]
+	hdr := r.buf[:recordHeaderLen]
 	if _, err := io.ReadFull(r.r, hdr); err != nil {
 		r.err = err
 		return Record{}, err
 	}
 	if _, _, err := parseHeader(hdr); err != nil {
-		if pe, ok := err.(*ParseError); ok {
-			err = &ParseError{Offset: r.off + pe.Offset, Err: pe.Err}
+		if pe, ok := err.(*parseError); ok {
+			err = &parseError{Offset: r.off + pe.Offset, Err: pe.Err}
 		}
 		r.err = err
 		return Record{}, err
 	}
 	l := int(binary.BigEndian.Uint16(hdr[3:5]))
-	if cap(r.buf) < RecordHeaderLen+l {
-		nb := make([]byte, RecordHeaderLen+l)
+	if cap(r.buf) < recordHeaderLen+l {
+		nb := make([]byte, recordHeaderLen+l)
 		copy(nb, hdr)
 		r.buf = nb
 	}
-	r.buf = r.buf[:RecordHeaderLen+l]
-	if _, err := io.ReadFull(r.r, r.buf[RecordHeaderLen:]); err != nil {
+	r.buf = r.buf[:recordHeaderLen+l]
+	if _, err := io.ReadFull(r.r, r.buf[recordHeaderLen:]); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}

@@ -19,7 +19,7 @@ func (s *Session) Relookup() bool {
 				s.psk = s.resumptionPSK()
 			}
 			if s.chType == RecordTypeEarlyHandshake && s.psk != nil && s.early == nil {
-				s.early = NewXORNonceAEAD(EarlyDataKey(s.psk, HashMessages(s.ch)))
+				s.early = NewXORNonceAEAD(earlyDataKey(s.psk, hashMessages(s.ch)))
 			}
 			if s.sh != nil && s.chType != RecordTypeEarlyHandshake {
 				if sh, err := ParseServerHello(s.sh); err == nil {
@@ -31,7 +31,7 @@ func (s *Session) Relookup() bool {
 	// 0-RTT: the response key covers EncryptedExtensions, which the early
 	// key may only now have opened.
 	if s.chType == RecordTypeEarlyHandshake && s.psk != nil && s.resp == nil && s.sh != nil && s.ee != nil {
-		s.resp = NewXORNonceAEAD(ZeroRTTResponseKey(s.psk, HashMessages(s.ch, s.ee, s.sh)))
+		s.resp = NewXORNonceAEAD(zeroRTTResponseKey(s.psk, hashMessages(s.ch, s.ee, s.sh)))
 		gained = true
 	}
 	return gained

@@ -59,25 +59,25 @@ type ConnSecrets struct {
 	PSKAccess []byte
 }
 
-// PlainKind says what Session.Record did with a record.
-type PlainKind uint8
+// Outcome says what Session.Record did with a record.
+type Outcome uint8
 
 const (
-	// PlainNone: the record was not decrypted; the error says why.
-	PlainNone PlainKind = iota
-	// PlainClear: the record was sent in the clear (hellos, some alerts).
-	PlainClear
-	// PlainDecrypted: the record was decrypted and its tag verified.
-	PlainDecrypted
+	// NotDecrypted: the record was not decrypted; the error says why.
+	NotDecrypted Outcome = iota
+	// Cleartext: the record was sent in the clear (hellos, some alerts).
+	Cleartext
+	// Decrypted: the record was decrypted and its tag verified.
+	Decrypted
 )
 
-func (k PlainKind) String() string {
+func (k Outcome) String() string {
 	switch k {
-	case PlainNone:
+	case NotDecrypted:
 		return "none"
-	case PlainClear:
+	case Cleartext:
 		return "clear"
-	case PlainDecrypted:
+	case Decrypted:
 		return "decrypted"
 	}
 	return fmt.Sprintf("kind %d", uint8(k))
@@ -189,11 +189,11 @@ func (s *Session) ClientHello() *ClientHello { return s.hello }
 //   - ErrNoKeys when the messages the record's key derives from were not
 //     fed yet (see Session),
 //   - ErrTagMismatch when no key opens the record,
-//   - a *ParseError for a malformed hello (a plaintext record whose handshake
+//   - a *parseError for a malformed hello (a plaintext record whose handshake
 //     message cannot be parsed is still returned, with kind PlainClear).
-func (s *Session) Record(fromClient bool, seq uint64, rec Record) (plaintext []byte, kind PlainKind, err error) {
+func (s *Session) Record(fromClient bool, seq uint64, rec Record) (plaintext []byte, kind Outcome, err error) {
 	if IsPlaintext(rec) {
-		return rec.Body, PlainClear, s.readPlain(fromClient, rec)
+		return rec.Body, Cleartext, s.readPlain(fromClient, rec)
 	}
 	dir := server
 	if fromClient {
@@ -202,9 +202,9 @@ func (s *Session) Record(fromClient bool, seq uint64, rec Record) (plaintext []b
 	cands := s.keysFor(dir, rec.Type)
 	if len(cands) == 0 {
 		if s.hello != nil && !s.haveSecr && s.psk == nil {
-			return nil, PlainNone, ErrNoSecret
+			return nil, NotDecrypted, ErrNoSecret
 		}
-		return nil, PlainNone, ErrNoKeys
+		return nil, NotDecrypted, ErrNoKeys
 	}
 	for _, a := range cands {
 		pt, err := a.Open(nil, seq, rec)
@@ -213,12 +213,12 @@ func (s *Session) Record(fromClient bool, seq uint64, rec Record) (plaintext []b
 		}
 		if rec.Type == RecordTypeHandshake || rec.Type == RecordTypeEarlyHandshake {
 			if err := s.readEncrypted(dir, pt); err != nil {
-				return pt, PlainDecrypted, err
+				return pt, Decrypted, err
 			}
 		}
-		return pt, PlainDecrypted, nil
+		return pt, Decrypted, nil
 	}
-	return nil, PlainNone, ErrTagMismatch
+	return nil, NotDecrypted, ErrTagMismatch
 }
 
 func (s *Session) keysFor(dir int, typ RecordType) []*XORNonceAEAD {
@@ -275,7 +275,7 @@ func (s *Session) readPlain(fromClient bool, rec Record) error {
 		}
 		s.psk = s.resumptionPSK()
 		if s.chType == RecordTypeEarlyHandshake && s.psk != nil {
-			s.early = NewXORNonceAEAD(EarlyDataKey(s.psk, HashMessages(s.ch)))
+			s.early = NewXORNonceAEAD(earlyDataKey(s.psk, hashMessages(s.ch)))
 		}
 		if s.chType == RecordTypeEarlyHandshake {
 			s.mode = ModeZeroRTT
@@ -298,7 +298,7 @@ func (s *Session) readPlain(fromClient bool, rec Record) error {
 		s.sh = bytes.Clone(rec.Body)
 		return s.establishHandshakeKeys(sh)
 	}
-	return fmt.Errorf("%w: plaintext %v", ErrUnexpectedMessage, typ)
+	return fmt.Errorf("%w: plaintext %v", errUnexpectedMessage, typ)
 }
 
 // resumptionPSK returns the PSK_ACCESS for a PSK ClientHello: the logged
@@ -325,20 +325,20 @@ func (s *Session) establishHandshakeKeys(sh *ServerHello) error {
 	case s.chType == RecordTypeEarlyHandshake:
 		s.mode = ModeZeroRTT
 		if s.psk != nil {
-			s.resp = NewXORNonceAEAD(ZeroRTTResponseKey(s.psk, HashMessages(s.ch, s.ee, s.sh)))
+			s.resp = NewXORNonceAEAD(zeroRTTResponseKey(s.psk, hashMessages(s.ch, s.ee, s.sh)))
 		}
 	case sh.CipherSuite == CipherSuitePSK:
 		s.mode = ModePSK
 		if s.psk != nil {
-			th := HashMessages(s.ch, s.sh)
-			s.hs = pair(HandshakeKeys(s.psk, th))
-			e := ExpandedSecret(s.psk, th)
-			s.app = pair(ApplicationKeys(e[:], th))
+			th := hashMessages(s.ch, s.sh)
+			s.hs = pair(handshakeKeys(s.psk, th))
+			e := expandedSecret(s.psk, th)
+			s.app = pair(applicationKeys(e[:], th))
 		}
 	default:
 		s.mode = ModeECDHE
 		if s.haveSecr && len(s.secrets.Secret) > 0 {
-			s.hs = pair(HandshakeKeys(s.secrets.Secret, HashMessages(s.ch, s.sh)))
+			s.hs = pair(handshakeKeys(s.secrets.Secret, hashMessages(s.ch, s.sh)))
 		}
 	}
 	return nil
@@ -357,26 +357,26 @@ func (s *Session) readEncrypted(dir int, pt []byte) error {
 		return err
 	}
 	switch {
-	case dir == client && typ == HandshakeTypeEncryptedExtensions && s.ee == nil:
-		if _, err := ParseEncryptedExtensions(pt); err != nil {
+	case dir == client && typ == handshakeTypeEncryptedExtensions && s.ee == nil:
+		if _, err := parseEncryptedExtensions(pt); err != nil {
 			return err
 		}
 		s.ee = bytes.Clone(pt)
-	case dir == server && typ == HandshakeTypeCertificateVerify && s.cv == nil && s.mode == ModeECDHE:
-		if _, err := ParseCertificateVerify(pt); err != nil {
+	case dir == server && typ == handshakeTypeCertificateVerify && s.cv == nil && s.mode == ModeECDHE:
+		if _, err := parseCertificateVerify(pt); err != nil {
 			return err
 		}
 		s.cv = bytes.Clone(pt)
-	case dir == server && typ == HandshakeTypeNewSessionTicket && s.nst == nil && s.mode == ModeECDHE:
-		nst, err := ParseNewSessionTicket(pt)
+	case dir == server && typ == handshakeTypeNewSessionTicket && s.nst == nil && s.mode == ModeECDHE:
+		nst, err := parseNewSessionTicket(pt)
 		if err != nil {
 			return err
 		}
 		s.nst = bytes.Clone(pt)
 		secret := s.secrets.Secret
 		if s.tickets != nil {
-			pre := HashMessages(s.ch, s.sh, s.cv)
-			access, refresh := PSKAccess(secret, pre), PSKRefresh(secret, pre)
+			pre := hashMessages(s.ch, s.sh, s.cv)
+			access, refresh := pskAccess(secret, pre), pskRefresh(secret, pre)
 			for _, t := range nst.Tickets {
 				switch t.Type {
 				case 1:
@@ -386,9 +386,9 @@ func (s *Session) readEncrypted(dir int, pt []byte) error {
 				}
 			}
 		}
-		th := HashMessages(s.ch, s.sh, s.cv, s.nst)
-		e := ExpandedSecret(secret, th)
-		s.app = pair(ApplicationKeys(e[:], th))
+		th := hashMessages(s.ch, s.sh, s.cv, s.nst)
+		e := expandedSecret(secret, th)
+		s.app = pair(applicationKeys(e[:], th))
 	}
 	return nil
 }

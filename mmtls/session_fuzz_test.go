@@ -4,7 +4,7 @@ import "testing"
 
 // FuzzSession feeds hostile records to a Session: each input is a record
 // stream; the low bit of each record's first body byte picks its direction.
-// Properties: no panic; an error never comes with PlainDecrypted plaintext
+// Properties: no panic; an error never comes with Decrypted plaintext
 // other than a handshake message that failed to parse.
 func FuzzSession(f *testing.F) {
 	store := map[string][32]byte{}
@@ -12,7 +12,7 @@ func FuzzSession(f *testing.F) {
 	cv.handshake1RTT(true)
 	var seed []byte
 	for _, w := range cv.records {
-		seed = AppendRecord(seed, w.rec)
+		seed = appendRecord(seed, w.rec)
 	}
 	f.Add(seed)
 	secrets := cv.c.Secrets()
@@ -34,7 +34,7 @@ func FuzzSession(f *testing.F) {
 			}
 			pt, kind, err := s.Record(dir == 0, seq[dir], rec)
 			seq[dir]++
-			if kind == PlainNone && (pt != nil || err == nil) {
+			if kind == NotDecrypted && (pt != nil || err == nil) {
 				t.Fatalf("PlainNone with plaintext or without error")
 			}
 		}
