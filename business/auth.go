@@ -15,8 +15,8 @@ var (
 
 const maxAuthFields = 4096 // fields scanned per message level
 
-// AuthSecrets are the keys an auth response delivers.
-type AuthSecrets struct {
+// authSecrets are the keys an auth response delivers.
+type authSecrets struct {
 	// SessionKey is the inner AES-CBC key of later payloads.
 	SessionKey [16]byte
 	// SignatureKey is K of Signature: the key that decrypts field 3.3.2.
@@ -26,20 +26,20 @@ type AuthSecrets struct {
 	GCMKeys [][24]byte
 }
 
-// LearnFromAuthResponse extracts AuthSecrets from the decrypted (and
+// learnFromAuthResponse extracts authSecrets from the decrypted (and
 // inflated) payload of an auth response. The session key sits AES-CBC
 // encrypted at field 3.3.2; the key that decrypts it is K, which the
 // client derives from its own ECDH key and which only a key log reveals:
 // it is looked up in keys by the field's tail, then among the first
-// MaxBlindKeys AES-CBC keys (keys may be nil). It reports false when plaintext is not an auth
+// maxBlindKeys AES-CBC keys (keys may be nil). It reports false when plaintext is not an auth
 // response or no key decrypts the field to 16 bytes with valid padding.
-func LearnFromAuthResponse(plaintext []byte, keys Keys) (AuthSecrets, bool) {
+func learnFromAuthResponse(plaintext []byte, keys Keys) (authSecrets, bool) {
 	if keys == nil {
 		keys = noKeys{}
 	}
 	enc, ok := findBytes(plaintext, pathEncSessionKey)
 	if !ok || len(enc) != 32 {
-		return AuthSecrets{}, false
+		return authSecrets{}, false
 	}
 	var tail [8]byte
 	copy(tail[:], enc[len(enc)-8:])
@@ -51,11 +51,11 @@ func LearnFromAuthResponse(plaintext []byte, keys Keys) (AuthSecrets, bool) {
 		cands = addKey(cands, k)
 	}
 	for _, k := range cands {
-		pt, err := OpenCBC(k, enc)
+		pt, err := openCBCWithKey(k, enc)
 		if err != nil || len(pt) != 16 {
 			continue
 		}
-		a := AuthSecrets{SignatureKey: k}
+		a := authSecrets{SignatureKey: k}
 		copy(a.SessionKey[:], pt)
 		for _, p := range [][]protowire.Number{pathGCMKeyUp, pathGCMKeyDown} {
 			if g, ok := findBytes(plaintext, p); ok && len(g) == 24 {
@@ -64,7 +64,7 @@ func LearnFromAuthResponse(plaintext []byte, keys Keys) (AuthSecrets, bool) {
 		}
 		return a, true
 	}
-	return AuthSecrets{}, false
+	return authSecrets{}, false
 }
 
 // findBytes returns the first length-delimited field along path.
@@ -98,7 +98,7 @@ func findBytes(b []byte, path []protowire.Number) ([]byte, bool) {
 	return b, true
 }
 
-// AuthResponseFields builds the protobuf fragment LearnFromAuthResponse
+// AuthResponseFields builds the protobuf fragment learnFromAuthResponse
 // reads (field 3 with 3.3 {1: 32, 2: encrypted session key} and, when
 // given, 3.23 and 3.24 GCM keys), for the synthetic generator: the session
 // key is sealed with K by AES-CBC.

@@ -9,11 +9,11 @@ import (
 )
 
 // TestOutputCapPerState: payloads each under the per-payload cap stop
-// inflating once the State's total is spent, with their own reason.
+// inflating once the AuthState's total is spent, with their own reason.
 func TestOutputCapPerState(t *testing.T) {
 	plain := append([]byte{0x0a, 0x7f}, bytes.Repeat([]byte{'z'}, 5000)...)
 	pkt := sealPacket(t, AlgoCBC, 1, plain, true, true)
-	st := &State{MaxInflateTotal: 3 * int64(len(plain))}
+	st := &AuthState{MaxInflateTotal: 3 * int64(len(plain))}
 	opened, capped := 0, 0
 	for range 5 {
 		_, err := Open(pkt, synthKeys(), st)

@@ -95,7 +95,7 @@ func TestParseShortlinkRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseShortlinkRequest(tt.in)
 			if tt.want == nil {
-				var pe *ParseError
+				var pe *parseError
 				if !errors.As(err, &pe) {
 					t.Fatalf("err = %v, want *ParseError", err)
 				}
@@ -140,7 +140,7 @@ func TestParseLonglinkPacket(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, n, err := ParseLonglinkPacket(tt.in)
+			got, n, err := parseLonglinkPacket(tt.in)
 			if tt.want == nil {
 				if tt.wantEOF != (err == io.ErrUnexpectedEOF) {
 					t.Fatalf("err = %v, want EOF %v", err, tt.wantEOF)
@@ -205,7 +205,7 @@ func TestLonglinkReader(t *testing.T) {
 		t.Fatal("error not sticky")
 	}
 	var big LonglinkReader
-	if _, err := big.Write(make([]byte, MaxLonglinkPacket+1)); !errors.Is(err, ErrLonglinkOverflow) {
+	if _, err := big.Write(make([]byte, MaxLonglinkPacket+1)); !errors.Is(err, errLonglinkOverflow) {
 		t.Fatalf("overflow: %v", err)
 	}
 }
@@ -231,7 +231,7 @@ func TestParseHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, body, err := ParseHeader(tt.in)
+			got, body, err := parseHeader(tt.in)
 			if tt.want == nil {
 				if err == nil {
 					t.Fatalf("want error, got %+v", got)
@@ -250,7 +250,7 @@ func TestParseHeader(t *testing.T) {
 			if !bytes.Equal(body, tt.body) {
 				t.Fatalf("body %x, want %x", body, tt.body)
 			}
-			m, err := MarshalHeader(got)
+			m, err := marshalHeader(got)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -259,7 +259,7 @@ func TestParseHeader(t *testing.T) {
 			}
 		})
 	}
-	if _, err := MarshalHeader(Header{Cookie: make([]byte, 15), Extra: make([]byte, 40)}); !errors.Is(err, ErrHeaderTooLong) {
+	if _, err := marshalHeader(Header{Cookie: make([]byte, 15), Extra: make([]byte, 40)}); !errors.Is(err, errHeaderTooLong) {
 		t.Fatalf("long header: %v", err)
 	}
 }
@@ -272,12 +272,12 @@ func TestStrictPrefix(t *testing.T) {
 		}
 	}
 	for i := range len(testLonglink) {
-		if _, _, err := ParseLonglinkPacket(testLonglink[:i]); err == nil {
+		if _, _, err := parseLonglinkPacket(testLonglink[:i]); err == nil {
 			t.Fatalf("longlink prefix %d parsed", i)
 		}
 	}
 	for i := range len(testHeader) {
-		if _, _, err := ParseHeader(testHeader[:i]); err == nil {
+		if _, _, err := parseHeader(testHeader[:i]); err == nil {
 			t.Fatalf("header prefix %d parsed", i)
 		}
 	}
@@ -285,14 +285,14 @@ func TestStrictPrefix(t *testing.T) {
 
 func TestInflate(t *testing.T) {
 	small := zlibCompress([]byte("hello hello hello"))
-	if out, err := Inflate(small, 100); err != nil || string(out) != "hello hello hello" {
+	if out, err := inflateZlib(small, 100); err != nil || string(out) != "hello hello hello" {
 		t.Fatalf("Inflate = %q, %v", out, err)
 	}
 	bomb := zlibCompress(make([]byte, 10<<20))
-	if _, err := Inflate(bomb, 1<<20); !errors.Is(err, ErrTooLarge) {
+	if _, err := inflateZlib(bomb, 1<<20); !errors.Is(err, errTooLarge) {
 		t.Fatalf("bomb: %v, want ErrTooLarge", err)
 	}
-	if _, err := Inflate([]byte{0x78, 0x9c, 1}, 100); err == nil {
+	if _, err := inflateZlib([]byte{0x78, 0x9c, 1}, 100); err == nil {
 		t.Fatal("corrupt stream accepted")
 	}
 }
@@ -301,12 +301,12 @@ func TestCBCRoundTrip(t *testing.T) {
 	key := [16]byte{1, 2, 3}
 	for n := range 40 {
 		pt := bytes.Repeat([]byte{byte(n)}, n)
-		got, err := OpenCBC(key, SealCBC(key, pt))
+		got, err := openCBCWithKey(key, SealCBC(key, pt))
 		if err != nil || !bytes.Equal(got, pt) {
 			t.Fatalf("n=%d: %x, %v", n, got, err)
 		}
 	}
-	if _, err := OpenCBC([16]byte{9}, SealCBC(key, []byte("x"))); err == nil {
+	if _, err := openCBCWithKey([16]byte{9}, SealCBC(key, []byte("x"))); err == nil {
 		// A wrong key passes the padding check with probability ~1/256;
 		// this fixed key does not.
 		t.Fatal("wrong key accepted")
@@ -345,7 +345,7 @@ func FuzzLonglinkPacket(f *testing.F) {
 	f.Add(testLonglink)
 	f.Add(append(append([]byte(nil), testLonglink...), testLonglink[:7]...))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, n, err := ParseLonglinkPacket(b)
+		p, n, err := parseLonglinkPacket(b)
 		if err != nil {
 			if n != 0 || p.Body != nil {
 				t.Fatal("non-zero result on error")
@@ -369,18 +369,18 @@ func FuzzHeader(f *testing.F) {
 	f.Add(testHeader)
 	f.Add(dhex("bf 3a 50 28001737 59bc0b24 01 02 03"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, body, err := ParseHeader(b)
+		h, body, err := parseHeader(b)
 		if err != nil {
 			if body != nil || h.Cookie != nil || h.Fields != 0 {
 				t.Fatal("non-zero result on error")
 			}
 			return
 		}
-		m, err := MarshalHeader(h)
+		m, err := marshalHeader(h)
 		if err != nil {
 			t.Fatalf("marshal of parsed header: %v", err)
 		}
-		h2, body2, err := ParseHeader(append(m, body...))
+		h2, body2, err := parseHeader(append(m, body...))
 		if err != nil {
 			t.Fatalf("reparse: %v", err)
 		}

@@ -18,7 +18,7 @@ func TestCBCWrongKeyWithValidPadding(t *testing.T) {
 	plain := append([]byte{0x0a, 29}, bytes.Repeat([]byte{'x'}, 29)...)
 	for _, sign := range []bool{true, false} {
 		pkt := sealPacket(t, AlgoCBC, 522, plain, false, sign)
-		_, body, err := ParseHeader(pkt)
+		_, body, err := parseHeader(pkt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +28,7 @@ func TestCBCWrongKeyWithValidPadding(t *testing.T) {
 		l.Add(keylog.Entry{Kind: keylog.KindSessionKey, Key16: synthSessionKey})
 		l.Add(keylog.Entry{Kind: keylog.KindSessionKey, Key16: synthK})
 		// The wrong key is tried first: it is the state's learned key.
-		st := &State{SessionKeys: [][16]byte{wrong}}
+		st := &AuthState{SessionKeys: [][16]byte{wrong}}
 		o, err := Open(pkt, &l, st)
 		if err != nil {
 			t.Fatalf("sign=%v: %v", sign, err)

@@ -9,11 +9,11 @@ import (
 	"crypto/cipher"
 )
 
-// maxCachedCiphers bounds each cache of a State; past it the cache starts
+// maxCachedCiphers bounds each cache of a AuthState; past it the cache starts
 // afresh, so a key log with very many keys costs time, not memory.
 const maxCachedCiphers = 1024
 
-// cipherCache holds the expanded AES states of keys seen by a State.
+// cipherCache holds the expanded AES states of keys seen by a AuthState.
 // Building them per packet (and per candidate key) allocated and expanded
 // the key schedule every time.
 type cipherCache struct {
@@ -22,7 +22,7 @@ type cipherCache struct {
 }
 
 // cbcBlock returns the AES-128 block cipher of k.
-func (st *State) cbcBlock(k [16]byte) cipher.Block {
+func (st *AuthState) cbcBlock(k [16]byte) cipher.Block {
 	if b, ok := st.ciphers.cbc[k]; ok {
 		return b
 	}
@@ -38,7 +38,7 @@ func (st *State) cbcBlock(k [16]byte) cipher.Block {
 }
 
 // gcmAEAD returns the AES-192-GCM AEAD of k.
-func (st *State) gcmAEAD(k [24]byte) cipher.AEAD {
+func (st *AuthState) gcmAEAD(k [24]byte) cipher.AEAD {
 	if a, ok := st.ciphers.gcm[k]; ok {
 		return a
 	}

@@ -5,12 +5,10 @@
 // the auth exchange), zlib, and the header signature.
 //
 // Start with [Open]: it takes one business packet, finds its inner key
-// through [Keys] (satisfied by *keylog.Log) and the [State] learned from
+// through [Keys] (satisfied by *keylog.Log) and the [AuthState] learned from
 // earlier packets (the session key and signature key of the auth
-// response), and returns the plaintext parts. For the framing around it
-// use [ParseShortlinkRequest] and [LonglinkReader] (or
-// [ParseLonglinkPacket]); [OpenLonglink] handles the Longlink commands that
-// carry no inner encryption.
+// response), and returns a [Packet] of [Plaintext] parts. For the framing
+// around it use [ParseShortlinkRequest] and [LonglinkReader].
 //
 // # Measured layout (capture-logged-in-all-keys)
 //
@@ -38,7 +36,8 @@
 //
 // Every length read from the wire is checked against the bytes present
 // before use. Inflation is capped ([DefaultMaxInflate] or
-// State.MaxInflate): a zlib bomb gives [ErrTooLarge]. [LonglinkReader]
+// AuthState.MaxInflate): a zlib bomb fails with a
+// reason instead of costing memory. [LonglinkReader]
 // buffers at most [MaxLonglinkPacket] bytes. Open never logs key material
 // or plaintext.
 package business

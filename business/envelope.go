@@ -11,18 +11,18 @@ import (
 	"strconv"
 )
 
-// ParseError is malformed input at a byte offset.
-type ParseError struct {
+// parseError is malformed input at a byte offset.
+type parseError struct {
 	What   string // the unit being parsed, e.g. "shortlink request"
 	Offset int64
 	Err    error
 }
 
-func (e *ParseError) Error() string {
+func (e *parseError) Error() string {
 	return fmt.Sprintf("business: %s: offset %d: %v", e.What, e.Offset, e.Err)
 }
 
-func (e *ParseError) Unwrap() error { return e.Err }
+func (e *parseError) Unwrap() error { return e.Err }
 
 // ShortlinkRequest is the envelope of a Shortlink request body.
 type ShortlinkRequest struct {
@@ -35,10 +35,10 @@ type ShortlinkRequest struct {
 // ParseShortlinkRequest parses `u32 total | u16 len + URI | u16 len + host
 // | u32 len + business packet`. total counts the bytes after itself
 // (measured) and must equal len(b)-4: trailing bytes are an error.
-// It returns io.ErrUnexpectedEOF (wrapped in *ParseError) for truncation.
+// It returns io.ErrUnexpectedEOF (wrapped in *parseError) for truncation.
 func ParseShortlinkRequest(b []byte) (ShortlinkRequest, error) {
 	fail := func(off int, err error) (ShortlinkRequest, error) {
-		return ShortlinkRequest{}, &ParseError{What: "shortlink request", Offset: int64(off), Err: err}
+		return ShortlinkRequest{}, &parseError{What: "shortlink request", Offset: int64(off), Err: err}
 	}
 	if len(b) < 4 {
 		return fail(0, io.ErrUnexpectedEOF)
@@ -160,12 +160,12 @@ type LonglinkPacket struct {
 	Body []byte
 }
 
-// ParseLonglinkPacket parses one packet from the start of b: `u32 total |
+// parseLonglinkPacket parses one packet from the start of b: `u32 total |
 // u16 header length (16) | u16 version | u32 cmd id | u32 seq | body`. It
 // returns the bytes consumed; io.ErrUnexpectedEOF (unwrapped, so callers
 // can wait for more data) when b holds only part of a packet; a
-// *ParseError when the header is invalid.
-func ParseLonglinkPacket(b []byte) (LonglinkPacket, int, error) {
+// *parseError when the header is invalid.
+func parseLonglinkPacket(b []byte) (LonglinkPacket, int, error) {
 	if len(b) < longlinkHeaderLen {
 		if len(b) >= 6 {
 			if err := checkLonglinkHeader(b); err != nil {
@@ -193,10 +193,10 @@ func ParseLonglinkPacket(b []byte) (LonglinkPacket, int, error) {
 func checkLonglinkHeader(b []byte) error {
 	total := binary.BigEndian.Uint32(b)
 	if total < longlinkHeaderLen || total > MaxLonglinkPacket {
-		return &ParseError{What: "longlink packet", Offset: 0, Err: fmt.Errorf("bad total length %d", total)}
+		return &parseError{What: "longlink packet", Offset: 0, Err: fmt.Errorf("bad total length %d", total)}
 	}
 	if hl := binary.BigEndian.Uint16(b[4:]); hl != longlinkHeaderLen {
-		return &ParseError{What: "longlink packet", Offset: 4, Err: fmt.Errorf("bad header length %d", hl)}
+		return &parseError{What: "longlink packet", Offset: 4, Err: fmt.Errorf("bad header length %d", hl)}
 	}
 	return nil
 }
@@ -222,9 +222,9 @@ type LonglinkReader struct {
 	err error
 }
 
-// ErrLonglinkOverflow is returned when more than MaxLonglinkPacket bytes
+// errLonglinkOverflow is returned when more than MaxLonglinkPacket bytes
 // are buffered without completing a packet.
-var ErrLonglinkOverflow = errors.New("business: longlink packet exceeds buffer limit")
+var errLonglinkOverflow = errors.New("business: longlink packet exceeds buffer limit")
 
 // Write appends one record plaintext. It copies p.
 func (r *LonglinkReader) Write(p []byte) (int, error) {
@@ -236,7 +236,7 @@ func (r *LonglinkReader) Write(p []byte) (int, error) {
 		r.off = 0
 	}
 	if len(r.buf)+len(p) > MaxLonglinkPacket {
-		r.err = ErrLonglinkOverflow
+		r.err = errLonglinkOverflow
 		return 0, r.err
 	}
 	r.buf = append(r.buf, p...)
@@ -251,7 +251,7 @@ func (r *LonglinkReader) Next() (LonglinkPacket, error) {
 	if r.err != nil {
 		return LonglinkPacket{}, r.err
 	}
-	p, n, err := ParseLonglinkPacket(r.buf[r.off:])
+	p, n, err := parseLonglinkPacket(r.buf[r.off:])
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return LonglinkPacket{}, io.EOF
 	}

@@ -13,8 +13,8 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// Magic is the first byte of a business packet.
-const Magic = 0xBF
+// magic is the first byte of a business packet.
+const magic = 0xBF
 
 // Algo is the inner encryption algorithm of a business packet.
 type Algo uint8
@@ -69,23 +69,23 @@ type Header struct {
 	Signature       uint64 // adler32 signature (see Signature), 0 when unsigned
 
 	// Fields is how many of the six varints above are present (3 to 6);
-	// MarshalHeader writes all six when it is 0.
+	// marshalHeader writes all six when it is 0.
 	Fields int
 	// Extra holds the header bytes after those varints, unparsed.
 	Extra []byte
 }
 
-// ParseHeader parses the WeChat header at the start of pkt and returns it
+// parseHeader parses the WeChat header at the start of pkt and returns it
 // with the body that follows. Cookie and Extra alias pkt. Errors are
-// *ParseError; truncation wraps io.ErrUnexpectedEOF.
-func ParseHeader(pkt []byte) (Header, []byte, error) {
+// *parseError; truncation wraps io.ErrUnexpectedEOF.
+func parseHeader(pkt []byte) (Header, []byte, error) {
 	fail := func(off int, err error) (Header, []byte, error) {
-		return Header{}, nil, &ParseError{What: "wechat header", Offset: int64(off), Err: err}
+		return Header{}, nil, &parseError{What: "wechat header", Offset: int64(off), Err: err}
 	}
 	if len(pkt) < 3 {
 		return fail(0, io.ErrUnexpectedEOF)
 	}
-	if pkt[0] != Magic {
+	if pkt[0] != magic {
 		return fail(0, fmt.Errorf("bad magic 0x%02x", pkt[0]))
 	}
 	hl := int(pkt[1] >> 2)
@@ -123,9 +123,9 @@ func ParseHeader(pkt []byte) (Header, []byte, error) {
 	return h, pkt[hl:], nil
 }
 
-// ErrHeaderTooLong is returned by MarshalHeader when the header would not
+// errHeaderTooLong is returned by marshalHeader when the header would not
 // fit its 6-bit length field.
-var ErrHeaderTooLong = errors.New("business: header longer than 63 bytes")
+var errHeaderTooLong = errors.New("business: header longer than 63 bytes")
 
 // AppendHeader appends the marshaled header to dst.
 func AppendHeader(dst []byte, h Header) ([]byte, error) {
@@ -143,7 +143,7 @@ func AppendHeader(dst []byte, h Header) ([]byte, error) {
 		return dst, fmt.Errorf("business: %d header varints, want 3 to 6", n)
 	}
 	start := len(dst)
-	dst = append(dst, Magic, 0, byte(h.Algo)<<4|byte(len(h.Cookie)))
+	dst = append(dst, magic, 0, byte(h.Algo)<<4|byte(len(h.Cookie)))
 	dst = binary.BigEndian.AppendUint32(dst, h.ClientVersion)
 	dst = binary.BigEndian.AppendUint32(dst, h.Uin)
 	dst = append(dst, h.Cookie...)
@@ -153,11 +153,11 @@ func AppendHeader(dst []byte, h Header) ([]byte, error) {
 	dst = append(dst, h.Extra...)
 	hl := len(dst) - start
 	if hl > maxHeaderLen {
-		return dst[:start], ErrHeaderTooLong
+		return dst[:start], errHeaderTooLong
 	}
 	dst[start+1] = byte(hl)<<2 | h.Compress
 	return dst, nil
 }
 
-// MarshalHeader returns the marshaled header.
-func MarshalHeader(h Header) ([]byte, error) { return AppendHeader(nil, h) }
+// marshalHeader returns the marshaled header.
+func marshalHeader(h Header) ([]byte, error) { return AppendHeader(nil, h) }

@@ -20,29 +20,29 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// Part names of the hybrid exchange.
+// Plaintext names of the hybrid exchange.
 const (
 	partPayload      = "payload"
 	partClientRandom = "client_random_"
 )
 
-// NIDPrime256v1 is the OpenSSL curve id the body names P-256 with.
-const NIDPrime256v1 = 415
+// nidPrime256v1 is the OpenSSL curve id the body names P-256 with.
+const nidPrime256v1 = 415
 
 // maxHybridFields bounds the top-level fields of a hybrid body.
 const maxHybridFields = 64
 
-// HybridBody is a parsed algo-12 body.
-type HybridBody struct {
+// hybridBody is a parsed algo-12 body.
+type hybridBody struct {
 	Version   uint64 // the top-level varint (1 in requests, 2 in responses)
 	CurveNID  uint64 // 415 (P-256)
 	PublicKey []byte // the sender's P-256 point, 65 bytes uncompressed
 	// Blobs are the GCM blobs in wire order; they alias the input.
-	Blobs []HybridBlob
+	Blobs []hybridBlob
 }
 
-// HybridBlob is one encrypted field of a hybrid body.
-type HybridBlob struct {
+// hybridBlob is one encrypted field of a hybrid body.
+type hybridBlob struct {
 	Field protowire.Number
 	Raw   []byte // ciphertext | IV | tag
 	// Prefix is the marshaled top-level fields before this blob; the
@@ -50,15 +50,15 @@ type HybridBlob struct {
 	Prefix []byte
 }
 
-// ParseHybridBody parses an algo-12 body: top-level varints, one
+// parseHybridBody parses an algo-12 body: top-level varints, one
 // length-delimited public-key message {1 curve NID, 2 point}, and GCM
 // blobs (other length-delimited fields of at least 28 bytes). Empty fields
 // are ignored.
-func ParseHybridBody(b []byte) (HybridBody, error) {
-	fail := func(off int, err error) (HybridBody, error) {
-		return HybridBody{}, &ParseError{What: "hybrid body", Offset: int64(off), Err: err}
+func parseHybridBody(b []byte) (hybridBody, error) {
+	fail := func(off int, err error) (hybridBody, error) {
+		return hybridBody{}, &parseError{What: "hybrid body", Offset: int64(off), Err: err}
 	}
-	var hb HybridBody
+	var hb hybridBody
 	off, nFields := 0, 0
 	for off < len(b) {
 		if nFields++; nFields > maxHybridFields {
@@ -94,7 +94,7 @@ func ParseHybridBody(b []byte) (HybridBody, error) {
 			if len(v) < gcmIVLen+gcmTagLen {
 				return fail(start, fmt.Errorf("field %d: blob of %d bytes", num, len(v)))
 			}
-			hb.Blobs = append(hb.Blobs, HybridBlob{Field: num, Raw: v, Prefix: b[:start]})
+			hb.Blobs = append(hb.Blobs, hybridBlob{Field: num, Raw: v, Prefix: b[:start]})
 		default:
 			return fail(start, fmt.Errorf("field %d: unexpected wire type %d", num, typ))
 		}
@@ -149,8 +149,8 @@ func blobNames(n int) []string {
 	return names
 }
 
-func openHybridBody(body []byte, keys Keys, st *State) ([]Part, error) {
-	hb, err := ParseHybridBody(body)
+func openHybridBody(body []byte, keys Keys, st *AuthState) ([]Plaintext, error) {
+	hb, err := parseHybridBody(body)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, &OpenError{Reason: taxonomy.ReasonTruncated, Err: err}
@@ -158,7 +158,7 @@ func openHybridBody(body []byte, keys Keys, st *State) ([]Part, error) {
 		return nil, &OpenError{Reason: taxonomy.ReasonMalformed, Err: err}
 	}
 	names := blobNames(len(hb.Blobs))
-	parts := make([]Part, 0, len(hb.Blobs))
+	parts := make([]Plaintext, 0, len(hb.Blobs))
 	for i, bl := range hb.Blobs {
 		p, err := openGCMBlob(bl.Raw, keys, st, [][]byte{syntheticAAD(bl.Prefix)})
 		if err != nil {
@@ -183,8 +183,8 @@ func syntheticAAD(prefix []byte) []byte {
 	return h[:]
 }
 
-// HybridLabel is the HKDF info of the hybrid key derivation (doc/protocol.md §5).
-const HybridLabel = "security hkdf key expand"
+// hybridLabel is the HKDF info of the hybrid key derivation (doc/protocol.md §5).
+const hybridLabel = "security hkdf key expand"
 
 // HybridBlobKey is the key material of one sealed blob, as a Frida hook
 // would log it.
@@ -221,10 +221,10 @@ type HybridClient struct {
 }
 
 // deriveHybridKeys is the synthetic derivation: HKDF-SHA256(ECDH X, salt =
-// SHA-256(pub) || client_random, HybridLabel) -> n keys of 24 bytes.
+// SHA-256(pub) || client_random, hybridLabel) -> n keys of 24 bytes.
 func deriveHybridKeys(shared, pub []byte, clientRandom []byte, n int) ([][24]byte, error) {
 	salt := sha256.Sum256(pub)
-	out, err := hkdf.Key(sha256.New, shared, append(salt[:], clientRandom...), HybridLabel, 24*n)
+	out, err := hkdf.Key(sha256.New, shared, append(salt[:], clientRandom...), hybridLabel, 24*n)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func zlibCompress(b []byte) []byte {
 func appendPublicKeyField(dst []byte, num protowire.Number, pub []byte) []byte {
 	var msg []byte
 	msg = protowire.AppendTag(msg, 1, protowire.VarintType)
-	msg = protowire.AppendVarint(msg, NIDPrime256v1)
+	msg = protowire.AppendVarint(msg, nidPrime256v1)
 	msg = protowire.AppendTag(msg, 2, protowire.BytesType)
 	msg = protowire.AppendBytes(msg, pub)
 	dst = protowire.AppendTag(dst, num, protowire.BytesType)
@@ -320,7 +320,7 @@ func SealHybridRequest(rand io.Reader, server *ecdh.PublicKey, clientRandom [32]
 // OpenRequest is the server side of SealHybridRequest: it recovers the
 // client random, the payload and the client's public key.
 func (k *HybridServerKey) OpenRequest(body []byte) (clientRandom [32]byte, payload []byte, client *ecdh.PublicKey, err error) {
-	hb, err := ParseHybridBody(body)
+	hb, err := parseHybridBody(body)
 	if err != nil {
 		return clientRandom, nil, nil, err
 	}
@@ -355,7 +355,7 @@ func (k *HybridServerKey) OpenRequest(body []byte) (clientRandom [32]byte, paylo
 	return clientRandom, payload, client, err
 }
 
-func openSealedBlob(bl HybridBlob, key [24]byte) ([]byte, error) {
+func openSealedBlob(bl hybridBlob, key [24]byte) ([]byte, error) {
 	g, err := ParseGCMBlob(bl.Raw)
 	if err != nil {
 		return nil, &OpenError{Reason: taxonomy.ReasonTruncated}
@@ -364,7 +364,7 @@ func openSealedBlob(bl HybridBlob, key [24]byte) ([]byte, error) {
 	if err != nil {
 		return nil, &OpenError{Reason: taxonomy.ReasonTagMismatch}
 	}
-	return Inflate(pt, DefaultMaxInflate)
+	return inflateZlib(pt, DefaultMaxInflate)
 }
 
 // SealHybridResponse builds an algo-12 response body in the measured
@@ -399,7 +399,7 @@ func SealHybridResponse(rand io.Reader, client *ecdh.PublicKey, clientRandom [32
 
 // OpenResponse opens a body sealed by SealHybridResponse.
 func (c *HybridClient) OpenResponse(body []byte) ([]byte, error) {
-	hb, err := ParseHybridBody(body)
+	hb, err := parseHybridBody(body)
 	if err != nil {
 		return nil, err
 	}

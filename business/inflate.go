@@ -24,7 +24,7 @@ const (
 )
 
 // inflater is a zlib reader kept across payloads, with scratch output.
-// zlib.NewReader allocates a 32 KiB window and Huffman tables (about
+// zlib.newRecordReader allocates a 32 KiB window and Huffman tables (about
 // 40 KiB) per call, which cost more than inflating a typical payload of a
 // few hundred bytes; Reset reuses them. Inflating into scratch and
 // copying out once allocates exactly the output, where growing it
@@ -41,7 +41,7 @@ var inflaters = sync.Pool{New: func() any { return new(inflater) }}
 // inflate decompresses the zlib stream b (or, with raw set and no zlib
 // header, the raw deflate stream b) into a new slice of exactly the
 // output's length, refusing to produce more than maxLen bytes
-// (ErrTooLarge).
+// (errTooLarge).
 func inflate(b []byte, maxLen int64, raw bool) ([]byte, error) {
 	inf := inflaters.Get().(*inflater)
 	defer inflaters.Put(inf)
@@ -71,7 +71,7 @@ func inflate(b []byte, maxLen int64, raw bool) ([]byte, error) {
 		return nil, err
 	}
 	if maxLen < 0 {
-		return nil, ErrTooLarge
+		return nil, errTooLarge
 	}
 	if inf.buf == nil {
 		inf.buf = make([]byte, 0, minScratch)
@@ -86,7 +86,7 @@ func inflate(b []byte, maxLen int64, raw bool) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(out)) > maxLen {
-		return nil, ErrTooLarge
+		return nil, errTooLarge
 	}
 	return append(make([]byte, 0, len(out)), out...), nil
 }

@@ -23,22 +23,22 @@ const (
 	adlerNoKey = 1
 )
 
-// DefaultMaxInflate caps an inflated payload when State.MaxInflate is 0.
+// DefaultMaxInflate caps an inflated payload when AuthState.MaxInflate is 0.
 const DefaultMaxInflate = 64 << 20
 
-// ErrTooLarge is returned by Inflate when the output would exceed its cap.
-var ErrTooLarge = errors.New("business: inflated payload too large")
+// errTooLarge is returned by inflateZlib when the output would exceed its cap.
+var errTooLarge = errors.New("business: inflated payload too large")
 
-// Inflate decompresses the zlib stream b, refusing to produce more than
-// max bytes (ErrTooLarge): a zlib bomb never costs more than max bytes of
+// inflateZlib decompresses the zlib stream b, refusing to produce more than
+// max bytes (errTooLarge): a zlib bomb never costs more than max bytes of
 // memory.
-func Inflate(b []byte, max int64) ([]byte, error) {
+func inflateZlib(b []byte, max int64) ([]byte, error) {
 	return inflate(b, max, false)
 }
 
 // InflateAny inflates a zlib stream or, when b has no zlib header, a raw
 // deflate stream (plain-HTTP bodies such as newgetdns's come either way),
-// bounded like Inflate.
+// bounded like inflateZlib.
 func InflateAny(b []byte, max int64) ([]byte, error) {
 	return inflate(b, max, true)
 }
@@ -76,11 +76,11 @@ func unpad(b []byte) (int, bool) {
 	return len(b) - n, true
 }
 
-// OpenCBC decrypts an inner AES-128-CBC body with key = IV = key and
+// openCBCWithKey decrypts an inner AES-128-CBC body with key = IV = key and
 // removes PKCS#7 padding. It returns errBadPadding when the padding is
 // invalid (the usual sign of a wrong key) and errTruncated when c is not
 // whole blocks.
-func OpenCBC(key [16]byte, c []byte) ([]byte, error) {
+func openCBCWithKey(key [16]byte, c []byte) ([]byte, error) {
 	if len(c) == 0 || len(c)%aes.BlockSize != 0 {
 		return nil, errTruncated
 	}
@@ -91,7 +91,7 @@ func OpenCBC(key [16]byte, c []byte) ([]byte, error) {
 	return openCBC(block, key, c)
 }
 
-// openCBC is OpenCBC with the block cipher of key already built.
+// openCBC is openCBCWithKey with the block cipher of key already built.
 func openCBC(block cipher.Block, key [16]byte, c []byte) ([]byte, error) {
 	return openCBCInto(block, key, c, nil)
 }
@@ -201,7 +201,7 @@ func SealGCM(key [24]byte, iv [12]byte, aad, plaintext []byte) []byte {
 //	adler32(plaintext, seed = adler32(md5(be32(len(plaintext)) || K || md5(be32(uin) || K))))
 //
 // over the uncompressed plaintext, where K is the signature key (see
-// LearnFromAuthResponse).
+// learnFromAuthResponse).
 func Signature(plaintext []byte, uin uint32, k []byte) uint32 {
 	// md5.Sum over buffers on the stack: md5.New and Sum(nil) allocated
 	// twice per call, and a packet is checked against every known key.

@@ -27,14 +27,14 @@ type Keys interface {
 
 var _ Keys = (*keylog.Log)(nil)
 
-// State carries what earlier packets of a capture taught: keys learned
-// from the auth response and keys that verified before. Use one State per
+// AuthState carries what earlier packets of a capture taught: keys learned
+// from the auth response and keys that verified before. Use one AuthState per
 // capture (or per account), in capture order; it is not safe for
 // concurrent use. The zero value is ready.
-type State struct {
+type AuthState struct {
 	// MaxInflate caps inflated payloads; 0 means DefaultMaxInflate.
 	MaxInflate int64
-	// MaxInflateTotal caps what all the payloads of the State (a
+	// MaxInflateTotal caps what all the payloads of the AuthState (a
 	// capture) may inflate to together, so a small capture of zlib bombs
 	// each under MaxInflate cannot amplify into gigabytes of output;
 	// 0 means DefaultMaxInflateTotal. Payloads past it fail with
@@ -53,19 +53,19 @@ type State struct {
 	scratch []byte
 }
 
-// maxScratch bounds the inner-plaintext scratch a State keeps.
+// maxScratch bounds the inner-plaintext scratch a AuthState keeps.
 const maxScratch = 1 << 20
 
-// keepScratch keeps b's backing array as the State's scratch, unless it
+// keepScratch keeps b's backing array as the AuthState's scratch, unless it
 // is too large to keep.
-func (st *State) keepScratch(b []byte) {
+func (st *AuthState) keepScratch(b []byte) {
 	if cap(b) <= maxScratch {
 		st.scratch = b[:0]
 	}
 }
 
-// Learn adds the secrets of an auth response.
-func (st *State) Learn(a AuthSecrets) {
+// learn adds the secrets of an auth response.
+func (st *AuthState) learn(a authSecrets) {
 	st.SessionKeys = addKey(st.SessionKeys, a.SessionKey)
 	st.SignatureKeys = addKey(st.SignatureKeys, a.SignatureKey)
 	for _, k := range a.GCMKeys {
@@ -82,23 +82,23 @@ func addKey[K comparable](ks []K, k K) []K {
 	return append(ks, k)
 }
 
-// DefaultMaxInflateTotal is the default of State.MaxInflateTotal.
+// DefaultMaxInflateTotal is the default of AuthState.MaxInflateTotal.
 const DefaultMaxInflateTotal = 1 << 30
 
 // maxInflate is the most the next payload may inflate to: the per-payload
 // cap or what is left of the total, whichever is less.
-func (st *State) maxInflate() int64 {
+func (st *AuthState) maxInflate() int64 {
 	return min(st.perPayload(), st.outputLeft())
 }
 
-func (st *State) perPayload() int64 {
+func (st *AuthState) perPayload() int64 {
 	if st.MaxInflate > 0 {
 		return st.MaxInflate
 	}
 	return DefaultMaxInflate
 }
 
-func (st *State) outputLeft() int64 {
+func (st *AuthState) outputLeft() int64 {
 	total := st.MaxInflateTotal
 	if total <= 0 {
 		total = DefaultMaxInflateTotal
@@ -107,32 +107,32 @@ func (st *State) outputLeft() int64 {
 }
 
 // tooLarge names why an inflation hit its limit.
-func (st *State) tooLarge() string {
+func (st *AuthState) tooLarge() string {
 	if st.outputLeft() < st.perPayload() {
 		return taxonomy.ReasonOutputCap
 	}
 	return taxonomy.ReasonTooLarge
 }
 
-// Part is one plaintext of a business packet. Ordinary packets have one
+// Plaintext is one plaintext of a business packet. Ordinary packets have one
 // part with an empty Name; the hybrid auth exchange has several.
-type Part struct {
+type Plaintext struct {
 	Name       string // "", "payload", "client_random_1", "client_random_2"
 	Plaintext  []byte // after inflation; owned by the caller
 	Inner      string // InnerAESCBC, InnerAESGCM or InnerNone
 	Compressed bool   // the plaintext was a zlib stream
 }
 
-// Opened is an opened business packet.
-type Opened struct {
+// Packet is an opened business packet.
+type Packet struct {
 	Header Header // Cookie and Extra alias the input packet
-	Parts  []Part
+	Parts  []Plaintext
 	// SignatureOK is set when the header signature could be checked:
 	// true when a known signature key verifies it, false when keys were
 	// known and none did; nil for unsigned packets or without a key.
 	SignatureOK *bool
 	// Learned is set when this packet was an auth response whose secrets
-	// were added to the State.
+	// were added to the AuthState.
 	Learned bool
 }
 
@@ -175,52 +175,52 @@ func (noKeys) GCMKeys() [][24]byte              { return nil }
 // For AES-CBC a key is accepted only when the padding is valid and the
 // plaintext length equals the header's compressed length (and, for zlib,
 // inflates to the uncompressed length); for AES-GCM when the tag verifies.
-// On failure it returns a zero Opened and an *OpenError.
-func Open(pkt []byte, keys Keys, st *State) (Opened, error) {
+// On failure it returns a zero Packet and an *OpenError.
+func Open(pkt []byte, keys Keys, st *AuthState) (Packet, error) {
 	if keys == nil {
 		keys = noKeys{}
 	}
 	if st == nil {
-		st = &State{}
+		st = &AuthState{}
 	}
-	h, body, err := ParseHeader(pkt)
+	h, body, err := parseHeader(pkt)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return Opened{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: err}
+			return Packet{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: err}
 		}
-		return Opened{}, &OpenError{Reason: taxonomy.ReasonMalformed, Err: err}
+		return Packet{}, &OpenError{Reason: taxonomy.ReasonMalformed, Err: err}
 	}
-	o := Opened{Header: h}
+	o := Packet{Header: h}
 	switch h.Algo {
 	case AlgoCBC:
 		p, err := openCBCBody(h, body, keys, st)
 		if err != nil {
-			return Opened{}, err
+			return Packet{}, err
 		}
-		o.Parts = []Part{p}
+		o.Parts = []Plaintext{p}
 	case AlgoGCM:
 		p, err := openGCMBody(body, keys, st)
 		if err != nil {
-			return Opened{}, err
+			return Packet{}, err
 		}
-		o.Parts = []Part{p}
+		o.Parts = []Plaintext{p}
 	case AlgoHybrid:
 		parts, err := openHybridBody(body, keys, st)
 		if err != nil {
-			return Opened{}, err
+			return Packet{}, err
 		}
 		o.Parts = parts
 		for _, p := range parts {
 			if p.Name != partPayload {
 				continue
 			}
-			if a, ok := LearnFromAuthResponse(p.Plaintext, keys); ok {
-				st.Learn(a)
+			if a, ok := learnFromAuthResponse(p.Plaintext, keys); ok {
+				st.learn(a)
 				o.Learned = true
 			}
 		}
 	default:
-		return Opened{}, &OpenError{Reason: fmt.Sprintf("unknown algo 0x%x", uint8(h.Algo))}
+		return Packet{}, &OpenError{Reason: fmt.Sprintf("unknown algo 0x%x", uint8(h.Algo))}
 	}
 	if h.Signature != 0 && len(o.Parts) == 1 {
 		o.SignatureOK = checkSignature(h, o.Parts[0].Plaintext, keys, st)
@@ -228,16 +228,16 @@ func Open(pkt []byte, keys Keys, st *State) (Opened, error) {
 	return o, nil
 }
 
-// OpenLonglink opens the body of a Longlink packet: commands without inner
+// openLonglink opens the body of a Longlink packet: commands without inner
 // encryption (noop, identify) give one InnerNone part, others go to Open.
-func OpenLonglink(p LonglinkPacket, keys Keys, st *State) (Opened, error) {
+func openLonglink(p LonglinkPacket, keys Keys, st *AuthState) (Packet, error) {
 	if p.Cmd.Plain() {
-		return Opened{Parts: []Part{{Plaintext: append([]byte(nil), p.Body...), Inner: taxonomy.InnerNone}}}, nil
+		return Packet{Parts: []Plaintext{{Plaintext: append([]byte(nil), p.Body...), Inner: taxonomy.InnerNone}}}, nil
 	}
 	return Open(p.Body, keys, st)
 }
 
-func checkSignature(h Header, plaintext []byte, keys Keys, st *State) *bool {
+func checkSignature(h Header, plaintext []byte, keys Keys, st *AuthState) *bool {
 	t, f := true, false
 	for _, k := range st.SignatureKeys {
 		if uint64(Signature(plaintext, h.Uin, k[:])) == h.Signature {
@@ -246,7 +246,7 @@ func checkSignature(h Header, plaintext []byte, keys Keys, st *State) *bool {
 	}
 	// Without a learned key, an AES-CBC key of the key log may be K (it is
 	// the key that decrypts the auth response's session key); a 32-bit
-	// match by chance is negligible. Only the first MaxBlindKeys are
+	// match by chance is negligible. Only the first maxBlindKeys are
 	// tried: each try hashes the whole plaintext.
 	for _, k := range blindKeys(keys) {
 		if uint64(Signature(plaintext, h.Uin, k[:])) == h.Signature {
@@ -260,16 +260,16 @@ func checkSignature(h Header, plaintext []byte, keys Keys, st *State) *bool {
 	return nil
 }
 
-// MaxBlindKeys bounds the key-log AES-CBC keys tried on a packet that no
+// maxBlindKeys bounds the key-log AES-CBC keys tried on a packet that no
 // key-log line names (by its ciphertext's tail) and no learned key opens:
 // real key logs hold a handful of distinct session keys, and a log of
 // thousands of keys must not make every payload try every key.
-const MaxBlindKeys = 64
+const maxBlindKeys = 64
 
 // blindKeys returns the key log's AES-CBC keys to try without an index.
 func blindKeys(keys Keys) [][16]byte {
 	ks := keys.CBCKeys()
-	return ks[:min(len(ks), MaxBlindKeys)]
+	return ks[:min(len(ks), maxBlindKeys)]
 }
 
 // failure ranks how far a key candidate got, to report the most telling
@@ -292,9 +292,9 @@ func (f *failure) result() error {
 	return f.err
 }
 
-func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
+func openCBCBody(h Header, body []byte, keys Keys, st *AuthState) (Plaintext, error) {
 	if len(body) == 0 || len(body)%16 != 0 {
-		return Part{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-cbc body of %d bytes", len(body))}
+		return Plaintext{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-cbc body of %d bytes", len(body))}
 	}
 	var cands [][16]byte
 	var tail [8]byte
@@ -318,7 +318,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 	// while a better one is sought: one whose plaintext the header
 	// signature verifies, or failing that, one that parses as protobuf.
 	var fail failure
-	var best Part
+	var best Plaintext
 	var bestKey [16]byte
 	bestRank := -1
 	for i, k := range cands {
@@ -332,12 +332,12 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 			continue
 		}
 		st.keepScratch(pt)
-		p := Part{Plaintext: pt, Inner: taxonomy.InnerAESCBC}
+		p := Plaintext{Plaintext: pt, Inner: taxonomy.InnerAESCBC}
 		if h.Compress != CompressZlib {
 			p.Plaintext = slices.Clone(pt) // out of the scratch
 		} else {
-			out, err := Inflate(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
-			if errors.Is(err, ErrTooLarge) {
+			out, err := inflateZlib(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
+			if errors.Is(err, errTooLarge) {
 				fail.note(4, st.tooLarge(), err)
 				continue
 			}
@@ -369,7 +369,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *State) (Part, error) {
 		}
 	}
 	if bestRank < 0 {
-		return Part{}, fail.result()
+		return Plaintext{}, fail.result()
 	}
 	st.SessionKeys = addKey(st.SessionKeys, bestKey)
 	return best, nil
@@ -382,7 +382,7 @@ const (
 	rankSigned           // and the header signature verifies
 )
 
-func cbcRank(h Header, p Part, keys Keys, st *State) int {
+func cbcRank(h Header, p Plaintext, keys Keys, st *AuthState) int {
 	if h.Signature != 0 {
 		if ok := checkSignature(h, p.Plaintext, keys, st); ok != nil && *ok {
 			return rankSigned
@@ -395,7 +395,7 @@ func cbcRank(h Header, p Part, keys Keys, st *State) int {
 }
 
 // signatureCheckable reports whether some signature key is known.
-func signatureCheckable(keys Keys, st *State) bool {
+func signatureCheckable(keys Keys, st *AuthState) bool {
 	return len(st.SignatureKeys) > 0 || len(keys.CBCKeys()) > 0
 }
 
@@ -450,10 +450,10 @@ type gcmCand struct {
 // openGCMBlob decrypts one blob with keys found by IV, by tail, in st,
 // then the key log's bare keys (with each of extraAAD), and inflates a
 // zlib plaintext.
-func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error) {
+func openGCMBlob(b []byte, keys Keys, st *AuthState, extraAAD [][]byte) (Plaintext, error) {
 	g, err := ParseGCMBlob(b)
 	if err != nil {
-		return Part{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-gcm body of %d bytes", len(b))}
+		return Plaintext{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-gcm body of %d bytes", len(b))}
 	}
 	var cands []gcmCand
 	for _, e := range keys.GCMByIV(g.IV) {
@@ -464,10 +464,10 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 			cands = append(cands, gcmCand{e.Key24, e.AAD})
 		}
 	}
-	// Bare keys have no index: the learned ones, then at most MaxBlindKeys
+	// Bare keys have no index: the learned ones, then at most maxBlindKeys
 	// of the key log's (a tag check each, per AAD).
 	gk := keys.GCMKeys()
-	bare := append(append([][24]byte(nil), st.GCMKeys...), gk[:min(len(gk), MaxBlindKeys)]...)
+	bare := append(append([][24]byte(nil), st.GCMKeys...), gk[:min(len(gk), maxBlindKeys)]...)
 	aads := append([][]byte{nil}, extraAAD...)
 	for _, k := range bare {
 		for _, aad := range aads {
@@ -483,27 +483,27 @@ func openGCMBlob(b []byte, keys Keys, st *State, extraAAD [][]byte) (Part, error
 		}
 		st.keepScratch(pt)
 		st.GCMKeys = addKey(st.GCMKeys, c.key)
-		p := Part{Inner: taxonomy.InnerAESGCM}
+		p := Plaintext{Inner: taxonomy.InnerAESGCM}
 		// doc/protocol.md §5: GCM inputs are always zlib, whatever the
 		// header's compress bits say.
 		if len(pt) == 0 || pt[0] != zlibMagic {
 			p.Plaintext = slices.Clone(pt) // out of the scratch
 		} else {
-			out, err := Inflate(pt, st.maxInflate())
-			if errors.Is(err, ErrTooLarge) {
-				return Part{}, &OpenError{Reason: st.tooLarge(), Err: err}
+			out, err := inflateZlib(pt, st.maxInflate())
+			if errors.Is(err, errTooLarge) {
+				return Plaintext{}, &OpenError{Reason: st.tooLarge(), Err: err}
 			}
 			if err != nil {
-				return Part{}, &OpenError{Reason: taxonomy.ReasonInflate, Err: err}
+				return Plaintext{}, &OpenError{Reason: taxonomy.ReasonInflate, Err: err}
 			}
 			st.inflated += int64(len(out))
 			p.Plaintext, p.Compressed = out, true
 		}
 		return p, nil
 	}
-	return Part{}, fail.result()
+	return Plaintext{}, fail.result()
 }
 
-func openGCMBody(body []byte, keys Keys, st *State) (Part, error) {
+func openGCMBody(body []byte, keys Keys, st *AuthState) (Plaintext, error) {
 	return openGCMBlob(body, keys, st, nil)
 }

@@ -40,8 +40,8 @@ func TestRandomCBCKeysOpenNothing(t *testing.T) {
 	if testing.Short() {
 		packets = 200
 	}
-	keys := randomKeyLog(rng, 2*MaxBlindKeys)
-	st := &State{}
+	keys := randomKeyLog(rng, 2*maxBlindKeys)
+	st := &AuthState{}
 	paddingPasses := 0
 	for i := range packets {
 		// 31 bytes: one byte of PKCS#7 padding, so a wrong key's
@@ -51,7 +51,7 @@ func TestRandomCBCKeysOpenNothing(t *testing.T) {
 			plain[j] = byte(rng.Uint32())
 		}
 		pkt := sealPacket(t, AlgoCBC, uint64(i), plain, false, i%2 == 0)
-		_, body, _ := ParseHeader(pkt)
+		_, body, _ := parseHeader(pkt)
 		for _, k := range blindKeys(keys) {
 			if lastPlainByte(k, body) == 1 {
 				paddingPasses++
@@ -61,7 +61,7 @@ func TestRandomCBCKeysOpenNothing(t *testing.T) {
 			t.Fatalf("packet %d opened with a random key: %x", i, o.Parts[0].Plaintext)
 		}
 	}
-	t.Logf("%d packets × %d keys: %d tries passed the padding and length checks; none opened", packets, MaxBlindKeys, paddingPasses)
+	t.Logf("%d packets × %d keys: %d tries passed the padding and length checks; none opened", packets, maxBlindKeys, paddingPasses)
 	if !testing.Short() && paddingPasses == 0 {
 		t.Fatal("no try passed the padding check: the test proves nothing")
 	}
@@ -75,16 +75,16 @@ func lastPlainByte(k [16]byte, body []byte) byte {
 }
 
 // TestBlindKeysBounded: with 10k keys in the key log, a packet no line
-// names tries at most MaxBlindKeys of them (AES states built, counted by
-// the State's cache), for the body and for the signature.
+// names tries at most maxBlindKeys of them (AES states built, counted by
+// the AuthState's cache), for the body and for the signature.
 func TestBlindKeysBounded(t *testing.T) {
 	keys := randomKeyLog(rand.New(rand.NewPCG(5, 6)), 10_000)
-	st := &State{}
+	st := &AuthState{}
 	pkt := sealPacket(t, AlgoCBC, 1, []byte("\x0a\x07payload"), false, true)
 	if _, err := Open(pkt, keys, st); err == nil {
 		t.Fatal("opened without its key")
 	}
-	if n := len(st.ciphers.cbc); n > MaxBlindKeys {
-		t.Fatalf("%d keys tried, at most %d", n, MaxBlindKeys)
+	if n := len(st.ciphers.cbc); n > maxBlindKeys {
+		t.Fatalf("%d keys tried, at most %d", n, maxBlindKeys)
 	}
 }

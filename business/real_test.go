@@ -185,7 +185,7 @@ func readStreams(t testing.TB, path string) map[flowKey][]byte {
 type realPayload struct {
 	request bool
 	uri     string
-	part    Part
+	part    Plaintext
 	sigOK   *bool
 }
 
@@ -217,10 +217,10 @@ func decryptCapture(t testing.TB, dir string, inner func(*keylog.Log) Keys) ([]r
 		}
 		return conns[i].client.sp < conns[j].client.sp
 	})
-	st := &State{}
+	st := &AuthState{}
 	fails := map[string]int{}
 	var out []realPayload
-	emit := func(req bool, uri string, o Opened) {
+	emit := func(req bool, uri string, o Packet) {
 		for _, p := range o.Parts {
 			out = append(out, realPayload{request: req, uri: uri, part: p, sigOK: o.SignatureOK})
 		}
@@ -274,7 +274,7 @@ func decryptCapture(t testing.TB, dir string, inner func(*keylog.Log) Keys) ([]r
 					if err != nil {
 						t.Fatal(err)
 					}
-					o, err := OpenLonglink(p, keys, st)
+					o, err := openLonglink(p, keys, st)
 					if err != nil {
 						fails[err.(*OpenError).Reason]++
 						continue
@@ -387,7 +387,7 @@ func TestRealAutoauth(t *testing.T) {
 	if req.URI != "/cgi-bin/micromsg-bin/secautoauth" || req.Host != "sgshort.wechat.com" {
 		t.Errorf("envelope %q %q", req.URI, req.Host)
 	}
-	st := &State{}
+	st := &AuthState{}
 	o, err := Open(req.Packet, l, st)
 	if err != nil {
 		t.Fatal(err)
@@ -395,8 +395,8 @@ func TestRealAutoauth(t *testing.T) {
 	if o.Header.Algo != AlgoHybrid || o.Header.ReqType != 763 || o.Header.KeyVersion != 10007 || len(o.Parts) != 3 {
 		t.Fatalf("header %+v, %d parts", o.Header, len(o.Parts))
 	}
-	hb, err := ParseHybridBody(req.Packet[len(req.Packet)-int(o.Header.CompressedLen):])
-	if err != nil || hb.CurveNID != NIDPrime256v1 || hb.Version != 1 || len(hb.Blobs) != 3 {
+	hb, err := parseHybridBody(req.Packet[len(req.Packet)-int(o.Header.CompressedLen):])
+	if err != nil || hb.CurveNID != nidPrime256v1 || hb.Version != 1 || len(hb.Blobs) != 3 {
 		t.Fatalf("hybrid body: %+v %v", hb, err)
 	}
 	want := readHexDump(t, filepath.Join(dir, "autoauth-request-packet-plaintext.hex"))
@@ -441,7 +441,7 @@ func TestRealAutoauth(t *testing.T) {
 	if !o.Learned || len(o.Parts) != 1 || o.Parts[0].Name != "payload" || len(o.Parts[0].Plaintext) != 22062 {
 		t.Fatalf("response: learned %v, %d parts", o.Learned, len(o.Parts))
 	}
-	a, ok := LearnFromAuthResponse(o.Parts[0].Plaintext, l)
+	a, ok := learnFromAuthResponse(o.Parts[0].Plaintext, l)
 	if !ok || len(a.GCMKeys) != 2 {
 		t.Fatalf("LearnFromAuthResponse: %v, %d GCM keys", ok, len(a.GCMKeys))
 	}
@@ -458,7 +458,7 @@ func TestRealAutoauth(t *testing.T) {
 			t.Errorf("learned GCM key not in the key log")
 		}
 	}
-	if _, ok := LearnFromAuthResponse(o.Parts[0].Plaintext, nil); ok {
+	if _, ok := learnFromAuthResponse(o.Parts[0].Plaintext, nil); ok {
 		t.Errorf("learned without keys")
 	}
 }
@@ -480,9 +480,9 @@ func TestRealLearnedKeysSuffice(t *testing.T) {
 	dir := sharedDir(t)
 	got, fails := decryptCapture(t, dir, func(full *keylog.Log) Keys {
 		var minimal keylog.Log
-		// Learn K from the auth response with the full log.
+		// learn K from the auth response with the full log.
 		resp := appData(full, readHexDump(t, filepath.Join(dir, "autoauth-response-packet.hex")))
-		a, ok := LearnFromAuthResponse(mustPayload(t, resp, full), full)
+		a, ok := learnFromAuthResponse(mustPayload(t, resp, full), full)
 		if !ok {
 			t.Fatal("auth response teaches nothing")
 		}

@@ -50,7 +50,7 @@ func sealPacket(t testing.TB, algo Algo, reqType uint64, plaintext []byte, compr
 	default:
 		ct = body
 	}
-	pkt, err := MarshalHeader(h)
+	pkt, err := marshalHeader(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func synthKeys() *keylog.Log {
 	return &l
 }
 
-func summarize(o Opened, err error) string {
+func summarize(o Packet, err error) string {
 	if err != nil {
 		return "error: " + err.(*OpenError).Reason
 	}
@@ -99,7 +99,7 @@ func TestGoldenSynthetic(t *testing.T) {
 	var out strings.Builder
 	out.WriteString("# business synthetic packets: keys synthSessionKey, synthK, synthGCMKey; Open with a fresh State\n")
 	for _, c := range cases {
-		o, err := Open(c.pkt, synthKeys(), &State{})
+		o, err := Open(c.pkt, synthKeys(), &AuthState{})
 		fmt.Fprintf(&out, "\n== %s\npacket %x\n%s\n", c.name, c.pkt, summarize(o, err))
 	}
 	env := AppendShortlinkRequest(nil, ShortlinkRequest{URI: "/cgi-bin/micromsg-bin/getcdndns", Host: "sgshort.wechat.com", Packet: cases[0].pkt})
@@ -127,14 +127,14 @@ func TestOpenReasons(t *testing.T) {
 		h := Header{Algo: AlgoCBC, Compress: CompressZlib, ReqType: 1, UncompressedLen: uint64(len(big))}
 		z := zlibCompress(big)
 		h.CompressedLen = uint64(len(z))
-		pkt, _ := MarshalHeader(h)
+		pkt, _ := marshalHeader(h)
 		return append(pkt, SealCBC(synthSessionKey, z)...)
 	}()
 	tests := []struct {
 		name   string
 		pkt    []byte
 		keys   Keys
-		st     *State
+		st     *AuthState
 		reason string
 	}{
 		{"ok", good, synthKeys(), nil, ""},
@@ -148,7 +148,7 @@ func TestOpenReasons(t *testing.T) {
 		{"gcm short", gcm[:int(gcm[1]>>2)+20], synthKeys(), nil, taxonomy.ReasonTruncated},
 		{"gcm no key", gcm, nil, nil, taxonomy.ReasonNoKey},
 		{"unknown algo", sealPacket(t, Algo(9), 1, plain, false, false), nil, nil, "unknown algo 0x9"},
-		{"bomb", bomb, synthKeys(), &State{MaxInflate: 1 << 20}, taxonomy.ReasonTooLarge},
+		{"bomb", bomb, synthKeys(), &AuthState{MaxInflate: 1 << 20}, taxonomy.ReasonTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,12 +179,12 @@ func TestSignatureState(t *testing.T) {
 	// Session key known, K not: signature unknown.
 	var onlySession keylog.Log
 	onlySession.Add(keylog.Entry{Kind: keylog.KindSessionKey, Key16: synthSessionKey})
-	o, err := Open(pkt, &onlySession, &State{})
+	o, err := Open(pkt, &onlySession, &AuthState{})
 	if err != nil || o.SignatureOK != nil {
 		t.Fatalf("SignatureOK %v, %v; want nil", o.SignatureOK, err)
 	}
 	// A learned wrong K: signature false.
-	o, err = Open(pkt, &onlySession, &State{SignatureKeys: [][16]byte{{9}}})
+	o, err = Open(pkt, &onlySession, &AuthState{SignatureKeys: [][16]byte{{9}}})
 	if err != nil || o.SignatureOK == nil || *o.SignatureOK {
 		t.Fatalf("SignatureOK %v, %v; want false", o.SignatureOK, err)
 	}
@@ -235,10 +235,10 @@ func TestHybridRoundTrip(t *testing.T) {
 
 	wrap := func(b []byte) []byte {
 		h := Header{Algo: AlgoHybrid, Compress: CompressNone, ReqType: 763, UncompressedLen: uint64(len(b)), CompressedLen: uint64(len(b)), KeyVersion: 10007}
-		pkt, _ := MarshalHeader(h)
+		pkt, _ := marshalHeader(h)
 		return append(pkt, b...)
 	}
-	st := &State{}
+	st := &AuthState{}
 	o, err := Open(wrap(body), l, st)
 	if err != nil || len(o.Parts) != 3 {
 		t.Fatalf("open request: %v", err)
@@ -282,7 +282,7 @@ func FuzzOpen(f *testing.F) {
 		if len(b) > 1<<16 {
 			return
 		}
-		o, err := Open(b, keys, &State{MaxInflate: 1 << 20})
+		o, err := Open(b, keys, &AuthState{MaxInflate: 1 << 20})
 		if err != nil {
 			var oe *OpenError
 			if !errors.As(err, &oe) || oe.Reason == "" {
@@ -307,7 +307,7 @@ func BenchmarkOpenCBC(b *testing.B) {
 	}
 	pkt := sealPacket(b, AlgoCBC, 1, plain, false, false)
 	keys := synthKeys()
-	st := &State{}
+	st := &AuthState{}
 	b.SetBytes(int64(len(pkt)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -323,7 +323,7 @@ func BenchmarkInflate(b *testing.B) {
 	b.SetBytes(int64(len(plain)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Inflate(z, DefaultMaxInflate); err != nil {
+		if _, err := inflateZlib(z, DefaultMaxInflate); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // bizState is the business-layer state of a whole run: keys learned from
 // the auth response apply to every later connection (doc/protocol.md §5).
 type bizState struct {
-	st business.State
+	st business.AuthState
 }
 
 func (b *bizState) init(d *decrypter) {
@@ -144,7 +144,7 @@ func (c *conn) openShortlink(h *half, data []byte, frames []int64, t time.Time, 
 	} else {
 		p.URI = c.uri
 	}
-	c.openBusiness(p, data, func(o business.Opened) {
+	c.openBusiness(p, data, func(o business.Packet) {
 		if h.dir == 0 {
 			c.reqType = int(o.Header.ReqType)
 		}
@@ -194,7 +194,7 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 	p.CmdID = uint32(pkt.Cmd)
 	p.LonglinkSeq = pkt.Seq
 	if pkt.Cmd.Plain() {
-		c.d.order.submit(&job{c: c, base: p, ready: &business.Opened{Parts: []business.Part{{Plaintext: slices.Clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
+		c.d.order.submit(&job{c: c, base: p, ready: &business.Packet{Parts: []business.Plaintext{{Plaintext: slices.Clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
 		return
 	}
 	c.openBusiness(p, slices.Clone(pkt.Body), nil)
@@ -203,11 +203,11 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 // openBusiness opens one business packet and emits a payload per part,
 // in order with the connection's other payloads (order.go). pkt must not
 // be reused by the caller.
-func (c *conn) openBusiness(p *payload.Payload, pkt []byte, then func(business.Opened)) {
+func (c *conn) openBusiness(p *payload.Payload, pkt []byte, then func(business.Packet)) {
 	c.d.order.submit(&job{c: c, base: p, pkt: pkt, then: then})
 }
 
-func (c *conn) emitParts(base *payload.Payload, o business.Opened) {
+func (c *conn) emitParts(base *payload.Payload, o business.Packet) {
 	st := c.d.stats
 	hd := o.Header
 	if hd.Algo != 0 {

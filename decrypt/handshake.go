@@ -30,9 +30,9 @@ func (c *conn) openWithSecrets(h *half, seq uint64, rec mmtls.Record) ([]byte, b
 	}
 	pt, kind, err := c.sess.Record(h.dir == reassemble.ClientToServer, seq, rec)
 	if c.d.psk != nil {
-		c.d.psk.record(c, kind == mmtls.PlainDecrypted, err)
+		c.d.psk.record(c, kind == mmtls.Decrypted, err)
 	}
-	if kind != mmtls.PlainDecrypted {
+	if kind != mmtls.Decrypted {
 		if errors.Is(err, mmtls.ErrTagMismatch) {
 			h.keys.tried = true
 		}

@@ -100,7 +100,7 @@ type heldPacket struct {
 	c    *conn
 	p    payload.Payload
 	pkt  []byte
-	then func(business.Opened)
+	then func(business.Packet)
 }
 
 func newLive(d *decrypter, o *LiveOptions) *live {
@@ -321,7 +321,7 @@ func (l *live) bound() {
 
 // hold keeps a business packet whose inner key is missing, if it fits in
 // the bounds, and reports whether it did.
-func (l *live) hold(c *conn, p *payload.Payload, pkt []byte, then func(business.Opened), reason string) bool {
+func (l *live) hold(c *conn, p *payload.Payload, pkt []byte, then func(business.Packet), reason string) bool {
 	if !waitable(reason) {
 		return false
 	}

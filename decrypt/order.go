@@ -20,15 +20,15 @@ type job struct {
 	c     *conn
 	base  *payload.Payload
 	send  bool             // base is the payload, ready to go
-	ready *business.Opened // the parts, known without opening
+	ready *business.Packet // the parts, known without opening
 
 	pkt  []byte                // the packet to open; owned by the job
-	then func(business.Opened) // called at commit when it opened
+	then func(business.Packet) // called at commit when it opened
 
-	// Set by the worker: the snapshot it opened with and what its State
+	// Set by the worker: the snapshot it opened with and what its AuthState
 	// had learned after.
 	base0, after business.Snapshot
-	opened       business.Opened
+	opened       business.Packet
 	err          error
 	batch        *batch // the batch it is opened in; nil when opened at commit
 }
@@ -79,11 +79,11 @@ func (o *orderer) start(d *decrypter, workers int) {
 	}
 }
 
-// worker opens packets with its own State (own cipher cache and scratch),
+// worker opens packets with its own AuthState (own cipher cache and scratch),
 // restored to the snapshot each job was submitted with.
 func (o *orderer) worker() {
 	defer o.wg.Done()
-	st := business.State{MaxInflate: o.d.biz.st.MaxInflate}
+	st := business.AuthState{MaxInflate: o.d.biz.st.MaxInflate}
 	for b := range o.work {
 		for _, j := range b.jobs {
 			st.Restore(j.base0)
@@ -187,7 +187,7 @@ func (o *orderer) stop() {
 }
 
 // commit hands a job's payloads on, on the run's goroutine, in order. A
-// packet opened with a snapshot the run's State has since outgrown is
+// packet opened with a snapshot the run's AuthState has since outgrown is
 // opened again here, so that every packet sees the keys learned before it.
 func (o *orderer) commit(j *job) {
 	c, st := j.c, &o.d.biz.st

@@ -52,7 +52,7 @@ func newRoundKeys(r *rng) (*roundKeys, error) {
 
 // sealedPart is one plaintext of a sealed packet as decrypt names it.
 type sealedPart struct {
-	name  string // business.Part.Name
+	name  string // business.Plaintext.Name
 	plain []byte
 }
 
