@@ -22,7 +22,7 @@ const closeIdle = "timeout"
 
 // conn follows one TCP connection: it classifies it, frames both
 // directions, opens records, and hands application data to the business
-// layer (bizlayer.go).
+// layer (business.go).
 type conn struct {
 	d    *decrypter
 	info reassemble.Conn
