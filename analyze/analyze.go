@@ -120,7 +120,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		hs := make([][][32]byte, len(inputs))
 		complete := make([]bool, len(inputs))
 		for i, in := range inputs {
-			if IsCapture(in.Path) {
+			if sniff.IsCapture(in.Path) {
 				continue // a capture is never a line prefix of a log
 			}
 			f, err := os.Open(in.Path)
@@ -156,7 +156,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		}
 		var n int
 		var err error
-		if IsCapture(in.Path) {
+		if sniff.IsCapture(in.Path) {
 			n, err = a.capture(ctx, in, &run)
 		} else {
 			n, err = a.input(ctx, in.Path, &run)
@@ -327,13 +327,6 @@ func nonZero[V int | int64](m map[string]V) map[string]V {
 		return nil
 	}
 	return out
-}
-
-// IsCapture reports whether path is a pcap or pcapng capture, plain or
-// gzip-compressed (recognised by magic numbers, see internal/sniff).
-func IsCapture(path string) bool {
-	r, err := sniff.Path(path)
-	return err == nil && r.Kind == sniff.Capture
 }
 
 // request classifies and attributes one request.

@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/runfolder"
 	"github.com/wxaudit/wxaudit/store"
@@ -65,7 +65,7 @@ func Discover(paths []string, settings string) ([]Source, error) {
 		}
 		if !fi.IsDir() {
 			s := Source{Path: abs, Kind: store.KindLog}
-			if analyze.IsCapture(abs) {
+			if sniff.IsCapture(abs) {
 				s.Kind = store.KindCapture
 				s.Err = errors.New("a capture file alone: put it in a run folder with its key log")
 			}
@@ -110,7 +110,7 @@ func folder(dir string) Source {
 		}
 		p := filepath.Join(dir, e.Name())
 		switch {
-		case analyze.IsCapture(p):
+		case sniff.IsCapture(p):
 			captures = append(captures, p)
 		case isKeylog(p):
 			keylogs = append(keylogs, p)

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/decode"
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/report"
@@ -299,11 +298,11 @@ func (s *ReportSource) Search(ctx context.Context, q string, limit int) (*Search
 func (s *ReportSource) Identifying(ctx context.Context) (*report.Report, error) { return s.rep, nil }
 
 // Diff implements Source.
-func (s *ReportSource) Diff(ctx context.Context, a, b string) (*analyze.DiffResult, error) {
+func (s *ReportSource) Diff(ctx context.Context, a, b string) (*report.DiffResult, error) {
 	if !s.hasRun(a) || !s.hasRun(b) {
 		return nil, ErrNotFound
 	}
-	d := analyze.Diff(analyze.Select(s.rep, a), analyze.Select(s.rep, b), a, b)
+	d := report.Diff(s.rep.Only(a), s.rep.Only(b), a, b)
 	return &d, nil
 }
 

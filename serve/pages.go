@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
@@ -64,11 +63,11 @@ var funcs = template.FuncMap{
 		}
 		return n
 	},
-	"sides": func(d *analyze.DiffResult) []analyze.Side { return []analyze.Side{d.OnlyA, d.OnlyB} },
-	"items": func(run, title string, items []analyze.DiffItem) any {
+	"sides": func(d *report.DiffResult) []report.Side { return []report.Side{d.OnlyA, d.OnlyB} },
+	"items": func(run, title string, items []report.DiffItem) any {
 		return struct {
 			Run, Title string
-			Items      []analyze.DiffItem
+			Items      []report.DiffItem
 		}{run, title, items}
 	},
 	"keys": func(m map[string]int) []string {
@@ -373,7 +372,7 @@ func (s *server) gaps(w http.ResponseWriter, r *http.Request) {
 type diffData struct {
 	Runs []string
 	A, B string
-	Res  *analyze.DiffResult
+	Res  *report.DiffResult
 	Err  string
 }
 

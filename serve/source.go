@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/report"
 )
@@ -34,7 +33,7 @@ type Source interface {
 	// values; substrings match, Chinese included.
 	Search(ctx context.Context, q string, limit int) (*SearchResult, error)
 	// Diff compares two runs.
-	Diff(ctx context.Context, runA, runB string) (*analyze.DiffResult, error)
+	Diff(ctx context.Context, runA, runB string) (*report.DiffResult, error)
 	// Identifying returns a report holding the findings whose values the
 	// redaction must learn (at least every finding of an identifying type;
 	// only data type, value, rule and coordinates need be set).

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/classify"
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/report"
@@ -297,7 +296,7 @@ func (s *StoreSource) runReport(ctx context.Context, run string) (*report.Report
 }
 
 // Diff implements Source.
-func (s *StoreSource) Diff(ctx context.Context, a, b string) (*analyze.DiffResult, error) {
+func (s *StoreSource) Diff(ctx context.Context, a, b string) (*report.DiffResult, error) {
 	ra, err := s.runReport(ctx, a)
 	if err != nil {
 		return nil, err
@@ -306,7 +305,7 @@ func (s *StoreSource) Diff(ctx context.Context, a, b string) (*analyze.DiffResul
 	if err != nil {
 		return nil, err
 	}
-	d := analyze.Diff(ra, rb, a, b)
+	d := report.Diff(ra, rb, a, b)
 	return &d, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/report"
 )
 
@@ -160,10 +159,10 @@ func newLocView(locs []report.Location) *locView {
 }
 
 // redactDiff hides identifying values in a diff's value items.
-func (s *server) redactDiff(d *analyze.DiffResult) *analyze.DiffResult {
+func (s *server) redactDiff(d *report.DiffResult) *report.DiffResult {
 	out := *d
-	for _, side := range []*analyze.Side{&out.OnlyA, &out.OnlyB} {
-		vals := make([]analyze.DiffItem, len(side.Values))
+	for _, side := range []*report.Side{&out.OnlyA, &out.OnlyB} {
+		vals := make([]report.DiffItem, len(side.Values))
 		for i, it := range side.Values {
 			if dt, v, ok := strings.Cut(it.Key, "="); ok {
 				f := report.Finding{DataType: dt, Evidence: report.Evidence{Value: v}}

@@ -63,7 +63,7 @@ func runAnalyze(e *env) error {
 	var keys *keylog.Log
 	for i, a := range args {
 		in := analyze.Input{Path: a}
-		if analyze.IsCapture(a) {
+		if sniff.IsCapture(a) {
 			if len(keylogs) == 0 {
 				return &usageError{msg: fmt.Sprintf("analyze: %s is a capture: --keylog is required", a),
 					hint: "pass the key log exported during the capture: wxaudit analyze --keylog k.log " + a + " --out DIR"}

@@ -370,3 +370,10 @@ func Mismatch(name string, got Result, want string, cause ...error) *Error {
 	}
 	return e
 }
+
+// IsCapture reports whether path is a pcap or pcapng capture, plain or
+// gzip-compressed, by its magic numbers.
+func IsCapture(path string) bool {
+	r, err := Path(path)
+	return err == nil && r.Kind == Capture
+}

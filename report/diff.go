@@ -1,13 +1,12 @@
-package analyze
+package report
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/wxaudit/wxaudit/internal/sniff"
-	"github.com/wxaudit/wxaudit/report"
 )
 
 // Side is what only one side of a diff has.
@@ -40,7 +39,7 @@ const maxDiffEvidence = 10
 // permission-off and a permission-on run): data types, request types and
 // (data type, value) pairs present in one and not the other. Requests are
 // taken from the reports' request lists when present, else from findings.
-func Diff(a, b *report.Report, labelA, labelB string) DiffResult {
+func Diff(a, b *Report, labelA, labelB string) DiffResult {
 	ia, ib := index(a), index(b)
 	return DiffResult{
 		OnlyA: ia.minus(ib, labelA),
@@ -52,9 +51,9 @@ type sideIndex struct {
 	types, reqs, values map[string]*DiffItem
 }
 
-func index(r *report.Report) sideIndex {
+func index(r *Report) sideIndex {
 	ix := sideIndex{types: map[string]*DiffItem{}, reqs: map[string]*DiffItem{}, values: map[string]*DiffItem{}}
-	add := func(m map[string]*DiffItem, key, dt string, f *report.Finding) {
+	add := func(m map[string]*DiffItem, key, dt string, f *Finding) {
 		it := m[key]
 		if it == nil {
 			it = &DiffItem{Key: key, DataType: dt}
@@ -108,8 +107,9 @@ func reqName(uri string, reqType int) string {
 	return "req " + strconv.Itoa(reqType)
 }
 
-// Select returns a report restricted to the named runs (all when none).
-func Select(r *report.Report, runs ...string) *report.Report {
+// Only returns a report restricted to the named runs (r itself when none
+// are named). The result shares r's runs, requests and findings.
+func (r *Report) Only(runs ...string) *Report {
 	if len(runs) == 0 {
 		return r
 	}
@@ -117,7 +117,7 @@ func Select(r *report.Report, runs ...string) *report.Report {
 	for _, x := range runs {
 		want[x] = true
 	}
-	out := &report.Report{}
+	out := &Report{}
 	for _, run := range r.Runs {
 		if want[run.Label] {
 			out.Runs = append(out.Runs, run)
@@ -139,7 +139,7 @@ func Select(r *report.Report, runs ...string) *report.Report {
 // CheckRuns returns an error naming the labels of runs that r does not
 // hold, with the labels it does hold as the hint: selecting an unknown run
 // must not compare against nothing.
-func CheckRuns(r *report.Report, runs ...string) error {
+func (r *Report) CheckRuns(runs ...string) error {
 	have := map[string]bool{}
 	var labels []string
 	for _, run := range r.Runs {
@@ -155,6 +155,41 @@ func CheckRuns(r *report.Report, runs ...string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return sniff.Hinted(fmt.Errorf("analyze: no run %s", strings.Join(missing, ", ")),
-		"the runs are: "+strings.Join(labels, ", "))
+	return &unknownRunError{missing: missing, have: labels}
+}
+
+// unknownRunError names the runs asked for and not held; its hint lists the
+// runs that are.
+type unknownRunError struct{ missing, have []string }
+
+func (e *unknownRunError) Error() string { return "no run " + strings.Join(e.missing, ", ") }
+func (e *unknownRunError) Hint() string  { return "the runs are: " + strings.Join(e.have, ", ") }
+
+// WriteText writes the difference as indented text: for each side, its data
+// types, request types and values, each with a few finding IDs and an
+// example field path.
+func (d DiffResult) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for _, s := range []Side{d.OnlyA, d.OnlyB} {
+		fmt.Fprintf(bw, "only in %s:\n", s.Label)
+		writeDiffItems(bw, "data types", s.DataTypes)
+		writeDiffItems(bw, "request types", s.ReqTypes)
+		writeDiffItems(bw, "values", s.Values)
+	}
+	return bw.Flush()
+}
+
+func writeDiffItems(w io.Writer, title string, items []DiffItem) {
+	if len(items) == 0 {
+		fmt.Fprintf(w, "  %s: none\n", title)
+		return
+	}
+	fmt.Fprintf(w, "  %s:\n", title)
+	for _, it := range items {
+		ev := ""
+		if len(it.Findings) > 0 {
+			ev = fmt.Sprintf(" [%s; e.g. %s]", strings.Join(it.Findings, " "), it.Example)
+		}
+		fmt.Fprintf(w, "    %s (%d)%s\n", it.Key, it.Count, ev)
+	}
 }
