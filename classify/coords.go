@@ -2,10 +2,10 @@ package classify
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -407,7 +407,7 @@ func absInt(v int64) int64 {
 
 // reTextPair is a coordinate pair written into one string, as apps log a
 // fix: "31.230416,121.473701", "-33.8688, 151.2093".
-var reTextPair = regexp.MustCompile(`^\s*(-?\d{1,3}\.\d{3,9})\s*[,;]\s*(-?\d{1,3}\.\d{3,9})\s*$`)
+var reTextPair = lazyre.New(`^\s*(-?\d{1,3}\.\d{3,9})\s*[,;]\s*(-?\d{1,3}\.\d{3,9})\s*$`)
 
 // textPair recognises a pair inside one text leaf; like an unnamed pair of
 // leaves, it must look like a fix by itself.

@@ -2,9 +2,9 @@ package classify
 
 import (
 	"net/netip"
-	"regexp"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -20,22 +20,22 @@ type detector struct {
 }
 
 var (
-	reDeviceID = regexp.MustCompile(`^A[0-9a-f]{14,15}$`)
-	reWxid     = regexp.MustCompile(`^wxid_[a-z0-9]{8,24}$`)
-	reAppID    = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
-	reWxaUser  = regexp.MustCompile(`^gh_[0-9a-f]{12}@app$`)
-	reMAC      = regexp.MustCompile(`^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$`)
-	reFCM      = regexp.MustCompile(`^[A-Za-z0-9_-]{11}:APA91b[A-Za-z0-9_-]{100,}$`)
-	reEmail    = regexp.MustCompile(`^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
-	rePhone    = regexp.MustCompile(`^\+[1-9][0-9 -]{7,16}[0-9]$`)
-	reOS       = regexp.MustCompile(`^(android-\d{1,2}|Android \d{1,2}(\.\d+)*|(iPhone |iPad |iPod )?(iOS|iPadOS) ?\d{1,2}(\.\d+)*|(iPhone|iPad) ?OS( ?\d{1,2}(\.\d+)*)?)$`)
+	reDeviceID = lazyre.New(`^A[0-9a-f]{14,15}$`)
+	reWxid     = lazyre.New(`^wxid_[a-z0-9]{8,24}$`)
+	reAppID    = lazyre.New(`^wx[0-9a-f]{16}$`)
+	reWxaUser  = lazyre.New(`^gh_[0-9a-f]{12}@app$`)
+	reMAC      = lazyre.New(`^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$`)
+	reFCM      = lazyre.New(`^[A-Za-z0-9_-]{11}:APA91b[A-Za-z0-9_-]{100,}$`)
+	reEmail    = lazyre.New(`^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+	rePhone    = lazyre.New(`^\+[1-9][0-9 -]{7,16}[0-9]$`)
+	reOS       = lazyre.New(`^(android-\d{1,2}|Android \d{1,2}(\.\d+)*|(iPhone |iPad |iPod )?(iOS|iPadOS) ?\d{1,2}(\.\d+)*|(iPhone|iPad) ?OS( ?\d{1,2}(\.\d+)*)?)$`)
 	// reDeviceIDText is a device id sent as text by another client:
 	// iOS sends 16 bytes, which logs show as 32 hex digits or a UUID.
-	reDeviceIDText = regexp.MustCompile(`^([0-9a-fA-F]{32}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$`)
-	reABI          = regexp.MustCompile(`(^|[^_A-Za-z])(arm64-v8a|armeabi-v7a|armeabi|x86_64)$`)
-	reTZ           = regexp.MustCompile(`^((Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_]+(/[A-Za-z_]+)?|GMT[+-]\d{1,2}(:\d\d)?)$`)
-	reLocale       = regexp.MustCompile(`^[a-z]{2}_[A-Z]{2}$`)
-	reNetType      = regexp.MustCompile(`^(?i:wifi|2g|3g|4g|5g|lte)$`)
+	reDeviceIDText = lazyre.New(`^([0-9a-fA-F]{32}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$`)
+	reABI          = lazyre.New(`(^|[^_A-Za-z])(arm64-v8a|armeabi-v7a|armeabi|x86_64)$`)
+	reTZ           = lazyre.New(`^((Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_]+(/[A-Za-z_]+)?|GMT[+-]\d{1,2}(:\d\d)?)$`)
+	reLocale       = lazyre.New(`^[a-z]{2}_[A-Z]{2}$`)
+	reNetType      = lazyre.New(`^(?i:wifi|2g|3g|4g|5g|lte)$`)
 )
 
 // languages are bare language codes common enough to be read as a locale

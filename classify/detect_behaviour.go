@@ -8,36 +8,36 @@ package classify
 // report lines, JSON and query strings put them anywhere.
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 var (
 	// A Java/Kotlin stack frame, a native frame, or a JS engine frame.
-	reStackFrame = regexp.MustCompile(`\bat [\w$]+(\.[\w$<>]+)+\(([\w$-]+\.(java|kt)(:\d+)?|Native Method|Unknown Source(:\d+)?)\)|\(Native Method\)|\bat [\w$.<>]+ \([^()]*:\d+:\d+\)|@ [\w$.<>]+ \(<anonymous>`)
+	reStackFrame = lazyre.New(`\bat [\w$]+(\.[\w$<>]+)+\(([\w$-]+\.(java|kt)(:\d+)?|Native Method|Unknown Source(:\d+)?)\)|\(Native Method\)|\bat [\w$.<>]+ \([^()]*:\d+:\d+\)|@ [\w$.<>]+ \(<anonymous>`)
 	// A JavaScript runtime error as engines print it.
-	reJSError = regexp.MustCompile(`\b(SyntaxError|TypeError|ReferenceError|RangeError|URIError|EvalError): \S`)
+	reJSError = lazyre.New(`\b(SyntaxError|TypeError|ReferenceError|RangeError|URIError|EvalError): \S`)
 	// ANR, crash and abnormal-exit records as report lines name them.
-	reCrashWord = regexp.MustCompile(`(?i)^(bg |fg )?(anr|crash(ed)?|native ?crash|java ?crash|tombstone|oom|out of memory|watchdog)([-_ :]\S*)?$`)
+	reCrashWord = lazyre.New(`(?i)^(bg |fg )?(anr|crash(ed)?|native ?crash|java ?crash|tombstone|oom|out of memory|watchdog)([-_ :]\S*)?$`)
 	// A Mini Program API result: "<api>:ok", "<api>:fail …", "<api>:cancel".
-	reAPIResult = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{1,63}:(ok|fail|cancel)\b`)
+	reAPIResult = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]{1,63}:(ok|fail|cancel)\b`)
 	// A screen (Activity/Fragment) name, as report lines record page
 	// enter and leave: "LauncherUI", "FTSMainUI", "SettingsActivity".
-	reScreen = regexp.MustCompile(`^([a-z][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]{2,60}(UI|Activity|Fragment|UIFragment)$`)
+	reScreen = lazyre.New(`^([a-z][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]{2,60}(UI|Activity|Fragment|UIFragment)$`)
 	// The path of a touched view, outermost or innermost first:
 	// "RelativeLayout|AppBrandLauncherRecentsList$4|FrameLayout|…".
-	reViewPath = regexp.MustCompile(`^[A-Za-z][\w$]*(Layout|View|List|Item|Bar|Button|Frame|UI|Group)[\w$]*(\|[A-Za-z][\w$]*){2,}$`)
+	reViewPath = lazyre.New(`^[A-Za-z][\w$]*(Layout|View|List|Item|Bar|Button|Frame|UI|Group)[\w$]*(\|[A-Za-z][\w$]*){2,}$`)
 	// Android's WifiInfo.getSSID() quotes the name.
-	reQuotedSSID = regexp.MustCompile(`^"[^"\x00-\x1f]{1,32}"$`)
+	reQuotedSSID = lazyre.New(`^"[^"\x00-\x1f]{1,32}"$`)
 	// Router default names and names that say what they are.
-	reSSIDName = regexp.MustCompile(`(?i)^([A-Za-z0-9]+[ _-]?)*(wi-?fi|wlan)([ _-]?[A-Za-z0-9]+)*$|^(TP-LINK|ChinaNet|CMCC|CU|MERCURY|FAST|Tenda|HUAWEI|Xiaomi|Redmi|NETGEAR|Linksys|dlink|D-Link|ASUS|Tenda|H3C|ZTE|PHICOMM|360WiFi|AndroidAP|DIRECT)[_-][\w-]{1,24}$|^AndroidWifi$`)
+	reSSIDName = lazyre.New(`(?i)^([A-Za-z0-9]+[ _-]?)*(wi-?fi|wlan)([ _-]?[A-Za-z0-9]+)*$|^(TP-LINK|ChinaNet|CMCC|CU|MERCURY|FAST|Tenda|HUAWEI|Xiaomi|Redmi|NETGEAR|Linksys|dlink|D-Link|ASUS|Tenda|H3C|ZTE|PHICOMM|360WiFi|AndroidAP|DIRECT)[_-][\w-]{1,24}$|^AndroidWifi$`)
 	// Manufacturer-model ("Google-sdk_gphone64_arm64", "Xiaomi-Mi 11": the
 	// model part must hold a digit or '_', so "Apple pie" is not one), and
 	// model codes whose shape only a handset has.
-	reMakerModel = regexp.MustCompile(`^(?i:google|xiaomi|redmi|huawei|honor|oppo|vivo|oneplus|samsung|realme|meizu|lenovo|motorola|sony|zte|nubia|nokia|asus|apple)[- ][A-Za-z0-9][\w ()+-]{1,40}$`)
-	reModelCode  = regexp.MustCompile(`^(SM-[A-Z]\d{3,4}[A-Z0-9]{0,3}|Pixel \d{1,2}( Pro| XL| a| Fold)?|iPhone\d{1,2},\d{1,2}|iPad\d{1,2},\d{1,2}|sdk_gphone(64)?_(arm64|x86_64|x86)|[A-Z]{3}-(AN|AL|TL|L|LX)\d{2}[A-Z]?|M\d{4}[A-Z]\d{1,2}[A-Z]{1,2}|V\d{4}[A-Z]{1,2}|P[A-Z]{2}M\d{2}|MI \d{1,2}( Pro| Ultra| Lite)?|Redmi (Note|K)\s?\d{1,2}( Pro\+?)?)$`)
+	reMakerModel = lazyre.New(`^(?i:google|xiaomi|redmi|huawei|honor|oppo|vivo|oneplus|samsung|realme|meizu|lenovo|motorola|sony|zte|nubia|nokia|asus|apple)[- ][A-Za-z0-9][\w ()+-]{1,40}$`)
+	reModelCode  = lazyre.New(`^(SM-[A-Z]\d{3,4}[A-Z0-9]{0,3}|Pixel \d{1,2}( Pro| XL| a| Fold)?|iPhone\d{1,2},\d{1,2}|iPad\d{1,2},\d{1,2}|sdk_gphone(64)?_(arm64|x86_64|x86)|[A-Z]{3}-(AN|AL|TL|L|LX)\d{2}[A-Z]?|M\d{4}[A-Z]\d{1,2}[A-Z]{1,2}|V\d{4}[A-Z]{1,2}|P[A-Z]{2}M\d{2}|MI \d{1,2}( Pro| Ultra| Lite)?|Redmi (Note|K)\s?\d{1,2}( Pro\+?)?)$`)
 )
 
 // uiActions are values that name a user action or a navigation.

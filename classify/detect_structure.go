@@ -6,19 +6,19 @@ package classify
 // renames the endpoint, and no endpoint rule is needed to see it.
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // reUserName is a WeChat user name: wxid_…, a chat room, an official or
 // Mini Program account, or an alias (letters first, 6-20 characters).
-var reUserName = regexp.MustCompile(`^(wxid_[a-z0-9]{8,24}|\d{5,20}@chatroom|gh_[0-9a-f]{12}(@app)?|[A-Za-z][A-Za-z0-9_-]{5,19})$`)
+var reUserName = lazyre.New(`^(wxid_[a-z0-9]{8,24}|\d{5,20}@chatroom|gh_[0-9a-f]{12}(@app)?|[A-Za-z][A-Za-z0-9_-]{5,19})$`)
 
 // reClientMediaID is a client media id ending in the millisecond time it
 // was made ("aupimg_3215b25c7c7a4315_1681406177558").
-var reClientMediaID = regexp.MustCompile(`^[a-z]+_[0-9a-f]{8,32}_(1[4-9]\d{11})$`)
+var reClientMediaID = lazyre.New(`^[a-z]+_[0-9a-f]{8,32}_(1[4-9]\d{11})$`)
 
 // structures finds chat messages and media messages by their shape.
 func structures(fields []Field, emit func(Finding)) {

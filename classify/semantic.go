@@ -11,10 +11,10 @@ package classify
 import (
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -36,7 +36,7 @@ func normName(s string) string {
 }
 
 // reKVName is the name half of a protobuf key/value pair: an identifier.
-var reKVName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{1,47}$`)
+var reKVName = lazyre.New(`^[A-Za-z][A-Za-z0-9_.-]{1,47}$`)
 
 // leafNames returns, per leaf, the name its value is sent under: the
 // last path component when it is a key (not a field number or report
@@ -84,26 +84,26 @@ type keyMeaning struct {
 }
 
 var (
-	reUnixSec   = regexp.MustCompile(`^1[4-9]\d{8}$`)
-	reUnixMs    = regexp.MustCompile(`^1[4-9]\d{11}$`)
-	reHex32     = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
-	reNumber    = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
-	reIDValue   = regexp.MustCompile(`^[A-Za-z0-9_-]{4,64}$`)
-	reUA        = regexp.MustCompile(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
-	reUAModel   = regexp.MustCompile(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
-	reUAOS      = regexp.MustCompile(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
-	reBuildFP   = regexp.MustCompile(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
-	rePkg       = regexp.MustCompile(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
-	reException = regexp.MustCompile(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`)
-	rePagePath  = regexp.MustCompile(`^/?(pages|page|subpackages?|packages?)/[A-Za-z0-9_%/-]+(\.html)?(\?\S*)?$`)
-	reMIMEMedia = regexp.MustCompile(`^(image|video|audio)/[a-z0-9.+-]{2,32}$`)
-	reGhBiz     = regexp.MustCompile(`^gh_[0-9a-f]{12}$`)
-	reArticleID = regexp.MustCompile(`^\d{6,12}$`)
-	reDigit     = regexp.MustCompile(`\d`)
+	reUnixSec   = lazyre.New(`^1[4-9]\d{8}$`)
+	reUnixMs    = lazyre.New(`^1[4-9]\d{11}$`)
+	reHex32     = lazyre.New(`^[0-9a-fA-F]{32}$`)
+	reNumber    = lazyre.New(`^-?\d+(\.\d+)?$`)
+	reIDValue   = lazyre.New(`^[A-Za-z0-9_-]{4,64}$`)
+	reUA        = lazyre.New(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
+	reUAModel   = lazyre.New(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
+	reUAOS      = lazyre.New(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
+	reBuildFP   = lazyre.New(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
+	rePkg       = lazyre.New(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+	reException = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`)
+	rePagePath  = lazyre.New(`^/?(pages|page|subpackages?|packages?)/[A-Za-z0-9_%/-]+(\.html)?(\?\S*)?$`)
+	reMIMEMedia = lazyre.New(`^(image|video|audio)/[a-z0-9.+-]{2,32}$`)
+	reGhBiz     = lazyre.New(`^gh_[0-9a-f]{12}$`)
+	reArticleID = lazyre.New(`^\d{6,12}$`)
+	reDigit     = lazyre.New(`\d`)
 	// A uin is a 32-bit number; small ones are flags or counts.
-	reUin           = regexp.MustCompile(`^[1-9]\d{5,9}$`)
-	reClientVersion = regexp.MustCompile(`^([1-9]\d{8,9}|0x[0-9a-fA-F]{8}|\d{1,2}\.\d{1,2}\.\d{1,3}(\.\d+)?)$`)
-	reMCCMNC        = regexp.MustCompile(`^[2-7]\d{4,5}$`)
+	reUin           = lazyre.New(`^[1-9]\d{5,9}$`)
+	reClientVersion = lazyre.New(`^([1-9]\d{8,9}|0x[0-9a-fA-F]{8}|\d{1,2}\.\d{1,2}\.\d{1,3}(\.\d+)?)$`)
+	reMCCMNC        = lazyre.New(`^[2-7]\d{4,5}$`)
 )
 
 // placeholder reports values that carry nothing.
@@ -297,13 +297,13 @@ var peerNames = map[string]bool{
 }
 
 // reChatroom is a chat room's user name.
-var reChatroom = regexp.MustCompile(`^\d{5,20}@chatroom$`)
+var reChatroom = lazyre.New(`^\d{5,20}@chatroom$`)
 
 // searchURL reports a request URL to a search page or API.
 func searchURL(u string) bool { return u != "" && strings.Contains(strings.ToLower(u), "search") }
 
 // thirdPartyUIDName matches query keys that hold a user id.
-var thirdPartyUIDName = regexp.MustCompile(`^(?i:[a-z]{0,12}uid|[a-z]{0,12}user_?id|openid|unionid|customerid|memberid)$`)
+var thirdPartyUIDName = lazyre.New(`^(?i:[a-z]{0,12}uid|[a-z]{0,12}user_?id|openid|unionid|customerid|memberid)$`)
 
 // semantic runs the name, shape and context detectors over a request.
 // ids are values already known to be identifiers in this request (the

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/wxaudit/wxaudit/store"
 )
@@ -15,21 +16,25 @@ import (
 //go:embed report.html.tmpl
 var reportTemplate string
 
-var tmpl = template.Must(template.New("corpus").Funcs(template.FuncMap{
-	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"pctp": func(f *float64) string {
-		if f == nil {
-			return "n/a"
-		}
-		return fmt.Sprintf("%.1f%%", 100**f)
-	},
-	"intp": func(p *int) string {
-		if p == nil {
-			return "–"
-		}
-		return fmt.Sprint(*p)
-	},
-}).Parse(reportTemplate))
+// tmpl is parsed on first use, not at start-up: every wxaudit command
+// would otherwise pay for it.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("corpus").Funcs(template.FuncMap{
+		"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+		"pctp": func(f *float64) string {
+			if f == nil {
+				return "n/a"
+			}
+			return fmt.Sprintf("%.1f%%", 100**f)
+		},
+		"intp": func(p *int) string {
+			if p == nil {
+				return "–"
+			}
+			return fmt.Sprint(*p)
+		},
+	}).Parse(reportTemplate))
+})
 
 type htmlData struct {
 	*Metrics
@@ -63,7 +68,7 @@ func RenderHTML(w *bytes.Buffer, m *Metrics) error {
 			set[t] = true
 		}
 	}
-	return tmpl.Execute(w, htmlData{Metrics: m, Types: taxonomyOrder(set)})
+	return tmpl().Execute(w, htmlData{Metrics: m, Types: taxonomyOrder(set)})
 }
 
 func writeAtomic(path string, b []byte) error {

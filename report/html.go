@@ -8,20 +8,25 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 //go:embed report.html.tmpl
 var htmlTemplate string
 
-var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"reqKey":      reqKey,
-	"sensitivity": func(dt string) string { return SensitivityName(Sensitivity(dt)) },
-	"pct":         func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
-	"verdictWord": verdictWord,
-	"kindWord":    kindWord,
-	"first":       firstN,
-}).Parse(htmlTemplate))
+// tmpl is parsed on first use, not at start-up: every wxaudit command
+// would otherwise pay for it.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"reqKey":      reqKey,
+		"sensitivity": func(dt string) string { return SensitivityName(Sensitivity(dt)) },
+		"pct":         func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
+		"verdictWord": verdictWord,
+		"kindWord":    kindWord,
+		"first":       firstN,
+	}).Parse(htmlTemplate))
+})
 
 // findingsPerPage bounds the findings of one HTML page. A larger report
 // is split into report.html and evidence-N.html pages, so every finding
@@ -245,7 +250,7 @@ func (r *Report) WriteHTMLPage(w io.Writer, sum Summary, n int) error {
 			}
 		}
 	}
-	return tmpl.Execute(w, v)
+	return tmpl().Execute(w, v)
 }
 
 // htmlOverview fills the sections of report.html.

@@ -1,0 +1,51 @@
+package lazyre
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestLazy(t *testing.T) {
+	r := New(`^a(b+)$`)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !r.MatchString("abb") || r.MatchString("ac") {
+				t.Error("MatchString")
+			}
+		}()
+	}
+	wg.Wait()
+	if m := r.FindStringSubmatch("abbb"); len(m) != 2 || m[1] != "bbb" {
+		t.Errorf("FindStringSubmatch = %q", m)
+	}
+	if expr, err := CompileAll(); err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+}
+
+func TestCompileAllReportsBad(t *testing.T) {
+	mu.Lock()
+	saved := all
+	mu.Unlock()
+	defer func() {
+		mu.Lock()
+		all = saved
+		mu.Unlock()
+	}()
+	bad := New(`a(`)
+	expr, err := CompileAll()
+	if err == nil || expr != bad.String() {
+		t.Fatalf("CompileAll = %q, %v; want the bad expression", expr, err)
+	}
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(p.(string), "a(") {
+			t.Errorf("first use of a bad expression: panic %v", p)
+		}
+	}()
+	bad.MatchString("a")
+	t.Error("no panic")
+}
