@@ -59,12 +59,17 @@ func (c *conn) body(h *half, b []byte, frames []int64, t time.Time) {
 	if i := strings.IndexByte(p.URI, '?'); i >= 0 {
 		p.URI = p.URI[:i]
 	}
-	if out, ok := inflateAny(b, c.d.opts.maxInflated()); ok {
-		p.Payload, p.Compressed = out, true
+	// Inflated on a worker like a business packet (order.go).
+	c.d.order.submit(&job{c: c, base: p, body: append([]byte{}, b...)})
+}
+
+// setBody makes body, inflated when it inflates, p's payload.
+func setBody(p *payload.Payload, body, inflated []byte, ok bool) {
+	if ok {
+		p.Payload, p.Compressed = inflated, true
 	} else {
-		p.Payload = append([]byte{}, b...)
+		p.Payload = body
 	}
-	c.d.order.submit(&job{c: c, base: p, send: true})
 }
 
 // inflateAny inflates a zlib or raw deflate body, bounded by max; it

@@ -13,14 +13,18 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// job is one payload on its way out: ready (plain HTTP), with its parts
-// known (Longlink commands without inner encryption), or a business
-// packet to open.
+// job is one payload on its way out: ready (plain HTTP requests), with
+// its parts known (Longlink commands without inner encryption), a plain
+// HTTP body to inflate, or a business packet to open.
 type job struct {
 	c     *conn
 	base  *payload.Payload
 	send  bool             // base is the payload, ready to go
 	ready *business.Packet // the parts, known without opening
+
+	body     []byte // a plain HTTP body, inflated if it inflates; owned by the job
+	inflated []byte // set by the worker, with ok
+	ok       bool
 
 	pkt  []byte                // the packet to open; owned by the job
 	then func(business.Packet) // called at commit when it opened
@@ -86,6 +90,10 @@ func (o *orderer) worker() {
 	st := business.AuthState{MaxInflate: o.d.biz.st.MaxInflate}
 	for b := range o.work {
 		for _, j := range b.jobs {
+			if j.body != nil {
+				j.inflated, j.ok = inflateAny(j.body, o.d.opts.maxInflated())
+				continue
+			}
 			st.Restore(j.base0)
 			j.opened, j.err = business.Open(j.pkt, o.d.keys, &st)
 			j.after = st.Snapshot()
@@ -109,7 +117,7 @@ func (o *orderer) submit(j *job) {
 		b := o.filling
 		j.batch = b
 		b.jobs = append(b.jobs, j)
-		b.bytes += len(j.pkt)
+		b.bytes += len(j.pkt) + len(j.body)
 		if len(b.jobs) >= batchJobs || b.bytes >= batchBytes {
 			o.send()
 		}
@@ -197,6 +205,15 @@ func (o *orderer) commit(j *job) {
 	}
 	if j.ready != nil {
 		c.emitParts(j.base, *j.ready)
+		return
+	}
+	if j.body != nil {
+		inflated, ok := j.inflated, j.ok
+		if j.batch == nil {
+			inflated, ok = inflateAny(j.body, o.d.opts.maxInflated())
+		}
+		setBody(j.base, j.body, inflated, ok)
+		o.d.send(j.base)
 		return
 	}
 	opened, err := j.opened, j.err
