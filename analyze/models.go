@@ -1,8 +1,6 @@
 package analyze
 
 import (
-	"fmt"
-
 	"github.com/wxaudit/wxaudit/claims"
 	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/policy"
@@ -14,11 +12,7 @@ func OpenPolicy(nameOrFile string) (*policy.Model, error) {
 	if nameOrFile == "" || nameOrFile == "none" {
 		return nil, nil
 	}
-	m, err := policy.Open(nameOrFile)
-	if err != nil {
-		return nil, sniff.Hinted(err, fmt.Sprintf("shipped models: %v; or give a YAML file", policy.BuiltinNames()))
-	}
-	return m, nil
+	return policy.Open(nameOrFile)
 }
 
 // OpenNeeds returns the shipped necessity model extended by a YAML file

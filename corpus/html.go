@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"os"
+	"io"
 	"path/filepath"
 	"sync"
+
+	"github.com/wxaudit/wxaudit/internal/atomicfile"
 
 	"github.com/wxaudit/wxaudit/store"
 )
@@ -72,21 +74,7 @@ func RenderHTML(w *bytes.Buffer, m *Metrics) error {
 }
 
 func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("corpus: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("corpus: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("corpus: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("corpus: %w", err)
 	}
 	return nil

@@ -73,21 +73,37 @@ func BuiltinSource(name string) ([]byte, error) {
 }
 
 // Open returns the built-in model called nameOrFile, or else loads the YAML
-// file at that path.
+// file at that path. Its errors carry a hint (a Hint method): the built-in
+// names, or where the format is described.
 func Open(nameOrFile string) (*Model, error) {
 	if m, err := Builtin(nameOrFile); err == nil {
 		return m, nil
 	}
+	names := "built-in models: " + strings.Join(BuiltinNames(), ", ")
 	f, err := os.Open(nameOrFile)
 	if err != nil {
 		if os.IsNotExist(err) && !strings.ContainsAny(nameOrFile, "/.") {
-			return nil, fmt.Errorf("policy: %q is neither a built-in model (%s) nor a file", nameOrFile, strings.Join(BuiltinNames(), ", "))
+			return nil, &openError{fmt.Errorf("policy: %q is neither a built-in model (%s) nor a file", nameOrFile, strings.Join(BuiltinNames(), ", ")), names}
 		}
-		return nil, fmt.Errorf("policy: %w", err)
+		return nil, &openError{fmt.Errorf("policy: %w", err), names + "; or give a YAML file"}
 	}
 	defer f.Close()
-	return LoadModel(f, nameOrFile)
+	m, err := LoadModel(f, nameOrFile)
+	if err != nil {
+		return nil, &openError{err, "the model format is described by 'wxaudit policy schema'"}
+	}
+	return m, nil
 }
+
+// openError is an error of Open with the hint a user needs to fix it.
+type openError struct {
+	err  error
+	hint string
+}
+
+func (e *openError) Error() string { return e.err.Error() }
+func (e *openError) Unwrap() error { return e.err }
+func (e *openError) Hint() string  { return e.hint }
 
 // Applicable returns the name of the built-in policy that applies to an
 // account registered with the calling code cc ("86", "+86", "44"): the

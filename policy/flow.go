@@ -350,3 +350,20 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// ParseRunPermissions parses "RUN=on,RUN=off,RUN=unknown" into a map from run
+// label to permission state, for ReadOptions.Permissions; "" is no override.
+func ParseRunPermissions(s string) (map[string]string, error) {
+	m := map[string]string{}
+	if s == "" {
+		return m, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		run, state, ok := strings.Cut(kv, "=")
+		if !ok || run == "" || (state != taxonomy.PermOn && state != taxonomy.PermOff && state != taxonomy.PermUnknown) {
+			return nil, fmt.Errorf("bad --permissions item %q", kv)
+		}
+		m[run] = state
+	}
+	return m, nil
+}

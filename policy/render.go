@@ -251,3 +251,34 @@ func mdEscape(s string) string {
 	}
 	return b.String()
 }
+
+// OnlyGaps returns the gaps that are not consistent, in order.
+func OnlyGaps(gaps []Gap) []Gap {
+	out := gaps[:0:0]
+	for _, g := range gaps {
+		if g.Verdict.IsGap() {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Formats are the formats WriteFormat writes ("md" is markdown).
+var Formats = []string{"text", "markdown", "md", "jsonl"}
+
+// WriteFormat writes gaps as text, markdown or jsonl (gaps.jsonl lines;
+// consistent flows only with opts.Consistent).
+func WriteFormat(w io.Writer, format string, gaps []Gap, opts RenderOptions) error {
+	switch format {
+	case "jsonl":
+		if !opts.Consistent {
+			gaps = OnlyGaps(gaps)
+		}
+		return WriteGaps(w, gaps)
+	case "markdown", "md":
+		return WriteMarkdown(w, gaps, opts)
+	case "text":
+		return WriteText(w, gaps, opts)
+	}
+	return fmt.Errorf("policy: unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
