@@ -274,9 +274,9 @@ func (h *half) span(frames []int64, off, n int64) ([]int64, time.Time) {
 	return frames, t
 }
 
-func (h *half) unit(u link.Unit) {
+func (h *half) unit(u link.Frame) {
 	st := h.c.d.stats
-	if u.Kind == link.UnitRecord || u.Kind == link.UnitSkip {
+	if u.Kind == link.FrameRecord || u.Kind == link.FrameSkip {
 		// A record's frames are collected in scratch: record copies them
 		// if the record has to wait (and OnRecord may keep them).
 		var frames []int64
@@ -287,7 +287,7 @@ func (h *half) unit(u link.Unit) {
 		if h.c.d.opts.OnRecord == nil {
 			h.frames = frames[:0]
 		}
-		if u.Kind == link.UnitSkip {
+		if u.Kind == link.FrameSkip {
 			st.SkippedBytes[skipReason(u.Err)] += u.Len
 			return
 		}
@@ -296,9 +296,9 @@ func (h *half) unit(u link.Unit) {
 	}
 	frames, t := h.span(nil, u.Offset, u.Len)
 	switch u.Kind {
-	case link.UnitHead:
+	case link.FrameHead:
 		h.c.head(h, u.Head, frames, t)
-	case link.UnitBody:
+	case link.FrameBody:
 		h.c.body(h, u.Data, frames, t)
 	}
 }

@@ -8,6 +8,6 @@
 // Framer is the entry point: it is fed one direction's in-order bytes and
 // yields Units (an HTTP head, a span of MMTLS record bytes, or skipped
 // bytes). Its buffer holds at most one incomplete HTTP head
-// (MaxHeadLen) or one incomplete record (maxRecordLen), so memory per
+// (maxHeadLen) or one incomplete record (maxRecordLen), so memory per
 // direction is bounded whatever the stream length.
 package link

@@ -13,36 +13,36 @@ import (
 
 // Limits that bound a Framer's buffer.
 const (
-	// MaxHeadLen bounds an HTTP head (request or status line plus headers).
-	MaxHeadLen = 16 << 10
-	// MaxBodyLen bounds a buffered non-MMTLS HTTP body (chunked or
+	// maxHeadLen bounds an HTTP head (request or status line plus headers).
+	maxHeadLen = 16 << 10
+	// maxBodyLen bounds a buffered non-MMTLS HTTP body (chunked or
 	// delivered whole); longer bodies are skipped and reported.
-	MaxBodyLen = 1 << 20
+	maxBodyLen = 1 << 20
 	// recordHeaderLen and maxRecordLen frame MMTLS records (doc/protocol.md §2):
 	// type u8, version u16, length u16.
 	recordHeaderLen = 5
 	maxRecordLen    = recordHeaderLen + 0xFFFF
 )
 
-// UnitKind says what a Unit holds.
-type UnitKind uint8
+// FrameKind says what a Frame holds.
+type FrameKind uint8
 
 const (
-	UnitHead   UnitKind = iota + 1 // an HTTP request or response head
-	UnitRecord                     // one whole MMTLS record (header and body)
-	UnitBody                       // a whole non-MMTLS HTTP body
-	UnitSkip                       // bytes that could not be framed; Err says why
+	FrameHead   FrameKind = iota + 1 // an HTTP request or response head
+	FrameRecord                      // one whole MMTLS record (header and body)
+	FrameBody                        // a whole non-MMTLS HTTP body
+	FrameSkip                        // bytes that could not be framed; Err says why
 )
 
-func (k UnitKind) String() string {
+func (k FrameKind) String() string {
 	switch k {
-	case UnitHead:
+	case FrameHead:
 		return "head"
-	case UnitRecord:
+	case FrameRecord:
 		return "record"
-	case UnitBody:
+	case FrameBody:
 		return "body"
-	case UnitSkip:
+	case FrameSkip:
 		return "skip"
 	}
 	return "unit(" + strconv.Itoa(int(k)) + ")"
@@ -62,21 +62,21 @@ type Head struct {
 	Chunked bool
 }
 
-// Unit is one framed piece of a direction's stream.
-type Unit struct {
-	Kind   UnitKind
+// Frame is one framed piece of a direction's stream.
+type Frame struct {
+	Kind   FrameKind
 	Offset int64  // stream offset of Data[0]
-	Len    int64  // stream bytes the unit covers (for UnitSkip, may exceed len(Data))
+	Len    int64  // stream bytes the unit covers (for FrameSkip, may exceed len(Data))
 	Data   []byte // valid until the next call to the Framer; copy to keep
-	Head   *Head  // UnitHead only
-	Err    error  // UnitSkip only: why the bytes were skipped
+	Head   *Head  // FrameHead only
+	Err    error  // FrameSkip only: why the bytes were skipped
 }
 
-// Errors a UnitSkip carries.
+// Errors a FrameSkip carries.
 var (
-	ErrBadHead       = errors.New("link: malformed http head")
-	ErrHeadTooLong   = errors.New("link: http head too long")
-	ErrBodyTooLong   = errors.New("link: http body too long")
+	errBadHead       = errors.New("link: malformed http head")
+	errHeadTooLong   = errors.New("link: http head too long")
+	errBodyTooLong   = errors.New("link: http body too long")
 	ErrNotRecord     = errors.New("link: bytes are not an mmtls record")
 	ErrGap           = errors.New("link: bytes missing from the capture")
 	ErrTruncated     = errors.New("link: stream ended inside a unit")
@@ -167,7 +167,7 @@ func (f *Framer) acquire() {
 
 // release returns the buffer to the pool once every unit has been
 // consumed. It is called only from Next when it has nothing to return, so
-// no Unit.Data handed out earlier is still valid (they are valid until the
+// no Frame.Data handed out earlier is still valid (they are valid until the
 // next call to the Framer).
 func (f *Framer) release() {
 	if len(f.buf) != 0 || f.store == nil {
@@ -187,9 +187,9 @@ func (f *Framer) release() {
 // Gap reports that n bytes (n < 0: unknown) are missing at the current end
 // of the stream. The buffered partial unit is returned as a skip, and
 // framing resumes at the next plausible record header.
-func (f *Framer) Gap(n int64) (skipped Unit, ok bool) {
+func (f *Framer) Gap(n int64) (skipped Frame, ok bool) {
 	if len(f.buf) > 0 {
-		skipped = Unit{Kind: UnitSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: ErrGap}
+		skipped = Frame{Kind: FrameSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: ErrGap}
 		ok = true
 	}
 	f.base += int64(len(f.buf))
@@ -207,17 +207,17 @@ func (f *Framer) Gap(n int64) (skipped Unit, ok bool) {
 }
 
 // Close ends the stream and returns what is left as a truncated skip.
-func (f *Framer) Close() (rest Unit, ok bool) {
+func (f *Framer) Close() (rest Frame, ok bool) {
 	if len(f.buf) == 0 {
-		return Unit{}, false
+		return Frame{}, false
 	}
 	if f.state == stateBody && f.bodyLeft < 0 && !f.chunked {
 		// A body delimited by the end of the stream is complete now.
-		u := Unit{Kind: UnitBody, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf}
+		u := Frame{Kind: FrameBody, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf}
 		f.consume(len(f.buf))
 		return u, true
 	}
-	u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: ErrTruncated}
+	u := Frame{Kind: FrameSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: ErrTruncated}
 	if f.state == stateRaw {
 		u.Err = ErrUnrecognized
 	}
@@ -228,11 +228,11 @@ func (f *Framer) Close() (rest Unit, ok bool) {
 
 // Next returns the next complete unit, or ok == false when more bytes are
 // needed. The returned Data aliases the Framer's buffer.
-func (f *Framer) Next() (u Unit, ok bool) {
+func (f *Framer) Next() (u Frame, ok bool) {
 	for len(f.buf) > 0 {
 		switch f.state {
 		case stateRaw:
-			return Unit{}, false
+			return Frame{}, false
 		case stateHead:
 			return f.nextHead()
 		case stateBody:
@@ -247,14 +247,14 @@ func (f *Framer) Next() (u Unit, ok bool) {
 					return u, true
 				}
 				if f.resync {
-					return Unit{}, false
+					return Frame{}, false
 				}
 			}
 			return f.nextRecord()
 		}
 	}
 	f.release()
-	return Unit{}, false
+	return Frame{}, false
 }
 
 func (f *Framer) consume(n int) {
@@ -262,23 +262,23 @@ func (f *Framer) consume(n int) {
 	f.base += int64(n)
 }
 
-func (f *Framer) nextHead() (Unit, bool) {
+func (f *Framer) nextHead() (Frame, bool) {
 	end := bytes.Index(f.buf, []byte("\r\n\r\n"))
 	if end < 0 {
-		if len(f.buf) > MaxHeadLen {
-			return f.skipAll(ErrHeadTooLong), true
+		if len(f.buf) > maxHeadLen {
+			return f.skipAll(errHeadTooLong), true
 		}
-		return Unit{}, false
+		return Frame{}, false
 	}
 	n := end + 4
-	if n > MaxHeadLen {
-		return f.skipAll(ErrHeadTooLong), true
+	if n > maxHeadLen {
+		return f.skipAll(errHeadTooLong), true
 	}
 	head, err := parseHead(f.buf[:n], f.request)
 	if err != nil {
-		return f.skipAll(fmt.Errorf("%w: %v", ErrBadHead, err)), true
+		return f.skipAll(fmt.Errorf("%w: %v", errBadHead, err)), true
 	}
-	u := Unit{Kind: UnitHead, Offset: f.base, Len: int64(n), Data: f.buf[:n], Head: head}
+	u := Frame{Kind: FrameHead, Offset: f.base, Len: int64(n), Data: f.buf[:n], Head: head}
 	f.consume(n)
 	f.mmtls = f.kind == KindShortlink
 	f.bodyLeft = head.BodyLen
@@ -294,47 +294,47 @@ func (f *Framer) nextHead() (Unit, bool) {
 	return u, true
 }
 
-func (f *Framer) nextBody() (Unit, bool) {
+func (f *Framer) nextBody() (Frame, bool) {
 	if f.chunked {
 		body, n, err := dechunk(f.buf)
 		if errors.Is(err, errNeedMoreBytes) {
-			if len(f.buf) > MaxBodyLen {
-				return f.skipAll(ErrBodyTooLong), true
+			if len(f.buf) > maxBodyLen {
+				return f.skipAll(errBodyTooLong), true
 			}
-			return Unit{}, false
+			return Frame{}, false
 		}
 		if err != nil {
-			return f.skipAll(fmt.Errorf("%w: chunked body: %v", ErrBadHead, err)), true
+			return f.skipAll(fmt.Errorf("%w: chunked body: %v", errBadHead, err)), true
 		}
-		u := Unit{Kind: UnitBody, Offset: f.base, Len: int64(n), Data: body}
+		u := Frame{Kind: FrameBody, Offset: f.base, Len: int64(n), Data: body}
 		f.consume(n)
 		f.state = stateHead
 		return u, true
 	}
 	if f.bodyLeft < 0 {
 		// Until the end of the stream: deliver at Close.
-		if len(f.buf) > MaxBodyLen {
-			return f.skipAll(ErrBodyTooLong), true
+		if len(f.buf) > maxBodyLen {
+			return f.skipAll(errBodyTooLong), true
 		}
-		return Unit{}, false
+		return Frame{}, false
 	}
-	if f.bodyLeft > MaxBodyLen {
+	if f.bodyLeft > maxBodyLen {
 		return f.skipBody(), true
 	}
 	if int64(len(f.buf)) < f.bodyLeft {
-		return Unit{}, false
+		return Frame{}, false
 	}
 	n := int(f.bodyLeft)
-	u := Unit{Kind: UnitBody, Offset: f.base, Len: int64(n), Data: f.buf[:n]}
+	u := Frame{Kind: FrameBody, Offset: f.base, Len: int64(n), Data: f.buf[:n]}
 	f.consume(n)
 	f.state = stateHead
 	return u, true
 }
 
 // skipBody skips an over-long body as it streams past.
-func (f *Framer) skipBody() Unit {
+func (f *Framer) skipBody() Frame {
 	n := min(int64(len(f.buf)), f.bodyLeft)
-	u := Unit{Kind: UnitSkip, Offset: f.base, Len: n, Data: f.buf[:n], Err: ErrBodyTooLong}
+	u := Frame{Kind: FrameSkip, Offset: f.base, Len: n, Data: f.buf[:n], Err: errBodyTooLong}
 	f.consume(int(n))
 	f.bodyLeft -= n
 	if f.bodyLeft == 0 {
@@ -343,41 +343,41 @@ func (f *Framer) skipBody() Unit {
 	return u
 }
 
-func (f *Framer) nextRecord() (Unit, bool) {
+func (f *Framer) nextRecord() (Frame, bool) {
 	if f.bodyLeft >= 0 && f.bodyLeft < recordHeaderLen {
 		// The body ends before a record header could: its tail is not a record.
 		if int64(len(f.buf)) < f.bodyLeft {
-			return Unit{}, false
+			return Frame{}, false
 		}
 		n := int(f.bodyLeft)
-		u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(n), Data: f.buf[:n], Err: ErrNotRecord}
+		u := Frame{Kind: FrameSkip, Offset: f.base, Len: int64(n), Data: f.buf[:n], Err: ErrNotRecord}
 		f.consume(n)
 		f.bodyLeft = 0
 		return u, true
 	}
 	if len(f.buf) < recordHeaderLen {
-		return Unit{}, false
+		return Frame{}, false
 	}
 	if !isRecordStart(f.buf) {
 		f.resync = true
 		if u, ok := f.skipToRecord(); ok {
 			return u, true
 		}
-		return Unit{}, false
+		return Frame{}, false
 	}
 	n := recordHeaderLen + int(binary.BigEndian.Uint16(f.buf[3:5]))
 	if f.bodyLeft >= 0 && int64(n) > f.bodyLeft {
 		// The record claims more than the HTTP body holds.
 		m := int(min(f.bodyLeft, int64(len(f.buf))))
-		u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(m), Data: f.buf[:m], Err: ErrNotRecord}
+		u := Frame{Kind: FrameSkip, Offset: f.base, Len: int64(m), Data: f.buf[:m], Err: ErrNotRecord}
 		f.consume(m)
 		f.bodyLeft -= int64(m)
 		return u, true
 	}
 	if len(f.buf) < n {
-		return Unit{}, false
+		return Frame{}, false
 	}
-	u := Unit{Kind: UnitRecord, Offset: f.base, Len: int64(n), Data: f.buf[:n]}
+	u := Frame{Kind: FrameRecord, Offset: f.base, Len: int64(n), Data: f.buf[:n]}
 	f.consume(n)
 	if f.bodyLeft > 0 {
 		f.bodyLeft -= int64(n)
@@ -388,7 +388,7 @@ func (f *Framer) nextRecord() (Unit, bool) {
 // skipToRecord drops bytes up to the next plausible record header after a
 // gap or garbage. It returns the skipped bytes as a unit when there were
 // any; f.resync stays true while no header has been found.
-func (f *Framer) skipToRecord() (Unit, bool) {
+func (f *Framer) skipToRecord() (Frame, bool) {
 	limit := len(f.buf)
 	if f.bodyLeft >= 0 {
 		limit = int(min(int64(limit), f.bodyLeft))
@@ -404,9 +404,9 @@ func (f *Framer) skipToRecord() (Unit, bool) {
 		}
 	}
 	if i == 0 {
-		return Unit{}, false
+		return Frame{}, false
 	}
-	u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(i), Data: f.buf[:i], Err: ErrNotRecord}
+	u := Frame{Kind: FrameSkip, Offset: f.base, Len: int64(i), Data: f.buf[:i], Err: ErrNotRecord}
 	f.consume(i)
 	if f.bodyLeft > 0 {
 		f.bodyLeft -= int64(i)
@@ -414,8 +414,8 @@ func (f *Framer) skipToRecord() (Unit, bool) {
 	return u, true
 }
 
-func (f *Framer) skipAll(err error) Unit {
-	u := Unit{Kind: UnitSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: err}
+func (f *Framer) skipAll(err error) Frame {
+	u := Frame{Kind: FrameSkip, Offset: f.base, Len: int64(len(f.buf)), Data: f.buf, Err: err}
 	f.base += int64(len(f.buf))
 	f.buf = f.buf[:0]
 	f.state = stateRaw
@@ -440,12 +440,12 @@ func dechunk(b []byte) ([]byte, int, error) {
 		return nil, 0, errNeedMoreBytes
 	}
 	n := start + tr + 4
-	body, err := io.ReadAll(io.LimitReader(httputil.NewChunkedReader(bytes.NewReader(b[:n])), MaxBodyLen+1))
+	body, err := io.ReadAll(io.LimitReader(httputil.NewChunkedReader(bytes.NewReader(b[:n])), maxBodyLen+1))
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(body) > MaxBodyLen {
-		return nil, 0, ErrBodyTooLong
+	if len(body) > maxBodyLen {
+		return nil, 0, errBodyTooLong
 	}
 	return body, n, nil
 }

@@ -25,35 +25,35 @@ func summarize(kind Kind, request bool, stream []byte, step int) (string, int64)
 	f := NewFramer(kind, request)
 	var out []string
 	var covered int64
-	var skip *Unit // adjacent skips are merged: how bytes are cut depends on arrival
+	var skip *Frame // adjacent skips are merged: how bytes are cut depends on arrival
 	flush := func() {
 		if skip != nil {
 			out = append(out, fmt.Sprintf("skip@%d len=%d: %v", skip.Offset, skip.Len, skip.Err))
 			skip = nil
 		}
 	}
-	take := func(u Unit) {
+	take := func(u Frame) {
 		covered += u.Len
-		if u.Kind == UnitSkip {
+		if u.Kind == FrameSkip {
 			if skip != nil && skip.Offset+skip.Len == u.Offset {
 				skip.Len += u.Len
 				return
 			}
 			flush()
-			skip = &Unit{Offset: u.Offset, Len: u.Len, Err: u.Err}
+			skip = &Frame{Offset: u.Offset, Len: u.Len, Err: u.Err}
 			return
 		}
 		flush()
 		switch u.Kind {
-		case UnitHead:
+		case FrameHead:
 			if u.Head.Request {
 				out = append(out, fmt.Sprintf("head %s %s host=%s len=%d", u.Head.Method, u.Head.Target, u.Head.Host, u.Head.BodyLen))
 			} else {
 				out = append(out, fmt.Sprintf("head status=%d len=%d", u.Head.Status, u.Head.BodyLen))
 			}
-		case UnitRecord:
+		case FrameRecord:
 			out = append(out, fmt.Sprintf("record@%d %x len=%d", u.Offset, u.Data[0], len(u.Data)))
-		case UnitBody:
+		case FrameBody:
 			out = append(out, fmt.Sprintf("body@%d %q", u.Offset, u.Data))
 		}
 	}
@@ -156,7 +156,7 @@ func TestFramerGapResync(t *testing.T) {
 		t.Fatal("partial record framed")
 	}
 	u, ok := f.Gap(35)
-	if !ok || u.Kind != UnitSkip || u.Len != 20 {
+	if !ok || u.Kind != FrameSkip || u.Len != 20 {
 		t.Fatalf("gap skip = %+v, %v", u, ok)
 	}
 	f.Write(55, append([]byte("zz"), rec...))

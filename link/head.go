@@ -55,7 +55,7 @@ const maxSimpleHeaders = 32
 // Trailer (net/http rewrites them), and no 1xx, 204 or 304 status
 // (bodiless whatever the headers say).
 func parseSimpleHead(b []byte, request bool) (*Head, bool) {
-	if len(b) > MaxHeadLen || len(b) < 4 || bytes.Index(b, crlfcrlf) != len(b)-4 {
+	if len(b) > maxHeadLen || len(b) < 4 || bytes.Index(b, crlfcrlf) != len(b)-4 {
 		return nil, false
 	}
 	var lines [maxSimpleHeaders + 1][2]int // start, end of each line without CRLF

@@ -135,7 +135,7 @@ func FuzzParseHead(f *testing.F) {
 	f.Add([]byte("POST /mmtls/1 HTTP/1.1\r\nContent-Length: x\r\n\r\n"), true, "a b", uint16(0))
 	f.Add([]byte("GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n"), true, "%2x", uint16(65535))
 	f.Fuzz(func(t *testing.T, b []byte, request bool, word string, n uint16) {
-		if len(b) > MaxHeadLen || len(word) > 256 {
+		if len(b) > maxHeadLen || len(word) > 256 {
 			return
 		}
 		// The Framer hands parseHead a head ending at its first blank line.

@@ -27,7 +27,7 @@ func TestFramerReleasesIdleBuffer(t *testing.T) {
 			}
 			f.Write(off[j]+7, rec[7:])
 			u, ok := f.Next()
-			if !ok || u.Kind != UnitRecord || !bytes.Equal(u.Data, rec) {
+			if !ok || u.Kind != FrameRecord || !bytes.Equal(u.Data, rec) {
 				t.Fatalf("round %d framer %d: got %v %d bytes", i, j, u.Kind, len(u.Data))
 			}
 			if _, ok := f.Next(); ok {
