@@ -43,7 +43,7 @@
 // comments; blank lines and CRLF endings are allowed. Readers skip (and
 // count) lines with an unknown label, so later versions may add labels;
 // a header naming a version other than v1 or v2 makes the following
-// secrets lines malformed until the next header. [Writer] produces this format.
+// secrets lines malformed until the next header. [SecretsWriter] produces this format.
 //
 // # Secrets key log, version 2
 //

@@ -106,7 +106,7 @@ func (fl *Follower) lines(f *followed, chunk []byte) {
 		chunk = chunk[i+1:]
 		f.lineNo++
 		if f.long {
-			fl.log.addMalformed(LineError{Line: f.lineNo, Reason: "line too long"})
+			fl.log.addMalformed(lineError{Line: f.lineNo, Reason: "line too long"})
 		} else {
 			fl.log.addVersioned(f.lineNo, f.partial, &f.version)
 		}

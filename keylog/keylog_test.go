@@ -15,6 +15,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/internal/testkit"
+	"github.com/wxaudit/wxaudit/mmtls"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -76,7 +77,7 @@ func TestParseLine(t *testing.T) {
 		name    string
 		in      string
 		want    Entry
-		wantErr error // sentinel, or errMalformed for any *LineError
+		wantErr error // sentinel, or errMalformed for any *lineError
 	}{
 		{"outer", lineOuter, outer, nil},
 		{"outer crlf", lineOuter + "\r", outer, nil},
@@ -111,7 +112,7 @@ func TestParseLine(t *testing.T) {
 			got, err := ParseLine([]byte(tt.in))
 			switch {
 			case tt.wantErr == errMalformed:
-				var le *LineError
+				var le *lineError
 				if !errors.As(err, &le) {
 					t.Fatalf("err = %v, want *LineError", err)
 				}
@@ -236,7 +237,7 @@ func TestParseStrictPrefix(t *testing.T) {
 
 func TestWriterRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
-	w := NewWriter(&buf)
+	w := NewSecretsWriter(&buf)
 	var cr, sec [32]byte
 	cr[0], sec[0] = 1, 2
 	var sk [16]byte
@@ -287,7 +288,7 @@ func (f *failWriter) Write(p []byte) (int, error) {
 
 func TestWriterStickyError(t *testing.T) {
 	fw := &failWriter{}
-	w := NewWriter(fw)
+	w := NewSecretsWriter(fw)
 	if err := w.SessionKey([16]byte{}); err == nil {
 		t.Fatal("want error")
 	}
@@ -333,7 +334,7 @@ func TestRealLog(t *testing.T) {
 	}
 	// Every OUTER line's base IV must give back its own logged nonce.
 	for _, e := range l.Entries() {
-		if e.Kind == KindOuter && XORSeq(e.BaseIV, e.Seq) != e.Nonce {
+		if e.Kind == KindOuter && mmtls.RecordNonce(e.BaseIV, e.Seq) != e.Nonce {
 			t.Fatalf("nonce rule broken for seq %d", e.Seq)
 		}
 	}

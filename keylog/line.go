@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/wxaudit/wxaudit/mmtls"
 )
 
 // Kind names what a key-log entry holds.
@@ -104,13 +106,13 @@ var (
 	ErrUnknownLabel = errors.New("unknown label")
 )
 
-// LineError is a malformed line.
-type LineError struct {
+// lineError is a malformed line.
+type lineError struct {
 	Line   int // 1-based; 0 when parsed with ParseLine alone
 	Reason string
 }
 
-func (e *LineError) Error() string {
+func (e *lineError) Error() string {
 	if e.Line == 0 {
 		return "keylog: " + e.Reason
 	}
@@ -118,13 +120,13 @@ func (e *LineError) Error() string {
 }
 
 func malformed(format string, args ...any) error {
-	return &LineError{Reason: fmt.Sprintf(format, args...)}
+	return &lineError{Reason: fmt.Sprintf(format, args...)}
 }
 
 // ParseLine parses one line without its line terminator (a trailing CR is
 // ignored). Blank lines and comments give KindNone. It returns
 // ErrNotRecordKey or ErrUnknownLabel for well-formed lines that hold no key,
-// and a *LineError for malformed ones; on error the Entry is zero.
+// and a *lineError for malformed ones; on error the Entry is zero.
 // The returned Entry does not alias line.
 func ParseLine(line []byte) (Entry, error) {
 	line = bytes.TrimRight(line, "\r")
@@ -193,7 +195,7 @@ func parseFrida(line []byte) (Entry, error) {
 		e.Kind = KindOuter
 		e.Seq = binary.BigEndian.Uint64(aad[:8])
 		copy(e.Header[:], aad[8:])
-		e.BaseIV = XORSeq(e.Nonce, e.Seq)
+		e.BaseIV = mmtls.BaseIV(e.Nonce, e.Seq)
 		return e, nil
 	case layerInner:
 		if f.IV == nil && f.Tag == nil {
@@ -334,17 +336,6 @@ func isLabel(s string) bool {
 	return true
 }
 
-// XORSeq returns iv with seq XORed into its last 8 bytes: the MMTLS record
-// nonce rule (doc/protocol.md, section 2). It is its own inverse.
-func XORSeq(iv [12]byte, seq uint64) [12]byte {
-	var s [8]byte
-	binary.BigEndian.PutUint64(s[:], seq)
-	for i := range s {
-		iv[4+i] ^= s[i]
-	}
-	return iv
-}
-
 // AppendLine appends e in its own format (Frida JSON for Outer, CBC and GCM
 // entries; a secrets line otherwise) and a newline. It writes nothing for
 // KindNone. Parsing the result gives back e.
@@ -368,7 +359,7 @@ func AppendLine(dst []byte, e Entry) []byte {
 		var aad [outerAADLen]byte
 		binary.BigEndian.PutUint64(aad[:8], e.Seq)
 		copy(aad[8:], e.Header[:])
-		nonce := XORSeq(e.BaseIV, e.Seq)
+		nonce := mmtls.RecordNonce(e.BaseIV, e.Seq)
 		dst = head(dst, layerOuter)
 		dst = q(dst, "nonce", h(nonce[:]))
 		dst = q(dst, "key", h(e.Key16[:]))
@@ -398,20 +389,20 @@ func AppendLine(dst []byte, e Entry) []byte {
 		if e.Kind == KindPSKAccess {
 			label = LabelPSKAccess
 		}
-		return AppendSecretsLine(dst, label, e.ClientRandom[:], e.Secret)
+		return appendSecretsLine(dst, label, e.ClientRandom[:], e.Secret)
 	case KindSessionKey:
-		return AppendSecretsLine(dst, LabelSessionKey, e.Key16[:])
+		return appendSecretsLine(dst, LabelSessionKey, e.Key16[:])
 	case KindGCMKey:
-		return AppendSecretsLine(dst, LabelGCMKey, e.Key24[:])
+		return appendSecretsLine(dst, LabelGCMKey, e.Key24[:])
 	default:
 		return dst
 	}
 	return append(dst, '\n')
 }
 
-// AppendSecretsLine appends one secrets key-log line: label, then each
+// appendSecretsLine appends one secrets key-log line: label, then each
 // field in lowercase hex, space-separated, and a newline.
-func AppendSecretsLine(dst []byte, label string, fields ...[]byte) []byte {
+func appendSecretsLine(dst []byte, label string, fields ...[]byte) []byte {
 	dst = append(dst, label...)
 	for _, f := range fields {
 		dst = append(dst, ' ')

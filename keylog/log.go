@@ -64,7 +64,7 @@ type Stats struct {
 	Malformed  int            `json:"malformed"`  // malformed lines
 	// MalformedLines lists the first malformed lines (up to 100) with
 	// their line number and reason.
-	MalformedLines []LineError `json:"malformed_lines,omitempty"`
+	MalformedLines []lineError `json:"malformed_lines,omitempty"`
 }
 
 // Parse reads a whole key log from r, detecting the format of each line.
@@ -92,7 +92,7 @@ func Parse(r io.Reader) (*Log, error) {
 		if len(frag) > 0 || len(buf) > 0 || long {
 			lineNo++
 			if long {
-				l.addMalformed(LineError{Line: lineNo, Reason: "line too long"})
+				l.addMalformed(lineError{Line: lineNo, Reason: "line too long"})
 			} else {
 				line := frag
 				if len(buf) > 0 {
@@ -128,7 +128,7 @@ func newLog() *Log {
 	}
 }
 
-func (l *Log) addMalformed(e LineError) {
+func (l *Log) addMalformed(e lineError) {
 	l.stats.Malformed++
 	if len(l.stats.MalformedLines) < maxMalformedKept {
 		l.stats.MalformedLines = append(l.stats.MalformedLines, e)
@@ -144,9 +144,9 @@ func (l *Log) addLine(lineNo int, line []byte) {
 func (l *Log) addVersioned(lineNo int, line []byte, version *int) {
 	e, err := parseVersioned(line, version)
 	if err != nil {
-		var le *LineError
+		var le *lineError
 		if errors.As(err, &le) {
-			l.addMalformed(LineError{Line: lineNo, Reason: le.Reason})
+			l.addMalformed(lineError{Line: lineNo, Reason: le.Reason})
 		} else {
 			l.stats.Skipped[err.Error()]++
 		}
@@ -254,7 +254,7 @@ func (l *Log) OuterByTail(tail [8]byte) []Entry { return l.pick(l.outerByTail[ta
 
 // OuterPairs returns every distinct (key, base IV) pair of the OUTER
 // entries, for records without an entry of their own: the nonce of record
-// seq is XORSeq(BaseIV, seq).
+// seq is mmtls.RecordNonce(BaseIV, seq).
 func (l *Log) OuterPairs() []KeyIV { return l.outerPairs }
 
 // CBCByTail returns the inner AES-CBC entries logged for a ciphertext
@@ -291,7 +291,7 @@ func (l *Log) Stats() Stats {
 	s := l.stats
 	s.ByKind = copyMap(s.ByKind)
 	s.Skipped = copyMap(s.Skipped)
-	s.MalformedLines = append([]LineError(nil), s.MalformedLines...)
+	s.MalformedLines = append([]lineError(nil), s.MalformedLines...)
 	return s
 }
 

@@ -33,11 +33,11 @@ type StoredPSK struct {
 	Saved time.Time
 }
 
-// PSKFileKey derives psk.key's AES-128-GCM key and nonce from the device's
+// pskFileKey derives psk.key's AES-128-GCM key and nonce from the device's
 // "manufacturer-model" string (e.g. "Google-sdk_gphone64_arm64"): the ASCII
 // bytes of the first 16 (key) and first 12 (nonce) characters of the
 // lowercase hex MD5 of that string.
-func PSKFileKey(deviceModel string) (key [16]byte, nonce [12]byte) {
+func pskFileKey(deviceModel string) (key [16]byte, nonce [12]byte) {
 	sum := md5.Sum([]byte(deviceModel))
 	h := hex.EncodeToString(sum[:])
 	copy(key[:], h[:16])
@@ -57,7 +57,7 @@ func ParsePSKFile(data []byte, deviceModel string) (*StoredPSK, error) {
 	if len(data) > MaxPSKFileSize {
 		return nil, fmt.Errorf("psk.key: %d bytes, more than %d", len(data), MaxPSKFileSize)
 	}
-	key, nonce := PSKFileKey(deviceModel)
+	key, nonce := pskFileKey(deviceModel)
 	block, _ := aes.NewCipher(key[:]) // 16 bytes: never fails
 	gcm, _ := cipher.NewGCM(block)
 	if len(data) < gcm.Overhead() {
@@ -112,7 +112,7 @@ func SealPSKFile(p *StoredPSK, deviceModel string) []byte {
 	pt = binary.BigEndian.AppendUint64(pt, saved)
 	pt = append(pt, p.Secret...)
 	binary.BigEndian.PutUint32(pt, uint32(len(pt)-4))
-	key, nonce := PSKFileKey(deviceModel)
+	key, nonce := pskFileKey(deviceModel)
 	block, _ := aes.NewCipher(key[:])
 	gcm, _ := cipher.NewGCM(block)
 	return gcm.Seal(nil, nonce[:], pt, nil)

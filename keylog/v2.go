@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/wxaudit/wxaudit/mmtls"
 )
 
 // SecretsHeaderV2 starts a version 2 secrets key log.
@@ -129,7 +131,7 @@ func parseRecordLine(args [][]byte) (Entry, error) {
 	e.Kind = KindOuter
 	e.Seq = binary.BigEndian.Uint64(aad[:8])
 	copy(e.Header[:], aad[8:])
-	e.BaseIV = XORSeq(e.Nonce, e.Seq)
+	e.BaseIV = mmtls.BaseIV(e.Nonce, e.Seq)
 	return e, nil
 }
 
@@ -173,9 +175,9 @@ func parseAttrs(attrs [][]byte) (*Meta, string, error) {
 	return m, dir, nil
 }
 
-// AppendAttrs appends m as v2 attributes (" key=value" each, values
+// appendAttrs appends m as v2 attributes (" key=value" each, values
 // query-escaped), without a newline.
-func AppendAttrs(dst []byte, m *Meta) []byte {
+func appendAttrs(dst []byte, m *Meta) []byte {
 	if m == nil {
 		return dst
 	}

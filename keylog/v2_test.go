@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxaudit/wxaudit/mmtls"
 )
 
 func TestParseV2(t *testing.T) {
@@ -48,7 +50,7 @@ func TestParseV2(t *testing.T) {
 	if len(es) != 1 || es[0].Seq != 2 || !es[0].Encrypt || es[0].Meta.Hook != "symbol:mmcrypto::AesGcmEncrypt" {
 		t.Fatalf("record entry = %+v", es)
 	}
-	if es[0].BaseIV != XORSeq(es[0].Nonce, 2) {
+	if es[0].BaseIV != mmtls.BaseIV(es[0].Nonce, 2) {
 		t.Error("base IV is not nonce XOR seq")
 	}
 }
@@ -80,8 +82,8 @@ func TestUnsupportedVersionLines(t *testing.T) {
 
 func TestAppendAttrsRoundTrip(t *testing.T) {
 	m := &Meta{Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Process: "com.tencent.mm:push", PID: 7, Hook: "jni:Java_x y", Conn: "a=b"}
-	line := AppendSecretsLine(nil, LabelSessionKey, make([]byte, 16))
-	line = AppendAttrs(line[:len(line)-1], m)
+	line := appendSecretsLine(nil, LabelSessionKey, make([]byte, 16))
+	line = appendAttrs(line[:len(line)-1], m)
 	e, err := ParseLineV2(line)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +153,7 @@ func FuzzParseLineV2(f *testing.F) {
 		// The key fields and the attributes survive a rewrite.
 		line := AppendLine(nil, e)
 		if e.Kind != KindOuter {
-			line = AppendAttrs(bytes.TrimSuffix(line, []byte("\n")), e.Meta)
+			line = appendAttrs(bytes.TrimSuffix(line, []byte("\n")), e.Meta)
 			again, err := ParseLineV2(line)
 			if err != nil {
 				t.Fatalf("reparse %q: %v", line, err)

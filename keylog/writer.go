@@ -4,22 +4,26 @@
 
 package keylog
 
-import "io"
+import (
+	"io"
 
-// Writer writes a secrets key log, version 1. The header line is written
+	"github.com/wxaudit/wxaudit/mmtls"
+)
+
+// SecretsWriter writes a secrets key log, version 1. The header line is written
 // before the first entry. Errors are sticky: after the first failed write
 // every call returns it.
-type Writer struct {
+type SecretsWriter struct {
 	w      io.Writer
 	header bool
 	buf    []byte
 	err    error
 }
 
-// NewWriter returns a Writer of the secrets key log to w.
-func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+// NewSecretsWriter returns a SecretsWriter of the secrets key log to w.
+func NewSecretsWriter(w io.Writer) *SecretsWriter { return &SecretsWriter{w: w} }
 
-func (w *Writer) write(label string, fields ...[]byte) error {
+func (w *SecretsWriter) write(label string, fields ...[]byte) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -28,27 +32,27 @@ func (w *Writer) write(label string, fields ...[]byte) error {
 		w.buf = append(w.buf, SecretsHeader+"\n"...)
 		w.header = true
 	}
-	w.buf = AppendSecretsLine(w.buf, label, fields...)
+	w.buf = appendSecretsLine(w.buf, label, fields...)
 	_, w.err = w.w.Write(w.buf)
 	return w.err
 }
 
 // Secret writes MMTLS_SECRET: the SHA-256 of the ECDH X coordinate of the
 // full handshake whose ClientHello random is clientRandom.
-func (w *Writer) Secret(clientRandom [32]byte, secret [32]byte) error {
+func (w *SecretsWriter) Secret(clientRandom [32]byte, secret [32]byte) error {
 	return w.write(LabelSecret, clientRandom[:], secret[:])
 }
 
 // PSKAccess writes MMTLS_PSK_ACCESS for a 0-RTT ClientHello random.
-func (w *Writer) PSKAccess(clientRandom [32]byte, pskAccess [32]byte) error {
+func (w *SecretsWriter) PSKAccess(clientRandom [32]byte, pskAccess [32]byte) error {
 	return w.write(LabelPSKAccess, clientRandom[:], pskAccess[:])
 }
 
 // SessionKey writes WECHAT_SESSION_KEY (inner AES-CBC key).
-func (w *Writer) SessionKey(key [16]byte) error { return w.write(LabelSessionKey, key[:]) }
+func (w *SecretsWriter) SessionKey(key [16]byte) error { return w.write(LabelSessionKey, key[:]) }
 
 // GCMKey writes WECHAT_GCM_KEY (inner AES-192-GCM key).
-func (w *Writer) GCMKey(key [24]byte) error { return w.write(LabelGCMKey, key[:]) }
+func (w *SecretsWriter) GCMKey(key [24]byte) error { return w.write(LabelGCMKey, key[:]) }
 
 // FridaWriter writes the Citizen Lab Frida format, one JSON object a line,
 // as the published hooks do. Errors are sticky.
@@ -73,11 +77,11 @@ func (w *FridaWriter) Write(e Entry) error {
 }
 
 // Outer writes an OUTER line for record seq with header hdr (length
-// including the tag), encrypted with key and nonce XORSeq(baseIV, seq);
+// including the tag), encrypted with key and nonce mmtls.RecordNonce(baseIV, seq);
 // tail is the last 8 bytes of the record body.
 func (w *FridaWriter) Outer(encrypt bool, key [16]byte, baseIV [12]byte, seq uint64, hdr [5]byte, tail [8]byte) error {
 	return w.Write(Entry{Kind: KindOuter, Encrypt: encrypt, Key16: key, BaseIV: baseIV,
-		Nonce: XORSeq(baseIV, seq), Seq: seq, Header: hdr, Tail: tail})
+		Nonce: mmtls.RecordNonce(baseIV, seq), Seq: seq, Header: hdr, Tail: tail})
 }
 
 // CBC writes an INNER AES-CBC line (key = IV); tail is the last 8 bytes of
