@@ -9,7 +9,7 @@
 //
 // # What is generated
 //
-// A run draws one synthetic user ([Identity]: uin, device id "A"+15 hex,
+// A run draws one synthetic user (uin, device id "A"+15 hex,
 // device model, OS, coordinates, Wi-Fi SSID/BSSID, Mini Program appids and
 // pages, search queries, messages) from Options.Seed, then plays the
 // scenario: a list of business calls on a clock. Each round becomes TCP
@@ -31,7 +31,7 @@
 //
 // # Key logs
 //
-// The secrets key log (keylog.Writer) holds, per round, the inner keys
+// The secrets key log (keylog.SecretsWriter) holds, per round, the inner keys
 // (WECHAT_SESSION_KEY for the session key and K, WECHAT_GCM_KEY for the
 // newsync keys and for each hybrid blob key, which no logged secret
 // derives), and one line per MMTLS connection: MMTLS_SECRET for a full
@@ -57,7 +57,7 @@
 // is protobuf field numbers joined by "." with ":key" for a key inside a
 // JSON, query-string or kv-report string (see [Planted]). Noop heartbeats
 // carry no payload and have no entry; nor does the ticket-only Shortlink.
-// [ReadManifest] reads it back (lines up to [MaxManifestLine]).
+// [ReadManifest] reads it back (lines up to 16 MiB).
 //
 // # Determinism and memory
 //

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/mmtls"
 )
 
@@ -36,7 +35,7 @@ func (g *generator) clientConfig(mode mmtls.Mode, psk *mmtls.PSK, at time.Time) 
 func (g *generator) outerKey(k mmtls.RecordKey) {
 	var hdr [5]byte
 	copy(hdr[:], k.AAD[8:])
-	g.logErr(g.fw.Outer(k.Encrypt, k.Key, keylog.XORSeq(k.Nonce, k.Seq), k.Seq, hdr, k.Tail))
+	g.logErr(g.fw.Outer(k.Encrypt, k.Key, mmtls.BaseIV(k.Nonce, k.Seq), k.Seq, hdr, k.Tail))
 }
 
 // lookupPSK resolves tickets the round's servers issued.

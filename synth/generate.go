@@ -175,7 +175,7 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 		id:      newIdentity(newRNG(opts.Seed, 0)),
 		r:       newRNG(opts.Seed, 1),
 		pw:      pw,
-		kw:      keylog.NewWriter(w.Secrets),
+		kw:      keylog.NewSecretsWriter(w.Secrets),
 		fw:      keylog.NewFridaWriter(w.Frida),
 		mw:      newManifestWriter(w.Manifest),
 		now:     opts.Start,
@@ -228,10 +228,10 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 // generator is the state of one run.
 type generator struct {
 	opts Options
-	id   *Identity
+	id   *identity
 	r    *rng
 	pw   *capture.Writer
-	kw   *keylog.Writer
+	kw   *keylog.SecretsWriter
 	fw   *keylog.FridaWriter
 	mw   *manifestWriter
 	now  time.Time

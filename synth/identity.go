@@ -58,18 +58,18 @@ func pick[T any](r *rng, xs []T) T { return xs[r.IntN(len(xs))] }
 // between returns a uniform integer in [lo, hi].
 func (r *rng) between(lo, hi int) int { return lo + r.IntN(hi-lo+1) }
 
-// MiniProgram is one Mini Program the synthetic user opens.
-type MiniProgram struct {
+// miniProgram is one Mini Program the synthetic user opens.
+type miniProgram struct {
 	AppID    string   // "wx" + 16 hex digits
 	Name     string   // display name
 	Username string   // "gh_" + 12 hex digits, the Mini Program's account
 	Pages    []string // page paths, the first is the entry page
 }
 
-// Identity is the synthetic user and device of a run: every value a
+// identity is the synthetic user and device of a run: every value a
 // scenario may plant. It is drawn once per run from the seed; repeated
 // rounds (Options.Size) reuse it, as one phone would.
-type Identity struct {
+type identity struct {
 	Uin           uint32
 	Wxid          string
 	Nickname      string
@@ -90,7 +90,7 @@ type Identity struct {
 	City          string
 	PushToken     string
 	Contacts      []string // wxids of friends
-	MiniPrograms  []MiniProgram
+	MiniPrograms  []miniProgram
 	Queries       []string
 	Messages      []string
 	MomentsTexts  []string
@@ -98,11 +98,11 @@ type Identity struct {
 }
 
 // DeviceType is the BaseRequest device type string, e.g. "android-33".
-func (id *Identity) DeviceType() string { return fmt.Sprintf("android-%d", id.AndroidAPI) }
+func (id *identity) DeviceType() string { return fmt.Sprintf("android-%d", id.AndroidAPI) }
 
 // ClientVersionString renders the client version as WeChat's about page
 // does (0x28003133 -> "8.0.49"): major.minor.patch from the nibbles/bytes.
-func (id *Identity) ClientVersionString() string {
+func (id *identity) ClientVersionString() string {
 	v := id.ClientVersion
 	return fmt.Sprintf("%d.%d.%d", v>>24&0x0f, v>>16&0xff, v>>8&0xff)
 }
@@ -150,10 +150,10 @@ var (
 )
 
 // newIdentity draws the user of a run.
-func newIdentity(r *rng) *Identity {
+func newIdentity(r *rng) *identity {
 	d := pick(r, devices)
 	c := pick(r, cities)
-	id := &Identity{
+	id := &identity{
 		Uin:           uint32(r.between(100000000, 2100000000)),
 		Wxid:          "wxid_" + strings.ToLower(r.hex(14)),
 		Nickname:      pick(r, nicknames),
@@ -185,7 +185,7 @@ func newIdentity(r *rng) *Identity {
 	names := append([]string(nil), mpNames...)
 	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 	for i := range 3 {
-		mp := MiniProgram{AppID: "wx" + r.hex(16), Name: names[i], Username: "gh_" + r.hex(12)}
+		mp := miniProgram{AppID: "wx" + r.hex(16), Name: names[i], Username: "gh_" + r.hex(12)}
 		for range r.between(3, 4) {
 			p := pick(r, mpPages)
 			if strings.Contains(p, "%d") {

@@ -56,14 +56,14 @@ func (m *manifestWriter) write(e *Entry) error {
 
 func (m *manifestWriter) flush() error { return m.bw.Flush() }
 
-// MaxManifestLine bounds one manifest line (a payload is hex-encoded in
+// maxManifestLine bounds one manifest line (a payload is hex-encoded in
 // it); ReadManifest rejects longer lines.
-const MaxManifestLine = 16 << 20
+const maxManifestLine = 16 << 20
 
 // ReadManifest reads manifest lines from r, for tests and scoring tools.
 // Blank lines are skipped. It stops at the first malformed line (not one
-// JSON object, trailing data, longer than MaxManifestLine, or a last line
-// cut short) with a *ManifestError naming the line, and returns the entries
+// JSON object, trailing data, longer than maxManifestLine, or a last line
+// cut short) with a *manifestError naming the line, and returns the entries
 // before it.
 func ReadManifest(r io.Reader) ([]Entry, error) {
 	var out []Entry
@@ -75,8 +75,8 @@ func ReadManifest(r io.Reader) ([]Entry, error) {
 		for {
 			frag, isPrefix, rerr := br.ReadLine()
 			line = append(line, frag...)
-			if len(line) > MaxManifestLine {
-				return out, &ManifestError{Line: n, Err: errors.New("line too long")}
+			if len(line) > maxManifestLine {
+				return out, &manifestError{Line: n, Err: errors.New("line too long")}
 			}
 			if rerr != nil || !isPrefix {
 				err = rerr
@@ -87,7 +87,7 @@ func ReadManifest(r io.Reader) ([]Entry, error) {
 			return out, nil
 		}
 		if err != nil {
-			return out, &ManifestError{Line: n, Err: err}
+			return out, &manifestError{Line: n, Err: err}
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
@@ -98,26 +98,26 @@ func ReadManifest(r io.Reader) ([]Entry, error) {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return out, &ManifestError{Line: n, Err: err}
+			return out, &manifestError{Line: n, Err: err}
 		}
 		if dec.More() {
-			return out, &ManifestError{Line: n, Err: errors.New("data after the JSON object")}
+			return out, &manifestError{Line: n, Err: errors.New("data after the JSON object")}
 		}
 		out = append(out, e)
 	}
 }
 
-// ManifestError reports a malformed manifest line.
-type ManifestError struct {
+// manifestError reports a malformed manifest line.
+type manifestError struct {
 	Line int
 	Err  error
 }
 
-func (e *ManifestError) Error() string {
+func (e *manifestError) Error() string {
 	return "synth: manifest line " + itoa(e.Line) + ": " + e.Err.Error()
 }
 
-func (e *ManifestError) Unwrap() error { return e.Err }
+func (e *manifestError) Unwrap() error { return e.Err }
 
 func itoa(n int) string {
 	b, _ := json.Marshal(n)

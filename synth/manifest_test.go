@@ -35,7 +35,7 @@ func TestReadManifest(t *testing.T) {
 			if len(es) != tt.entries {
 				t.Errorf("%d entries, want %d", len(es), tt.entries)
 			}
-			var me *ManifestError
+			var me *manifestError
 			switch {
 			case tt.errLine == 0 && err != nil:
 				t.Fatalf("error %v", err)
@@ -61,9 +61,9 @@ func TestReadManifestPrefixes(t *testing.T) {
 }
 
 func TestReadManifestLongLine(t *testing.T) {
-	long := `{"payload":"` + strings.Repeat("00", MaxManifestLine/2+1) + `"}`
+	long := `{"payload":"` + strings.Repeat("00", maxManifestLine/2+1) + `"}`
 	_, err := ReadManifest(strings.NewReader(long))
-	var me *ManifestError
+	var me *manifestError
 	if !errors.As(err, &me) || me.Line != 1 || !strings.Contains(err.Error(), "too long") {
 		t.Fatalf("error %v", err)
 	}

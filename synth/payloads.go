@@ -32,7 +32,7 @@ func coord(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) }
 
 // newgetdnsQuery is the plain-HTTP request target of a newgetdns lookup:
 // the query string leaks uin, client version and device type in clear.
-func newgetdnsQuery(id *Identity, r *rng) body {
+func newgetdnsQuery(id *identity, r *rng) body {
 	var p planter
 	q := fmt.Sprintf("/cgi-bin/micromsg-bin/newgetdns?uin=%d&clientversion=%d&scene=0&net=1&md5=%s&devicetype=%s&lan=%s&sigver=2",
 		id.Uin, id.ClientVersion, r.hex(32), id.DeviceType(), id.Language)
@@ -72,7 +72,7 @@ func newgetdnsResponse(r *rng) []byte {
 // the previous login, 4 IMEI placeholder, 5 softtype XML, 7 device name,
 // 8 client check id, 9 "Manufacturer-Model", 10 deviceinfo XML, 11
 // language, 17 package name}.
-func autoAuthRequest(id *Identity, r *rng, now time.Time) body {
+func autoAuthRequest(id *identity, r *rng, now time.Time) body {
 	var p planter
 	key := pb(nil).varint(1, 415).msg(2, pb(nil).varint(1, 57).bytes(2, r.bytes(57)))
 	// The auto-auth key: the login ticket the server issued, sent back to
@@ -132,7 +132,7 @@ func genericResponse(r *rng, extra int) []byte {
 
 // identifyRequest is the Longlink cmd 205 identify/sync check, sent without
 // inner encryption.
-func identifyRequest(id *Identity, r *rng) body {
+func identifyRequest(id *identity, r *rng) body {
 	var p planter
 	m := pb(nil).varint(1, uint64(id.Uin)).bytes(2, r.bytes(16)).varint(3, 1)
 	p.u(taxonomy.AccountID, "1", uint64(id.Uin))
@@ -140,7 +140,7 @@ func identifyRequest(id *Identity, r *rng) body {
 }
 
 // newsyncRequest is the Longlink newsync (algo 13 AES-GCM).
-func newsyncRequest(id *Identity, r *rng) body {
+func newsyncRequest(id *identity, r *rng) body {
 	var p planter
 	m := pb(nil).msg(1, pb(nil).varint(1, 7).varint(2, 262151)).
 		varint(2, 3).
@@ -153,7 +153,7 @@ func newsyncRequest(id *Identity, r *rng) body {
 }
 
 // newsyncResponse carries an incoming text message from a contact.
-func newsyncResponse(id *Identity, r *rng, now time.Time) []byte {
+func newsyncResponse(id *identity, r *rng, now time.Time) []byte {
 	msg := pb(nil).
 		msg(1, pb(nil).str(1, pick(r, id.Contacts))).
 		msg(2, pb(nil).str(1, id.Wxid)).
@@ -164,7 +164,7 @@ func newsyncResponse(id *Identity, r *rng, now time.Time) []byte {
 }
 
 // fcmRegRequest registers the push token (androidfcmreg).
-func fcmRegRequest(id *Identity) body {
+func fcmRegRequest(id *identity) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, id.PushToken).varint(3, 1)
 	p.s(taxonomy.PushToken, "2", id.PushToken)
@@ -173,7 +173,7 @@ func fcmRegRequest(id *Identity) body {
 
 // cdnDNSRequest asks for CDN hosts (getcdndns): {1 BaseRequest, 2 "",
 // 3 1}, as in the real logs.
-func cdnDNSRequest(id *Identity) body {
+func cdnDNSRequest(id *identity) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, "").varint(3, 1)
 	return body{b: m, planted: p}
@@ -181,7 +181,7 @@ func cdnDNSRequest(id *Identity) body {
 
 // netInfoRequest is getnetworkinfo: {1 BaseRequest, 2 32 hex digits, 3 a
 // base64 blob, 4 the address the client believes it has}.
-func netInfoRequest(id *Identity, r *rng) body {
+func netInfoRequest(id *identity, r *rng) body {
 	var p planter
 	ip := fmt.Sprintf("%d.%d.%d.%d", id.ClientIP[0], id.ClientIP[1], id.ClientIP[2], id.ClientIP[3])
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, r.hex(32)).str(3, base64.StdEncoding.EncodeToString(r.bytes(60))).str(4, ip)
@@ -210,7 +210,7 @@ type kvPlant struct {
 	typ       taxonomy.DataType
 }
 
-func kvReport(id *Identity, lines []kvLine, plants []kvPlant, now time.Time) body {
+func kvReport(id *identity, lines []kvLine, plants []kvPlant, now time.Time) body {
 	var p planter
 	brand := strings.ToLower(id.Manufacturer)
 	batch := pb(nil).varint(1, uint64(id.Uin)).
@@ -247,7 +247,7 @@ func kvJSON(j string) string { return strings.ReplaceAll(j, ",", ";") }
 // startupReport is the kv report of a startup: the Wi-Fi network, the
 // cellular carrier (MCC-MNC, name, APN, as the real line does), app usage
 // and launch diagnostics.
-func startupReport(id *Identity, r *rng, now time.Time) body {
+func startupReport(id *identity, r *rng, now time.Time) body {
 	diag := kvJSON(jsonString("crashCount", 0, "anrCount", 0, "coldStartMs", r.between(300, 3000), "lowMemory", 0))
 	lines := []kvLine{
 		{11098, []string{"1", netWiFi, id.SSID, id.BSSID, "0"}},
@@ -270,7 +270,7 @@ func startupReport(id *Identity, r *rng, now time.Time) body {
 // buildFingerprint is the device's Android build fingerprint
 // (brand/product/device:release/build id/incremental:type/keys), derived
 // from the identity so that it stays the same across runs of one phone.
-func buildFingerprint(id *Identity) string {
+func buildFingerprint(id *identity) string {
 	dev := strings.ToLower(strings.ReplaceAll(id.Model, " ", "_"))
 	return fmt.Sprintf("%s/%s/%s:%s/TQ%dA.%06d.001/%d:user/release-keys",
 		strings.ToLower(id.Manufacturer), dev, dev, id.AndroidRel, id.AndroidAPI-30, 230000+int(id.Uin%10000), id.Uin%10000000)
@@ -279,7 +279,7 @@ func buildFingerprint(id *Identity) string {
 // sendMsgRequest is newsendmsg as the real client sends it (no
 // BaseRequest): {1 count, 2 message {1 {1 to-user}, 2 content, 3 type,
 // 4 create time, 5 client message id}}.
-func sendMsgRequest(id *Identity, to, text string, r *rng, now time.Time) body {
+func sendMsgRequest(id *identity, to, text string, r *rng, now time.Time) body {
 	var p planter
 	msg := pb(nil).
 		msg(1, pb(nil).str(1, to)).
@@ -295,7 +295,7 @@ func sendMsgRequest(id *Identity, to, text string, r *rng, now time.Time) body {
 }
 
 // uploadImgRequest is uploadmsgimg with a JPEG whose EXIF names the camera.
-func uploadImgRequest(id *Identity, to string, r *rng, now time.Time) body {
+func uploadImgRequest(id *identity, to string, r *rng, now time.Time) body {
 	var p planter
 	exif := fmt.Sprintf("Exif\x00\x00Make=%s;Model=%s;DateTime=%s", id.Manufacturer, id.Model, now.UTC().Format("2006:01:02 15:04:05"))
 	img := append([]byte{0xff, 0xd8, 0xff, 0xe1}, exif...)
@@ -319,7 +319,7 @@ func uploadImgRequest(id *Identity, to string, r *rng, now time.Time) body {
 
 // snsPostRequest is mmsnspost: {1 BaseRequest, 2 {1 length, 2 the
 // TimelineObject XML}} with the text and the place the user tagged.
-func snsPostRequest(id *Identity, text string, r *rng, now time.Time) body {
+func snsPostRequest(id *identity, text string, r *rng, now time.Time) body {
 	var p planter
 	xml := fmt.Sprintf(`<TimelineObject><id>0</id><username>%s</username><createTime>0</createTime><contentDescShowType>0</contentDescShowType><contentDescScene>0</contentDescScene><private>0</private><contentDesc>%s</contentDesc><contentattr>0</contentattr><sourceUserName></sourceUserName><sourceNickName></sourceNickName><statisticsData></statisticsData><location poiClassifyId="" poiName="" poiAddress="" poiClassifyType="0" city="%s"></location><ContentObject><contentStyle>2</contentStyle><contentSubStyle>0</contentSubStyle><title></title><description></description><contentUrl></contentUrl></ContentObject></TimelineObject>`,
 		id.Wxid, text, id.City)
@@ -336,7 +336,7 @@ func snsPostRequest(id *Identity, text string, r *rng, now time.Time) body {
 // 2 SnsActionGroup {1 post id, 2 parent comment id, 3 current action
 // {1 from user, 2 to user, 3 from nickname, 4 to nickname, 5 type, 6
 // source, 7 create time, 8 content}}, 3 client id}.
-func snsCommentRequest(id *Identity, owner, text string, r *rng, now time.Time) body {
+func snsCommentRequest(id *identity, owner, text string, r *rng, now time.Time) body {
 	var p planter
 	action := pb(nil).str(1, id.Wxid).str(2, owner).str(3, id.Nickname).str(4, "").
 		varint(5, 2).varint(6, 0).varint(7, ts(now)).str(8, text)
@@ -350,7 +350,7 @@ func snsCommentRequest(id *Identity, owner, text string, r *rng, now time.Time) 
 }
 
 // snsTimelineRequest is mmsnstimeline: browsing Moments.
-func snsTimelineRequest(id *Identity, r *rng) body {
+func snsTimelineRequest(id *identity, r *rng) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, r.hex(32)).varint(3, r.Uint64()>>1).varint(4, 0)
 	return body{b: m, planted: p}
@@ -358,7 +358,7 @@ func snsTimelineRequest(id *Identity, r *rng) body {
 
 // jsLoginRequest is js-login: a Mini Program asks for the user's code.
 // {1 BaseRequest, 2 appid, 4 1, 5 "", 6 "", 7 0, 8 {2 scene, 3 1}}.
-func jsLoginRequest(id *Identity, mp MiniProgram) body {
+func jsLoginRequest(id *identity, mp miniProgram) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).str(2, mp.AppID).varint(4, 1).str(5, "").str(6, "").varint(7, 0).
 		msg(8, pb(nil).varint(2, 1001).varint(3, 1))
@@ -366,13 +366,13 @@ func jsLoginRequest(id *Identity, mp MiniProgram) body {
 	return body{b: m, planted: p}
 }
 
-func jsLoginResponse(id *Identity, r *rng) []byte {
+func jsLoginResponse(id *identity, r *rng) []byte {
 	return pb(nil).msg(1, pb(nil).varint(1, 0)).str(2, r.hex(32)).str(3, id.OpenID)
 }
 
 // wxaAttrSyncRequest is batchwxaattrsync for the opened Mini Programs:
 // {1 BaseRequest, 2 repeated {1 "gh_…@app", 2 ""}, 3 100}.
-func wxaAttrSyncRequest(id *Identity, mps []MiniProgram) body {
+func wxaAttrSyncRequest(id *identity, mps []miniProgram) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p))
 	for _, mp := range mps {
@@ -424,7 +424,7 @@ type pageEvent struct {
 // {1 BaseRequest, 2 repeated event {1 2, 2 appid, 3 page path (.html),
 // 4 0, 5 time, 6 0, 7 event JSON {eventID, data, page, version, uid,
 // type}, 8 1, 9 session query string, 10 network type, 11 scene, 12 3}}.
-func usageReport(id *Identity, mp MiniProgram, events []pageEvent, r *rng) body {
+func usageReport(id *identity, mp miniProgram, events []pageEvent, r *rng) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p))
 	uid := r.hex(24)
@@ -450,7 +450,7 @@ func usageReport(id *Identity, mp MiniProgram, events []pageEvent, r *rng) body 
 // {1 BaseRequest, 2 {1 scene, 2 the Mini Program's realtime report JSON},
 // 3 appid}. The JSON names the app, page, event and the device, with the
 // event's own data in event_value.
-func routeRequest(id *Identity, mp MiniProgram, page, event string, eventValue string, at time.Time, r *rng) body {
+func routeRequest(id *identity, mp miniProgram, page, event string, eventValue string, at time.Time, r *rng) body {
 	var p planter
 	brand := strings.ToLower(id.Manufacturer)
 	j := jsonString("appid", mp.AppID, "app_state", 1, "appversion", "1.8.12", "enter_scene", 1001,
@@ -475,7 +475,7 @@ func routeRequest(id *Identity, mp MiniProgram, page, event string, eventValue s
 
 // mpKVReport is the newreportkvcomm batch of Mini Program page visits: per
 // page appid, version, event, page, network, stay time (ms) and time.
-func mpKVReport(id *Identity, mp MiniProgram, events []pageEvent, now time.Time) body {
+func mpKVReport(id *identity, mp miniProgram, events []pageEvent, now time.Time) body {
 	var lines []kvLine
 	for _, e := range events {
 		lines = append(lines, kvLine{15496, []string{mp.AppID, "127", strconv.Itoa(e.event), "1001", url.QueryEscape(e.page), netWiFi, strconv.Itoa(e.stay), strconv.FormatInt(e.at.UnixMilli(), 10)}})
@@ -487,7 +487,7 @@ func mpKVReport(id *Identity, mp MiniProgram, events []pageEvent, now time.Time)
 
 // poiListRequest is getpoilist: the coordinates as a float pair, a double
 // pair and decimal strings, all in one request as the real one does.
-func poiListRequest(id *Identity, r *rng) body {
+func poiListRequest(id *identity, r *rng) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).
 		f32(2, float32(id.Lon)).f32(3, float32(id.Lat)).
@@ -506,7 +506,7 @@ func poiListRequest(id *Identity, r *rng) body {
 // BaseRequest): {1 0, 2 query, 3 0, 4 business type, 5 template version,
 // 6 {1 longitude, 2 latitude (float32), 3 accuracy} when the location is
 // known, 8 scene, 11 search session id, 17 repeated {1 key, 2 0, 3 value}}.
-func searchRequest(id *Identity, query string, withLoc bool, r *rng, now time.Time) body {
+func searchRequest(id *identity, query string, withLoc bool, r *rng, now time.Time) body {
 	var p planter
 	m := pb(nil).varint(1, 0).str(2, query).varint(3, 0).varint(4, 0).varint(5, 80009061)
 	if withLoc {
@@ -524,7 +524,7 @@ func searchRequest(id *Identity, query string, withLoc bool, r *rng, now time.Ti
 
 // finderInitRequest is finderinit (Channels): {1 BaseRequest, 2 {1 0,
 // 2 ""}, 3 {1 0, 2 0, 4 build, 6 client time (ms), 7 4, 10 1}}.
-func finderInitRequest(id *Identity, r *rng, now time.Time) body {
+func finderInitRequest(id *identity, r *rng, now time.Time) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).msg(2, pb(nil).varint(1, 0).str(2, "")).
 		msg(3, pb(nil).varint(1, 0).varint(2, 0).varint(4, uint64(r.between(50000, 60000))).varint(6, uint64(now.UnixMilli())).varint(7, 4).varint(10, 1))
@@ -533,7 +533,7 @@ func finderInitRequest(id *Identity, r *rng, now time.Time) body {
 
 // finderStreamRequest fetches the Channels feed with the location as a
 // float pair and the client status JSON.
-func finderStreamRequest(id *Identity, r *rng, now time.Time) body {
+func finderStreamRequest(id *identity, r *rng, now time.Time) body {
 	var p planter
 	status := jsonString("network", netWiFi, "ssid", id.SSID, "latitude", id.Lat, "longitude", id.Lon, "clientTime", now.UnixMilli())
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).
@@ -551,7 +551,7 @@ func finderStreamRequest(id *Identity, r *rng, now time.Time) body {
 
 // finderStatsReport reports watched Channels videos: each kv line carries
 // a JSON record of the video (feedId) and how long it played.
-func finderStatsReport(id *Identity, feeds []uint64, r *rng, now time.Time) body {
+func finderStatsReport(id *identity, feeds []uint64, r *rng, now time.Time) body {
 	var lines []kvLine
 	for _, f := range feeds {
 		rec := kvJSON(jsonString("feedId", strconv.FormatUint(f, 10), "playDuration", r.between(1000, 60000), "action", "play"))

@@ -46,11 +46,11 @@ func (m pb) f64(n protowire.Number, v float64) pb {
 
 // Encodings of a planted value in the payload bytes (Planted.Encoding).
 const (
-	EncString  = "string"  // the value's UTF-8 bytes appear verbatim
-	EncVarint  = "varint"  // a decimal integer stored as a protobuf varint
-	EncFloat32 = "float32" // a decimal number stored as a little-endian IEEE float
-	EncFloat64 = "float64" // a decimal number stored as a little-endian IEEE double
-	EncHex     = "hex"     // raw bytes (a binary ticket or key), written as lowercase hex
+	encString  = "string"  // the value's UTF-8 bytes appear verbatim
+	encVarint  = "varint"  // a decimal integer stored as a protobuf varint
+	encFloat32 = "float32" // a decimal number stored as a little-endian IEEE float
+	encFloat64 = "float64" // a decimal number stored as a little-endian IEEE double
+	encHex     = "hex"     // raw bytes (a binary ticket or key), written as lowercase hex
 )
 
 // Planted is one piece of personal data a scenario put into a payload.
@@ -70,25 +70,25 @@ type Planted struct {
 // Bytes returns the bytes that must occur in the payload for the value.
 func (p Planted) Bytes() []byte {
 	switch p.Encoding {
-	case EncVarint:
+	case encVarint:
 		v, err := strconv.ParseUint(p.Value, 10, 64)
 		if err != nil {
 			return nil
 		}
 		return protowire.AppendVarint(nil, v)
-	case EncFloat32:
+	case encFloat32:
 		f, err := strconv.ParseFloat(p.Value, 64)
 		if err != nil {
 			return nil
 		}
 		return binary.LittleEndian.AppendUint32(nil, math.Float32bits(float32(f)))
-	case EncFloat64:
+	case encFloat64:
 		f, err := strconv.ParseFloat(p.Value, 64)
 		if err != nil {
 			return nil
 		}
 		return binary.LittleEndian.AppendUint64(nil, math.Float64bits(f))
-	case EncHex:
+	case encHex:
 		b, err := hex.DecodeString(p.Value)
 		if err != nil {
 			return nil
@@ -102,28 +102,28 @@ func (p Planted) Bytes() []byte {
 type planter []Planted
 
 func (p *planter) s(typ taxonomy.DataType, path, v string) {
-	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: v, Encoding: EncString})
+	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: v, Encoding: encString})
 }
 
 func (p *planter) u(typ taxonomy.DataType, path string, v uint64) {
-	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatUint(v, 10), Encoding: EncVarint})
+	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatUint(v, 10), Encoding: encVarint})
 }
 
 func (p *planter) hex(typ taxonomy.DataType, path string, b []byte) {
-	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: hex.EncodeToString(b), Encoding: EncHex})
+	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: hex.EncodeToString(b), Encoding: encHex})
 }
 
 func (p *planter) f32(typ taxonomy.DataType, path string, v float64) {
-	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatFloat(v, 'f', -1, 64), Encoding: EncFloat32})
+	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatFloat(v, 'f', -1, 64), Encoding: encFloat32})
 }
 
 func (p *planter) f64(typ taxonomy.DataType, path string, v float64) {
-	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatFloat(v, 'f', -1, 64), Encoding: EncFloat64})
+	*p = append(*p, Planted{DataType: typ, FieldPath: path, Value: strconv.FormatFloat(v, 'f', -1, 64), Encoding: encFloat64})
 }
 
 // baseRequest builds the BaseRequest of field 1 and plants its values under
 // path prefix "1.". scene is the BaseRequest scene (0 for most calls).
-func baseRequest(id *Identity, scene uint64, p *planter) pb {
+func baseRequest(id *identity, scene uint64, p *planter) pb {
 	var m pb
 	// Field 1 carries no key in real traffic: a fixed placeholder.
 	m = m.bytes(1, make([]byte, 0))

@@ -64,7 +64,7 @@ type call struct {
 // script is a scenario being written: the user, the randomness, the clock
 // and the calls so far.
 type script struct {
-	id    *Identity
+	id    *identity
 	r     *rng
 	now   time.Time
 	calls []call
@@ -221,11 +221,11 @@ func moments(s *script) {
 }
 
 // browse opens mp, visits its pages and returns the page events.
-func browse(s *script, mp MiniProgram) []pageEvent {
+func browse(s *script, mp miniProgram) []pageEvent {
 	id, r := s.id, s.r
 	s.act("miniprogram", "open Mini Program "+mp.Name)
 	s.short(binBiz+"js-login", 1029, jsLoginRequest(id, mp), jsLoginResponse(id, r))
-	s.short(binBiz+"wxaattr/batchwxaattrsync", 1192, wxaAttrSyncRequest(id, []MiniProgram{mp}), genericResponse(r, 120))
+	s.short(binBiz+"wxaattr/batchwxaattrsync", 1192, wxaAttrSyncRequest(id, []miniProgram{mp}), genericResponse(r, 120))
 	var events []pageEvent
 	for _, pg := range mp.Pages {
 		s.act("miniprogram", "browse page "+pg)

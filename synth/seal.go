@@ -187,7 +187,7 @@ func (g *generator) sealHybrid(k *roundKeys, request bool, plain []byte, hx *hyb
 // the account and, as the real one does, the session key sealed with K at
 // 3.3.2 and the newsync GCM keys at 3.23.2 and 3.24.2
 // (business.AuthResponseFields).
-func authResponse(id *Identity, k *roundKeys, r *rng) []byte {
+func authResponse(id *identity, k *roundKeys, r *rng) []byte {
 	frag := business.AuthResponseFields(k.sig, k.session, &k.gcmUp, &k.gcmDown)
 	// frag is field 3 as a whole; put the account fields in front of its
 	// contents.
