@@ -162,10 +162,10 @@ func checkGolden(t *testing.T, name, header, got string) {
 func TestRoundTrip(t *testing.T) {
 	links := []struct {
 		name string
-		link Link
+		link LinkType
 	}{
-		{"ethernet", LinkEthernet}, {"raw", LinkRaw}, {"sll", LinkSLL},
-		{"sll2", LinkSLL2}, {"null", LinkNull}, {"loop", LinkLoop},
+		{"ethernet", LinkTypeEthernet}, {"raw", LinkTypeRaw}, {"sll", LinkTypeSLL},
+		{"sll2", LinkTypeSLL2}, {"null", LinkTypeNull}, {"loop", LinkTypeLoop},
 	}
 	variants := []struct {
 		name   string
@@ -235,7 +235,7 @@ func ipv4TCP(t testing.TB, payload string) []byte {
 }
 
 func rawIP(t testing.TB, p Packet) []byte {
-	in := writeCapture(t, FormatPcap, WriterOptions{Link: LinkRaw}, []Packet{p})
+	in := writeCapture(t, FormatPcap, WriterOptions{Link: LinkTypeRaw}, []Packet{p})
 	return in[24+16:]
 }
 
@@ -401,7 +401,7 @@ func TestGarbage(t *testing.T) {
 
 // TestNonSeekable reads from a pipe-like reader that returns one byte at a time.
 func TestNonSeekable(t *testing.T) {
-	in := writeCapture(t, FormatPcapng, WriterOptions{Link: LinkSLL2}, samplePackets())
+	in := writeCapture(t, FormatPcapng, WriterOptions{Link: LinkTypeSLL2}, samplePackets())
 	r, err := NewReader(io.MultiReader(oneByteReader{bytes.NewReader(in)}))
 	if err != nil {
 		t.Fatal(err)

@@ -60,15 +60,15 @@ func TestWriterTshark(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		f    Format
-		link Link
+		link LinkType
 	}{
-		{"eth.pcap", FormatPcap, LinkEthernet},
-		{"eth.pcapng", FormatPcapng, LinkEthernet},
-		{"sll2.pcapng", FormatPcapng, LinkSLL2},
-		{"sll.pcap", FormatPcap, LinkSLL},
-		{"raw.pcap", FormatPcap, LinkRaw},
-		{"null.pcap", FormatPcap, LinkNull},
-		{"loop.pcap", FormatPcap, LinkLoop},
+		{"eth.pcap", FormatPcap, LinkTypeEthernet},
+		{"eth.pcapng", FormatPcapng, LinkTypeEthernet},
+		{"sll2.pcapng", FormatPcapng, LinkTypeSLL2},
+		{"sll.pcap", FormatPcap, LinkTypeSLL},
+		{"raw.pcap", FormatPcap, LinkTypeRaw},
+		{"null.pcap", FormatPcap, LinkTypeNull},
+		{"loop.pcap", FormatPcap, LinkTypeLoop},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), tc.name)
@@ -106,7 +106,7 @@ func TestWriterTshark(t *testing.T) {
 
 func FuzzReader(f *testing.F) {
 	pkts := samplePackets()
-	for _, link := range []Link{LinkEthernet, LinkRaw, LinkSLL2, LinkNull} {
+	for _, link := range []LinkType{LinkTypeEthernet, LinkTypeRaw, LinkTypeSLL2, LinkTypeNull} {
 		f.Add(writeCapture(f, FormatPcap, WriterOptions{Link: link}, pkts[:3]))
 		f.Add(writeCapture(f, FormatPcapng, WriterOptions{Link: link}, pkts[3:5]))
 	}

@@ -17,32 +17,32 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// Link is the link-layer framing a Writer uses.
-type Link uint8
+// LinkType is the link-layer framing a Writer uses.
+type LinkType uint8
 
-// Link layers a Writer can write.
+// Link types a Writer can write.
 const (
-	LinkEthernet Link = iota // LINKTYPE_ETHERNET (1), the default
-	LinkRaw                  // LINKTYPE_RAW (101): the frame starts with the IP header
-	LinkSLL                  // LINKTYPE_LINUX_SLL (113)
-	LinkSLL2                 // LINKTYPE_LINUX_SLL2 (276), as `tcpdump -i any` writes
-	LinkNull                 // LINKTYPE_NULL (0), little-endian family
-	LinkLoop                 // LINKTYPE_LOOP (108), big-endian family
+	LinkTypeEthernet LinkType = iota // LINKTYPE_ETHERNET (1), the default
+	LinkTypeRaw                      // LINKTYPE_RAW (101): the frame starts with the IP header
+	LinkTypeSLL                      // LINKTYPE_LINUX_SLL (113)
+	LinkTypeSLL2                     // LINKTYPE_LINUX_SLL2 (276), as `tcpdump -i any` writes
+	LinkTypeNull                     // LINKTYPE_NULL (0), little-endian family
+	LinkTypeLoop                     // LINKTYPE_LOOP (108), big-endian family
 )
 
-func (l Link) linkType() (uint32, bool) {
+func (l LinkType) linkType() (uint32, bool) {
 	switch l {
-	case LinkEthernet:
+	case LinkTypeEthernet:
 		return uint32(linkTypeEthernet), true
-	case LinkRaw:
+	case LinkTypeRaw:
 		return uint32(linkTypeRaw), true
-	case LinkSLL:
+	case LinkTypeSLL:
 		return uint32(linkTypeSLL), true
-	case LinkSLL2:
+	case LinkTypeSLL2:
 		return uint32(linkTypeSLL2), true
-	case LinkNull:
+	case LinkTypeNull:
 		return uint32(linkTypeNull), true
-	case LinkLoop:
+	case LinkTypeLoop:
 		return uint32(linkTypeLoop), true
 	}
 	return 0, false
@@ -51,7 +51,7 @@ func (l Link) linkType() (uint32, bool) {
 // WriterOptions configures a Writer.
 type WriterOptions struct {
 	// Link selects the link-layer framing. The zero value is Ethernet.
-	Link Link
+	Link LinkType
 	// Snaplen, if positive, cuts every frame to that many bytes, as
 	// `tcpdump -s` does: the records then have captured length < wire
 	// length. Zero means no limit (262144, libpcap's maximum).
@@ -273,23 +273,23 @@ func (w *Writer) appendLink(b []byte, v4, clientToServer bool) []byte {
 		smac, dmac, pktType = macServer, macClient, 0 // to us
 	}
 	switch w.opts.Link {
-	case LinkEthernet:
+	case LinkTypeEthernet:
 		b = append(b, dmac[:]...)
 		b = append(b, smac[:]...)
 		b = binary.BigEndian.AppendUint16(b, et)
-	case LinkSLL:
+	case LinkTypeSLL:
 		b = append(b, 0, pktType, 0, 1, 0, 6) // packet type, ARPHRD_ETHER, address length
 		b = append(b, smac[:]...)
 		b = append(b, 0, 0)
 		b = binary.BigEndian.AppendUint16(b, et)
-	case LinkSLL2:
+	case LinkTypeSLL2:
 		b = binary.BigEndian.AppendUint16(b, et)
 		b = append(b, 0, 0, 0, 0, 0, 1, 0, 1, pktType, 6) // reserved, ifindex 1, ARPHRD_ETHER, type, addr len
 		b = append(b, smac[:]...)
 		b = append(b, 0, 0)
-	case LinkNull:
+	case LinkTypeNull:
 		b = binary.LittleEndian.AppendUint32(b, fam)
-	case LinkLoop:
+	case LinkTypeLoop:
 		b = binary.BigEndian.AppendUint32(b, fam)
 	}
 	return b
