@@ -110,9 +110,9 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	}
 	labels = unique(labels)
 	// Pass 1: line hashes, to find logs that extend other logs.
-	segs := make([]attribute.Segment, len(inputs))
+	segs := make([]attribute.LogRun, len(inputs))
 	for i := range segs {
-		segs[i] = attribute.Segment{Input: i, Extends: -1}
+		segs[i] = attribute.LogRun{Input: i, Extends: -1}
 	}
 	var warnings []string
 	if !opts.NoPrefix && len(inputs) > 1 {
@@ -134,7 +134,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 			}
 			hs[i], complete[i] = ls[i].Chain, ls[i].Complete
 		}
-		segs = attribute.Segments(hs, complete)
+		segs = attribute.SplitRuns(hs, complete)
 		warnings = overlapWarnings(labels, segs, attribute.Overlaps(ls))
 	}
 	cat := opts.Catalog

@@ -15,7 +15,7 @@ const WarningPrefix = "warning: "
 // overlapWarnings says, for each pair of inputs that share most lines
 // without one extending the other, that both are analysed in full (so
 // what they share is counted twice), and how all runs were split.
-func overlapWarnings(labels []string, segs []attribute.Segment, ov []attribute.Overlap) []string {
+func overlapWarnings(labels []string, segs []attribute.LogRun, ov []attribute.Overlap) []string {
 	if len(ov) == 0 {
 		return nil
 	}

@@ -12,17 +12,17 @@ import (
 // maxLine bounds one input line for hashing.
 const maxLine = 64 << 20
 
-// LineHashes reads r and returns, for each line i, the SHA-256 chain hash of
+// lineHashes reads r and returns, for each line i, the SHA-256 chain hash of
 // lines 1..i (h_i = SHA-256(h_{i-1} || line_i || "\n")), and whether the
 // input ended with a newline. Two inputs share their first n lines exactly
 // when their n-th chain hashes are equal.
-func LineHashes(r io.Reader) (hashes [][32]byte, complete bool, err error) {
+func lineHashes(r io.Reader) (hashes [][32]byte, complete bool, err error) {
 	l, err := ReadLines(r)
 	return l.Chain, l.Complete, err
 }
 
 // Lines is what segmentation and overlap checks keep of one input: per
-// line, the chain hash (see LineHashes) and a 64-bit digest of the line
+// line, the chain hash (see lineHashes) and a 64-bit digest of the line
 // alone; 40 bytes a line, never the lines.
 type Lines struct {
 	Chain    [][32]byte
@@ -77,8 +77,8 @@ func ReadLines(r io.Reader) (Lines, error) {
 	}
 }
 
-// Segment is the part of one input that belongs to its own run.
-type Segment struct {
+// LogRun is the part of one input that belongs to its own run.
+type LogRun struct {
 	Input int // index of the input
 	// Extends is the index of the longest other input that is a line prefix
 	// of this one, or -1. Lines 1..SkipLines belong to that input's run.
@@ -87,19 +87,19 @@ type Segment struct {
 	Lines     int // total lines of the input
 }
 
-// Segments finds, for each input, the longest other input that is a prefix
+// SplitRuns finds, for each input, the longest other input that is a prefix
 // of it (line for line), so that each run's own requests are the lines it
 // added. Identical inputs are not prefixes of each other (each keeps all its
 // lines); an incomplete last line never makes a prefix.
-func Segments(hashes [][][32]byte, complete []bool) []Segment {
-	segs := make([]Segment, len(hashes))
+func SplitRuns(hashes [][][32]byte, complete []bool) []LogRun {
+	segs := make([]LogRun, len(hashes))
 	order := make([]int, len(hashes))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return len(hashes[order[a]]) < len(hashes[order[b]]) })
 	for i := range hashes {
-		segs[i] = Segment{Input: i, Extends: -1, Lines: len(hashes[i])}
+		segs[i] = LogRun{Input: i, Extends: -1, Lines: len(hashes[i])}
 		best := -1
 		for _, j := range order {
 			n := len(hashes[j])
@@ -120,7 +120,7 @@ func Segments(hashes [][][32]byte, complete []bool) []Segment {
 
 // Overlap is a pair of inputs that share most of their lines although
 // neither is a line prefix of the other: shuffled, merged or re-exported
-// logs of one session. Segments cannot split them, so each keeps all its
+// logs of one session. SplitRuns cannot split them, so each keeps all its
 // lines and what they share is counted in both runs.
 type Overlap struct {
 	A, B   int // input indexes, A < B

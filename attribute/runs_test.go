@@ -8,7 +8,7 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-func TestSegments(t *testing.T) {
+func TestSplitRuns(t *testing.T) {
 	inputs := []string{
 		"a\nb\nc\nd\n", // 0: extends 2
 		"a\n",          // 1
@@ -19,7 +19,7 @@ func TestSegments(t *testing.T) {
 	var hs [][][32]byte
 	var complete []bool
 	for _, in := range inputs {
-		h, c, err := LineHashes(strings.NewReader(in))
+		h, c, err := lineHashes(strings.NewReader(in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +27,7 @@ func TestSegments(t *testing.T) {
 		complete = append(complete, c)
 	}
 	want := []struct{ extends, skip int }{{2, 2}, {-1, 0}, {1, 1}, {-1, 0}, {1, 1}}
-	got := Segments(hs, complete)
+	got := SplitRuns(hs, complete)
 	for i, w := range want {
 		if got[i].Extends != w.extends || got[i].SkipLines != w.skip {
 			t.Errorf("input %d: got extends %d skip %d, want %d %d", i, got[i].Extends, got[i].SkipLines, w.extends, w.skip)
