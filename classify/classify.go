@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/taxonomy"
@@ -154,7 +155,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 				ids[f.Value] = true
 			}
 		}
-		semantic(req, fields, ids, emit)
+		detectInContext(req, fields, ids, emit)
 	}
 	return out
 }
@@ -309,3 +310,5 @@ func selfNotify(fields []Field, base string, emit func(Finding)) {
 // SelfNotifyRule names findings of the account's own user name told by
 // structure (selfNotify); the run context learns the account from them.
 const SelfNotifyRule = "detector:self-notify"
+
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }

@@ -305,10 +305,10 @@ func searchURL(u string) bool { return u != "" && strings.Contains(strings.ToLow
 // thirdPartyUIDName matches query keys that hold a user id.
 var thirdPartyUIDName = lazyre.New(`^(?i:[a-z]{0,12}uid|[a-z]{0,12}user_?id|openid|unionid|customerid|memberid)$`)
 
-// semantic runs the name, shape and context detectors over a request.
+// detectInContext runs the name, shape and context detectors over a request.
 // ids are values already known to be identifiers in this request (the
 // uin), which number-shaped detectors must not read as times.
-func semantic(req Request, fields []Field, ids map[string]bool, emit func(Finding)) {
+func detectInContext(req Request, fields []Field, ids map[string]bool, emit func(Finding)) {
 	names := leafNames(fields)
 	keyedPairs(fields, names, emit)
 	searchReq := strings.Contains(strings.ToLower(req.URI), "search")
