@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/mmtls"
 )
 
@@ -116,4 +117,26 @@ func SealPSKFile(p *StoredPSK, deviceModel string) []byte {
 	block, _ := aes.NewCipher(key[:])
 	gcm, _ := cipher.NewGCM(block)
 	return gcm.Seal(nil, nonce[:], pt, nil)
+}
+
+// LoadPSKFiles reads and decrypts the psk.key files at paths with the key
+// derived from deviceModel. A wrong device model is an error whose hint says
+// so.
+func LoadPSKFiles(paths []string, deviceModel string) ([]StoredPSK, error) {
+	var out []StoredPSK
+	for _, path := range paths {
+		b, err := sniff.ReadFile(path, MaxPSKFileSize)
+		if err != nil {
+			return nil, fmt.Errorf("psk key: %w", err)
+		}
+		s, err := ParsePSKFile(b, deviceModel)
+		if errors.Is(err, ErrPSKFileKey) {
+			return nil, sniff.Hinted(fmt.Errorf("%s: %w", path, err), "check --device-model: it is \"manufacturer-model\" exactly as the phone reports them")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, *s)
+	}
+	return out, nil
 }

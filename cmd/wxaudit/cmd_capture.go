@@ -64,7 +64,7 @@ func runCapture(e *env) error {
 		return err
 	}
 	st := res.Stats
-	fmt.Fprintf(e.stdout, "wrote %s: %d steps, %d payloads decoded live (%s)\n", *out, len(res.Run.Steps), st.Payloads, summarize(st))
+	fmt.Fprintf(e.stdout, "wrote %s: %d steps, %d payloads decoded live (%s)\n", *out, len(res.Run.Steps), st.Payloads, st.Summary())
 	for _, h := range res.Hooks {
 		verdict := "not confirmed: no captured record opened with its keys"
 		if h.Trusted {

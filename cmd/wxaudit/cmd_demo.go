@@ -50,7 +50,7 @@ func runDemo(e *env) error {
 	if err != nil {
 		return err
 	}
-	say("2. decrypt: %s -> %s", summarize(st), payloads)
+	say("2. decrypt: %s -> %s", st.Summary(), payloads)
 
 	// 3. Decode, find personal data, attribute it, report.
 	wechat, err := analyze.OpenPolicy("wechat")

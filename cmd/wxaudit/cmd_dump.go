@@ -78,7 +78,7 @@ func runDump(e *env) error {
 	if ferr := out.Flush(); ferr != nil {
 		return ferr
 	}
-	fmt.Fprintln(e.stderr, "wxaudit: dump: "+summarize(st))
+	fmt.Fprintln(e.stderr, "wxaudit: dump: "+st.Summary())
 	return err
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -26,6 +27,16 @@ func addLiveFlags(fs *flag.FlagSet) *liveFlags {
 	return lf
 }
 
+// keys loads the key logs, or follows them when the capture is a stream on
+// stdin: they may still be growing. stop ends the following.
+func (lf *liveFlags) keys(paths []string, stream bool) (*keylog.Log, *decrypt.LiveOptions, func(), error) {
+	if !stream || len(paths) == 0 || lf.noFollow {
+		keys, err := loadKeylogs(paths)
+		return keys, nil, func() {}, err
+	}
+	return followKeylogs(paths, lf)
+}
+
 // followKeylogs follows key-log files that may still be growing: records
 // that arrive before their key wait for it (decrypt.LiveOptions).
 func followKeylogs(paths []string, lf *liveFlags) (*keylog.Log, *decrypt.LiveOptions, func(), error) {
@@ -42,9 +53,27 @@ func followKeylogs(paths []string, lf *liveFlags) (*keylog.Log, *decrypt.LiveOpt
 	return fl.Log(), &decrypt.LiveOptions{Poll: fl.Poll, PollInterval: lf.poll, Grace: lf.grace}, func() { fl.Close() }, nil
 }
 
-// liveView prints the one-line view of a request on stderr.
-func liveView(e *env, p *payload.Payload) {
-	if s := decrypt.LiveLine(p); s != "" {
-		fmt.Fprintln(e.stderr, s)
+// withLiveView prints the one-line view of each request on stderr, then
+// passes it on.
+func withLiveView(e *env, emit func(*payload.Payload) error) func(*payload.Payload) error {
+	return func(p *payload.Payload) error {
+		if s := decrypt.LiveLine(p); s != "" {
+			fmt.Fprintln(e.stderr, s)
+		}
+		return emit(p)
+	}
+}
+
+// payloadWriter writes each payload as one JSON line on w, or drops it
+// when discard is set (--stats, --pcapng).
+func payloadWriter(w io.Writer, discard bool) func(*payload.Payload) error {
+	var line []byte
+	return func(p *payload.Payload) error {
+		if discard {
+			return nil
+		}
+		line = append(p.AppendJSON(line[:0], false), '\n')
+		_, err := w.Write(line)
+		return err
 	}
 }

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
-	"io"
-	"os"
 
 	"github.com/wxaudit/wxaudit/keylog"
 )
@@ -34,25 +30,5 @@ func (p *pskFlags) load() ([]keylog.StoredPSK, error) {
 	if p.model == "" {
 		return nil, &usageError{msg: "--psk-key needs --device-model", hint: "the key of psk.key derives from the phone's manufacturer-model, e.g. --device-model Google-sdk_gphone64_arm64"}
 	}
-	var out []keylog.StoredPSK
-	for _, path := range p.files {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("psk key: %w", err)
-		}
-		b, err := io.ReadAll(io.LimitReader(f, keylog.MaxPSKFileSize+1))
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("psk key: %w", err)
-		}
-		s, err := keylog.ParsePSKFile(b, p.model)
-		if errors.Is(err, keylog.ErrPSKFileKey) {
-			return nil, withHint(fmt.Errorf("%s: %w", path, err), "check --device-model: it is \"manufacturer-model\" exactly as the phone reports them")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, *s)
-	}
-	return out, nil
+	return keylog.LoadPSKFiles(p.files, p.model)
 }
