@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -79,4 +80,28 @@ func TestReaderSeeds(t *testing.T) {
 	if p, err := r.Next(); err != nil || len(p.Payload) != 1 {
 		t.Fatalf("line after the long one: %v %v", p, err)
 	}
+}
+
+// FuzzLogLineSame checks that the request-log fast path reads a line as
+// encoding/json does, whenever it takes it.
+func FuzzLogLineSame(f *testing.F) {
+	for _, s := range append(readerSeeds,
+		`{"req_type":"/x" ,"data":"0A08", "req_id":-0}`, `{"data":"", "req_id":1.0}`, `{"data":"","data":"08"}`,
+		`{"data":"08","req_id":0123}`, `{"data":"08","Req_ID":5}`, `{"data":"08"}x`, `{"data":"0","req_id":1}`,
+		`{"data":"08","req_type":"/a\u0062"}`, `{"data":"08","req_id":999999999}`, `{ }`, `{"data":"08",}`) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		got, ok := logLineFast(line, "f", 1)
+		if !ok {
+			return
+		}
+		want, format, err := parseLineJSON(line, "f", 1)
+		if err != nil || format != formatLog {
+			t.Fatalf("fast path took %q, encoding/json: %v (%s)", line, err, format)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", line, got, want)
+		}
+	})
 }

@@ -163,6 +163,14 @@ type keylogLine struct {
 }
 
 func parseLine(line []byte, name string, n int) (payload.Payload, inputFormat, error) {
+	if p, ok := logLineFast(line, name, n); ok {
+		return p, formatLog, nil
+	}
+	return parseLineJSON(line, name, n)
+}
+
+// parseLineJSON is parseLine's general path, by encoding/json.
+func parseLineJSON(line []byte, name string, n int) (payload.Payload, inputFormat, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(line, &keys); err != nil {
 		return payload.Payload{}, "", fmt.Errorf("not a JSON object: %w", err)
