@@ -88,7 +88,7 @@ func FuzzLogLineSame(f *testing.F) {
 	for _, s := range append(readerSeeds,
 		`{"req_type":"/x" ,"data":"0A08", "req_id":-0}`, `{"data":"", "req_id":1.0}`, `{"data":"","data":"08"}`,
 		`{"data":"08","req_id":0123}`, `{"data":"08","Req_ID":5}`, `{"data":"08"}x`, `{"data":"0","req_id":1}`,
-		`{"data":"08","req_type":"/a\u0062"}`, `{"data":"08","req_id":999999999}`, `{ }`, `{"data":"08",}`) {
+		`{"data":"08","req_type":"/a\u0062"}`, `{"data":"08","req_id":999999999}`, `{"data":"08","req_id":null,"req_type":null}`, `{"data":"08","req_type":nul}`, `{ }`, `{"data":"08",}`) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {

@@ -14,10 +14,10 @@ import (
 )
 
 // logLineFast parses line when it is a JSON object whose members are
-// "data" (a hex string), "req_id" (an integer) and "req_type" (a string),
-// each at most once, with "data" present, values with no escape and no
-// byte outside printable ASCII, and integers of at most 9 digits. For any
-// other line, or bad hex, ok is false.
+// "data" (a hex string), "req_id" (an integer or null) and "req_type" (a
+// string or null), each at most once, with "data" present, strings with no
+// escape and no byte outside printable ASCII, and integers of at most 9
+// digits. For any other line, or bad hex, ok is false.
 func logLineFast(line []byte, name string, n int) (p payload.Payload, ok bool) {
 	s := scanner{b: line}
 	if !s.byte('{') {
@@ -59,17 +59,19 @@ func logLineFast(line []byte, name string, n int) (p payload.Payload, ok bool) {
 			if haveType {
 				return p, false
 			}
-			reqType, haveType = s.str()
-			if !haveType {
-				return p, false
+			if haveType = true; !s.null() {
+				if reqType, ok = s.str(); !ok {
+					return p, false
+				}
 			}
 		case "req_id":
 			if haveID {
 				return p, false
 			}
-			id, haveID = s.int()
-			if !haveID {
-				return p, false
+			if haveID = true; !s.null() {
+				if id, ok = s.int(); !ok {
+					return p, false
+				}
 			}
 		default:
 			return p, false
@@ -87,9 +89,7 @@ func logLineFast(line []byte, name string, n int) (p payload.Payload, ok bool) {
 		return p, false
 	}
 	p = payload.Payload{Link: payload.LinkLog, Direction: payload.DirRequest, Source: name, Line: n, Payload: b, ReqType: id}
-	if haveType {
-		p.URI = string(reqType)
-	}
+	p.URI = string(reqType)
 	return p, true
 }
 
@@ -117,6 +117,15 @@ func (s *scanner) space() {
 			return
 		}
 	}
+}
+
+// null reads a JSON null.
+func (s *scanner) null() bool {
+	if len(s.b)-s.i >= 4 && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return true
+	}
+	return false
 }
 
 // str reads a string of printable ASCII without escapes.
