@@ -9,11 +9,14 @@ import (
 	"strconv"
 
 	"github.com/wxaudit/wxaudit/internal/jsonw"
+	"github.com/wxaudit/wxaudit/schemaless"
 )
 
-// AppendJSON appends r as one JSON object, byte-for-byte what json.Marshal
-// writes for it. Field values must be valid JSON, as flatten makes them.
-// The only error is a NaN or infinite float, which json.Marshal refuses.
+// AppendJSON appends r as one JSON object: its fields, then the tree's
+// nodes as "fields", byte-for-byte what json.Marshal wrote for records
+// that held the nodes as a slice of structs (json_test.go keeps that form
+// to check it). The only error is a NaN or infinite float, which
+// json.Marshal refuses.
 func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 	const html = true // json.Marshal escapes HTML
 	dst = r.Input.AppendJSON(append(dst, `{"input":`...), html)
@@ -36,39 +39,64 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 	if len(r.Budgets) > 0 {
 		dst = appendStrings(append(dst, `,"budgets":`...), r.Budgets)
 	}
-	if len(r.Fields) > 0 {
-		dst = append(dst, `,"fields":[`...)
-		for i := range r.Fields {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = r.Fields[i].appendJSON(dst); err != nil {
-				return dst, err
-			}
+	if r.Tree != nil {
+		var err error
+		if dst, err = appendFields(dst, r.Tree); err != nil {
+			return dst, err
 		}
-		dst = append(dst, ']')
 	}
 	return append(dst, '}'), nil
 }
 
-func (f *Field) appendJSON(dst []byte) ([]byte, error) {
+// appendFields appends `,"fields":[...]`: the tree's nodes in pre-order,
+// without the root when it is a plain message, nothing when that leaves
+// none. Written from the tree, without an intermediate slice of fields:
+// building one was a fifth of wxaudit decode's CPU.
+func appendFields(dst []byte, m *schemaless.Tree) ([]byte, error) {
+	mark := len(dst)
+	dst = append(dst, `,"fields":[`...)
+	start := len(dst)
+	var err error
+	m.Walk(func(n *schemaless.Node, depth int) bool {
+		if err != nil {
+			return false
+		}
+		if depth == 0 && n.Kind == schemaless.KindMessage && n.Reason == "" {
+			return true
+		}
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst, err = appendNode(dst, n, depth)
+		return err == nil
+	})
+	if err != nil {
+		return dst, err
+	}
+	if len(dst) == start {
+		return dst[:mark], nil
+	}
+	return append(dst, ']'), nil
+}
+
+// appendNode appends one node as a field object.
+func appendNode(dst []byte, n *schemaless.Node, depth int) ([]byte, error) {
 	const html = true
-	dst = jsonw.AppendString(append(dst, `{"path":`...), f.Path, html)
-	if f.Index != 0 {
-		dst = strconv.AppendInt(append(dst, `,"index":`...), int64(f.Index), 10)
+	dst = jsonw.AppendString(append(dst, `{"path":`...), n.Path, html)
+	if n.Index != 0 {
+		dst = strconv.AppendInt(append(dst, `,"index":`...), int64(n.Index), 10)
 	}
-	dst = strconv.AppendInt(append(dst, `,"depth":`...), int64(f.Depth), 10)
-	if f.Name != "" {
-		dst = jsonw.AppendString(append(dst, `,"name":`...), f.Name, html)
+	dst = strconv.AppendInt(append(dst, `,"depth":`...), int64(depth), 10)
+	if n.Name != "" {
+		dst = jsonw.AppendString(append(dst, `,"name":`...), n.Name, html)
 	}
-	if f.Wire != "" {
-		dst = jsonw.AppendString(append(dst, `,"wire":`...), f.Wire, html)
+	if n.Wire != schemaless.WireNone {
+		dst = jsonw.AppendString(append(dst, `,"wire":`...), n.Wire.String(), html)
 	}
-	dst = jsonw.AppendString(append(dst, `,"kind":`...), f.Kind.String(), html)
-	if len(f.Chain) > 0 {
+	dst = jsonw.AppendString(append(dst, `,"kind":`...), n.Kind.String(), html)
+	if len(n.Chain) > 0 {
 		dst = append(dst, `,"chain":[`...)
-		for i, k := range f.Chain {
+		for i, k := range n.Chain {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -77,32 +105,41 @@ func (f *Field) appendJSON(dst []byte) ([]byte, error) {
 		dst = append(dst, ']')
 	}
 	var ok bool
-	if dst, ok = jsonw.AppendFloat(append(dst, `,"confidence":`...), f.Confidence); !ok {
-		return dst, fmt.Errorf("decode: json: unsupported value: %v", f.Confidence)
+	if dst, ok = jsonw.AppendFloat(append(dst, `,"confidence":`...), n.Confidence); !ok {
+		return dst, fmt.Errorf("decode: json: unsupported value: %v", n.Confidence)
 	}
-	if len(f.Value) > 0 {
-		var err error
-		if dst, err = appendRaw(append(dst, `,"value":`...), f.Value); err != nil {
-			return dst, err
+	if len(n.Children) == 0 {
+		mark := len(dst)
+		dst = append(dst, `,"value":`...)
+		start := len(dst)
+		if dst, ok = appendValue(dst, n); !ok {
+			dst = dst[:mark]
+		} else if n.Kind == schemaless.KindNumber {
+			// A literal json.Valid accepts may hold spaces: compact it
+			// (appendRaw reads all of its input before it writes).
+			var err error
+			if dst, err = appendRaw(dst[:start], dst[start:]); err != nil {
+				return dst, err
+			}
 		}
 	}
-	if f.Float != nil {
-		if dst, ok = jsonw.AppendFloat(append(dst, `,"float":`...), *f.Float); !ok {
-			return dst, fmt.Errorf("decode: json: unsupported value: %v", *f.Float)
+	if n.HasFloat && (n.Kind == schemaless.KindFixed32 || n.Kind == schemaless.KindFixed64) {
+		if dst, ok = jsonw.AppendFloat(append(dst, `,"float":`...), n.Float); !ok {
+			return dst, fmt.Errorf("decode: json: unsupported value: %v", n.Float)
 		}
 	}
-	dst = strconv.AppendInt(append(dst, `,"span":[`...), int64(f.Span[0]), 10)
-	dst = strconv.AppendInt(append(dst, ','), int64(f.Span[1]), 10)
+	dst = strconv.AppendInt(append(dst, `,"span":[`...), int64(n.Span.Offset), 10)
+	dst = strconv.AppendInt(append(dst, ','), int64(n.Span.Length), 10)
 	dst = append(dst, ']')
-	if f.Derived {
+	if n.Derived {
 		dst = append(dst, `,"derived":true`...)
 	}
-	if len(f.Hints) > 0 {
-		dst = appendStrings(append(dst, `,"hints":`...), f.Hints)
+	if len(n.Hints) > 0 {
+		dst = appendStrings(append(dst, `,"hints":`...), n.Hints)
 	}
-	if len(f.Alternatives) > 0 {
+	if len(n.Alternatives) > 0 {
 		dst = append(dst, `,"alternatives":[`...)
-		for i, a := range f.Alternatives {
+		for i, a := range n.Alternatives {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -117,13 +154,35 @@ func (f *Field) appendJSON(dst []byte) ([]byte, error) {
 		}
 		dst = append(dst, ']')
 	}
-	if f.Reason != "" {
-		dst = jsonw.AppendString(append(dst, `,"reason":`...), f.Reason, html)
+	if n.Reason != "" {
+		dst = jsonw.AppendString(append(dst, `,"reason":`...), n.Reason, html)
 	}
-	if f.Budget != "" {
-		dst = jsonw.AppendString(append(dst, `,"budget":`...), f.Budget, html)
+	if n.Budget != "" {
+		dst = jsonw.AppendString(append(dst, `,"budget":`...), n.Budget, html)
 	}
 	return append(dst, '}'), nil
+}
+
+// appendValue appends a leaf's value as JSON (a JSON number's literal as
+// it is); ok is false for the kinds that have no value.
+func appendValue(dst []byte, n *schemaless.Node) (_ []byte, ok bool) {
+	switch n.Kind {
+	case schemaless.KindVarint, schemaless.KindFixed32, schemaless.KindFixed64:
+		return strconv.AppendUint(dst, n.Uint, 10), true
+	case schemaless.KindBool:
+		return strconv.AppendBool(dst, n.Uint != 0), true
+	case schemaless.KindNumber:
+		if json.Valid([]byte(n.Text)) {
+			return append(dst, n.Text...), true
+		}
+	case schemaless.KindNull:
+		return append(dst, "null"...), true
+	case schemaless.KindBytes, schemaless.KindOpaque:
+		return jsonw.AppendHexString(dst, n.Bytes), true
+	case schemaless.KindMessage, schemaless.KindJSON, schemaless.KindXML, schemaless.KindGroup:
+		return dst, false
+	}
+	return jsonw.AppendString(dst, n.Text, true), true // as json.Marshal escapes it
 }
 
 func appendStrings(dst []byte, ss []string) []byte {
@@ -138,9 +197,8 @@ func appendStrings(dst []byte, ss []string) []byte {
 }
 
 // appendRaw appends a raw JSON value as json.Marshal does: compacted, with
-// '<', '>', '&', U+2028 and U+2029 escaped. Values flatten writes have none
-// of those bytes outside the escaped strings, so they are copied as they
-// are.
+// '<', '>', '&', U+2028 and U+2029 escaped. Most values have none of
+// those bytes, and are copied as they are.
 func appendRaw(dst, v []byte) ([]byte, error) {
 	if !bytes.ContainsAny(v, " \t\r\n<>&\xe2") {
 		return append(dst, v...), nil

@@ -17,7 +17,11 @@ import (
 // checkAppendJSON compares Record.AppendJSON with json.Marshal.
 func checkAppendJSON(t *testing.T, r *Record) {
 	t.Helper()
-	want, werr := json.Marshal(r)
+	var fs []Field
+	if r.Tree != nil {
+		fs = flatten(r.Tree)
+	}
+	want, werr := json.Marshal(fieldsRecord{*r, fs})
 	got, gerr := r.AppendJSON(nil)
 	if (werr == nil) != (gerr == nil) {
 		t.Fatalf("errors differ: AppendJSON %v, json.Marshal %v", gerr, werr)
@@ -40,15 +44,25 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 		r := d.Decode(p)
 		checkAppendJSON(t, &r)
 	}
-	f := 1e-9
-	hostile := Record{Feature: "f<>", Reason: "r&", Budgets: []string{"\x00"}, Fields: []Field{
-		{Path: "1.2", Index: 2, Depth: 1, Name: "n\"", Wire: "bytes", Kind: schemaless.KindString, Chain: []schemaless.Kind{schemaless.KindBytes, schemaless.KindString},
-			Confidence: 0.95, Value: json.RawMessage(`{ "a" : "<b>" }`), Float: &f, Span: [2]int{3, 4}, Derived: true, Hints: []string{"h"},
-			Alternatives: []schemaless.Alternative{{Kind: schemaless.KindBytes, Confidence: 1e-7, Reason: "x"}}, Reason: "why", Budget: "nodes"},
-	}}
-	checkAppendJSON(t, &hostile)
-	hostile.Fields[0].Confidence = math.NaN()
-	checkAppendJSON(t, &hostile)
+	hostile := &schemaless.Node{Path: "1.2", Index: 2, Name: "n\"", Wire: schemaless.WireBytes, Kind: schemaless.KindNumber,
+		Chain: []schemaless.Kind{schemaless.KindBytes, schemaless.KindString}, Confidence: 0.95, Text: " 1e5 ", Span: schemaless.Span{Offset: 3, Length: 4},
+		Derived: true, Hints: []string{"h<"}, Alternatives: []schemaless.Alternative{{Kind: schemaless.KindBytes, Confidence: 1e-7, Reason: "x"}}, Reason: "why", Budget: "nodes"}
+	fixed := &schemaless.Node{Path: "3", Kind: schemaless.KindFixed64, Wire: schemaless.WireFixed64, Uint: 7, HasFloat: true, Float: 1e-9, Confidence: 1}
+	strs := []*schemaless.Node{{Path: "4", Kind: schemaless.KindString, Text: "a <b>&\u2028 \xff —"}, {Path: "5", Kind: schemaless.KindNumber, Text: "1 2"}, {Path: "6", Kind: schemaless.KindNull}, {Path: "7", Kind: schemaless.KindBool, Uint: 1}}
+	root := &schemaless.Node{Kind: schemaless.KindMessage, Children: append([]*schemaless.Node{hostile, fixed}, strs...)}
+	r := Record{Feature: "f<>", Reason: "r&", Budgets: []string{"\x00"}, Tree: &schemaless.Tree{Root: root}}
+	checkAppendJSON(t, &r)
+	root.Reason = "opaque" // the root is a field then
+	checkAppendJSON(t, &r)
+	root.Reason, root.Children = "", nil // no field at all
+	checkAppendJSON(t, &r)
+	root.Children = []*schemaless.Node{hostile, fixed}
+	for _, bad := range []*float64{&hostile.Confidence, &fixed.Float, &hostile.Alternatives[0].Confidence} {
+		keep := *bad
+		*bad = math.NaN()
+		checkAppendJSON(t, &r)
+		*bad = keep
+	}
 }
 
 // TestAppendJSONMatchesMarshalShared compares over every record of the

@@ -198,10 +198,7 @@ func exampleOf(n *schemaless.Node, mode Examples) string {
 }
 
 func fieldText(n *schemaless.Node) string {
-	v := value(n)
-	if v == nil {
-		return ""
-	}
+	v, _ := appendValue(nil, n)
 	return string(v)
 }
 

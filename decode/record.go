@@ -28,9 +28,7 @@ type Record struct {
 	Reason  string   `json:"reason,omitempty"`
 	Stopped int      `json:"stopped"`
 	Budgets []string `json:"budgets,omitempty"`
-	// Fields is the tree flattened in pre-order, for JSON output.
-	Fields []Field `json:"fields,omitempty"`
-	// Tree is the decoded tree (not serialised; Fields is its JSON form).
+	// Tree is the decoded tree; AppendJSON writes its nodes as "fields".
 	Tree *schemaless.Tree `json:"-"`
 }
 
@@ -90,6 +88,5 @@ func (d *Decoder) Decode(p payload.Payload) Record {
 		r.Opaque = true
 		r.Reason = m.Root.Reason
 	}
-	r.Fields = flatten(m)
 	return r
 }

@@ -1,5 +1,3 @@
-// This file flattens the tree into JSON-friendly Field records.
-
 package decode
 
 import (
@@ -10,7 +8,9 @@ import (
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
-// Field is one node of the tree in the JSONL output.
+// Field is one node of the tree in the JSONL output, the form records had
+// before AppendJSON wrote them from the tree: json.Marshal of a
+// fieldsRecord is the reference AppendJSON is checked against.
 type Field struct {
 	Path         string                   `json:"path"`
 	Index        int                      `json:"index,omitempty"`
@@ -30,14 +30,16 @@ type Field struct {
 	Budget       string                   `json:"budget,omitempty"`
 }
 
+// fieldsRecord is a Record with its nodes as Fields.
+type fieldsRecord struct {
+	Record
+	Fields []Field `json:"fields,omitempty"`
+}
+
 // flatten lists m's nodes in pre-order (without the root when it is a
 // plain message).
 func flatten(m *schemaless.Tree) []Field {
-	// Counting first sizes the slice once: growing a slice of Fields
-	// (about 200 bytes each) measured as a quarter of decode's CPU.
-	n := 0
-	m.Walk(func(*schemaless.Node, int) bool { n++; return true })
-	out := make([]Field, 0, n)
+	var out []Field
 	m.Walk(func(n *schemaless.Node, depth int) bool {
 		if depth == 0 && n.Kind == schemaless.KindMessage && n.Reason == "" {
 			return true
