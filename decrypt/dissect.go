@@ -2,6 +2,8 @@ package decrypt
 
 import (
 	"encoding/hex"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wxaudit/wxaudit/mmtls"
@@ -129,4 +131,31 @@ func (h *half) trace(r *record, state, reason string, body []byte) {
 		dissect(&ev, body)
 	}
 	fn(ev)
+}
+
+// String is the record as one line of `wxaudit dump`: time, link, endpoints,
+// direction, sequence number, type, length, whether it decrypted (and why
+// not), and the handshake fields.
+func (ev RecordEvent) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %-9s %s > %s %-8s seq=%-3d %-22s len=%-5d %s", ev.Time, ev.Link, ev.Conn.Client, ev.Conn.Server, ev.Direction, ev.Seq, ev.Type, ev.Length, ev.State)
+	if ev.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", ev.Reason)
+	}
+	if ev.Message != "" {
+		fmt.Fprintf(&b, " %s", ev.Message)
+	}
+	if h := ev.Hello; h != nil {
+		fmt.Fprintf(&b, " suites=%s random=%s…", strings.Join(h.CipherSuites, ","), h.Random[:min(16, len(h.Random))])
+		if h.Timestamp != "" {
+			fmt.Fprintf(&b, " time=%s", h.Timestamp)
+		}
+		if len(h.PSKTickets) > 0 {
+			fmt.Fprintf(&b, " psk_tickets=%d", len(h.PSKTickets))
+		}
+		if len(h.KeyShares) > 0 {
+			fmt.Fprintf(&b, " key_shares=%d", len(h.KeyShares))
+		}
+	}
+	return b.String()
 }

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"io"
 
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/internal/hexflow"
@@ -49,26 +47,7 @@ func runDump(e *env) error {
 			enc.Encode(ev)
 			return
 		}
-		fmt.Fprintf(out, "%s %-9s %s > %s %-8s seq=%-3d %-22s len=%-5d %s", ev.Time, ev.Link, ev.Conn.Client, ev.Conn.Server, ev.Direction, ev.Seq, ev.Type, ev.Length, ev.State)
-		if ev.Reason != "" {
-			fmt.Fprintf(out, " (%s)", ev.Reason)
-		}
-		if ev.Message != "" {
-			fmt.Fprintf(out, " %s", ev.Message)
-		}
-		if h := ev.Hello; h != nil {
-			fmt.Fprintf(out, " suites=%s random=%s…", strings.Join(h.CipherSuites, ","), h.Random[:16])
-			if h.Timestamp != "" {
-				fmt.Fprintf(out, " time=%s", h.Timestamp)
-			}
-			if len(h.PSKTickets) > 0 {
-				fmt.Fprintf(out, " psk_tickets=%d", len(h.PSKTickets))
-			}
-			if len(h.KeyShares) > 0 {
-				fmt.Fprintf(out, " key_shares=%d", len(h.KeyShares))
-			}
-		}
-		fmt.Fprintln(out)
+		fmt.Fprintln(out, ev.String())
 	}
 	st, err := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, OnRecord: onRecord},
 		func(*payload.Payload) error { return nil })
@@ -82,27 +61,13 @@ func runDump(e *env) error {
 	return err
 }
 
-func dumpFlows(e *env, in interface{ Read([]byte) (int, error) }, dir string) error {
+func dumpFlows(e *env, in io.Reader, dir string) error {
 	convs, err := hexflow.FromCapture(in)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := hexflow.WriteDir(dir, convs); err != nil {
 		return err
-	}
-	for i, c := range convs {
-		path := filepath.Join(dir, fmt.Sprintf("conn-%03d.flows", i+1))
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		err = hexflow.Write(f, c)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(e.stdout, "wrote %d flow files to %s\n", len(convs), dir)
 	return nil

@@ -19,6 +19,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -153,4 +155,26 @@ func parseDumpLine(s string) ([]byte, error) {
 		out = append(out, b...)
 	}
 	return bytes.Clone(out), nil
+}
+
+// WriteDir writes each conversation into dir (created if missing) as its
+// own file, conn-001.flows, conn-002.flows, ...
+func WriteDir(dir string, convs []Conversation) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, c := range convs {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("conn-%03d.flows", i+1)))
+		if err != nil {
+			return err
+		}
+		err = Write(f, c)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
