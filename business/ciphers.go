@@ -17,24 +17,50 @@ const maxCachedCiphers = 1024
 // Building them per packet (and per candidate key) allocated and expanded
 // the key schedule every time.
 type cipherCache struct {
-	cbc map[[16]byte]cipher.Block
+	cbc map[[16]byte]*cbcCipher
 	gcm map[[24]byte]cipher.AEAD
 }
 
-// cbcBlock returns the AES-128 block cipher of k.
-func (st *AuthState) cbcBlock(k [16]byte) cipher.Block {
-	if b, ok := st.ciphers.cbc[k]; ok {
-		return b
-	}
+// cbcCipher is an AES-128 block cipher and a CBC decrypter over it, kept
+// together: cipher.NewCBCDecrypter copies the expanded key (about 500
+// bytes) on every call, once per packet; the kept decrypter only has its
+// IV reset.
+type cbcCipher struct {
+	block cipher.Block
+	dec   cipher.BlockMode
+}
+
+// ivSetter is implemented by the standard library's CBC modes.
+type ivSetter interface{ SetIV([]byte) }
+
+func newCBCCipher(k [16]byte) *cbcCipher {
 	b, err := aes.NewCipher(k[:])
 	if err != nil {
 		panic("business: internal error: " + err.Error())
 	}
-	if st.ciphers.cbc == nil || len(st.ciphers.cbc) >= maxCachedCiphers {
-		st.ciphers.cbc = map[[16]byte]cipher.Block{}
+	return &cbcCipher{block: b, dec: cipher.NewCBCDecrypter(b, k[:])}
+}
+
+// decrypter returns a CBC decrypter with IV iv.
+func (c *cbcCipher) decrypter(iv []byte) cipher.BlockMode {
+	if s, ok := c.dec.(ivSetter); ok {
+		s.SetIV(iv)
+		return c.dec
 	}
-	st.ciphers.cbc[k] = b
-	return b
+	return cipher.NewCBCDecrypter(c.block, iv)
+}
+
+// cbcCipher returns the AES-128 CBC cipher of k.
+func (st *AuthState) cbcCipher(k [16]byte) *cbcCipher {
+	if c, ok := st.ciphers.cbc[k]; ok {
+		return c
+	}
+	c := newCBCCipher(k)
+	if st.ciphers.cbc == nil || len(st.ciphers.cbc) >= maxCachedCiphers {
+		st.ciphers.cbc = map[[16]byte]*cbcCipher{}
+	}
+	st.ciphers.cbc[k] = c
+	return c
 }
 
 // gcmAEAD returns the AES-192-GCM AEAD of k.

@@ -84,29 +84,20 @@ func openCBCWithKey(key [16]byte, c []byte) ([]byte, error) {
 	if len(c) == 0 || len(c)%aes.BlockSize != 0 {
 		return nil, errTruncated
 	}
-	block, err := aes.NewCipher(key[:])
-	if err != nil {
-		panic("business: internal error: " + err.Error())
-	}
-	return openCBC(block, key, c)
+	return openCBCInto(newCBCCipher(key), key, c, nil)
 }
 
-// openCBC is openCBCWithKey with the block cipher of key already built.
-func openCBC(block cipher.Block, key [16]byte, c []byte) ([]byte, error) {
-	return openCBCInto(block, key, c, nil)
-}
-
-// openCBCInto is openCBC writing the plaintext over dst's backing array
-// when it is large enough.
-func openCBCInto(block cipher.Block, key [16]byte, c, dst []byte) ([]byte, error) {
+// openCBCInto is OpenCBC with the cipher of key already built, writing the
+// plaintext over dst's backing array when it is large enough.
+func openCBCInto(cc *cbcCipher, key [16]byte, c, dst []byte) ([]byte, error) {
 	if len(c) == 0 || len(c)%aes.BlockSize != 0 {
 		return nil, errTruncated
 	}
-	if !cbcPaddingOK(block, key[:], c) {
+	if !cbcPaddingOK(cc.block, key[:], c) {
 		return nil, errBadPadding
 	}
 	out := slices.Grow(dst[:0], len(c))[:len(c)]
-	cipher.NewCBCDecrypter(block, key[:]).CryptBlocks(out, c)
+	cc.decrypter(key[:]).CryptBlocks(out, c)
 	n, _ := unpad(out)
 	return out[:n], nil
 }

@@ -51,6 +51,8 @@ type AuthState struct {
 	// scratch receives inner plaintexts that are inflated (or copied) out
 	// before Open returns; see keepScratch.
 	scratch []byte
+	// gcmCands is openGCMBlob's list of keys to try, kept between packets.
+	gcmCands []gcmCand
 }
 
 // maxScratch bounds the inner-plaintext scratch a AuthState keeps.
@@ -322,7 +324,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *AuthState) (Plaintext, er
 	var bestKey [16]byte
 	bestRank := -1
 	for i, k := range cands {
-		pt, err := openCBCInto(st.cbcBlock(k), k, body, st.scratch)
+		pt, err := openCBCInto(st.cbcCipher(k), k, body, st.scratch)
 		if err != nil {
 			fail.note(1, taxonomy.ReasonBadPadding, nil)
 			continue
@@ -455,7 +457,11 @@ func openGCMBlob(b []byte, keys Keys, st *AuthState, extraAAD [][]byte) (Plainte
 	if err != nil {
 		return Plaintext{}, &OpenError{Reason: taxonomy.ReasonTruncated, Err: fmt.Errorf("aes-gcm body of %d bytes", len(b))}
 	}
-	var cands []gcmCand
+	cands := st.gcmCands[:0]
+	defer func() {
+		clear(cands) // the AADs may alias packets
+		st.gcmCands = cands[:0]
+	}()
 	for _, e := range keys.GCMByIV(g.IV) {
 		cands = append(cands, gcmCand{e.Key24, e.AAD})
 	}
@@ -467,11 +473,12 @@ func openGCMBlob(b []byte, keys Keys, st *AuthState, extraAAD [][]byte) (Plainte
 	// Bare keys have no index: the learned ones, then at most maxBlindKeys
 	// of the key log's (a tag check each, per AAD).
 	gk := keys.GCMKeys()
-	bare := append(append([][24]byte(nil), st.GCMKeys...), gk[:min(len(gk), maxBlindKeys)]...)
-	aads := append([][]byte{nil}, extraAAD...)
-	for _, k := range bare {
-		for _, aad := range aads {
-			cands = append(cands, gcmCand{k, aad})
+	for _, bare := range [][][24]byte{st.GCMKeys, gk[:min(len(gk), maxBlindKeys)]} {
+		for _, k := range bare {
+			cands = append(cands, gcmCand{k, nil})
+			for _, aad := range extraAAD {
+				cands = append(cands, gcmCand{k, aad})
+			}
 		}
 	}
 	var fail failure

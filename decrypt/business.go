@@ -226,8 +226,12 @@ func (c *conn) emitParts(base *payload.Payload, o business.Packet) {
 			st.SignaturesBad++
 		}
 	}
-	for _, part := range o.Parts {
-		p := *base
+	for i, part := range o.Parts {
+		p := base // the last part (usually the only one) takes base itself
+		if i < len(o.Parts)-1 {
+			cp := *base
+			p = &cp
+		}
 		p.Part = part.Name
 		p.Inner = part.Inner
 		p.Compressed = part.Compressed
@@ -240,7 +244,7 @@ func (c *conn) emitParts(base *payload.Payload, o business.Packet) {
 		if part.Compressed {
 			st.PayloadsCompressed++
 		}
-		c.d.send(&p)
+		c.d.send(p)
 	}
 }
 

@@ -71,8 +71,9 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 	}
 	h := &Head{Request: request}
 	var proto string
-	s := string(b)
-	first := s[lines[0][0]:lines[0][1]]
+	// Only the first line and Host become strings (one allocation each):
+	// the other lines are only checked.
+	first := string(b[lines[0][0]:lines[0][1]])
 	if request {
 		method, rest, ok1 := strings.Cut(first, " ")
 		target, p, ok2 := strings.Cut(rest, " ")
@@ -109,11 +110,12 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 
 	// Header lines: check them all, keeping the three wxaudit reads.
 	var nHost, nLen, nTE int
-	var host, cl, te string
+	var host string
+	var cl, te []byte
 	m := n - 1
 	for i := range m {
-		line := s[lines[i+1][0]:lines[i+1][1]]
-		k, v, ok := strings.Cut(line, ":")
+		line := b[lines[i+1][0]:lines[i+1][1]]
+		k, v, ok := bytes.Cut(line, []byte(":"))
 		if !ok || !isCanonicalToken(k) {
 			return nil, false
 		}
@@ -122,11 +124,11 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 				return nil, false
 			}
 		}
-		v = strings.Trim(v, " \t")
-		switch k {
+		v = bytes.Trim(v, " \t")
+		switch string(k) {
 		case "Host":
 			nHost++
-			host = v
+			host = string(v)
 		case "Content-Length":
 			nLen++
 			cl = v
@@ -137,7 +139,7 @@ func parseSimpleHead(b []byte, request bool) (*Head, bool) {
 			return nil, false
 		}
 	}
-	if nHost > 1 || nLen > 1 || nTE > 1 || (nTE == 1 && (nLen > 0 || proto != "HTTP/1.1" || !strings.EqualFold(te, "chunked"))) {
+	if nHost > 1 || nLen > 1 || nTE > 1 || (nTE == 1 && (nLen > 0 || proto != "HTTP/1.1" || !bytes.EqualFold(te, []byte("chunked")))) {
 		return nil, false
 	}
 	switch {
@@ -192,8 +194,8 @@ func simpleTarget(t string) bool {
 }
 
 // isToken reports whether s is a non-empty RFC 7230 token.
-func isToken(s string) bool {
-	if s == "" {
+func isToken[S ~string | ~[]byte](s S) bool {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -207,7 +209,7 @@ func isToken(s string) bool {
 // isCanonicalToken reports whether s is a token already in the form
 // textproto.CanonicalMIMEHeaderKey gives it (upper case at the start and
 // after each '-', lower case elsewhere), so it can be a map key as is.
-func isCanonicalToken(s string) bool {
+func isCanonicalToken[S ~string | ~[]byte](s S) bool {
 	if !isToken(s) {
 		return false
 	}
