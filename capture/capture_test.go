@@ -469,3 +469,14 @@ func TestWriterErrors(t *testing.T) {
 		t.Error("bad link: no error")
 	}
 }
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range []Format{FormatPcap, FormatPcapng} {
+		if got, err := ParseFormat(f.String()); err != nil || got != f {
+			t.Errorf("ParseFormat(%q) = %v, %v", f, got, err)
+		}
+	}
+	if _, err := ParseFormat("erf"); err == nil {
+		t.Error("ParseFormat(erf) succeeded")
+	}
+}

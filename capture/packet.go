@@ -99,6 +99,16 @@ func (f Format) String() string {
 	return fmt.Sprintf("format(%d)", uint8(f))
 }
 
+// ParseFormat reads a format's name, "pcap" or "pcapng".
+func ParseFormat(name string) (Format, error) {
+	for _, f := range []Format{FormatPcap, FormatPcapng} {
+		if f.String() == name {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown capture format %q (want pcapng or pcap)", name)
+}
+
 // Stats counts what a Reader saw.
 type Stats struct {
 	// Frames is the number of records read.

@@ -407,3 +407,17 @@ func (m *messages) report(st *decrypt.Stats) []HookReport {
 	sort.Slice(out, func(i, j int) bool { return out[i].Hook < out[j].Hook })
 	return out
 }
+
+// WriteSummary writes what a capture recorded into dir: steps, payloads
+// decoded live, and each hook's verdict (trusted only when a captured record
+// opened with its keys).
+func (r *Result) WriteSummary(w io.Writer, dir string) {
+	fmt.Fprintf(w, "wrote %s: %d steps, %d payloads decoded live (%s)\n", dir, len(r.Run.Steps), r.Stats.Payloads, r.Stats.Summary())
+	for _, h := range r.Hooks {
+		verdict := "not confirmed: no captured record opened with its keys"
+		if h.Trusted {
+			verdict = "trusted"
+		}
+		fmt.Fprintf(w, "hook %-40s %4d key lines, %5d records opened: %s\n", h.Hook, h.KeyLines, h.RecordsOpened, verdict)
+	}
+}

@@ -5,6 +5,7 @@
 package synth
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -165,7 +166,7 @@ func lookupScenario(name string) (func(s *script), error) {
 		names = append(names, sc.Name)
 	}
 	sort.Strings(names)
-	return nil, fmt.Errorf("synth: unknown scenario %q (known: %s)", name, strings.Join(names, ", "))
+	return nil, fmt.Errorf("synth: %w %q (known: %s)", ErrUnknownScenario, name, strings.Join(names, ", "))
 }
 
 // login is the part of a startup every session needs: the Longlink
@@ -297,3 +298,7 @@ func search(s *script) {
 		s.short(binMM+"mmwebsearch", 719, searchRequest(id, q, i == 0, r, s.now), genericResponse(r, 900))
 	}
 }
+
+// ErrUnknownScenario is wrapped by the error for a scenario name that is
+// not one of Scenarios.
+var ErrUnknownScenario = errors.New("unknown scenario")

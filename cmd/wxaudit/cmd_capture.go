@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/wxaudit/wxaudit/capturekit"
 	"github.com/wxaudit/wxaudit/runfolder"
@@ -35,7 +34,7 @@ func runCapture(e *env) error {
 	if *out == "" {
 		return &usageError{msg: "--out is required", hint: "wxaudit capture --out runs/mp-location-on/ --label mp-location-on --permissions location=on"}
 	}
-	pm, err := parsePermissions(perms)
+	pm, err := runfolder.ParsePermissions(perms)
 	if err != nil {
 		return &usageError{msg: err.Error(), hint: "permissions look like location=on,contacts=off"}
 	}
@@ -47,10 +46,7 @@ func runCapture(e *env) error {
 		return nil
 	}
 	if *label == "" {
-		*label = strings.TrimSuffix(strings.TrimSuffix(*out, "/"), "\\")
-		if i := strings.LastIndexAny(*label, "/\\"); i >= 0 {
-			*label = (*label)[i+1:]
-		}
+		*label = runfolder.DefaultLabel(*out)
 	}
 	res, err := capturekit.Capture(e.ctx, capturekit.Options{
 		Out: *out, Label: *label, Permissions: pm, Category: *category, Serial: *serial,
@@ -63,41 +59,9 @@ func runCapture(e *env) error {
 	if err != nil {
 		return err
 	}
-	st := res.Stats
-	fmt.Fprintf(e.stdout, "wrote %s: %d steps, %d payloads decoded live (%s)\n", *out, len(res.Run.Steps), st.Payloads, st.Summary())
-	for _, h := range res.Hooks {
-		verdict := "not confirmed: no captured record opened with its keys"
-		if h.Trusted {
-			verdict = "trusted"
-		}
-		fmt.Fprintf(e.stdout, "hook %-40s %4d key lines, %5d records opened: %s\n", h.Hook, h.KeyLines, h.RecordsOpened, verdict)
-	}
+	res.WriteSummary(e.stdout, *out)
 	if len(res.Hooks) == 0 {
 		fmt.Fprintln(e.stderr, "wxaudit: warning: the agent reported no hook: the key log is empty; see agent.js and hooks.json")
 	}
 	return nil
-}
-
-// parsePermissions reads name=state pairs.
-func parsePermissions(list []string) (map[string]string, error) {
-	m := map[string]string{}
-	for _, item := range list {
-		for _, kv := range strings.Split(item, ",") {
-			if kv = strings.TrimSpace(kv); kv == "" {
-				continue
-			}
-			k, v, ok := strings.Cut(kv, "=")
-			switch {
-			case !ok || k == "":
-				return nil, fmt.Errorf("permission %q: want name=on|off|unknown", kv)
-			case v != runfolder.On && v != runfolder.Off && v != runfolder.Unknown:
-				return nil, fmt.Errorf("permission %q: state %q is not on, off or unknown", k, v)
-			}
-			m[k] = v
-		}
-	}
-	if len(m) == 0 {
-		return nil, nil
-	}
-	return m, nil
 }
