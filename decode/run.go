@@ -18,7 +18,7 @@ import (
 type Output int
 
 const (
-	OutputJSON  Output = iota // one JSON line per record (WriteJSON)
+	OutputJSON  Output = iota // one JSON line per record (as WriteJSON)
 	OutputText                // the text view of each record (WriteText)
 	OutputProto               // learned per-endpoint .proto schemas, after the last input
 )
@@ -66,8 +66,9 @@ func Run(ctx context.Context, inputs []string, opts RunOptions, w io.Writer) err
 	out := bufio.NewWriterSize(w, 1<<16)
 	defer out.Flush() // what was decoded before an error is kept
 	skip := &SkipError{Inputs: inputs}
+	var line []byte // reused: a record's line is about 12 times its payload
 	for _, name := range inputs {
-		if err := runInput(ctx, name, opts, dec, learner, out, skip); err != nil {
+		if err := runInput(ctx, name, opts, dec, learner, out, skip, &line); err != nil {
 			return err
 		}
 	}
@@ -86,7 +87,7 @@ func Run(ctx context.Context, inputs []string, opts RunOptions, w io.Writer) err
 }
 
 // runInput decodes the payloads of one input.
-func runInput(ctx context.Context, name string, opts RunOptions, dec *Decoder, learner *Learner, out io.Writer, skip *SkipError) error {
+func runInput(ctx context.Context, name string, opts RunOptions, dec *Decoder, learner *Learner, out io.Writer, skip *SkipError, line *[]byte) error {
 	var r io.Reader = strings.NewReader("")
 	if name == "-" {
 		if opts.Stdin != nil {
@@ -129,7 +130,10 @@ func runInput(ctx context.Context, name string, opts RunOptions, dec *Decoder, l
 		case opts.Output == OutputText:
 			err = WriteText(out, &rec)
 		default:
-			err = WriteJSON(out, &rec)
+			if *line, err = rec.AppendJSON((*line)[:0]); err == nil {
+				*line = append(*line, '\n')
+				_, err = out.Write(*line)
+			}
 		}
 		if err != nil {
 			return err
