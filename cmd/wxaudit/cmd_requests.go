@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/wxaudit/wxaudit/filter"
 	"github.com/wxaudit/wxaudit/serve"
@@ -34,38 +31,9 @@ func runRequests(e *env) error {
 	if err != nil {
 		return withHint(err, "give a folder written by 'wxaudit corpus --out DIR' or 'wxaudit analyze --out DIR'")
 	}
-	enc := json.NewEncoder(e.stdout)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	if !*asJSON {
-		fmt.Fprintln(tw, "ID\tRUN\tTIME\tFEATURE\tENDPOINT\tRECIPIENT\tDATA TYPES")
-	}
-	shown, total := 0, 0
-	for off := 0; ; {
-		p, err := src.Requests(e.ctx, serve.Query{Where: expr, Offset: off, Limit: serve.MaxLimit})
-		if err != nil {
-			return err
-		}
-		total = p.Total
-		for _, q := range p.Requests {
-			if *limit > 0 && shown == *limit {
-				break
-			}
-			shown++
-			if *asJSON {
-				if err := enc.Encode(q); err != nil {
-					return err
-				}
-				continue
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.Run, q.Time, q.Feature, q.Endpoint(), q.Recipient, strings.Join(q.DataTypes, ","))
-		}
-		off += len(p.Requests)
-		if len(p.Requests) == 0 || off >= p.Total || *limit > 0 && shown == *limit {
-			break
-		}
-	}
-	if !*asJSON {
-		tw.Flush()
+	shown, total, err := serve.ListRequests(e.ctx, src, expr, *limit, *asJSON, e.stdout)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stderr, "wxaudit: %d of %d matching requests\n", shown, total)
 	return nil
