@@ -360,7 +360,7 @@ func openSealedBlob(bl hybridBlob, key [24]byte) ([]byte, error) {
 	if err != nil {
 		return nil, &OpenError{Reason: taxonomy.ReasonTruncated}
 	}
-	pt, err := g.Open(key, syntheticAAD(bl.Prefix))
+	pt, err := g.openWithKey(key, syntheticAAD(bl.Prefix))
 	if err != nil {
 		return nil, &OpenError{Reason: taxonomy.ReasonTagMismatch}
 	}
@@ -397,8 +397,8 @@ func SealHybridResponse(rand io.Reader, client *ecdh.PublicKey, clientRandom [32
 	return b, bk, nil
 }
 
-// OpenResponse opens a body sealed by SealHybridResponse.
-func (c *HybridClient) OpenResponse(body []byte) ([]byte, error) {
+// openResponse opens a body sealed by SealHybridResponse.
+func (c *HybridClient) openResponse(body []byte) ([]byte, error) {
 	hb, err := parseHybridBody(body)
 	if err != nil {
 		return nil, err

@@ -149,13 +149,13 @@ func (g GCMBlob) Tail() ([8]byte, bool) {
 	return t, true
 }
 
-// Open decrypts the blob with an AES-192-GCM key and aad; errTagMismatch
+// openWithKey decrypts the blob with an AES-192-GCM key and aad; errTagMismatch
 // when the tag does not verify.
-func (g GCMBlob) Open(key [24]byte, aad []byte) ([]byte, error) {
+func (g GCMBlob) openWithKey(key [24]byte, aad []byte) ([]byte, error) {
 	return g.open(newGCM(key), aad, nil)
 }
 
-// open is Open with the AEAD of the key already built; the plaintext is
+// open is openWithKey with the AEAD of the key already built; the plaintext is
 // written over dst's backing array when it is large enough.
 func (g GCMBlob) open(aead cipher.AEAD, aad, dst []byte) ([]byte, error) {
 	ct := slices.Grow(dst[:0], len(g.Ciphertext)+gcmTagLen)

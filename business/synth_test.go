@@ -216,7 +216,7 @@ func TestHybridRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := client.OpenResponse(respBody); err != nil || !bytes.Equal(got, respPlain) {
+	if got, err := client.openResponse(respBody); err != nil || !bytes.Equal(got, respPlain) {
 		t.Fatalf("client open response: %v", err)
 	}
 

@@ -195,8 +195,8 @@ func TestParseSynthetic(t *testing.T) {
 	if got := l.OuterByTail(tail); len(got) != 1 || got[0].Seq != 1 {
 		t.Errorf("OuterByTail = %+v", got)
 	}
-	if n := len(l.OuterPairs()); n != 1 {
-		t.Errorf("OuterPairs: %d, want 1", n)
+	if n := len(l.outerPairs); n != 1 {
+		t.Errorf("outerPairs: %d, want 1", n)
 	}
 	if n := len(l.CBCKeys()); n != 2 {
 		t.Errorf("CBCKeys: %d, want 2 (one Frida, one more session key)", n)
@@ -274,7 +274,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, st.ByKind); diff != "" || st.Malformed != 0 {
 		t.Errorf("kinds (-want +got):\n%s\nmalformed %d", diff, st.Malformed)
 	}
-	if p := l.OuterPairs(); len(p) != 1 || p[0].BaseIV != base {
+	if p := l.outerPairs; len(p) != 1 || p[0].BaseIV != base {
 		t.Errorf("base IV not recovered: %+v", p)
 	}
 }
@@ -326,7 +326,7 @@ func TestRealLog(t *testing.T) {
 	if diff := cmp.Diff(want, st.ByKind); diff != "" {
 		t.Errorf("kinds (-want +got):\n%s", diff)
 	}
-	if n := len(l.OuterPairs()); n != 42 {
+	if n := len(l.outerPairs); n != 42 {
 		t.Errorf("distinct (key, base IV) pairs: %d, want 42", n)
 	}
 	if n := len(l.CBCKeys()); n != 2 {

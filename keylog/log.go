@@ -252,11 +252,6 @@ func (l *Log) Entries() []Entry { return l.entries }
 // (ciphertext and tag) ends with tail.
 func (l *Log) OuterByTail(tail [8]byte) []Entry { return l.pick(l.outerByTail[tail]) }
 
-// OuterPairs returns every distinct (key, base IV) pair of the OUTER
-// entries, for records without an entry of their own: the nonce of record
-// seq is mmtls.RecordNonce(BaseIV, seq).
-func (l *Log) OuterPairs() []KeyIV { return l.outerPairs }
-
 // CBCByTail returns the inner AES-CBC entries logged for a ciphertext
 // ending with tail.
 func (l *Log) CBCByTail(tail [8]byte) []Entry { return l.pick(l.cbcByTail[tail]) }

@@ -64,7 +64,7 @@ func parseAlert(b []byte) (alert, error) {
 	return alert{Description: alertDescription(d), Level: alertLevel(l)}, nil
 }
 
-// Marshal returns the alert as a record body (before any encryption).
-func (a alert) Marshal() []byte {
+// marshal returns the alert as a record body (before any encryption).
+func (a alert) marshal() []byte {
 	return []byte{0, 0, 0, 3, byte(a.Description >> 8), byte(a.Description), byte(a.Level)}
 }

@@ -18,19 +18,19 @@ type CipherSuite uint16
 // Cipher suites MMTLS offers (doc/protocol.md §3). Both protect records with
 // AES-128-GCM; they differ in how the handshake secret is established.
 const (
-	// CipherSuiteECDHE is TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: a full
+	// cipherSuiteECDHE is TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: a full
 	// handshake with P-256 key shares, signed by the server.
-	CipherSuiteECDHE CipherSuite = 0xC02B
-	// CipherSuitePSK is TLS_PSK_WITH_AES_128_GCM_SHA256: resumption with a
+	cipherSuiteECDHE CipherSuite = 0xC02B
+	// cipherSuitePSK is TLS_PSK_WITH_AES_128_GCM_SHA256: resumption with a
 	// ticket and its PSK_ACCESS secret (0-RTT, or 1-RTT without ECDH).
-	CipherSuitePSK CipherSuite = 0x00A8
+	cipherSuitePSK CipherSuite = 0x00A8
 )
 
 func (c CipherSuite) String() string {
 	switch c {
-	case CipherSuiteECDHE:
+	case cipherSuiteECDHE:
 		return "ECDHE-ECDSA-AES128-GCM-SHA256"
-	case CipherSuitePSK:
+	case cipherSuitePSK:
 		return "PSK-AES128-GCM-SHA256"
 	}
 	return fmt.Sprintf("0x%04x", uint16(c))
@@ -54,8 +54,8 @@ type TrafficKey struct {
 	IV  [IVLen]byte // base IV
 }
 
-// Nonce returns the nonce of the record with sequence number seq.
-func (k TrafficKey) Nonce(seq uint64) [IVLen]byte { return RecordNonce(k.IV, seq) }
+// nonce returns the nonce of the record with sequence number seq.
+func (k TrafficKey) nonce(seq uint64) [IVLen]byte { return RecordNonce(k.IV, seq) }
 
 // RecordNonce returns baseIV XOR seq, seq big-endian in the last 8 bytes
 // (doc/protocol.md §2, measured: not "incremented by 1" as published).

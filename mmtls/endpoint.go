@@ -153,7 +153,7 @@ func (h *halfConn) report(rec Record, encrypt bool, log func(RecordKey)) {
 	}
 	k := RecordKey{
 		FromClient: h.fromClient, Encrypt: encrypt, Seq: h.seq, Type: rec.Type, Key: h.key.Key,
-		Nonce: h.key.Nonce(h.seq), AAD: recordAAD(h.seq, rec.Type, rec.Version, len(rec.Body)),
+		Nonce: h.key.nonce(h.seq), AAD: recordAAD(h.seq, rec.Type, rec.Version, len(rec.Body)),
 	}
 	copy(k.Tail[:], rec.Body[max(0, len(rec.Body)-8):])
 	log(k)

@@ -84,10 +84,10 @@ func (c *Client) Hello() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		ch.CipherSuites = []CipherSuite{CipherSuiteECDHE}
+		ch.CipherSuites = []CipherSuite{cipherSuiteECDHE}
 		if c.cfg.PSK != nil {
-			ch.CipherSuites = append(ch.CipherSuites, CipherSuitePSK)
-			ch.Extensions = append(ch.Extensions, presented().Extension())
+			ch.CipherSuites = append(ch.CipherSuites, cipherSuitePSK)
+			ch.Extensions = append(ch.Extensions, presented().extension())
 		}
 		ch.Extensions = append(ch.Extensions, KeyShareExtension{
 			Shares: []KeyShare{
@@ -95,22 +95,22 @@ func (c *Client) Hello() ([]byte, error) {
 				{ID: keyShareIDVerify, Point: verify.PublicKey().Bytes()},
 			},
 			Values: []uint32{3, 4},
-		}.Extension())
+		}.extension())
 	case ModePSK, ModeZeroRTT:
-		ch.CipherSuites = []CipherSuite{CipherSuitePSK}
-		ch.Extensions = []Extension{presented().Extension()}
+		ch.CipherSuites = []CipherSuite{cipherSuitePSK}
+		ch.Extensions = []Extension{presented().extension()}
 		c.secret = c.cfg.PSK.Access[:]
 	default:
 		return nil, fmt.Errorf("mmtls: client mode %v", c.mode)
 	}
 	c.hello = ch
-	c.ch = ch.Marshal()
+	c.ch = ch.marshal()
 	if c.mode != ModeZeroRTT {
 		return c.out.appendPlain(nil, RecordTypeHandshake, c.ch), nil
 	}
 	b := c.out.appendPlain(nil, RecordTypeEarlyHandshake, c.ch)
 	c.out.setKey(earlyDataKey(c.secret, hashMessages(c.ch)))
-	c.ee = (&encryptedExtensions{Extensions: []Extension{earlyDataExtension{Timestamp: ch.Timestamp}.Extension()}}).Marshal()
+	c.ee = (&encryptedExtensions{Extensions: []Extension{earlyDataExtension{Timestamp: ch.Timestamp}.extension()}}).marshal()
 	return c.out.appendSealed(b, RecordTypeEarlyHandshake, c.ee, c.cfg.KeyLog)
 }
 
@@ -160,7 +160,7 @@ func (c *Client) readServer(b []byte) (int, error) {
 	c.in.seq++
 	switch c.mode {
 	case ModeECDHE:
-		if sh.CipherSuite != CipherSuiteECDHE {
+		if sh.CipherSuite != cipherSuiteECDHE {
 			return 0, fmt.Errorf("%w: server chose %v", errHandshake, sh.CipherSuite)
 		}
 		ks, ok := sh.KeyShare()
@@ -211,7 +211,7 @@ func (c *Client) readServer(b []byte) (int, error) {
 		e := expandedSecret(c.secret, c.finishedTH)
 		c.appKeys[client], c.appKeys[server] = applicationKeys(e[:], c.finishedTH)
 	case ModePSK:
-		if sh.CipherSuite != CipherSuitePSK {
+		if sh.CipherSuite != cipherSuitePSK {
 			return 0, fmt.Errorf("%w: server chose %v", errHandshake, sh.CipherSuite)
 		}
 		c.finishedTH = hashMessages(c.ch, c.sh)
@@ -221,7 +221,7 @@ func (c *Client) readServer(b []byte) (int, error) {
 		e := expandedSecret(c.secret, c.finishedTH)
 		c.appKeys[client], c.appKeys[server] = applicationKeys(e[:], c.finishedTH)
 	case ModeZeroRTT:
-		if sh.CipherSuite != CipherSuitePSK {
+		if sh.CipherSuite != cipherSuitePSK {
 			return 0, fmt.Errorf("%w: server chose %v", errHandshake, sh.CipherSuite)
 		}
 		c.finishedTH = hashMessages(c.ch, c.ee, c.sh)
@@ -300,7 +300,7 @@ func (c *Client) Finished() ([]byte, error) {
 		return nil, fmt.Errorf("%w: Finished out of order", errHandshake)
 	}
 	mac := finishedMAC(c.secret, true, c.finishedTH)
-	b, err := c.out.appendSealed(nil, RecordTypeHandshake, (&finished{VerifyData: mac[:]}).Marshal(), c.cfg.KeyLog)
+	b, err := c.out.appendSealed(nil, RecordTypeHandshake, (&finished{VerifyData: mac[:]}).marshal(), c.cfg.KeyLog)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func (c *Client) Seal(data []byte) ([]byte, error) {
 // Alert returns an encrypted close-notify alert record, which closes the
 // client's direction (and, in 0-RTT, ends the early data).
 func (c *Client) Alert() ([]byte, error) {
-	return c.out.appendSealed(nil, RecordTypeAlert, closeNotify.Marshal(), c.cfg.KeyLog)
+	return c.out.appendSealed(nil, RecordTypeAlert, closeNotify.marshal(), c.cfg.KeyLog)
 }
 
 // Open decrypts the record at the start of b (after ReadServer) and returns

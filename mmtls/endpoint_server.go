@@ -82,9 +82,9 @@ func (s *Server) ReadClient(b []byte) (int, error) {
 	switch {
 	case rec.Type == RecordTypeEarlyHandshake:
 		s.mode = ModeZeroRTT
-	case hasSuite(CipherSuiteECDHE):
+	case hasSuite(cipherSuiteECDHE):
 		s.mode = ModeECDHE
-	case hasSuite(CipherSuitePSK):
+	case hasSuite(cipherSuitePSK):
 		s.mode = ModePSK
 	default:
 		return 0, fmt.Errorf("%w: no supported cipher suite", errHandshake)
@@ -124,7 +124,7 @@ func (s *Server) Flight() ([]byte, error) {
 		return nil, fmt.Errorf("%w: Flight out of order", errHandshake)
 	}
 	r := s.cfg.rand()
-	sh := &ServerHello{Version: recordVersion, CipherSuite: CipherSuitePSK}
+	sh := &ServerHello{Version: recordVersion, CipherSuite: cipherSuitePSK}
 	if err := randomBytes(r, sh.Random[:]); err != nil {
 		return nil, err
 	}
@@ -148,12 +148,12 @@ func (s *Server) Flight() ([]byte, error) {
 			return nil, err
 		}
 		s.secret = secret[:]
-		sh.CipherSuite = CipherSuiteECDHE
+		sh.CipherSuite = cipherSuiteECDHE
 		sh.Extensions = []Extension{
-			KeyShare{ID: ks.Shares[0].ID, Point: priv.PublicKey().Bytes()}.Extension(),
+			KeyShare{ID: ks.Shares[0].ID, Point: priv.PublicKey().Bytes()}.extension(),
 			{Type: extensionServerExtra, Data: []byte{0, 0, 0, 1, 0, 0, 0, 3}},
 		}
-		shBytes := sh.Marshal()
+		shBytes := sh.marshal()
 		out = s.out.appendPlain(out, RecordTypeHandshake, shBytes)
 		th := hashMessages(s.ch, shBytes)
 		cl, sv := handshakeKeys(s.secret, th)
@@ -171,7 +171,7 @@ func (s *Server) Flight() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		cv := (&certificateVerify{Signature: sig}).Marshal()
+		cv := (&certificateVerify{Signature: sig}).marshal()
 		if out, err = s.out.appendSealed(out, RecordTypeHandshake, cv, s.cfg.KeyLog); err != nil {
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func (s *Server) Flight() ([]byte, error) {
 			return nil, err
 		}
 		s.issued = []PSK{{Ticket: t1, Access: access}, {Ticket: t2, Access: refresh}}
-		nst := (&newSessionTicket{Tickets: []SessionTicket{t1, t2}}).Marshal()
+		nst := (&newSessionTicket{Tickets: []SessionTicket{t1, t2}}).marshal()
 		if out, err = s.out.appendSealed(out, RecordTypeHandshake, nst, s.cfg.KeyLog); err != nil {
 			return nil, err
 		}
@@ -194,7 +194,7 @@ func (s *Server) Flight() ([]byte, error) {
 		e := expandedSecret(s.secret, s.finishedTH)
 		s.appKeys[client], s.appKeys[server] = applicationKeys(e[:], s.finishedTH)
 	case ModePSK:
-		shBytes := sh.Marshal()
+		shBytes := sh.marshal()
 		out = s.out.appendPlain(out, RecordTypeHandshake, shBytes)
 		s.finishedTH = hashMessages(s.ch, shBytes)
 		cl, sv := handshakeKeys(s.secret, s.finishedTH)
@@ -203,13 +203,13 @@ func (s *Server) Flight() ([]byte, error) {
 		e := expandedSecret(s.secret, s.finishedTH)
 		s.appKeys[client], s.appKeys[server] = applicationKeys(e[:], s.finishedTH)
 	case ModeZeroRTT:
-		shBytes := sh.Marshal()
+		shBytes := sh.marshal()
 		out = s.out.appendPlain(out, RecordTypeHandshake, shBytes)
 		s.finishedTH = hashMessages(s.ch, s.ee, shBytes)
 		s.out.setKey(zeroRTTResponseKey(s.secret, s.finishedTH))
 	}
 	mac := finishedMAC(s.secret, false, s.finishedTH)
-	out, err := s.out.appendSealed(out, RecordTypeHandshake, (&finished{VerifyData: mac[:]}).Marshal(), s.cfg.KeyLog)
+	out, err := s.out.appendSealed(out, RecordTypeHandshake, (&finished{VerifyData: mac[:]}).marshal(), s.cfg.KeyLog)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (s *Server) Alert() ([]byte, error) {
 	if !s.flightSent {
 		return nil, fmt.Errorf("%w: Alert before Flight", errHandshake)
 	}
-	return s.out.appendSealed(nil, RecordTypeAlert, closeNotify.Marshal(), s.cfg.KeyLog)
+	return s.out.appendSealed(nil, RecordTypeAlert, closeNotify.marshal(), s.cfg.KeyLog)
 }
 
 // Mode returns the mode the ClientHello asked for.

@@ -144,7 +144,7 @@ func (cv *conversation) closeBoth() {
 	t := cv.t
 	b := must[[]byte](t)
 	a := cv.sent(true, b(cv.c.Alert()), nil)
-	if typ, pt, _, err := cv.s.Open(a); err != nil || typ != RecordTypeAlert || !bytes.Equal(pt, closeNotify.Marshal()) {
+	if typ, pt, _, err := cv.s.Open(a); err != nil || typ != RecordTypeAlert || !bytes.Equal(pt, closeNotify.marshal()) {
 		t.Fatalf("server Open(alert) = %v %x %v", typ, pt, err)
 	}
 	a = cv.sent(false, b(cv.s.Alert()), nil)

@@ -259,8 +259,8 @@ func parsePreSharedKey(r reader) (PreSharedKeyExtension, error) {
 	return PreSharedKeyExtension{Tickets: ts}, nil
 }
 
-// Extension returns e in its wire form.
-func (e PreSharedKeyExtension) Extension() Extension {
+// extension returns e in its wire form.
+func (e PreSharedKeyExtension) extension() Extension {
 	return Extension{Type: extensionPreSharedKey, Data: appendTickets(nil, e.Tickets)}
 }
 
@@ -289,8 +289,8 @@ func (ks *KeyShare) appendTo(b []byte) []byte {
 	return appendPrefixed16(appendU32(b, ks.ID), ks.Point)
 }
 
-// Extension returns ks as a ServerHello server_key_share extension.
-func (ks KeyShare) Extension() Extension {
+// extension returns ks as a ServerHello server_key_share extension.
+func (ks KeyShare) extension() Extension {
 	return Extension{Type: extensionServerKeyShare, Data: ks.appendTo(nil)}
 }
 
@@ -341,8 +341,8 @@ func parseKeyShareExtension(r reader) (KeyShareExtension, error) {
 	return e, nil
 }
 
-// Extension returns e in its wire form.
-func (e KeyShareExtension) Extension() Extension {
+// extension returns e in its wire form.
+func (e KeyShareExtension) extension() Extension {
 	b := []byte{checkCount(len(e.Shares))}
 	for i := range e.Shares {
 		var s int
@@ -372,8 +372,8 @@ func parseEarlyData(r reader) (earlyDataExtension, error) {
 	return e, nil
 }
 
-// Extension returns e in its wire form.
-func (e earlyDataExtension) Extension() Extension {
+// extension returns e in its wire form.
+func (e earlyDataExtension) extension() Extension {
 	return Extension{Type: extensionEarlyData, Data: appendU32(nil, e.Timestamp)}
 }
 
@@ -452,8 +452,8 @@ func ParseClientHello(b []byte) (*ClientHello, error) {
 	return m, nil
 }
 
-// Marshal returns the ClientHello as a record body.
-func (m *ClientHello) Marshal() []byte {
+// marshal returns the ClientHello as a record body.
+func (m *ClientHello) marshal() []byte {
 	b, s := beginMessage(HandshakeTypeClientHello)
 	b = binary.LittleEndian.AppendUint16(b, m.Version)
 	b = append(b, checkCount(len(m.CipherSuites)))
@@ -517,8 +517,8 @@ func ParseServerHello(b []byte) (*ServerHello, error) {
 	return m, nil
 }
 
-// Marshal returns the ServerHello as a record body.
-func (m *ServerHello) Marshal() []byte {
+// marshal returns the ServerHello as a record body.
+func (m *ServerHello) marshal() []byte {
 	b, s := beginMessage(HandshakeTypeServerHello)
 	b = binary.LittleEndian.AppendUint16(b, m.Version)
 	b = appendU16(b, uint16(m.CipherSuite))
@@ -560,8 +560,8 @@ func parseEncryptedExtensions(b []byte) (*encryptedExtensions, error) {
 	return m, nil
 }
 
-// Marshal returns the message as a record body (before encryption).
-func (m *encryptedExtensions) Marshal() []byte {
+// marshal returns the message as a record body (before encryption).
+func (m *encryptedExtensions) marshal() []byte {
 	b, s := beginMessage(handshakeTypeEncryptedExtensions)
 	b = appendExtensions(b, m.Extensions)
 	return endU32(b, s)
@@ -593,8 +593,8 @@ func parseCertificateVerify(b []byte) (*certificateVerify, error) {
 	return &m, nil
 }
 
-// Marshal returns the message as a record body (before encryption).
-func (m *certificateVerify) Marshal() []byte {
+// marshal returns the message as a record body (before encryption).
+func (m *certificateVerify) marshal() []byte {
 	return marshalU16Field(handshakeTypeCertificateVerify, m.Signature)
 }
 
@@ -612,8 +612,8 @@ func parseFinished(b []byte) (*finished, error) {
 	return &m, nil
 }
 
-// Marshal returns the message as a record body (before encryption).
-func (m *finished) Marshal() []byte { return marshalU16Field(handshakeTypeFinished, m.VerifyData) }
+// marshal returns the message as a record body (before encryption).
+func (m *finished) marshal() []byte { return marshalU16Field(handshakeTypeFinished, m.VerifyData) }
 
 func parseU16Field(b []byte, t HandshakeType, v *[]byte) error {
 	r, err := openTyped(b, t)
@@ -655,8 +655,8 @@ func parseNewSessionTicket(b []byte) (*newSessionTicket, error) {
 	return &newSessionTicket{Tickets: ts}, nil
 }
 
-// Marshal returns the message as a record body (before encryption).
-func (m *newSessionTicket) Marshal() []byte {
+// marshal returns the message as a record body (before encryption).
+func (m *newSessionTicket) marshal() []byte {
 	b, s := beginMessage(handshakeTypeNewSessionTicket)
 	b = appendTickets(b, m.Tickets)
 	return endU32(b, s)

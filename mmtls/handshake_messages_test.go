@@ -35,34 +35,34 @@ func sampleMessages() []struct {
 } {
 	random := [32]byte(bytes.Repeat([]byte{0x5a}, 32))
 	chECDHE := &ClientHello{
-		Version: recordVersion, CipherSuites: []CipherSuite{CipherSuiteECDHE, CipherSuitePSK}, Random: random, Timestamp: 0x656e783b,
+		Version: recordVersion, CipherSuites: []CipherSuite{cipherSuiteECDHE, cipherSuitePSK}, Random: random, Timestamp: 0x656e783b,
 		Extensions: []Extension{
-			PreSharedKeyExtension{Tickets: []SessionTicket{sampleTicket(2, 0)}}.Extension(),
-			KeyShareExtension{Shares: []KeyShare{{5, samplePoint(1)}, {6, samplePoint(2)}}, Values: []uint32{3, 4}}.Extension(),
+			PreSharedKeyExtension{Tickets: []SessionTicket{sampleTicket(2, 0)}}.extension(),
+			KeyShareExtension{Shares: []KeyShare{{5, samplePoint(1)}, {6, samplePoint(2)}}, Values: []uint32{3, 4}}.extension(),
 		},
 	}
 	ch0RTT := &ClientHello{
-		Version: recordVersion, CipherSuites: []CipherSuite{CipherSuitePSK}, Random: random, Timestamp: 0x656e783c,
-		Extensions: []Extension{PreSharedKeyExtension{Tickets: []SessionTicket{sampleTicket(1, 0)}}.Extension()},
+		Version: recordVersion, CipherSuites: []CipherSuite{cipherSuitePSK}, Random: random, Timestamp: 0x656e783c,
+		Extensions: []Extension{PreSharedKeyExtension{Tickets: []SessionTicket{sampleTicket(1, 0)}}.extension()},
 	}
 	shECDHE := &ServerHello{
-		Version: recordVersion, CipherSuite: CipherSuiteECDHE, Random: random,
-		Extensions: []Extension{KeyShare{5, samplePoint(3)}.Extension(), {Type: 0x13, Data: dhex("00000001 00000003")}},
+		Version: recordVersion, CipherSuite: cipherSuiteECDHE, Random: random,
+		Extensions: []Extension{KeyShare{5, samplePoint(3)}.extension(), {Type: 0x13, Data: dhex("00000001 00000003")}},
 	}
-	shPSK := &ServerHello{Version: recordVersion, CipherSuite: CipherSuitePSK, Random: random}
+	shPSK := &ServerHello{Version: recordVersion, CipherSuite: cipherSuitePSK, Random: random}
 	return []struct {
 		name  string
 		typ   HandshakeType
 		bytes []byte
 	}{
-		{"ClientHello/ECDHE", HandshakeTypeClientHello, chECDHE.Marshal()},
-		{"ClientHello/0-RTT", HandshakeTypeClientHello, ch0RTT.Marshal()},
-		{"ServerHello/ECDHE", HandshakeTypeServerHello, shECDHE.Marshal()},
-		{"ServerHello/PSK", HandshakeTypeServerHello, shPSK.Marshal()},
-		{"EncryptedExtensions", handshakeTypeEncryptedExtensions, (&encryptedExtensions{Extensions: []Extension{earlyDataExtension{0x656e783c}.Extension()}}).Marshal()},
-		{"CertificateVerify", handshakeTypeCertificateVerify, (&certificateVerify{Signature: bytes.Repeat([]byte{0x30}, 71)}).Marshal()},
-		{"NewSessionTicket", handshakeTypeNewSessionTicket, (&newSessionTicket{Tickets: []SessionTicket{sampleTicket(1, 0), sampleTicket(2, 32)}}).Marshal()},
-		{"Finished", handshakeTypeFinished, (&finished{VerifyData: bytes.Repeat([]byte{0xf1}, 32)}).Marshal()},
+		{"ClientHello/ECDHE", HandshakeTypeClientHello, chECDHE.marshal()},
+		{"ClientHello/0-RTT", HandshakeTypeClientHello, ch0RTT.marshal()},
+		{"ServerHello/ECDHE", HandshakeTypeServerHello, shECDHE.marshal()},
+		{"ServerHello/PSK", HandshakeTypeServerHello, shPSK.marshal()},
+		{"EncryptedExtensions", handshakeTypeEncryptedExtensions, (&encryptedExtensions{Extensions: []Extension{earlyDataExtension{0x656e783c}.extension()}}).marshal()},
+		{"CertificateVerify", handshakeTypeCertificateVerify, (&certificateVerify{Signature: bytes.Repeat([]byte{0x30}, 71)}).marshal()},
+		{"NewSessionTicket", handshakeTypeNewSessionTicket, (&newSessionTicket{Tickets: []SessionTicket{sampleTicket(1, 0), sampleTicket(2, 32)}}).marshal()},
+		{"Finished", handshakeTypeFinished, (&finished{VerifyData: bytes.Repeat([]byte{0xf1}, 32)}).marshal()},
 	}
 }
 
@@ -74,37 +74,37 @@ func parseAndMarshal(t HandshakeType, b []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return m.Marshal(), nil
+		return m.marshal(), nil
 	case HandshakeTypeServerHello:
 		m, err := ParseServerHello(b)
 		if err != nil {
 			return nil, err
 		}
-		return m.Marshal(), nil
+		return m.marshal(), nil
 	case handshakeTypeEncryptedExtensions:
 		m, err := parseEncryptedExtensions(b)
 		if err != nil {
 			return nil, err
 		}
-		return m.Marshal(), nil
+		return m.marshal(), nil
 	case handshakeTypeCertificateVerify:
 		m, err := parseCertificateVerify(b)
 		if err != nil {
 			return nil, err
 		}
-		return m.Marshal(), nil
+		return m.marshal(), nil
 	case handshakeTypeNewSessionTicket:
 		m, err := parseNewSessionTicket(b)
 		if err != nil {
 			return nil, err
 		}
-		return m.Marshal(), nil
+		return m.marshal(), nil
 	case handshakeTypeFinished:
 		m, err := parseFinished(b)
 		if err != nil {
 			return nil, err
 		}
-		return m.Marshal(), nil
+		return m.marshal(), nil
 	}
 	return nil, fmt.Errorf("no parser for %v", t)
 }
@@ -240,7 +240,7 @@ func TestAlert(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != *tt.want || !bytes.Equal(got.Marshal(), tt.in) {
+		if err != nil || got != *tt.want || !bytes.Equal(got.marshal(), tt.in) {
 			t.Errorf("%x: got %v, %v", tt.in, got, err)
 		}
 	}
@@ -287,7 +287,7 @@ func FuzzAlert(f *testing.F) {
 			}
 			return
 		}
-		if !bytes.Equal(a.Marshal(), b) {
+		if !bytes.Equal(a.marshal(), b) {
 			t.Fatalf("round trip %x", b)
 		}
 	})

@@ -43,8 +43,8 @@ func (t RecordType) String() string {
 	return fmt.Sprintf("0x%02x", uint8(t))
 }
 
-// Known reports whether t is one of the four record types MMTLS uses.
-func (t RecordType) Known() bool {
+// known reports whether t is one of the four record types MMTLS uses.
+func (t RecordType) known() bool {
 	switch t {
 	case RecordTypeAlert, RecordTypeHandshake, RecordTypeData, RecordTypeEarlyHandshake:
 		return true
@@ -107,7 +107,7 @@ func parseHeader(b []byte) (RecordType, int, error) {
 		return 0, 0, io.ErrUnexpectedEOF
 	}
 	t := RecordType(b[0])
-	if !t.Known() {
+	if !t.known() {
 		return 0, 0, &parseError{Offset: 0, Err: fmt.Errorf("%w 0x%02x", errRecordType, b[0])}
 	}
 	if err := checkVersionPrefix(b[1:min(len(b), 3)]); err != nil {

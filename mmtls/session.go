@@ -327,7 +327,7 @@ func (s *Session) establishHandshakeKeys(sh *ServerHello) error {
 		if s.psk != nil {
 			s.resp = NewXORNonceAEAD(zeroRTTResponseKey(s.psk, hashMessages(s.ch, s.ee, s.sh)))
 		}
-	case sh.CipherSuite == CipherSuitePSK:
+	case sh.CipherSuite == cipherSuitePSK:
 		s.mode = ModePSK
 		if s.psk != nil {
 			th := hashMessages(s.ch, s.sh)
