@@ -1,5 +1,6 @@
 // Package testkit holds the helpers the packages' tests share: golden-file
-// comparison (rewritten with -update) and annotated hex literals.
+// comparison (rewritten with -update), annotated hex literals, and the list
+// of a package's exported identifiers.
 package testkit
 
 import (
