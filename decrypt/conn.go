@@ -193,7 +193,7 @@ type half struct {
 	seq    uint64               // sequence number of the next record
 	keys   keyState
 	queue  []record // records awaiting a key or delivery, in sequence order
-	frames []int64  // scratch for the frames of one record, see unit
+	frames []int64  // scratch for the frames of one record, see onFrame
 
 	// Application data collected for the business layer.
 	app       []byte
@@ -227,7 +227,7 @@ func (h *half) write(offset int64, data []byte, segs []reassemble.Segment) {
 
 func (h *half) gap(n int64) {
 	if u, ok := h.framer.Gap(n); ok {
-		h.unit(u)
+		h.onFrame(u)
 	}
 	h.drain()
 }
@@ -235,7 +235,7 @@ func (h *half) gap(n int64) {
 func (h *half) close() {
 	h.drain()
 	if u, ok := h.framer.Close(); ok {
-		h.unit(u)
+		h.onFrame(u)
 	}
 	h.giveUpPending()
 	h.deliver()
@@ -247,7 +247,7 @@ func (h *half) drain() {
 		if !ok {
 			return
 		}
-		h.unit(u)
+		h.onFrame(u)
 	}
 }
 
@@ -274,7 +274,7 @@ func (h *half) span(frames []int64, off, n int64) ([]int64, time.Time) {
 	return frames, t
 }
 
-func (h *half) unit(u link.Frame) {
+func (h *half) onFrame(u link.Frame) {
 	st := h.c.d.stats
 	if u.Kind == link.FrameRecord || u.Kind == link.FrameSkip {
 		// A record's frames are collected in scratch: record copies them

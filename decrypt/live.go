@@ -251,7 +251,7 @@ func (l *live) park(c *conn) bool {
 		}
 		h.drain()
 		if u, ok := h.framer.Close(); ok {
-			h.unit(u)
+			h.onFrame(u)
 		}
 	}
 	if !c.hasPending() {

@@ -66,7 +66,7 @@ type Head struct {
 type Frame struct {
 	Kind   FrameKind
 	Offset int64  // stream offset of Data[0]
-	Len    int64  // stream bytes the unit covers (for FrameSkip, may exceed len(Data))
+	Len    int64  // stream bytes the frame covers (for FrameSkip, may exceed len(Data))
 	Data   []byte // valid until the next call to the Framer; copy to keep
 	Head   *Head  // FrameHead only
 	Err    error  // FrameSkip only: why the bytes were skipped
@@ -101,7 +101,7 @@ type Framer struct {
 	request bool // true for the client-to-server direction
 
 	state    framerState
-	store    []byte  // backing array reused across units; nil while idle (see release)
+	store    []byte  // backing array reused across frames; nil while idle (see release)
 	box      *[]byte // holds store when it goes back to the pool
 	buf      []byte  // unconsumed bytes, a view into store; buf[0] is at stream offset base
 	base     int64
@@ -138,7 +138,7 @@ func (f *Framer) Write(offset int64, b []byte) {
 		f.buf = f.store[:0]
 	} else if len(f.buf)+len(b) > cap(f.buf) && len(f.buf) <= cap(f.store)/2 {
 		// Move the unconsumed bytes to the front of the store instead of
-		// growing it, so the buffer stays as large as one unit.
+		// growing it, so the buffer stays as large as one frame.
 		n := copy(f.store[:cap(f.store)], f.buf)
 		f.buf = f.store[:n]
 	}
@@ -151,7 +151,7 @@ func (f *Framer) Write(offset int64, b []byte) {
 
 // Framer buffers are pooled between uses: a connection that waits between
 // messages (a Longlink, an idle Shortlink) holds no buffer, and a new
-// connection starts with a buffer already grown to a typical unit instead
+// connection starts with a buffer already grown to a typical frame instead
 // of growing one by appends. Buffers above maxPooledStore (long HTTP
 // bodies) are left to the garbage collector rather than kept.
 const maxPooledStore = maxRecordLen + 1
@@ -165,7 +165,7 @@ func (f *Framer) acquire() {
 	}
 }
 
-// release returns the buffer to the pool once every unit has been
+// release returns the buffer to the pool once every frame has been
 // consumed. It is called only from Next when it has nothing to return, so
 // no Frame.Data handed out earlier is still valid (they are valid until the
 // next call to the Framer).
@@ -185,7 +185,7 @@ func (f *Framer) release() {
 }
 
 // Gap reports that n bytes (n < 0: unknown) are missing at the current end
-// of the stream. The buffered partial unit is returned as a skip, and
+// of the stream. The buffered partial frame is returned as a skip, and
 // framing resumes at the next plausible record header.
 func (f *Framer) Gap(n int64) (skipped Frame, ok bool) {
 	if len(f.buf) > 0 {
@@ -226,7 +226,7 @@ func (f *Framer) Close() (rest Frame, ok bool) {
 	return u, true
 }
 
-// Next returns the next complete unit, or ok == false when more bytes are
+// Next returns the next complete frame, or ok == false when more bytes are
 // needed. The returned Data aliases the Framer's buffer.
 func (f *Framer) Next() (u Frame, ok bool) {
 	for len(f.buf) > 0 {
@@ -386,7 +386,7 @@ func (f *Framer) nextRecord() (Frame, bool) {
 }
 
 // skipToRecord drops bytes up to the next plausible record header after a
-// gap or garbage. It returns the skipped bytes as a unit when there were
+// gap or garbage. It returns the skipped bytes as a frame when there were
 // any; f.resync stays true while no header has been found.
 func (f *Framer) skipToRecord() (Frame, bool) {
 	limit := len(f.buf)

@@ -20,7 +20,7 @@ func shortlinkRequest(records ...[]byte) []byte {
 	return append([]byte(head), body...)
 }
 
-// summarize frames stream fed in pieces of size step and describes the units.
+// summarize frames stream fed in pieces of size step and describes the frames.
 func summarize(kind Kind, request bool, stream []byte, step int) (string, int64) {
 	f := NewFramer(kind, request)
 	var out []string

@@ -39,7 +39,7 @@ type RenderOptions struct {
 }
 
 // Run is one experiment: an input file, or its own part when its log
-// extends another input's log (see attribute.Segments).
+// extends another input's log (see attribute.SplitRuns).
 type Run struct {
 	Label  string `json:"label"`
 	Source string `json:"source"`
