@@ -5,9 +5,6 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
-	"github.com/wxaudit/wxaudit/classify"
-	"github.com/wxaudit/wxaudit/internal/sniff"
-	"github.com/wxaudit/wxaudit/keylog"
 )
 
 func runAnalyze(e *env) error {
@@ -33,57 +30,14 @@ func runAnalyze(e *env) error {
 	if *out == "" {
 		return &usageError{msg: "analyze: --out DIR is required", hint: "e.g. wxaudit analyze run.log.jsonl --out report/"}
 	}
-	if len(labels) > len(args) || len(perms) > len(args) {
-		return &usageError{msg: "analyze: more --label/--permissions than inputs"}
+	inputs, err := analyze.Inputs(args, labels, perms, keylogs)
+	if err != nil {
+		return err
 	}
-	copts := classify.Options{}
-	if *rules != "" {
-		b, err := sniff.ReadFile(*rules, classify.MaxFileSize)
-		if err != nil {
-			return err
-		}
-		extra, err := classify.ParseRules(b)
-		if err != nil {
-			return withHint(err, "see classify/rules.yaml for the format")
-		}
-		copts.Rules = append(classify.DefaultRules(), extra...)
+	aopts := analyze.Options{NoPrefix: *noPrefix, KeepPayloads: true}
+	if aopts.Classifier, err = analyze.OpenClassifier(*rules, *canaries); err != nil {
+		return err
 	}
-	if *canaries != "" {
-		b, err := sniff.ReadFile(*canaries, classify.MaxFileSize)
-		if err != nil {
-			return err
-		}
-		cs, err := classify.ParseCanaries(b)
-		if err != nil {
-			return withHint(err, "format: canaries: [{name: my-phone, type: phone_number, value: \"+1 555 0100\"}]")
-		}
-		copts.Canaries = cs
-	}
-	var inputs []analyze.Input
-	var keys *keylog.Log
-	for i, a := range args {
-		in := analyze.Input{Path: a}
-		if sniff.IsCapture(a) {
-			if len(keylogs) == 0 {
-				return &usageError{msg: fmt.Sprintf("analyze: %s is a capture: --keylog is required", a),
-					hint: "pass the key log exported during the capture: wxaudit analyze --keylog k.log " + a + " --out DIR"}
-			}
-			if keys == nil {
-				if keys, err = loadKeylogs(keylogs); err != nil {
-					return err
-				}
-			}
-			in.Keys = keys
-		}
-		if i < len(labels) {
-			in.Label = labels[i]
-		}
-		if i < len(perms) {
-			in.Permissions = perms[i]
-		}
-		inputs = append(inputs, in)
-	}
-	aopts := analyze.Options{Classifier: classify.New(copts), NoPrefix: *noPrefix, KeepPayloads: true}
 	if aopts.Policy, err = analyze.OpenPolicy(*pol); err != nil {
 		return err
 	}
