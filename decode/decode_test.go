@@ -117,7 +117,7 @@ func TestOutputGoldens(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		write func(io.Writer, *Record) error
-	}{{"synthetic.jsonl.golden", WriteJSON}, {"synthetic.txt.golden", WriteText}} {
+	}{{"synthetic.jsonl.golden", func(w io.Writer, r *Record) error { return writeJSON(w, r, new([]byte)) }}, {"synthetic.txt.golden", writeText}} {
 		var buf bytes.Buffer
 		buf.WriteString("# decode.Options{} of a synthetic wxaappidkeybatchreport request\n")
 		if err := tc.write(&buf, &rec); err != nil {
@@ -139,14 +139,14 @@ func TestOutputGoldens(t *testing.T) {
 
 func TestSchemaRoundTrip(t *testing.T) {
 	d := NewDecoder(Options{})
-	l := NewLearner()
+	l := newSchemaLearner()
 	for i := range 3 {
 		p := payload.Payload{Link: "log", Direction: "request", ReqType: 1009, URI: "/cgi-bin/x/thing", Payload: append(synthetic(), byte(3<<3), byte(i))}
 		rec := d.Decode(p)
-		l.Add(&rec)
+		l.add(&rec)
 	}
 	var buf bytes.Buffer
-	if err := l.WriteProto(&buf); err != nil {
+	if err := l.writeProto(&buf); err != nil {
 		t.Fatal(err)
 	}
 	proto := buf.String()
@@ -157,7 +157,7 @@ func TestSchemaRoundTrip(t *testing.T) {
 	}
 	// Rename a field in the learned schema and read it back.
 	proto = strings.Replace(proto, "uint64 f3 = 3;", "uint64 counter = 3;", 1)
-	s, err := ParseProto(strings.NewReader(proto))
+	s, err := parseProto(strings.NewReader(proto))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestSchemaRoundTrip(t *testing.T) {
 	if !found {
 		t.Error("schema name not applied")
 	}
-	if _, err := ParseProto(strings.NewReader("}\n")); err == nil {
+	if _, err := parseProto(strings.NewReader("}\n")); err == nil {
 		t.Error("unbalanced proto accepted")
 	}
 }
@@ -283,11 +283,11 @@ func TestLearnExamples(t *testing.T) {
 		{ExamplesRaw, []string{`e.g. "android-34"`, "range [123456789, 123456789]"}, []string{"withheld", "sha256:"}},
 	}
 	for _, tc := range tests {
-		l := NewLearner()
+		l := newSchemaLearner()
 		l.Examples = tc.mode
-		l.Add(&rec)
+		l.add(&rec)
 		var buf bytes.Buffer
-		if err := l.WriteProto(&buf); err != nil {
+		if err := l.writeProto(&buf); err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range tc.want {

@@ -6,8 +6,8 @@
 //
 // Run is the whole command: it reads the inputs, decodes and writes every
 // record, and counts the skipped lines. Its parts are NewReader to pull
-// payloads, Decoder.Decode to turn one into a Record, and WriteJSON /
-// WriteText to print it. Memory is bounded per payload
+// payloads, Decoder.Decode to turn one into a Record, and
+// Record.AppendJSON to print it. Memory is bounded per payload
 // (one input line of at most 64 MiB, plus the schemaless budgets) and never
 // grows with the number of payloads, except in schema learning, which keeps
 // bounded statistics per (endpoint, path).

@@ -18,7 +18,7 @@ import (
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
-// Learner bounds: beyond them new endpoints/paths are counted but not kept.
+// schemaLearner bounds: beyond them new endpoints/paths are counted but not kept.
 const (
 	maxLearnEndpoints = 1024
 	maxLearnPaths     = 4096
@@ -71,10 +71,10 @@ func ParseExamples(s string) (Examples, error) {
 	return 0, fmt.Errorf("decode: unknown examples mode %q (want none, hash or raw)", s)
 }
 
-// Learner aggregates field shapes per endpoint. Memory is bounded by the
+// schemaLearner aggregates field shapes per endpoint. Memory is bounded by the
 // learner limits, independent of the number of payloads.
-type Learner struct {
-	// Examples selects what WriteProto shows of the values seen; the zero
+type schemaLearner struct {
+	// Examples selects what writeProto shows of the values seen; the zero
 	// value shows none. Set it before the first Add.
 	Examples Examples
 
@@ -86,13 +86,13 @@ type Learner struct {
 // maxPublicRange is the largest value a redacted schema shows in a range.
 const maxPublicRange = 1<<16 - 1
 
-// NewLearner returns an empty Learner.
-func NewLearner() *Learner {
-	return &Learner{eps: map[string]map[string]*pathStats{}, samples: map[string]int{}}
+// newSchemaLearner returns an empty schemaLearner.
+func newSchemaLearner() *schemaLearner {
+	return &schemaLearner{eps: map[string]map[string]*pathStats{}, samples: map[string]int{}}
 }
 
 // Add aggregates one decoded record.
-func (l *Learner) Add(r *Record) {
+func (l *schemaLearner) add(r *Record) {
 	if r.Tree == nil {
 		return
 	}
@@ -219,11 +219,11 @@ var examplesNote = map[Examples]string{
 	ExamplesRaw:  "examples are truncated values as seen,\n// which can be personal data.",
 }
 
-// WriteProto writes one proto3 message per endpoint, nested messages per
+// writeProto writes one proto3 message per endpoint, nested messages per
 // message-valued path, with comments giving counts, kinds, ranges and
 // examples. Each top-level message is tagged "// wxaudit:endpoint PATH" so
-// ParseProto can map it back.
-func (l *Learner) WriteProto(w io.Writer) error {
+// parseProto can map it back.
+func (l *schemaLearner) writeProto(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "// Schemas learned by wxaudit decode --schema learn. Field names come from\n// the catalog where known; %s\nsyntax = \"proto3\";\n\npackage wxaudit.learned;\n", examplesNote[l.Examples])
 	eps := make([]string, 0, len(l.eps))
@@ -243,7 +243,7 @@ func (l *Learner) WriteProto(w io.Writer) error {
 	return bw.Flush()
 }
 
-func (l *Learner) writeMessage(w *bufio.Writer, m map[string]*pathStats, prefix, name string, depth int) {
+func (l *schemaLearner) writeMessage(w *bufio.Writer, m map[string]*pathStats, prefix, name string, depth int) {
 	ind := strings.Repeat("  ", depth)
 	fmt.Fprintf(w, "%smessage %s {\n", ind, name)
 	var kids []string
@@ -393,12 +393,12 @@ type protoField struct {
 	num       int
 }
 
-// ParseProto reads field names from a .proto file: top-level messages
-// tagged "// wxaudit:endpoint PATH" (as WriteProto writes them; "*" applies
+// parseProto reads field names from a .proto file: top-level messages
+// tagged "// wxaudit:endpoint PATH" (as writeProto writes them; "*" applies
 // to every endpoint), their fields and the messages their fields refer to.
 // Only the subset of the language needed for names is understood: message
 // blocks and scalar or message fields, one per line.
-func ParseProto(r io.Reader) (*Schema, error) {
+func parseProto(r io.Reader) (*Schema, error) {
 	sc := bufio.NewScanner(io.LimitReader(r, 16<<20))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	msgs := map[string]*protoMsg{}

@@ -18,8 +18,8 @@ import (
 type Output int
 
 const (
-	OutputJSON  Output = iota // one JSON line per record (as WriteJSON)
-	OutputText                // the text view of each record (WriteText)
+	OutputJSON  Output = iota // one JSON line per record (as writeJSON)
+	OutputText                // the text view of each record (writeText)
 	OutputProto               // learned per-endpoint .proto schemas, after the last input
 )
 
@@ -58,22 +58,22 @@ func (e *SkipError) Error() string {
 // statistics with OutputProto.
 func Run(ctx context.Context, inputs []string, opts RunOptions, w io.Writer) error {
 	dec := NewDecoder(opts.Options)
-	var learner *Learner
+	var learner *schemaLearner
 	if opts.Output == OutputProto {
-		learner = NewLearner()
+		learner = newSchemaLearner()
 		learner.Examples = opts.Examples
 	}
 	out := bufio.NewWriterSize(w, 1<<16)
 	defer out.Flush() // what was decoded before an error is kept
 	skip := &SkipError{Inputs: inputs}
-	var line []byte // reused: a record's line is about 12 times its payload
+	var line []byte // writeJSON's buffer
 	for _, name := range inputs {
 		if err := runInput(ctx, name, opts, dec, learner, out, skip, &line); err != nil {
 			return err
 		}
 	}
 	if learner != nil {
-		if err := learner.WriteProto(out); err != nil {
+		if err := learner.writeProto(out); err != nil {
 			return err
 		}
 	}
@@ -87,7 +87,7 @@ func Run(ctx context.Context, inputs []string, opts RunOptions, w io.Writer) err
 }
 
 // runInput decodes the payloads of one input.
-func runInput(ctx context.Context, name string, opts RunOptions, dec *Decoder, learner *Learner, out io.Writer, skip *SkipError, line *[]byte) error {
+func runInput(ctx context.Context, name string, opts RunOptions, dec *Decoder, learner *schemaLearner, out io.Writer, skip *SkipError, line *[]byte) error {
 	var r io.Reader = strings.NewReader("")
 	if name == "-" {
 		if opts.Stdin != nil {
@@ -126,14 +126,11 @@ func runInput(ctx context.Context, name string, opts RunOptions, dec *Decoder, l
 		rec := dec.Decode(p)
 		switch {
 		case learner != nil:
-			learner.Add(&rec)
+			learner.add(&rec)
 		case opts.Output == OutputText:
-			err = WriteText(out, &rec)
+			err = writeText(out, &rec)
 		default:
-			if *line, err = rec.AppendJSON((*line)[:0]); err == nil {
-				*line = append(*line, '\n')
-				_, err = out.Write(*line)
-			}
+			err = writeJSON(out, &rec, line)
 		}
 		if err != nil {
 			return err

@@ -45,16 +45,16 @@ func TestRunOutputs(t *testing.T) {
 	}
 }
 
-// The JSON Run writes is WriteJSON's, record after record, stdin included.
+// The JSON Run writes is writeJSON's, record after record, stdin included.
 func TestRunSameAsWriteJSON(t *testing.T) {
 	log := writeLog(t, "a.jsonl")
 	var want bytes.Buffer
 	p := mustRead(t, log)
 	rec := NewDecoder(Options{}).Decode(p)
-	WriteJSON(&want, &rec)
+	writeJSON(&want, &rec, new([]byte))
 	rec2 := rec
 	rec2.Input.Source = "-"
-	WriteJSON(&want, &rec2)
+	writeJSON(&want, &rec2, new([]byte))
 	stdin, _ := os.Open(log)
 	defer stdin.Close()
 	var got bytes.Buffer

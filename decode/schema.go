@@ -9,7 +9,7 @@ import (
 )
 
 // Schema maps endpoint → schemaless path → field name, read from .proto
-// files (ParseProto) or learned (Learner.Schema).
+// files (parseProto); the .proto files --schema learn writes name them.
 type Schema struct {
 	Names map[string]map[string]string
 }
@@ -37,12 +37,12 @@ func (s *Schema) Apply(m *schemaless.Tree, endpoint string) {
 	})
 }
 
-// OpenSchema reads the .proto file at path (ParseProto).
+// OpenSchema reads the .proto file at path (parseProto).
 func OpenSchema(path string) (*Schema, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ParseProto(f)
+	return parseProto(f)
 }

@@ -5,31 +5,26 @@ package decode
 import (
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
-// WriteJSON writes r as one JSON line (as json.Marshal would write it).
-func WriteJSON(w io.Writer, r *Record) error {
-	buf := linePool.Get().(*[]byte)
-	defer linePool.Put(buf)
-	b, err := r.AppendJSON((*buf)[:0])
+// writeJSON writes r as one JSON line (as json.Marshal would write it),
+// built in *line, which it keeps for the next call: a record's line is
+// about 12 times its payload.
+func writeJSON(w io.Writer, r *Record, line *[]byte) error {
+	b, err := r.AppendJSON((*line)[:0])
 	if err != nil {
 		return err
 	}
 	b = append(b, '\n')
-	*buf = b
+	*line = b
 	_, err = w.Write(b)
 	return err
 }
 
-// linePool recycles line buffers: a record's line is several times its
-// payload's size.
-var linePool = sync.Pool{New: func() any { return new([]byte) }}
-
-// WriteText writes r as a header line and the indented tree.
-func WriteText(w io.Writer, r *Record) error {
+// writeText writes r as a header line and the indented tree.
+func writeText(w io.Writer, r *Record) error {
 	src := r.Input.Source
 	if src == "" {
 		src = r.Input.Capture
