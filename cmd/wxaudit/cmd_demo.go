@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +9,6 @@ import (
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/keylog"
-	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/synth"
 )
 
@@ -46,7 +43,11 @@ func runDemo(e *env) error {
 
 	// 2. Decrypt the capture with the secrets key log.
 	payloads := filepath.Join(dir, "payloads.jsonl")
-	st, err := demoDecrypt(e, res.Capture, res.Secrets, payloads)
+	keys, err := keylog.Load([]string{res.Secrets})
+	if err != nil {
+		return err
+	}
+	st, err := decrypt.File(e.ctx, res.Capture, payloads, decrypt.Options{Keys: keys})
 	if err != nil {
 		return err
 	}
@@ -84,37 +85,4 @@ func runDemo(e *env) error {
 	say("   report:  %s (open report.html in a browser; findings.jsonl, summary.json, report.md)", reportDir)
 	say("ground truth of what was planted: %s", res.Manifest)
 	return nil
-}
-
-func demoDecrypt(e *env, capturePath, keylogPath, outPath string) (*decrypt.Stats, error) {
-	kf, err := os.Open(keylogPath)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := keylog.Parse(kf)
-	kf.Close()
-	if err != nil {
-		return nil, err
-	}
-	in, err := os.Open(capturePath)
-	if err != nil {
-		return nil, err
-	}
-	defer in.Close()
-	f, err := os.Create(outPath)
-	if err != nil {
-		return nil, err
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	st, err := decrypt.Run(e.ctx, bufio.NewReader(in), decrypt.Options{Keys: keys, Capture: capturePath},
-		func(p *payload.Payload) error { return enc.Encode(p) })
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return st, err
 }

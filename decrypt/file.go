@@ -1,0 +1,42 @@
+package decrypt
+
+import (
+	"bufio"
+	"context"
+	"os"
+
+	"github.com/wxaudit/wxaudit/payload"
+)
+
+// File decrypts the capture at capturePath into outPath as payload JSON
+// Lines, the output of `wxaudit decrypt`. opts.Capture defaults to
+// capturePath. outPath is created readable by its owner only: it holds
+// decrypted traffic.
+func File(ctx context.Context, capturePath, outPath string, opts Options) (*Stats, error) {
+	in, err := os.Open(capturePath)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Capture == "" {
+		opts.Capture = capturePath
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	var line []byte
+	st, err := Run(ctx, bufio.NewReaderSize(in, 256<<10), opts, func(p *payload.Payload) error {
+		line = append(p.AppendJSON(line[:0], false), '\n')
+		_, err := w.Write(line)
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return st, err
+}
