@@ -291,33 +291,6 @@ func findGroupEnd(b []byte, p int, num protowire.Number, maxDepth int) (int, boo
 	return 0, false
 }
 
-// messageScore rates a complete scan as a message, in [0, 1]. Structure
-// alone (every byte consumed by valid tags) is strong evidence for long
-// buffers and weak for short ones; large field numbers and groups (which
-// modern protobuf never emits) count against it.
-func (d *decoder) messageScore(b []byte, sc scanResult) float64 {
-	if !sc.complete || len(sc.fields) == 0 {
-		return 0
-	}
-	s := 0.9
-	switch {
-	case sc.maxNum > 1<<16:
-		s -= 0.5
-	case sc.maxNum > 5000:
-		s -= 0.3
-	case sc.maxNum > 300:
-		s -= 0.1
-	}
-	if sc.groups > 0 {
-		s -= 0.15
-	}
-	// A single short field is easily produced by chance.
-	if len(b) <= 3 {
-		s -= 0.3
-	}
-	return s
-}
-
 // fillMessage interprets the scanned fields of b as n's children.
 func (d *decoder) fillMessage(n *Node, b []byte, sc scanResult, path string, depth int, derived bool, base int) {
 	n.Children = d.children(len(sc.fields))
@@ -397,64 +370,4 @@ func (d *decoder) interpretGroup(n *Node, b []byte, base int, depth int, derived
 			Derived: derived, Kind: KindBytes, Chain: d.chain1(KindBytes), Bytes: b[sc.stop:], Reason: "unparsed: " + sc.err}
 		n.Children = append(n.Children, rest)
 	}
-}
-
-// varintHints suggests readings of a varint other than uint64.
-func (d *decoder) varintHints(v uint64, size int) []string {
-	var buf [3]string
-	h := buf[:0]
-	switch {
-	case int64(v) < 0:
-		h = append(h, d.numHint("int64=", int64(v)))
-	case v > 1<<32 && v&1 == 1 || v > 1<<40:
-		// Large values with small zigzag readings are likely sint64.
-		if z := int64(v>>1) ^ -int64(v&1); z > -1<<31 && z < 1<<31 {
-			h = append(h, d.numHint("zigzag=", z))
-		}
-	}
-	if t := timeHint(v); t != "" {
-		h = append(h, t)
-	}
-	if size > 1 && protowire.SizeVarint(v) != size {
-		h = append(h, "non-minimal varint")
-	}
-	if len(h) == 0 {
-		return nil
-	}
-	return append(d.hints(len(h)), h...)
-}
-
-// numHint formats prefix+v into the string arena.
-func (d *decoder) numHint(prefix string, v int64) string {
-	d.strSpace(len(prefix) + 20)
-	m := len(d.strArena)
-	d.strArena = append(d.strArena, prefix...)
-	d.strArena = strconv.AppendInt(d.strArena, v, 10)
-	return d.finishStr(m)
-}
-
-// timeHint flags values in the range of Unix times (2001–2033) in seconds
-// or milliseconds.
-func timeHint(v uint64) string {
-	switch {
-	case v >= 1e9 && v < 2e9:
-		return "unix_time"
-	case v >= 1e12 && v < 2e12:
-		return "unix_time_ms"
-	}
-	return ""
-}
-
-// plausibleFloat reports whether f looks like a value someone stored as a
-// float rather than the bits of an integer: finite, not subnormal, and of
-// human magnitude.
-func plausibleFloat(f float64) bool {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return false
-	}
-	if f == 0 {
-		return true
-	}
-	a := math.Abs(f)
-	return a >= 1e-6 && a <= 1e12
 }

@@ -9,10 +9,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"io"
-	"math"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -253,158 +250,6 @@ func packedVarints(b []byte) (int, bool) {
 	return cnt, l == 0
 }
 
-// Byte-parallel masks (eight bytes in a uint64).
-const (
-	highBits = 0x8080808080808080
-	ones     = 0x0101010101010101
-)
-
-// printableASCII8 reports whether the eight bytes of x are all printable
-// ASCII (0x20–0x7e).
-func printableASCII8(x uint64) bool {
-	if x&highBits != 0 {
-		return false
-	}
-	// With no high bit set, no byte carries into the next: a byte below
-	// 0x20 borrows into its high bit, and only 0x7f reaches 0x80 when 1
-	// is added.
-	below := (x - 0x20*ones) & ^x & highBits
-	del := (x + ones) & highBits
-	return below|del == 0
-}
-
-// textInfo is the reading of a byte string as text.
-type textInfo struct {
-	score    float64 // in [0, 1]; 0 when not text
-	ratio    float64 // printable runes / runes
-	nonASCII bool
-}
-
-// textScore rates b as human text. Valid UTF-8 is required (CJK counts as
-// printable); trailing NULs, as in C strings such as the device id, are
-// allowed.
-func textScore(b []byte) textInfo {
-	t := b
-	for len(t) > 0 && t[len(t)-1] == 0 {
-		t = t[:len(t)-1]
-	}
-	if len(t) == 0 {
-		return textInfo{}
-	}
-	var total, printable int
-	nonASCII := false
-	lead := false
-	// Text needs 85% printable runes; once more than 16% of the bytes
-	// (an upper bound on the runes) are not printable it cannot be text.
-	maxBad := len(t) * 16 / 100
-	for i := 0; i < len(t); {
-		if total > maxBad+printable {
-			return textInfo{}
-		}
-		if total > 0 && len(t)-i >= 8 && printableASCII8(binary.LittleEndian.Uint64(t[i:])) {
-			total += 8
-			printable += 8
-			i += 8
-			continue
-		}
-		c := t[i]
-		total++
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case c == 0:
-				return textInfo{}
-			case c == '\t' || c == '\n' || c == '\r':
-				printable++
-				if total == 1 {
-					lead = true
-				}
-			case c >= 0x20 && c < 0x7f:
-				printable++
-			default:
-				if total == 1 {
-					lead = true
-				}
-			}
-			continue
-		}
-		r, size := utf8.DecodeRune(t[i:])
-		if r == utf8.RuneError && size == 1 {
-			return textInfo{} // not UTF-8
-		}
-		i += size
-		nonASCII = true
-		if unicode.IsPrint(r) {
-			printable++
-		} else if total == 1 {
-			lead = true
-		}
-	}
-	ratio := float64(printable) / float64(total)
-	if ratio < 0.85 {
-		return textInfo{}
-	}
-	s := 0.95 - (1-ratio)*3
-	if lead {
-		// Text rarely starts with a control character; a nested message
-		// starting with tag 0x0a (field 1, length-delimited) often does.
-		s -= 0.4
-	}
-	return textInfo{score: s, ratio: ratio, nonASCII: nonASCII}
-}
-
-// entropy returns the Shannon entropy of b in bits per byte.
-func entropy(b []byte) float64 {
-	var counts [256]int
-	for _, c := range b {
-		counts[c]++
-	}
-	h := 0.0
-	n := float64(len(b))
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / n
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
-}
-
-// isHighEntropy reports whether b is long enough and close enough to the
-// maximum entropy for its length to be encrypted, compressed or random.
-func isHighEntropy(b []byte) bool {
-	high, _ := highEntropy(b)
-	return high
-}
-
-// highEntropy is isHighEntropy that also returns the entropy it computed.
-func highEntropy(b []byte) (bool, float64) {
-	if len(b) < 16 {
-		return false, 0
-	}
-	max := math.Log2(float64(min(len(b), 256)))
-	// For short strings even random bytes repeat a little, so the bound is
-	// relative to the maximum reachable.
-	e := entropy(b)
-	return e >= 0.87*max, e
-}
-
-// compressedHeader reports whether b starts with a valid zlib (RFC 1950)
-// or gzip header.
-func compressedHeader(b []byte) (Kind, bool) {
-	if len(b) < 3 {
-		return 0, false
-	}
-	if b[0] == 0x1f && b[1] == 0x8b && b[2] == 8 {
-		return KindUnknown, true // gzip
-	}
-	cmf, flg := b[0], b[1]
-	if cmf&0x0f != 8 || cmf>>4 > 7 || (uint16(cmf)<<8|uint16(flg))%31 != 0 || flg&0x20 != 0 {
-		return 0, false
-	}
-	return KindZlib, true
-}
-
 type inflateError string
 
 func (e inflateError) Error() string { return string(e) }
@@ -443,7 +288,3 @@ func (d *decoder) inflate(b []byte, kind Kind) ([]byte, error) {
 	d.work += len(out)
 	return out, nil
 }
-
-func clamp01(f float64) float64 { return math.Max(0, math.Min(1, f)) }
-
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
