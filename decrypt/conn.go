@@ -46,12 +46,14 @@ type conn struct {
 	// and used to name the response.
 	uri, host    string
 	reqType      int
-	requestSeen  bool         // the Shortlink request envelope was opened
 	heldResponse *heldMessage // a response that arrived before its request
-	closing      bool
-	sawData      bool
-	closed       bool
-	presentsPSK  bool // the ClientHello presented a psk.key ticket (psk.go)
+	// The flags sit together: with padding after one of them the conn
+	// took the next allocation size class (1152 bytes, not 1024).
+	requestSeen bool // the Shortlink request envelope was opened
+	closing     bool
+	sawData     bool
+	closed      bool
+	presentsPSK bool // the ClientHello presented a psk.key ticket (psk.go)
 }
 
 // earlyData holds copies of bytes delivered before the link kind is known.
