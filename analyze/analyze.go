@@ -272,7 +272,7 @@ func (a *analyzer) capture(ctx context.Context, in Input, run *report.Run) (int,
 	}
 	defer f.Close()
 	seq := 0
-	st, err := decrypt.Run(ctx, f, decrypt.Options{Keys: in.Keys, Capture: in.Path}, func(p *payload.Payload) error {
+	st, err := decrypt.Run(ctx, f, decrypt.Options{Keys: in.Keys, CaptureName: in.Path}, func(p *payload.Payload) error {
 		if p.Direction == payload.DirResponse {
 			return nil
 		}

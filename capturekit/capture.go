@@ -152,7 +152,7 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	go func() {
 		var mu sync.Mutex
 		st, err := decrypt.Run(context.Background(), io.TeeReader(tcpOut, capFile), decrypt.Options{
-			Keys: fl.Log(), Capture: FileCapture,
+			Keys: fl.Log(), CaptureName: FileCapture,
 			Live: &decrypt.LiveOptions{Poll: fl.Poll, PollInterval: o.PollInterval, Grace: o.Grace},
 		}, func(p *payload.Payload) error {
 			if s := decrypt.LiveLine(p); s != "" {

@@ -49,7 +49,7 @@ func capturePayloads(t *testing.T) ([]*payload.Payload, *decrypt.Stats) {
 	}
 	defer cf.Close()
 	var ps []*payload.Payload
-	st, err := decrypt.Run(context.Background(), cf, decrypt.Options{Keys: keys, Capture: "capture-logged-in-all-keys.pcapng"}, func(p *payload.Payload) error {
+	st, err := decrypt.Run(context.Background(), cf, decrypt.Options{Keys: keys, CaptureName: "capture-logged-in-all-keys.pcapng"}, func(p *payload.Payload) error {
 		ps = append(ps, p)
 		return nil
 	})

@@ -9,7 +9,7 @@ import (
 )
 
 // File decrypts the capture at capturePath into outPath as payload JSON
-// Lines, the output of `wxaudit decrypt`. opts.Capture defaults to
+// Lines, the output of `wxaudit decrypt`. opts.CaptureName defaults to
 // capturePath. outPath is created readable by its owner only: it holds
 // decrypted traffic.
 func File(ctx context.Context, capturePath, outPath string, opts Options) (*Stats, error) {
@@ -22,8 +22,8 @@ func File(ctx context.Context, capturePath, outPath string, opts Options) (*Stat
 	if err != nil {
 		return nil, err
 	}
-	if opts.Capture == "" {
-		opts.Capture = capturePath
+	if opts.CaptureName == "" {
+		opts.CaptureName = capturePath
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
 	var line []byte

@@ -43,7 +43,7 @@ func loadKeys(tb testing.TB, path string) *keylog.Log {
 func decryptBytes(tb testing.TB, capture []byte, keys *keylog.Log) ([]*payload.Payload, *Stats) {
 	tb.Helper()
 	var out []*payload.Payload
-	st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, Capture: "test"}, func(p *payload.Payload) error {
+	st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, CaptureName: "test"}, func(p *payload.Payload) error {
 		out = append(out, p)
 		return nil
 	})

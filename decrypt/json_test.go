@@ -56,7 +56,7 @@ func checkJSON(t *testing.T, name string, capture []byte, keys *keylog.Log) {
 	enc := json.NewEncoder(&want)
 	enc.SetEscapeHTML(false)
 	n := 0
-	_, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, Capture: "in <&> \"quoted\".pcap"}, func(p *payload.Payload) error {
+	_, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, CaptureName: "in <&> \"quoted\".pcap"}, func(p *payload.Payload) error {
 		n++
 		got.Write(append(p.AppendJSON(nil, false), '\n'))
 		return enc.Encode(p)

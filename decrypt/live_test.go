@@ -103,7 +103,7 @@ func streamLive(t *testing.T, in liveInput, chunks int, keysAfter func(chunk int
 		lo.PollInterval = time.Millisecond
 	}
 	var got []string
-	st, err := Run(context.Background(), pr, Options{Keys: fl.Log(), Capture: "-", Live: &lo, OnRecord: func(e RecordEvent) {
+	st, err := Run(context.Background(), pr, Options{Keys: fl.Log(), CaptureName: "-", Live: &lo, OnRecord: func(e RecordEvent) {
 		if e.State == stateFailed {
 			t.Logf("failed: %+v", e)
 		}

@@ -21,7 +21,7 @@ import (
 func runJSON(t *testing.T, capture []byte, keys *keylog.Log, workers int) ([]byte, *Stats) {
 	t.Helper()
 	var out bytes.Buffer
-	st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, Capture: "c", Workers: workers}, func(p *payload.Payload) error {
+	st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, CaptureName: "c", Workers: workers}, func(p *payload.Payload) error {
 		out.Write(append(p.AppendJSON(nil, false), '\n'))
 		return nil
 	})

@@ -20,8 +20,8 @@ type Options struct {
 	// Keys is the loaded key log (Citizen Lab Frida format, wxaudit secrets,
 	// or both). Nil means no keys.
 	Keys *keylog.Log
-	// Capture names the input in each payload's provenance.
-	Capture string
+	// CaptureName names the input in each payload's provenance.
+	CaptureName string
 	// Reassembly bounds TCP reassembly; zero fields take the reassembler's
 	// defaults, except IdleTimeout: zero means DefaultIdleTimeout, and a
 	// negative value keeps idle connections open to the end.
@@ -113,7 +113,7 @@ func (d *decrypter) send(p *payload.Payload) {
 	if d.err != nil {
 		return
 	}
-	p.Capture = d.opts.Capture
+	p.Capture = d.opts.CaptureName
 	d.err = d.emit(p)
 	if d.err == nil && d.opts.Sink != nil {
 		d.err = d.opts.Sink.Payload(p)

@@ -63,7 +63,7 @@ func roundTrip(opts synth.Options) string {
 			return fmt.Sprintf("%s key log: %d malformed lines", kl.name, keys.Stats().Malformed)
 		}
 		var got []string
-		st, err := decrypt.Run(context.Background(), bytes.NewReader(capt.Bytes()), decrypt.Options{Keys: keys, Capture: "synth"}, func(p *payload.Payload) error {
+		st, err := decrypt.Run(context.Background(), bytes.NewReader(capt.Bytes()), decrypt.Options{Keys: keys, CaptureName: "synth"}, func(p *payload.Payload) error {
 			got = append(got, comparable(*p))
 			return nil
 		})

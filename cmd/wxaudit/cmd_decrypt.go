@@ -58,7 +58,7 @@ func runDecrypt(e *env) error {
 	if args[0] == "-" && !*quiet {
 		emit = withLiveView(e, emit)
 	}
-	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0),
+	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, CaptureName: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0),
 		Sink: export.sink()}, emit)
 	if err := export.finish(e, *quiet); err != nil && runErr == nil {
 		runErr = err

@@ -49,7 +49,7 @@ func runDump(e *env) error {
 		}
 		fmt.Fprintln(out, ev.String())
 	}
-	st, err := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, Capture: name, OnRecord: onRecord},
+	st, err := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, CaptureName: name, OnRecord: onRecord},
 		func(*payload.Payload) error { return nil })
 	if st == nil {
 		return withHint(err, "the input must be a pcap or pcapng capture")
