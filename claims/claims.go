@@ -35,42 +35,72 @@ const maxEvidence = 20
 
 // Compute states every claim for r.
 func Compute(r *report.Report, opts Options) []report.Claim {
+	t := NewTally(opts)
+	byRequest := map[int][]report.Finding{}
+	for _, f := range r.Findings {
+		byRequest[f.Request] = append(byRequest[f.Request], f)
+	}
+	for i := range r.Requests {
+		t.request(&r.Requests[i], byRequest[r.Requests[i].ID])
+	}
+	for i := range r.Findings {
+		t.finding(&r.Findings[i])
+	}
+	return t.Claims(r)
+}
+
+// Tally accumulates what the claims need, a request at a time, so that
+// an analysis streaming its findings to disk states the same claims as
+// Compute over the whole report. It holds counts and sample finding IDs:
+// its memory is bounded by the distinct features, runs, data types and
+// Mini Programs, not by the requests.
+type Tally struct {
+	needs *Needs
+	core  coreTally
+	meta  metaTally
+	mp    mpTally
+	loc   locTally
+}
+
+// NewTally returns an empty Tally.
+func NewTally(opts Options) *Tally {
 	needs := opts.Needs
 	if needs == nil {
 		needs = DefaultNeeds()
 	}
-	ix := newIndex(r)
+	return &Tally{needs: needs, core: newCoreTally(needs), meta: newMetaTally(), mp: newMPTally(), loc: locTally{runTypes: map[string]map[string]*typeTally{}}}
+}
+
+// Add counts one request with its findings (those whose Request is q.ID).
+func (t *Tally) Add(q *report.Request, fs []report.Finding) {
+	t.request(q, fs)
+	for i := range fs {
+		t.finding(&fs[i])
+	}
+}
+
+// request counts what the claims read per request.
+func (t *Tally) request(q *report.Request, fs []report.Finding) {
+	t.core.add(q, fs)
+	t.meta.add(q, fs)
+}
+
+// finding counts what the claims read per finding, in report order.
+func (t *Tally) finding(f *report.Finding) {
+	t.mp.add(f)
+	t.loc.add(f)
+}
+
+// Claims states the claims from what was counted; head supplies the runs
+// and the policy comparison (its requests and findings are not read).
+func (t *Tally) Claims(head *report.Report) []report.Claim {
 	return []report.Claim{
-		coreFeaturesNeed(ix, needs),
-		miniprogramTracking(ix),
-		locationWithPermission(ix),
-		metadataInRequests(ix),
-		policyGaps(r),
+		t.core.claim(t.needs),
+		t.mp.claim(head.Runs),
+		t.loc.claim(head.Runs),
+		t.meta.claim(),
+		policyGaps(head),
 	}
-}
-
-// index holds the views of a report the claims share.
-type index struct {
-	r *report.Report
-	// byRequest lists the findings of each request (by Request.ID).
-	byRequest map[int][]*report.Finding
-	// runTypes is the set of data types seen per run.
-	runTypes map[string]map[string][]*report.Finding
-}
-
-func newIndex(r *report.Report) *index {
-	ix := &index{r: r, byRequest: map[int][]*report.Finding{}, runTypes: map[string]map[string][]*report.Finding{}}
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		ix.byRequest[f.Request] = append(ix.byRequest[f.Request], f)
-		m := ix.runTypes[f.Run]
-		if m == nil {
-			m = map[string][]*report.Finding{}
-			ix.runTypes[f.Run] = m
-		}
-		m[f.DataType] = append(m[f.DataType], f)
-	}
-	return ix
 }
 
 // evidence collects finding IDs, deduplicated and bounded.
@@ -79,16 +109,16 @@ type evidence struct {
 	seen map[string]bool
 }
 
-func (e *evidence) add(f *report.Finding) {
-	if f == nil || len(e.ids) >= maxEvidence {
+func (e *evidence) add(id string) {
+	if id == "" || len(e.ids) >= maxEvidence {
 		return
 	}
 	if e.seen == nil {
 		e.seen = map[string]bool{}
 	}
-	if !e.seen[f.ID] {
-		e.seen[f.ID] = true
-		e.ids = append(e.ids, f.ID)
+	if !e.seen[id] {
+		e.seen[id] = true
+		e.ids = append(e.ids, id)
 	}
 }
 

@@ -16,13 +16,55 @@ import (
 // highly sensitive type beyond its needs; technical types beyond need
 // (a locale, a network type) are listed but do not contradict "not
 // significantly more".
-func coreFeaturesNeed(ix *index, needs *Needs) report.Claim {
+type coreFeature struct {
+	requests    int
+	beyond      map[string]int    // data type → findings beyond need
+	sent        map[string]string // data type → its first finding
+	beyondFirst map[string]string // data type → its first finding beyond need
+}
+
+// coreTally counts, per feature, the requests and, for core features,
+// what they sent.
+type coreTally struct {
+	requests map[string]int // feature → requests
+	core     map[string]*coreFeature
+	needs    *Needs
+}
+
+func newCoreTally(needs *Needs) coreTally {
+	t := coreTally{requests: map[string]int{}, core: map[string]*coreFeature{}, needs: needs}
+	for _, feat := range needs.Core() {
+		t.core[feat] = &coreFeature{beyond: map[string]int{}, sent: map[string]string{}, beyondFirst: map[string]string{}}
+	}
+	return t
+}
+
+func (t *coreTally) add(q *report.Request, fs []report.Finding) {
+	t.requests[q.Feature]++
+	cf := t.core[q.Feature]
+	if cf == nil {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.Confidence == string(taxonomy.Low) {
+			continue
+		}
+		if _, ok := cf.sent[f.DataType]; !ok {
+			cf.sent[f.DataType] = f.ID
+		}
+		if _, ok := t.needs.Needed(q.Feature, f.DataType); !ok {
+			cf.beyond[f.DataType]++
+			if _, ok := cf.beyondFirst[f.DataType]; !ok {
+				cf.beyondFirst[f.DataType] = f.ID
+			}
+		}
+	}
+}
+
+func (t *coreTally) claim(needs *Needs) report.Claim {
 	c := report.Claim{ID: CoreFeaturesNeed, Title: "Core features send what they need, and not significantly more"}
 	core := needs.Core()
-	requests := map[string]int{}
-	for _, q := range ix.r.Requests {
-		requests[q.Feature]++
-	}
 	type featureNumbers struct {
 		Requests   int            `json:"requests"`
 		Sent       []string       `json:"sent"`
@@ -34,41 +76,20 @@ func coreFeaturesNeed(ix *index, needs *Needs) report.Claim {
 	var sensitive []string // "type during feature"
 	var excess []string
 	for _, feat := range core {
-		if requests[feat] == 0 {
+		if t.requests[feat] == 0 {
 			continue
 		}
 		observed = append(observed, feat)
-		fn := &featureNumbers{Requests: requests[feat], BeyondNeed: map[string]int{}}
+		cf := t.core[feat]
+		fn := &featureNumbers{Requests: t.requests[feat], BeyondNeed: cf.beyond}
 		perFeature[feat] = fn
-		sent := map[string]*report.Finding{}
-		beyondFirst := map[string]*report.Finding{}
-		for _, q := range ix.r.Requests {
-			if q.Feature != feat {
-				continue
-			}
-			for _, f := range ix.byRequest[q.ID] {
-				if f.Confidence == string(taxonomy.Low) {
-					continue
-				}
-				if sent[f.DataType] == nil {
-					sent[f.DataType] = f
-				}
-				if _, ok := needs.Needed(feat, f.DataType); !ok {
-					fn.BeyondNeed[f.DataType]++
-					if beyondFirst[f.DataType] == nil {
-						beyondFirst[f.DataType] = f
-					}
-				}
-			}
+		if len(cf.sent) > 0 {
+			fn.Sent = sortedKeys(cf.sent)
 		}
-		for dt := range sent {
-			fn.Sent = append(fn.Sent, dt)
-		}
-		sort.Strings(fn.Sent)
 		// Evidence: what was beyond need first, else one finding of what
 		// the feature sent.
 		for _, dt := range sortedKeys(fn.BeyondNeed) {
-			ev.add(beyondFirst[dt])
+			ev.add(cf.beyondFirst[dt])
 			phrase := fmt.Sprintf("%s during %s (%d)", policy.DataTypePhrase(dt), featureName(feat), fn.BeyondNeed[dt])
 			if report.Sensitivity(dt) == report.SensitivityHigh {
 				sensitive = append(sensitive, phrase)
@@ -78,7 +99,7 @@ func coreFeaturesNeed(ix *index, needs *Needs) report.Claim {
 		}
 		if len(fn.BeyondNeed) == 0 {
 			for _, dt := range fn.Sent {
-				ev.add(sent[dt])
+				ev.add(cf.sent[dt])
 				break
 			}
 		}

@@ -42,7 +42,7 @@ func policyGaps(r *report.Report) report.Claim {
 			tops = append(tops, top{g.Kind, g.DataType, g.Feature, g.Recipient, g.Findings})
 		}
 		if len(g.Evidence) > 0 {
-			ev.add(&report.Finding{ID: g.Evidence[0]})
+			ev.add(g.Evidence[0])
 		}
 	}
 	for _, kind := range report.GapSeverity[:3] {

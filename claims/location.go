@@ -2,7 +2,6 @@ package claims
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -25,10 +24,58 @@ func PermissionState(runPermissions, permission string) string {
 // where the permission was granted. It needs at least one run with the
 // permission off and one with it on: without both the design cannot show
 // that the permission is what makes the difference.
-func locationWithPermission(ix *index) report.Claim {
+// locTally counts the findings of each data type per run, keeping the
+// first few IDs as evidence.
+type locTally struct {
+	runTypes map[string]map[string]*typeTally // run → data type
+}
+
+type typeTally struct {
+	n   int
+	ids []string // the first maxEvidence
+}
+
+func (t *locTally) add(f *report.Finding) {
+	m := t.runTypes[f.Run]
+	if m == nil {
+		m = map[string]*typeTally{}
+		t.runTypes[f.Run] = m
+	}
+	tt := m[f.DataType]
+	if tt == nil {
+		tt = &typeTally{}
+		m[f.DataType] = tt
+	}
+	tt.n++
+	if len(tt.ids) < maxEvidence {
+		tt.ids = append(tt.ids, f.ID)
+	}
+}
+
+// found is what runs hold of one data type: the count, the runs that have
+// it, in the order given, and the first IDs in that order.
+type found struct {
+	n    int
+	runs []string
+	ids  []string
+}
+
+func (t *locTally) inAny(runs []string, dt string) found {
+	var out found
+	for _, r := range runs {
+		if tt := t.runTypes[r][dt]; tt != nil && tt.n > 0 {
+			out.n += tt.n
+			out.runs = append(out.runs, r)
+			out.ids = append(out.ids, tt.ids...)
+		}
+	}
+	return out
+}
+
+func (t *locTally) claim(runs []report.Run) report.Claim {
 	c := report.Claim{ID: LocationWithPermission, Title: "Granting the location permission lets location flow to WeChat"}
 	var on, off, unknown []string
-	for _, run := range ix.r.Runs {
+	for _, run := range runs {
 		switch PermissionState(run.Permissions, locationPermission) {
 		case "on":
 			on = append(on, run.Label)
@@ -38,24 +85,18 @@ func locationWithPermission(ix *index) report.Claim {
 			unknown = append(unknown, run.Label)
 		}
 	}
-	inAny := func(runs []string, dt string) []*report.Finding {
-		var out []*report.Finding
-		for _, r := range runs {
-			out = append(out, ix.runTypes[r][dt]...)
-		}
-		return out
-	}
+	inAny := t.inAny
 	// Data types present in some run with the permission and in none
 	// without it, location first, then by sensitivity.
 	var only []string
 	types := map[string]bool{}
 	for _, r := range on {
-		for dt := range ix.runTypes[r] {
+		for dt := range t.runTypes[r] {
 			types[dt] = true
 		}
 	}
 	for dt := range types {
-		if len(inAny(off, dt)) == 0 {
+		if inAny(off, dt).n == 0 {
 			only = append(only, dt)
 		}
 	}
@@ -70,39 +111,31 @@ func locationWithPermission(ix *index) report.Claim {
 		return only[i] < only[j]
 	})
 	locOn, locOff := inAny(on, loc), inAny(off, loc)
-	runsWith := func(fs []*report.Finding) []string {
-		var rs []string
-		for _, f := range fs {
-			if !slices.Contains(rs, f.Run) {
-				rs = append(rs, f.Run)
-			}
-		}
-		return rs
-	}
+	runsWith := func(fs found) []string { return fs.runs }
 	c.Numbers = map[string]any{
 		"permission":              locationPermission,
 		"runs_permission_on":      nonNil(on),
 		"runs_permission_off":     nonNil(off),
 		"runs_permission_unknown": nonNil(unknown),
 		"only_with_permission":    nonNil(only),
-		"location_findings_on":    len(locOn),
-		"location_findings_off":   len(locOff),
+		"location_findings_on":    locOn.n,
+		"location_findings_off":   locOff.n,
 		"runs_with_location_on":   nonNil(runsWith(locOn)),
 		"runs_with_location_off":  nonNil(runsWith(locOff)),
 	}
 	var ev evidence
-	for i, f := range locOn {
+	for i, id := range locOn.ids {
 		if i >= 10 {
 			break
 		}
-		ev.add(f)
+		ev.add(id)
 	}
-	for _, f := range locOff {
-		ev.add(f)
+	for _, id := range locOff.ids {
+		ev.add(id)
 	}
 	for _, dt := range only {
-		if fs := inAny(on, dt); len(fs) > 0 {
-			ev.add(fs[0])
+		if fs := inAny(on, dt); fs.n > 0 {
+			ev.add(fs.ids[0])
 		}
 	}
 	c.Evidence = ev.list()
@@ -118,14 +151,14 @@ func locationWithPermission(ix *index) report.Claim {
 		}
 		c.Statement = "Whether location flows only once the permission is granted cannot be tested: the inputs lack " + strings.Join(missing, " and ") + "."
 		c.Why = "the comparison needs at least one run with the permission off and one with it on; give each run's state with --permissions (on, off, or location=on) or in run.yaml"
-		if len(locOn)+len(locOff) > 0 || len(unknown) > 0 {
+		if locOn.n+locOff.n > 0 || len(unknown) > 0 {
 			c.Why += fmt.Sprintf("; %d run(s) have an unknown permission state", len(unknown))
 		}
-	case len(locOff) > 0:
+	case locOff.n > 0:
 		c.Verdict = report.Contradicted
-		c.Statement = fmt.Sprintf("Precise location was sent even with the location permission off (%d findings in %s).", len(locOff), strings.Join(runsWith(locOff), ", "))
+		c.Statement = fmt.Sprintf("Precise location was sent even with the location permission off (%d findings in %s).", locOff.n, strings.Join(runsWith(locOff), ", "))
 		c.Why = "location appears in a run whose location permission was off"
-	case len(locOn) > 0:
+	case locOn.n > 0:
 		c.Verdict = report.Supported
 		var rest []string
 		for _, dt := range only {
@@ -134,7 +167,7 @@ func locationWithPermission(ix *index) report.Claim {
 			}
 		}
 		s := fmt.Sprintf("Precise location reached WeChat only in runs where the location permission was granted (%d findings in %s; none in %d run%s without it)",
-			len(locOn), strings.Join(runsWith(locOn), ", "), len(off), plural(len(off)))
+			locOn.n, strings.Join(runsWith(locOn), ", "), len(off), plural(len(off)))
 		if len(rest) > 0 {
 			s += "; also only with the permission: " + strings.Join(rest, ", ")
 		}

@@ -21,48 +21,60 @@ const majority = 0.5
 // metadataInRequests: the share of requests that carry the account id,
 // device id, client version and OS together (and each alone), overall and
 // per feature.
-func metadataInRequests(ix *index) report.Claim {
+type metaCounts struct {
+	Requests int            `json:"requests"`
+	All      int            `json:"with_all"`
+	Share    float64        `json:"share"`
+	PerType  map[string]int `json:"per_type"`
+}
+
+// metaTally counts the requests carrying each metadata type, and all.
+type metaTally struct {
+	total      metaCounts
+	perFeature map[string]*metaCounts
+	first      map[string]string // data type → first finding in a request with all
+}
+
+func newMetaTally() metaTally {
+	return metaTally{total: metaCounts{PerType: map[string]int{}}, perFeature: map[string]*metaCounts{}, first: map[string]string{}}
+}
+
+func (t *metaTally) add(q *report.Request, fs []report.Finding) {
+	fc := t.perFeature[q.Feature]
+	if fc == nil {
+		fc = &metaCounts{PerType: map[string]int{}}
+		t.perFeature[q.Feature] = fc
+	}
+	t.total.Requests++
+	fc.Requests++
+	has := map[string]bool{}
+	for i := range fs {
+		has[fs[i].DataType] = true
+	}
+	all := true
+	for _, dt := range metadataTypes {
+		if has[dt] {
+			t.total.PerType[dt]++
+			fc.PerType[dt]++
+		} else {
+			all = false
+		}
+	}
+	if all {
+		t.total.All++
+		fc.All++
+		for i := range fs {
+			f := &fs[i]
+			if _, ok := t.first[f.DataType]; !ok && slices.Contains(metadataTypes, f.DataType) {
+				t.first[f.DataType] = f.ID
+			}
+		}
+	}
+}
+
+func (t *metaTally) claim() report.Claim {
 	c := report.Claim{ID: MetadataInRequests, Title: "Requests carry your account id, device id, client version and OS"}
-	type counts struct {
-		Requests int            `json:"requests"`
-		All      int            `json:"with_all"`
-		Share    float64        `json:"share"`
-		PerType  map[string]int `json:"per_type"`
-	}
-	total := counts{PerType: map[string]int{}}
-	perFeature := map[string]*counts{}
-	first := map[string]*report.Finding{}
-	for _, q := range ix.r.Requests {
-		fc := perFeature[q.Feature]
-		if fc == nil {
-			fc = &counts{PerType: map[string]int{}}
-			perFeature[q.Feature] = fc
-		}
-		total.Requests++
-		fc.Requests++
-		has := map[string]bool{}
-		for _, f := range ix.byRequest[q.ID] {
-			has[f.DataType] = true
-		}
-		all := true
-		for _, dt := range metadataTypes {
-			if has[dt] {
-				total.PerType[dt]++
-				fc.PerType[dt]++
-			} else {
-				all = false
-			}
-		}
-		if all {
-			total.All++
-			fc.All++
-			for _, f := range ix.byRequest[q.ID] {
-				if first[f.DataType] == nil && slices.Contains(metadataTypes, f.DataType) {
-					first[f.DataType] = f
-				}
-			}
-		}
-	}
+	total, perFeature, first := t.total, t.perFeature, t.first
 	total.Share = share(total.All, total.Requests)
 	shares := map[string]float64{}
 	for _, dt := range metadataTypes {

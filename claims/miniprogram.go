@@ -44,7 +44,7 @@ type mpNumbers struct {
 	Runs       []string `json:"runs"`
 	First      string   `json:"first,omitempty"`
 	Last       string   `json:"last,omitempty"`
-	evidenceBy map[string]*report.Finding
+	evidenceBy map[string]string // data type → first finding
 }
 
 func (m *mpNumbers) weight() int {
@@ -73,69 +73,77 @@ const noAppID = "(appid not stated beside it)"
 
 // miniprogramTracking: WeChat itself, not only the Mini Program's
 // developer, receives what the user does inside Mini Programs.
-func miniprogramTracking(ix *index) report.Claim {
-	c := report.Claim{ID: MiniProgramTracking, Title: "WeChat itself receives what you do inside Mini Programs"}
-	mps := map[string]*mpNumbers{}
-	seenMP := map[string]bool{} // appids seen at all
-	runsWith := map[string]bool{}
-	for i := range ix.r.Findings {
-		f := &ix.r.Findings[i]
-		if f.DataType == string(taxonomy.MiniProgramID) && strings.HasPrefix(f.Evidence.Value, "wx") {
-			seenMP[f.Evidence.Value] = true
+// mpTally counts the browsing data each Mini Program's requests to
+// WeChat carried.
+type mpTally struct {
+	mps      map[string]*mpNumbers
+	seenMP   map[string]bool // appids seen at all
+	runsWith map[string]bool
+}
+
+func newMPTally() mpTally {
+	return mpTally{mps: map[string]*mpNumbers{}, seenMP: map[string]bool{}, runsWith: map[string]bool{}}
+}
+
+func (t *mpTally) add(f *report.Finding) {
+	if f.DataType == string(taxonomy.MiniProgramID) && strings.HasPrefix(f.Evidence.Value, "wx") {
+		t.seenMP[f.Evidence.Value] = true
+	}
+	if !isBrowsing(f) {
+		return
+	}
+	t.runsWith[f.Run] = true
+	app := f.AppID
+	if app == "" {
+		app = noAppID
+	}
+	m := t.mps[app]
+	if m == nil {
+		m = &mpNumbers{evidenceBy: map[string]string{}}
+		t.mps[app] = m
+	}
+	switch f.DataType {
+	case string(taxonomy.MiniProgramPagePath):
+		p := strings.TrimSuffix(f.Evidence.Value, ".html")
+		if !slices.Contains(m.Pages, p) && len(m.Pages) < 50 {
+			m.Pages = append(m.Pages, p)
 		}
-		if !isBrowsing(f) {
-			continue
-		}
-		runsWith[f.Run] = true
-		app := f.AppID
-		if app == "" {
-			app = noAppID
-		}
-		m := mps[app]
-		if m == nil {
-			m = &mpNumbers{evidenceBy: map[string]*report.Finding{}}
-			mps[app] = m
-		}
-		switch f.DataType {
-		case string(taxonomy.MiniProgramPagePath):
-			p := strings.TrimSuffix(f.Evidence.Value, ".html")
-			if !slices.Contains(m.Pages, p) && len(m.Pages) < 50 {
-				m.Pages = append(m.Pages, p)
-			}
-		case string(taxonomy.UIEvents):
-			m.UIEvents++
-		case string(taxonomy.UsageStatistics):
-			m.Reports++
-			if isStayTime(f) {
-				m.StayTimes++
-			}
-		}
-		ep := f.URI
-		if ep == "" {
-			ep = fmt.Sprintf("request type %d", f.ReqType)
-		}
-		if !slices.Contains(m.Endpoints, ep) {
-			m.Endpoints = append(m.Endpoints, ep)
-		}
-		if !slices.Contains(m.Runs, f.Run) {
-			m.Runs = append(m.Runs, f.Run)
-		}
-		if f.Time != "" {
-			if m.First == "" || f.Time < m.First {
-				m.First = f.Time
-			}
-			if f.Time > m.Last {
-				m.Last = f.Time
-			}
-		}
-		if m.evidenceBy[f.DataType] == nil {
-			m.evidenceBy[f.DataType] = f
+	case string(taxonomy.UIEvents):
+		m.UIEvents++
+	case string(taxonomy.UsageStatistics):
+		m.Reports++
+		if isStayTime(f) {
+			m.StayTimes++
 		}
 	}
-	// The denominator is the runs with at least one decrypted payload
-	// (request), as in the PETS study.
+	ep := f.URI
+	if ep == "" {
+		ep = fmt.Sprintf("request type %d", f.ReqType)
+	}
+	if !slices.Contains(m.Endpoints, ep) {
+		m.Endpoints = append(m.Endpoints, ep)
+	}
+	if !slices.Contains(m.Runs, f.Run) {
+		m.Runs = append(m.Runs, f.Run)
+	}
+	if f.Time != "" {
+		if m.First == "" || f.Time < m.First {
+			m.First = f.Time
+		}
+		if f.Time > m.Last {
+			m.Last = f.Time
+		}
+	}
+	if _, ok := m.evidenceBy[f.DataType]; !ok {
+		m.evidenceBy[f.DataType] = f.ID
+	}
+}
+
+func (t *mpTally) claim(runs []report.Run) report.Claim {
+	c := report.Claim{ID: MiniProgramTracking, Title: "WeChat itself receives what you do inside Mini Programs"}
+	mps, seenMP, runsWith := t.mps, t.seenMP, t.runsWith
 	withPayload := 0
-	for _, run := range ix.r.Runs {
+	for _, run := range runs {
 		if run.Requests > 0 {
 			withPayload++
 		}
