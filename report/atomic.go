@@ -11,25 +11,40 @@ import (
 // interrupted write leaves dir as it was (and at worst a hidden
 // ".NAME.tmp-*" folder beside it).
 func writeDirAtomic(dir string, write func(tmp string) error) error {
-	abs, err := filepath.Abs(dir)
+	abs, tmp, err := newTempDir(dir)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	parent, base := filepath.Dir(abs), filepath.Base(abs)
-	if err := checkReplaceable(abs); err != nil {
 		return err
-	}
-	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-") // mode 0700
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
 	}
 	if err := write(tmp); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
+	return commitDir(abs, tmp)
+}
+
+// newTempDir checks that dir may be replaced and makes the new folder
+// beside it.
+func newTempDir(dir string) (abs, tmp string, err error) {
+	abs, err = filepath.Abs(dir)
+	if err != nil {
+		return "", "", fmt.Errorf("report: %w", err)
+	}
+	parent, base := filepath.Dir(abs), filepath.Base(abs)
+	if err := checkReplaceable(abs); err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return "", "", fmt.Errorf("report: %w", err)
+	}
+	tmp, err = os.MkdirTemp(parent, "."+base+".tmp-") // mode 0700
+	if err != nil {
+		return "", "", fmt.Errorf("report: %w", err)
+	}
+	return abs, tmp, nil
+}
+
+// commitDir puts the finished folder tmp in abs's place.
+func commitDir(abs, tmp string) error {
 	// Move the old folder aside, the new one in, then drop the old one:
 	// rename cannot replace a non-empty folder in one step.
 	var old string

@@ -41,6 +41,7 @@ type htmlView struct {
 	Pages      []string
 	Redacted   bool
 	Requests   int
+	Findings   int
 	Features   []string
 	Timeline   []htmlTimeline
 	Matrix     htmlMatrix
@@ -51,9 +52,8 @@ type htmlView struct {
 	Evidence   []htmlRequest
 	Rules      []htmlRule
 	MapDots    []htmlDot
-	link       map[string]string // finding ID → href
-	reqLink    map[int]string    // request ID → href
 	ClaimLinks map[string][]htmlLink
+	d          *digest
 }
 
 type htmlLink struct{ ID, Href string }
@@ -120,132 +120,25 @@ type htmlRule struct{ Rule, Reason string }
 
 var featureColors = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31"}
 
-// htmlPages splits the findings into pages by request: page 0 is
-// report.html, the others evidence-N.html. It returns each finding's and
-// each request's href and the page names.
-func (r *Report) htmlPages() (map[string]string, map[int]string, [][]int, []string) {
-	// Computed once per report: every page needs the whole link table.
-	if c := r.pages; c != nil && c.findings == len(r.Findings) {
-		return cloneMap(c.link), cloneMap(c.reqLink), c.pages, append([]string(nil), c.names...)
-	}
-	link, reqLink, pages, names := r.computePages()
-	r.pages = &pageCache{findings: len(r.Findings), link: link, reqLink: reqLink, pages: pages, names: names}
-	return cloneMap(link), cloneMap(reqLink), pages, append([]string(nil), names...)
-}
-
-// pageCache holds the split of a report's findings into HTML pages.
-type pageCache struct {
-	findings int
-	link     map[string]string
-	reqLink  map[int]string
-	pages    [][]int
-	names    []string
-}
-
-func cloneMap[K comparable, V any](m map[K]V) map[K]V {
-	out := make(map[K]V, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func (r *Report) computePages() (map[string]string, map[int]string, [][]int, []string) {
-	var order []int // request IDs with findings, in report order
-	count := map[int]int{}
-	for _, f := range r.Findings {
-		if count[f.Request] == 0 {
-			order = append(order, f.Request)
-		}
-		count[f.Request]++
-	}
-	var pages [][]int
-	n := 0
-	for _, id := range order {
-		if len(pages) == 0 || (n+count[id] > findingsPerPage && n > 0) {
-			pages = append(pages, nil)
-			n = 0
-		}
-		pages[len(pages)-1] = append(pages[len(pages)-1], id)
-		n += count[id]
-	}
-	names := make([]string, max(1, len(pages)))
-	names[0] = HTMLFile
-	for i := 1; i < len(pages); i++ {
-		names[i] = fmt.Sprintf("evidence-%d.html", i)
-	}
-	pageOf := map[int]int{}
-	for i, ids := range pages {
-		for _, id := range ids {
-			pageOf[id] = i
-		}
-	}
-	link := map[string]string{}
-	reqLink := map[int]string{}
-	for _, id := range order {
-		reqLink[id] = names[pageOf[id]] + "#r" + strconv.Itoa(id)
-	}
-	for _, f := range r.Findings {
-		link[f.ID] = names[pageOf[f.Request]] + "#" + f.ID
-	}
-	return link, reqLink, pages, names
-}
-
-// WriteHTML writes the self-contained report.html: claims first, then the
-// grouped policy gaps, runs, the data-type matrix, timelines, Mini
-// Programs, locations and the evidence. The page has no script and loads
+// writeHTML writes page n of the HTML report (0: report.html, with the
+// overview) with the given evidence. The page has no script and loads
 // nothing; every string from a payload goes through html/template's
-// contextual escaping. Evidence beyond findingsPerPage goes to the pages
-// WriteHTMLPage writes.
-func (r *Report) WriteHTML(w io.Writer, sum Summary) error {
-	return r.WriteHTMLPage(w, sum, 0)
-}
-
-// HTMLPages returns the file names of the HTML pages of the report:
-// report.html first.
-func (r *Report) HTMLPages() []string {
-	_, _, _, names := r.htmlPages()
-	return names
-}
-
-// WriteHTMLPage writes page n of the HTML report (0: report.html).
-func (r *Report) WriteHTMLPage(w io.Writer, sum Summary, n int) error {
-	link, reqLink, pages, names := r.htmlPages()
-	v := &htmlView{R: r, Sum: sum, Page: n, Pages: names, Redacted: r.redacted, Requests: len(r.Requests),
-		link: link, reqLink: reqLink}
+// contextual escaping.
+func (d *digest) writeHTML(w io.Writer, n int, evidence []htmlRequest, rules []htmlRule) error {
+	names := d.pageNames()
+	v := &htmlView{R: d.head, Sum: d.sumDone, Page: n, Pages: names, Redacted: d.head.redacted, Requests: len(d.requests),
+		Findings: d.nFinds, Evidence: evidence, Rules: rules, d: d}
+	v.Pages = make([]string, len(names))
 	for i := range names {
-		names[i] = strings.TrimPrefix(names[i], HTMLFile)
-	}
-	// Links within report.html are bare anchors; evidence pages link back.
-	rel := func(href string) string {
-		if n == 0 {
-			return strings.TrimPrefix(href, HTMLFile)
-		}
-		if strings.HasPrefix(href, fmt.Sprintf("evidence-%d.html#", n)) {
-			return href[strings.IndexByte(href, '#'):]
-		}
-		if strings.HasPrefix(href, "#") {
-			return HTMLFile + href
-		}
-		return href
-	}
-	for k, h := range link {
-		link[k] = rel(h)
-	}
-	for k, h := range reqLink {
-		reqLink[k] = rel(h)
-	}
-	if n < len(pages) {
-		v.Evidence = r.htmlEvidence(pages[n], link)
-		v.Rules = r.htmlRules(pages[n])
+		v.Pages[i] = strings.TrimPrefix(names[i], HTMLFile)
 	}
 	if n == 0 {
-		r.htmlOverview(v)
+		d.htmlOverview(v)
 	}
 	v.ClaimLinks = map[string][]htmlLink{}
-	for _, c := range r.Claims {
+	for _, c := range d.head.Claims {
 		for _, id := range c.Evidence {
-			if h, ok := link[id]; ok {
+			if h := v.Href(id); h != "" {
 				v.ClaimLinks[c.ID] = append(v.ClaimLinks[c.ID], htmlLink{id, h})
 			}
 		}
@@ -253,17 +146,32 @@ func (r *Report) WriteHTMLPage(w io.Writer, sum Summary, n int) error {
 	return tmpl().Execute(w, v)
 }
 
+// rel makes an href relative to page n: links within report.html are bare
+// anchors; evidence pages link back.
+func rel(n int, href string) string {
+	if n == 0 {
+		return strings.TrimPrefix(href, HTMLFile)
+	}
+	if strings.HasPrefix(href, fmt.Sprintf("evidence-%d.html#", n)) {
+		return href[strings.IndexByte(href, '#'):]
+	}
+	if strings.HasPrefix(href, "#") {
+		return HTMLFile + href
+	}
+	return href
+}
+
 // htmlOverview fills the sections of report.html.
-func (r *Report) htmlOverview(v *htmlView) {
+func (d *digest) htmlOverview(v *htmlView) {
 	featSet := map[string]bool{}
-	for _, q := range r.Requests {
+	for _, q := range d.requests {
 		featSet[q.Feature] = true
 	}
 	for f := range featSet {
 		v.Features = append(v.Features, f)
 	}
 	sort.Strings(v.Features)
-	v.Gaps = r.GroupGaps()
+	v.Gaps = d.gaps
 	v.GapCounts = GapCounts(v.Gaps)
 	for _, g := range v.Gaps {
 		if g.Kind == "ambiguous" {
@@ -272,29 +180,30 @@ func (r *Report) htmlOverview(v *htmlView) {
 			v.Serious = append(v.Serious, g)
 		}
 	}
-	v.Timeline = r.htmlTimelines(v.Features, v.reqLink)
-	v.Matrix = r.htmlMatrix(v.Features, v.link)
+	v.Timeline = d.htmlTimelines(v.Features, v.ReqHref)
+	v.Matrix = d.htmlMatrix(v.Features, v.Href)
 	for _, l := range v.Sum.Locations {
 		v.MapDots = append(v.MapDots, htmlDot{X: int((l.Lon + 180) / 360 * 720), Y: int((90 - l.Lat) / 180 * 360),
-			Color: "#d62728", Title: fmt.Sprintf("%.2f, %.2f (%s, %s)", l.Lat, l.Lon, l.Run, l.Encoding), Href: v.link[l.Finding]})
+			Color: "#d62728", Title: fmt.Sprintf("%.2f, %.2f (%s, %s)", l.Lat, l.Lon, l.Run, l.Encoding), Href: v.Href(l.Finding)})
 	}
 }
 
 // htmlTimelines draws one chart per run: x is the capture time when the
 // requests have times (a capture), else their order (a request log has no
 // times); y is the feature.
-func (r *Report) htmlTimelines(features []string, reqLink map[int]string) []htmlTimeline {
+func (d *digest) htmlTimelines(features []string, reqLink func(int) string) []htmlTimeline {
 	const rowH, left, width = 18, 110, 860
 	fy := map[string]int{}
 	for i, f := range features {
 		fy[f] = i
 	}
-	byRun := map[string][]Request{}
-	for _, q := range r.Requests {
+	byRun := map[string][]*Request{}
+	for i := range d.requests {
+		q := &d.requests[i]
 		byRun[q.Run] = append(byRun[q.Run], q)
 	}
 	var out []htmlTimeline
-	for _, run := range r.Runs {
+	for _, run := range d.head.Runs {
 		qs := byRun[run.Label]
 		if len(qs) == 0 {
 			continue
@@ -350,7 +259,7 @@ func (r *Report) htmlTimelines(features []string, reqLink map[int]string) []html
 				title += " at " + q.Time
 			}
 			tl.Dots = append(tl.Dots, htmlDot{X: x(i), Y: rowH*fy[q.Feature] + 9,
-				Color: featureColors[fy[q.Feature]%len(featureColors)], Title: title, Href: reqLink[q.ID]})
+				Color: featureColors[fy[q.Feature]%len(featureColors)], Title: title, Href: reqLink(q.ID)})
 		}
 		out = append(out, tl)
 	}
@@ -360,29 +269,16 @@ func (r *Report) htmlTimelines(features []string, reqLink map[int]string) []html
 // htmlMatrix is data type × feature over all runs, each row coloured by the
 // data type's sensitivity (not by count: a single location matters more
 // than a thousand timestamps).
-func (r *Report) htmlMatrix(features []string, link map[string]string) htmlMatrix {
-	counts := map[string]map[string]int{}
-	first := map[string]string{}
-	for _, f := range r.Findings {
-		m := counts[f.DataType]
-		if m == nil {
-			m = map[string]int{}
-			counts[f.DataType] = m
-		}
-		m[f.Feature]++
-		if _, ok := first[f.DataType+"\x00"+f.Feature]; !ok {
-			first[f.DataType+"\x00"+f.Feature] = f.ID
-		}
-	}
+func (d *digest) htmlMatrix(features []string, link func(string) string) htmlMatrix {
 	mx := htmlMatrix{Features: features}
-	dts := r.DataTypes("")
+	dts := d.dataTypes()
 	sort.SliceStable(dts, func(i, j int) bool { return Sensitivity(dts[i]) > Sensitivity(dts[j]) })
 	for _, dt := range dts {
 		row := htmlMatrixRow{DataType: dt, Sensitivity: SensitivityName(Sensitivity(dt))}
 		for _, f := range features {
-			c := htmlCell{N: counts[dt][f]}
+			c := htmlCell{N: d.matrix[dt][f]}
 			if c.N > 0 {
-				c.Href = link[first[dt+"\x00"+f]]
+				c.Href = link(d.mxFirst[dt+"\x00"+f])
 			}
 			row.Cells = append(row.Cells, c)
 		}
@@ -394,29 +290,17 @@ func (r *Report) htmlMatrix(features []string, link map[string]string) htmlMatri
 // maxShownContext bounds the context shown around a value.
 const maxShownContext = 90
 
-// htmlEvidence lists the requests of one page with their findings, each
-// value highlighted in its report line.
-func (r *Report) htmlEvidence(ids []int, link map[string]string) []htmlRequest {
-	want := map[int]bool{}
-	for _, id := range ids {
-		want[id] = true
+// htmlEvidence is one request of an evidence page with its findings,
+// each value highlighted in its report line.
+func (d *digest) htmlEvidence(fs []Finding, page int) htmlRequest {
+	id := fs[0].Request
+	hr := htmlRequest{Anchor: "r" + strconv.Itoa(id)}
+	if id >= 0 && id < len(d.requests) && d.requests[id].ID == id {
+		hr.Q = d.requests[id]
+	} else {
+		hr.Q = Request{ID: id}
 	}
-	reqs := map[int]*htmlRequest{}
-	var out []*htmlRequest
-	for _, id := range ids {
-		hr := &htmlRequest{Anchor: "r" + strconv.Itoa(id)}
-		if id >= 0 && id < len(r.Requests) && r.Requests[id].ID == id {
-			hr.Q = r.Requests[id]
-		} else {
-			hr.Q = Request{ID: id}
-		}
-		reqs[id] = hr
-		out = append(out, hr)
-	}
-	for _, f := range r.Findings {
-		if !want[f.Request] {
-			continue
-		}
+	for _, f := range fs {
 		hf := htmlFinding{F: f, Mark: f.Evidence.Value}
 		if ctx := f.Evidence.Context; ctx != "" {
 			if i := strings.Index(ctx, f.Evidence.Value); i >= 0 && f.Evidence.Value != "" {
@@ -426,33 +310,9 @@ func (r *Report) htmlEvidence(ids []int, link map[string]string) []htmlRequest {
 				hf.After = " — in: " + head(ctx, maxShownContext)
 			}
 		}
-		reqs[f.Request].Findings = append(reqs[f.Request].Findings, hf)
+		hr.Findings = append(hr.Findings, hf)
 	}
-	res := make([]htmlRequest, len(out))
-	for i, hr := range out {
-		res[i] = *hr
-	}
-	return res
-}
-
-// htmlRules lists each rule's reason once per page, so finding rows stay
-// short.
-func (r *Report) htmlRules(ids []int) []htmlRule {
-	want := map[int]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
-	seen := map[string]bool{}
-	var out []htmlRule
-	for _, f := range r.Findings {
-		if !want[f.Request] || seen[f.Evidence.Rule] {
-			continue
-		}
-		seen[f.Evidence.Rule] = true
-		out = append(out, htmlRule{f.Evidence.Rule, f.Evidence.Reason})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Rule < out[j].Rule })
-	return out
+	return hr
 }
 
 func head(s string, n int) string {
@@ -507,8 +367,25 @@ func firstN(n int, xs []htmlLink) []htmlLink {
 	return xs
 }
 
-// Href is the link to a finding, wherever its page is.
-func (v *htmlView) Href(id string) string { return v.link[id] }
+// Href is the link to a finding the overview names (claims, gaps, matrix,
+// locations), wherever its page is; "" for another.
+func (v *htmlView) Href(id string) string {
+	q, ok := v.d.idReq[id]
+	if !ok {
+		return ""
+	}
+	p, ok := v.d.reqPage[q]
+	if !ok {
+		return ""
+	}
+	return rel(v.Page, v.d.pageNames()[p]+"#"+id)
+}
 
 // ReqHref is the link to a request's evidence, or "" when it has none.
-func (v *htmlView) ReqHref(id int) string { return v.reqLink[id] }
+func (v *htmlView) ReqHref(id int) string {
+	p, ok := v.d.reqPage[id]
+	if !ok {
+		return ""
+	}
+	return rel(v.Page, v.d.pageNames()[p]+"#r"+strconv.Itoa(id))
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -45,14 +46,15 @@ func isInvisible(r rune) bool {
 // WriteMarkdown writes report.md: the answers first, then the grouped
 // policy gaps, runs, data types, Mini Programs, locations and sample
 // evidence. Finding IDs refer to findings.jsonl and report.html.
-func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
-	var b strings.Builder
+func (d *digest) writeMarkdown(w io.Writer) error {
+	r, sum := d.head, d.sumDone
+	b := bufio.NewWriter(w)
 	b.WriteString("# wxaudit report\n\n")
-	fmt.Fprintf(&b, "%d runs, %d requests, %d findings", len(r.Runs), len(r.Requests), len(r.Findings))
+	fmt.Fprintf(b, "%d runs, %d requests, %d findings", len(r.Runs), len(d.requests), d.nFinds)
 	if r.Policy != nil {
-		fmt.Fprintf(&b, ", compared with the %s", mdText(r.Policy.Title))
+		fmt.Fprintf(b, ", compared with the %s", mdText(r.Policy.Title))
 		if r.Policy.Version != "" {
-			fmt.Fprintf(&b, " (%s)", mdText(r.Policy.Version))
+			fmt.Fprintf(b, " (%s)", mdText(r.Policy.Version))
 		}
 	}
 	b.WriteString(".\n\n")
@@ -61,20 +63,20 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 	}
 	b.WriteString("## Answers\n\n")
 	for _, c := range r.Claims {
-		fmt.Fprintf(&b, "### %s: %s\n\n%s\n\n*Why:* %s\n\n", verdictWord(c.Verdict), mdText(c.Title), mdText(c.Statement), mdText(c.Why))
+		fmt.Fprintf(b, "### %s: %s\n\n%s\n\n*Why:* %s\n\n", verdictWord(c.Verdict), mdText(c.Title), mdText(c.Statement), mdText(c.Why))
 		if len(c.Evidence) > 0 {
 			n := min(len(c.Evidence), 8)
-			fmt.Fprintf(&b, "Evidence: %s", mdText(strings.Join(c.Evidence[:n], ", ")))
+			fmt.Fprintf(b, "Evidence: %s", mdText(strings.Join(c.Evidence[:n], ", ")))
 			if len(c.Evidence) > n {
-				fmt.Fprintf(&b, " and %d more (claims.json)", len(c.Evidence)-n)
+				fmt.Fprintf(b, " and %d more (claims.json)", len(c.Evidence)-n)
 			}
 			b.WriteString("\n\n")
 		}
 	}
 	if r.Policy != nil {
-		groups := r.GroupGaps()
+		groups := d.gaps
 		counts := GapCounts(groups)
-		fmt.Fprintf(&b, "## Policy gaps\n\n%d distinct gaps: %d name the wrong collector, %d are left to another policy, %d are not disclosed, %d are covered only by vague wording. Most serious first.\n\n",
+		fmt.Fprintf(b, "## Policy gaps\n\n%d distinct gaps: %d name the wrong collector, %d are left to another policy, %d are not disclosed, %d are covered only by vague wording. Most serious first.\n\n",
 			len(groups), counts["incorrect_entity"], counts["governed_elsewhere"], counts["omitted"], counts["ambiguous"])
 		var ambiguous []GapGroup
 		for _, g := range groups {
@@ -82,7 +84,7 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 				ambiguous = append(ambiguous, g)
 				continue
 			}
-			fmt.Fprintf(&b, "- **%s**: %s, %s, to %s. %s %d findings in %s. Evidence: %s.\n", kindWord(g.Kind), mdText(g.DataType), mdText(g.Feature),
+			fmt.Fprintf(b, "- **%s**: %s, %s, to %s. %s %d findings in %s. Evidence: %s.\n", kindWord(g.Kind), mdText(g.DataType), mdText(g.Feature),
 				mdText(g.Recipient), mdText(g.Statement), g.Findings, mdText(strings.Join(g.Runs, ", ")), mdText(strings.Join(g.Evidence[:min(3, len(g.Evidence))], ", ")))
 		}
 		if len(ambiguous) > 0 {
@@ -90,37 +92,41 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 			for _, g := range ambiguous {
 				names = append(names, g.DataType+" ("+g.Feature+")")
 			}
-			fmt.Fprintf(&b, "\nCovered only by vague wording (%d): %s.\n", len(ambiguous), mdText(strings.Join(names, "; ")))
+			fmt.Fprintf(b, "\nCovered only by vague wording (%d): %s.\n", len(ambiguous), mdText(strings.Join(names, "; ")))
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("## Runs\n\n| run | permissions | own requests | extends | source |\n|---|---|---|---|---|\n")
 	for _, run := range r.Runs {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", mdText(run.Label), mdText(run.Permissions), run.Requests, mdText(run.Extends), mdText(run.Source))
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s |\n", mdText(run.Label), mdText(run.Permissions), run.Requests, mdText(run.Extends), mdText(run.Source))
 	}
 	for _, run := range r.Runs {
 		d := run.Decryption
 		if d == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "\n### Decryption of %s\n\n%d connections, %d records (%d encrypted, %d decrypted), %d payloads.\n",
+		fmt.Fprintf(b, "\n### Decryption of %s\n\n%d connections, %d records (%d encrypted, %d decrypted), %d payloads.\n",
 			mdText(run.Label), d.Connections, d.Records, d.RecordsEncrypted, d.RecordsDecrypted, d.Payloads)
 		if nd := d.NotDecrypted(); len(nd) > 0 {
 			b.WriteString("\nNot decrypted:\n\n")
 			for _, x := range nd {
-				fmt.Fprintf(&b, "- %s\n", mdText(x))
+				fmt.Fprintf(b, "- %s\n", mdText(x))
 			}
 		} else {
 			b.WriteString("\nEverything was decrypted.\n")
 		}
 		if d.Error != "" {
-			fmt.Fprintf(&b, "\nThe capture ended early: %s\n", mdText(d.Error))
+			fmt.Fprintf(b, "\nThe capture ended early: %s\n", mdText(d.Error))
 		}
 	}
 	b.WriteString("\n## Data types per run\n\n")
 	for _, rs := range sum.Runs {
-		fmt.Fprintf(&b, "### %s (permissions %s, %d requests)\n\n", mdText(rs.Run), mdText(rs.Permissions), rs.Requests)
-		dts := r.DataTypes(rs.Run)
+		fmt.Fprintf(b, "### %s (permissions %s, %d requests)\n\n", mdText(rs.Run), mdText(rs.Permissions), rs.Requests)
+		set := map[string]bool{}
+		for dt := range rs.DataTypes {
+			set[dt] = true
+		}
+		dts := taxonomyOrder(set)
 		if len(dts) == 0 {
 			b.WriteString("No personal data found.\n\n")
 			continue
@@ -134,7 +140,7 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 				}
 			}
 			sort.Strings(feats)
-			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", mdText(dt), SensitivityName(Sensitivity(dt)), rs.DataTypes[dt], mdText(strings.Join(feats, ", ")))
+			fmt.Fprintf(b, "| %s | %s | %d | %s |\n", mdText(dt), SensitivityName(Sensitivity(dt)), rs.DataTypes[dt], mdText(strings.Join(feats, ", ")))
 		}
 		b.WriteString("\n")
 	}
@@ -152,7 +158,7 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 		if mp.LaunchesInferred {
 			launch += " (inferred from its reported pages or events)"
 		}
-		fmt.Fprintf(&b, "### %s\n\nRuns: %s. Received by: %s. Launches: %s, UI events: %d, searches: %d.\n\nReported through: %s.\n\n",
+		fmt.Fprintf(b, "### %s\n\nRuns: %s. Received by: %s. Launches: %s, UI events: %d, searches: %d.\n\nReported through: %s.\n\n",
 			mdText(mp.AppID), mdText(strings.Join(mp.Runs, ", ")), mdText(strings.Join(mp.Recipient, ", ")), launch, mp.UIEvents, mp.Searches, mdText(strings.Join(eps, ", ")))
 		if len(mp.Pages) > 0 {
 			b.WriteString("| page | run | time | stay (ms) | endpoint |\n|---|---|---|---|---|\n")
@@ -161,7 +167,7 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 				if p.StayMS > 0 {
 					stay = fmt.Sprint(p.StayMS)
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdText(p.Page), mdText(p.Run), mdText(p.Time), stay, mdText(p.Endpoint))
+				fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdText(p.Page), mdText(p.Run), mdText(p.Time), stay, mdText(p.Endpoint))
 			}
 			b.WriteString("\n")
 		}
@@ -172,30 +178,23 @@ func (r *Report) WriteMarkdown(w io.Writer, sum Summary) error {
 	} else {
 		b.WriteString("| lat | lon | carried at (m) | encoding | run | permissions | feature | request | finding |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, l := range sum.Locations {
-			fmt.Fprintf(&b, "| %.5f | %.5f | %.1f | %s | %s | %s | %s | %s | %s |\n", l.Lat, l.Lon, l.PrecisionM, mdText(l.Encoding),
+			fmt.Fprintf(b, "| %.5f | %.5f | %.1f | %s | %s | %s | %s | %s | %s |\n", l.Lat, l.Lon, l.PrecisionM, mdText(l.Encoding),
 				mdText(l.Run), mdText(l.Permissions), mdText(l.Feature), mdText(reqKey(l.URI, l.ReqType)), mdText(l.Finding))
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("## Evidence (first finding of each data type per run)\n\n| finding | run | data type | confidence | request | field | value | rule |\n|---|---|---|---|---|---|---|---|\n")
-	seen := map[string]bool{}
-	for _, f := range r.Findings {
-		k := f.Run + "\x00" + f.DataType
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(f.ID), mdText(f.Run), mdText(f.DataType), mdText(f.Confidence),
+	for _, f := range d.firstOf {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(f.ID), mdText(f.Run), mdText(f.DataType), mdText(f.Confidence),
 			mdText(reqKey(f.URI, f.ReqType)), mdText(f.Evidence.FieldPath), mdText(f.Evidence.Value), mdText(f.Evidence.Rule))
 	}
 	if len(r.Errors) > 0 {
 		b.WriteString("\n## Problems while analysing\n\n")
 		for _, e := range r.Errors {
-			fmt.Fprintf(&b, "- %s\n", mdText(e))
+			fmt.Fprintf(b, "- %s\n", mdText(e))
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.Flush()
 }
 
 func sortStrings(xs []string) { sort.Strings(xs) }

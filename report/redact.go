@@ -79,32 +79,44 @@ func NewRedactor(r *Report, key []byte) *Redactor {
 func NewRevealer(r *Report) *Redactor { return newRedactor(r, nil, true) }
 
 func newRedactor(r *Report, key []byte, reveal bool) *Redactor {
-	rd := &Redactor{key: key, pseudo: map[string]string{}, reveal: reveal}
+	rd := newLearner(key, reveal)
 	for i := range r.Findings {
-		f := &r.Findings[i]
-		dt := taxonomy.DataType(f.DataType)
-		switch {
-		case isCanary(f):
-			rd.add(f.Evidence.Value, "[canary "+strings.TrimPrefix(f.Evidence.Rule, "canary:")+"]")
-		case reveal:
-			continue
-		case identifying[dt]:
-			rd.add(f.Evidence.Value, rd.pseudonym(f.DataType, f.Evidence.Value))
-		case located[dt]:
-			rd.add(f.Evidence.Value, coarseText(f))
-		}
-		if identifying[dt] || located[dt] || isCanary(f) {
-			// The parts of a composite value (a coordinate pair, a number
-			// that a detector reformatted) appear alone elsewhere.
-			for _, part := range valueParts(f.Evidence.Value) {
-				if _, ok := rd.pseudo[part]; !ok {
-					rd.add(part, rd.pseudonym(f.DataType, part))
-				}
-			}
-		}
+		rd.learn(&r.Findings[i])
 	}
 	rd.build()
 	return rd
+}
+
+// newLearner returns a Redactor that learns values with learn; build makes
+// it ready to use.
+func newLearner(key []byte, reveal bool) *Redactor {
+	return &Redactor{key: key, pseudo: map[string]string{}, reveal: reveal}
+}
+
+// learn adds the values of one finding that must not be shown. Findings are
+// learnt in report order: the first data type a value is found as names
+// its pseudonym.
+func (rd *Redactor) learn(f *Finding) {
+	dt := taxonomy.DataType(f.DataType)
+	switch {
+	case isCanary(f):
+		rd.add(f.Evidence.Value, "[canary "+strings.TrimPrefix(f.Evidence.Rule, "canary:")+"]")
+	case rd.reveal:
+		return
+	case identifying[dt]:
+		rd.add(f.Evidence.Value, rd.pseudonym(f.DataType, f.Evidence.Value))
+	case located[dt]:
+		rd.add(f.Evidence.Value, coarseText(f))
+	}
+	if identifying[dt] || located[dt] || isCanary(f) {
+		// The parts of a composite value (a coordinate pair, a number
+		// that a detector reformatted) appear alone elsewhere.
+		for _, part := range valueParts(f.Evidence.Value) {
+			if _, ok := rd.pseudo[part]; !ok {
+				rd.add(part, rd.pseudonym(f.DataType, part))
+			}
+		}
+	}
 }
 
 func isCanary(f *Finding) bool { return strings.HasPrefix(f.Evidence.Rule, "canary:") }
@@ -218,42 +230,15 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 	out.redacted = !rd.reveal
 	out.Runs = make([]Run, len(r.Runs))
 	for i, run := range r.Runs {
-		run.Label = rd.Text(run.Label)
-		run.Source = rd.path(run.Source)
-		run.Extends = rd.Text(run.Extends)
-		if run.Decryption != nil {
-			d := *run.Decryption
-			d.Error = rd.Text(d.Error)
-			run.Decryption = &d
-		}
-		out.Runs[i] = run
+		out.Runs[i] = rd.run(run)
 	}
 	out.Requests = make([]Request, len(r.Requests))
 	for i, q := range r.Requests {
-		q.Run = rd.Text(q.Run)
-		q.URI = rd.Text(q.URI)
-		q.Source = rd.path(q.Source)
-		q.FeatureReason = rd.Text(q.FeatureReason)
-		q.Payload = nil // decrypted data: never in a shared file
-		out.Requests[i] = q
+		out.Requests[i] = rd.request(q)
 	}
 	out.Findings = make([]Finding, len(r.Findings))
 	for i := range r.Findings {
-		f := r.Findings[i]
-		f.Evidence.Value = rd.Value(&r.Findings[i])
-		f.Evidence.FieldPath = rd.Text(f.Evidence.FieldPath)
-		f.Evidence.Reason = rd.Text(f.Evidence.Reason)
-		f.Evidence.Context = rd.Text(f.Evidence.Context)
-		f.Run = rd.Text(f.Run)
-		f.URI = rd.Text(f.URI)
-		f.Source.File = rd.path(f.Source.File)
-		if f.Coord != nil && !rd.reveal {
-			c := *f.Coord
-			c.Lat, c.Lon = Coord(c.Lat), Coord(c.Lon)
-			c.PrecisionM = math.Max(c.PrecisionM, 1000)
-			f.Coord = &c
-		}
-		out.Findings[i] = f
+		out.Findings[i] = rd.finding(r.Findings[i])
 	}
 	out.Errors = make([]string, len(r.Errors))
 	for i, e := range r.Errors {
@@ -276,4 +261,42 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 		out.Claims[i] = c
 	}
 	return &out
+}
+
+func (rd *Redactor) run(run Run) Run {
+	run.Label = rd.Text(run.Label)
+	run.Source = rd.path(run.Source)
+	run.Extends = rd.Text(run.Extends)
+	if run.Decryption != nil {
+		d := *run.Decryption
+		d.Error = rd.Text(d.Error)
+		run.Decryption = &d
+	}
+	return run
+}
+
+func (rd *Redactor) request(q Request) Request {
+	q.Run = rd.Text(q.Run)
+	q.URI = rd.Text(q.URI)
+	q.Source = rd.path(q.Source)
+	q.FeatureReason = rd.Text(q.FeatureReason)
+	q.Payload = nil // decrypted data: never in a shared file
+	return q
+}
+
+func (rd *Redactor) finding(f Finding) Finding {
+	f.Evidence.Value = rd.Value(&f)
+	f.Evidence.FieldPath = rd.Text(f.Evidence.FieldPath)
+	f.Evidence.Reason = rd.Text(f.Evidence.Reason)
+	f.Evidence.Context = rd.Text(f.Evidence.Context)
+	f.Run = rd.Text(f.Run)
+	f.URI = rd.Text(f.URI)
+	f.Source.File = rd.path(f.Source.File)
+	if f.Coord != nil && !rd.reveal {
+		c := *f.Coord
+		c.Lat, c.Lon = Coord(c.Lat), Coord(c.Lon)
+		c.PrecisionM = math.Max(c.PrecisionM, 1000)
+		f.Coord = &c
+	}
+	return f
 }

@@ -25,8 +25,6 @@ type Report struct {
 	Render RenderOptions `json:"-"`
 	// redacted is set on the copy Redacted returns.
 	redacted bool
-	// pages caches the split into HTML pages.
-	pages *pageCache
 }
 
 // RenderOptions control the shareable report files.

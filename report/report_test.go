@@ -196,21 +196,13 @@ func atoi(s string) int {
 	return n
 }
 
-func BenchmarkWriteHTML(b *testing.B) {
-	r := sampleReport()
-	for i := 0; i < 500; i++ {
-		f := r.Findings[i%len(r.Findings)]
-		f.ID = "g" + string(rune('a'+i%26))
-		r.Findings = append(r.Findings, f)
-	}
-	sum := r.Summarize()
-	var buf bytes.Buffer
+func BenchmarkWriteDir(b *testing.B) {
+	r := bigReport(500)
+	dir := b.TempDir()
 	b.ReportAllocs()
 	for b.Loop() {
-		buf.Reset()
-		if err := r.WriteHTML(&buf, sum); err != nil {
+		if err := r.WriteDir(dir); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.SetBytes(int64(buf.Len()))
 }

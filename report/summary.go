@@ -11,24 +11,46 @@ import (
 
 // Summarize computes summary.json from the report.
 func (r *Report) Summarize() Summary {
-	var s Summary
-	byRun := map[string]*RunSummary{}
-	for _, run := range r.Runs {
-		rs := &RunSummary{Run: run.Label, Permissions: run.Permissions, Requests: run.Requests,
+	z := newSummarizer(r.Runs)
+	for i := range r.Requests {
+		z.request(&r.Requests[i])
+	}
+	z.findings(r.Findings)
+	return z.summary()
+}
+
+// summarizer computes summary.json a request at a time; it holds counts,
+// the Mini Programs' pages and the locations, not the findings.
+type summarizer struct {
+	runs      []Run
+	byRun     map[string]*RunSummary
+	mps       map[string]*MiniProgram
+	locations []Location
+}
+
+func newSummarizer(runs []Run) *summarizer {
+	z := &summarizer{runs: runs, byRun: map[string]*RunSummary{}, mps: map[string]*MiniProgram{}}
+	for _, run := range runs {
+		z.byRun[run.Label] = &RunSummary{Run: run.Label, Permissions: run.Permissions, Requests: run.Requests,
 			DataTypes: map[string]int{}, Features: map[string]map[string]int{}, ReqTypes: map[string]int{}}
-		byRun[run.Label] = rs
 	}
-	for _, q := range r.Requests {
-		if rs := byRun[q.Run]; rs != nil {
-			rs.ReqTypes[reqKey(q.URI, q.ReqType)]++
-		}
+	return z
+}
+
+func (z *summarizer) request(q *Request) {
+	if rs := z.byRun[q.Run]; rs != nil {
+		rs.ReqTypes[reqKey(q.URI, q.ReqType)]++
 	}
-	stays := stayTimes(r.Findings)
-	mps := map[string]*MiniProgram{}
+}
+
+// findings counts findings that hold every finding of their requests (a
+// request's stay times belong to its pages).
+func (z *summarizer) findings(fs []Finding) {
+	stays := stayTimes(fs)
 	mpReq := map[string]map[int]bool{}
 	pageSeen := map[string]bool{}
-	for _, f := range r.Findings {
-		if rs := byRun[f.Run]; rs != nil {
+	for _, f := range fs {
+		if rs := z.byRun[f.Run]; rs != nil {
 			rs.DataTypes[f.DataType]++
 			m := rs.Features[f.Feature]
 			if m == nil {
@@ -38,17 +60,19 @@ func (r *Report) Summarize() Summary {
 			m[f.DataType]++
 		}
 		if f.Coord != nil {
-			s.Locations = append(s.Locations, Location{Lat: f.Coord.Lat, Lon: f.Coord.Lon, PrecisionM: f.Coord.PrecisionM,
+			z.locations = append(z.locations, Location{Lat: f.Coord.Lat, Lon: f.Coord.Lon, PrecisionM: f.Coord.PrecisionM,
 				Encoding: f.Coord.Encoding, DataType: f.DataType, Run: f.Run, Permissions: f.Permissions,
 				Feature: f.Feature, URI: f.URI, ReqType: f.ReqType, Request: f.Request, Finding: f.ID})
 		}
 		if f.AppID == "" {
 			continue
 		}
-		mp := mps[f.AppID]
+		mp := z.mps[f.AppID]
 		if mp == nil {
 			mp = &MiniProgram{AppID: f.AppID, Endpoints: map[string]int{}, DataTypes: map[string]int{}}
-			mps[f.AppID] = mp
+			z.mps[f.AppID] = mp
+		}
+		if mpReq[f.AppID] == nil {
 			mpReq[f.AppID] = map[int]bool{}
 		}
 		mp.DataTypes[f.DataType]++
@@ -82,15 +106,19 @@ func (r *Report) Summarize() Summary {
 			mp.Searches++
 		}
 	}
-	for _, mp := range mps {
+}
+
+func (z *summarizer) summary() Summary {
+	s := Summary{Locations: z.locations}
+	for _, mp := range z.mps {
 		if mp.Launches == 0 && (len(mp.Pages) > 0 || mp.UIEvents > 0) {
 			mp.Launches, mp.LaunchesInferred = 1, true
 		}
 	}
-	for _, run := range r.Runs {
-		s.Runs = append(s.Runs, *byRun[run.Label])
+	for _, run := range z.runs {
+		s.Runs = append(s.Runs, *z.byRun[run.Label])
 	}
-	for _, mp := range mps {
+	for _, mp := range z.mps {
 		s.MiniPrograms = append(s.MiniPrograms, *mp)
 	}
 	sort.Slice(s.MiniPrograms, func(i, j int) bool { return s.MiniPrograms[i].AppID < s.MiniPrograms[j].AppID })

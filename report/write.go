@@ -2,14 +2,11 @@ package report
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 )
 
 // File names inside a report directory.
@@ -30,9 +27,10 @@ const (
 )
 
 // WriteDir writes every report file into dir, creating it. findings.jsonl
-// keeps the values found (for local work); the files meant to be shared
-// (report.html, report.md, claims.json, gaps.jsonl, summary.json) are
-// written from a redacted copy unless r.Render.Reveal is set.
+// and requests.jsonl keep the values found (for local work); the files
+// meant to be shared (report.html, report.md, claims.json, gaps.jsonl,
+// summary.json, flows.csv) are written redacted unless r.Render.Reveal is
+// set. The findings must be grouped by request, as analyze makes them.
 //
 // The folder is written whole or not at all: the files go into a new
 // temporary folder beside dir, which then replaces dir, so an interrupted
@@ -40,56 +38,26 @@ const (
 // and no file of an earlier run (a gaps.jsonl from a run with --policy)
 // survives. An existing dir is replaced only if it is empty or a report
 // folder. Files hold identifiers, so they are readable by their owner
-// only (0600, folder 0700).
+// only (0600, folder 0700). A report too large to hold in memory is
+// written with a Builder instead, as the analysis runs.
 func (r *Report) WriteDir(dir string) error {
-	return writeDirAtomic(dir, r.writeFiles)
-}
-
-// writeFiles writes the report files into the new folder dir.
-func (r *Report) writeFiles(dir string) error {
-	rd := NewRevealer(r)
-	if !r.Render.Reveal {
-		rd = NewRedactor(r, r.Render.RedactionKey)
+	b, err := Create(dir, r.Render)
+	if err != nil {
+		return err
 	}
-	shared := r.Redacted(rd)
-	sum := shared.Summarize()
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{FindingsFile, r.WriteFindings},
-		{SummaryFile, func(w io.Writer) error { return writeJSON(w, sum) }},
-		{RunsFile, func(w io.Writer) error { return writeJSON(w, r.Runs) }},
-		{RequestsFile, r.WriteRequests},
-		{FlowsFile, shared.WriteFlows},
-		{ClaimsFile, shared.WriteClaims},
-		{MarkdownFile, func(w io.Writer) error { return shared.WriteMarkdown(w, sum) }},
-		{HTMLFile, func(w io.Writer) error { return shared.WriteHTML(w, sum) }},
-	}
-	if r.Policy != nil {
-		files = append(files, struct {
-			name  string
-			write func(io.Writer) error
-		}{GapsFile, shared.WriteGaps}, struct {
-			name  string
-			write func(io.Writer) error
-		}{PolicyFile, func(w io.Writer) error { return writeJSON(w, r.Policy) }})
-	}
-	// Evidence beyond one page's worth goes to evidence-N.html.
-	for i, name := range shared.HTMLPages()[1:] {
-		n := i + 1
-		files = append(files, struct {
-			name  string
-			write func(io.Writer) error
-		}{name, func(w io.Writer) error { return shared.WriteHTMLPage(w, sum, n) }})
-	}
-	var errs []error
-	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
-			errs = append(errs, err)
+	for i := range r.Requests {
+		if err := b.AddRequest(&r.Requests[i]); err != nil {
+			b.Abort()
+			return err
 		}
 	}
-	return errors.Join(errs...)
+	for i := range r.Findings {
+		if err := b.AddFinding(&r.Findings[i]); err != nil {
+			b.Abort()
+			return err
+		}
+	}
+	return b.Finish(r)
 }
 
 // WriteRequests writes requests.jsonl: one request a line.
@@ -161,43 +129,3 @@ func (r *Report) WriteGaps(w io.Writer) error {
 	return nil
 }
 
-// WriteFlows writes flows.csv: one row per (run, data type, feature,
-// recipient) with the count of findings and the request types.
-func (r *Report) WriteFlows(w io.Writer) error {
-	type key struct{ run, dt, feat, rcpt, perm string }
-	counts := map[key]int{}
-	reqs := map[key]map[string]bool{}
-	var order []key
-	for _, f := range r.Findings {
-		k := key{f.Run, f.DataType, f.Feature, f.Recipient, f.Permissions}
-		if _, ok := counts[k]; !ok {
-			order = append(order, k)
-			reqs[k] = map[string]bool{}
-		}
-		counts[k]++
-		reqs[k][reqKey(f.URI, f.ReqType)] = true
-	}
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"run", "permissions", "data_type", "feature", "recipient", "findings", "endpoints"})
-	for _, k := range order {
-		eps := make([]string, 0, len(reqs[k]))
-		for e := range reqs[k] {
-			eps = append(eps, e)
-		}
-		sortStrings(eps)
-		cw.Write([]string{k.run, k.perm, k.dt, k.feat, k.rcpt, strconv.Itoa(counts[k]), joinSemi(eps)})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func joinSemi(xs []string) string {
-	out := ""
-	for i, x := range xs {
-		if i > 0 {
-			out += ";"
-		}
-		out += x
-	}
-	return out
-}
