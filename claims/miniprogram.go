@@ -36,14 +36,14 @@ func isBrowsing(f *report.Finding) bool {
 
 // mpNumbers is what WeChat received about one Mini Program.
 type mpNumbers struct {
-	Pages      []string `json:"pages"`
-	UIEvents   int      `json:"ui_events"`
-	StayTimes  int      `json:"stay_times"`
-	Reports    int      `json:"usage_reports"`
-	Endpoints  []string `json:"endpoints"`
-	Runs       []string `json:"runs"`
-	First      string   `json:"first,omitempty"`
-	Last       string   `json:"last,omitempty"`
+	Pages      []string          `json:"pages"`
+	UIEvents   int               `json:"ui_events"`
+	StayTimes  int               `json:"stay_times"`
+	Reports    int               `json:"usage_reports"`
+	Endpoints  []string          `json:"endpoints"`
+	Runs       []string          `json:"runs"`
+	First      string            `json:"first,omitempty"`
+	Last       string            `json:"last,omitempty"`
 	evidenceBy map[string]string // data type → first finding
 }
 

@@ -128,4 +128,3 @@ func (r *Report) WriteGaps(w io.Writer) error {
 	}
 	return nil
 }
-
