@@ -27,6 +27,15 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
+// record is one analysed request, with its findings, before the run's
+// context completes it.
+type record struct {
+	Request  report.Request
+	Findings []report.Finding
+	Sum      [32]byte // SHA-256 of the payload, for finding IDs
+	IPs      []ipCandidate
+}
+
 // Input is one run's input file.
 type Input struct {
 	Path string
@@ -83,10 +92,75 @@ type RequestEvent struct {
 // maxErrors bounds Report.Errors; the count of further errors is recorded.
 const maxErrors = 1000
 
-// Run analyses the inputs and returns the report. Malformed lines and
-// undecodable requests are recorded in Report.Errors; only unreadable
-// inputs and cancellation are errors.
+// Run analyses the inputs and returns the report, whole, in memory. Malformed
+// lines and undecodable requests are recorded in Report.Errors; only
+// unreadable inputs and cancellation are errors. Write streams the same
+// report into a folder instead.
 func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, error) {
+	rep := &report.Report{}
+	mem := &memSink{rep: rep}
+	head, err := run(ctx, inputs, opts, &memSpool{}, mem)
+	if err != nil {
+		return nil, err
+	}
+	head.Requests, head.Findings = rep.Requests, rep.Findings
+	return head, nil
+}
+
+// Written is what Write wrote: the report's runs, errors, policy comparison
+// and claims (its requests and findings are in the folder only), with the
+// counts a command line prints.
+type Written struct {
+	Report   *report.Report
+	Findings int
+	// DataTypes lists the data types found per run, in taxonomy order.
+	DataTypes map[string][]string
+}
+
+// Write analyses the inputs into the report folder dir, as Run then
+// report.WriteDir would, but with memory bounded by one request and the
+// summaries: each request is analysed, spooled to disk, then, once the
+// run's context is known, written with its findings into the folder being
+// built (see report.Builder). The spool is a file beside dir, removed at
+// the end.
+func Write(ctx context.Context, inputs []Input, opts Options, dir string, render report.RenderOptions) (*Written, error) {
+	b, err := report.Create(dir, render)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := newFileSpool(dir)
+	if err != nil {
+		b.Abort()
+		return nil, err
+	}
+	defer sp.remove()
+	out := &folderSink{b: b, types: map[string]map[string]bool{}}
+	head, err := run(ctx, inputs, opts, sp, out)
+	if err != nil {
+		b.Abort()
+		return nil, err
+	}
+	head.Render = render
+	if err := b.Finish(head); err != nil {
+		return nil, err
+	}
+	w := &Written{Report: head, Findings: b.Findings(), DataTypes: map[string][]string{}}
+	for run, set := range out.types {
+		for _, t := range taxonomy.All {
+			if set[string(t.Name)] {
+				w.DataTypes[run] = append(w.DataTypes[run], string(t.Name))
+			}
+		}
+	}
+	return w, nil
+}
+
+// run analyses the inputs in two passes: each request is classified and
+// put in the spool; then, with the facts of the whole run known (see
+// context.go), each is completed and given to out, with the claims and the
+// policy comparison counted on the way. It returns the report without its
+// requests and findings.
+func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) (*report.Report, error) {
 	if len(inputs) == 0 {
 		return nil, errors.New("analyze: no inputs")
 	}
@@ -141,7 +215,7 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[string]int{}}
+	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]int{}, spool: sp, facts: newFacts()}
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -161,22 +235,42 @@ func Run(ctx context.Context, inputs []Input, opts Options) (*report.Report, err
 		} else {
 			n, err = a.input(ctx, in.Path, &run)
 		}
+		if err == nil {
+			err = a.err
+		}
 		if err != nil {
 			return nil, err
 		}
 		run.Requests = n
 		a.rep.Runs = append(a.rep.Runs, run)
 	}
-	a.applyRunContext()
+	// Pass 2: each request completed with the run's context.
+	ctxt := a.facts.context(a.rep.Runs)
+	tally := claims.NewTally(claims.Options{Needs: opts.Needs})
+	flows := policy.NewFlowSet(policy.ReadOptions{})
+	err := sp.replay(func(rec *record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ctxt.complete(rec, a.ids)
+		tally.Add(&rec.Request, rec.Findings)
+		for i := range rec.Findings {
+			flows.Add(&rec.Findings[i])
+		}
+		return out.add(&rec.Request, rec.Findings)
+	})
+	if err != nil {
+		return nil, err
+	}
 	// Successive runs of one growing log read best in the order recorded.
 	sort.SliceStable(a.rep.Runs, func(i, j int) bool { return a.rep.Runs[i].SkipLines < a.rep.Runs[j].SkipLines })
 	if a.dropped > 0 {
 		a.rep.Errors = append(a.rep.Errors, fmt.Sprintf("%d further errors not listed", a.dropped))
 	}
 	if opts.Policy != nil {
-		a.rep.Policy = comparePolicy(opts.Policy, policy.FlowsOf(a.rep.Findings, policy.ReadOptions{}))
+		a.rep.Policy = comparePolicy(opts.Policy, flows.Flows())
 	}
-	a.rep.Claims = claims.Compute(a.rep, claims.Options{Needs: opts.Needs})
+	a.rep.Claims = tally.Claims(a.rep)
 	return a.rep, nil
 }
 
@@ -192,15 +286,18 @@ func comparePolicy(m *policy.Model, flows []policy.Flow) *report.PolicyResult {
 }
 
 type analyzer struct {
-	cl      *classify.Classifier
-	cat     *catalog.Catalog
-	opts    Options
-	rep     *report.Report
-	dropped int
-	fields  []classify.Field // reused per request
-	ips     []ipCandidate    // public IP literals, for applyRunContext
-	ids     map[string]int   // finding IDs given, for duplicate requests
-	sums    [][32]byte       // per request ID: SHA-256 of its payload, for finding IDs
+	cl       *classify.Classifier
+	cat      *catalog.Catalog
+	opts     Options
+	rep      *report.Report // runs and errors; requests and findings go to spool
+	dropped  int
+	fields   []classify.Field // reused per request
+	requests int              // requests so far: the next request ID
+	nIPs     int              // IP candidates kept, bounded by maxIPCandidates
+	ids      map[[6]byte]int  // finding IDs given, for duplicate requests
+	spool    spool
+	facts    *facts
+	err      error // the first spool error
 }
 
 func (a *analyzer) errorf(format string, args ...any) {
@@ -259,6 +356,9 @@ func (a *analyzer) input(ctx context.Context, path string, run *report.Run) (int
 			run.Lines = p.Line
 		}
 		a.request(&p, run, seq)
+		if a.err != nil {
+			return seq, a.err
+		}
 	}
 }
 
@@ -278,7 +378,7 @@ func (a *analyzer) capture(ctx context.Context, in Input, run *report.Run) (int,
 		}
 		seq++
 		a.request(p, run, seq)
-		return nil
+		return a.err
 	})
 	if st == nil {
 		return 0, fmt.Errorf("analyze: %s: %w", in.Path, err)
@@ -329,10 +429,11 @@ func nonZero[V int | int64](m map[string]V) map[string]V {
 	return out
 }
 
-// request classifies and attributes one request.
+// request classifies and attributes one request and puts it in the spool.
 func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	path, _ := a.cat.Resolve(p.ReqType, p.URI)
-	id := len(a.rep.Requests)
+	id := a.requests
+	a.requests++
 	var found []classify.Finding
 	var m *schemaless.Tree
 	a.fields = a.fields[:0]
@@ -344,21 +445,21 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	at := attribute.Resolve(a.cat, p.ReqType, p.URI, found, a.fields)
 	feature := at.Feature
 	recipient := attribute.Recipient(path, p.Host, feature)
-	q := report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, FeatureReason: at.Reason,
+	rec := &record{Sum: sha256.Sum256(p.Payload)}
+	rec.Request = report.Request{ID: id, Run: run.Label, Seq: seq, Time: p.Time, Feature: feature, FeatureReason: at.Reason,
 		Recipient: recipient, URI: path, ReqType: p.ReqType, Size: len(p.Payload), Source: sourceString(p)}
+	q := &rec.Request
 	if a.opts.KeepPayloads {
 		q.Payload = bytes.Clone(p.Payload)
 	}
 	places := placeFindings(found, a.fields)
-	sum := sha256.Sum256(p.Payload)
-	a.sums = append(a.sums, sum)
 	endpoint := reqKeyOf(path, p.ReqType)
 	types := map[string]bool{}
 	for i := range found {
 		f := &found[i]
 		types[string(f.DataType)] = true
-		a.rep.Findings = append(a.rep.Findings, report.Finding{
-			ID:          findingID(sum, endpoint, f, a.ids),
+		rec.Findings = append(rec.Findings, report.Finding{
+			ID:          findingID(rec.Sum, endpoint, f, a.ids),
 			DataType:    string(f.DataType),
 			Confidence:  string(f.Confidence),
 			Feature:     feature,
@@ -382,10 +483,13 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 			q.DataTypes = append(q.DataTypes, string(t.Name))
 		}
 	}
-	a.rep.Requests = append(a.rep.Requests, q)
-	a.noteIPs(id, a.fields)
+	a.facts.learn(rec.Findings)
+	a.noteIPs(rec, a.fields)
 	if a.opts.OnRequest != nil {
-		a.opts.OnRequest(RequestEvent{Request: &a.rep.Requests[id], Payload: p, Tree: m, Fields: a.fields})
+		a.opts.OnRequest(RequestEvent{Request: q, Payload: p, Tree: m, Fields: a.fields})
+	}
+	if err := a.spool.put(rec); err != nil && a.err == nil {
+		a.err = err
 	}
 }
 

@@ -14,9 +14,7 @@ package analyze
 //     report lines (CDN and Mini Program servers) are not.
 
 import (
-	"fmt"
 	"net/netip"
-	"sort"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/classify"
@@ -35,19 +33,18 @@ var wxidRules = map[string]bool{"detector:value-wxid": true}
 // client states as its own.
 var clientIPRules = map[string]bool{"rule:getnetworkinfo-client-ip": true}
 
-// maxIPCandidates bounds the IP literals kept for the post-pass.
+// maxIPCandidates bounds the IP literals kept for the second pass.
 const maxIPCandidates = 1 << 16
 
 // ipCandidate is a public IP literal seen in a request that no detector
 // claimed, kept until the run's own addresses are known.
 type ipCandidate struct {
-	request int
-	path    string
-	value   string
+	Path  string
+	Value string
 }
 
 // noteIPs records the public IP literals of one request.
-func (a *analyzer) noteIPs(id int, fields []classify.Field) {
+func (a *analyzer) noteIPs(rec *record, fields []classify.Field) {
 	for i := range fields {
 		f := &fields[i]
 		if f.Container || f.Kind != classify.KindText || len(f.Text) > 45 {
@@ -57,11 +54,68 @@ func (a *analyzer) noteIPs(id int, fields []classify.Field) {
 		if err != nil || !ad.IsGlobalUnicast() || ad.IsPrivate() {
 			continue
 		}
-		if len(a.ips) >= maxIPCandidates {
+		if a.nIPs >= maxIPCandidates {
 			return
 		}
-		a.ips = append(a.ips, ipCandidate{request: id, path: strings.Clone(f.Path), value: strings.Clone(f.Text)})
+		a.nIPs++
+		rec.IPs = append(rec.IPs, ipCandidate{Path: strings.Clone(f.Path), Value: strings.Clone(f.Text)})
 	}
+}
+
+// facts are what the client states about itself, per run: its own user
+// names and IP addresses. They are few (a handful per run), whatever the
+// number of requests.
+type facts struct {
+	self map[string]map[string]bool // run → own user names
+	myIP map[string]map[string]bool // run → client IPs
+}
+
+func newFacts() *facts {
+	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}}
+}
+
+func addFact(m map[string]map[string]bool, key, v string) {
+	if m[key] == nil {
+		m[key] = map[string]bool{}
+	}
+	m[key][v] = true
+}
+
+// learn notes the facts one request's findings state.
+func (fc *facts) learn(fs []report.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.DataType == string(taxonomy.AccountID) && selfRules[f.Evidence.Rule] {
+			addFact(fc.self, f.Run, f.Evidence.Value)
+		}
+		if f.DataType == string(taxonomy.IPAddress) && clientIPRules[f.Evidence.Rule] {
+			addFact(fc.myIP, f.Run, f.Evidence.Value)
+		}
+	}
+}
+
+// runContext holds the facts by log (the root of each run), for the
+// second pass.
+type runContext struct {
+	roots map[string]string
+	self  map[string]map[string]bool // root → own user names
+	myIP  map[string]map[string]bool // root → client IPs
+}
+
+// context pools the facts of the runs of one log.
+func (fc *facts) context(runs []report.Run) *runContext {
+	c := &runContext{roots: runRoots(runs), self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}}
+	for run, vs := range fc.self {
+		for v := range vs {
+			addFact(c.self, c.roots[run], v)
+		}
+	}
+	for run, vs := range fc.myIP {
+		for v := range vs {
+			addFact(c.myIP, c.roots[run], v)
+		}
+	}
+	return c
 }
 
 // runRoots maps each run to the first run of its log (following Extends),
@@ -82,100 +136,67 @@ func runRoots(runs []report.Run) map[string]string {
 	return roots
 }
 
-// applyRunContext drops self-addressed contact findings and adds ip_address
-// findings for the client's own address wherever else it was sent.
-func (a *analyzer) applyRunContext() {
-	rep := a.rep
-	roots := runRoots(rep.Runs)
-	self := map[string]map[string]bool{} // root → own user names
-	myIP := map[string]map[string]bool{} // root → client IPs
-	add := func(m map[string]map[string]bool, root, v string) {
-		if m[root] == nil {
-			m[root] = map[string]bool{}
-		}
-		m[root][v] = true
-	}
-	for _, f := range rep.Findings {
-		root := roots[f.Run]
-		if f.DataType == string(taxonomy.AccountID) && selfRules[f.Evidence.Rule] {
-			add(self, root, f.Evidence.Value)
-		}
-		if f.DataType == string(taxonomy.IPAddress) && clientIPRules[f.Evidence.Rule] {
-			add(myIP, root, f.Evidence.Value)
-		}
-	}
-	changed := map[int]bool{}
-	kept := rep.Findings[:0]
-	for _, f := range rep.Findings {
-		own := self[roots[f.Run]]
+// complete drops the request's self-addressed contact findings and adds
+// ip_address findings for the client's own address where it was sent.
+func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
+	q := &rec.Request
+	root := c.roots[q.Run]
+	own := c.self[root]
+	changed := false
+	kept := rec.Findings[:0]
+	for _, f := range rec.Findings {
 		if f.DataType == string(taxonomy.ContactsSocialGraph) && own[f.Evidence.Value] {
-			changed[f.Request] = true
+			changed = true
 			continue
 		}
 		if f.DataType == string(taxonomy.AccountID) && wxidRules[f.Evidence.Rule] && len(own) > 0 && !own[f.Evidence.Value] {
 			f.DataType = string(taxonomy.ContactsSocialGraph)
 			f.Evidence.Reason = "a wxid other than the account's own (the from-user of statusnotify in this log) is another person's: a contact"
-			changed[f.Request] = true
+			changed = true
 		}
 		kept = append(kept, f)
 	}
-	rep.Findings = kept
-	have := map[string]bool{}
-	for _, f := range rep.Findings {
+	rec.Findings = kept
+	var have map[string]bool
+	for _, f := range rec.Findings {
 		if f.DataType == string(taxonomy.IPAddress) {
-			have[fmt.Sprint(f.Request, "\x00", f.Evidence.FieldPath)] = true
+			if have == nil {
+				have = map[string]bool{}
+			}
+			have[f.Evidence.FieldPath] = true
 		}
 	}
 	var extra []report.Finding
-	for _, c := range a.ips {
-		q := &rep.Requests[c.request]
-		if !myIP[roots[q.Run]][c.value] || have[fmt.Sprint(c.request, "\x00", c.path)] {
+	for _, cand := range rec.IPs {
+		if !c.myIP[root][cand.Value] || have[cand.Path] {
 			continue
 		}
-		// The first finding of the request supplies its attribution.
-		var tmpl *report.Finding
-		for i := range rep.Findings {
-			if rep.Findings[i].Request == c.request {
-				tmpl = &rep.Findings[i]
-				break
-			}
-		}
 		f := report.Finding{DataType: string(taxonomy.IPAddress), Confidence: string(taxonomy.High),
-			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: c.request,
-			Evidence: report.Evidence{FieldPath: c.path, Value: c.value, Rule: "detector:known-client-ip",
+			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
+			Evidence: report.Evidence{FieldPath: cand.Path, Value: cand.Value, Rule: "detector:known-client-ip",
 				Reason: "the value equals the IP address the client states as its own (getnetworkinfo) in this log: the device's public address"}}
-		if tmpl != nil {
+		// The first finding of the request supplies its attribution.
+		if len(rec.Findings) > 0 {
+			tmpl := &rec.Findings[0]
 			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
 		}
-		f.ID = findingID(a.sums[c.request], reqKeyOf(q.URI, q.ReqType),
-			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, a.ids)
+		f.ID = findingID(rec.Sum, reqKeyOf(q.URI, q.ReqType),
+			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
 		extra = append(extra, f)
-		changed[c.request] = true
+		changed = true
 	}
-	if len(extra) > 0 {
-		rep.Findings = append(rep.Findings, extra...)
-		sort.SliceStable(rep.Findings, func(i, j int) bool { return rep.Findings[i].Request < rep.Findings[j].Request })
-
-	}
-	if len(changed) == 0 {
+	rec.Findings = append(rec.Findings, extra...)
+	if !changed {
 		return
 	}
-	types := map[int]map[string]bool{}
-	for _, f := range rep.Findings {
-		if changed[f.Request] {
-			if types[f.Request] == nil {
-				types[f.Request] = map[string]bool{}
-			}
-			types[f.Request][f.DataType] = true
-		}
+	types := map[string]bool{}
+	for _, f := range rec.Findings {
+		types[f.DataType] = true
 	}
-	for id := range changed {
-		q := &rep.Requests[id]
-		q.DataTypes = q.DataTypes[:0]
-		for _, t := range taxonomy.All {
-			if types[id][string(t.Name)] {
-				q.DataTypes = append(q.DataTypes, string(t.Name))
-			}
+	q.DataTypes = q.DataTypes[:0]
+	for _, t := range taxonomy.All {
+		if types[string(t.Name)] {
+			q.DataTypes = append(q.DataTypes, string(t.Name))
 		}
 	}
 }

@@ -193,16 +193,18 @@ func excerptText(s string, n int) string {
 // bytes and endpoint, the field path, the data type, the rule and the
 // value. The same input gives the same IDs, and a subset of the inputs a
 // subset of the IDs. Byte-identical requests sent twice get "-2", "-3".
-func findingID(payloadSum [32]byte, endpoint string, f *classify.Finding, seen map[string]int) string {
+func findingID(payloadSum [32]byte, endpoint string, f *classify.Finding, seen map[[6]byte]int) string {
 	h := sha256.New()
 	h.Write(payloadSum[:])
 	for _, s := range []string{endpoint, f.FieldPath, string(f.DataType), f.Rule, f.Value} {
 		h.Write([]byte{0})
 		h.Write([]byte(s))
 	}
-	id := "f" + hex.EncodeToString(h.Sum(nil)[:6])
-	seen[id]++
-	if n := seen[id]; n > 1 {
+	var key [6]byte
+	copy(key[:], h.Sum(nil))
+	id := "f" + hex.EncodeToString(key[:])
+	seen[key]++
+	if n := seen[key]; n > 1 {
 		id += "-" + strconv.Itoa(n)
 	}
 	return id

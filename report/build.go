@@ -123,11 +123,11 @@ func (b *Builder) finish(head *Report) error {
 	h := *head
 	h.Requests, h.Findings = nil, nil
 	shared := h.Redacted(rd)
-	d := newDigest(shared, len(b.requests))
+	d := newDigest(shared)
 	for i := range b.requests {
-		q := rd.request(b.requests[i])
-		d.request(&q)
+		b.requests[i] = rd.request(b.requests[i])
 	}
+	d.setRequests(b.requests)
 	b.requests = nil
 	findings := filepath.Join(b.tmp, FindingsFile)
 	if err := eachRequest(findings, func(fs []Finding) error {

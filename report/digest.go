@@ -36,8 +36,8 @@ type digest struct {
 	names    []string // pageNames, once the pages are known
 }
 
-func newDigest(head *Report, nreq int) *digest {
-	d := &digest{head: head, requests: make([]Request, 0, nreq), sum: newSummarizer(head.Runs),
+func newDigest(head *Report) *digest {
+	d := &digest{head: head, sum: newSummarizer(head.Runs),
 		flows: flowTable{index: map[flowKey]int{}}, types: map[string]bool{}, seenRT: map[string]bool{},
 		matrix: map[string]map[string]int{}, mxFirst: map[string]string{}, want: map[string]bool{},
 		idReq: map[string]int{}, reqPage: map[int]int{}}
@@ -55,9 +55,13 @@ func newDigest(head *Report, nreq int) *digest {
 	return d
 }
 
-func (d *digest) request(q *Request) {
-	d.requests = append(d.requests, *q)
-	d.sum.request(q)
+// setRequests gives the digest the report's requests (redacted, without
+// payloads); it keeps the slice.
+func (d *digest) setRequests(qs []Request) {
+	d.requests = qs
+	for i := range qs {
+		d.sum.request(&qs[i])
+	}
 }
 
 // findings adds the findings of one request.

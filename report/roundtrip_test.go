@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,5 +32,26 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if string(back.Requests[0].Payload) != "\x0a\x03abc" {
 		t.Errorf("payload: %x", back.Requests[0].Payload)
+	}
+}
+
+// TestWritePolicyAsJSON: policy.json, written a gap at a time, is what
+// encoding/json writes for the whole value.
+func TestWritePolicyAsJSON(t *testing.T) {
+	for _, p := range []*PolicyResult{
+		{Model: "m"},
+		{Model: "m", Title: "T <&>", Gaps: []Gap{}},
+		{Model: "m", Version: "v", Gaps: []Gap{{Kind: "omitted", DataType: "location", Statement: "a \"b\" <c>", Findings: []string{"f1", "f2"}}, {Kind: "ambiguous"}}},
+	} {
+		var want, got bytes.Buffer
+		if err := writeJSON(&want, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := writePolicy(&got, p); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("writePolicy:\n%s\nwant:\n%s", got.String(), want.String())
+		}
 	}
 }

@@ -2,7 +2,9 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,6 +99,43 @@ func writeFile(path string, fn func(io.Writer) error) error {
 		return fmt.Errorf("report: %s: %w", filepath.Base(path), err)
 	}
 	return nil
+}
+
+// writePolicy writes policy.json as writeJSON does, a gap at a time: the
+// finding IDs of every gap make it as large as the findings are many.
+func writePolicy(w io.Writer, p *PolicyResult) error {
+	if len(p.Gaps) == 0 {
+		return writeJSON(w, p)
+	}
+	head := *p
+	head.Gaps = nil
+	b, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	// b ends with `"gaps": null` and the closing brace.
+	i := bytes.LastIndex(b, []byte("null"))
+	if i < 0 {
+		return errors.New("report: policy.json: no gaps field")
+	}
+	if _, err := w.Write(append(b[:i:i], "[\n"...)); err != nil {
+		return err
+	}
+	for k := range p.Gaps {
+		g, err := json.MarshalIndent(&p.Gaps[k], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if k == len(p.Gaps)-1 {
+			sep = "\n"
+		}
+		if _, err := fmt.Fprintf(w, "    %s%s", g, sep); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "  ]\n}\n")
+	return err
 }
 
 func writeJSON(w io.Writer, v any) error {

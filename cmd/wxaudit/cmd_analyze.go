@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/report"
 )
 
 func runAnalyze(e *env) error {
@@ -44,21 +45,18 @@ func runAnalyze(e *env) error {
 	if aopts.Needs, err = analyze.OpenNeeds(*needsFile); err != nil {
 		return err
 	}
-	rep, err := analyze.Run(e.ctx, inputs, aopts)
+	res, err := analyze.Write(e.ctx, inputs, aopts, *out, report.RenderOptions{Reveal: *reveal})
 	if err != nil {
 		return err
 	}
+	rep := res.Report
 	for _, w := range rep.Errors {
 		if m, ok := strings.CutPrefix(w, analyze.WarningPrefix); ok {
 			fmt.Fprintln(e.stderr, "wxaudit: warning: "+m)
 		}
 	}
-	rep.Render.Reveal = *reveal
-	if err := rep.WriteDir(*out); err != nil {
-		return err
-	}
 	for _, run := range rep.Runs {
-		fmt.Fprintf(e.stdout, "%s: %d requests, data types: %s\n", run.Label, run.Requests, strings.Join(rep.DataTypes(run.Label), " "))
+		fmt.Fprintf(e.stdout, "%s: %d requests, data types: %s\n", run.Label, run.Requests, strings.Join(res.DataTypes[run.Label], " "))
 		if d := run.Decryption; d != nil {
 			nd := "nothing"
 			if l := d.NotDecrypted(); len(l) > 0 {
@@ -70,6 +68,6 @@ func runAnalyze(e *env) error {
 	for _, c := range rep.Claims {
 		fmt.Fprintf(e.stdout, "claim %s: %s\n", c.ID, c.Verdict)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (%d findings)\n", *out, len(rep.Findings))
+	fmt.Fprintf(e.stdout, "wrote %s (%d findings)\n", *out, res.Findings)
 	return nil
 }

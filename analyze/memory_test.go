@@ -1,0 +1,129 @@
+package analyze
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/policy"
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// repeatedLog writes the shared startup log n times over into one file:
+// n times the requests, each seen n times (findings with "-k" IDs).
+func repeatedLog(tb testing.TB, n int) string {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtures.Dir(tb), "report-logs", "startup_data_1.log.jsonl"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	path := filepath.Join(tb.TempDir(), "startup.log.jsonl")
+	if err := os.WriteFile(path, bytes.Repeat(b, n), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// peakMemory runs fn while sampling the Go heap: the peak of the bytes in
+// heap objects (live or not yet swept) and of all memory the runtime
+// mapped, in bytes.
+func peakMemory(fn func()) (heap, total uint64) {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	var mu sync.Mutex
+	read := func() {
+		metrics.Read(samples)
+		mu.Lock()
+		heap = max(heap, samples[0].Value.Uint64())
+		total = max(total, samples[1].Value.Uint64())
+		mu.Unlock()
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	fn()
+	close(done)
+	wg.Wait()
+	read()
+	return heap, total
+}
+
+func writeRepeated(tb testing.TB, path string) (*Written, string) {
+	tb.Helper()
+	m, err := policy.Builtin("wechat")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := filepath.Join(tb.TempDir(), "report")
+	w, err := Write(context.Background(), []Input{{Path: path}}, Options{KeepPayloads: true, Policy: m}, out, report.RenderOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w, out
+}
+
+// TestWriteMemoryFlat: Write's heap does not grow with the requests. The
+// shared startup log given 2 and 8 times over makes 4 times the requests
+// and findings; the peak heap may grow by what the summaries hold per
+// request (a timeline dot, a finding ID in the policy comparison), far
+// less than the findings themselves (about 1 KB each in memory).
+func TestWriteMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses 10k requests")
+	}
+	var peaks [2]uint64
+	var findings [2]int
+	for i, n := range []int{2, 8} {
+		path := repeatedLog(t, n)
+		peaks[i], _ = peakMemory(func() {
+			w, _ := writeRepeated(t, path)
+			findings[i] = w.Findings
+		})
+		t.Logf("%dx: %d findings, peak heap %.1f MB", n, findings[i], float64(peaks[i])/1e6)
+	}
+	grew := int64(peaks[1]) - int64(peaks[0])
+	perFinding := float64(grew) / float64(findings[1]-findings[0])
+	t.Logf("heap grew %.1f MB: %.0f bytes per added finding", float64(grew)/1e6, perFinding)
+	if perFinding > 250 {
+		t.Errorf("peak heap grows by %.0f bytes per finding: findings are held in memory", perFinding)
+	}
+}
+
+// BenchmarkWrite15k is analyze --out on the shared startup log 16 times
+// over (15,232 requests): it reports the peak Go heap and the memory the
+// runtime mapped. Run with -benchtime 1x; BENCHMARKS.md has the figures.
+func BenchmarkWrite15k(b *testing.B) {
+	path := repeatedLog(b, 16)
+	st, _ := os.Stat(path)
+	b.SetBytes(st.Size())
+	var heap, total uint64
+	for b.Loop() {
+		h, tt := peakMemory(func() { writeRepeated(b, path) })
+		heap, total = max(heap, h), max(total, tt)
+	}
+	b.ReportMetric(float64(heap)/1e6, "peak-heap-MB")
+	b.ReportMetric(float64(total)/1e6, "peak-mapped-MB")
+}
