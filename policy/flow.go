@@ -53,9 +53,9 @@ type Evidence struct {
 // MaxExamples bounds Flow.Examples and Gap.Examples.
 const MaxExamples = 5
 
-// Finding is the subset of a findings.jsonl line that the comparison reads.
+// finding is the subset of a findings.jsonl line that the comparison reads.
 // Unknown fields are ignored so analyze may add more.
-type Finding struct {
+type finding struct {
 	ID          string          `json:"id,omitempty"`
 	DataType    string          `json:"data_type"`
 	Confidence  string          `json:"confidence,omitempty"`
@@ -79,7 +79,7 @@ type Finding struct {
 type ReadOptions struct {
 	// Permissions maps a run label to its permission state. Runs not in
 	// the map get the state from their findings' "permissions" field, else
-	// from their label (RunPermissions), else PermUnknown.
+	// from their label (attribute.RunPermissions), else PermUnknown.
 	Permissions map[string]string
 	// MinConfidence drops findings below it ("high", "medium", "low"; ""
 	// keeps all). Findings without a confidence are kept.
@@ -114,7 +114,7 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 		if len(strings.TrimSpace(string(b))) == 0 {
 			continue
 		}
-		var f Finding
+		var f finding
 		if err := json.Unmarshal(b, &f); err != nil {
 			return nil, fmt.Errorf("policy: %s:%d: %w", name, line, err)
 		}
@@ -166,14 +166,14 @@ func FlowsOf(findings []report.Finding, opts ReadOptions) []Flow {
 
 // Add counts one finding of a report.
 func (s *FlowSet) Add(rf *report.Finding) {
-	f := Finding{ID: rf.ID, DataType: rf.DataType, Confidence: rf.Confidence, Feature: rf.Feature, Recipient: rf.Recipient,
+	f := finding{ID: rf.ID, DataType: rf.DataType, Confidence: rf.Confidence, Feature: rf.Feature, Recipient: rf.Recipient,
 		URI: rf.URI, ReqType: rf.ReqType, Run: rf.Run, Time: rf.Time, Permissions: rf.Permissions, AppID: rf.AppID}
 	f.Evidence.FieldPath, f.Evidence.Rule = rf.Evidence.FieldPath, rf.Evidence.Rule
 	src := rf.Source
 	s.add(&f, rf.ID, sourceLoc(src.File, src.Line, src.Frames))
 }
 
-func (s *FlowSet) add(f *Finding, id, source string) {
+func (s *FlowSet) add(f *finding, id, source string) {
 	if f.Confidence != "" && confidenceRank(f.Confidence) < s.minRank {
 		return
 	}
@@ -226,7 +226,7 @@ func (s *FlowSet) Flows() []Flow {
 		if p, ok := s.opts.Permissions[fl.Run]; ok {
 			fl.Permissions = normPerm(p)
 		} else if fl.Permissions == "" {
-			fl.Permissions = RunPermissions(fl.Run)
+			fl.Permissions = attribute.RunPermissions(fl.Run)
 		}
 	}
 	return flows
@@ -242,9 +242,6 @@ func ReadReport(dir string, opts ReadOptions) ([]Flow, error) {
 	return ReadFindings(f, "findings.jsonl", opts)
 }
 
-// RunPermissions guesses a run's permission state from its label; see
-// attribute.RunPermissions.
-func RunPermissions(run string) string { return attribute.RunPermissions(run) }
 
 func normPerm(p string) string {
 	if strings.Contains(p, "=") && attribute.ValidPermissions(p) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wxaudit/wxaudit/attribute"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
@@ -77,8 +78,8 @@ func TestRunPermissions(t *testing.T) {
 		"Startup Permission Denied": taxonomy.PermOff, "no_permissions_startup": taxonomy.PermOff, "no_permission": taxonomy.PermOff,
 		"startup_data_1": taxonomy.PermUnknown, "": taxonomy.PermUnknown, "permissions_granted": taxonomy.PermOn,
 	} {
-		if got := RunPermissions(run); got != want {
-			t.Errorf("RunPermissions(%q) = %q, want %q", run, got, want)
+		if got := attribute.RunPermissions(run); got != want {
+			t.Errorf("attribute.RunPermissions(%q) = %q, want %q", run, got, want)
 		}
 	}
 }
@@ -93,7 +94,7 @@ func TestGoldenGaps(t *testing.T) {
 	}
 	m, _ := Builtin(WeChat)
 	gaps := Evaluate(m, flows, Options{FollowHandoffs: true})
-	kinds := Counts(gaps)
+	kinds := countVerdicts(gaps)
 	for _, k := range Verdicts {
 		if kinds[k] == 0 {
 			t.Errorf("testdata/findings.jsonl yields no %s gap", k)
@@ -117,7 +118,7 @@ func TestGoldenGaps(t *testing.T) {
 		t.Error("markdown carries a raw <script> from the input")
 	}
 	// Round trip: gaps.jsonl reads back to the same gaps.
-	back, err := ReadGaps(&jb)
+	back, err := readGaps(&jb)
 	if err != nil {
 		t.Fatal(err)
 	}

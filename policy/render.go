@@ -32,8 +32,8 @@ func WriteGaps(w io.Writer, gaps []Gap) error {
 	return nil
 }
 
-// ReadGaps reads gaps.jsonl as written by WriteGaps.
-func ReadGaps(r io.Reader) ([]Gap, error) {
+// readGaps reads gaps.jsonl as written by WriteGaps.
+func readGaps(r io.Reader) ([]Gap, error) {
 	var gaps []Gap
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxFindingLine*4)
@@ -55,8 +55,8 @@ func ReadGaps(r io.Reader) ([]Gap, error) {
 	return gaps, nil
 }
 
-// Counts returns the number of gaps of each verdict.
-func Counts(gaps []Gap) map[Verdict]int {
+// countVerdicts returns the number of gaps of each verdict.
+func countVerdicts(gaps []Gap) map[Verdict]int {
 	c := map[Verdict]int{}
 	for _, g := range gaps {
 		c[g.Verdict]++
@@ -111,7 +111,7 @@ func render(w io.Writer, gaps []Gap, opts RenderOptions, md bool) error {
 		fmt.Fprintf(bw, "Compared with the %s (%s, version %s, %s), model %s.\n", esc(m.title()), esc(m.Operator), esc(m.Version), esc(m.Date), code(m.Name))
 		fmt.Fprintf(bw, "It applies to %s.\n\n", esc(m.AppliesTo.Description))
 	}
-	counts := Counts(gaps)
+	counts := countVerdicts(gaps)
 	for i := len(Verdicts) - 1; i >= 0; i-- {
 		k := Verdicts[i]
 		if md {
