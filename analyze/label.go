@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// Label returns the default run label for a path: its file name without
+// DefaultLabel returns the default run label for a path: its file name without
 // .log.jsonl, .jsonl, .log, .json, .pcapng or .pcap (and .gz).
-func Label(path string) string {
+func DefaultLabel(path string) string {
 	b := strings.TrimSuffix(filepath.Base(path), ".gz")
 	for _, ext := range []string{".log.jsonl", ".jsonl", ".log", ".json", ".pcapng", ".pcap"} {
 		if s, ok := strings.CutSuffix(b, ext); ok {
@@ -28,7 +28,7 @@ func Labels(paths []string) []string {
 	labels := make([]string, len(paths))
 	dirs := make([][]string, len(paths)) // folders, innermost first
 	for i, p := range paths {
-		labels[i] = Label(p)
+		labels[i] = DefaultLabel(p)
 		d := filepath.ToSlash(filepath.Dir(filepath.Clean(p)))
 		for _, c := range strings.Split(d, "/") {
 			if c != "" && c != "." {
