@@ -180,22 +180,8 @@ func (d *decoder) scan(b []byte) (r scanResult) {
 		f := rawField{num: num, typ: typ, tagStart: off}
 		p := off + n
 		switch typ {
-		case protowire.VarintType:
-			v, m := protowire.ConsumeVarint(b[p:])
-			if m < 0 {
-				r.stop, r.err = off, protowire.ParseError(m).Error()
-				return r
-			}
-			f.valStart, f.valEnd, f.v = p, p+m, v
-		case protowire.Fixed32Type:
-			v, m := protowire.ConsumeFixed32(b[p:])
-			if m < 0 {
-				r.stop, r.err = off, protowire.ParseError(m).Error()
-				return r
-			}
-			f.valStart, f.valEnd, f.v = p, p+m, uint64(v)
-		case protowire.Fixed64Type:
-			v, m := protowire.ConsumeFixed64(b[p:])
+		case protowire.VarintType, protowire.Fixed32Type, protowire.Fixed64Type:
+			v, m := consumeScalar(typ, b[p:])
 			if m < 0 {
 				r.stop, r.err = off, protowire.ParseError(m).Error()
 				return r
@@ -251,6 +237,19 @@ func (d *decoder) scan(b []byte) (r scanResult) {
 	r.stop = len(b)
 	r.complete = true
 	return r
+}
+
+// consumeScalar reads a value of one of the scalar wire types as a uint64,
+// returning its length or a negative protowire error code.
+func consumeScalar(typ protowire.Type, b []byte) (uint64, int) {
+	switch typ {
+	case protowire.Fixed32Type:
+		v, n := protowire.ConsumeFixed32(b)
+		return uint64(v), n
+	case protowire.Fixed64Type:
+		return protowire.ConsumeFixed64(b)
+	}
+	return protowire.ConsumeVarint(b)
 }
 
 // findGroupEnd returns the offset of the end-group tag matching num for a
