@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/wxaudit/wxaudit/corpus"
+	"github.com/wxaudit/wxaudit/store"
 )
 
 // progressMinSize is the input size above which a progress bar is shown.
@@ -53,4 +57,37 @@ func (p *progressReader) Read(b []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// corpusProgress draws a bar on a terminal, else one quiet line a run.
+func corpusProgress(e *env, p corpus.Progress, bar bool) {
+	r := p.Run
+	if !bar {
+		status := fmt.Sprintf("%d requests, %d findings", r.Requests, r.Findings)
+		if r.Status == store.StatusFailed {
+			status = "failed: " + r.Error
+		}
+		fmt.Fprintf(e.stderr, "wxaudit: corpus: [%d/%d] %s: %s\n", p.Done, p.Total, r.Run, status)
+		return
+	}
+	const width = 30
+	done := width * p.Done / max(p.Total, 1)
+	eta := "?"
+	if p.Done > 0 {
+		left := time.Duration(float64(p.Elapsed) / float64(p.Done) * float64(p.Total-p.Done))
+		eta = left.Round(time.Second).String()
+	}
+	fmt.Fprintf(e.stderr, "\r\033[K[%s%s] %d/%d runs, %d requests, ETA %s", strings.Repeat("=", done), strings.Repeat(" ", width-done), p.Done, p.Total, p.Requests, eta)
+	if r.Status == store.StatusFailed {
+		fmt.Fprintf(e.stderr, "\r\033[Kwxaudit: corpus: %s failed: %s\n", r.Run, r.Error)
+	}
 }
