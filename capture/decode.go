@@ -13,19 +13,20 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
-// Link types (https://www.tcpdump.org/linktypes.html). DLT_RAW is 12 on
+// The link-type numbers pcap and pcapng headers carry
+// (https://www.tcpdump.org/linktypes.html). DLT_RAW is 12 on
 // most systems and 14 on OpenBSD; LINKTYPE_RAW is 101.
 const (
-	linkTypeNull     layers.LinkType = 0
-	linkTypeEthernet layers.LinkType = 1
-	linkTypeRaw12    layers.LinkType = 12
-	linkTypeRaw14    layers.LinkType = 14
-	linkTypeRaw      layers.LinkType = 101
-	linkTypeLoop     layers.LinkType = 108
-	linkTypeSLL      layers.LinkType = 113
-	linkTypeIPv4     layers.LinkType = 228
-	linkTypeIPv6     layers.LinkType = 229
-	linkTypeSLL2     layers.LinkType = 276
+	pcapNull     layers.LinkType = 0
+	pcapEthernet layers.LinkType = 1
+	pcapRaw12    layers.LinkType = 12
+	pcapRaw14    layers.LinkType = 14
+	pcapRaw      layers.LinkType = 101
+	pcapLoop     layers.LinkType = 108
+	pcapSLL      layers.LinkType = 113
+	pcapIPv4     layers.LinkType = 228
+	pcapIPv6     layers.LinkType = 229
+	pcapSLL2     layers.LinkType = 276
 )
 
 // EtherTypes used below.
@@ -65,21 +66,21 @@ const (
 
 func linkTypeName(lt layers.LinkType) string {
 	switch lt {
-	case linkTypeNull:
+	case pcapNull:
 		return "null"
-	case linkTypeEthernet:
+	case pcapEthernet:
 		return "ethernet"
-	case linkTypeRaw, linkTypeRaw12, linkTypeRaw14:
+	case pcapRaw, pcapRaw12, pcapRaw14:
 		return "raw ip"
-	case linkTypeIPv4:
+	case pcapIPv4:
 		return "raw ipv4"
-	case linkTypeIPv6:
+	case pcapIPv6:
 		return "raw ipv6"
-	case linkTypeLoop:
+	case pcapLoop:
 		return "loop"
-	case linkTypeSLL:
+	case pcapSLL:
 		return "linux sll"
-	case linkTypeSLL2:
+	case pcapSLL2:
 		return "linux sll2"
 	}
 	return fmt.Sprintf("link type %d", uint32(lt))
@@ -102,7 +103,7 @@ func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 	var etherType uint16
 	ether := false
 	switch lt {
-	case linkTypeEthernet:
+	case pcapEthernet:
 		if len(data) < ethernetHeaderLen {
 			return reasonTruncated
 		}
@@ -118,10 +119,10 @@ func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 			etherType = binary.BigEndian.Uint16(data[2:4])
 			data = data[vlanTagLen:]
 		}
-	case linkTypeSLL, linkTypeSLL2:
+	case pcapSLL, pcapSLL2:
 		// SLL has the protocol at bytes 14-15 of 16, SLL2 at bytes 0-1 of 20.
 		hdrLen, at := sllHeaderLen, 14
-		if lt == linkTypeSLL2 {
+		if lt == pcapSLL2 {
 			hdrLen, at = sll2HeaderLen, 0
 		}
 		if len(data) < hdrLen {
@@ -129,14 +130,14 @@ func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 		}
 		etherType, ether = binary.BigEndian.Uint16(data[at:at+2]), true
 		data = data[hdrLen:]
-	case linkTypeNull, linkTypeLoop:
+	case pcapNull, pcapLoop:
 		if len(data) < nullHeaderLen {
 			return reasonTruncated
 		}
 		// Null is in the capturing host's byte order, which the file does
 		// not record: families are small, so the non-zero half tells.
 		fam := binary.BigEndian.Uint32(data[:4])
-		if lt == linkTypeNull && fam > 0xffff {
+		if lt == pcapNull && fam > 0xffff {
 			fam = binary.LittleEndian.Uint32(data[:4])
 		}
 		data = data[nullHeaderLen:]
@@ -148,7 +149,7 @@ func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 		default:
 			return fmt.Sprintf("address family %d", fam)
 		}
-	case linkTypeRaw, linkTypeRaw12, linkTypeRaw14, linkTypeIPv4, linkTypeIPv6:
+	case pcapRaw, pcapRaw12, pcapRaw14, pcapIPv4, pcapIPv6:
 		if len(data) < 1 {
 			return reasonTruncated
 		}

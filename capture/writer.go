@@ -30,20 +30,21 @@ const (
 	LinkTypeLoop                     // LINKTYPE_LOOP (108), big-endian family
 )
 
-func (l LinkType) linkType() (uint32, bool) {
+// number is the link-type number the file header carries for l.
+func (l LinkType) number() (uint32, bool) {
 	switch l {
 	case LinkTypeEthernet:
-		return uint32(linkTypeEthernet), true
+		return uint32(pcapEthernet), true
 	case LinkTypeRaw:
-		return uint32(linkTypeRaw), true
+		return uint32(pcapRaw), true
 	case LinkTypeSLL:
-		return uint32(linkTypeSLL), true
+		return uint32(pcapSLL), true
 	case LinkTypeSLL2:
-		return uint32(linkTypeSLL2), true
+		return uint32(pcapSLL2), true
 	case LinkTypeNull:
-		return uint32(linkTypeNull), true
+		return uint32(pcapNull), true
 	case LinkTypeLoop:
-		return uint32(linkTypeLoop), true
+		return uint32(pcapLoop), true
 	}
 	return 0, false
 }
@@ -94,7 +95,7 @@ type Writer struct {
 
 // NewWriter writes the file header to w and returns a Writer.
 func NewWriter(w io.Writer, f Format, opts WriterOptions) (*Writer, error) {
-	lt, ok := opts.Link.linkType()
+	lt, ok := opts.Link.number()
 	if !ok {
 		return nil, fmt.Errorf("capture: unknown writer link %d", opts.Link)
 	}
