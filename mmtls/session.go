@@ -80,7 +80,7 @@ func (k Outcome) String() string {
 	case Decrypted:
 		return "decrypted"
 	}
-	return fmt.Sprintf("kind %d", uint8(k))
+	return fmt.Sprintf("outcome %d", uint8(k))
 }
 
 // TicketCache remembers the PSKs of tickets issued in handshakes a Session
@@ -184,14 +184,14 @@ func (s *Session) ClientHello() *ClientHello { return s.hello }
 
 // Record processes one record and returns its plaintext: the body itself for
 // a plaintext record (aliasing rec.Body), else a newly allocated decryption.
-// kind says which; on error it is PlainNone and the error is
+// outcome says which; on error it is NotDecrypted and the error is
 //   - ErrNoSecret when no secrets are known for the connection,
 //   - ErrNoKeys when the messages the record's key derives from were not
 //     fed yet (see Session),
 //   - ErrTagMismatch when no key opens the record,
 //   - a *parseError for a malformed hello (a plaintext record whose handshake
-//     message cannot be parsed is still returned, with kind PlainClear).
-func (s *Session) Record(fromClient bool, seq uint64, rec Record) (plaintext []byte, kind Outcome, err error) {
+//     message cannot be parsed is still returned, with outcome Cleartext).
+func (s *Session) Record(fromClient bool, seq uint64, rec Record) (plaintext []byte, outcome Outcome, err error) {
 	if IsPlaintext(rec) {
 		return rec.Body, Cleartext, s.readPlain(fromClient, rec)
 	}

@@ -35,7 +35,7 @@ func FuzzSession(f *testing.F) {
 			pt, kind, err := s.Record(dir == 0, seq[dir], rec)
 			seq[dir]++
 			if kind == NotDecrypted && (pt != nil || err == nil) {
-				t.Fatalf("PlainNone with plaintext or without error")
+				t.Fatalf("NotDecrypted with plaintext or without error")
 			}
 		}
 	})
