@@ -11,7 +11,7 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// defaultCatalog is parsed once: Feature and PathFor are called per request.
+// defaultCatalog is parsed once: Feature and pathFor are called per request.
 var defaultCatalog = sync.OnceValue(catalog.Default)
 
 // Feature names the app feature of an API path from the embedded catalog
@@ -19,9 +19,9 @@ var defaultCatalog = sync.OnceValue(catalog.Default)
 // nothing.
 func Feature(path string) string { return defaultCatalog().Feature(path) }
 
-// PathFor returns the API path of a request: uri when known, else the
+// pathFor returns the API path of a request: uri when known, else the
 // embedded catalog's path for reqType, else "".
-func PathFor(uri string, reqType int) string {
+func pathFor(uri string, reqType int) string {
 	if uri != "" {
 		return uri
 	}
@@ -40,7 +40,7 @@ type Attribution struct {
 // Resolve attributes a request. The catalog decides from the URI or the
 // request type (nil cat means the embedded one). Only when it cannot
 // (catalog.FeatureOther: no path, or a path no rule knows) does what the
-// request carries decide, through FromData; found and fields are the
+// request carries decide, through fromData; found and fields are the
 // request's findings and decoded leaves, and may be nil.
 func Resolve(cat *catalog.Catalog, reqType int, uri string, found []classify.Finding, fields []classify.Field) Attribution {
 	if cat == nil {
@@ -62,7 +62,7 @@ func Resolve(cat *catalog.Catalog, reqType int, uri string, found []classify.Fin
 		}
 	}
 	if a.Feature == taxonomy.FeatureOther {
-		if f, why := FromData(found, fields); f != "" {
+		if f, why := fromData(found, fields); f != "" {
 			a.Feature, a.Reason = f, why
 		}
 	}
@@ -92,7 +92,7 @@ var (
 	ghAppRe = regexp.MustCompile(`^gh_[0-9a-f]{12}@app$`)
 )
 
-// FromData names the feature a request serves from what it carries, for
+// fromData names the feature a request serves from what it carries, for
 // requests the catalog cannot place, or returns "" when the content does
 // not say. It looks for the subject of the request, not incidental
 // metadata (every request carries the BaseRequest), in this order:
@@ -109,7 +109,7 @@ var (
 //   - Channels' internal name, "finder", in a key or a short value
 //     ("FinderEntrance", "finderUsername"): channels;
 //   - coordinates: location.
-func FromData(found []classify.Finding, fields []classify.Field) (feature, reason string) {
+func fromData(found []classify.Finding, fields []classify.Field) (feature, reason string) {
 	for _, f := range found {
 		switch f.DataType {
 		case taxonomy.MessageContent:

@@ -44,7 +44,7 @@ func TestFromData(t *testing.T) {
 		{"nothing", nil, []classify.Field{{Path: "1.2", Kind: classify.KindVarint, Uint: 5}}, ""},
 	}
 	for _, tt := range tests {
-		if got, why := FromData(tt.found, tt.fields); got != tt.want || (got != "" && why == "") {
+		if got, why := fromData(tt.found, tt.fields); got != tt.want || (got != "" && why == "") {
 			t.Errorf("%s: got %q (%s), want %q", tt.name, got, why, tt.want)
 		}
 	}

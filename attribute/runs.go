@@ -128,11 +128,11 @@ type Overlap struct {
 	Of     int // distinct lines of the smaller input
 }
 
-// MinOverlap is the share of the smaller input's distinct lines above
+// minOverlap is the share of the smaller input's distinct lines above
 // which two inputs count as overlapping.
-const MinOverlap = 0.5
+const minOverlap = 0.5
 
-// Overlaps finds the pairs of inputs that share more than MinOverlap of
+// Overlaps finds the pairs of inputs that share more than minOverlap of
 // the smaller one's distinct lines without one being a line prefix of the
 // other (identical inputs included).
 func Overlaps(ls []Lines) []Overlap {
@@ -159,7 +159,7 @@ func Overlaps(ls []Lines) []Overlap {
 					shared++
 				}
 			}
-			if float64(shared) > MinOverlap*float64(len(small)) {
+			if float64(shared) > minOverlap*float64(len(small)) {
 				out = append(out, Overlap{A: a, B: b, Shared: shared, Of: len(small)})
 			}
 		}
