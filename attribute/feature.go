@@ -11,22 +11,13 @@ import (
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// defaultCatalog is parsed once: Feature and pathFor are called per request.
+// defaultCatalog is parsed once: Feature is called per request.
 var defaultCatalog = sync.OnceValue(catalog.Default)
 
 // Feature names the app feature of an API path from the embedded catalog
 // (catalog.Catalog.Feature): catalog.FeatureOther when the path says
 // nothing.
 func Feature(path string) string { return defaultCatalog().Feature(path) }
-
-// pathFor returns the API path of a request: uri when known, else the
-// embedded catalog's path for reqType, else "".
-func pathFor(uri string, reqType int) string {
-	if uri != "" {
-		return uri
-	}
-	return defaultCatalog().Path(reqType)
-}
 
 // Attribution is where a request belongs.
 type Attribution struct {
