@@ -17,7 +17,6 @@ import (
 // (a locale, a network type) are listed but do not contradict "not
 // significantly more".
 type coreFeature struct {
-	requests    int
 	beyond      map[string]int    // data type → findings beyond need
 	sent        map[string]string // data type → its first finding
 	beyondFirst map[string]string // data type → its first finding beyond need

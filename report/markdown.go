@@ -196,5 +196,3 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 	}
 	return b.Flush()
 }
-
-func sortStrings(xs []string) { sort.Strings(xs) }
