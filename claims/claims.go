@@ -8,7 +8,9 @@
 // leaves flows undisclosed or misattributed.
 //
 // Compute is pure: it reads a finished report.Report (findings, requests,
-// runs, policy gaps) and returns claims; it never changes the report.
+// runs, policy gaps) and returns claims; it never changes the report. A
+// Tally states the same claims from requests given one at a time, for an
+// analysis that streams its findings to disk.
 package claims
 
 import (

@@ -5,5 +5,7 @@
 // `wxaudit diff`.
 //
 // A Report keeps findings and one small record per request, never decoded
-// trees; its size is O(findings + requests).
+// trees; its size is O(findings + requests). A Builder writes the same
+// folder a request at a time, holding only what the shared files summarise
+// (see build.go); WriteDir uses it too.
 package report
