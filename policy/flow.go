@@ -242,7 +242,6 @@ func ReadReport(dir string, opts ReadOptions) ([]Flow, error) {
 	return ReadFindings(f, "findings.jsonl", opts)
 }
 
-
 func normPerm(p string) string {
 	if strings.Contains(p, "=") && attribute.ValidPermissions(p) {
 		return strings.TrimSpace(p) // one state per permission: read per gate
