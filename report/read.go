@@ -25,27 +25,12 @@ func ReadDir(dir string) (*Report, error) {
 	if err := json.Unmarshal(b, &r.Runs); err != nil {
 		return nil, fmt.Errorf("report: %s: %w", RunsFile, err)
 	}
-	f, err := os.Open(filepath.Join(dir, FindingsFile))
+	err = eachFinding(filepath.Join(dir, FindingsFile), func(fd *Finding) error {
+		r.Findings = append(r.Findings, *fd)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), maxReadLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var fd Finding
-		if err := json.Unmarshal(sc.Bytes(), &fd); err != nil {
-			return nil, fmt.Errorf("report: %s line %d: %w", FindingsFile, line, err)
-		}
-		r.Findings = append(r.Findings, fd)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("report: %s: %w", FindingsFile, err)
+		return nil, err
 	}
 	if err := readExtras(dir, r); err != nil {
 		return nil, err
