@@ -43,6 +43,18 @@ func InflateAny(b []byte, max int64) ([]byte, error) {
 	return inflate(b, max, true)
 }
 
+// InflateBody is InflateAny under st's caps: the output counts towards
+// MaxInflateTotal like a business payload's, so plain-HTTP bodies cannot
+// amplify a capture's output past it either.
+func (st *AuthState) InflateBody(b []byte) ([]byte, error) {
+	out, err := InflateAny(b, st.maxInflate())
+	if errors.Is(err, errTooLarge) {
+		st.capped = true
+	}
+	st.inflated += int64(len(out))
+	return out, err
+}
+
 // cbcPaddingOK decrypts only the last block of c under key (IV = key) and
 // reports whether it ends in valid PKCS#7 padding: a cheap filter before
 // the full decryption when trying many keys.

@@ -41,6 +41,7 @@ type AuthState struct {
 	// ReasonOutputCap, counted like any other.
 	MaxInflateTotal int64
 	inflated        int64
+	capped          bool // an inflation hit its cap since the last Restore
 
 	// Learned keys, tried before the key log's.
 	SessionKeys   [][16]byte // inner AES-CBC keys
@@ -340,6 +341,7 @@ func openCBCBody(h Header, body []byte, keys Keys, st *AuthState) (Plaintext, er
 		} else {
 			out, err := inflateZlib(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
 			if errors.Is(err, errTooLarge) {
+				st.capped = true
 				fail.note(4, st.tooLarge(), err)
 				continue
 			}
@@ -498,6 +500,7 @@ func openGCMBlob(b []byte, keys Keys, st *AuthState, extraAAD [][]byte) (Plainte
 		} else {
 			out, err := inflateZlib(pt, st.maxInflate())
 			if errors.Is(err, errTooLarge) {
+				st.capped = true
 				return Plaintext{}, &OpenError{Reason: st.tooLarge(), Err: err}
 			}
 			if err != nil {

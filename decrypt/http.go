@@ -72,10 +72,10 @@ func setBody(p *payload.Payload, body, inflated []byte, ok bool) {
 	}
 }
 
-// inflateAny inflates a zlib or raw deflate body, bounded by max; it
+// inflateBody inflates a zlib or raw deflate body under st's caps; it
 // reports false for anything that does not inflate to at least one byte.
-func inflateAny(b []byte, max int64) ([]byte, bool) {
-	out, err := business.InflateAny(b, max)
+func inflateBody(st *business.AuthState, b []byte) ([]byte, bool) {
+	out, err := st.InflateBody(b)
 	if err != nil || len(out) == 0 {
 		return nil, false
 	}

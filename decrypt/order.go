@@ -35,6 +35,7 @@ type job struct {
 	opened       business.Packet
 	err          error
 	batch        *batch // the batch it is opened in; nil when opened at commit
+	size         int    // bytes of pkt and body, while queued
 }
 
 // batch is jobs handed to a worker at once: one wake-up per batch rather
@@ -53,6 +54,15 @@ const (
 	batchBytes = 256 << 10
 )
 
+// In-flight bounds, so that memory does not depend on what a hostile
+// capture puts in its packets: at most maxQueuedBytes of packets wait to be
+// committed, and a worker inflates a payload to at most workerMaxInflate;
+// a packet whose payload would be larger is opened again, with the run's
+// own caps, when it is committed (real payloads are a few KiB).
+const maxQueuedBytes = 4 << 20
+
+var workerMaxInflate = 1 << 20 // a variable for tests
+
 // orderer keeps the jobs submitted and not yet committed, in order. With
 // fewer than two workers it opens and commits each job at once, on the
 // caller's goroutine.
@@ -65,8 +75,9 @@ type orderer struct {
 	wg      sync.WaitGroup
 	workers int
 	// maxQueued bounds the jobs in flight: each holds its packet and,
-	// once opened, its plaintexts (at most Options.MaxInflated each).
-	maxQueued int
+	// once opened, its plaintexts (at most workerMaxInflate each).
+	maxQueued   int
+	queuedBytes int // sizes of the jobs in flight
 }
 
 func (o *orderer) start(d *decrypter, workers int) {
@@ -87,15 +98,16 @@ func (o *orderer) start(d *decrypter, workers int) {
 // restored to the snapshot each job was submitted with.
 func (o *orderer) worker() {
 	defer o.wg.Done()
-	st := business.AuthState{MaxInflate: o.d.biz.st.MaxInflate}
+	main := &o.d.biz.st
+	st := business.AuthState{MaxInflate: min(main.MaxInflate, int64(workerMaxInflate)), MaxInflateTotal: main.MaxInflateTotal}
 	for b := range o.work {
 		for _, j := range b.jobs {
-			if j.body != nil {
-				j.inflated, j.ok = inflateAny(j.body, o.d.opts.maxInflated())
-				continue
-			}
 			st.Restore(j.base0)
-			j.opened, j.err = business.Open(j.pkt, o.d.keys, &st)
+			if j.body != nil {
+				j.inflated, j.ok = inflateBody(&st, j.body)
+			} else {
+				j.opened, j.err = business.Open(j.pkt, o.d.keys, &st)
+			}
 			j.after = st.Snapshot()
 		}
 		close(b.done)
@@ -116,15 +128,17 @@ func (o *orderer) submit(j *job) {
 		}
 		b := o.filling
 		j.batch = b
+		j.size = len(j.pkt) + len(j.body)
 		b.jobs = append(b.jobs, j)
-		b.bytes += len(j.pkt) + len(j.body)
+		b.bytes += j.size
+		o.queuedBytes += j.size
 		if len(b.jobs) >= batchJobs || b.bytes >= batchBytes {
 			o.send()
 		}
 	}
 	o.queue = append(o.queue, j)
 	o.commitDone(false)
-	for len(o.queue)-o.head >= o.maxQueued {
+	for n := len(o.queue) - o.head; n >= o.maxQueued || n > 1 && o.queuedBytes > maxQueuedBytes; n = len(o.queue) - o.head {
 		o.commitDone(true)
 	}
 }
@@ -199,6 +213,7 @@ func (o *orderer) stop() {
 // opened again here, so that every packet sees the keys learned before it.
 func (o *orderer) commit(j *job) {
 	c, st := j.c, &o.d.biz.st
+	o.queuedBytes -= j.size
 	if j.send {
 		o.d.send(j.base)
 		return
@@ -209,15 +224,17 @@ func (o *orderer) commit(j *job) {
 	}
 	if j.body != nil {
 		inflated, ok := j.inflated, j.ok
-		if j.batch == nil {
-			inflated, ok = inflateAny(j.body, o.d.opts.maxInflated())
+		if j.batch == nil || !st.Reproduces(j.base0, j.after) {
+			inflated, ok = inflateBody(st, j.body)
+		} else {
+			st.Merge(j.base0, j.after)
 		}
 		setBody(j.base, j.body, inflated, ok)
 		o.d.send(j.base)
 		return
 	}
 	opened, err := j.opened, j.err
-	if j.batch == nil || !st.Unchanged(j.base0) {
+	if j.batch == nil || !st.Reproduces(j.base0, j.after) {
 		opened, err = business.Open(j.pkt, o.d.keys, st)
 	} else {
 		st.Merge(j.base0, j.after)

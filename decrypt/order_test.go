@@ -14,14 +14,22 @@ import (
 	"github.com/wxaudit/wxaudit/payload"
 	"github.com/wxaudit/wxaudit/reassemble"
 	"github.com/wxaudit/wxaudit/synth"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // runJSON decrypts capture with the given workers and returns the payload
 // JSONL and the stats.
 func runJSON(t *testing.T, capture []byte, keys *keylog.Log, workers int) ([]byte, *Stats) {
 	t.Helper()
+	return runOpts(t, capture, Options{Keys: keys, Workers: workers})
+}
+
+// runOpts is runJSON with any options.
+func runOpts(t *testing.T, capture []byte, opts Options) ([]byte, *Stats) {
+	t.Helper()
 	var out bytes.Buffer
-	st, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys, CaptureName: "c", Workers: workers}, func(p *payload.Payload) error {
+	opts.CaptureName = "c"
+	st, err := Run(context.Background(), bytes.NewReader(capture), opts, func(p *payload.Payload) error {
 		out.Write(append(p.AppendJSON(nil, false), '\n'))
 		return nil
 	})
@@ -70,6 +78,60 @@ func TestWorkersSameOutput(t *testing.T) {
 	}
 }
 
+// TestWorkersSameOutputCapped checks that the caps on inflated output bind
+// alike with and without workers: a total cap reached in the middle of the
+// capture, and workers whose own per-payload cap is below the run's (their
+// packets are then opened again at commit).
+func TestWorkersSameOutputCapped(t *testing.T) {
+	var capt, secrets, frida bytes.Buffer
+	if _, err := synth.GenerateTo(synth.Writers{Capture: &capt, Secrets: &secrets, Frida: &frida, Manifest: &bytes.Buffer{}}, synth.Options{Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := keylog.Parse(bytes.NewReader(secrets.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWorkersCapped(t, "synth", capt.Bytes(), keys)
+}
+
+func checkWorkersCapped(t *testing.T, name string, capture []byte, keys *keylog.Log) {
+	t.Helper()
+	inflated := int64(0)
+	if _, err := Run(context.Background(), bytes.NewReader(capture), Options{Keys: keys}, func(p *payload.Payload) error {
+		if p.Compressed {
+			inflated += int64(len(p.Payload))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if inflated == 0 {
+		t.Fatalf("%s: no compressed payload", name)
+	}
+	defer func(m int) { workerMaxInflate = m }(workerMaxInflate)
+	for _, workerMax := range []int{1 << 20, 64} {
+		workerMaxInflate = workerMax
+		for _, total := range []int64{0, inflated / 2} {
+			// A per-payload cap well below the total lets workers' results
+			// through until the total nears.
+			perPayload := total / 8
+			want, wantSt := runOpts(t, capture, Options{Keys: keys, MaxInflatedTotal: total, MaxInflated: perPayload})
+			if total > 0 && wantSt.PayloadsNotDecrypted["inner: "+taxonomy.ReasonOutputCap]+wantSt.PayloadsNotDecrypted["inner: "+taxonomy.ReasonTooLarge] == 0 {
+				t.Fatalf("%s: total cap %d: no payload stopped by the caps", name, total)
+			}
+			for _, w := range []int{2, 3} {
+				got, gotSt := runOpts(t, capture, Options{Keys: keys, MaxInflatedTotal: total, MaxInflated: perPayload, Workers: w})
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s: worker cap %d, total cap %d, %d workers: output differs from in-line opening", name, workerMax, total, w)
+				}
+				if d := cmp.Diff(wantSt, gotSt); d != "" {
+					t.Errorf("%s: worker cap %d, total cap %d, %d workers: stats differ (-in line +workers):\n%s", name, workerMax, total, w, d)
+				}
+			}
+		}
+	}
+}
+
 func TestWorkersSameOutputReal(t *testing.T) {
 	dir := fixtures.Dir(t)
 	src, err := os.ReadFile(dir + "/" + realCapture)
@@ -79,6 +141,7 @@ func TestWorkersSameOutputReal(t *testing.T) {
 	keys := loadKeys(t, dir+"/"+realKeylog)
 	checkWorkers(t, "real", src, keys)
 	checkWorkers(t, "real x20", replicate(t, src, 20*len(src)), keys)
+	checkWorkersCapped(t, "real x20", replicate(t, src, 20*len(src)), keys)
 }
 
 // TestIdleTimeout checks that connections idle for DefaultIdleTimeout are

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxaudit/wxaudit/business"
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/payload"
 )
@@ -91,7 +92,7 @@ func TestInflateAnyPooled(t *testing.T) {
 			{"zlib over cap", z.Bytes(), int64(len(plain)) - 1, false},
 			{"deflate over cap", f.Bytes(), int64(len(plain)) - 1, false},
 		} {
-			out, ok := inflateAny(tc.in, tc.max)
+			out, ok := inflateBody(&business.AuthState{MaxInflate: tc.max}, tc.in)
 			if ok != tc.ok || (ok && !bytes.Equal(out, plain)) {
 				t.Fatalf("round %d %s: ok %v (%d bytes), want ok %v", round, tc.name, ok, len(out), tc.ok)
 			}
