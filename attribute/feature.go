@@ -1,13 +1,13 @@
 package attribute
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/classify"
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -79,8 +79,8 @@ func knownPath(cat *catalog.Catalog, uri string) bool {
 
 // appIDRe is a Mini Program appid; ghAppRe a Mini Program's user name.
 var (
-	appIDRe = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
-	ghAppRe = regexp.MustCompile(`^gh_[0-9a-f]{12}@app$`)
+	appIDRe = lazyre.New(`^wx[0-9a-f]{16}$`)
+	ghAppRe = lazyre.New(`^gh_[0-9a-f]{12}@app$`)
 )
 
 // fromData names the feature a request serves from what it carries, for

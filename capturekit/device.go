@@ -9,9 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 )
 
 // WeChatPackage is the Android package of WeChat.
@@ -108,7 +109,7 @@ func firstLine(s string) string {
 	return s
 }
 
-var versionName = regexp.MustCompile(`versionName=(\S+)`)
+var versionName = lazyre.New(`versionName=(\S+)`)
 
 // Check runs every check in order and returns the device, or the first
 // failure. serial picks a device when several are attached.

@@ -9,12 +9,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/schemaless"
 )
 
@@ -378,9 +378,9 @@ func uniqueName(n string, used map[string]bool) string {
 }
 
 var (
-	reEndpoint = regexp.MustCompile(`^//\s*wxaudit:endpoint\s+(\S+)`)
-	reMessage  = regexp.MustCompile(`^message\s+(\w+)\s*\{`)
-	reField    = regexp.MustCompile(`^(?:repeated\s+|optional\s+)?([\w.]+)\s+(\w+)\s*=\s*(\d+)`)
+	reEndpoint = lazyre.New(`^//\s*wxaudit:endpoint\s+(\S+)`)
+	reMessage  = lazyre.New(`^message\s+(\w+)\s*\{`)
+	reField    = lazyre.New(`^(?:repeated\s+|optional\s+)?([\w.]+)\s+(\w+)\s*=\s*(\d+)`)
 )
 
 type protoMsg struct {

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -41,9 +41,9 @@ func (e *ValidationError) Error() string {
 }
 
 var (
-	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
-	dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
-	ccRE   = regexp.MustCompile(`^(\*|\d{1,4})$`)
+	nameRE = lazyre.New(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+	dateRE = lazyre.New(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+	ccRE   = lazyre.New(`^(\*|\d{1,4})$`)
 )
 
 // loader walks one YAML document and collects problems.
@@ -93,8 +93,8 @@ func LoadModel(r io.Reader, name string) (*Model, error) {
 }
 
 var (
-	yamlLineRE   = regexp.MustCompile(`line (\d+)`)
-	yamlAnchorRE = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+	yamlLineRE   = lazyre.New(`line (\d+)`)
+	yamlAnchorRE = lazyre.New(`unknown anchor '([^']*)' referenced`)
 )
 
 // yamlErrLine finds the line of a yaml.v3 error: in its message, or, for an

@@ -1,8 +1,9 @@
 package report
 
 import (
-	"regexp"
 	"sort"
+
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 )
 
 // GapGroup is one distinct policy gap: one kind × data type × feature ×
@@ -103,7 +104,7 @@ func (r *Report) GroupGaps() []GapGroup {
 
 // perRunWords matches the per-run part of a gap's first sentence ("in 3
 // findings from … (run "x", permissions on).").
-var perRunWords = regexp.MustCompile(`^(During .*?) in \d+ findings? .*?\(run ".*?", permissions \w+\)\.\s*`)
+var perRunWords = lazyre.New(`^(During .*?) in \d+ findings? .*?\(run ".*?", permissions \w+\)\.\s*`)
 
 // groupStatement drops the per-run wording of a gap's statement: the group
 // lists its runs and counts its findings itself.

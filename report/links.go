@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 )
 
 var (
-	hrefAttr = regexp.MustCompile(`href="([^"]*)"`)
-	idAttr   = regexp.MustCompile(`id="([^"]*)"`)
+	hrefAttr = lazyre.New(`href="([^"]*)"`)
+	idAttr   = lazyre.New(`id="([^"]*)"`)
 )
 
 // DanglingLinks checks every link of the HTML pages of a report directory

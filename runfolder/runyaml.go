@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wxaudit/wxaudit/internal/lazyre"
 )
 
 // FileName is the name of the description inside a run folder.
@@ -86,7 +87,7 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = lazyre.New(`line (\d+)`)
 
 // Parse reads run.yaml from r. It fails on a file larger than MaxSize, a
 // version other than Version, unknown fields, permission values other
