@@ -1,32 +1,33 @@
 package capture
 
-// This file decodes one captured frame down to its TCP header: the link
-// layers are fixed-size headers parsed here, IP and TCP use gopacket's
-// layers decoders, reused from frame to frame.
+// This file decodes one captured frame down to its TCP header, by hand
+// (see Reader for why not with gopacket). It accepts and rejects headers
+// as gopacket's layers decoders did, which FuzzDecodeMatchesGopacket
+// checks.
 
 import (
 	"encoding/binary"
 	"fmt"
-	"net/netip"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 )
+
+// linkType is a link-layer header type. pcap and pcapng files carry it
+// in 16 bits (pcap's upper 16 bits are flags).
+type linkType uint16
 
 // The link-type numbers pcap and pcapng headers carry
 // (https://www.tcpdump.org/linktypes.html). DLT_RAW is 12 on
 // most systems and 14 on OpenBSD; LINKTYPE_RAW is 101.
 const (
-	pcapNull     layers.LinkType = 0
-	pcapEthernet layers.LinkType = 1
-	pcapRaw12    layers.LinkType = 12
-	pcapRaw14    layers.LinkType = 14
-	pcapRaw      layers.LinkType = 101
-	pcapLoop     layers.LinkType = 108
-	pcapSLL      layers.LinkType = 113
-	pcapIPv4     layers.LinkType = 228
-	pcapIPv6     layers.LinkType = 229
-	pcapSLL2     layers.LinkType = 276
+	pcapNull     linkType = 0
+	pcapEthernet linkType = 1
+	pcapRaw12    linkType = 12
+	pcapRaw14    linkType = 14
+	pcapRaw      linkType = 101
+	pcapLoop     linkType = 108
+	pcapSLL      linkType = 113
+	pcapIPv4     linkType = 228
+	pcapIPv6     linkType = 229
+	pcapSLL2     linkType = 276
 )
 
 // EtherTypes used below.
@@ -64,7 +65,7 @@ const (
 	reasonBadIPVersion = "bad ip version"
 )
 
-func linkTypeName(lt layers.LinkType) string {
+func linkTypeName(lt linkType) string {
 	switch lt {
 	case pcapNull:
 		return "null"
@@ -97,7 +98,7 @@ const (
 
 // decode fills p from a frame of link type lt. It returns "" for a TCP
 // packet, else the reason the frame is skipped.
-func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
+func decode(data []byte, lt linkType, p *Packet) string {
 	var nw network
 	// Ethernet and Linux cooked headers name the network by EtherType.
 	var etherType uint16
@@ -172,93 +173,16 @@ func (r *Reader) decode(data []byte, lt layers.LinkType, p *Packet) string {
 	}
 
 	var seg []byte
-	switch nw {
-	case netIPv4:
-		if len(data) < 20 {
-			return reasonTruncated
-		}
-		if data[0]>>4 != 4 {
-			return reasonBadIPVersion
-		}
-		if err := r.ip4.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
-			if int(data[0]&0x0f)*4 > len(data) {
-				return reasonTruncated
-			}
-			return reasonBadIP
-		}
-		if r.ip4.Flags&layers.IPv4MoreFragments != 0 || r.ip4.FragOffset != 0 {
-			return reasonFragment
-		}
-		if r.ip4.Protocol != layers.IPProtocolTCP {
-			return protocolReason(r.ip4.Protocol)
-		}
-		if r.ip4.Length != 0 && int(r.ip4.Length) > len(data) {
-			p.Truncated = true
-		}
-		src, dst := [4]byte(r.ip4.SrcIP), [4]byte(r.ip4.DstIP)
-		p.Src = netip.AddrPortFrom(netip.AddrFrom4(src), 0)
-		p.Dst = netip.AddrPortFrom(netip.AddrFrom4(dst), 0)
-		seg = r.ip4.Payload
-	case netIPv6:
-		if len(data) < 40 {
-			return reasonTruncated
-		}
-		if data[0]>>4 != 6 {
-			return reasonBadIPVersion
-		}
-		if err := r.ip6.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
-			return reasonBadIP
-		}
-		if int(r.ip6.Length) > len(data)-40 {
-			p.Truncated = true
-		}
-		next, payload := r.ip6.NextHeader, r.ip6.Payload
-		if r.ip6.HopByHop != nil {
-			next = r.ip6.HopByHop.NextHeader
-		}
-		for n := 0; next != layers.IPProtocolTCP; n++ {
-			if n == maxIPv6ExtHeaders {
-				return "too many ipv6 extension headers"
-			}
-			switch next {
-			case layers.IPProtocolIPv6Fragment:
-				return reasonFragment
-			case layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination, layers.IPProtocolIPv6HopByHop:
-				if err := r.ext.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil {
-					return reasonTruncated
-				}
-				next, payload = r.ext.NextHeader, r.ext.Payload
-			default:
-				return protocolReason(next)
-			}
-		}
-		src, dst := [16]byte(r.ip6.SrcIP), [16]byte(r.ip6.DstIP)
-		p.Src = netip.AddrPortFrom(netip.AddrFrom16(src), 0)
-		p.Dst = netip.AddrPortFrom(netip.AddrFrom16(dst), 0)
-		seg = payload
-	default:
-		panic("capture: internal error: no network layer")
+	var reason string
+	if nw == netIPv4 {
+		seg, reason = decodeIPv4(data, p)
+	} else {
+		seg, reason = decodeIPv6(data, p)
 	}
-
-	if len(seg) < 20 {
-		return reasonTruncated
+	if reason != "" {
+		return reason
 	}
-	if int(seg[12]>>4)*4 > len(seg) {
-		if p.Truncated {
-			return reasonTruncated
-		}
-		return reasonBadTCP
-	}
-	if err := r.tcp.DecodeFromBytes(seg, gopacket.NilDecodeFeedback); err != nil {
-		return reasonBadTCP
-	}
-	p.Src = netip.AddrPortFrom(p.Src.Addr(), uint16(r.tcp.SrcPort))
-	p.Dst = netip.AddrPortFrom(p.Dst.Addr(), uint16(r.tcp.DstPort))
-	p.Seq, p.Ack = r.tcp.Seq, r.tcp.Ack
-	p.Flags = TCPFlags(seg[13])
-	p.Window = r.tcp.Window
-	p.Payload = r.tcp.Payload
-	return ""
+	return decodeTCP(seg, p)
 }
 
 // etherNetwork maps an EtherType to the network layer, or a skip reason.
@@ -273,20 +197,3 @@ func etherNetwork(et uint16) (network, string) {
 	}
 	return netUnknown, fmt.Sprintf("ethertype 0x%04x", et)
 }
-
-// protocolReason names a non-TCP IP protocol.
-func protocolReason(p layers.IPProtocol) string {
-	switch p {
-	case layers.IPProtocolUDP:
-		return reasonUDP
-	case layers.IPProtocolICMPv4:
-		return reasonICMP
-	case layers.IPProtocolICMPv6:
-		return reasonICMPv6
-	case layers.IPProtocolIGMP:
-		return reasonIGMP
-	}
-	return fmt.Sprintf("ip protocol %d", uint8(p))
-}
-
-func linkTypeFromUint(v uint32) layers.LinkType { return layers.LinkType(v) }

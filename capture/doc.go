@@ -27,11 +27,12 @@
 //
 // # Memory
 //
-// The input is streamed: one record is held at a time, in a buffer reused
-// from frame to frame, so memory is bounded by the largest record (at most
-// 256 KiB in practice, and record lengths from the file are never trusted
-// for allocation beyond what is read). Packet.Payload aliases that buffer.
+// The input is streamed: one record is held at a time, in the read buffer
+// (or, past 64 KiB, a buffer reused from frame to frame), so memory is
+// bounded by the largest record (at most 256 KiB in practice, and record
+// lengths from the file are never trusted for allocation beyond what is
+// read). Packet.Payload aliases that buffer; Next does not allocate.
 //
-// gopacket types stay inside this package: the API uses net/netip, time and
-// the types defined here.
+// The file formats, IP and TCP are parsed by hand, not with gopacket (see
+// Reader); tests check the parsers against gopacket's.
 package capture

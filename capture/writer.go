@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
@@ -115,12 +116,12 @@ func NewWriter(w io.Writer, f Format, opts WriterOptions) (*Writer, error) {
 		} else {
 			wr.pcap = pcapgo.NewWriter(wr.bw)
 		}
-		if err := wr.pcap.WriteFileHeader(snap, linkTypeFromUint(lt)); err != nil {
+		if err := wr.pcap.WriteFileHeader(snap, layers.LinkType(lt)); err != nil {
 			return nil, fmt.Errorf("capture: writing pcap header: %w", err)
 		}
 	case FormatPcapng:
 		intf := pcapgo.DefaultNgInterface
-		intf.LinkType = linkTypeFromUint(lt)
+		intf.LinkType = layers.LinkType(lt)
 		intf.SnapLength = snap
 		intf.Name = "wxaudit"
 		ng, err := pcapgo.NewNgWriterInterface(w, intf, pcapgo.DefaultNgWriterOptions)
