@@ -296,3 +296,17 @@ func TestNextDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestWriterMatchesGopacket(t *testing.T) {
+	pkts := samplePackets()
+	for _, f := range []Format{FormatPcap, FormatPcapng} {
+		for _, link := range []LinkType{LinkTypeEthernet, LinkTypeRaw, LinkTypeSLL, LinkTypeSLL2, LinkTypeNull, LinkTypeLoop} {
+			for _, opts := range []WriterOptions{{Link: link}, {Link: link, Snaplen: 50}, {Link: link, Nanoseconds: true}} {
+				got := writeCapture(t, f, opts, pkts)
+				if want := rewriteWithPcapgo(t, got, f, opts); !bytes.Equal(got, want) {
+					t.Errorf("%v %+v:\n got %x\nwant %x", f, opts, got, want)
+				}
+			}
+		}
+	}
+}

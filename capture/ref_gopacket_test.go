@@ -5,6 +5,7 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"maps"
 	"net/netip"
+	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -497,4 +499,71 @@ func (g *refGuard) header() error {
 		g.inBody, g.inTrail, g.tn = false, true, 0
 	}
 	return nil
+}
+
+// rewriteWithPcapgo reads a capture the Writer wrote and writes its records
+// again with pcapgo's writers, as the Writer did before it wrote them by
+// hand: the bytes must be the same.
+func rewriteWithPcapgo(t testing.TB, in []byte, f Format, opts WriterOptions) []byte {
+	t.Helper()
+	lt, _ := opts.Link.number()
+	snap := uint32(opts.Snaplen)
+	if snap == 0 {
+		snap = maxSnaplen
+	}
+	var out bytes.Buffer
+	if f == FormatPcap {
+		r, err := pcapgo.NewReader(bytes.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := pcapgo.NewWriter(&out)
+		if opts.Nanoseconds {
+			w = pcapgo.NewWriterNanos(&out)
+		}
+		if err := w.WriteFileHeader(snap, layers.LinkType(lt)); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			data, ci, err := r.ReadPacketData()
+			if err == io.EOF {
+				return out.Bytes()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.WritePacket(ci, data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r, err := pcapgo.NewNgReader(bytes.NewReader(in), pcapgo.DefaultNgReaderOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intf := pcapgo.DefaultNgInterface
+	intf.LinkType = layers.LinkType(lt)
+	intf.SnapLength = snap
+	intf.Name = "wxaudit"
+	w, err := pcapgo.NewNgWriterInterface(&out, intf, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci.InterfaceIndex = 0
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

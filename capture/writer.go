@@ -1,7 +1,8 @@
 package capture
 
 // This file writes synthetic TCP packets as pcap or pcapng, for tests and for
-// the traffic generator. Frames are built by hand into one reused buffer:
+// the traffic generator (pcapng blocks with internal/pcapfile, not gopacket:
+// see Reader). Frames are built by hand into one reused buffer:
 // Ethernet (or another link header) + IPv4/IPv6 + TCP, with valid checksums
 // so that Wireshark reads them without warnings.
 
@@ -13,9 +14,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/wxaudit/wxaudit/internal/pcapfile"
 )
 
 // LinkType is the link-layer framing a Writer uses.
@@ -86,9 +85,9 @@ var (
 // safe for concurrent use.
 type Writer struct {
 	opts WriterOptions
-	bw   *bufio.Writer
-	pcap *pcapgo.Writer
-	ng   *pcapgo.NgWriter
+	bw   *bufio.Writer      // classic pcap
+	ng   *pcapfile.NgWriter // pcapng
+	rec  [16]byte           // a pcap record header
 	buf  []byte
 	ipID uint16
 	err  error
@@ -110,21 +109,26 @@ func NewWriter(w io.Writer, f Format, opts WriterOptions) (*Writer, error) {
 	wr := &Writer{opts: opts}
 	switch f {
 	case FormatPcap:
-		wr.bw = bufio.NewWriterSize(w, 64<<10)
+		magic := magicPcapMicros
 		if opts.Nanoseconds {
-			wr.pcap = pcapgo.NewWriterNanos(wr.bw)
-		} else {
-			wr.pcap = pcapgo.NewWriter(wr.bw)
+			magic = magicPcapNanos
 		}
-		if err := wr.pcap.WriteFileHeader(snap, layers.LinkType(lt)); err != nil {
+		var h []byte
+		h = binary.LittleEndian.AppendUint32(h, magic)
+		h = binary.LittleEndian.AppendUint16(h, 2) // version 2.4
+		h = binary.LittleEndian.AppendUint16(h, 4)
+		h = append(h, make([]byte, 8)...) // time zone, accuracy
+		h = binary.LittleEndian.AppendUint32(h, snap)
+		h = binary.LittleEndian.AppendUint32(h, lt)
+		wr.bw = bufio.NewWriterSize(w, 64<<10)
+		if _, err := wr.bw.Write(h); err != nil {
 			return nil, fmt.Errorf("capture: writing pcap header: %w", err)
 		}
 	case FormatPcapng:
-		intf := pcapgo.DefaultNgInterface
-		intf.LinkType = layers.LinkType(lt)
-		intf.SnapLength = snap
-		intf.Name = "wxaudit"
-		ng, err := pcapgo.NewNgWriterInterface(w, intf, pcapgo.DefaultNgWriterOptions)
+		// The application is named as the gopacket-based writer did, so
+		// that files stay byte-identical.
+		ng, err := pcapfile.NewNgWriter(w, 4096, pcapfile.Section{Application: "gopacket"},
+			pcapfile.Interface{LinkType: uint16(lt), SnapLength: snap, Name: "wxaudit"})
 		if err != nil {
 			return nil, fmt.Errorf("capture: writing pcapng header: %w", err)
 		}
@@ -148,23 +152,39 @@ func (w *Writer) WritePacket(p Packet) error {
 	if err != nil {
 		return err // a bad packet does not break the stream
 	}
-	ci := gopacket.CaptureInfo{Timestamp: p.Time, Length: len(frame), CaptureLength: len(frame)}
-	if ci.Timestamp.IsZero() {
-		ci.Timestamp = time.Unix(0, 0)
+	t, length := p.Time, len(frame)
+	if t.IsZero() {
+		t = time.Unix(0, 0)
 	}
-	if w.opts.Snaplen > 0 && ci.CaptureLength > w.opts.Snaplen {
-		ci.CaptureLength = w.opts.Snaplen
+	if w.opts.Snaplen > 0 && len(frame) > w.opts.Snaplen {
 		frame = frame[:w.opts.Snaplen]
 	}
-	if w.pcap != nil {
-		err = w.pcap.WritePacket(ci, frame)
+	if w.ng != nil {
+		err = w.ng.WritePacket(t, frame, length)
 	} else {
-		err = w.ng.WritePacket(ci, frame)
+		err = w.writeRecord(t, frame, length)
 	}
 	if err != nil {
 		w.err = fmt.Errorf("capture: writing packet: %w", err)
 	}
 	return w.err
+}
+
+// writeRecord writes one classic pcap record.
+func (w *Writer) writeRecord(t time.Time, frame []byte, length int) error {
+	frac := t.Nanosecond() / 1000
+	if w.opts.Nanoseconds {
+		frac = t.Nanosecond()
+	}
+	binary.LittleEndian.PutUint32(w.rec[0:], uint32(t.Unix()))
+	binary.LittleEndian.PutUint32(w.rec[4:], uint32(frac))
+	binary.LittleEndian.PutUint32(w.rec[8:], uint32(len(frame)))
+	binary.LittleEndian.PutUint32(w.rec[12:], uint32(length))
+	if _, err := w.bw.Write(w.rec[:]); err != nil {
+		return err
+	}
+	_, err := w.bw.Write(frame)
+	return err
 }
 
 // Flush writes buffered data to the underlying writer.

@@ -7,8 +7,8 @@ package wireshark
 // mmtls.lua dissects. Wireshark writes the same link type for
 // File > Export PDUs, so it opens these files natively.
 //
-// The pcapng blocks come from gopacket's pcapgo (allowed by the project's
-// dependency rules); its types stay inside this file.
+// The pcapng blocks are written by internal/pcapfile (see there for why
+// not gopacket's pcapgo).
 
 import (
 	"encoding/binary"
@@ -18,10 +18,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/wxaudit/wxaudit/catalog"
+	"github.com/wxaudit/wxaudit/internal/pcapfile"
 	"github.com/wxaudit/wxaudit/payload"
 )
 
@@ -60,7 +58,7 @@ const MaxExportPacket = 262144
 // safe for concurrent use.
 type ExportWriter struct {
 	opts      ExportOptions
-	ng        *pcapgo.NgWriter
+	ng        *pcapfile.NgWriter
 	buf       []byte
 	packets   int
 	truncated int
@@ -78,14 +76,12 @@ type ExportOptions struct {
 
 // NewExportWriter writes the pcapng section and interface headers to w.
 func NewExportWriter(w io.Writer, opts ExportOptions) (*ExportWriter, error) {
-	intf := pcapgo.DefaultNgInterface
-	intf.LinkType = layers.LinkType(linkTypeUpperPDU)
-	intf.SnapLength = MaxExportPacket
-	intf.Name = "wxaudit decrypt"
-	intf.Description = "decrypted WeChat payloads (one per packet)"
-	ngOpts := pcapgo.DefaultNgWriterOptions
-	ngOpts.SectionInfo.Application = "wxaudit"
-	ng, err := pcapgo.NewNgWriterInterface(w, intf, ngOpts)
+	ng, err := pcapfile.NewNgWriter(w, 4096, pcapfile.Section{Application: "wxaudit"}, pcapfile.Interface{
+		LinkType:    linkTypeUpperPDU,
+		SnapLength:  MaxExportPacket,
+		Name:        "wxaudit decrypt",
+		Description: "decrypted WeChat payloads (one per packet)",
+	})
 	if err != nil {
 		return nil, fmt.Errorf("wireshark: writing pcapng header: %w", err)
 	}
@@ -107,12 +103,12 @@ func (w *ExportWriter) Payload(p *payload.Payload) error {
 		}
 	}
 	w.buf = AppendPacket(w.buf[:0], &m)
-	ci := gopacket.CaptureInfo{Timestamp: packetTime(p.Time), Length: len(w.buf), CaptureLength: len(w.buf)}
-	if ci.CaptureLength > MaxExportPacket {
-		ci.CaptureLength = MaxExportPacket
+	data := w.buf
+	if len(data) > MaxExportPacket {
+		data = data[:MaxExportPacket]
 		w.truncated++
 	}
-	if err := w.ng.WritePacket(ci, w.buf[:ci.CaptureLength]); err != nil {
+	if err := w.ng.WritePacket(packetTime(p.Time), data, len(w.buf)); err != nil {
 		w.err = fmt.Errorf("wireshark: writing packet: %w", err)
 		return w.err
 	}
