@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"slices"
@@ -119,101 +118,6 @@ func diffSeeds(t testing.TB) [][]byte {
 	return seeds
 }
 
-// ngMixed builds a pcapng of two sections (the first of an unknown
-// version), two interfaces of different link types and resolutions, and
-// enhanced, simple and obsolete packet blocks, statistics and name
-// resolution blocks, in either byte order.
-func ngMixed(t testing.TB, big bool) []byte {
-	var o interface {
-		binary.ByteOrder
-		binary.AppendByteOrder
-	} = binary.LittleEndian
-	if big {
-		o = binary.BigEndian
-	}
-	block := func(b []byte, typ uint32, body []byte) []byte {
-		for len(body)%4 != 0 {
-			body = append(body, 0)
-		}
-		b = o.AppendUint32(b, typ)
-		b = o.AppendUint32(b, uint32(12+len(body)))
-		b = append(b, body...)
-		return o.AppendUint32(b, uint32(12+len(body)))
-	}
-	opt := func(b []byte, code uint16, val []byte) []byte {
-		b = o.AppendUint16(b, code)
-		b = o.AppendUint16(b, uint16(len(val)))
-		b = append(b, val...)
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
-		return b
-	}
-	shb := func(b []byte, major uint16) []byte {
-		body := o.AppendUint32(nil, ngByteOrderMagic)
-		body = o.AppendUint16(body, major)
-		body = o.AppendUint16(body, 0)
-		body = append(body, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
-		body = opt(body, 4, []byte("test"))
-		body = opt(body, 0, nil)
-		// The byte-order magic is in the body here but in the header
-		// for the reader: the lengths come out the same.
-		return block(b, ngSectionHeader, body)
-	}
-	idb := func(b []byte, link uint16, res byte) []byte {
-		body := o.AppendUint16(nil, link)
-		body = append(body, 0, 0)
-		body = o.AppendUint32(body, 0)
-		body = opt(body, 2, []byte("eth0"))
-		body = opt(body, optTSResolution, []byte{res})
-		body = opt(body, optTSOffset, o.AppendUint64(nil, 10))
-		return block(b, ngInterfaceDescription, opt(body, 0, nil))
-	}
-	raw := rawIP(t, samplePackets()[2])
-	eth := ethFrame(etherTypeIPv4, raw)
-	epb := func(b []byte, iface uint32, ts uint64, frame []byte) []byte {
-		body := o.AppendUint32(nil, iface)
-		body = o.AppendUint32(body, uint32(ts>>32))
-		body = o.AppendUint32(body, uint32(ts))
-		body = o.AppendUint32(body, uint32(len(frame)))
-		body = o.AppendUint32(body, uint32(len(frame)+2))
-		body = append(body, frame...)
-		for len(body)%4 != 0 {
-			body = append(body, 0)
-		}
-		body = opt(body, 1, []byte("comment"))
-		return block(b, ngEnhancedPacket, opt(body, 0, nil))
-	}
-	var b []byte
-	b = shb(b, 2) // skipped with what follows, up to the next section
-	b = idb(b, 1, 6)
-	b = epb(b, 0, 1, eth)
-	b = shb(b, 1)
-	b = idb(b, 1, 9)
-	b = idb(b, 101, 0x80|20)
-	b = epb(b, 0, 1_700_000_000_123_456_789, eth)
-	b = epb(b, 1, 1_700_000_000<<20|1<<19, raw)
-	b = block(b, ngSimplePacket, append(o.AppendUint32(nil, uint32(len(eth))), eth...))
-	pb := o.AppendUint16(nil, 1)
-	pb = o.AppendUint16(pb, 0)
-	pb = o.AppendUint32(pb, 0)
-	pb = o.AppendUint32(pb, 5)
-	pb = o.AppendUint32(pb, uint32(len(raw)))
-	pb = o.AppendUint32(pb, uint32(len(raw)))
-	b = block(b, ngPacket, append(pb, raw...))
-	isb := o.AppendUint32(nil, 1)
-	isb = append(isb, make([]byte, 8)...)
-	b = block(b, ngInterfaceStatistics, opt(isb, 0, nil))
-	nrb := o.AppendUint16(nil, 1)
-	nrb = o.AppendUint16(nrb, 4+8)
-	nrb = append(nrb, 10, 0, 0, 1)
-	nrb = append(nrb, "host.lan"...)
-	nrb = append(nrb, 0, 0, 0, 0)
-	b = block(b, ngNameResolution, nrb)
-	b = block(b, 0x0bad, []byte{1, 2, 3})
-	return b
-}
-
 func TestReaderMatchesGopacket(t *testing.T) {
 	for i, in := range diffSeeds(t) {
 		if _, _, err := readAll(t, in); err != nil {
@@ -259,6 +163,18 @@ func FuzzDecodeMatchesGopacket(f *testing.F) {
 		f.Add(uint16(pcapRaw), rawIP(f, p))
 	}
 	f.Add(uint16(pcapEthernet), ethFrame(etherTypeIPv6, rawIP(f, samplePackets()[4])))
+	// IPv6 with a hop-by-hop jumbogram header, then a destination header.
+	v6 := rawIP(f, samplePackets()[4])
+	jumbo := append(slices.Clone(v6[:40]), 60, 0, 0xc2, 4, 0, 1, 0, 0)
+	jumbo = append(jumbo, 6, 0, 1, 4, 0, 0, 0, 0)
+	jumbo = append(jumbo, v6[40:]...)
+	jumbo[4], jumbo[5], jumbo[6] = 0, 0, protoHopByHop
+	f.Add(uint16(pcapRaw), jumbo)
+	// IPv4 with options: no-operation, a 4-byte option, end of options.
+	v4 := rawIP(f, samplePackets()[2])
+	opts := append(slices.Clone(v4[:20]), 1, 0x44, 4, 5, 0, 0, 0, 0)
+	opts[0] = 0x47
+	f.Add(uint16(pcapRaw), append(opts, v4[20:]...))
 	f.Fuzz(func(t *testing.T, lt uint16, frame []byte) {
 		var ref refReader
 		var got, want Packet
