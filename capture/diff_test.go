@@ -142,11 +142,18 @@ func TestReaderMatchesGopacket(t *testing.T) {
 	}
 }
 
-// FuzzReaderMatchesGopacket feeds the same bytes to Reader and to the
-// reader this package had on gopacket's pcapgo and layers.
-func FuzzReaderMatchesGopacket(f *testing.F) {
+// FuzzPcapMatchesGopacket and FuzzPcapngMatchesGopacket feed the same
+// bytes to Reader and to the reader this package had on gopacket's pcapgo
+// and layers.
+func FuzzPcapMatchesGopacket(f *testing.F) { fuzzMatchesGopacket(f, FormatPcap) }
+
+func FuzzPcapngMatchesGopacket(f *testing.F) { fuzzMatchesGopacket(f, FormatPcapng) }
+
+func fuzzMatchesGopacket(f *testing.F, format Format) {
 	for _, in := range diffSeeds(f) {
-		f.Add(in)
+		if r, err := NewReader(bytes.NewReader(in)); err == nil && r.Format() == format {
+			f.Add(in)
+		}
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > 1<<16 {
