@@ -285,14 +285,14 @@ func TestStrictPrefix(t *testing.T) {
 
 func TestInflate(t *testing.T) {
 	small := zlibCompress([]byte("hello hello hello"))
-	if out, err := inflateZlib(small, 100); err != nil || string(out) != "hello hello hello" {
+	if out, err := inflateZlib(small, 100, nil); err != nil || string(out) != "hello hello hello" {
 		t.Fatalf("Inflate = %q, %v", out, err)
 	}
 	bomb := zlibCompress(make([]byte, 10<<20))
-	if _, err := inflateZlib(bomb, 1<<20); !errors.Is(err, errTooLarge) {
+	if _, err := inflateZlib(bomb, 1<<20, nil); !errors.Is(err, errTooLarge) {
 		t.Fatalf("bomb: %v, want ErrTooLarge", err)
 	}
-	if _, err := inflateZlib([]byte{0x78, 0x9c, 1}, 100); err == nil {
+	if _, err := inflateZlib([]byte{0x78, 0x9c, 1}, 100, nil); err == nil {
 		t.Fatal("corrupt stream accepted")
 	}
 }

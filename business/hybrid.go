@@ -364,7 +364,7 @@ func openSealedBlob(bl hybridBlob, key [24]byte) ([]byte, error) {
 	if err != nil {
 		return nil, &OpenError{Reason: taxonomy.ReasonTagMismatch}
 	}
-	return inflateZlib(pt, DefaultMaxInflate)
+	return inflateZlib(pt, DefaultMaxInflate, nil)
 }
 
 // SealHybridResponse builds an algo-12 response body in the measured

@@ -40,9 +40,9 @@ var inflaters = sync.Pool{New: func() any { return new(inflater) }}
 
 // inflate decompresses the zlib stream b (or, with raw set and no zlib
 // header, the raw deflate stream b) into a new slice of exactly the
-// output's length, refusing to produce more than maxLen bytes
-// (errTooLarge).
-func inflate(b []byte, maxLen int64, raw bool) ([]byte, error) {
+// output's length (from alloc, if not nil), refusing to produce more than
+// maxLen bytes (errTooLarge).
+func inflate(b []byte, maxLen int64, raw bool, alloc func(int) []byte) ([]byte, error) {
 	inf := inflaters.Get().(*inflater)
 	defer inflaters.Put(inf)
 	inf.br.Reset(b)
@@ -87,6 +87,11 @@ func inflate(b []byte, maxLen int64, raw bool) ([]byte, error) {
 	}
 	if int64(len(out)) > maxLen {
 		return nil, errTooLarge
+	}
+	if alloc != nil {
+		buf := alloc(len(out))
+		copy(buf, out)
+		return buf, nil
 	}
 	return append(make([]byte, 0, len(out)), out...), nil
 }

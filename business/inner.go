@@ -32,22 +32,22 @@ var errTooLarge = errors.New("business: inflated payload too large")
 // inflateZlib decompresses the zlib stream b, refusing to produce more than
 // max bytes (errTooLarge): a zlib bomb never costs more than max bytes of
 // memory.
-func inflateZlib(b []byte, max int64) ([]byte, error) {
-	return inflate(b, max, false)
+func inflateZlib(b []byte, max int64, alloc func(int) []byte) ([]byte, error) {
+	return inflate(b, max, false, alloc)
 }
 
 // InflateAny inflates a zlib stream or, when b has no zlib header, a raw
 // deflate stream (plain-HTTP bodies such as newgetdns's come either way),
 // bounded like inflateZlib.
 func InflateAny(b []byte, max int64) ([]byte, error) {
-	return inflate(b, max, true)
+	return inflate(b, max, true, nil)
 }
 
 // InflateBody is InflateAny under st's caps: the output counts towards
 // MaxInflateTotal like a business payload's, so plain-HTTP bodies cannot
 // amplify a capture's output past it either.
 func (st *AuthState) InflateBody(b []byte) ([]byte, error) {
-	out, err := InflateAny(b, st.maxInflate())
+	out, err := inflate(b, st.maxInflate(), true, st.Alloc)
 	if errors.Is(err, errTooLarge) {
 		st.capped = true
 	}

@@ -54,6 +54,20 @@ type AuthState struct {
 	scratch []byte
 	// gcmCands is openGCMBlob's list of keys to try, kept between packets.
 	gcmCands []gcmCand
+
+	// Alloc, if set, allocates the plaintexts Open and InflateBody return
+	// (decrypt recycles them through internal/bufpool); nil means make.
+	Alloc func(n int) []byte
+}
+
+// clone copies b into a new slice from Alloc.
+func (st *AuthState) clone(b []byte) []byte {
+	if st == nil || st.Alloc == nil {
+		return slices.Clone(b)
+	}
+	out := st.Alloc(len(b))
+	copy(out, b)
+	return out
 }
 
 // maxScratch bounds the inner-plaintext scratch a AuthState keeps.
@@ -235,7 +249,7 @@ func Open(pkt []byte, keys Keys, st *AuthState) (Packet, error) {
 // encryption (noop, identify) give one InnerNone part, others go to Open.
 func openLonglink(p LonglinkPacket, keys Keys, st *AuthState) (Packet, error) {
 	if p.Cmd.Plain() {
-		return Packet{Parts: []Plaintext{{Plaintext: append([]byte(nil), p.Body...), Inner: taxonomy.InnerNone}}}, nil
+		return Packet{Parts: []Plaintext{{Plaintext: st.clone(p.Body), Inner: taxonomy.InnerNone}}}, nil
 	}
 	return Open(p.Body, keys, st)
 }
@@ -337,9 +351,9 @@ func openCBCBody(h Header, body []byte, keys Keys, st *AuthState) (Plaintext, er
 		st.keepScratch(pt)
 		p := Plaintext{Plaintext: pt, Inner: taxonomy.InnerAESCBC}
 		if h.Compress != CompressZlib {
-			p.Plaintext = slices.Clone(pt) // out of the scratch
+			p.Plaintext = st.clone(pt) // out of the scratch
 		} else {
-			out, err := inflateZlib(pt, min(st.maxInflate(), int64(h.UncompressedLen)))
+			out, err := inflateZlib(pt, min(st.maxInflate(), int64(h.UncompressedLen)), st.Alloc)
 			if errors.Is(err, errTooLarge) {
 				st.capped = true
 				fail.note(4, st.tooLarge(), err)
@@ -496,9 +510,9 @@ func openGCMBlob(b []byte, keys Keys, st *AuthState, extraAAD [][]byte) (Plainte
 		// doc/protocol.md §5: GCM inputs are always zlib, whatever the
 		// header's compress bits say.
 		if len(pt) == 0 || pt[0] != zlibMagic {
-			p.Plaintext = slices.Clone(pt) // out of the scratch
+			p.Plaintext = st.clone(pt) // out of the scratch
 		} else {
-			out, err := inflateZlib(pt, st.maxInflate())
+			out, err := inflateZlib(pt, st.maxInflate(), st.Alloc)
 			if errors.Is(err, errTooLarge) {
 				st.capped = true
 				return Plaintext{}, &OpenError{Reason: st.tooLarge(), Err: err}

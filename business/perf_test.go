@@ -18,25 +18,25 @@ func TestInflatePooledReuse(t *testing.T) {
 	badSum := append([]byte(nil), good...)
 	badSum[len(badSum)-1] ^= 1
 	for i, in := range [][]byte{bomb, {0x78, 0x9c, 1}, {0, 0}, badSum, nil} {
-		_, err := inflateZlib(in, 1<<20)
+		_, err := inflateZlib(in, 1<<20, nil)
 		if err == nil {
 			t.Fatalf("input %d accepted", i)
 		}
 		if i == 0 && !errors.Is(err, errTooLarge) {
 			t.Fatalf("bomb: %v, want ErrTooLarge", err)
 		}
-		out, err := inflateZlib(good, int64(len(want)))
+		out, err := inflateZlib(good, int64(len(want)), nil)
 		if err != nil || !bytes.Equal(out, want) {
 			t.Fatalf("after input %d: %d bytes, %v", i, len(out), err)
 		}
-		if _, err := inflateZlib(good, int64(len(want))-1); !errors.Is(err, errTooLarge) {
+		if _, err := inflateZlib(good, int64(len(want))-1, nil); !errors.Is(err, errTooLarge) {
 			t.Fatalf("cap one below the size: %v, want ErrTooLarge", err)
 		}
 	}
-	if _, err := inflateZlib(good, -1); !errors.Is(err, errTooLarge) {
+	if _, err := inflateZlib(good, -1, nil); !errors.Is(err, errTooLarge) {
 		t.Fatalf("negative cap: %v, want ErrTooLarge", err)
 	}
-	if out, err := inflateZlib(zlibCompress(nil), 0); err != nil || len(out) != 0 {
+	if out, err := inflateZlib(zlibCompress(nil), 0, nil); err != nil || len(out) != 0 {
 		t.Fatalf("empty stream: %q, %v", out, err)
 	}
 }
@@ -48,12 +48,12 @@ func TestInflateScratchBounded(t *testing.T) {
 	zbig := zlibCompress(big)
 	small := zlibCompress([]byte("tiny"))
 	for range 3 {
-		out, err := inflateZlib(zbig, DefaultMaxInflate)
+		out, err := inflateZlib(zbig, DefaultMaxInflate, nil)
 		if err != nil || !bytes.Equal(out, big) {
 			t.Fatalf("big: %d bytes, %v", len(out), err)
 		}
-		a, _ := inflateZlib(small, 100)
-		b, _ := inflateZlib(small, 100)
+		a, _ := inflateZlib(small, 100, nil)
+		b, _ := inflateZlib(small, 100, nil)
 		if string(a) != "tiny" || string(b) != "tiny" || &a[0] == &b[0] || cap(a) != 4 {
 			t.Fatalf("small results %q %q (cap %d) share memory or are oversized", a, b, cap(a))
 		}
@@ -74,9 +74,9 @@ func TestInflateAllocs(t *testing.T) {
 	}
 	plain := bytes.Repeat([]byte("abc"), 300)
 	z := zlibCompress(plain)
-	inflateZlib(z, DefaultMaxInflate) // fill the pool
+	inflateZlib(z, DefaultMaxInflate, nil) // fill the pool
 	n := testing.AllocsPerRun(100, func() {
-		if _, err := inflateZlib(z, DefaultMaxInflate); err != nil {
+		if _, err := inflateZlib(z, DefaultMaxInflate, nil); err != nil {
 			t.Fatal(err)
 		}
 	})

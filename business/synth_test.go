@@ -323,7 +323,7 @@ func BenchmarkInflate(b *testing.B) {
 	b.SetBytes(int64(len(plain)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := inflateZlib(z, DefaultMaxInflate); err != nil {
+		if _, err := inflateZlib(z, DefaultMaxInflate, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -46,7 +46,7 @@ func (c *conn) appData(h *half, r *record) {
 			h.app, h.appFrames, h.appRecs = nil, nil, 0
 			return
 		}
-		h.app = append(h.app, r.plain...)
+		h.app = c.d.appendBytes(h.app, r.plain)
 		if h.dir == 0 {
 			// A Shortlink request envelope says its own length: open it as
 			// soon as it is whole.
@@ -131,6 +131,7 @@ func (c *conn) openShortlink(h *half, data []byte, frames []int64, t time.Time, 
 	p.Link = payload.LinkShortlink
 	p.RecordSeq = &seq
 	p.Host = c.host
+	buf := data // the message's buffer, released once the packet is committed
 	if h.dir == 0 {
 		c.requestSeen = true
 		req, err := business.ParseShortlinkRequest(data)
@@ -144,7 +145,7 @@ func (c *conn) openShortlink(h *half, data []byte, frames []int64, t time.Time, 
 	} else {
 		p.URI = c.uri
 	}
-	c.openBusiness(p, data, func(o business.Packet) {
+	c.openBusiness(p, data, buf, func(o business.Packet) {
 		if h.dir == 0 {
 			c.reqType = int(o.Header.ReqType)
 		}
@@ -194,17 +195,19 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 	p.CmdID = uint32(pkt.Cmd)
 	p.LonglinkSeq = pkt.Seq
 	if pkt.Cmd.Plain() {
-		c.d.order.submit(&job{c: c, base: p, ready: &business.Packet{Parts: []business.Plaintext{{Plaintext: slices.Clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
+		c.d.order.submit(&job{c: c, base: p, ready: &business.Packet{Parts: []business.Plaintext{{Plaintext: c.d.clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
 		return
 	}
-	c.openBusiness(p, slices.Clone(pkt.Body), nil)
+	body := c.d.clone(pkt.Body)
+	c.openBusiness(p, body, body, nil)
 }
 
 // openBusiness opens one business packet and emits a payload per part,
-// in order with the connection's other payloads (order.go). pkt must not
-// be reused by the caller.
-func (c *conn) openBusiness(p *payload.Payload, pkt []byte, then func(business.Packet)) {
-	c.d.order.submit(&job{c: c, base: p, pkt: pkt, then: then})
+// in order with the connection's other payloads (order.go). pkt, and buf
+// (the array holding it), must not be reused by the caller: buf is
+// released once the packet is committed.
+func (c *conn) openBusiness(p *payload.Payload, pkt, buf []byte, then func(business.Packet)) {
+	c.d.order.submit(&job{c: c, base: p, pkt: pkt, buf: buf, then: then})
 }
 
 func (c *conn) emitParts(base *payload.Payload, o business.Packet) {
@@ -245,6 +248,7 @@ func (c *conn) emitParts(base *payload.Payload, o business.Packet) {
 			st.PayloadsCompressed++
 		}
 		c.d.send(p)
+		c.d.release(p.Payload)
 	}
 }
 

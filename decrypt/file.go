@@ -27,6 +27,7 @@ func File(ctx context.Context, capturePath, outPath string, opts Options) (*Stat
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
 	var line []byte
+	opts.ReusePayloads = true // each payload is written at once
 	st, err := Run(ctx, bufio.NewReaderSize(in, 256<<10), opts, func(p *payload.Payload) error {
 		line = append(p.AppendJSON(line[:0], false), '\n')
 		_, err := w.Write(line)

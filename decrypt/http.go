@@ -60,7 +60,7 @@ func (c *conn) body(h *half, b []byte, frames []int64, t time.Time) {
 		p.URI = p.URI[:i]
 	}
 	// Inflated on a worker like a business packet (order.go).
-	c.d.order.submit(&job{c: c, base: p, body: append([]byte{}, b...)})
+	c.d.order.submit(&job{c: c, base: p, body: c.d.clone(b)})
 }
 
 // setBody makes body, inflated when it inflates, p's payload.

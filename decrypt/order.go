@@ -27,6 +27,7 @@ type job struct {
 	ok       bool
 
 	pkt  []byte                // the packet to open; owned by the job
+	buf  []byte                // the array holding pkt, released after commit
 	then func(business.Packet) // called at commit when it opened
 
 	// Set by the worker: the snapshot it opened with and what its AuthState
@@ -99,7 +100,7 @@ func (o *orderer) start(d *decrypter, workers int) {
 func (o *orderer) worker() {
 	defer o.wg.Done()
 	main := &o.d.biz.st
-	st := business.AuthState{MaxInflate: min(main.MaxInflate, int64(workerMaxInflate)), MaxInflateTotal: main.MaxInflateTotal}
+	st := business.AuthState{MaxInflate: min(main.MaxInflate, int64(workerMaxInflate)), MaxInflateTotal: main.MaxInflateTotal, Alloc: main.Alloc}
 	for b := range o.work {
 		for _, j := range b.jobs {
 			st.Restore(j.base0)
@@ -216,6 +217,7 @@ func (o *orderer) commit(j *job) {
 	o.queuedBytes -= j.size
 	if j.send {
 		o.d.send(j.base)
+		o.d.release(j.base.Payload)
 		return
 	}
 	if j.ready != nil {
@@ -231,8 +233,13 @@ func (o *orderer) commit(j *job) {
 		}
 		setBody(j.base, j.body, inflated, ok)
 		o.d.send(j.base)
+		o.d.release(j.body)
+		if ok {
+			o.d.release(inflated)
+		}
 		return
 	}
+	defer o.d.release(j.buf)
 	opened, err := j.opened, j.err
 	if j.batch == nil || !st.Reproduces(j.base0, j.after) {
 		opened, err = business.Open(j.pkt, o.d.keys, st)

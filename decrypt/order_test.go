@@ -47,13 +47,18 @@ func checkWorkers(t *testing.T, name string, capture []byte, keys *keylog.Log) {
 	if len(want) == 0 {
 		t.Fatalf("%s: no payloads", name)
 	}
-	for _, w := range []int{2, 3} {
-		got, gotSt := runJSON(t, capture, keys, w)
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s, %d workers: output differs from in-line opening", name, w)
-		}
-		if d := cmp.Diff(wantSt, gotSt); d != "" {
-			t.Errorf("%s, %d workers: stats differ (-in line +workers):\n%s", name, w, d)
+	for _, w := range []int{0, 2, 3} {
+		for _, reuse := range []bool{false, true} {
+			if w == 0 && !reuse {
+				continue
+			}
+			got, gotSt := runOpts(t, capture, Options{Keys: keys, Workers: w, ReusePayloads: reuse})
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s, %d workers, reuse %v: output differs from in-line opening", name, w, reuse)
+			}
+			if d := cmp.Diff(wantSt, gotSt); d != "" {
+				t.Errorf("%s, %d workers, reuse %v: stats differ (-in line +workers):\n%s", name, w, reuse, d)
+			}
 		}
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/internal/bufpool"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/mmtls"
 	"github.com/wxaudit/wxaudit/payload"
@@ -55,6 +57,11 @@ type Options struct {
 	PSKs []keylog.StoredPSK
 	// Sink, if set, also receives every payload, in output order (sink.go).
 	Sink Sink
+	// ReusePayloads lets Run reuse the memory of each payload's bytes once
+	// emit (and Sink) return: set it when emit writes a payload out at
+	// once and keeps nothing of it. Most of what a run allocates is these
+	// bytes. Live runs ignore it (held packets outlive emit).
+	ReusePayloads bool
 }
 
 // Defaults for Options.
@@ -120,6 +127,35 @@ func (d *decrypter) send(p *payload.Payload) {
 	}
 }
 
+// recycle reports whether payload and packet buffers go back to bufpool
+// once used (Options.ReusePayloads).
+func (d *decrypter) recycle() bool { return d.opts.ReusePayloads && d.live == nil }
+
+// release gives the array of b, which a sent payload or a committed job
+// held alone, back to bufpool when payloads are recycled.
+func (d *decrypter) release(b []byte) {
+	if d.recycle() {
+		bufpool.Put(b)
+	}
+}
+
+// clone copies b, into a buffer from bufpool when payloads are recycled.
+func (d *decrypter) clone(b []byte) []byte {
+	if d.recycle() {
+		return bufpool.Clone(b)
+	}
+	return slices.Clone(b)
+}
+
+// appendBytes appends src to dst, which the caller owns alone, growing it
+// through bufpool when payloads are recycled.
+func (d *decrypter) appendBytes(dst, src []byte) []byte {
+	if d.recycle() {
+		return bufpool.Append(dst, src)
+	}
+	return append(dst, src...)
+}
+
 // Run reads a capture (pcap or pcapng, detected by magic number) from r and
 // calls emit with every payload it decrypts and every plain-HTTP request,
 // in the order their last bytes appear in the capture. emit's argument is
@@ -154,6 +190,9 @@ func Run(ctx context.Context, r io.Reader, opts Options, emit func(*payload.Payl
 	workers := opts.Workers
 	if d.live != nil {
 		workers = 0 // keys change while it runs
+	}
+	if d.recycle() {
+		d.biz.st.Alloc = bufpool.Get
 	}
 	d.order.start(d, workers)
 	defer d.order.stop()

@@ -59,7 +59,7 @@ func runDecrypt(e *env) error {
 		emit = withLiveView(e, emit)
 	}
 	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, CaptureName: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0),
-		Sink: export.sink()}, emit)
+		Sink: export.sink(), ReusePayloads: true}, emit) // emit writes each payload at once
 	if err := export.finish(e, *quiet); err != nil && runErr == nil {
 		runErr = err
 	}
