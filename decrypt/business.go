@@ -195,7 +195,7 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 	p.CmdID = uint32(pkt.Cmd)
 	p.LonglinkSeq = pkt.Seq
 	if pkt.Cmd.Plain() {
-		c.d.order.submit(&job{c: c, base: p, ready: &business.Packet{Parts: []business.Plaintext{{Plaintext: c.d.clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
+		c.d.order.submit(job{c: c, base: p, ready: &business.Packet{Parts: []business.Plaintext{{Plaintext: c.d.clone(pkt.Body), Inner: taxonomy.InnerNone}}}})
 		return
 	}
 	body := c.d.clone(pkt.Body)
@@ -207,7 +207,7 @@ func (c *conn) longlinkPacket(h *half, pkt business.LonglinkPacket) {
 // (the array holding it), must not be reused by the caller: buf is
 // released once the packet is committed.
 func (c *conn) openBusiness(p *payload.Payload, pkt, buf []byte, then func(business.Packet)) {
-	c.d.order.submit(&job{c: c, base: p, pkt: pkt, buf: buf, then: then})
+	c.d.order.submit(job{c: c, base: p, pkt: pkt, buf: buf, then: then})
 }
 
 func (c *conn) emitParts(base *payload.Payload, o business.Packet) {

@@ -54,6 +54,10 @@ type conn struct {
 	sawData     bool
 	closed      bool
 	presentsPSK bool // the ClientHello presented a psk.key ticket (psk.go)
+	// jobs counts the conn's jobs not yet committed (order.go): a conn
+	// whose Close has returned is reused once none is left.
+	jobs    int
+	retired bool // Close has done its work
 }
 
 // earlyData holds copies of bytes delivered before the link kind is known.
@@ -69,7 +73,14 @@ type earlyChunk struct {
 }
 
 func newConn(d *decrypter, info reassemble.Conn) *conn {
-	c := &conn{d: d, info: info}
+	var c *conn
+	if n := len(d.freeConns); n > 0 {
+		c = d.freeConns[n-1]
+		d.freeConns = d.freeConns[:n-1]
+		*c = conn{d: d, info: info}
+	} else {
+		c = &conn{d: d, info: info}
+	}
 	if d.keys != nil && d.hasSecrets {
 		c.sess = mmtls.NewSession(d.lookupSecrets, d.tickets)
 	}
@@ -151,6 +162,22 @@ func (c *conn) Close(reason string) {
 	} else {
 		st.ConnectionsByLink[c.kind.String()]++
 	}
+	c.retired = true
+	c.reuseIfDone()
+}
+
+// reuseIfDone puts a retired conn whose jobs are all committed on the
+// decrypter's free list: the reassembler never calls a closed Stream
+// again, and a run opens a conn per TCP connection (a fifth of what it
+// allocated on the replicated capture). Live runs keep closed conns
+// (live.go), so they are not reused there.
+func (c *conn) reuseIfDone() {
+	if !c.retired || c.jobs > 0 || c.d.live != nil {
+		return
+	}
+	d := c.d
+	*c = conn{}
+	d.freeConns = append(d.freeConns, c)
 }
 
 // tryClassify decides the link kind from the client's first bytes. With

@@ -44,7 +44,7 @@ func (c *conn) head(h *half, hd *link.Head, frames []int64, t time.Time) {
 	if p.Payload == nil {
 		p.Payload = []byte{}
 	}
-	c.d.order.submit(&job{c: c, base: p, send: true})
+	c.d.order.submit(job{c: c, base: p, send: true})
 }
 
 // body handles a non-MMTLS HTTP body: the response to a plain HTTP request
@@ -60,7 +60,7 @@ func (c *conn) body(h *half, b []byte, frames []int64, t time.Time) {
 		p.URI = p.URI[:i]
 	}
 	// Inflated on a worker like a business packet (order.go).
-	c.d.order.submit(&job{c: c, base: p, body: c.d.clone(b)})
+	c.d.order.submit(job{c: c, base: p, body: c.d.clone(b)})
 }
 
 // setBody makes body, inflated when it inflates, p's payload.

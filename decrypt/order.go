@@ -79,6 +79,30 @@ type orderer struct {
 	// once opened, its plaintexts (at most workerMaxInflate each).
 	maxQueued   int
 	queuedBytes int // sizes of the jobs in flight
+	// free holds committed jobs for reuse: a run submits one per payload,
+	// and they were a tenth of what it allocated.
+	free []*job
+}
+
+// newJob returns a job holding jv, reusing a committed one if there is.
+func (o *orderer) newJob(jv job) *job {
+	jv.c.jobs++
+	if n := len(o.free); n > 0 {
+		j := o.free[n-1]
+		o.free = o.free[:n-1]
+		*j = jv
+		return j
+	}
+	return &jv
+}
+
+// done ends a committed job: its conn may now be reused, and the job.
+// Nothing refers to j any more (its batch, if any, is done).
+func (o *orderer) done(j *job) {
+	j.c.jobs--
+	j.c.reuseIfDone()
+	*j = job{}
+	o.free = append(o.free, j)
 }
 
 func (o *orderer) start(d *decrypter, workers int) {
@@ -117,7 +141,8 @@ func (o *orderer) worker() {
 
 // submit queues a job; in parallel mode it commits what is done at the
 // head of the queue, and waits for the oldest job when the queue is full.
-func (o *orderer) submit(j *job) {
+func (o *orderer) submit(jv job) {
+	j := o.newJob(jv)
 	if o.workers < 2 {
 		o.commit(j)
 		return
@@ -214,6 +239,7 @@ func (o *orderer) stop() {
 // opened again here, so that every packet sees the keys learned before it.
 func (o *orderer) commit(j *job) {
 	c, st := j.c, &o.d.biz.st
+	defer o.done(j)
 	o.queuedBytes -= j.size
 	if j.send {
 		o.d.send(j.base)

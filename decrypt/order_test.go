@@ -3,6 +3,8 @@ package decrypt
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -181,5 +183,37 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	if idleSt.Payloads != openSt.Payloads || idleSt.Connections != openSt.Connections {
 		t.Errorf("payloads %d/%d, connections %d/%d with/without the timeout", idleSt.Payloads, openSt.Payloads, idleSt.Connections, openSt.Connections)
+	}
+}
+
+// TestCutAnywhere decrypts the real capture cut short at many points, so
+// that connections end, and are closed, in every state: with a message
+// half collected, a record pending, a packet in flight. Closing must emit
+// what it can without touching a conn that was already reused (conns and
+// jobs are recycled, order.go), alike with and without workers.
+func TestCutAnywhere(t *testing.T) {
+	dir := fixtures.Dir(t)
+	src, err := os.ReadFile(dir + "/" + realCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := loadKeys(t, dir+"/"+realKeylog)
+	for cut := 64; cut < len(src); cut += len(src)/150 + 1 {
+		var want []byte
+		for _, w := range []int{0, 2} {
+			var out bytes.Buffer
+			_, err := Run(context.Background(), bytes.NewReader(src[:cut]), Options{Keys: keys, CaptureName: "c", Workers: w, ReusePayloads: true}, func(p *payload.Payload) error {
+				out.Write(append(p.AppendJSON(nil, false), '\n'))
+				return nil
+			})
+			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("cut at %d, %d workers: %v", cut, w, err)
+			}
+			if w == 0 {
+				want = out.Bytes()
+			} else if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("cut at %d: output with workers differs", cut)
+			}
+		}
 	}
 }

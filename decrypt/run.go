@@ -109,6 +109,7 @@ type decrypter struct {
 
 	hasSecrets bool               // the key log has connection secrets
 	tickets    *mmtls.TicketCache // PSKs issued by handshakes seen so far
+	freeConns  []*conn            // closed conns to reuse (conn.go)
 	live       *live              // nil unless Options.Live
 	psk        *pskState          // nil unless Options.PSKs
 }
