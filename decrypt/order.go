@@ -87,13 +87,15 @@ type orderer struct {
 // newJob returns a job holding jv, reusing a committed one if there is.
 func (o *orderer) newJob(jv job) *job {
 	jv.c.jobs++
+	var j *job
 	if n := len(o.free); n > 0 {
-		j := o.free[n-1]
+		j = o.free[n-1]
 		o.free = o.free[:n-1]
-		*j = jv
-		return j
+	} else {
+		j = new(job) // not &jv, which would move every jv to the heap
 	}
-	return &jv
+	*j = jv
+	return j
 }
 
 // done ends a committed job: its conn may now be reused, and the job.
