@@ -18,24 +18,10 @@ const eagerSnaplen = 262144
 
 // pcapState is what a classic pcap file header says.
 type pcapState struct {
-	big     bool  // big-endian file
+	order   byteOrder
 	nanos   int64 // nanoseconds per fraction unit: 1000 (µs magic) or 1 (ns magic)
 	snaplen uint32
 	link    linkType
-}
-
-func (s *pcapState) u16(b []byte) uint16 {
-	if s.big {
-		return binary.BigEndian.Uint16(b)
-	}
-	return binary.LittleEndian.Uint16(b)
-}
-
-func (s *pcapState) u32(b []byte) uint32 {
-	if s.big {
-		return binary.BigEndian.Uint32(b)
-	}
-	return binary.LittleEndian.Uint32(b)
 }
 
 // readHeader reads the file header, whose magic NewReader recognised.
@@ -47,19 +33,19 @@ func (s *pcapState) readHeader(in *input) error {
 	switch magic := binary.LittleEndian.Uint32(h); magic {
 	case magicPcapMicros, magicPcapNanos:
 	default:
-		s.big = true
+		s.order = bigEndian
 	}
 	s.nanos = 1000
-	if s.u32(h) == magicPcapNanos {
+	if s.order.u32(h) == magicPcapNanos {
 		s.nanos = 1
 	}
-	major, minor := s.u16(h[4:6]), s.u16(h[6:8])
+	major, minor := s.order.u16(h[4:6]), s.order.u16(h[6:8])
 	if major != 2 || minor != 4 {
 		return fmt.Errorf("unknown version %d.%d", major, minor)
 	}
-	s.snaplen = min(s.u32(h[16:20]), MaxRecordSize) // longer records are an error, not an allocation
+	s.snaplen = min(s.order.u32(h[16:20]), MaxRecordSize) // longer records are an error, not an allocation
 	// The upper 16 bits carry FCS and reserved flags, not the link type.
-	s.link = linkType(s.u32(h[20:24]))
+	s.link = linkType(s.order.u32(h[20:24]))
 	return nil
 }
 
@@ -69,8 +55,8 @@ func (s *pcapState) next(in *input, rec *record) error {
 	if err != nil {
 		return err
 	}
-	sec, frac := s.u32(h[0:4]), s.u32(h[4:8])
-	caplen, length := s.u32(h[8:12]), s.u32(h[12:16])
+	sec, frac := s.order.u32(h[0:4]), s.order.u32(h[4:8])
+	caplen, length := s.order.u32(h[8:12]), s.order.u32(h[12:16])
 	if caplen > max(s.snaplen, eagerSnaplen) {
 		return fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, s.snaplen)
 	}

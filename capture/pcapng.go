@@ -36,7 +36,7 @@ const (
 
 // pcapngState is the current section of a pcapng file.
 type pcapngState struct {
-	big    bool // big-endian section
+	order  byteOrder // the section's
 	ifaces []ngInterface
 	nIDB   int // interface blocks in the whole file, see MaxInterfaces
 
@@ -56,27 +56,6 @@ type ngInterface struct {
 	offset  uint64 // if_tsoffset, in seconds
 }
 
-func (s *pcapngState) u16(b []byte) uint16 {
-	if s.big {
-		return binary.BigEndian.Uint16(b)
-	}
-	return binary.LittleEndian.Uint16(b)
-}
-
-func (s *pcapngState) u32(b []byte) uint32 {
-	if s.big {
-		return binary.BigEndian.Uint32(b)
-	}
-	return binary.LittleEndian.Uint32(b)
-}
-
-func (s *pcapngState) u64(b []byte) uint64 {
-	if s.big {
-		return binary.BigEndian.Uint64(b)
-	}
-	return binary.LittleEndian.Uint64(b)
-}
-
 // block reads the next block and checks its framing: a byte-order magic in
 // a section header, a length that is a multiple of 4, at least the header
 // and trailer, at most MaxRecordSize, and repeated at the end. It returns
@@ -92,7 +71,7 @@ func (s *pcapngState) block(in *input) (typ uint32, body []byte, start int64, er
 	}
 	rawType, rawLen := [4]byte(h[0:4]), [4]byte(h[4:8])
 	hn := 8
-	typ = s.u32(rawType[:])
+	typ = s.order.u32(rawType[:])
 	if binary.LittleEndian.Uint32(rawType[:]) == ngSectionHeader { // a palindrome: either order
 		typ, hn = ngSectionHeader, 12
 		bom, err := in.take(4)
@@ -101,9 +80,9 @@ func (s *pcapngState) block(in *input) (typ uint32, body []byte, start int64, er
 		}
 		switch {
 		case binary.BigEndian.Uint32(bom) == ngByteOrderMagic:
-			s.big = true
+			s.order = bigEndian
 		case binary.LittleEndian.Uint32(bom) == ngByteOrderMagic:
-			s.big = false
+			s.order = littleEndian
 		default:
 			return 0, nil, start, &CorruptError{start, "section header without its byte-order magic"}
 		}
@@ -112,7 +91,7 @@ func (s *pcapngState) block(in *input) (typ uint32, body []byte, start int64, er
 			return 0, nil, start, &CorruptError{start, fmt.Sprintf("more than %d interface descriptions", MaxInterfaces)}
 		}
 	}
-	length := s.u32(rawLen[:])
+	length := s.order.u32(rawLen[:])
 	switch {
 	case length%4 != 0 || length < uint32(hn)+4:
 		return 0, nil, start, &CorruptError{start, fmt.Sprintf("block length %d", length)}
@@ -124,7 +103,7 @@ func (s *pcapngState) block(in *input) (typ uint32, body []byte, start int64, er
 		return 0, nil, start, unexpected(err)
 	}
 	body, trailer := rest[:len(rest)-4], rest[len(rest)-4:]
-	if t := s.u32(trailer); t != length {
+	if t := s.order.u32(trailer); t != length {
 		return 0, nil, start, &CorruptError{start, fmt.Sprintf("length %d at its start, %d at its end", length, t)}
 	}
 	return typ, body, start, nil
@@ -149,7 +128,7 @@ func (s *pcapngState) section(in *input, body []byte, start int64) error {
 		if len(body) < 12 {
 			return short(start, "section header", len(body))
 		}
-		if s.u16(body[0:2]) == 1 && s.u16(body[2:4]) == 0 {
+		if s.order.u16(body[0:2]) == 1 && s.order.u16(body[2:4]) == 0 {
 			_, err := s.options(body[12:], start, nil)
 			return err
 		}
@@ -188,7 +167,7 @@ func (s *pcapngState) next(in *input, rec *record) error {
 			if len(body) < 12 {
 				return short(start, "interface statistics block", len(body))
 			}
-			if _, err = s.iface(s.u32(body), start); err == nil {
+			if _, err = s.iface(s.order.u32(body), start); err == nil {
 				_, err = s.options(body[12:], start, nil)
 			}
 		case ngNameResolution:
@@ -205,14 +184,14 @@ func (s *pcapngState) addInterface(body []byte, start int64) error {
 	if len(body) < 8 {
 		return short(start, "interface description", len(body))
 	}
-	f := ngInterface{link: linkType(s.u16(body[0:2])), snaplen: s.u32(body[4:8])}
+	f := ngInterface{link: linkType(s.order.u16(body[0:2])), snaplen: s.order.u32(body[4:8])}
 	res := byte(6) // microseconds unless if_tsresol says otherwise
 	_, err := s.options(body[8:], start, func(code uint16, val []byte) {
 		switch {
 		case code == optTSResolution && len(val) >= 1 && val[0] != 0:
 			res = val[0]
 		case code == optTSOffset && len(val) >= 8:
-			f.offset = s.u64(val)
+			f.offset = s.order.u64(val)
 		}
 	})
 	if err != nil {
@@ -256,16 +235,16 @@ func (s *pcapngState) packet(typ uint32, body []byte, start int64, rec *record) 
 	if len(body) < 20 {
 		return short(start, "packet block", len(body))
 	}
-	id := s.u32(body[0:4])
+	id := s.order.u32(body[0:4])
 	if typ == ngPacket {
-		id = uint32(s.u16(body[0:2]))
+		id = uint32(s.order.u16(body[0:2]))
 	}
 	f, err := s.iface(id, start)
 	if err != nil {
 		return err
 	}
-	ts := uint64(s.u32(body[4:8]))<<32 | uint64(s.u32(body[8:12]))
-	caplen, length := s.u32(body[12:16]), s.u32(body[16:20])
+	ts := uint64(s.order.u32(body[4:8]))<<32 | uint64(s.order.u32(body[8:12]))
+	caplen, length := s.order.u32(body[12:16]), s.order.u32(body[16:20])
 	data, opts, err := packetData(body[20:], caplen, start)
 	if err != nil {
 		return err
@@ -290,7 +269,7 @@ func (s *pcapngState) simplePacket(body []byte, start int64, rec *record) error 
 		return &CorruptError{start, "simple packet block before any interface description"}
 	}
 	f := &s.ifaces[0]
-	length := s.u32(body[0:4])
+	length := s.order.u32(body[0:4])
 	caplen := length
 	if f.snaplen != 0 && caplen > f.snaplen {
 		caplen = f.snaplen
@@ -340,7 +319,7 @@ func (s *pcapngState) options(b []byte, start int64, fn func(code uint16, val []
 		if len(b) < 4 {
 			return nil, &CorruptError{start, "option header cut by the end of its block"}
 		}
-		code, n := s.u16(b[0:2]), int(s.u16(b[2:4]))
+		code, n := s.order.u16(b[0:2]), int(s.order.u16(b[2:4]))
 		if code == optEndOfOptions {
 			if n != 0 {
 				return nil, &CorruptError{start, fmt.Sprintf("end of options with length %d", n)}
@@ -367,7 +346,7 @@ var nameRecordAddrLen = [...]int{1: 4, 2: 16, 3: 6, 4: 8} // IPv4, IPv6, EUI-48,
 // than its block runs to the block's end, as pcapgo read it.
 func (s *pcapngState) nameRecords(b []byte, start int64) error {
 	for len(b) >= 4 {
-		typ, n := s.u16(b[0:2]), int(s.u16(b[2:4]))
+		typ, n := s.order.u16(b[0:2]), int(s.order.u16(b[2:4]))
 		b = b[4:]
 		if typ == 0 { // nrb_record_end
 			break
