@@ -88,12 +88,7 @@ func inflate(b []byte, maxLen int64, raw bool, alloc func(int) []byte) ([]byte, 
 	if int64(len(out)) > maxLen {
 		return nil, errTooLarge
 	}
-	if alloc != nil {
-		buf := alloc(len(out))
-		copy(buf, out)
-		return buf, nil
-	}
-	return append(make([]byte, 0, len(out)), out...), nil
+	return copyOut(alloc, out), nil
 }
 
 // readAtMost appends r's bytes to out until EOF (which, for zlib, verifies

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -62,10 +61,19 @@ type AuthState struct {
 
 // clone copies b into a new slice from Alloc.
 func (st *AuthState) clone(b []byte) []byte {
-	if st == nil || st.Alloc == nil {
-		return slices.Clone(b)
+	if st == nil {
+		return copyOut(nil, b)
 	}
-	out := st.Alloc(len(b))
+	return copyOut(st.Alloc, b)
+}
+
+// copyOut copies b into a new slice from alloc, or of exactly len(b) bytes
+// when alloc is nil.
+func copyOut(alloc func(int) []byte, b []byte) []byte {
+	if alloc == nil {
+		return append(make([]byte, 0, len(b)), b...)
+	}
+	out := alloc(len(b))
 	copy(out, b)
 	return out
 }

@@ -36,8 +36,10 @@ type job struct {
 	opened       business.Packet
 	err          error
 	batch        *batch // the batch it is opened in; nil when opened at commit
-	size         int    // bytes of pkt and body, while queued
 }
+
+// size is what a job sent to a worker counts towards maxQueuedBytes.
+func (j *job) size() int { return len(j.pkt) + len(j.body) }
 
 // batch is jobs handed to a worker at once: one wake-up per batch rather
 // than per packet, which on the real capture cost more CPU (futex and
@@ -156,10 +158,9 @@ func (o *orderer) submit(jv job) {
 		}
 		b := o.filling
 		j.batch = b
-		j.size = len(j.pkt) + len(j.body)
 		b.jobs = append(b.jobs, j)
-		b.bytes += j.size
-		o.queuedBytes += j.size
+		b.bytes += j.size()
+		o.queuedBytes += j.size()
 		if len(b.jobs) >= batchJobs || b.bytes >= batchBytes {
 			o.send()
 		}
@@ -242,7 +243,9 @@ func (o *orderer) stop() {
 func (o *orderer) commit(j *job) {
 	c, st := j.c, &o.d.biz.st
 	defer o.done(j)
-	o.queuedBytes -= j.size
+	if j.batch != nil {
+		o.queuedBytes -= j.size()
+	}
 	if j.send {
 		o.d.send(j.base)
 		o.d.release(j.base.Payload)
