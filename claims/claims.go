@@ -96,13 +96,18 @@ func (t *Tally) finding(f *report.Finding) {
 // Claims states the claims from what was counted; head supplies the runs
 // and the policy comparison (its requests and findings are not read).
 func (t *Tally) Claims(head *report.Report) []report.Claim {
-	return []report.Claim{
+	cs := []report.Claim{
 		t.core.claim(t.needs),
 		t.mp.claim(head.Runs),
 		t.loc.claim(head.Runs),
 		t.meta.claim(),
 		policyGaps(head),
 	}
+	for i := range cs {
+		cs[i].ConcernIf = report.Supported
+	}
+	cs[0].ConcernIf = report.Contradicted // core features: worded as a reassurance
+	return cs
 }
 
 // evidence collects finding IDs, deduplicated and bounded.

@@ -95,6 +95,11 @@ func TestCoreFeaturesNeed(t *testing.T) {
 			if c.Verdict != tt.verdict || !strings.Contains(c.Statement, tt.want) {
 				t.Errorf("got %s: %q", c.Verdict, c.Statement)
 			}
+			// The claim is worded as a reassurance: only its
+			// contradiction is a privacy problem.
+			if concern := c.Verdict == report.Contradicted; c.Concern() != concern {
+				t.Errorf("verdict %s: concern %v, want %v", c.Verdict, c.Concern(), concern)
+			}
 		})
 	}
 }
@@ -196,6 +201,9 @@ func TestMetadataInRequests(t *testing.T) {
 	c := claim(t, &b.r, MetadataInRequests)
 	if c.Verdict != report.Supported || c.Numbers["share"] != 0.6667 || c.Numbers["with_all"] != 2 {
 		t.Errorf("got %s %v", c.Verdict, c.Numbers)
+	}
+	if c.Tone() != "concern" {
+		t.Errorf("supported metadata claim: tone %q, want concern", c.Tone())
 	}
 	b.req("telemetry", "wechat")
 	b.req("telemetry", "wechat")

@@ -23,6 +23,33 @@ type Claim struct {
 	// Evidence lists finding IDs of findings.jsonl, a sample chosen to
 	// show each part of the claim (not every finding).
 	Evidence []string `json:"evidence"`
+	// ConcernIf is the verdict that shows a privacy problem. Most claims
+	// state a problem, so it is supported (also when empty, as in
+	// reports written before the field), but for a claim worded as a
+	// reassurance ("core features send what they need") it is
+	// contradicted. A reader should not have to work that out.
+	ConcernIf string `json:"concern_if,omitempty"`
+}
+
+// Concern reports that c's verdict shows a privacy problem.
+func (c Claim) Concern() bool {
+	want := c.ConcernIf
+	if want == "" {
+		want = Supported
+	}
+	return c.Verdict == want
+}
+
+// Tone is how the report presents c: "concern", "reassuring" (the
+// claim decided, and not as a problem) or "not_testable".
+func (c Claim) Tone() string {
+	switch {
+	case c.Verdict == NotTestable:
+		return NotTestable
+	case c.Concern():
+		return "concern"
+	}
+	return "reassuring"
 }
 
 // ClaimsFile is the name of claims.json in a report directory.
