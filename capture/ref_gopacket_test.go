@@ -545,7 +545,9 @@ func rewriteWithPcapgo(t testing.TB, in []byte, f Format, opts WriterOptions) []
 	intf.LinkType = layers.LinkType(lt)
 	intf.SnapLength = snap
 	intf.Name = "wxaudit"
-	w, err := pcapgo.NewNgWriterInterface(&out, intf, pcapgo.DefaultNgWriterOptions)
+	ngOpts := pcapgo.DefaultNgWriterOptions
+	ngOpts.SectionInfo.Application = "wxaudit" // as capture.NewWriter names itself
+	w, err := pcapgo.NewNgWriterInterface(&out, intf, ngOpts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,9 +125,9 @@ func NewWriter(w io.Writer, f Format, opts WriterOptions) (*Writer, error) {
 			return nil, fmt.Errorf("capture: writing pcap header: %w", err)
 		}
 	case FormatPcapng:
-		// The application is named as the gopacket-based writer did, so
-		// that files stay byte-identical.
-		ng, err := pcapfile.NewNgWriter(w, 4096, pcapfile.Section{Application: "gopacket"},
+		// The file names wxaudit as the program that wrote it: a capture
+		// is evidence, and its provenance should say so.
+		ng, err := pcapfile.NewNgWriter(w, 4096, pcapfile.Section{Application: "wxaudit"},
 			pcapfile.Interface{LinkType: uint16(lt), SnapLength: snap, Name: "wxaudit"})
 		if err != nil {
 			return nil, fmt.Errorf("capture: writing pcapng header: %w", err)
