@@ -3,8 +3,6 @@ module github.com/wxaudit/wxaudit
 go 1.26.8
 
 require (
-	// Captures: pcap/pcapng reading and writing, link-layer decoding (pcapgo, layers only).
-	github.com/gopacket/gopacket v1.7.7
 	// Inflating payloads: measured faster than compress/flate on WeChat's zlib streams.
 	github.com/klauspost/compress v1.20.4
 	// Schema-less protobuf decoding of payloads (encoding/protowire only).
@@ -21,11 +19,16 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/google/go-cmp v0.7.0
+	// The reference that capture's hand-written pcap/pcapng and link-layer
+	// parsers are fuzzed against (pcapgo, layers); not linked into wxaudit.
+	github.com/gopacket/gopacket v1.7.7
 	github.com/rogpeppe/go-internal v1.16.0
 )
 
 require (
+	// TCP reassembly: out-of-order segments kept ordered by sequence number.
 	github.com/google/btree v1.1.3
+	// Corpus export for Spark, Trino and DuckDB.
 	github.com/parquet-go/parquet-go v0.32.0
 )
 
