@@ -10,6 +10,11 @@ import (
 	"github.com/wxaudit/wxaudit/report"
 )
 
+// analyzeHeapLimit is the soft limit on the Go heap of wxaudit analyze:
+// 15k requests then peak at about 75 MB of RSS (the binary's own pages are
+// the rest).
+const analyzeHeapLimit = 64 << 20
+
 func runAnalyze(e *env) error {
 	fs := newFlags(e, "analyze", "[flags] INPUT.jsonl... --out DIR")
 	out := fs.String("out", "", "write the report into `DIR` (findings.jsonl, summary.json, flows.csv, report.md, report.html)")
@@ -48,10 +53,12 @@ func runAnalyze(e *env) error {
 		return err
 	}
 	// Findings stream to disk, so the live heap stays small (about 20 MB
-	// at 15k requests); collecting at 1.5 times it instead of 2 keeps the
-	// peak RSS well under 100 MB for a few percent more CPU (BENCHMARKS.md).
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(50))
+	// at 15k requests). A soft limit on the heap keeps a long analysis's
+	// peak RSS well under 100 MB while a short one collects at the default
+	// pace: GOGC=50 did the first at the cost of 20% more CPU on every
+	// run (BENCHMARKS.md). GOGC or GOMEMLIMIT set by the user win.
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(analyzeHeapLimit))
 	}
 	res, err := analyze.Write(e.ctx, inputs, aopts, *out, report.RenderOptions{Reveal: *reveal})
 	if err != nil {
