@@ -3,16 +3,16 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/internal/gcpace"
 	"github.com/wxaudit/wxaudit/report"
 )
 
 // analyzeHeapLimit is the soft limit on the Go heap of wxaudit analyze:
-// 15k requests then peak at about 75 MB of RSS (the binary's own pages are
-// the rest).
+// 15k requests peak at about 77 MB of RSS under it (the binary's own pages
+// are the rest).
 const analyzeHeapLimit = 64 << 20
 
 func runAnalyze(e *env) error {
@@ -53,12 +53,12 @@ func runAnalyze(e *env) error {
 		return err
 	}
 	// Findings stream to disk, so the live heap stays small (about 20 MB
-	// at 15k requests). A soft limit on the heap keeps a long analysis's
-	// peak RSS well under 100 MB while a short one collects at the default
-	// pace: GOGC=50 did the first at the cost of 20% more CPU on every
-	// run (BENCHMARKS.md). GOGC or GOMEMLIMIT set by the user win.
+	// at 15k requests): a soft heap limit keeps the peak RSS well under
+	// 100 MB there while short runs collect at the default pace. GOGC=50
+	// bounded the peak too, for 20 to 30% more CPU on every run
+	// (BENCHMARKS.md). GOGC or GOMEMLIMIT set by the user win.
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(analyzeHeapLimit))
+		defer gcpace.Bounded(analyzeHeapLimit)()
 	}
 	res, err := analyze.Write(e.ctx, inputs, aopts, *out, report.RenderOptions{Reveal: *reveal})
 	if err != nil {
