@@ -32,7 +32,7 @@ var (
 	// reDeviceIDText is a device id sent as text by another client:
 	// iOS sends 16 bytes, which logs show as 32 hex digits or a UUID.
 	reDeviceIDText = lazyre.New(`^([0-9a-fA-F]{32}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$`)
-	reABI          = lazyre.New(`(^|[^_A-Za-z])(arm64-v8a|armeabi-v7a|armeabi|x86_64)$`)
+	reABI          = lazyre.New(`(^|[^_A-Za-z])(arm64-v8a|armeabi-v7a|armeabi|x86_64)$`).Needing("arm64-v8a", "armeabi", "x86_64")
 	reTZ           = lazyre.New(`^((Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_]+(/[A-Za-z_]+)?|GMT[+-]\d{1,2}(:\d\d)?)$`)
 	reLocale       = lazyre.New(`^[a-z]{2}_[A-Z]{2}$`)
 	reNetType      = lazyre.New(`^(?i:wifi|2g|3g|4g|5g|lte)$`)

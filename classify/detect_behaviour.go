@@ -16,9 +16,10 @@ import (
 
 var (
 	// A Java/Kotlin stack frame, a native frame, or a JS engine frame.
-	reStackFrame = lazyre.New(`\bat [\w$]+(\.[\w$<>]+)+\(([\w$-]+\.(java|kt)(:\d+)?|Native Method|Unknown Source(:\d+)?)\)|\(Native Method\)|\bat [\w$.<>]+ \([^()]*:\d+:\d+\)|@ [\w$.<>]+ \(<anonymous>`)
+	reStackFrame = lazyre.New(`\bat [\w$]+(\.[\w$<>]+)+\(([\w$-]+\.(java|kt)(:\d+)?|Native Method|Unknown Source(:\d+)?)\)|\(Native Method\)|\bat [\w$.<>]+ \([^()]*:\d+:\d+\)|@ [\w$.<>]+ \(<anonymous>`).
+			Needing("at ", "(Native Method)", "(<anonymous>")
 	// A JavaScript runtime error as engines print it.
-	reJSError = lazyre.New(`\b(SyntaxError|TypeError|ReferenceError|RangeError|URIError|EvalError): \S`)
+	reJSError = lazyre.New(`\b(SyntaxError|TypeError|ReferenceError|RangeError|URIError|EvalError): \S`).Needing("Error: ")
 	// ANR, crash and abnormal-exit records as report lines name them.
 	reCrashWord = lazyre.New(`(?i)^(bg |fg )?(anr|crash(ed)?|native ?crash|java ?crash|tombstone|oom|out of memory|watchdog)([-_ :]\S*)?$`)
 	// A Mini Program API result: "<api>:ok", "<api>:fail …", "<api>:cancel".
@@ -28,7 +29,7 @@ var (
 	reScreen = lazyre.New(`^([a-z][a-z0-9_]*\.)*[A-Z][A-Za-z0-9]{2,60}(UI|Activity|Fragment|UIFragment)$`)
 	// The path of a touched view, outermost or innermost first:
 	// "RelativeLayout|AppBrandLauncherRecentsList$4|FrameLayout|…".
-	reViewPath = lazyre.New(`^[A-Za-z][\w$]*(Layout|View|List|Item|Bar|Button|Frame|UI|Group)[\w$]*(\|[A-Za-z][\w$]*){2,}$`)
+	reViewPath = lazyre.New(`^[A-Za-z][\w$]*(Layout|View|List|Item|Bar|Button|Frame|UI|Group)[\w$]*(\|[A-Za-z][\w$]*){2,}$`).Needing("|")
 	// Android's WifiInfo.getSSID() quotes the name.
 	reQuotedSSID = lazyre.New(`^"[^"\x00-\x1f]{1,32}"$`)
 	// Router default names and names that say what they are.

@@ -94,7 +94,8 @@ var (
 	reUAOS      = lazyre.New(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
 	reBuildFP   = lazyre.New(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
 	rePkg       = lazyre.New(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
-	reException = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`)
+	reException = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`).
+			Needing("Exception", "Error", "net::ERR_", " not verified")
 	rePagePath  = lazyre.New(`^/?(pages|page|subpackages?|packages?)/[A-Za-z0-9_%/-]+(\.html)?(\?\S*)?$`)
 	reMIMEMedia = lazyre.New(`^(image|video|audio)/[a-z0-9.+-]{2,32}$`)
 	reGhBiz     = lazyre.New(`^gh_[0-9a-f]{12}$`)

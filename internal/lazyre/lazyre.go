@@ -5,18 +5,24 @@
 // CPU. An expression that does not compile panics on first use, as
 // regexp.MustCompile would at start; each package's tests compile all of
 // its expressions with CompileAll.
+//
+// An expression may also declare literals that every match contains
+// (Needing); matching then skips the expression on strings without them.
 package lazyre
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 )
 
 // Regexp is a regular expression compiled when first used. It is safe for
 // concurrent use.
 type Regexp struct {
-	expr string
-	re   func() *regexp.Regexp
+	expr  string
+	needs []string // every match contains one of these; nil: no claim
+	re    func() *regexp.Regexp
 }
 
 var (
@@ -47,14 +53,59 @@ func CompileAll() (string, error) {
 	return "", nil
 }
 
+// Needing declares that every match of r contains at least one of lits,
+// and returns r. MatchString and FindStringSubmatch then run the
+// expression only on strings that contain one of them: a detector sees
+// mostly strings that hold none, and a substring search costs far less
+// than backtracking an unanchored expression over them. The claim is the
+// caller's to prove: CheckNeeds tests it on one string, for fuzzing.
+// Call it only where r is declared, before r is used.
+func (r *Regexp) Needing(lits ...string) *Regexp {
+	r.needs = lits
+	return r
+}
+
+// mayMatch reports whether s holds one of the literals r needs.
+func (r *Regexp) mayMatch(s string) bool {
+	if r.needs == nil {
+		return true
+	}
+	for _, l := range r.needs {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckNeeds returns an error when an expression made with New matches s
+// although s holds none of the literals the expression was declared
+// Needing: that declaration would then hide a match.
+func CheckNeeds(s string) error {
+	mu.Lock()
+	rs := append([]*Regexp(nil), all...)
+	mu.Unlock()
+	for _, r := range rs {
+		if !r.mayMatch(s) && r.re().MatchString(s) {
+			return fmt.Errorf("%s matches %q, which holds none of %q", r.expr, s, r.needs)
+		}
+	}
+	return nil
+}
+
 // String returns the source text.
 func (r *Regexp) String() string { return r.expr }
 
 // MatchString is regexp.Regexp.MatchString.
-func (r *Regexp) MatchString(s string) bool { return r.re().MatchString(s) }
+func (r *Regexp) MatchString(s string) bool { return r.mayMatch(s) && r.re().MatchString(s) }
 
 // FindStringSubmatch is regexp.Regexp.FindStringSubmatch.
-func (r *Regexp) FindStringSubmatch(s string) []string { return r.re().FindStringSubmatch(s) }
+func (r *Regexp) FindStringSubmatch(s string) []string {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.re().FindStringSubmatch(s)
+}
 
 // ReplaceAllString is regexp.Regexp.ReplaceAllString.
 func (r *Regexp) ReplaceAllString(src, repl string) string { return r.re().ReplaceAllString(src, repl) }

@@ -49,3 +49,42 @@ func TestCompileAllReportsBad(t *testing.T) {
 	bad.MatchString("a")
 	t.Error("no panic")
 }
+
+func TestNeeding(t *testing.T) {
+	mu.Lock()
+	saved := all
+	mu.Unlock()
+	defer func() {
+		mu.Lock()
+		all = saved
+		mu.Unlock()
+	}()
+	r := New(`(Type|Range)Error: \S`).Needing("Error: ")
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"TypeError: x is undefined", true},
+		{"at f: RangeError: y", true},
+		{"TypeError:x", false},
+		{"no error here", false},
+	} {
+		if got := r.MatchString(c.s); got != c.want {
+			t.Errorf("MatchString(%q) = %v", c.s, got)
+		}
+		if got := r.FindStringSubmatch(c.s) != nil; got != c.want {
+			t.Errorf("FindStringSubmatch(%q) found %v", c.s, got)
+		}
+		if err := CheckNeeds(c.s); err != nil {
+			t.Error(err)
+		}
+	}
+	// A wrong claim hides a match, and CheckNeeds says so.
+	wrong := New(`colou?r`).Needing("colour")
+	if wrong.MatchString("color") {
+		t.Fatal("the prefilter did not apply")
+	}
+	if err := CheckNeeds("color"); err == nil || !strings.Contains(err.Error(), "colou?r") {
+		t.Errorf("CheckNeeds(color) = %v, want the wrong claim named", err)
+	}
+}
