@@ -28,14 +28,7 @@ func TestLazy(t *testing.T) {
 }
 
 func TestCompileAllReportsBad(t *testing.T) {
-	mu.Lock()
-	saved := all
-	mu.Unlock()
-	defer func() {
-		mu.Lock()
-		all = saved
-		mu.Unlock()
-	}()
+	keepRegistry(t)
 	bad := New(`a(`)
 	expr, err := CompileAll()
 	if err == nil || expr != bad.String() {
@@ -51,14 +44,7 @@ func TestCompileAllReportsBad(t *testing.T) {
 }
 
 func TestNeeding(t *testing.T) {
-	mu.Lock()
-	saved := all
-	mu.Unlock()
-	defer func() {
-		mu.Lock()
-		all = saved
-		mu.Unlock()
-	}()
+	keepRegistry(t)
 	r := New(`(Type|Range)Error: \S`).Needing("Error: ")
 	for _, c := range []struct {
 		s    string
@@ -87,4 +73,18 @@ func TestNeeding(t *testing.T) {
 	if err := CheckNeeds("color"); err == nil || !strings.Contains(err.Error(), "colou?r") {
 		t.Errorf("CheckNeeds(color) = %v, want the wrong claim named", err)
 	}
+}
+
+// keepRegistry restores the expressions registered so far when t ends, so
+// that a test's own (bad or wrongly declared) ones do not reach CompileAll
+// and CheckNeeds in later tests.
+func keepRegistry(t *testing.T) {
+	mu.Lock()
+	saved := all
+	mu.Unlock()
+	t.Cleanup(func() {
+		mu.Lock()
+		all = saved
+		mu.Unlock()
+	})
 }
