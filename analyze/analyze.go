@@ -227,6 +227,7 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		run := report.Run{Label: labels[i], Source: in.Path, Permissions: perm, SkipLines: segs[i].SkipLines, Lines: segs[i].Lines}
 		if segs[i].Extends >= 0 {
 			run.Extends = labels[segs[i].Extends]
+			run.LineSpan = fmt.Sprintf("%d-%d", run.SkipLines+1, run.Lines)
 		}
 		var n int
 		var err error
@@ -271,6 +272,7 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		a.rep.Policy = comparePolicy(opts.Policy, flows.Flows())
 	}
 	a.rep.Claims = tally.Claims(a.rep)
+	a.rep.Runs = tally.Runs(a.rep.Runs)
 	return a.rep, nil
 }
 
@@ -442,6 +444,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 		a.fields = Fields(m, a.fields)
 		found = a.cl.Classify(classify.Request{URI: path, ReqType: p.ReqType}, a.fields)
 	}
+	found, alsoBy := agreeing(found)
 	at := attribute.Resolve(a.cat, p.ReqType, p.URI, found, a.fields)
 	feature := at.Feature
 	recipient := attribute.Recipient(path, p.Host, feature)
@@ -471,8 +474,10 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 			Time:        p.Time,
 			Request:     id,
 			AppID:       places[i].appid,
+			MPSession:   strings.Clone(places[i].session),
+			MPPage:      strings.Clone(places[i].page),
 			Entry:       places[i].entry(a.fields),
-			Evidence: report.Evidence{FieldPath: strings.Clone(f.FieldPath), Value: strings.Clone(f.Value), Rule: f.Rule, Reason: f.Reason,
+			Evidence: report.Evidence{FieldPath: strings.Clone(f.FieldPath), Value: strings.Clone(f.Value), Rule: f.Rule, AlsoRules: alsoBy[i], Reason: f.Reason,
 				Span: span(a.fields, places[i].leaf), Context: evidenceContext(a.fields, places[i].leaf)},
 			Coord:  f.Coord,
 			Source: report.Source{File: firstNonEmpty(p.Source, p.Capture), Line: p.Line, Frames: p.Frames},

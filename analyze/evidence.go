@@ -31,6 +31,8 @@ type placement struct {
 	leaf    int // index in fields; -1 when not found
 	entries []int
 	appid   string
+	session string // the Mini Program session of the entry, when stated
+	page    string // the page the entry is about, when stated
 }
 
 // entry is the finding's entry when it is known exactly.
@@ -77,8 +79,13 @@ func placeFindings(found []classify.Finding, fields []classify.Field) []placemen
 		}
 	}
 	up := entryTree(fields)
+	mp := newMPScope(fields, up)
 	for i := range pl {
 		pl[i].appid = appidFor(pl[i].entries, apps, up)
+		if pl[i].appid != "" {
+			pl[i].session = mp.of(mp.sessions, pl[i].entries)
+			pl[i].page = mp.of(mp.pages, pl[i].entries)
+		}
 	}
 	return pl
 }

@@ -2,36 +2,49 @@ package claims
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// coreFeaturesNeed compares what each core feature sent with what it needs.
-// Low-confidence findings are left out: a claim about excess must not rest
-// on guesses. The verdict is contradicted when any core feature sent a
-// highly sensitive type beyond its needs; technical types beyond need
-// (a locale, a network type) are listed but do not contradict "not
-// significantly more".
+// core_features_need tests the study's finding 1: during core features
+// (messaging, Moments, ...) requests carry what the feature needs "and not
+// significantly more". One incidental value must not decide it, so the
+// rule weighs how much and how sensitive (doc/claims.md):
+//   - a data type is beyond need when the necessity model (needs.yaml)
+//     lists it neither for the feature nor for every request; low-
+//     confidence findings are left out;
+//   - its weight is the number of the feature's requests carrying it;
+//   - it is significant when it is highly sensitive and rides on at
+//     least minExcessRequests requests and at least minExcessShare of the
+//     feature's requests;
+//   - contradicted needs one significant type; supported needs a core
+//     feature with at least minCoreRequests requests; every type beyond
+//     need is listed as an exception whatever the verdict.
+const (
+	minExcessRequests = 3
+	minExcessShare    = 0.10
+	minCoreRequests   = 5
+)
+
 type coreFeature struct {
-	beyond      map[string]int    // data type → findings beyond need
+	requests    int
 	sent        map[string]string // data type → its first finding
+	beyond      map[string]int    // data type → requests carrying it beyond need
 	beyondFirst map[string]string // data type → its first finding beyond need
 }
 
-// coreTally counts, per feature, the requests and, for core features,
-// what they sent.
+// coreTally counts, per core feature, its requests and what they sent.
 type coreTally struct {
-	requests map[string]int // feature → requests
+	requests map[string]int // every feature → requests
+	personal map[string]int // every feature → requests carrying personal data
 	core     map[string]*coreFeature
 	needs    *Needs
 }
 
 func newCoreTally(needs *Needs) coreTally {
-	t := coreTally{requests: map[string]int{}, core: map[string]*coreFeature{}, needs: needs}
+	t := coreTally{requests: map[string]int{}, personal: map[string]int{}, core: map[string]*coreFeature{}, needs: needs}
 	for _, feat := range needs.Core() {
 		t.core[feat] = &coreFeature{beyond: map[string]int{}, sent: map[string]string{}, beyondFirst: map[string]string{}}
 	}
@@ -40,10 +53,15 @@ func newCoreTally(needs *Needs) coreTally {
 
 func (t *coreTally) add(q *report.Request, fs []report.Finding) {
 	t.requests[q.Feature]++
+	if len(fs) > 0 {
+		t.personal[q.Feature]++
+	}
 	cf := t.core[q.Feature]
 	if cf == nil {
 		return
 	}
+	cf.requests++
+	counted := map[string]bool{}
 	for i := range fs {
 		f := &fs[i]
 		if f.Confidence == string(taxonomy.Low) {
@@ -52,17 +70,37 @@ func (t *coreTally) add(q *report.Request, fs []report.Finding) {
 		if _, ok := cf.sent[f.DataType]; !ok {
 			cf.sent[f.DataType] = f.ID
 		}
-		if _, ok := t.needs.Needed(q.Feature, f.DataType); !ok {
-			cf.beyond[f.DataType]++
-			if _, ok := cf.beyondFirst[f.DataType]; !ok {
-				cf.beyondFirst[f.DataType] = f.ID
-			}
+		if _, ok := t.needs.Needed(q.Feature, f.DataType); ok || counted[f.DataType] {
+			continue
+		}
+		counted[f.DataType] = true
+		cf.beyond[f.DataType]++
+		if _, ok := cf.beyondFirst[f.DataType]; !ok {
+			cf.beyondFirst[f.DataType] = f.ID
 		}
 	}
 }
 
+// excess is one data type sent beyond a core feature's needs.
+type excess struct {
+	Feature     string  `json:"feature"`
+	DataType    string  `json:"data_type"`
+	Requests    int     `json:"requests"`
+	Of          int     `json:"of_requests"`
+	Sensitivity string  `json:"sensitivity"`
+	Significant bool    `json:"significant"`
+	Share       float64 `json:"share"`
+}
+
+func (e excess) phrase() string {
+	return fmt.Sprintf("%s during %s (%d of %d requests, %s sensitivity)", taxonomy.DataTypePhrase(e.DataType),
+		taxonomy.FeaturePhrase(e.Feature), e.Requests, e.Of, e.Sensitivity)
+}
+
 func (t *coreTally) claim(needs *Needs) report.Claim {
-	c := report.Claim{ID: CoreFeaturesNeed, Title: "Core features send what they need, and not significantly more"}
+	c := report.Claim{ID: CoreFeaturesNeed, Source: report.SourceStudy,
+		Title:         "Core features send what they need, and not significantly more",
+		StudySentence: "During usage of core WeChat features, such as Messaging or Moments, network requests generally contained data that was necessary for the function of the application, and not significantly more."}
 	core := needs.Core()
 	type featureNumbers struct {
 		Requests   int            `json:"requests"`
@@ -70,78 +108,82 @@ func (t *coreTally) claim(needs *Needs) report.Claim {
 		BeyondNeed map[string]int `json:"beyond_need"`
 	}
 	perFeature := map[string]*featureNumbers{}
-	var observed []string
+	var observed, enough []string
 	var ev evidence
-	var sensitive []string // "type during feature"
-	var excess []string
+	var significant, minor []excess
 	for _, feat := range core {
-		if t.requests[feat] == 0 {
+		cf := t.core[feat]
+		if cf.requests == 0 {
 			continue
 		}
 		observed = append(observed, feat)
-		cf := t.core[feat]
-		fn := &featureNumbers{Requests: t.requests[feat], BeyondNeed: cf.beyond}
-		perFeature[feat] = fn
-		if len(cf.sent) > 0 {
-			fn.Sent = sortedKeys(cf.sent)
+		if cf.requests >= minCoreRequests {
+			enough = append(enough, feat)
 		}
-		// Evidence: what was beyond need first, else one finding of what
-		// the feature sent.
-		for _, dt := range sortedKeys(fn.BeyondNeed) {
-			ev.add(cf.beyondFirst[dt])
-			phrase := fmt.Sprintf("%s during %s (%d)", policy.DataTypePhrase(dt), featureName(feat), fn.BeyondNeed[dt])
-			if report.Sensitivity(dt) == report.SensitivityHigh {
-				sensitive = append(sensitive, phrase)
+		perFeature[feat] = &featureNumbers{Requests: cf.requests, Sent: sortedKeys(cf.sent), BeyondNeed: cf.beyond}
+		for _, dt := range sortedKeys(cf.beyond) {
+			e := excess{Feature: feat, DataType: dt, Requests: cf.beyond[dt], Of: cf.requests,
+				Sensitivity: report.SensitivityName(report.Sensitivity(dt)), Share: share(cf.beyond[dt], cf.requests)}
+			e.Significant = report.Sensitivity(dt) == report.SensitivityHigh && e.Requests >= minExcessRequests &&
+				float64(e.Requests) >= minExcessShare*float64(cf.requests)
+			if e.Significant {
+				significant = append(significant, e)
 			} else {
-				excess = append(excess, phrase)
+				minor = append(minor, e)
 			}
+			ev.add(cf.beyondFirst[dt])
 		}
-		if len(fn.BeyondNeed) == 0 {
-			for _, dt := range fn.Sent {
+		if len(cf.beyond) == 0 {
+			for _, dt := range perFeature[feat].Sent {
 				ev.add(cf.sent[dt])
 				break
 			}
 		}
 	}
-	c.Numbers = map[string]any{"core_features": core, "observed": observed, "features": perFeature}
+	all := append(append([]excess{}, significant...), minor...)
+	c.Numbers = map[string]any{"core_features": core, "observed": nonNil(observed), "features": perFeature,
+		"beyond_need": all, "min_excess_requests": minExcessRequests, "min_excess_share": minExcessShare,
+		"min_core_requests": minCoreRequests}
 	c.Evidence = ev.list()
+	for _, e := range minor {
+		c.Exceptions = append(c.Exceptions, "beyond need, below the threshold: "+e.phrase())
+	}
+	names := make([]string, len(observed))
+	for i, f := range observed {
+		names[i] = taxonomy.FeaturePhrase(f)
+	}
 	switch {
-	case len(observed) == 0:
+	case len(significant) > 0:
+		c.Verdict, c.Concern = report.Contradicted, true
+		phrases := make([]string, len(significant))
+		for i, e := range significant {
+			phrases[i] = e.phrase()
+		}
+		c.Statement = "During core features WeChat's requests repeatedly carried sensitive data beyond what the feature needs: " + strings.Join(phrases, "; ") + "."
+		c.Why = fmt.Sprintf("a highly sensitive data type beyond the feature's needs (necessity model: claims/needs.yaml) rode on at least %d requests and %.0f%% of the feature's requests; high- and medium-confidence findings only", minExcessRequests, minExcessShare*100)
+	case len(enough) > 0:
+		c.Verdict = report.Supported
+		s := "During " + joinAnd(names) + ", WeChat's requests carried the data each feature needs and not significantly more"
+		if len(minor) > 0 {
+			s += fmt.Sprintf(" (%d data type%s beyond the needs, each incidental or of low sensitivity: see the exceptions)", len(minor), plural(len(minor)))
+		}
+		c.Statement = s + "."
+		c.Why = fmt.Sprintf("no highly sensitive data type beyond the feature's needs rode on %d or more requests and %.0f%% of a core feature's requests (necessity model: claims/needs.yaml); high- and medium-confidence findings only", minExcessRequests, minExcessShare*100)
+		if len(enough) < len(observed) {
+			c.Next = "use the other core features longer: some were seen in fewer than 5 requests"
+		}
+	case len(observed) > 0:
+		c.Verdict = report.NotTestable
+		c.Statement = fmt.Sprintf("Core features were used too little to say whether they send more than they need (%s: fewer than %d requests each).", joinAnd(names), minCoreRequests)
+		c.Why = fmt.Sprintf("the rule needs at least one core feature with %d or more requests", minCoreRequests)
+		c.Next = "capture a run that uses messaging or Moments for a few minutes"
+	default:
 		c.Verdict = report.NotTestable
 		c.Statement = "No core feature was used in these runs, so whether core features send more than they need cannot be said."
 		c.Why = "no request was attributed to a core feature (" + strings.Join(core, ", ") + ")"
-	case len(sensitive) > 0:
-		c.Verdict = report.Contradicted
-		c.Statement = "During core features WeChat sent sensitive data beyond what the feature needs: " + strings.Join(sensitive, "; ") + "."
-		c.Why = "a highly sensitive data type was sent during a core feature that does not need it (necessity model: claims/needs.yaml)"
-	default:
-		c.Verdict = report.Supported
-		names := make([]string, len(observed))
-		for i, f := range observed {
-			names[i] = featureName(f)
-		}
-		s := "During " + joinAnd(names) + ", WeChat's requests carried the data each feature needs and not significantly more"
-		if len(excess) > 0 {
-			s += "; beyond the needs only technical or low-risk data was sent: " + strings.Join(excess, "; ")
-		}
-		c.Statement = s + "."
-		c.Why = "no highly sensitive data type was sent during a core feature beyond what it needs (necessity model: claims/needs.yaml); high- and medium-confidence findings only"
+		c.Next = "capture a run that sends messages or posts to Moments"
 	}
 	return c
-}
-
-func featureName(f string) string {
-	switch f {
-	case "moments":
-		return "Moments"
-	case "miniprograms":
-		return "Mini Programs"
-	case "channels":
-		return "Channels"
-	case "search":
-		return "Search"
-	}
-	return f
 }
 
 func joinAnd(xs []string) string {
@@ -152,13 +194,4 @@ func joinAnd(xs []string) string {
 		return xs[0]
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -4,19 +4,20 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // policyGaps: the distinct flows the privacy policy does not disclose, or
 // discloses for another collector, or hands to another policy; most serious
 // first.
 func policyGaps(r *report.Report) report.Claim {
-	c := report.Claim{ID: PolicyGaps, Title: "What the privacy policy does not tell you"}
+	c := report.Claim{ID: PolicyGaps, Source: report.SourceWxaudit, Title: "What the privacy policy does not tell you"}
 	if r.Policy == nil {
 		c.Verdict = report.NotTestable
 		c.Statement = "No privacy-policy model was applied, so disclosure gaps were not assessed."
-		c.Why = "run analyze with --policy wechat (or a model file)"
+		c.Why = "no policy model was given"
+		c.Next = "run analyze with --policy wechat (or a model file)"
 		c.Numbers = map[string]any{}
 		c.Evidence = []string{}
 		return c
@@ -48,7 +49,7 @@ func policyGaps(r *report.Report) report.Claim {
 	for _, kind := range report.GapSeverity[:3] {
 		for _, g := range groups {
 			if g.Kind == kind {
-				examples = append(examples, fmt.Sprintf("%s (%s during %s, to %s)", kindWords(kind), policy.DataTypePhrase(g.DataType), featureName(g.Feature), g.Recipient))
+				examples = append(examples, fmt.Sprintf("%s (%s during %s, to %s)", kindWords(kind), taxonomy.DataTypePhrase(g.DataType), taxonomy.FeaturePhrase(g.Feature), g.Recipient))
 				break
 			}
 		}
@@ -61,7 +62,7 @@ func policyGaps(r *report.Report) report.Claim {
 		"serious_gaps": serious, "by_kind": counts, "top": tops}
 	c.Evidence = ev.list()
 	if serious > 0 {
-		c.Verdict = report.Supported
+		c.Verdict, c.Concern = report.Supported, true
 		c.Statement = fmt.Sprintf("The %s leaves %d distinct data flows undisclosed, attributed to the wrong collector or handed to another policy (%d incorrect entity, %d governed elsewhere, %d omitted), for example %s; %d more are covered only by vague wording.",
 			title, serious, counts["incorrect_entity"], counts["governed_elsewhere"], counts["omitted"], strings.Join(examples, "; "), counts["ambiguous"])
 		c.Why = "at least one observed flow is omitted from the policy, disclosed only for another collector, or governed by another policy"

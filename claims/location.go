@@ -6,12 +6,27 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/attribute"
-	"github.com/wxaudit/wxaudit/policy"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// locationPermission is the permission the location claim is about.
+// location_with_permission tests the study's finding 3: granting the
+// location permission (during a Mini Program's use) enables more
+// geolocation data to flow to WeChat. Rules (doc/claims.md):
+//   - it compares runs with the location permission on and off; without
+//     one of each it is not_testable;
+//   - a run with the permission on counts only if location was exercised
+//     in it (a request of the location feature, or a fix sent): data
+//     absent from a feature that was not used says nothing;
+//   - supported: the runs with it on sent more fixes per run than those
+//     with it off;
+//   - contradicted: they did not, and no run the comparison rests on
+//     spans several experiments (a derived run of a cumulative log with
+//     several app starts or Mini Program sessions);
+//   - a fix sent with the permission off is an exception, stated with
+//     what that run is, whatever the verdict.
+
+// locationPermission is the permission the claim is about.
 const locationPermission = "location" // not a data type: the OS permission
 
 // PermissionState reads one permission's state from a run's permission
@@ -20,10 +35,6 @@ func PermissionState(runPermissions, permission string) string {
 	return attribute.PermissionState(runPermissions, permission)
 }
 
-// locationWithPermission: data (location first) that flows only in runs
-// where the permission was granted. It needs at least one run with the
-// permission off and one with it on: without both the design cannot show
-// that the permission is what makes the difference.
 // locTally counts the findings of each data type per run, keeping the
 // first few IDs as evidence.
 type locTally struct {
@@ -52,93 +63,91 @@ func (t *locTally) add(f *report.Finding) {
 	}
 }
 
-// found is what runs hold of one data type: the count, the runs that have
-// it, in the order given, and the first IDs in that order.
-type found struct {
-	n    int
-	runs []string
-	ids  []string
-}
-
-func (t *locTally) inAny(runs []string, dt string) found {
-	var out found
-	for _, r := range runs {
-		if tt := t.runTypes[r][dt]; tt != nil && tt.n > 0 {
-			out.n += tt.n
-			out.runs = append(out.runs, r)
-			out.ids = append(out.ids, tt.ids...)
-		}
+func (t *locTally) fixes(run string) *typeTally {
+	if tt := t.runTypes[run][string(taxonomy.Location)]; tt != nil {
+		return tt
 	}
-	return out
+	return &typeTally{}
 }
 
-func (t *locTally) claim(runs []report.Run) report.Claim {
-	c := report.Claim{ID: LocationWithPermission, Title: "Granting the location permission lets location flow to WeChat"}
-	var on, off, unknown []string
-	for _, run := range runs {
-		switch PermissionState(run.Permissions, locationPermission) {
+func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Claim {
+	c := report.Claim{ID: LocationWithPermission, Source: report.SourceStudy,
+		Title:         "Granting the location permission lets more location flow to WeChat",
+		StudySentence: "Granting permissions such as location permission during the use of a Mini Program will also enable the larger transmission of geolocation data to WeChat."}
+	labels := sortedKeys(runs)
+	var on, off, unknown, onExercised []string
+	for _, l := range labels {
+		switch PermissionState(runs[l].Permissions, locationPermission) {
 		case "on":
-			on = append(on, run.Label)
+			on = append(on, l)
+			if t.fixes(l).n > 0 || rt.of(l).features[taxonomy.FeatureLocation] > 0 {
+				onExercised = append(onExercised, l)
+			}
 		case "off":
-			off = append(off, run.Label)
+			off = append(off, l)
 		default:
-			unknown = append(unknown, run.Label)
+			unknown = append(unknown, l)
 		}
 	}
-	inAny := t.inAny
-	// Data types present in some run with the permission and in none
-	// without it, location first, then by sensitivity.
-	var only []string
-	types := map[string]bool{}
-	for _, r := range on {
-		for dt := range t.runTypes[r] {
-			types[dt] = true
+	sum := func(ls []string) (n int, with []string) {
+		for _, l := range ls {
+			if k := t.fixes(l).n; k > 0 {
+				n += k
+				with = append(with, l)
+			}
+		}
+		return n, with
+	}
+	nOn, withOn := sum(onExercised)
+	nOff, withOff := sum(off)
+	var described []RunDescription
+	var mixed []string
+	for _, l := range append(append([]string{}, on...), off...) {
+		d := runs[l]
+		described = append(described, d)
+		if d.SeveralExperiments {
+			mixed = append(mixed, d.caveat())
 		}
 	}
-	for dt := range types {
-		if inAny(off, dt).n == 0 {
-			only = append(only, dt)
-		}
-	}
-	loc := string(taxonomy.Location)
-	sort.Slice(only, func(i, j int) bool {
-		if (only[i] == loc) != (only[j] == loc) {
-			return only[i] == loc
-		}
-		if si, sj := report.Sensitivity(only[i]), report.Sensitivity(only[j]); si != sj {
-			return si > sj
-		}
-		return only[i] < only[j]
-	})
-	locOn, locOff := inAny(on, loc), inAny(off, loc)
-	runsWith := func(fs found) []string { return fs.runs }
 	c.Numbers = map[string]any{
-		"permission":              locationPermission,
-		"runs_permission_on":      nonNil(on),
-		"runs_permission_off":     nonNil(off),
-		"runs_permission_unknown": nonNil(unknown),
-		"only_with_permission":    nonNil(only),
-		"location_findings_on":    locOn.n,
-		"location_findings_off":   locOff.n,
-		"runs_with_location_on":   nonNil(runsWith(locOn)),
-		"runs_with_location_off":  nonNil(runsWith(locOff)),
+		"permission":                locationPermission,
+		"runs_permission_on":        nonNil(on),
+		"runs_permission_on_used":   nonNil(onExercised),
+		"runs_permission_off":       nonNil(off),
+		"runs_permission_unknown":   nonNil(unknown),
+		"location_findings_on":      nOn,
+		"location_findings_off":     nOff,
+		"runs_with_location_on":     nonNil(withOn),
+		"runs_with_location_off":    nonNil(withOff),
+		"runs":                      described,
+		"runs_spanning_experiments": nonNil(mixed),
 	}
 	var ev evidence
-	for i, id := range locOn.ids {
-		if i >= 10 {
-			break
+	for _, l := range withOn {
+		for i, id := range t.fixes(l).ids {
+			if i < 5 {
+				ev.add(id)
+			}
 		}
-		ev.add(id)
 	}
-	for _, id := range locOff.ids {
-		ev.add(id)
-	}
-	for _, dt := range only {
-		if fs := inAny(on, dt); fs.n > 0 {
-			ev.add(fs.ids[0])
+	for _, l := range withOff {
+		for _, id := range t.fixes(l).ids {
+			ev.add(id)
 		}
 	}
 	c.Evidence = ev.list()
+	for _, l := range withOff {
+		c.Exceptions = append(c.Exceptions, fmt.Sprintf("location was sent with the permission off: %d finding%s in %s", t.fixes(l).n, plural(t.fixes(l).n), runs[l].caveat()))
+	}
+	for _, m := range mixed {
+		c.Exceptions = append(c.Exceptions, "this run may hold more than one experiment, so its permission state may not hold throughout: "+m)
+	}
+	perRun := func(n, runs int) float64 {
+		if runs == 0 {
+			return 0
+		}
+		return float64(n) / float64(runs)
+	}
 	switch {
 	case len(on) == 0 || len(off) == 0:
 		c.Verdict = report.NotTestable
@@ -149,41 +158,42 @@ func (t *locTally) claim(runs []report.Run) report.Claim {
 		if len(on) == 0 {
 			missing = append(missing, "a run with it on")
 		}
-		c.Statement = "Whether location flows only once the permission is granted cannot be tested: the inputs lack " + strings.Join(missing, " and ") + "."
-		c.Why = "the comparison needs at least one run with the permission off and one with it on; give each run's state with --permissions (on, off, or location=on) or in run.yaml"
-		if locOn.n+locOff.n > 0 || len(unknown) > 0 {
-			c.Why += fmt.Sprintf("; %d run(s) have an unknown permission state", len(unknown))
+		c.Statement = "Whether granting the location permission lets more location flow cannot be tested: the inputs lack " + strings.Join(missing, " and ") + "."
+		c.Why = "the comparison needs at least one run with the permission off and one with it on, each one experiment"
+		if len(unknown) > 0 {
+			c.Why += fmt.Sprintf("; %d run%s have no stated permission state", len(unknown), plural(len(unknown)))
 		}
-	case locOff.n > 0:
-		c.Verdict = report.Contradicted
-		c.Statement = fmt.Sprintf("Precise location was sent even with the location permission off (%d findings in %s).", locOff.n, strings.Join(runsWith(locOff), ", "))
-		c.Why = "location appears in a run whose location permission was off"
-	case locOn.n > 0:
-		c.Verdict = report.Supported
-		var rest []string
-		for _, dt := range only {
-			if dt != loc {
-				rest = append(rest, policy.DataTypePhrase(dt))
-			}
-		}
-		s := fmt.Sprintf("Precise location reached WeChat only in runs where the location permission was granted (%d findings in %s; none in %d run%s without it)",
-			locOn.n, strings.Join(runsWith(locOn), ", "), len(off), plural(len(off)))
-		if len(rest) > 0 {
-			s += "; also only with the permission: " + strings.Join(rest, ", ")
-		}
+		c.Next = "capture the same steps twice, once with location=on and once with location=off (wxaudit capture --permissions location=on|off), each into its own run folder; a log that is a prefix of another is not a run of its own experiment"
+		c.Concern = nOn+nOff > 0 && len(withOff) > 0
+	case len(onExercised) == 0:
+		c.Verdict = report.NotTestable
+		c.Statement = "No run with the location permission on used a feature that asks for location, so the permission's effect cannot be seen."
+		c.Why = "a run with the permission on counts only if location was exercised in it (a location request or a fix sent)"
+		c.Next = "capture a run that uses a Mini Program's location feature (a map, 'nearby') with location=on, and the same with location=off"
+		c.Concern = len(withOff) > 0
+	case perRun(nOn, len(onExercised)) > perRun(nOff, len(off)):
+		c.Verdict, c.Concern = report.Supported, true
+		s := fmt.Sprintf("With the location permission granted, location reached WeChat: %d finding%s in %s, against %d in %d run%s without it",
+			nOn, plural(nOn), strings.Join(withOn, ", "), nOff, len(off), plural(len(off)))
 		c.Statement = s + "."
-		c.Why = "location is present in runs with the permission on and absent from every run with it off"
+		c.Why = "more location findings per run with the permission on (in runs that used location) than with it off"
+	case len(mixed) > 0:
+		c.Verdict = report.NotTestable
+		c.Statement = "The runs do not show more location with the permission on, but the comparison rests on runs that may hold several experiments, so no verdict is given."
+		c.Why = "a contradiction may not rest on a run that spans several experiments: " + strings.Join(mixed, "; ")
+		c.Next = "capture each permission state as its own run"
+		c.Concern = len(withOff) > 0
 	default:
 		c.Verdict = report.Contradicted
-		c.Statement = "No precise location was sent, with or without the location permission."
-		c.Why = "granting the permission did not make location appear in these runs"
+		c.Concern = len(withOff) > 0
+		if nOn+nOff == 0 {
+			c.Statement = "No location was sent, with or without the location permission, although location was used with it on."
+		} else {
+			c.Statement = fmt.Sprintf("Granting the location permission did not let more location flow: %d finding%s in %d run%s with it on, %d in %d run%s with it off.",
+				nOn, plural(nOn), len(onExercised), plural(len(onExercised)), nOff, len(off), plural(len(off)))
+		}
+		c.Why = "the runs with the permission on (that used location) sent no more location findings per run than those with it off"
 	}
+	sort.Strings(c.Exceptions)
 	return c
-}
-
-func nonNil(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
 }

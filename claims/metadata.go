@@ -73,7 +73,7 @@ func (t *metaTally) add(q *report.Request, fs []report.Finding) {
 }
 
 func (t *metaTally) claim() report.Claim {
-	c := report.Claim{ID: MetadataInRequests, Title: "Requests carry your account id, device id, client version and OS"}
+	c := report.Claim{ID: MetadataInRequests, Source: report.SourceWxaudit, Title: "Requests carry your account id, device id, client version and OS"}
 	total, perFeature, first := t.total, t.perFeature, t.first
 	total.Share = share(total.All, total.Requests)
 	shares := map[string]float64{}
@@ -93,18 +93,27 @@ func (t *metaTally) claim() report.Claim {
 	}
 	c.Evidence = ev.list()
 	pct := fmt.Sprintf("%.0f%%", total.Share*100)
+	// Any request that ties an action to one account and one phone is bad
+	// news, whether or not they are the majority.
+	c.Concern = total.All > 0
+	for _, feat := range sortedKeys(perFeature) {
+		if fc := perFeature[feat]; fc.Requests >= 5 && fc.Share < majority {
+			c.Exceptions = append(c.Exceptions, fmt.Sprintf("%s: %d of %d requests carried all four", taxonomy.FeaturePhrase(feat), fc.All, fc.Requests))
+		}
+	}
 	switch {
 	case total.Requests == 0:
 		c.Verdict = report.NotTestable
 		c.Statement = "No request was analysed, so what metadata requests carry cannot be said."
 		c.Why = "no request in the inputs"
+		c.Next = "give analyze a capture with its key log, or a request log"
 	case total.Share >= majority:
 		c.Verdict = report.Supported
 		c.Statement = fmt.Sprintf("%s of WeChat's requests (%d of %d) carried the account id, the device id, the client version and the OS together, tying each action to one account and one phone.", pct, total.All, total.Requests)
 		c.Why = fmt.Sprintf("more than %.0f%% of requests carry all four", majority*100)
 	default:
 		c.Verdict = report.Contradicted
-		c.Statement = fmt.Sprintf("Only %s of WeChat's requests (%d of %d) carried the account id, the device id, the client version and the OS together.", pct, total.All, total.Requests)
+		c.Statement = fmt.Sprintf("%s of WeChat's requests (%d of %d) carried the account id, the device id, the client version and the OS together: fewer than half, but each of them ties an action to one account and one phone.", pct, total.All, total.Requests)
 		c.Why = fmt.Sprintf("fewer than %.0f%% of requests carry all four", majority*100)
 	}
 	return c

@@ -2,213 +2,376 @@ package claims
 
 import (
 	"fmt"
-	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
-// browsingTypes are the fine-grained Mini Program browsing data of the PETS
-// 2025 study "What WeChat Knows": pages visited, UI events and stay times
-// (usage reports) of a Mini Program.
-var browsingTypes = map[string]bool{
-	string(taxonomy.MiniProgramPagePath): true,
-	string(taxonomy.UIEvents):            true,
-	string(taxonomy.UsageStatistics):     true,
-}
+// miniprogram_tracking tests the study's finding 2: WeChat itself, not
+// only the Mini Program's developer, receives what the user does inside a
+// Mini Program. Its units (doc/claims.md):
+//   - a Mini Program with activity: an appid with at least one page, user
+//     UI event or stay time tied to it in a request to WeChat;
+//   - a session: one stated Mini Program session id (a launch); activity
+//     in a run that states none counts as one session of that run;
+//   - a page: one distinct page path (without ".html" or a query);
+//   - a UI event: one user action, i.e. one report entry holding a UI
+//     event; API calls and their results ("getLocation:ok") are not;
+//   - a stay time: one (appid, page, session) value of a stay-time field;
+//     load times (costtime, startCostTime) are not stay times.
+// Appids seen only in package or version lines, plugin downloads or API
+// names are counted apart, never as Mini Programs with activity.
 
 // toWeChat reports whether a recipient is WeChat itself (or the
 // Weixin-operated services on its servers), not the Mini Program's
 // developer.
-func toWeChat(recipient string) bool { return recipient == "wechat" || recipient == "weixin" }
+func toWeChat(recipient string) bool {
+	return recipient == taxonomy.RecipientWeChat || recipient == taxonomy.RecipientWeixin
+}
 
-// isBrowsing reports whether f is Mini Program browsing data received by
-// WeChat: a page path (which only a Mini Program has), or a UI event or
-// usage report attributed to an appid in the same report line or entry.
-func isBrowsing(f *report.Finding) bool {
-	if !browsingTypes[f.DataType] || !toWeChat(f.Recipient) {
-		return false
+// mpApp is what WeChat received about one Mini Program.
+type mpApp struct {
+	sessions   map[string]bool // stated session ids
+	statedIn   map[string]bool // runs that state a session of this appid
+	bareRuns   map[string]bool // runs with activity outside a stated session
+	pages      map[string]bool
+	uiEvents   int
+	stayTimes  map[string]bool // page "\x00" session
+	loadTimes  int
+	reports    int // other usage reports tied to the appid
+	endpoints  map[string]bool
+	runs       map[string]bool
+	evidenceBy map[string]string // unit → first finding
+}
+
+func newMPApp() *mpApp {
+	return &mpApp{sessions: map[string]bool{}, statedIn: map[string]bool{}, bareRuns: map[string]bool{}, pages: map[string]bool{}, stayTimes: map[string]bool{},
+		endpoints: map[string]bool{}, runs: map[string]bool{}, evidenceBy: map[string]string{}}
+}
+
+func (m *mpApp) active() bool { return len(m.pages) > 0 || m.uiEvents > 0 || len(m.stayTimes) > 0 }
+
+func (m *mpApp) sessionCount() int {
+	n := len(m.sessions)
+	for r := range m.bareRuns {
+		if !m.statedIn[r] {
+			n++ // a run that states no session of the appid: one session
+		}
 	}
-	return f.AppID != "" || f.DataType == string(taxonomy.MiniProgramPagePath)
+	return n
 }
 
-// mpNumbers is what WeChat received about one Mini Program.
-type mpNumbers struct {
-	Pages      []string          `json:"pages"`
-	UIEvents   int               `json:"ui_events"`
-	StayTimes  int               `json:"stay_times"`
-	Reports    int               `json:"usage_reports"`
-	Endpoints  []string          `json:"endpoints"`
-	Runs       []string          `json:"runs"`
-	First      string            `json:"first,omitempty"`
-	Last       string            `json:"last,omitempty"`
-	evidenceBy map[string]string // data type → first finding
+// MPNumbers is one Mini Program's numbers in claims.json.
+type MPNumbers struct {
+	Sessions     int      `json:"sessions"`
+	Pages        []string `json:"pages"`
+	UIEvents     int      `json:"ui_events"`
+	StayTimes    int      `json:"stay_times"`
+	LoadTimes    int      `json:"load_times"`
+	UsageReports int      `json:"other_usage_reports"`
+	Endpoints    []string `json:"endpoints"`
+	Runs         []string `json:"runs"`
 }
 
-func (m *mpNumbers) weight() int {
-	return 100*len(m.Pages) + 10*m.UIEvents + 10*m.StayTimes + m.Reports
+func (m *mpApp) numbers() MPNumbers {
+	return MPNumbers{Sessions: m.sessionCount(), Pages: sortedSet(m.pages), UIEvents: m.uiEvents, StayTimes: len(m.stayTimes),
+		LoadTimes: m.loadTimes, UsageReports: m.reports, Endpoints: sortedSet(m.endpoints), Runs: sortedSet(m.runs)}
 }
 
-func (m *mpNumbers) describe(app string) string {
+func (m *mpApp) weight() int { return 100*len(m.pages) + 10*m.uiEvents + 10*len(m.stayTimes) }
+
+func (m *mpApp) describe(app string) string {
 	var parts []string
 	add := func(n int, what string) {
 		if n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s%s", n, what, plural(n)))
 		}
 	}
-	add(len(m.Pages), "page")
-	add(m.UIEvents, "UI event")
-	add(m.StayTimes, "stay time")
-	if m.Reports > m.StayTimes {
-		add(m.Reports-m.StayTimes, "other usage report")
-	}
+	add(m.sessionCount(), "session")
+	add(len(m.pages), "page")
+	add(m.uiEvents, "UI event")
+	add(len(m.stayTimes), "stay time")
 	return app + ": " + strings.Join(parts, ", ")
 }
 
-// noAppID groups browsing data whose entry names no appid (a page path
-// reported alone).
-const noAppID = "(appid not stated beside it)"
-
-// miniprogramTracking: WeChat itself, not only the Mini Program's
-// developer, receives what the user does inside Mini Programs.
-// mpTally counts the browsing data each Mini Program's requests to
-// WeChat carried.
+// mpTally counts, per appid, the Mini Program activity WeChat received.
 type mpTally struct {
-	mps      map[string]*mpNumbers
-	seenMP   map[string]bool // appids seen at all
-	runsWith map[string]bool
+	apps         map[string]*mpApp
+	named        map[string]bool // appids named anywhere
+	pagesNoApp   map[string]bool // page paths with no appid beside them
+	noAppFinding string
+	sessions     map[string]bool // every stated session, active or not
+	// the request being counted, to count one UI event per entry
+	req      string
+	reqUnits map[string]bool
 }
 
 func newMPTally() mpTally {
-	return mpTally{mps: map[string]*mpNumbers{}, seenMP: map[string]bool{}, runsWith: map[string]bool{}}
+	return mpTally{apps: map[string]*mpApp{}, named: map[string]bool{}, pagesNoApp: map[string]bool{}, sessions: map[string]bool{}}
+}
+
+// maxMPSet bounds each per-appid set (pages, sessions, stay times).
+const maxMPSet = 500
+
+func addBounded(m map[string]bool, k string) {
+	if len(m) < maxMPSet {
+		m[k] = true
+	}
 }
 
 func (t *mpTally) add(f *report.Finding) {
 	if f.DataType == string(taxonomy.MiniProgramID) && strings.HasPrefix(f.Evidence.Value, "wx") {
-		t.seenMP[f.Evidence.Value] = true
+		addBounded(t.named, f.Evidence.Value)
 	}
-	if !isBrowsing(f) {
+	if f.AppID != "" && f.MPSession != "" {
+		addBounded(t.sessions, f.AppID+" "+f.MPSession)
+	}
+	if !toWeChat(f.Recipient) {
 		return
 	}
-	t.runsWith[f.Run] = true
-	app := f.AppID
-	if app == "" {
-		app = noAppID
+	if req := f.Run + "\x00" + strconv.Itoa(f.Request); req != t.req {
+		t.req, t.reqUnits = req, map[string]bool{}
 	}
-	m := t.mps[app]
+	unit := mpUnit(f)
+	if unit == "" {
+		return
+	}
+	if f.AppID == "" {
+		if unit == unitPage && len(t.pagesNoApp) < maxMPSet {
+			t.pagesNoApp[report.NormalisePage(f.Evidence.Value)] = true
+			if t.noAppFinding == "" {
+				t.noAppFinding = f.ID
+			}
+		}
+		return
+	}
+	m := t.apps[f.AppID]
 	if m == nil {
-		m = &mpNumbers{evidenceBy: map[string]string{}}
-		t.mps[app] = m
-	}
-	switch f.DataType {
-	case string(taxonomy.MiniProgramPagePath):
-		p := strings.TrimSuffix(f.Evidence.Value, ".html")
-		if !slices.Contains(m.Pages, p) && len(m.Pages) < 50 {
-			m.Pages = append(m.Pages, p)
+		if len(t.apps) >= maxMPSet {
+			return
 		}
-	case string(taxonomy.UIEvents):
-		m.UIEvents++
-	case string(taxonomy.UsageStatistics):
-		m.Reports++
-		if isStayTime(f) {
-			m.StayTimes++
+		m = newMPApp()
+		t.apps[f.AppID] = m
+	}
+	switch unit {
+	case unitPage:
+		addBounded(m.pages, report.NormalisePage(f.Evidence.Value))
+	case unitUIEvent:
+		key := "e" + strconv.Itoa(f.Entry)
+		if f.Entry == 0 {
+			key = f.Evidence.FieldPath + "\x00" + f.Evidence.Value
 		}
-	}
-	ep := f.URI
-	if ep == "" {
-		ep = fmt.Sprintf("request type %d", f.ReqType)
-	}
-	if !slices.Contains(m.Endpoints, ep) {
-		m.Endpoints = append(m.Endpoints, ep)
-	}
-	if !slices.Contains(m.Runs, f.Run) {
-		m.Runs = append(m.Runs, f.Run)
-	}
-	if f.Time != "" {
-		if m.First == "" || f.Time < m.First {
-			m.First = f.Time
+		if t.reqUnits[key] {
+			return // the same event, read from another of its fields
 		}
-		if f.Time > m.Last {
-			m.Last = f.Time
+		t.reqUnits[key] = true
+		m.uiEvents++
+	case unitStayTime:
+		session := f.MPSession
+		if session == "" {
+			session = "run " + f.Run
 		}
+		addBounded(m.stayTimes, f.MPPage+"\x00"+session)
+	case unitLoadTime:
+		m.loadTimes++
+	case unitReport:
+		m.reports++
 	}
-	if _, ok := m.evidenceBy[f.DataType]; !ok {
-		m.evidenceBy[f.DataType] = f.ID
+	if unit != unitReport && unit != unitLoadTime {
+		if f.MPSession != "" {
+			addBounded(m.sessions, f.MPSession)
+			addBounded(m.statedIn, f.Run)
+		} else {
+			addBounded(m.bareRuns, f.Run)
+		}
+		addBounded(m.runs, f.Run)
+		ep := f.URI
+		if ep == "" {
+			ep = fmt.Sprintf("request type %d", f.ReqType)
+		}
+		addBounded(m.endpoints, ep)
+	}
+	if _, ok := m.evidenceBy[unit]; !ok {
+		m.evidenceBy[unit] = f.ID
 	}
 }
 
+// The units a finding can count as.
+const (
+	unitPage     = "page"
+	unitUIEvent  = "ui_event"
+	unitStayTime = "stay_time"
+	unitLoadTime = "load_time"
+	unitReport   = "usage_report"
+)
+
+// mpUnit is what a Mini Program finding counts as, or "".
+func mpUnit(f *report.Finding) string {
+	key := strings.ToLower(lastKey(f.Evidence.FieldPath))
+	switch f.DataType {
+	case string(taxonomy.MiniProgramPagePath):
+		return unitPage
+	case string(taxonomy.UIEvents):
+		if isAPICall(f, key) {
+			return ""
+		}
+		return unitUIEvent
+	case string(taxonomy.UsageStatistics):
+		switch {
+		case strings.Contains(key, "cost") || strings.Contains(key, "loadtime") || strings.Contains(key, "load_time"):
+			return unitLoadTime
+		case strings.Contains(key, "staytime") || strings.Contains(key, "stay_time"):
+			return unitStayTime
+		}
+		return unitReport
+	}
+	return ""
+}
+
+// isAPICall reports a Mini Program API call or its result ("getLocation",
+// "request:ok", "getPermissionBytes:fail …"): what the page's code asked
+// WeChat for, not what the user did.
+func isAPICall(f *report.Finding, key string) bool {
+	if key == "api_name" || key == "apiname" || key == "errmsg" {
+		return true
+	}
+	v := f.Evidence.Value
+	if i := strings.IndexByte(v, ':'); i > 0 {
+		rest := v[i+1:]
+		if strings.HasPrefix(rest, "ok") || strings.HasPrefix(rest, "fail") || strings.HasPrefix(rest, "cancel") {
+			return true
+		}
+	}
+	return strings.Contains(f.Evidence.Rule, "api-result") || strings.Contains(f.Evidence.Rule, "api-name")
+}
+
+func (t *mpTally) active() []string {
+	var out []string
+	for app, m := range t.apps {
+		if m.active() {
+			out = append(out, app)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if wi, wj := t.apps[out[i]].weight(), t.apps[out[j]].weight(); wi != wj {
+			return wi > wj
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
 func (t *mpTally) claim(runs []report.Run) report.Claim {
-	c := report.Claim{ID: MiniProgramTracking, Title: "WeChat itself receives what you do inside Mini Programs"}
-	mps, seenMP, runsWith := t.mps, t.seenMP, t.runsWith
-	withPayload := 0
+	c := report.Claim{ID: MiniProgramTracking, Source: report.SourceStudy,
+		Title:         "WeChat itself receives what you do inside Mini Programs",
+		StudySentence: "All Mini Programs, and thereby their users, are enrolled in usage tracking, meaning that a large amount of users' activity in the Mini Program is sent to WeChat and not just the Mini Program developers themselves."}
+	active := t.active()
+	withPayload, runsWith := 0, map[string]bool{}
 	for _, run := range runs {
 		if run.Requests > 0 {
 			withPayload++
 		}
 	}
+	perApp := map[string]MPNumbers{}
 	var ev evidence
-	apps := sortedKeys(mps)
-	for _, app := range apps {
-		for _, dt := range []string{string(taxonomy.MiniProgramPagePath), string(taxonomy.UIEvents), string(taxonomy.UsageStatistics)} {
-			ev.add(mps[app].evidenceBy[dt])
+	sessions := 0
+	for _, app := range active {
+		m := t.apps[app]
+		perApp[app] = m.numbers()
+		sessions += m.sessionCount()
+		for r := range m.runs {
+			runsWith[r] = true
 		}
-		sort.Strings(mps[app].Endpoints)
+		for _, u := range []string{unitPage, unitUIEvent, unitStayTime} {
+			ev.add(m.evidenceBy[u])
+		}
 	}
-	numbers := map[string]any{}
-	for app, m := range mps {
-		numbers[app] = m
+	var inactive []string
+	for app := range t.named {
+		if m := t.apps[app]; m == nil || !m.active() {
+			inactive = append(inactive, app)
+		}
 	}
+	sort.Strings(inactive)
 	c.Numbers = map[string]any{
-		"miniprograms":                                     numbers,
-		"runs_with_miniprogram_browsing":                   len(runsWith),
-		"runs_with_decrypted_payloads":                     withPayload,
-		"share_runs_with_miniprogram_browsing":             share(len(runsWith), withPayload),
-		"miniprograms_seen":                                len(seenMP),
-		"share_runs_with_miniprogram_browsing_denominator": "runs with at least one decrypted payload",
+		"miniprograms_with_activity":           len(active),
+		"miniprograms":                         perApp,
+		"sessions":                             sessions,
+		"appids_named_without_activity":        len(inactive),
+		"pages_without_appid":                  len(t.pagesNoApp),
+		"runs_with_miniprogram_activity":       len(runsWith),
+		"runs_with_decrypted_payloads":         withPayload,
+		"share_runs_with_miniprogram_activity": share(len(runsWith), withPayload),
+		"share_denominator":                    "runs with at least one decrypted payload",
+	}
+	if len(inactive) > 0 {
+		c.Exceptions = append(c.Exceptions, fmt.Sprintf("%d further appid%s appeared only in package, version or configuration lines, with no page, UI event or stay time: not counted as used", len(inactive), plural(len(inactive))))
+	}
+	if len(t.pagesNoApp) > 0 {
+		c.Exceptions = append(c.Exceptions, fmt.Sprintf("%d page path%s reached WeChat with no appid beside %s: not attributed to any Mini Program", len(t.pagesNoApp), plural(len(t.pagesNoApp)), pronoun(len(t.pagesNoApp))))
 	}
 	c.Evidence = ev.list()
-	named := len(mps)
-	if mps[noAppID] != nil {
-		named--
-	}
 	switch {
-	case len(mps) > 0:
-		c.Verdict = report.Supported
-		// The Mini Programs with the most browsing data first; three named.
-		sort.SliceStable(apps, func(i, j int) bool { return mps[apps[i]].weight() > mps[apps[j]].weight() })
+	case len(active) > 0:
+		c.Verdict, c.Concern = report.Supported, true
 		var parts []string
-		for i, app := range apps {
+		for i, app := range active {
 			if i == 3 {
-				parts = append(parts, fmt.Sprintf("and %d more", len(apps)-3))
+				parts = append(parts, fmt.Sprintf("and %d more", len(active)-3))
 				break
 			}
-			parts = append(parts, mps[app].describe(app))
+			parts = append(parts, t.apps[app].describe(app))
 		}
-		c.Statement = fmt.Sprintf("WeChat's own servers, not only the Mini Programs' developers, received what the user did inside %d Mini Program%s (%s); %d of %d runs with decrypted traffic carried such browsing data.",
-			max(named, 1), plural(max(named, 1)), strings.Join(parts, "; "), len(runsWith), withPayload)
-		c.Why = "page paths, UI events or stay times of a Mini Program were found in requests to WeChat's servers, each tied to the appid in the same report line or entry"
-	case len(seenMP) > 0:
+		c.Statement = fmt.Sprintf("WeChat's own servers, not only the Mini Programs' developers, received what the user did inside %d Mini Program%s (%s); %d of %d runs with decrypted traffic carried such activity.",
+			len(active), plural(len(active)), strings.Join(parts, "; "), len(runsWith), withPayload)
+		c.Why = "pages, user UI events or stay times tied to a Mini Program's appid were found in requests to WeChat's own servers (one is enough: the sentence is about whether WeChat receives it at all)"
+		c.Next = "to measure how widespread this is, capture more Mini Programs, one run each (the PETS 2025 follow-up traced 104)"
+	case len(t.sessions) > 0:
 		c.Verdict = report.Contradicted
-		c.Statement = fmt.Sprintf("%d Mini Program%s were used, but no page, UI event or stay time of theirs was found in requests to WeChat's servers.", len(seenMP), plural(len(seenMP)))
-		c.Why = "Mini Programs were seen, but none of their browsing data went to WeChat"
+		c.Statement = fmt.Sprintf("%d Mini Program session%s were opened, but no page, user UI event or stay time of theirs reached WeChat's own servers in the decrypted traffic.", len(t.sessions), plural(len(t.sessions)))
+		c.Why = "a Mini Program was used (a session id was sent) and none of its activity was found in requests to WeChat"
+		c.Next = "check the run's decryption coverage: activity in records left encrypted is not seen"
 	default:
 		c.Verdict = report.NotTestable
-		c.Statement = "No Mini Program was used in these runs, so whether WeChat receives Mini Program usage cannot be said."
-		c.Why = "no Mini Program appid or page was found; add a run that uses a Mini Program"
+		c.Statement = "No Mini Program was used in these runs (no session was opened and no page, UI event or stay time was sent), so whether WeChat receives Mini Program activity cannot be said."
+		c.Why = "no Mini Program session or activity; appids named in package or version lines do not show that a Mini Program was used"
+		c.Next = "capture a run that opens a Mini Program and uses it (a few pages, a tap, a minute's stay)"
 	}
 	return c
 }
 
-func isStayTime(f *report.Finding) bool {
-	p := strings.ToLower(f.Evidence.FieldPath)
-	return strings.Contains(p, "staytime") || strings.Contains(p, "stay_time") || strings.Contains(strings.ToLower(f.Evidence.Reason), "stay")
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
+// lastKey is the last component of a field path.
+func lastKey(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		p = p[i+1:]
 	}
-	return "s"
+	return strings.TrimRight(p, "[]")
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -504,46 +504,10 @@ func plural(n int) string {
 	return "s"
 }
 
-// DataTypePhrase returns the data type in plain words ("which pages were
-// visited inside Mini Programs"); unknown names are returned as they are.
-func DataTypePhrase(dt string) string {
-	if info, ok := taxonomy.Lookup(taxonomy.DataType(dt)); ok {
-		return info.Phrase
-	}
-	return strings.ReplaceAll(dt, "_", " ")
-}
+// DataTypePhrase words a data type for a sentence (taxonomy's table).
+func DataTypePhrase(dt string) string { return taxonomy.DataTypePhrase(dt) }
 
-func featurePhrase(f string) string {
-	switch f {
-	case taxonomy.FeatureMiniPrograms:
-		return "Mini Program use"
-	case taxonomy.FeatureChannels:
-		return "Channels"
-	case taxonomy.FeatureSearch:
-		return "Search"
-	case taxonomy.FeatureMoments:
-		return "Moments"
-	case taxonomy.FeatureMessaging:
-		return "messaging"
-	case taxonomy.FeatureContacts:
-		return "contact loading"
-	case taxonomy.FeatureLocation:
-		return "location features"
-	case taxonomy.FeatureLogin:
-		return "login"
-	case taxonomy.FeatureSync:
-		return "synchronisation"
-	case taxonomy.FeatureConfig:
-		return "configuration updates"
-	case taxonomy.FeatureTelemetry:
-		return "background reporting"
-	case taxonomy.FeaturePayments:
-		return "payments"
-	case "", taxonomy.FeatureOther:
-		return "other activity"
-	}
-	return "the " + strings.ReplaceAll(f, "_", " ") + " feature"
-}
+func featurePhrase(f string) string { return taxonomy.FeaturePhrase(f) }
 
 func recipientPhrase(r string) string {
 	switch r {

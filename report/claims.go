@@ -8,36 +8,49 @@ const (
 	NotTestable  = "not_testable"
 )
 
+// Claim sources: a finding of the study the claim tests, or a question
+// wxaudit adds of its own.
+const (
+	SourceStudy   = "study"
+	SourceWxaudit = "wxaudit"
+)
+
+// StudyTitle and StudyURL name the study whose findings the claims test.
+const (
+	StudyTitle = `Citizen Lab, "Should We Chat? Privacy in the WeChat Ecosystem" (2023)`
+	StudyURL   = "https://citizenlab.ca/2023/06/privacy-in-the-wechat-ecosystem-full-report/"
+)
+
 // Claim is one of the study's answers, stated in a sentence a reader can
 // quote, with its verdict, the numbers behind it and the findings that
-// show it. Its JSON form is one element of claims.json.
+// show it. Its JSON form is one element of claims.json. doc/claims.md
+// defines each claim, each number's unit and each verdict's rule.
 type Claim struct {
-	ID        string `json:"id"`
-	Title     string `json:"title"`
-	Verdict   string `json:"verdict"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Source is SourceStudy for a finding of the study, SourceWxaudit for
+	// a question of the tool's own.
+	Source string `json:"source"`
+	// StudySentence is the study's own sentence the claim tests (study
+	// claims only).
+	StudySentence string `json:"study_sentence,omitempty"`
+	Verdict       string `json:"verdict"`
+	// Concern is whether the verdict, as worded in Statement, is bad news
+	// for privacy: the report colours by it, never by the verdict.
+	Concern   bool   `json:"concern"`
 	Statement string `json:"statement"`
 	// Why explains the verdict: the rule applied, or for not_testable
 	// what the inputs lack.
-	Why     string         `json:"why"`
+	Why string `json:"why"`
+	// Exceptions lists what goes the other way, whatever the verdict.
+	Exceptions []string `json:"exceptions"`
+	// Next says which run to capture next to test the claim (or test it
+	// better); set at least for not_testable.
+	Next    string         `json:"next,omitempty"`
 	Numbers map[string]any `json:"numbers"`
 	// Evidence lists finding IDs of findings.jsonl, a sample chosen to
 	// show each part of the claim (not every finding).
 	Evidence []string `json:"evidence"`
-	// ConcernIf is the verdict that shows a privacy problem. Most claims
-	// state a problem, so it is supported (also when empty, as in
-	// reports written before the field), but for a claim worded as a
-	// reassurance ("core features send what they need") it is
-	// contradicted. A reader should not have to work that out.
-	ConcernIf string `json:"concern_if,omitempty"`
-}
-
-// Concern reports that c's verdict shows a privacy problem.
-func (c Claim) Concern() bool {
-	want := c.ConcernIf
-	if want == "" {
-		want = Supported
-	}
-	return c.Verdict == want
 }
 
 // Tone is how the report presents c: "concern", "reassuring" (the
@@ -46,7 +59,7 @@ func (c Claim) Tone() string {
 	switch {
 	case c.Verdict == NotTestable:
 		return NotTestable
-	case c.Concern():
+	case c.Concern:
 		return "concern"
 	}
 	return "reassuring"

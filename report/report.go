@@ -48,6 +48,18 @@ type Run struct {
 	Lines       int    `json:"lines"`
 	Requests    int    `json:"requests"`
 	Permissions string `json:"permissions"` // on, off, unknown
+	// LineSpan is "first-last" for a run derived from a cumulative log
+	// (lines SkipLines+1 to Lines of Source): what remains after the
+	// prefix that is the run it Extends.
+	LineSpan string `json:"line_span,omitempty"`
+	// AppStarts counts the app's logins in the run (autoauth, manualauth
+	// requests); MPSessions its distinct Mini Program sessions. A run
+	// with several of either, or derived from a cumulative log, may hold
+	// more than one experiment: SeveralExperiments says so, and claims
+	// that compare runs never rest a contradiction on it alone.
+	AppStarts          int  `json:"app_starts"`
+	MPSessions         int  `json:"miniprogram_sessions"`
+	SeveralExperiments bool `json:"several_experiments,omitempty"`
 	// Decryption is set for a run read from a capture: what was decrypted
 	// and, by reason, what was not.
 	Decryption *Decryption `json:"decryption,omitempty"`
@@ -152,6 +164,12 @@ type Finding struct {
 	Time        string `json:"time,omitempty"`
 	Request     int    `json:"request"` // Request.ID
 	AppID       string `json:"appid,omitempty"`
+	// MPSession and MPPage are the Mini Program session and page the
+	// finding's entry states (a route report's sessionid and page_path),
+	// when it is tied to an appid; claims counts stay times per (appid,
+	// page, session) and sessions per appid with them.
+	MPSession string `json:"mp_session,omitempty"`
+	MPPage    string `json:"mp_page,omitempty"`
 	// Entry numbers the report line or repeated element of the request
 	// that holds the value (0: none); values of one entry are one event.
 	Entry    int             `json:"entry,omitempty"`
@@ -165,7 +183,10 @@ type Evidence struct {
 	FieldPath string `json:"field_path"`
 	Value     string `json:"value"`
 	Rule      string `json:"rule"`
-	Reason    string `json:"reason"`
+	// AlsoRules lists the other rules that recognised the same value at
+	// the same field as the same data type: one value is one finding.
+	AlsoRules []string `json:"also_rules,omitempty"`
+	Reason    string   `json:"reason"`
 	// Span is where the value's bytes are in the request payload (or the
 	// encoded run that holds them, for values inside zlib or base64).
 	Span *Span `json:"span,omitempty"`

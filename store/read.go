@@ -214,7 +214,8 @@ func (s *Store) Request(ctx context.Context, run string, id int) (*RequestDetail
 }
 
 const findingColumns = `run, id, request, data_type, confidence, feature, recipient, uri, req_type, permissions, time,
-	appid, field_path, value, rule, reason, source_file, source_line, frames, lat, lon, precision_m, coord_encoding`
+	appid, field_path, value, rule, reason, source_file, source_line, frames, lat, lon, precision_m, coord_encoding,
+	entry, mp_session, mp_page, also_rules`
 
 func (s *Store) findings(ctx context.Context, whereSQL string, args []any, limit, offset int) ([]report.Finding, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings`+whereSQL+
@@ -226,12 +227,19 @@ func (s *Store) findings(ctx context.Context, whereSQL string, args []any, limit
 	var out []report.Finding
 	for rows.Next() {
 		var f report.Finding
-		var frames, enc string
+		var frames, enc, also string
 		var lat, lon, prec sql.NullFloat64
 		if err := rows.Scan(&f.Run, &f.ID, &f.Request, &f.DataType, &f.Confidence, &f.Feature, &f.Recipient, &f.URI,
 			&f.ReqType, &f.Permissions, &f.Time, &f.AppID, &f.Evidence.FieldPath, &f.Evidence.Value, &f.Evidence.Rule,
-			&f.Evidence.Reason, &f.Source.File, &f.Source.Line, &frames, &lat, &lon, &prec, &enc); err != nil {
+			&f.Evidence.Reason, &f.Source.File, &f.Source.Line, &frames, &lat, &lon, &prec, &enc,
+			&f.Entry, &f.MPSession, &f.MPPage, &also); err != nil {
 			return nil, fmt.Errorf("store: findings: %w", err)
+		}
+		if err := json.Unmarshal([]byte(also), &f.Evidence.AlsoRules); err != nil {
+			return nil, err
+		}
+		if len(f.Evidence.AlsoRules) == 0 {
+			f.Evidence.AlsoRules = nil
 		}
 		if err := json.Unmarshal([]byte(frames), &f.Source.Frames); err != nil {
 			return nil, err

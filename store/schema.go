@@ -2,7 +2,7 @@ package store
 
 // SchemaVersion is stored in meta; Open refuses a file of another version
 // rather than guess at its columns.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // schema creates the tables. Lists (data types, frames, evidence ids) are
 // JSON arrays in TEXT columns; times are RFC 3339 TEXT; booleans are 0/1.
@@ -81,6 +81,10 @@ CREATE TABLE IF NOT EXISTS findings (
 	lon          REAL,
 	precision_m  REAL,
 	coord_encoding TEXT NOT NULL DEFAULT '',
+	entry        INTEGER NOT NULL DEFAULT 0,  -- report line or event record in the request (0: none)
+	mp_session   TEXT NOT NULL DEFAULT '',    -- the Mini Program session the entry states (a secret: holds the uin)
+	mp_page      TEXT NOT NULL DEFAULT '',    -- the Mini Program page the entry is about
+	also_rules   TEXT NOT NULL DEFAULT '[]',  -- JSON: the other rules that recognised the same value
 	PRIMARY KEY (run, id)
 );
 CREATE INDEX IF NOT EXISTS findings_request ON findings (run, request);

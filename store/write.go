@@ -155,7 +155,8 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 	}
 	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (run, id, request, data_type, confidence, feature, recipient,
 		uri, req_type, permissions, time, appid, field_path, value, rule, reason, source_file, source_line, frames,
-		lat, lon, precision_m, coord_encoding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,8 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 		}
 		if _, err := fStmt.ExecContext(ctx, label, f.ID, f.Request, f.DataType, f.Confidence, f.Feature, f.Recipient,
 			f.URI, f.ReqType, f.Permissions, f.Time, f.AppID, f.Evidence.FieldPath, f.Evidence.Value, f.Evidence.Rule,
-			f.Evidence.Reason, f.Source.File, f.Source.Line, jsonText(frames), lat, lon, prec, enc); err != nil {
+			f.Evidence.Reason, f.Source.File, f.Source.Line, jsonText(frames), lat, lon, prec, enc,
+			f.Entry, f.MPSession, f.MPPage, jsonText(nonNilStrings(f.Evidence.AlsoRules))); err != nil {
 			return fmt.Errorf("finding %s: %w", f.ID, err)
 		}
 	}
@@ -232,4 +234,11 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func
 		}
 		return nil
 	})
+}
+
+func nonNilStrings(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }

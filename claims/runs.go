@@ -1,0 +1,117 @@
+package claims
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/wxaudit/wxaudit/report"
+)
+
+// A run that holds several experiments cannot stand for one permission
+// state: Citizen Lab's logs are cumulative, and the "run" that remains
+// after a prefix is every later experiment at once. What the data shows of
+// that: several app starts (each start authenticates once) or several Mini
+// Program sessions.
+
+// loginEndpoints are the requests an app start sends once: the automatic
+// or manual authentication.
+var loginEndpoints = map[string]bool{"autoauth": true, "secautoauth": true, "manualauth": true, "secmanualauth": true}
+
+// runFacts is what the requests of one run show of its experiments.
+type runFacts struct {
+	appStarts int
+	sessions  map[string]bool // "appid session"
+	features  map[string]int  // feature → requests
+	requests  int
+}
+
+type runTally struct {
+	byRun map[string]*runFacts
+}
+
+func newRunTally() runTally { return runTally{byRun: map[string]*runFacts{}} }
+
+func (t *runTally) of(run string) *runFacts {
+	r := t.byRun[run]
+	if r == nil {
+		r = &runFacts{sessions: map[string]bool{}, features: map[string]int{}}
+		t.byRun[run] = r
+	}
+	return r
+}
+
+func (t *runTally) add(q *report.Request, fs []report.Finding) {
+	r := t.of(q.Run)
+	r.requests++
+	r.features[q.Feature]++
+	if loginEndpoints[path.Base(q.URI)] {
+		r.appStarts++
+	}
+	for i := range fs {
+		if f := &fs[i]; f.AppID != "" && f.MPSession != "" && len(r.sessions) < maxSessionsPerRun {
+			r.sessions[f.AppID+" "+f.MPSession] = true
+		}
+	}
+}
+
+// maxSessionsPerRun bounds the sessions kept per run.
+const maxSessionsPerRun = 1000
+
+// RunDescription is what a claim that compares runs says of each run.
+type RunDescription struct {
+	Label       string `json:"run"`
+	Permissions string `json:"permissions"`
+	Requests    int    `json:"requests"`
+	// DerivedFrom and LineSpan say that the run is what remains of a
+	// cumulative log after a prefix (another run).
+	DerivedFrom        string `json:"derived_from,omitempty"`
+	LineSpan           string `json:"line_span,omitempty"`
+	AppStarts          int    `json:"app_starts"`
+	MPSessions         int    `json:"miniprogram_sessions"`
+	SeveralExperiments bool   `json:"several_experiments"`
+}
+
+func (t *runTally) describeOne(r report.Run) RunDescription {
+	f := t.byRun[r.Label]
+	if f == nil {
+		f = &runFacts{}
+	}
+	d := RunDescription{Label: r.Label, Permissions: r.Permissions, Requests: r.Requests, AppStarts: f.appStarts, MPSessions: len(f.sessions)}
+	if r.Extends != "" {
+		d.DerivedFrom = fmt.Sprintf("%s after the lines of %s", path.Base(r.Source), r.Extends)
+		d.LineSpan = r.LineSpan
+		if d.LineSpan == "" {
+			d.LineSpan = fmt.Sprintf("%d-%d", r.SkipLines+1, r.Lines)
+		}
+	}
+	d.SeveralExperiments = f.appStarts > 1 || len(f.sessions) > 1
+	return d
+}
+
+func (t *runTally) describe(runs []report.Run) map[string]RunDescription {
+	out := map[string]RunDescription{}
+	for _, r := range runs {
+		out[r.Label] = t.describeOne(r)
+	}
+	return out
+}
+
+// caveat words what a run is, when that matters to a comparison: "lines
+// 351-952 of startup.log.jsonl after the lines of logout_1, 3 app starts".
+func (d RunDescription) caveat() string {
+	var parts []string
+	if d.DerivedFrom != "" {
+		parts = append(parts, "lines "+d.LineSpan+" of "+d.DerivedFrom)
+	}
+	if d.AppStarts > 1 {
+		parts = append(parts, fmt.Sprintf("%d app starts", d.AppStarts))
+	}
+	if d.MPSessions > 1 {
+		parts = append(parts, fmt.Sprintf("%d Mini Program sessions", d.MPSessions))
+	}
+	if len(parts) == 0 {
+		return d.Label
+	}
+	return d.Label + " (" + strings.Join(parts, ", ") + ")"
+}
