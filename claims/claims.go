@@ -100,7 +100,7 @@ func (t *Tally) Add(q *report.Request, fs []report.Finding) {
 // and the policy comparison (its requests and findings are not read).
 func (t *Tally) Claims(head *report.Report) []report.Claim {
 	runs := t.runs.describe(head.Runs)
-	mp := t.mp.claim(head.Runs)
+	mp := t.mp.claim(head.Runs, &t.runs)
 	cs := []report.Claim{
 		t.core.claim(t.needs),
 		mp,

@@ -21,7 +21,7 @@ func (b *rb) req(feature, recipient string, types ...string) *rb {
 	run := &b.r.Runs[len(b.r.Runs)-1]
 	run.Requests++
 	id := len(b.r.Requests)
-	b.r.Requests = append(b.r.Requests, report.Request{ID: id, Run: run.Label, Feature: feature, Recipient: recipient, URI: "/cgi-bin/x"})
+	b.r.Requests = append(b.r.Requests, report.Request{ID: id, Run: run.Label, Feature: feature, Recipient: recipient, URI: "/cgi-bin/x", Size: 10})
 	for _, t := range types {
 		dt, app, _ := strings.Cut(t, "@")
 		f := report.Finding{ID: "f" + string(rune('a'+len(b.r.Findings)%26)) + strings.Repeat("x", len(b.r.Findings)/26),

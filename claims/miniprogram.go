@@ -264,14 +264,14 @@ func (t *mpTally) active() []string {
 	return out
 }
 
-func (t *mpTally) claim(runs []report.Run) report.Claim {
+func (t *mpTally) claim(runs []report.Run, rt *runTally) report.Claim {
 	c := report.Claim{ID: MiniProgramTracking, Source: report.SourceStudy,
 		Title:         "WeChat itself receives what you do inside Mini Programs",
 		StudySentence: "All Mini Programs, and thereby their users, are enrolled in usage tracking, meaning that a large amount of users' activity in the Mini Program is sent to WeChat and not just the Mini Program developers themselves."}
 	active := t.active()
 	withPayload, runsWith := 0, map[string]bool{}
 	for _, run := range runs {
-		if run.Requests > 0 {
+		if f := rt.byRun[run.Label]; f != nil && f.payloads > 0 {
 			withPayload++
 		}
 	}
@@ -374,4 +374,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IsActivity reports whether f is Mini Program activity received by
+// WeChat in miniprogram_tracking's units: a page, user UI event or stay
+// time tied to an appid.
+func IsActivity(f *report.Finding) bool {
+	if f.AppID == "" || !toWeChat(f.Recipient) {
+		return false
+	}
+	switch mpUnit(f) {
+	case unitPage, unitUIEvent, unitStayTime:
+		return true
+	}
+	return false
 }

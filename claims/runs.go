@@ -24,6 +24,7 @@ type runFacts struct {
 	sessions  map[string]bool // "appid session"
 	features  map[string]int  // feature → requests
 	requests  int
+	payloads  int // requests with a decrypted payload (not empty)
 }
 
 type runTally struct {
@@ -44,6 +45,9 @@ func (t *runTally) of(run string) *runFacts {
 func (t *runTally) add(q *report.Request, fs []report.Finding) {
 	r := t.of(q.Run)
 	r.requests++
+	if q.Size > 0 {
+		r.payloads++
+	}
 	r.features[q.Feature]++
 	if loginEndpoints[path.Base(q.URI)] {
 		r.appStarts++

@@ -56,6 +56,7 @@ type Result struct {
 	Skipped  []string // labels left as they were (--add, unchanged)
 	Failed   []string // labels whose analysis failed
 	Metrics  *Metrics
+	Claims   *ClaimsDoc
 }
 
 // Run analyses the runs at paths into opts.Out. A run that fails is
@@ -137,7 +138,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	// The metrics describe the whole store: stale ones must not survive a
 	// change that is then interrupted.
 	if total > 0 {
-		for _, f := range []string{MetricsFile, ReportFile} {
+		for _, f := range []string{MetricsFile, ReportFile, ClaimsFile} {
 			os.Remove(filepath.Join(opts.Out, f))
 		}
 	}
@@ -182,6 +183,14 @@ feed:
 	}
 	res.Metrics = m
 	if err := writeOutputs(opts.Out, st, m); err != nil {
+		return res, err
+	}
+	doc, err := ComputeClaims(ctx, st, opts)
+	if err != nil {
+		return res, err
+	}
+	res.Claims = doc
+	if err := writeClaims(opts.Out, doc); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -400,6 +409,7 @@ func runRow(s Source, rep *report.Report, rr *report.Run) store.Run {
 	}
 	row.Permissions = rr.Permissions
 	row.Requests = rr.Requests
+	row.Extends, row.SkipLines, row.Lines = rr.Extends, rr.SkipLines, rr.Lines
 	for _, q := range rep.Requests {
 		if q.Run == s.Label && q.Size > 0 {
 			row.DecryptedPayloads++

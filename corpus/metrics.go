@@ -17,7 +17,7 @@ const (
 
 // BrowsingDefinition states what share_runs_with_miniprogram_browsing
 // counts, in metrics.json and the report.
-const BrowsingDefinition = "runs that sent fine-grained Mini Program browsing data to WeChat (pages visited, UI events or stay times of a Mini Program; PETS 2025, \"What WeChat Knows\"), over runs with at least one decrypted payload"
+const BrowsingDefinition = "runs that sent Mini Program activity to WeChat (a page, user UI event or stay time tied to a Mini Program's appid: miniprogram_tracking's unit, doc/claims.md; after PETS 2025, \"What WeChat Knows\"), over runs with at least one decrypted payload"
 
 // Metrics is metrics.json: the corpus's answers, computed from the store.
 type Metrics struct {

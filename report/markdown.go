@@ -62,8 +62,38 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 		b.WriteString("Safe to share: the researcher's identifiers are shown as pseudonyms (the same value, the same pseudonym) and coordinates are coarsened to about 1 km; `wxaudit analyze --reveal` shows the values.\n\n")
 	}
 	b.WriteString("## Answers\n\n")
+	if r.Synthetic {
+		b.WriteString("**Synthetic data.** These answers come from traffic that wxaudit generated itself (wxaudit demo, wxaudit synth): they show what the tool does and say nothing about WeChat.\n\n")
+	}
+	fmt.Fprintf(b, "Five answers test the findings of %s (%s), one each; two are wxaudit's own questions. supported: these runs show the sentence holds; contradicted: they show, with at least the evidence doc/claims.md sets for it, that it does not; not testable: these runs cannot tell, and the answer says what to capture next.\n\n", StudyTitle, StudyURL)
 	for _, c := range r.Claims {
-		fmt.Fprintf(b, "### %s: %s\n\n%s\n\n*Why:* %s\n\n", verdictWord(c.Verdict), mdText(c.Title), mdText(c.Statement), mdText(c.Why))
+		source := "wxaudit's own question"
+		if c.Source == SourceStudy {
+			source = "study finding"
+		}
+		concern := "not a concern"
+		if c.Verdict == NotTestable {
+			concern = "undecided"
+		} else if c.Concern {
+			concern = "a privacy concern"
+		}
+		fmt.Fprintf(b, "### %s: %s (%s; %s)\n\n", verdictWord(c.Verdict), mdText(c.Title), source, concern)
+		if c.StudySentence != "" {
+			fmt.Fprintf(b, "> The study: \"%s\"\n\n", mdText(c.StudySentence))
+		}
+		fmt.Fprintf(b, "%s\n\n*Why:* %s\n\n", mdText(c.Statement), mdText(c.Why))
+		for i, x := range c.Exceptions {
+			if i == 0 {
+				b.WriteString("*Exceptions:*\n\n")
+			}
+			fmt.Fprintf(b, "- %s\n", mdText(x))
+			if i == len(c.Exceptions)-1 {
+				b.WriteString("\n")
+			}
+		}
+		if c.Next != "" {
+			fmt.Fprintf(b, "*To capture next:* %s\n\n", mdText(c.Next))
+		}
 		if len(c.Evidence) > 0 {
 			n := min(len(c.Evidence), 8)
 			fmt.Fprintf(b, "Evidence: %s", mdText(strings.Join(c.Evidence[:n], ", ")))
@@ -176,7 +206,10 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 	if len(sum.Locations) == 0 {
 		b.WriteString("No coordinates were sent.\n\n")
 	} else {
-		b.WriteString("| lat | lon | carried at (m) | encoding | run | permissions | feature | request | finding |\n|---|---|---|---|---|---|---|---|---|\n")
+		if r.redacted {
+			b.WriteString("Coordinates are coarsened to about 1 km for sharing; the precision column is the value's precision as WeChat sent it.\n\n")
+		}
+		b.WriteString("| lat | lon | sent at a precision of (m) | encoding | run | permissions | feature | request | finding |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, l := range sum.Locations {
 			fmt.Fprintf(b, "| %.5f | %.5f | %.1f | %s | %s | %s | %s | %s | %s |\n", l.Lat, l.Lon, l.PrecisionM, mdText(l.Encoding),
 				mdText(l.Run), mdText(l.Permissions), mdText(l.Feature), mdText(reqKey(l.URI, l.ReqType)), mdText(l.Finding))

@@ -80,7 +80,7 @@ func readExtras(dir string, r *Report) error {
 		if err := json.Unmarshal(b, &doc); err != nil {
 			return fmt.Errorf("report: %s: %w", ClaimsFile, err)
 		}
-		r.Claims = doc.Claims
+		r.Claims, r.Synthetic = doc.Claims, doc.Synthetic
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -294,8 +294,10 @@ func (rd *Redactor) finding(f Finding) Finding {
 	f.Source.File = rd.path(f.Source.File)
 	if f.Coord != nil && !rd.reveal {
 		c := *f.Coord
+		// The coordinates are coarsened; the precision stays the one the
+		// value was sent at, which is what a reader needs to know (the
+		// redaction grid is stated beside it, never in its place).
 		c.Lat, c.Lon = Coord(c.Lat), Coord(c.Lon)
-		c.PrecisionM = math.Max(c.PrecisionM, 1000)
 		f.Coord = &c
 	}
 	return f

@@ -21,6 +21,9 @@ type Report struct {
 	Policy *PolicyResult `json:"policy,omitempty"`
 	// Claims are the study's answers computed from the findings.
 	Claims []Claim `json:"claims,omitempty"`
+	// Synthetic marks a report of traffic wxaudit generated (demo, synth):
+	// its first screen says so.
+	Synthetic bool `json:"synthetic,omitempty"`
 	// Render says how the shareable files are written.
 	Render RenderOptions `json:"-"`
 	// redacted is set on the copy Redacted returns.

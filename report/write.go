@@ -75,7 +75,7 @@ func (r *Report) WriteRequests(w io.Writer) error {
 
 // WriteClaims writes claims.json.
 func (r *Report) WriteClaims(w io.Writer) error {
-	doc := claimsDoc{Claims: r.Claims}
+	doc := claimsDoc{Study: studyRef{StudyTitle, StudyURL}, Synthetic: r.Synthetic, Claims: r.Claims}
 	if doc.Claims == nil {
 		doc.Claims = []Claim{}
 	}

@@ -17,7 +17,7 @@ import (
 const runColumns = `run, source, kind, status, error, fingerprint, analysed_at, permissions, permission_states,
 	category, device_model, android, abi, app_package, app_version, started, steps, requests, findings, data_types,
 	decrypted_payloads, miniprogram_browsing, records_encrypted, records_decrypted, payloads_not_decrypted, coverage,
-	not_decrypted, analysis_errors`
+	not_decrypted, analysis_errors, extends, skip_lines, lines`
 
 type scanner interface{ Scan(...any) error }
 
@@ -28,7 +28,8 @@ func scanRun(sc scanner) (Run, error) {
 	var cov sql.NullFloat64
 	err := sc.Scan(&r.Run, &r.Source, &r.Kind, &r.Status, &r.Error, &r.Fingerprint, &analysed, &r.Permissions, &perms,
 		&r.Category, &r.Device.Model, &r.Device.Android, &r.Device.ABI, &r.App.Package, &r.App.Version, &started, &steps,
-		&r.Requests, &r.Findings, &dts, &r.DecryptedPayloads, &r.MiniProgramBrowsing, &re, &rd, &pnd, &cov, &nd, &r.AnalysisErrors)
+		&r.Requests, &r.Findings, &dts, &r.DecryptedPayloads, &r.MiniProgramBrowsing, &re, &rd, &pnd, &cov, &nd, &r.AnalysisErrors,
+		&r.Extends, &r.SkipLines, &r.Lines)
 	if err != nil {
 		return r, err
 	}
@@ -226,29 +227,9 @@ func (s *Store) findings(ctx context.Context, whereSQL string, args []any, limit
 	defer rows.Close()
 	var out []report.Finding
 	for rows.Next() {
-		var f report.Finding
-		var frames, enc, also string
-		var lat, lon, prec sql.NullFloat64
-		if err := rows.Scan(&f.Run, &f.ID, &f.Request, &f.DataType, &f.Confidence, &f.Feature, &f.Recipient, &f.URI,
-			&f.ReqType, &f.Permissions, &f.Time, &f.AppID, &f.Evidence.FieldPath, &f.Evidence.Value, &f.Evidence.Rule,
-			&f.Evidence.Reason, &f.Source.File, &f.Source.Line, &frames, &lat, &lon, &prec, &enc,
-			&f.Entry, &f.MPSession, &f.MPPage, &also); err != nil {
-			return nil, fmt.Errorf("store: findings: %w", err)
-		}
-		if err := json.Unmarshal([]byte(also), &f.Evidence.AlsoRules); err != nil {
+		f, err := scanFinding(rows)
+		if err != nil {
 			return nil, err
-		}
-		if len(f.Evidence.AlsoRules) == 0 {
-			f.Evidence.AlsoRules = nil
-		}
-		if err := json.Unmarshal([]byte(frames), &f.Source.Frames); err != nil {
-			return nil, err
-		}
-		if len(f.Source.Frames) == 0 {
-			f.Source.Frames = nil
-		}
-		if lat.Valid {
-			f.Coord = &classify.Coord{Lat: lat.Float64, Lon: lon.Float64, PrecisionM: prec.Float64, Encoding: enc}
 		}
 		out = append(out, f)
 	}
@@ -326,4 +307,33 @@ func (s *Store) Matrix(ctx context.Context) ([]Cell, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// scanFinding reads one row of findingColumns.
+func scanFinding(sc scanner) (report.Finding, error) {
+	var f report.Finding
+	var frames, enc, also string
+	var lat, lon, prec sql.NullFloat64
+	if err := sc.Scan(&f.Run, &f.ID, &f.Request, &f.DataType, &f.Confidence, &f.Feature, &f.Recipient, &f.URI,
+		&f.ReqType, &f.Permissions, &f.Time, &f.AppID, &f.Evidence.FieldPath, &f.Evidence.Value, &f.Evidence.Rule,
+		&f.Evidence.Reason, &f.Source.File, &f.Source.Line, &frames, &lat, &lon, &prec, &enc,
+		&f.Entry, &f.MPSession, &f.MPPage, &also); err != nil {
+		return f, fmt.Errorf("store: findings: %w", err)
+	}
+	if err := json.Unmarshal([]byte(also), &f.Evidence.AlsoRules); err != nil {
+		return f, err
+	}
+	if len(f.Evidence.AlsoRules) == 0 {
+		f.Evidence.AlsoRules = nil
+	}
+	if err := json.Unmarshal([]byte(frames), &f.Source.Frames); err != nil {
+		return f, err
+	}
+	if len(f.Source.Frames) == 0 {
+		f.Source.Frames = nil
+	}
+	if lat.Valid {
+		f.Coord = &classify.Coord{Lat: lat.Float64, Lon: lon.Float64, PrecisionM: prec.Float64, Encoding: enc}
+	}
+	return f, nil
 }

@@ -39,7 +39,10 @@ CREATE TABLE IF NOT EXISTS runs (
 	payloads_not_decrypted INTEGER,
 	coverage             REAL,                            -- records_decrypted / records_encrypted; NULL for logs
 	not_decrypted        TEXT NOT NULL DEFAULT '[]',      -- JSON ["N records: reason", …]
-	analysis_errors      INTEGER NOT NULL DEFAULT 0       -- malformed lines, undecodable requests (analysis went on)
+	analysis_errors      INTEGER NOT NULL DEFAULT 0,      -- malformed lines, undecodable requests (analysis went on)
+	extends              TEXT NOT NULL DEFAULT '',        -- the run whose log is a prefix of this one's (request logs)
+	skip_lines           INTEGER NOT NULL DEFAULT 0,      -- this run's own lines start after these
+	lines                INTEGER NOT NULL DEFAULT 0       -- lines of the source read in all
 );
 CREATE TABLE IF NOT EXISTS requests (
 	run            TEXT NOT NULL,

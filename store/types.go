@@ -52,6 +52,11 @@ type Run struct {
 	Coverage             *float64 `json:"coverage,omitempty"`
 	NotDecrypted         []string `json:"not_decrypted,omitempty"`
 	AnalysisErrors       int      `json:"analysis_errors"`
+	// Extends, SkipLines and Lines say that a request log's run is what
+	// remains after a prefix that is another run (report.Run).
+	Extends   string `json:"extends,omitempty"`
+	SkipLines int    `json:"skip_lines,omitempty"`
+	Lines     int    `json:"lines,omitempty"`
 }
 
 // String is one decoded string value of a request, for search.

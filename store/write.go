@@ -116,13 +116,15 @@ func insertRun(ctx context.Context, tx *sql.Tx, r Run) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO runs (run, source, kind, status, error, fingerprint, analysed_at,
 		permissions, permission_states, category, device_model, android, abi, app_package, app_version, started, steps,
 		requests, findings, data_types, decrypted_payloads, miniprogram_browsing,
-		records_encrypted, records_decrypted, payloads_not_decrypted, coverage, not_decrypted, analysis_errors)
-		VALUES (?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?, ?,?,?,?,?,?)`,
+		records_encrypted, records_decrypted, payloads_not_decrypted, coverage, not_decrypted, analysis_errors,
+		extends, skip_lines, lines)
+		VALUES (?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?, ?,?,?,?,?,?, ?,?,?)`,
 		r.Run, r.Source, r.Kind, r.Status, r.Error, r.Fingerprint, timeText(r.AnalysedAt),
 		orUnknown(r.Permissions), jsonText(perms), r.Category, r.Device.Model, r.Device.Android, r.Device.ABI, r.App.Package, r.App.Version,
 		timeText(r.Started), stepsJSON,
 		r.Requests, r.Findings, jsonText(dts), r.DecryptedPayloads, r.MiniProgramBrowsing,
-		r.RecordsEncrypted, r.RecordsDecrypted, r.PayloadsNotDecrypted, r.Coverage, jsonText(nd), r.AnalysisErrors)
+		r.RecordsEncrypted, r.RecordsDecrypted, r.PayloadsNotDecrypted, r.Coverage, jsonText(nd), r.AnalysisErrors,
+		r.Extends, r.SkipLines, r.Lines)
 	return err
 }
 

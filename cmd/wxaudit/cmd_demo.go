@@ -62,6 +62,7 @@ func runDemo(e *env) error {
 	if err != nil {
 		return err
 	}
+	rep.Synthetic = true
 	reportDir := filepath.Join(dir, "report")
 	if err := rep.WriteDir(reportDir); err != nil {
 		return err
