@@ -39,7 +39,7 @@ func newMPScope(fields []classify.Field, up map[int]int) mpScope {
 		}
 		key := strings.ToLower(lastKey(fd.Path))
 		switch {
-		case sessionKeys[key]:
+		case sessionKeys[key] || isSessionQuery(fd.Text):
 			s.sessions[fd.Entry] = appendNew(s.sessions[fd.Entry], fd.Text)
 		case pageKeys[key] && strings.Contains(fd.Text, "/"):
 			s.pages[fd.Entry] = appendNew(s.pages[fd.Entry], report.NormalisePage(fd.Text))
@@ -88,4 +88,11 @@ func appendNew(xs []string, x string) []string {
 		}
 	}
 	return append(xs, x)
+}
+
+// isSessionQuery recognises WeChat's Mini Program session id by its form
+// ("hash=<uin>&ts=<launch ms>&..."), which batch reports send in a
+// numbered field with no name.
+func isSessionQuery(s string) bool {
+	return strings.HasPrefix(s, "hash=") && strings.Contains(s, "&ts=")
 }

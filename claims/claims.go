@@ -81,7 +81,7 @@ func NewTally(opts Options) *Tally {
 		needs = DefaultNeeds()
 	}
 	return &Tally{needs: needs, runs: newRunTally(), core: newCoreTally(needs), meta: newMetaTally(), mp: newMPTally(),
-		loc: locTally{runTypes: map[string]map[string]*typeTally{}}}
+		loc: locTally{runTypes: map[string]map[string]*typeTally{}, requests: map[string]int{}}}
 }
 
 // Add counts one request with its findings (those whose Request is q.ID in
@@ -90,8 +90,9 @@ func (t *Tally) Add(q *report.Request, fs []report.Finding) {
 	t.runs.add(q, fs)
 	t.core.add(q, fs)
 	t.meta.add(q, fs)
+	t.loc.request(q, fs)
+	t.mp.addRequest(fs)
 	for i := range fs {
-		t.mp.add(&fs[i])
 		t.loc.add(&fs[i])
 	}
 }

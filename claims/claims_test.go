@@ -258,7 +258,7 @@ func TestLocationDerivedRun(t *testing.T) {
 		t.Fatalf("got %s (concern %v): %q", c.Verdict, c.Concern, c.Statement)
 	}
 	ex := strings.Join(c.Exceptions, "|")
-	for _, want := range []string{"lines 351-952 of cumulative.log.jsonl", "3 app starts", "with the permission off: 3 findings"} {
+	for _, want := range []string{"lines 351-952 of cumulative.log.jsonl", "3 app starts", "with the permission off: 3 requests"} {
 		if !strings.Contains(ex, want) {
 			t.Errorf("exceptions %q lack %q", ex, want)
 		}

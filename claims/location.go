@@ -39,6 +39,19 @@ func PermissionState(runPermissions, permission string) string {
 // first few IDs as evidence.
 type locTally struct {
 	runTypes map[string]map[string]*typeTally // run → data type
+	requests map[string]int                   // run → requests carrying a fix
+}
+
+// request counts a request that carried at least one location finding:
+// the unit the verdict compares (one request may carry a fix in several
+// encodings, each its own finding).
+func (t *locTally) request(q *report.Request, fs []report.Finding) {
+	for i := range fs {
+		if fs[i].DataType == string(taxonomy.Location) {
+			t.requests[q.Run]++
+			return
+		}
+	}
 }
 
 type typeTally struct {
@@ -91,7 +104,7 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 	}
 	sum := func(ls []string) (n int, with []string) {
 		for _, l := range ls {
-			if k := t.fixes(l).n; k > 0 {
+			if k := t.requests[l]; k > 0 {
 				n += k
 				with = append(with, l)
 			}
@@ -100,6 +113,10 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 	}
 	nOn, withOn := sum(onExercised)
 	nOff, withOff := sum(off)
+	total := 0
+	for _, n := range t.requests {
+		total += n
+	}
 	var described []RunDescription
 	var mixed []string
 	for _, l := range append(append([]string{}, on...), off...) {
@@ -115,11 +132,12 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 		"runs_permission_on_used":   nonNil(onExercised),
 		"runs_permission_off":       nonNil(off),
 		"runs_permission_unknown":   nonNil(unknown),
-		"location_findings_on":      nOn,
-		"location_findings_off":     nOff,
+		"location_requests":         total,
+		"location_requests_on":      nOn,
+		"location_requests_off":     nOff,
 		"runs_with_location_on":     nonNil(withOn),
 		"runs_with_location_off":    nonNil(withOff),
-		"runs":                      described,
+		"runs":                      nonNilRuns(described),
 		"runs_spanning_experiments": nonNil(mixed),
 	}
 	var ev evidence
@@ -137,7 +155,7 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 	}
 	c.Evidence = ev.list()
 	for _, l := range withOff {
-		c.Exceptions = append(c.Exceptions, fmt.Sprintf("location was sent with the permission off: %d finding%s in %s", t.fixes(l).n, plural(t.fixes(l).n), runs[l].caveat()))
+		c.Exceptions = append(c.Exceptions, fmt.Sprintf("location was sent with the permission off: %d request%s in %s", t.requests[l], plural(t.requests[l]), runs[l].caveat()))
 	}
 	for _, m := range mixed {
 		c.Exceptions = append(c.Exceptions, "this run may hold more than one experiment, so its permission state may not hold throughout: "+m)
@@ -173,10 +191,10 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 		c.Concern = len(withOff) > 0
 	case perRun(nOn, len(onExercised)) > perRun(nOff, len(off)):
 		c.Verdict, c.Concern = report.Supported, true
-		s := fmt.Sprintf("With the location permission granted, location reached WeChat: %d finding%s in %s, against %d in %d run%s without it",
+		s := fmt.Sprintf("With the location permission granted, location reached WeChat: %d request%s in %s, against %d in %d run%s without it",
 			nOn, plural(nOn), strings.Join(withOn, ", "), nOff, len(off), plural(len(off)))
 		c.Statement = s + "."
-		c.Why = "more location findings per run with the permission on (in runs that used location) than with it off"
+		c.Why = "more requests carrying location per run with the permission on (in runs that used location) than with it off"
 	case len(mixed) > 0:
 		c.Verdict = report.NotTestable
 		c.Statement = "The runs do not show more location with the permission on, but the comparison rests on runs that may hold several experiments, so no verdict is given."
@@ -189,11 +207,18 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 		if nOn+nOff == 0 {
 			c.Statement = "No location was sent, with or without the location permission, although location was used with it on."
 		} else {
-			c.Statement = fmt.Sprintf("Granting the location permission did not let more location flow: %d finding%s in %d run%s with it on, %d in %d run%s with it off.",
+			c.Statement = fmt.Sprintf("Granting the location permission did not let more location flow: %d request%s in %d run%s with it on, %d in %d run%s with it off.",
 				nOn, plural(nOn), len(onExercised), plural(len(onExercised)), nOff, len(off), plural(len(off)))
 		}
-		c.Why = "the runs with the permission on (that used location) sent no more location findings per run than those with it off"
+		c.Why = "the runs with the permission on (that used location) sent no more requests carrying location per run than those with it off"
 	}
 	sort.Strings(c.Exceptions)
 	return c
+}
+
+func nonNilRuns(xs []RunDescription) []RunDescription {
+	if xs == nil {
+		return []RunDescription{}
+	}
+	return xs
 }

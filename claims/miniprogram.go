@@ -105,8 +105,26 @@ type mpTally struct {
 	noAppFinding string
 	sessions     map[string]bool // every stated session, active or not
 	// the request being counted, to count one UI event per entry
-	req      string
-	reqUnits map[string]bool
+	reqUnits    map[string]bool
+	entryEvents bool // the request holds UI events in known entries
+}
+
+// addRequest counts one request's findings. A UI event whose entry could
+// not be told (the same value in several entries, such as eventID 1003 in
+// each of three event records) is one of the request's entry-keyed events,
+// already counted by its entry; it counts alone only in a request with no
+// such events.
+func (t *mpTally) addRequest(fs []report.Finding) {
+	t.reqUnits, t.entryEvents = map[string]bool{}, false
+	for i := range fs {
+		if f := &fs[i]; f.Entry != 0 && f.AppID != "" && toWeChat(f.Recipient) && mpUnit(f) == unitUIEvent {
+			t.entryEvents = true
+			break
+		}
+	}
+	for i := range fs {
+		t.add(&fs[i])
+	}
 }
 
 func newMPTally() mpTally {
@@ -131,9 +149,6 @@ func (t *mpTally) add(f *report.Finding) {
 	}
 	if !toWeChat(f.Recipient) {
 		return
-	}
-	if req := f.Run + "\x00" + strconv.Itoa(f.Request); req != t.req {
-		t.req, t.reqUnits = req, map[string]bool{}
 	}
 	unit := mpUnit(f)
 	if unit == "" {
@@ -162,6 +177,9 @@ func (t *mpTally) add(f *report.Finding) {
 	case unitUIEvent:
 		key := "e" + strconv.Itoa(f.Entry)
 		if f.Entry == 0 {
+			if t.entryEvents {
+				return
+			}
 			key = f.Evidence.FieldPath + "\x00" + f.Evidence.Value
 		}
 		if t.reqUnits[key] {

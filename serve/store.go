@@ -2,8 +2,10 @@ package serve
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +27,9 @@ import (
 type StoreSource struct {
 	st    *store.Store
 	title string
+	// claims are the corpus's claims.json (corpus.ComputeClaims): the same
+	// computation as a report folder's, over every run.
+	claims []report.Claim
 }
 
 // openStore opens dir's store, or returns nil, nil when dir has none.
@@ -38,7 +43,23 @@ func openStore(dir string) (Source, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	title, _ := filepath.Abs(dir)
-	return &StoreSource{st: st, title: filepath.Base(title)}, nil
+	src := &StoreSource{st: st, title: filepath.Base(title)}
+	b, err := os.ReadFile(filepath.Join(dir, report.ClaimsFile))
+	switch {
+	case err == nil:
+		var doc struct {
+			Claims []report.Claim `json:"claims"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("serve: %s: %w", report.ClaimsFile, err)
+		}
+		src.claims = doc.Claims
+	case !errors.Is(err, fs.ErrNotExist):
+		st.Close()
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return src, nil
 }
 
 // NewStoreSource serves st.
@@ -63,7 +84,7 @@ func (s *StoreSource) Overview(ctx context.Context) (*Overview, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Overview{Title: s.title, Counts: map[string]map[string]int{}}
+	o := &Overview{Title: s.title, Counts: map[string]map[string]int{}, Claims: s.claims}
 	for _, r := range runs {
 		run := report.Run{Label: r.Run, Source: r.Source, Requests: r.Requests, Permissions: r.Permissions}
 		if r.RecordsEncrypted != nil {

@@ -75,6 +75,8 @@ type Result struct {
 	Packets                           int64 // frames in the capture
 	Payloads                          int   // manifest entries
 	CaptureBytes                      int64 // size of the capture
+	// Truth is what the run did, in the claims' units (truth.json).
+	Truth *Truth
 }
 
 // Writers are the four outputs of GenerateTo.
@@ -129,6 +131,9 @@ func Generate(opts Options) (*Result, error) {
 	res.Secrets = filepath.Join(opts.OutDir, FileSecrets)
 	res.Frida = filepath.Join(opts.OutDir, FileFrida)
 	res.Manifest = filepath.Join(opts.OutDir, FileManifest)
+	if err := writeTruth(opts.OutDir, res.Truth); err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
 	return res, nil
 }
 
@@ -179,7 +184,7 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 		fw:      keylog.NewFridaWriter(w.Frida),
 		mw:      newManifestWriter(w.Manifest),
 		now:     opts.Start,
-		res:     &Result{},
+		res:     &Result{Truth: newTruth(opts.Scenario)},
 		imp:     impairments{opts.Loss, opts.Reorder, opts.Retransmit},
 		nextP:   40000,
 		tickets: make(map[string][32]byte),
@@ -285,7 +290,7 @@ func (g *generator) port() uint16 {
 
 // round runs the scenario once and writes its connections.
 func (g *generator) round(n int, run func(*script)) error {
-	s := &script{id: g.id, r: g.r, now: g.now, keys: g.keys}
+	s := &script{id: g.id, r: g.r, now: g.now, keys: g.keys, truth: g.res.Truth}
 	run(s)
 	g.roundN = n
 	g.seg = segmenter{r: g.r, imp: g.imp, out: g.seg.out[:0]}
@@ -308,6 +313,7 @@ func (g *generator) round(n int, run func(*script)) error {
 		}
 	}
 	slices.SortStableFunc(g.entries, func(a, b pendingEntry) int { return a.at.Compare(b.at) })
+	g.res.Truth.countLocation(g.entries)
 	for i := range g.entries {
 		if err := g.mw.write(&g.entries[i].e); err != nil {
 			return fmt.Errorf("synth: writing manifest: %w", err)

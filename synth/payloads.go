@@ -418,6 +418,8 @@ type pageEvent struct {
 	event int // 1 enter, 2 leave, 3 tap
 	stay  int // ms
 	at    time.Time
+	// session is the Mini Program session's id (a query string).
+	session string
 }
 
 // usageReport is wxaappidkeybatchreport (1009) laid out as the real one:
@@ -431,9 +433,9 @@ func usageReport(id *identity, mp miniProgram, events []pageEvent, r *rng) body 
 	for i, e := range events {
 		route := strings.SplitN(e.page, "?", 2)[0]
 		j := jsonString("eventID", 1000+2*e.event+1, "data", rawJSON(jsonString("staytime", e.stay)), "page", route, "version", "2.24.1", "uid", uid, "type", 0)
-		q := fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, e.at.UnixMilli()-int64(r.between(200, 3000)), id.ClientVersion)
+		r.between(200, 3000) // the draw an earlier layout made here, kept so that later values stay as they were
 		m = m.msg(2, pb(nil).varint(1, 2).str(2, mp.AppID).str(3, route+".html").varint(4, 0).varint(5, ts(e.at)).varint(6, 0).
-			str(7, j).varint(8, 1).str(9, q).str(10, netWiFi).varint(11, 1001).varint(12, 3))
+			str(7, j).varint(8, 1).str(9, e.session).str(10, netWiFi).varint(11, 1001).varint(12, 3))
 		if i == 0 {
 			p.s(taxonomy.MiniProgramID, "2.2", mp.AppID)
 			p.s(taxonomy.MiniProgramPagePath, "2.3", route+".html")
@@ -450,11 +452,12 @@ func usageReport(id *identity, mp miniProgram, events []pageEvent, r *rng) body 
 // {1 BaseRequest, 2 {1 scene, 2 the Mini Program's realtime report JSON},
 // 3 appid}. The JSON names the app, page, event and the device, with the
 // event's own data in event_value.
-func routeRequest(id *identity, mp miniProgram, page, event string, eventValue string, at time.Time, r *rng) body {
+func routeRequest(id *identity, mp miniProgram, page, event string, eventValue, session string, at time.Time, r *rng) body {
 	var p planter
 	brand := strings.ToLower(id.Manufacturer)
+	r.between(500, 5000) // the draw an earlier layout made here, kept so that later values stay as they were
 	j := jsonString("appid", mp.AppID, "app_state", 1, "appversion", "1.8.12", "enter_scene", 1001,
-		"sessionid", fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, at.UnixMilli()-int64(r.between(500, 5000)), id.ClientVersion),
+		"sessionid", session,
 		"page_path", page, "referpagepath", "", "isentrance", 1, "event_time", at.UnixMilli(),
 		"sdk_version", "2.24.7", "devicemodel", id.Model, "devicebrand", brand, "os_name", "android",
 		"os_version", "Android "+id.AndroidRel, "language_version", id.Language, "networktype", netWiFi, // not a data type: the key WeChat uses

@@ -73,6 +73,8 @@ type script struct {
 	// keys are the round's inner keys, delivered by the auth response,
 	// and the WeChat header cookie.
 	keys *roundKeys
+	// truth records what the scenario did, in the claims' units.
+	truth *Truth
 }
 
 // act starts a new user action.
@@ -221,17 +223,24 @@ func moments(s *script) {
 	s.short(binMM+"mmsnscomment", 213, snsCommentRequest(id, id.Contacts[1], id.MomentsTexts[1], r, s.now), genericResponse(r, 16))
 }
 
-// browse opens mp, visits its pages and returns the page events.
+// browse opens mp (a new session), visits its pages and returns the page
+// events.
 func browse(s *script, mp miniProgram) []pageEvent {
 	id, r := s.id, s.r
 	s.act("miniprogram", "open Mini Program "+mp.Name)
+	// One session id per launch, as WeChat's reports carry it: the uin,
+	// the launch time, the client version.
+	session := fmt.Sprintf("hash=%d&ts=%d&host=&version=%d&device=2", id.Uin, s.now.UnixMilli(), id.ClientVersion)
+	t := s.truth.mp(mp.AppID)
+	t.Sessions++
 	s.short(binBiz+"js-login", 1029, jsLoginRequest(id, mp), jsLoginResponse(id, r))
 	s.short(binBiz+"wxaattr/batchwxaattrsync", 1192, wxaAttrSyncRequest(id, []miniProgram{mp}), genericResponse(r, 120))
 	var events []pageEvent
 	for _, pg := range mp.Pages {
 		s.act("miniprogram", "browse page "+pg)
 		stay := r.between(800, 30000)
-		events = append(events, pageEvent{page: pg, event: 1, stay: stay, at: s.now})
+		events = append(events, pageEvent{page: pg, event: 1, stay: stay, at: s.now, session: session})
+		t.page(pg)
 		s.now = s.now.Add(time.Duration(stay) * time.Millisecond)
 	}
 	return events
@@ -243,12 +252,14 @@ func miniprogramBrowse(s *script) {
 		events := browse(s, mp)
 		s.act("miniprogram", "close Mini Program "+mp.Name)
 		s.short(binBiz+"wxausrevent/wxaappidkeybatchreport", 1009, usageReport(id, mp, events, r), genericResponse(r, 0))
+		s.truth.mp(mp.AppID).reported(events)
 		s.short(binMM+"newreportkvcomm", 996, mpKVReport(id, mp, events, s.now), genericResponse(r, 0))
 	}
 }
 
 func miniprogramLocation(s *script, granted bool) {
 	id, r := s.id, s.r
+	s.truth.Permissions["location"] = map[bool]string{true: "on", false: "off"}[granted]
 	mp := id.MiniPrograms[2]
 	events := browse(s, mp)
 	s.act("miniprogram", "Mini Program requests location")
@@ -256,7 +267,7 @@ func miniprogramLocation(s *script, granted bool) {
 	if granted {
 		ev := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":true}`),
 			"latitude", id.Lat, "longitude", id.Lon, "accuracy", 30, "type", "gcj02")
-		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
+		b := routeRequest(id, mp, page, "getLocation", ev, events[0].session, s.now, r)
 		b.planted.s(taxonomy.Location, "2.2:event_value.latitude", strconv6(id.Lat))
 		b.planted.s(taxonomy.Location, "2.2:event_value.longitude", strconv6(id.Lon))
 		b.planted.s(taxonomy.PermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":true`)
@@ -265,14 +276,16 @@ func miniprogramLocation(s *script, granted bool) {
 	} else {
 		ev := jsonString("api", "getLocation", "authSetting", rawJSON(`{"scope.userLocation":false}`),
 			"errMsg", "getLocation:fail auth deny")
-		b := routeRequest(id, mp, page, "getLocation", ev, s.now, r)
+		b := routeRequest(id, mp, page, "getLocation", ev, events[0].session, s.now, r)
 		b.planted.s(taxonomy.PermissionsState, "2.2:event_value.authSetting.scope.userLocation", `"scope.userLocation":false`)
 		// An API call's refusal records the call, not a fault (classify/TAXONOMY.md).
 		b.planted.s(taxonomy.UIEvents, "2.2:event_value.errMsg", "getLocation:fail auth deny")
 		s.short(binBiz+"wxartrappsvr/route", 2946, b, genericResponse(r, 16))
 	}
+	s.truth.mp(mp.AppID).page(page)
 	s.act("miniprogram", "close Mini Program "+mp.Name)
 	s.short(binBiz+"wxausrevent/wxaappidkeybatchreport", 1009, usageReport(id, mp, events, r), genericResponse(r, 0))
+	s.truth.mp(mp.AppID).reported(events)
 }
 
 // strconv6 formats a coordinate as jsonString writes it.

@@ -21,7 +21,7 @@ func runScript(t *testing.T, name string, seed int64) *script {
 		t.Fatal(err)
 	}
 	r := newRNG(seed, 1)
-	s := &script{id: newIdentity(newRNG(seed, 0)), r: r, now: testStart}
+	s := &script{id: newIdentity(newRNG(seed, 0)), r: r, now: testStart, truth: newTruth(name)}
 	s.keys, _ = newRoundKeys(r)
 	run(s)
 	return s
