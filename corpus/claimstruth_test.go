@@ -93,7 +93,7 @@ func checkTruth(t *testing.T, where string, truth *synth.Truth, cs []report.Clai
 		byID[c.ID] = c
 	}
 	var got struct {
-		WithActivity int                          `json:"miniprograms_with_activity"`
+		WithActivity int                         `json:"miniprograms_with_activity"`
 		MPs          map[string]claims.MPNumbers `json:"miniprograms"`
 	}
 	remarshal(t, byID[claims.MiniProgramTracking].Numbers, &got)
