@@ -33,18 +33,20 @@ test('profiles: SHA-256 first, then the version of unhashed profiles', () => {
   const { get } = load();
   const select = get('selectProfile');
   const profiles = [
-    { id: 'hashed', library: 'libx.so', sha256: 'AB'.repeat(32), appVersion: '8.0.60', offsets: { h: 1 } },
-    { id: 'unhashed', library: 'libx.so', sha256: null, appVersion: '8.0.49', offsets: { h: 2 } },
+    { appVersion: '8.0.60', libraries: { 'libx.so': { sha256: 'AB'.repeat(32), offsets: { h: 1 } } } },
+    { appVersion: '8.0.49', libraries: { 'libx.so': { sha256: null, offsets: { h: 2 } } } },
   ];
-  assert.equal(select(profiles, 'libx.so', 'ab'.repeat(32), null).profile.id, 'hashed');
+  assert.equal(select(profiles, 'libx.so', 'ab'.repeat(32), null).profile.appVersion, '8.0.60');
   assert.equal(select(profiles, 'libx.so', 'ab'.repeat(32), null).method, 'offset');
   const v = select(profiles, 'libx.so', 'cd'.repeat(32), '8.0.49');
-  assert.equal(v.profile.id, 'unhashed');
+  assert.equal(v.profile.appVersion, '8.0.49');
+  assert.equal(v.library.offsets.h, 2);
   assert.equal(v.method, 'offset-unverified');
   assert.equal(select(profiles, 'libx.so', null, '8.0.60'), null, 'a hashed profile never applies by version');
   assert.equal(select(profiles, 'liby.so', 'ab'.repeat(32), '8.0.49'), null);
   const shipped = get('PROFILES');
-  assert.equal(select(shipped, 'libwechatnetwork.so', null, '8.0.49').profile.offsets['mmtls-record-crypt'], 0x12ae10);
+  assert.equal(select(shipped, 'libwechatnetwork.so', null, '8.0.49').library.offsets['mmtls-record-crypt'], 0x12ae10);
+  assert.equal(select(shipped, 'libwechatmm.so', null, '8.0.49').library.offsets['inner-aes-gcm-encrypt'], 0xd7ea4);
 });
 
 test('cipher calls become key lines by shape only', () => {
@@ -99,7 +101,7 @@ const ENC = '_ZN8mmcrypto13AesGcmEncryptERKNSt6__ndk112basic_stringIcEE';
 const DEC = '_ZN8mmcrypto13AesGcmDecryptERKNSt6__ndk112basic_stringIcEE';
 
 test('discovery order: export, symbol, pattern, offset; each reported with its method', () => {
-  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so', symbols: [{ name: DEC, offset: 0x40 }], exports: [{ name: ENC, offset: 0x10 }], code: Buffer.alloc(0x200) });
+  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so', size: 0x140000, symbols: [{ name: DEC, offset: 0x40 }], exports: [{ name: ENC, offset: 0x10 }], code: Buffer.alloc(0x200) });
   const jni = (mem) => makeModule(mem, { name: 'libMMProtocalJni.so', exports: [{ name: 'Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt', offset: 0x20 }] });
   const { sent, attached } = load({ modules: [net, jni], config: { appVersion: '8.0.49' } });
   const hooks = Object.fromEntries(sent.filter((m) => m.type === 'hook').map((m) => [m.id, m]));
@@ -149,7 +151,7 @@ test('decoders: a record decryption through libc++ strings becomes an MMTLS_RECO
 });
 
 test('decoders: the published Crypt layout, encrypting (tail read on leave)', () => {
-  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so' });
+  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so', size: 0x140000 });
   const { sent, attached, mem } = load({ modules: [net], config: { appVersion: '8.0.49' } });
   const i = sent.filter((m) => m.type === 'hook').findIndex((m) => m.id === 'mmtls-record-crypt');
   const cb = attached[i].callbacks;

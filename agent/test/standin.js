@@ -26,7 +26,7 @@ class Ptr {
 
 // Memory is a bump allocator over a Buffer.
 class Mem {
-  constructor() { this.buf = Buffer.alloc(1 << 20); this.next = 0x1000; }
+  constructor() { this.buf = Buffer.alloc(4 << 20); this.next = 0x1000; }
   alloc(n) { const p = new Ptr(this, this.next); this.next += Math.ceil(Math.max(n, 1) / 16) * 16; return p; }
   bytes(b) { const p = this.alloc(b.length); Buffer.from(b).copy(this.buf, p.addr); return p; }
   u64(p, v) { this.buf.writeBigUInt64LE(BigInt(v instanceof Ptr ? v.addr : v), p.addr); }
@@ -46,12 +46,12 @@ class Mem {
 }
 
 // makeModule builds a stand-in Module from exports, symbols and code bytes.
-function makeModule(mem, { name, path: p, exports = [], symbols = [], code = Buffer.alloc(0) }) {
-  const base = mem.alloc(Math.max(code.length, 0x100));
+function makeModule(mem, { name, path: p, exports = [], symbols = [], code = Buffer.alloc(0), size = 0 }) {
+  const base = mem.alloc(Math.max(code.length, 0x100, size));
   Buffer.from(code).copy(mem.buf, base.addr);
   const sym = (s) => ({ type: 'function', name: s.name, address: base.add(s.offset) });
   return {
-    name, path: p || '/data/app/com.tencent.mm/lib/arm64/' + name, base, size: Math.max(code.length, 0x100),
+    name, path: p || '/data/app/com.tencent.mm/lib/arm64/' + name, base, size: Math.max(code.length, 0x100, size),
     findExportByName(n) { const e = exports.find((x) => x.name === n); return e ? base.add(e.offset) : null; },
     enumerateExports() { return exports.map(sym); },
     enumerateSymbols() { return symbols.map(sym); },
@@ -77,7 +77,7 @@ function load({ modules = [], config } = {}) {
       },
     },
     Process: {
-      id: 4242, pointerSize: 8,
+      id: 4242, pointerSize: 8, arch: 'arm64',
       enumerateModules: () => modules.map((m) => m(mem)),
       findModuleByName: () => null,
       findModuleByAddress: () => null,
