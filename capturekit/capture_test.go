@@ -25,7 +25,7 @@ devices) printf 'List of devices attached\n%s\n' "${FAKE_DEVICES-FAKE1	device}" 
 shell)
   case "$2" in
   id) echo "uid=0(root) gid=0(root)" ;;
-  getprop*) printf 'arm64-v8a\nGoogle\nPixel 7\n14\n' ;;
+  getprop*) printf '%s\nGoogle\nPixel 7\n14\n' "${FAKE_ABI-arm64-v8a}" ;;
   "dumpsys package com.tencent.mm") [ -z "$FAKE_NO_WECHAT" ] && echo "    versionName=8.0.56" ;;
   "pidof frida-server") [ -z "$FAKE_NO_FRIDA" ] && echo 1234 ;;
   "/data/local/tmp/frida-server --version") echo 17.2.1 ;;
@@ -161,8 +161,10 @@ func TestCaptureAgainstFakePhone(t *testing.T) {
 	if !strings.Contains(term.String(), "shortlink") {
 		t.Errorf("no live view on the terminal:\n%s", term.String())
 	}
-	if _, err := os.Stat(filepath.Join(out, FileHooks)); err != nil {
-		t.Error(err)
+	for _, f := range []string{FileHooks, FileDriver, FileAgent} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
 	}
 	// A second capture into the same folder is refused.
 	if _, err := Capture(context.Background(), Options{Out: out, Steps: strings.NewReader(""), Terminal: &term}); err == nil {
@@ -195,6 +197,7 @@ func TestCheckFailures(t *testing.T) {
 		{"FAKE_DEVICES=", "device", "no device attached"},
 		{"FAKE_DEVICES=A	unauthorized", "device", "unauthorized"},
 		{"FAKE_NO_WECHAT=1", "wechat", "not installed"},
+		{"FAKE_ABI=x86_64", "architecture", "CPU ABI is x86_64; the agent's offsets and argument layouts are for arm64-v8a builds"},
 		{"FAKE_NO_FRIDA=1", "frida-server", "not running"},
 	} {
 		k, v, _ := strings.Cut(tc.env, "=")
@@ -222,7 +225,7 @@ func TestPlanAndAgent(t *testing.T) {
 		all = append(all, c.String())
 	}
 	s := strings.Join(all, "\n")
-	for _, want := range []string{"adb devices", `adb -s '<serial>' exec-out 'su -c '\''tcpdump -i any -U -w - not port 5555'\''' > runs/x/capture.pcap`, "python3 -c '<driver.py>' --serial '<serial>' --package com.tencent.mm --agent runs/x/agent.js", "frida-server --version"} {
+	for _, want := range []string{"adb devices", `adb exec-out 'su -c '\''tcpdump -i any -U -w - not port 5555'\''' > runs/x/capture.pcap`, "python3 runs/x/driver.py --check 1", "python3 runs/x/driver.py --package com.tencent.mm --agent runs/x/agent.js", "frida-server --version"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("plan lacks %q:\n%s", want, s)
 		}
