@@ -67,7 +67,8 @@ const JNI = { FindClass: 6, ExceptionClear: 17, DeleteLocalRef: 23, GetMethodID:
 const JNI_TABLE_SIZE = 232;
 
 class Device {
-  // opts: arch ("arm64"), processName, files {path: Buffer}
+  // opts: arch ("arm64"), processName (null: no /proc/self/cmdline),
+  // files {path: Buffer}
   constructor({ arch = 'arm64', processName = 'com.tencent.mm', files = {} } = {}) {
     this.mem = new Mem();
     this.arch = arch;
@@ -77,7 +78,8 @@ class Device {
     this.observer = null;
     this.sent = [];
     this.consoleLines = [];
-    this.files = Object.assign({ '/proc/self/cmdline': Buffer.from(processName + '\0') }, files);
+    this.files = Object.assign(processName === null ? {} : { '/proc/self/cmdline': Buffer.from(processName + '\0') }, files);
+    this.attached = [];           // {address, callbacks}, in order
     this.refs = new Map();        // local reference addr -> Java object
     this.env = this.makeJNIEnv();
   }
@@ -105,9 +107,14 @@ class Device {
 
   // module adds a library: exports and symbols name offsets where native
   // implementations live; size is its mapped size.
-  module({ name, path: p, size = 0x1000, exports = {}, symbols = {}, functions = {} }) {
+  // Exported and symbolized functions without an implementation return 0;
+  // code is copied to the base, for byte-pattern scans.
+  module({ name, path: p, size = 0x1000, exports = {}, symbols = {}, functions = {}, code = null }) {
+    size = Math.max(size, code ? code.length : 0);
     const base = this.mem.alloc(size);
+    if (code) Buffer.from(code).copy(this.mem.buf, base.addr);
     const sym = (n, off) => ({ type: 'function', name: n, address: base.add(off) });
+    for (const off of [...Object.values(exports), ...Object.values(symbols)]) this.fn(() => 0, base.add(off));
     for (const [off, impl] of Object.entries(functions)) this.fn(impl, base.add(Number(off)));
     const m = {
       name, path: p || '/data/app/~~Zx9/com.tencent.mm-Yb2/lib/arm64/' + name, base, size,
@@ -218,6 +225,7 @@ class Device {
           if (!dev.natives.has(address.addr)) throw new Error('unable to intercept function at ' + address + '; please file a bug');
           const ls = dev.listeners.get(address.addr) || [];
           ls.push(callbacks);
+          dev.attached.push({ address, callbacks });
           dev.listeners.set(address.addr, ls);
           return { detach() {} };
         },
