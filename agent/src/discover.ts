@@ -69,7 +69,10 @@ function resolveInModule(spec: HookSpec, m: Module, ctx: DiscoveryContext): Reso
         }
     }
     if (spec.library !== null && OFFSET_HOOKS.indexOf(spec.id) >= 0) {
-        const choice = selectProfile(PROFILES, m.name, ctx.sha256(m), ctx.appVersion);
+        // Hash only when a profile could match by hash (hashing reads the
+        // whole library).
+        const hashed = PROFILES.some((p) => p.libraries[m.name] !== undefined && p.libraries[m.name].sha256 !== null);
+        const choice = selectProfile(PROFILES, m.name, hashed ? ctx.sha256(m) : null, ctx.appVersion);
         if (choice === null) {
             return ctx.appVersion === null
                 ? "WeChat's version is unknown, and no published offsets match the library's SHA-256"

@@ -135,3 +135,17 @@ test('library hash: a library mapped straight from the APK', () => {
   assert.equal(hash('/data/app/x/libplain.so'), want);
   assert.throws(() => hash('/data/app/~~a/com.tencent.mm-b/base.apk!/lib/arm64-v8a/libnone.so'), /no entry/);
 });
+
+test('a profile matched by the SHA-256 of a library mapped from the APK', () => {
+  const so = crypto.randomBytes(0x3000);
+  const apkPath = '/data/app/~~a/com.tencent.mm-b/base.apk';
+  const dev = new Device({ files: { [apkPath]: storedZip({ 'lib/arm64-v8a/libwechatnetwork.so': so }) } }).start({ appVersion: '9.9.9', console: false });
+  // A profile for a build known only by its hash (none is published yet).
+  dev.get('PROFILES').push({ appVersion: 'hashed', arch: 'arm64', source: 'test', libraries: {
+    'libwechatnetwork.so': { sha256: crypto.createHash('sha256').update(so).digest('hex'), offsets: { 'mmtls-record-crypt': 0x1230 } } } });
+  dev.load({ name: 'libwechatnetwork.so', path: apkPath + '!/lib/arm64-v8a/libwechatnetwork.so', size: 0x3000, functions: { 0x1230: () => 0 } });
+  const hook = dev.messages('hook').find((m) => m.id === 'mmtls-record-crypt');
+  assert.ok(hook, JSON.stringify(dev.messages('warning')));
+  assert.equal(hook.method, 'offset');
+  assert.equal(hook.offset, '0x1230');
+});
