@@ -39,9 +39,11 @@ exec-out)
 esac
 `
 
-// fakePython plays the Frida driver: it reports a hook and sends the
-// lines of $FAKE_KEYS as the agent would, late, then waits for stdin.
+// fakePython plays the Frida driver, which must be run as a file named
+// driver.py (the run folder's): it reports a hook and sends the lines of
+// $FAKE_KEYS as the agent would, late, then waits for stdin.
 const fakePython = `#!/bin/sh
+case "$1" in */driver.py) [ -f "$1" ] || { echo "{\"event\":\"fatal\",\"error\":\"no $1\"}"; exit 1; } ;; *) echo '{"event":"fatal","error":"not run from the run folder'"'"'s driver.py"}'; exit 1 ;; esac
 for a in "$@"; do [ "$a" = "--check" ] && { echo '{"event":"check","frida":"17.2.1"}'; exit 0; }; done
 [ -n "$FAKE_FATAL" ] && { echo '{"event":"fatal","error":"spawning com.tencent.mm: unable to connect to remote frida-server"}'; exit 1; }
 echo '{"event":"instrumented","pid":100,"process":"com.tencent.mm"}'

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wxaudit/wxaudit/decrypt"
@@ -61,6 +62,29 @@ func TestSimulatedDevice(t *testing.T) {
 				t.Errorf("payloads: %d, want %d; not decrypted %v", st.Payloads, syn.Payloads, st.PayloadsNotDecrypted)
 			}
 		})
+	}
+	// What the researcher sees when a hook fails: the agent's messages,
+	// read as the driver's lines, printed on the capture's terminal.
+	for _, tc := range []struct{ dir, want string }{
+		{"fail-arch", "wxaudit: warning: agent in com.tencent.mm: this process is x64, not arm64: the offsets and argument layouts are for arm64 WeChat builds, so only JNI hooks are installed and MMTLS records will not open; use an arm64 phone or an arm64 emulator image (an x86_64 image translating ARM code cannot be hooked)\n"},
+		{"fail-version", "wxaudit: warning: agent in com.tencent.mm: mmtls-record-crypt not hooked in libwechatnetwork.so: no offset profile for WeChat 8.0.56 (profiles exist for 8.0.49, 8.0.23)\n"},
+		{"fail-symbol", "wxaudit: warning: agent in com.tencent.mm: mmcrypto::AesGcmEncrypt not hooked in libwechatnetwork.so: no symbol with 8mmcrypto, 13AesGcmEncrypt in libwechatnetwork.so\n"},
+		{"fail-symbol", "wxaudit: warning: agent in com.tencent.mm: mmtls-record-crypt not hooked in libwechatnetwork.so: the 8.0.49 offset 0x12ae10 lies outside libwechatnetwork.so (0x20000 bytes): the profile does not fit this build\n"},
+	} {
+		f, err := os.Open(filepath.Join(out, tc.dir, "driver.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var term bytes.Buffer
+		m := &messages{term: &term, hooks: map[string]*HookReport{}}
+		m.read(f, func() {})
+		f.Close()
+		if !strings.Contains(term.String(), tc.want) {
+			t.Errorf("%s: the terminal lacks %q:\n%s", tc.dir, tc.want, term.String())
+		}
+		if m.bad != 0 {
+			t.Errorf("%s: %d driver lines not understood", tc.dir, m.bad)
+		}
 	}
 }
 

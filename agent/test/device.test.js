@@ -27,6 +27,17 @@ function save(name, app) {
   fs.copyFileSync(path.join(SYNTH, 'capture.pcapng'), path.join(dir, name, 'capture.pcapng'));
 }
 
+// saveDriverLines leaves the agent's messages as the driver's JSON lines
+// (DIR/<name>/driver.jsonl), for the Go test to print them as a capture
+// does on the researcher's terminal.
+function saveDriverLines(name, app) {
+  const dir = process.env.SIM_OUT;
+  if (!dir) return;
+  fs.mkdirSync(path.join(dir, name), { recursive: true });
+  const ev = app.dev.sent.map((m) => JSON.stringify({ event: 'message', pid: 4242, process: 'com.tencent.mm', message: { type: 'send', payload: m } }));
+  fs.writeFileSync(path.join(dir, name, 'driver.jsonl'), ev.join('\n') + '\n');
+}
+
 const field = (line, i) => line.split(' ')[i];
 const hookOf = (line) => decodeURIComponent(/ hook=(\S+)/.exec(line)[1]);
 
@@ -98,6 +109,7 @@ test('failing hook: wrong architecture', () => {
   ]);
   assert.equal(app.dev.messages('hook').length, 0);
   assert.equal(app.dev.keyLines().length, 0);
+  saveDriverLines('fail-arch', app);
 });
 
 test('failing hook: unknown WeChat version', () => {
@@ -105,6 +117,7 @@ test('failing hook: unknown WeChat version', () => {
   app.play();
   assert.ok(app.warnings().includes('mmtls-record-crypt not hooked in libwechatnetwork.so: no offset profile for WeChat 8.0.56 (profiles exist for 8.0.49, 8.0.23)'), app.warnings().join('\n'));
   assert.equal(app.dev.keyLines().filter((l) => l.startsWith('MMTLS_RECORD')).length, 0);
+  saveDriverLines('fail-version', app);
 });
 
 test('failing hook: missing symbol, and a profile that does not fit the build', () => {
@@ -113,6 +126,7 @@ test('failing hook: missing symbol, and a profile that does not fit the build', 
   assert.ok(w.includes('mmcrypto::AesGcmEncrypt not hooked in libwechatnetwork.so: no symbol with 8mmcrypto, 13AesGcmEncrypt in libwechatnetwork.so'), w.join('\n'));
   assert.ok(w.includes('mmtls-record-crypt not hooked in libwechatnetwork.so: the 8.0.49 offset 0x12ae10 lies outside libwechatnetwork.so (0x20000 bytes): the profile does not fit this build'), w.join('\n'));
   assert.equal(app.dev.keyLines().filter((l) => l.startsWith('MMTLS_RECORD')).length, 0);
+  saveDriverLines('fail-symbol', app);
 });
 
 test('every version profile covers every offset hook, inside one version', () => {
