@@ -84,8 +84,16 @@ function processRole(name) {
 // functions or methods bound by RegisterNatives). Signature parsing is pure
 // and tested under Node; reading arrays goes through the JNIEnv function
 // table, whose indices are fixed by the JNI specification.
+const JNI_FIND_CLASS = 6;
+const JNI_EXCEPTION_CLEAR = 17;
+const JNI_DELETE_LOCAL_REF = 23;
+const JNI_GET_METHOD_ID = 33;
+const JNI_CALL_OBJECT_METHOD_A = 36;
+const JNI_GET_STRING_UTF_CHARS = 169;
+const JNI_RELEASE_STRING_UTF_CHARS = 170;
 const JNI_GET_ARRAY_LENGTH = 171;
 const JNI_GET_BYTE_ARRAY_REGION = 200;
+const JNI_EXCEPTION_CHECK = 228;
 // Largest byte array the agent copies out of the app (keys are 16 to 32
 // bytes; payload-sized arrays are not needed).
 const MAX_ARRAY_COPY = 4096;
@@ -160,55 +168,187 @@ function readJByteArray(env, arr) {
     getRegion(env, arr, 0, n, buf);
     return new Uint8Array(buf.readByteArray(n) ?? new ArrayBuffer(0));
 }
+function jniFunction(env, index, ret, args) {
+    return new NativeFunction(env.readPointer().add(index * Process.pointerSize).readPointer(), ret, args);
+}
+// jniClassName returns the name of a jclass ("com.tencent.mm.protocal.
+// MMProtocalJni") by calling Class.getName through env, or null when the
+// call fails (a pending Java exception is cleared).
+function jniClassName(env, cls) {
+    if (cls.isNull()) {
+        return null;
+    }
+    const findClass = jniFunction(env, JNI_FIND_CLASS, "pointer", ["pointer", "pointer"]);
+    const getMethodID = jniFunction(env, JNI_GET_METHOD_ID, "pointer", ["pointer", "pointer", "pointer", "pointer"]);
+    const callObject = jniFunction(env, JNI_CALL_OBJECT_METHOD_A, "pointer", ["pointer", "pointer", "pointer", "pointer"]);
+    const getChars = jniFunction(env, JNI_GET_STRING_UTF_CHARS, "pointer", ["pointer", "pointer", "pointer"]);
+    const releaseChars = jniFunction(env, JNI_RELEASE_STRING_UTF_CHARS, "void", ["pointer", "pointer", "pointer"]);
+    const deleteRef = jniFunction(env, JNI_DELETE_LOCAL_REF, "void", ["pointer", "pointer"]);
+    const exceptionCheck = jniFunction(env, JNI_EXCEPTION_CHECK, "uint8", ["pointer"]);
+    const exceptionClear = jniFunction(env, JNI_EXCEPTION_CLEAR, "void", ["pointer"]);
+    const classClass = findClass(env, Memory.allocUtf8String("java/lang/Class"));
+    if (classClass.isNull()) {
+        exceptionClear(env);
+        return null;
+    }
+    const getName = getMethodID(env, classClass, Memory.allocUtf8String("getName"), Memory.allocUtf8String("()Ljava/lang/String;"));
+    deleteRef(env, classClass);
+    if (getName.isNull()) {
+        exceptionClear(env);
+        return null;
+    }
+    const str = callObject(env, cls, getName, NULL);
+    if (exceptionCheck(env) !== 0 || str.isNull()) {
+        exceptionClear(env);
+        return null;
+    }
+    const chars = getChars(env, str, NULL);
+    const name = chars.isNull() ? null : chars.readCString();
+    if (!chars.isNull()) {
+        releaseChars(env, str, chars);
+    }
+    deleteRef(env, str);
+    return name;
+}
 // Per-build offset profiles: the last resort when a hook point has no
-// symbol, no JNI registration and no byte pattern. A profile names the
-// library's SHA-256 when it is known; a profile without one applies only
-// to the app version it was published for and its hooks are reported as
-// "offset-unverified". Written from public facts only (sources below).
+// symbol, no JNI registration and no byte pattern. One profile per WeChat
+// version, holding every library's offsets for that version, so a
+// profile never mixes builds. A library's SHA-256, when published, makes
+// the match certain ("offset"); without one a profile applies only to the
+// app version it was published for ("offset-unverified"). Offsets are for
+// arm64-v8a builds (Ghidra address minus the image base 0x100000). Written
+// from public facts only (sources below); no code was copied.
+// OFFSET_HOOKS are the hooks found only by offset; every profile must
+// cover all of them (a test checks it).
+const OFFSET_HOOKS = ["mmtls-record-crypt", "inner-aes-cbc-encrypt", "inner-aes-cbc-decrypt", "inner-aes-gcm-encrypt", "inner-aes-gcm-decrypt"];
 const PROFILES = [
     {
-        id: "8.0.49-arm64-libwechatnetwork",
-        library: "libwechatnetwork.so",
-        sha256: null,
         appVersion: "8.0.49",
-        source: "Citizen Lab, wechat-security-report (2024), code/frida-scripts: Crypt at Ghidra 0x22ae10, image base 0x100000",
-        offsets: { "mmtls-record-crypt": 0x12ae10 },
+        arch: "arm64",
+        source: "Citizen Lab, wechat-security-report, commit 3917efe: typescript/src/index.ts Crypt 0x22ae10; dump_keylog_main.js AesCbcEncrypt 0x13d6b0, AesCbcDecrypt 0x13d83c, AesGcmEncrypt 0x1d7ea4, AesGcmDecrypt 0x1d780c (image base 0x100000), updated together for the build the 2024 report studied",
+        libraries: {
+            "libwechatnetwork.so": { sha256: null, offsets: { "mmtls-record-crypt": 0x12ae10 } },
+            "libMMProtocalJni.so": { sha256: null, offsets: { "inner-aes-cbc-encrypt": 0x3d6b0, "inner-aes-cbc-decrypt": 0x3d83c } },
+            "libwechatmm.so": { sha256: null, offsets: { "inner-aes-gcm-encrypt": 0xd7ea4, "inner-aes-gcm-decrypt": 0xd780c } },
+        },
     },
     {
-        id: "8.0.23-arm64-libMMProtocalJni",
-        library: "libMMProtocalJni.so",
-        sha256: null,
         appVersion: "8.0.23",
-        source: "Citizen Lab, wechat-security-report, dump_keylog_main.js: AesCbcEncrypt 0x13d108, AesCbcDecrypt 0x13d294, image base 0x100000",
-        offsets: { "inner-aes-cbc-encrypt": 0x3d108, "inner-aes-cbc-decrypt": 0x3d294 },
-    },
-    {
-        id: "8.0.23-arm64-libwechatmm",
-        library: "libwechatmm.so",
-        sha256: null,
-        appVersion: "8.0.23",
-        source: "Citizen Lab, wechat-security-report, dump_keylog_main.js: AesGcmEncrypt 0x1e5210, AesGcmDecrypt 0x1e4c78, image base 0x100000",
-        offsets: { "inner-aes-gcm-encrypt": 0xe5210, "inner-aes-gcm-decrypt": 0xe4c78 },
+        arch: "arm64",
+        source: "Citizen Lab, wechat-security-report, commit 0d0e957 (weixin8023android2160_arm64_1.apk): index.ts Crypt 0x2298c8; dump_keylog_main.js AesCbcEncrypt 0x13d108, AesCbcDecrypt 0x13d294, AesGcmEncrypt 0x1e5210, AesGcmDecrypt 0x1e4c78 (image base 0x100000)",
+        libraries: {
+            "libwechatnetwork.so": { sha256: null, offsets: { "mmtls-record-crypt": 0x1298c8 } },
+            "libMMProtocalJni.so": { sha256: null, offsets: { "inner-aes-cbc-encrypt": 0x3d108, "inner-aes-cbc-decrypt": 0x3d294 } },
+            "libwechatmm.so": { sha256: null, offsets: { "inner-aes-gcm-encrypt": 0xe5210, "inner-aes-gcm-decrypt": 0xe4c78 } },
+        },
     },
 ];
-// selectProfile picks the profile for a library: by SHA-256 first, then,
-// for profiles whose hash was never published, by app version.
+// selectProfile picks the offsets for a library: by SHA-256 first, then,
+// for libraries whose hash was never published, by app version.
 function selectProfile(profiles, library, sha256, appVersion) {
     if (sha256 !== null) {
         for (const p of profiles) {
-            if (p.library === library && p.sha256 !== null && p.sha256.toLowerCase() === sha256.toLowerCase()) {
-                return { profile: p, method: "offset" };
+            const l = p.libraries[library];
+            if (l !== undefined && l.sha256 !== null && l.sha256.toLowerCase() === sha256.toLowerCase()) {
+                return { profile: p, library: l, method: "offset" };
             }
         }
     }
     if (appVersion !== null) {
         for (const p of profiles) {
-            if (p.library === library && p.sha256 === null && p.appVersion === appVersion) {
-                return { profile: p, method: "offset-unverified" };
+            const l = p.libraries[library];
+            if (l !== undefined && l.sha256 === null && p.appVersion === appVersion) {
+                return { profile: p, library: l, method: "offset-unverified" };
             }
         }
     }
     return null;
+}
+// knownVersions lists the app versions profiles exist for, for messages.
+function knownVersions(profiles) {
+    return profiles.map((p) => p.appVersion).join(", ");
+}
+// Hashing a library that Android maps straight from the APK (the
+// manifest's extractNativeLibs="false"): the module path is then
+// "/data/app/.../base.apk!/lib/arm64-v8a/libx.so" and no .so file exists.
+// Such a library must be stored uncompressed in the APK, so its bytes are
+// the zip entry's data, found through the zip central directory. Pure
+// over a reader, so it is tested under Node.
+const ZIP_EOCD_SIG = 0x06054b50;
+const ZIP_CENTRAL_SIG = 0x02014b50;
+const ZIP_LOCAL_SIG = 0x04034b50;
+const ZIP_EOCD_LEN = 22;
+const ZIP_MAX_COMMENT = 0xffff;
+const ZIP_MAX_ENTRIES = 200000;
+function u16(b, i) {
+    return b[i] | (b[i + 1] << 8);
+}
+function u32(b, i) {
+    return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16)) + b[i + 3] * 0x1000000;
+}
+// splitApkPath splits "X.apk!/entry" into the APK and the entry name, or
+// returns null for an ordinary file path.
+function splitApkPath(path) {
+    const i = path.indexOf(".apk!/");
+    if (i < 0) {
+        return null;
+    }
+    return { apk: path.slice(0, i + 4), entry: path.slice(i + 6) };
+}
+// zipStoredEntry finds a stored (uncompressed) entry and returns where its
+// data lies, or throws saying why not (no such entry, compressed, zip64).
+function zipStoredEntry(r, name) {
+    const tailLen = Math.min(r.size, ZIP_EOCD_LEN + ZIP_MAX_COMMENT);
+    const tail = r.read(r.size - tailLen, tailLen);
+    let eocd = -1;
+    for (let i = tail.length - ZIP_EOCD_LEN; i >= 0; i--) {
+        if (u32(tail, i) === ZIP_EOCD_SIG) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0) {
+        throw new Error("apk: no zip end of central directory");
+    }
+    const count = u16(tail, eocd + 10);
+    const cdSize = u32(tail, eocd + 12);
+    const cdOffset = u32(tail, eocd + 16);
+    if (cdOffset === 0xffffffff || count === 0xffff || count > ZIP_MAX_ENTRIES || cdOffset + cdSize > r.size) {
+        throw new Error("apk: zip64 or bad central directory");
+    }
+    const cd = r.read(cdOffset, cdSize);
+    let p = 0;
+    for (let n = 0; n < count && p + 46 <= cd.length; n++) {
+        if (u32(cd, p) !== ZIP_CENTRAL_SIG) {
+            throw new Error("apk: bad central directory entry " + n);
+        }
+        const method = u16(cd, p + 10);
+        const size = u32(cd, p + 20);
+        const nameLen = u16(cd, p + 28);
+        const extraLen = u16(cd, p + 30);
+        const commentLen = u16(cd, p + 32);
+        const local = u32(cd, p + 42);
+        let entry = "";
+        for (let i = 0; i < nameLen && p + 46 + i < cd.length; i++) {
+            entry += String.fromCharCode(cd[p + 46 + i]);
+        }
+        if (entry === name) {
+            if (method !== 0) {
+                throw new Error("apk: " + name + " is compressed (method " + method + ")");
+            }
+            const lh = r.read(local, 30);
+            if (u32(lh, 0) !== ZIP_LOCAL_SIG) {
+                throw new Error("apk: bad local header for " + name);
+            }
+            const offset = local + 30 + u16(lh, 26) + u16(lh, 28);
+            if (offset + size > r.size) {
+                throw new Error("apk: " + name + " runs past the end");
+            }
+            return { offset, size };
+        }
+        p += 46 + nameLen + extraLen + commentLen;
+    }
+    throw new Error("apk: no entry " + name);
 }
 // The hook points and how their arguments become key-log lines. Decoding is
 // by shape: a line is written only when the bytes have the lengths and
@@ -217,25 +357,31 @@ function selectProfile(profiles, library, sha256, appVersion) {
 // layout yields no line rather than a wrong key. The classify* functions
 // are pure and tested under Node.
 // jniHook describes an exported JNI function by its full symbol (written
-// out, so the agent's source names every symbol it hooks); the method name
-// after the last "_" also matches RegisterNatives entries.
-function jniHook(exportName, keys) {
-    const parts = exportName.split("_");
+// out, so the agent's source names every symbol it hooks). The symbol gives
+// the class ("com.tencent.mm.protocal.MMProtocalJni") and method that
+// RegisterNatives entries are matched by. An export carries no JNI
+// signature, so each hook declares the one its Java method is believed to
+// have (inferred, not published: only byte[] positions matter, keys are
+// told apart by length); a RegisterNatives entry brings the real signature,
+// which then wins.
+function jniHook(exportName, keys, sig = null) {
+    const parts = exportName.replace(/^Java_/, "").split("_");
     const method = parts[parts.length - 1];
-    const cls = parts[parts.length - 2];
-    return { id: "jni:" + cls + "." + method, library: null, exportName, jni: { cls, method, keys }, decoder: "jni" };
+    const cls = parts.slice(0, parts.length - 1).join(".");
+    const short = parts[parts.length - 2];
+    return { id: "jni:" + short + "." + method, library: null, exportName, jni: { cls, method, keys, sig }, decoder: "jni" };
 }
 const HOOKS = [
     { id: "mmcrypto::AesGcmEncrypt", library: "libwechatnetwork.so", mangled: ["8mmcrypto", "13AesGcmEncrypt"], decoder: "libcxx-strings", encrypt: true },
     { id: "mmcrypto::AesGcmDecrypt", library: "libwechatnetwork.so", mangled: ["8mmcrypto", "13AesGcmDecrypt"], decoder: "libcxx-strings", encrypt: false },
     { id: "mmtls-record-crypt", library: "libwechatnetwork.so", decoder: "crypt-ctx" },
-    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt", "session"),
-    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesDecrypt", "session"),
+    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt", "session", "([B[B)[B"),
+    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesDecrypt", "session", "([B[B)[B"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_pack", "none"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_packHybridEcdh", "none"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_unpack", "none"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_genSignature", "none"),
-    jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_AesGcmEncryptWithNonce", "gcm"),
+    jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_AesGcmEncryptWithNonce", "gcm", "([B[B[B[B)[B"),
     jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_HybridEcdhEncrypt", "none"),
     jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_HybridEcdhDecrypt", "none"),
     jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_HKDF", "none"),
@@ -324,6 +470,9 @@ function resolved(spec, m, address, method) {
 function isAppModule(m) {
     return m.path.indexOf("com.tencent.mm") >= 0 || m.name.indexOf("wechat") >= 0 || m.name.indexOf("MMProtocal") >= 0;
 }
+// resolveInModule finds spec in m. It returns null when m is not where
+// spec lives, and a sentence saying why not when m is its library but the
+// hook point was not found there.
 function resolveInModule(spec, m, ctx) {
     if (spec.library !== null ? spec.library !== m.name : !isAppModule(m)) {
         return null;
@@ -358,19 +507,35 @@ function resolveInModule(spec, m, ctx) {
             return resolved(spec, m, hits[0], "pattern");
         }
     }
-    if (spec.library !== null) {
-        const choice = selectProfile(PROFILES, m.name, ctx.sha256(m), ctx.appVersion);
-        if (choice !== null && choice.profile.offsets[spec.id] !== undefined) {
-            return resolved(spec, m, m.base.add(choice.profile.offsets[spec.id]), choice.method);
+    if (spec.library !== null && OFFSET_HOOKS.indexOf(spec.id) >= 0) {
+        // Hash only when a profile could match by hash (hashing reads the
+        // whole library).
+        const hashed = PROFILES.some((p) => p.libraries[m.name] !== undefined && p.libraries[m.name].sha256 !== null);
+        const choice = selectProfile(PROFILES, m.name, hashed ? ctx.sha256(m) : null, ctx.appVersion);
+        if (choice === null) {
+            return ctx.appVersion === null
+                ? "WeChat's version is unknown, and no published offsets match the library's SHA-256"
+                : "no offset profile for WeChat " + ctx.appVersion + " (profiles exist for " + knownVersions(PROFILES) + ")";
         }
+        const off = choice.library.offsets[spec.id];
+        if (off === undefined) {
+            return "the " + choice.profile.appVersion + " profile has no offset for it";
+        }
+        if (off >= m.size) {
+            return "the " + choice.profile.appVersion + " offset 0x" + off.toString(16) + " lies outside " + m.name + " (0x" + m.size.toString(16) + " bytes): the profile does not fit this build";
+        }
+        return resolved(spec, m, m.base.add(off), choice.method);
+    }
+    if (spec.mangled !== undefined) {
+        return "no symbol with " + spec.mangled.join(", ") + " in " + m.name;
     }
     return null;
 }
 // matchRegistered finds the JNI hook a RegisterNatives entry binds: by
-// method name, with a signature that takes byte arrays.
-function matchRegistered(specs, name, signature) {
+// class (dotted, as Class.getName gives it) and method name.
+function matchRegistered(specs, cls, name) {
     for (const s of specs) {
-        if (s.jni !== undefined && s.jni.method === name && signature.indexOf("[B") >= 0) {
+        if (s.jni !== undefined && s.jni.cls === cls && s.jni.method === name) {
             return s;
         }
     }
@@ -392,6 +557,7 @@ class Agent {
         this.errors = 0;
         this.config = config;
         this.process = readProcessName();
+        this.arm64 = Process.arch === "arm64";
     }
     // out sends a message to the host, or, run by hand (no host reads
     // messages), prints its console form.
@@ -416,23 +582,39 @@ class Agent {
             }
         }
     }
+    // emitChecked emits lines, or, when a key of a length no label takes
+    // yields none, reports it (a layout guess that no longer fits).
+    emitChecked(hook, key, lines) {
+        if (lines.length === 0) {
+            throw new Error("a " + key.length + "-byte key fits no key-log label (session keys are 16 bytes, GCM keys 24)");
+        }
+        this.emit(hook, lines);
+    }
+    // sha256 hashes a library's file: the .so on disk, or, for a library
+    // mapped straight from the APK, the stored zip entry inside it.
     sha256(m) {
         if (!this.hashes.has(m.path)) {
             let h = null;
             try {
-                h = Checksum.compute("sha256", File.readAllBytes(m.path));
+                h = hashLibrary(m.path);
             }
             catch (e) {
+                this.report("warning", { message: "cannot hash " + m.name + " (" + m.path + "): " + String(e) + "; offsets then apply by WeChat version only" });
                 h = null;
             }
             this.hashes.set(m.path, h);
         }
         return this.hashes.get(m.path) ?? null;
     }
+    // usable says whether a hook can run in this process: hooks that
+    // read native argument layouts or offsets assume arm64.
+    usable(spec) {
+        return spec.decoder === "jni" || this.arm64;
+    }
     onModule(m) {
         const ctx = { appVersion: this.config.appVersion ?? null, sha256: (x) => this.sha256(x) };
         for (const spec of HOOKS) {
-            if (this.installed.has(spec.id)) {
+            if (this.installed.has(spec.id) || !this.usable(spec)) {
                 continue;
             }
             let r = null;
@@ -442,7 +624,10 @@ class Agent {
             catch (e) {
                 this.report("error", { id: spec.id, module: m.name, error: String(e) });
             }
-            if (r !== null) {
+            if (typeof r === "string") {
+                this.report("warning", { id: spec.id, module: m.name, message: spec.id + " not hooked in " + m.name + ": " + r });
+            }
+            else if (r !== null) {
                 this.install(r);
             }
         }
@@ -485,36 +670,83 @@ class Agent {
             }
             Interceptor.attach(s.address, {
                 onEnter(args) {
-                    const methods = args[2];
-                    const n = args[3].toInt32();
-                    const size = 3 * Process.pointerSize;
-                    for (let i = 0; i < n && i < 1000; i++) {
-                        const e = methods.add(i * size);
-                        const name = e.readPointer().readCString() ?? "";
-                        const sig = e.add(Process.pointerSize).readPointer().readCString() ?? "";
-                        const spec = matchRegistered(HOOKS, name, sig);
-                        if (spec === null || agent.installed.has(spec.id)) {
-                            continue;
-                        }
-                        const fn = e.add(2 * Process.pointerSize).readPointer();
-                        const m = Process.findModuleByAddress(fn);
-                        agent.install({ spec, address: fn, method: "registernatives", module: m?.name ?? "?", offset: m ? fn.sub(m.base).toInt32() : 0, signature: sig });
+                    try {
+                        agent.onRegisterNatives(args[0], args[1], args[2], args[3].toInt32());
+                    }
+                    catch (e) {
+                        agent.report("error", { id: "RegisterNatives", error: String(e) });
                     }
                 },
             });
             this.report("info", { message: "RegisterNatives intercepted", symbol: s.name });
         }
     }
+    // onRegisterNatives binds the JNI hooks among n JNINativeMethod
+    // entries {name, signature, fnPtr} registered for class cls.
+    onRegisterNatives(env, cls, methods, n) {
+        let clsName = null;
+        const size = 3 * Process.pointerSize;
+        for (let i = 0; i < n && i < 1000; i++) {
+            const e = methods.add(i * size);
+            const name = e.readPointer().readCString() ?? "";
+            if (!HOOKS.some((h) => h.jni !== undefined && h.jni.method === name)) {
+                continue;
+            }
+            if (clsName === null) {
+                clsName = jniClassName(env, cls) ?? "?";
+            }
+            const spec = matchRegistered(HOOKS, clsName, name);
+            if (spec === null || this.installed.has(spec.id)) {
+                continue;
+            }
+            const sig = e.add(Process.pointerSize).readPointer().readCString() ?? "";
+            const fn = e.add(2 * Process.pointerSize).readPointer();
+            const m = Process.findModuleByAddress(fn);
+            this.install({ spec, address: fn, method: "registernatives", module: m?.name ?? "?", offset: m ? fn.sub(m.base).toInt32() : 0, signature: sig });
+        }
+    }
     start() {
         if (this.config.console) {
             console.log(SECRETS_HEADER_V2);
         }
-        this.report("ready", { role: processRole(this.process), hooks: HOOKS.map((h) => h.id), appVersion: this.config.appVersion ?? null });
+        this.report("ready", { role: processRole(this.process), arch: Process.arch, hooks: HOOKS.map((h) => h.id), appVersion: this.config.appVersion ?? null });
+        if (!this.arm64) {
+            this.report("warning", { message: "this process is " + Process.arch + ", not arm64: the offsets and argument layouts are for arm64 WeChat builds, so only JNI hooks are installed and MMTLS records will not open; use an arm64 phone or an arm64 emulator image (an x86_64 image translating ARM code cannot be hooked)" });
+        }
         this.hookRegisterNatives();
         for (const m of Process.enumerateModules()) {
             this.onModule(m);
         }
         Process.attachModuleObserver({ onAdded: (m) => this.onModule(m) });
+    }
+}
+// hashLibrary returns the SHA-256 of a library file, or of its stored
+// entry when it is mapped from an APK ("base.apk!/lib/arm64-v8a/x.so").
+function hashLibrary(path) {
+    const apk = splitApkPath(path);
+    if (apk === null) {
+        return Checksum.compute("sha256", File.readAllBytes(path));
+    }
+    const f = new File(apk.apk, "rb");
+    try {
+        const reader = {
+            size: f.seek(0, File.SEEK_END),
+            read(offset, n) {
+                f.seek(offset, File.SEEK_SET);
+                return new Uint8Array(f.readBytes(n));
+            },
+        };
+        reader.size = f.tell();
+        const e = zipStoredEntry(reader, apk.entry);
+        const sum = new Checksum("sha256");
+        const chunk = 1 << 20;
+        for (let done = 0; done < e.size; done += chunk) {
+            sum.update(reader.read(e.offset + done, Math.min(chunk, e.size - done)).buffer);
+        }
+        return sum.getString();
+    }
+    finally {
+        f.close();
     }
 }
 function readProcessName() {
@@ -562,9 +794,11 @@ function callbacks(agent, r) {
                         return;
                     }
                     guard(() => {
-                        const kinds = r.signature !== undefined ? jniArgKinds(r.signature) : null;
+                        // RegisterNatives' signature, else the declared one.
+                        const sig = r.signature ?? spec.jni.sig;
+                        const kinds = sig !== null ? jniArgKinds(sig) : null;
                         if (kinds === null) {
-                            return; // without a signature the argument types are unknown
+                            throw new Error("no usable JNI signature (" + String(sig) + ")");
                         }
                         const arrays = [];
                         kinds.forEach((k, i) => {
@@ -650,25 +884,30 @@ function callbacks(agent, r) {
                 },
             };
         case "aes-cbc-args":
-            // AesCbcEncrypt/Decrypt(key, ...): the 16-byte key is the IV too.
+            // AesCbcEncrypt/Decrypt(key, key_len, iv, iv_len, in, in_len,
+            // out, out_len): the published hooks read the input at
+            // arguments 4 and 5 and the output at 6 and 7; the key length
+            // at argument 1 follows the same (pointer, length) pairing.
+            // With CBC here the key is the IV too (PROTOCOL.md, section 5).
             return {
                 onEnter(args) {
                     agent.count(r);
                     guard(() => {
-                        const key = readBytes(args[0], 16);
-                        agent.emit(r, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv: key, aad: null, input: null, output: null }));
+                        const key = readBytes(args[0], args[1].toUInt32());
+                        agent.emitChecked(r, key, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv: key, aad: null, input: null, output: null }));
                     }).call(this);
                 },
             };
         case "aes-gcm-args":
-            // AesGcmEncrypt/Decrypt(_, iv, iv_len, key, key_len, aad, aad_len, ...).
+            // AesGcmEncrypt/Decrypt(_, iv, iv_len, key, key_len, aad,
+            // aad_len, ...): the key is read with the length it is given.
             return {
                 onEnter(args) {
                     agent.count(r);
                     guard(() => {
                         const iv = readBytes(args[1], args[2].toUInt32());
-                        const key = readBytes(args[3], 24);
-                        agent.emit(r, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv, aad: null, input: null, output: null }));
+                        const key = readBytes(args[3], args[4].toUInt32());
+                        agent.emitChecked(r, key, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv, aad: null, input: null, output: null }));
                     }).call(this);
                 },
             };

@@ -66,144 +66,239 @@ type Result struct {
 }
 
 // Capture checks the phone, then records until the researcher stops, the
-// context ends or tcpdump exits.
+// context ends or tcpdump exits. Its steps, in order: prepare the run
+// folder (driver.py), check the device, write the agent and open the
+// output files, start tcpdump, start the Frida driver, decode live, read
+// the researcher's steps, wait for the end, stop the tools, write run.yaml
+// and hooks.json.
 func Capture(ctx context.Context, o Options) (*Result, error) {
+	o = o.withDefaults()
+	if err := prepareRunFolder(o.Out); err != nil {
+		return nil, err
+	}
+	o.Tools.Driver = filepath.Join(o.Out, FileDriver)
+	d, err := Check(ctx, o.Tools, o.Serial)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Terminal, "device %s: %s %s, Android %s, %s; WeChat %s; frida %s\n", d.Serial, d.Manufacturer, d.Model, d.Android, d.ABI, d.WeChat, d.FridaHost)
+	c, err := openRun(o, d)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if err := c.startTcpdump(); err != nil {
+		return nil, err
+	}
+	if err := c.startDriver(stop); err != nil {
+		return nil, err
+	}
+	c.decodeLive(stop)
+	go c.readSteps(stop)
+	<-runCtx.Done()
+	c.stopTools()
+	return c.finish()
+}
+
+func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Grace == 0 {
 		o.Grace = DefaultGrace
 	}
-	if _, err := os.Stat(filepath.Join(o.Out, runfolder.FileName)); err == nil {
-		return nil, fail("output", "choose a new folder for each run", "%s already holds a run", o.Out)
+	return o
+}
+
+// prepareRunFolder refuses a folder that holds a run, creates it and
+// writes the Frida driver into it (the checks run it).
+func prepareRunFolder(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, runfolder.FileName)); err == nil {
+		return fail("output", "choose a new folder for each run", "%s already holds a run", dir)
 	}
-	d, err := Check(ctx, o.Tools, o.Serial)
-	if err != nil {
-		return nil, err
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
-	fmt.Fprintf(o.Terminal, "device %s: %s %s, Android %s, %s; WeChat %s; frida %s\n", d.Serial, d.Manufacturer, d.Model, d.Android, d.ABI, d.WeChat, d.FridaHost)
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return nil, err
+	return os.WriteFile(filepath.Join(dir, FileDriver), []byte(driverPy), 0o644)
+}
+
+// WriteKit writes the files the plan's commands read into dir: driver.py
+// and agent.js (configured for appVersion, "" when unknown).
+func WriteKit(dir, appVersion string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
-	agentPath := filepath.Join(o.Out, FileAgent)
-	if err := os.WriteFile(agentPath, []byte(Agent(AgentConfig{AppVersion: d.WeChat})), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, FileDriver), []byte(driverPy), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, FileAgent), []byte(Agent(AgentConfig{AppVersion: appVersion})), 0o644)
+}
+
+// capture is one recording in progress: the tools it started and what
+// they produced. Set once by openRun: o, d, keys, capFile, started.
+type capture struct {
+	o       Options
+	d       *Device
+	keys    *keyFile
+	capFile *os.File
+	started time.Time
+
+	tcp    *exec.Cmd
+	tcpOut io.Reader
+
+	drv     *exec.Cmd
+	drvIn   io.WriteCloser
+	drvDone chan struct{}
+	msgs    *messages
+
+	decDone chan decoded
+	dec     decoded
+
+	stepsMu sync.Mutex
+	steps   []runfolder.Step
+}
+
+type decoded struct {
+	st  *decrypt.Stats
+	err error
+}
+
+// openRun writes the agent configured for the device and opens the key
+// log and the capture file.
+func openRun(o Options, d *Device) (*capture, error) {
+	if err := os.WriteFile(filepath.Join(o.Out, FileAgent), []byte(Agent(AgentConfig{AppVersion: d.WeChat})), 0o644); err != nil {
 		return nil, err
 	}
 	keys, err := newKeyFile(filepath.Join(o.Out, FileKeys))
 	if err != nil {
 		return nil, err
 	}
-	defer keys.close()
 	capFile, err := os.Create(filepath.Join(o.Out, FileCapture))
 	if err != nil {
+		keys.close()
 		return nil, err
 	}
-	defer capFile.Close()
+	return &capture{o: o, d: d, keys: keys, capFile: capFile, started: o.Now().UTC()}, nil
+}
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	started := o.Now().UTC()
+func (c *capture) close() {
+	if c.tcp != nil && c.tcp.Process != nil && c.tcp.ProcessState == nil {
+		c.tcp.Process.Kill() // the adb process this capture started
+		c.tcp.Wait()
+	}
+	c.capFile.Close()
+	c.keys.close()
+}
 
-	// tcpdump on the phone, through adb.
-	tcp := exec.Command(o.Tools.adb(), d.adbArgs("exec-out", d.shell(tcpdumpCommand))...)
-	tcpOut, err := tcp.StdoutPipe()
+// startTcpdump starts tcpdump on the phone, through adb exec-out.
+func (c *capture) startTcpdump() error {
+	c.tcp = exec.Command(c.o.Tools.adb(), c.d.adbArgs("exec-out", c.d.shell(tcpdumpCommand))...)
+	out, err := c.tcp.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := tcp.Start(); err != nil {
-		return nil, fail("tcpdump", "", "starting adb exec-out tcpdump: %v", err)
+	c.tcpOut = out
+	if err := c.tcp.Start(); err != nil {
+		return fail("tcpdump", "", "starting adb exec-out tcpdump: %v", err)
 	}
-	defer func() {
-		if tcp.ProcessState == nil {
-			tcp.Process.Kill()
-			tcp.Wait()
-		}
-	}()
+	return nil
+}
 
-	// The Frida driver.
-	drv := exec.Command(o.Tools.python(), "-c", driverPy, "--serial", d.Serial, "--package", WeChatPackage, "--agent", agentPath)
-	drvIn, err := drv.StdinPipe()
+// startDriver starts driver.py from the run folder; its messages go to
+// the key log and the terminal, and a fatal one calls stop.
+func (c *capture) startDriver(stop func()) error {
+	c.drv = exec.Command(c.o.Tools.python(), driverArgs(c.o.Tools.Driver, c.d.Serial, filepath.Join(c.o.Out, FileAgent))...)
+	in, err := c.drv.StdinPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	drvOut, err := drv.StdoutPipe()
+	c.drvIn = in
+	out, err := c.drv.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	drv.Stderr = o.Terminal
-	if err := drv.Start(); err != nil {
-		return nil, fail("frida", "", "starting the Frida driver: %v", err)
+	c.drv.Stderr = c.o.Terminal
+	if err := c.drv.Start(); err != nil {
+		return fail("frida", "", "starting the Frida driver: %v", err)
 	}
-	msgs := &messages{keys: keys, term: o.Terminal, hooks: map[string]*HookReport{}}
-	drvDone := make(chan struct{})
+	c.msgs = &messages{keys: c.keys, term: c.o.Terminal, hooks: map[string]*HookReport{}}
+	c.drvDone = make(chan struct{})
 	go func() {
-		defer close(drvDone)
-		msgs.read(drvOut, stop)
+		defer close(c.drvDone)
+		c.msgs.read(out, stop)
 	}()
+	return nil
+}
 
-	// Live decoding of the stream, teed into the capture file.
-	fl := keylog.NewFollower([]string{keys.path})
-	defer fl.Close()
-	type decoded struct {
-		st  *decrypt.Stats
-		err error
-	}
-	decDone := make(chan decoded, 1)
+// decodeLive decodes the stream as it arrives, teed into the capture
+// file, following the key log; tcpdump's end calls stop.
+func (c *capture) decodeLive(stop func()) {
+	fl := keylog.NewFollower([]string{c.keys.path})
+	c.decDone = make(chan decoded, 1)
 	go func() {
+		defer fl.Close()
 		var mu sync.Mutex
-		st, err := decrypt.Run(context.Background(), io.TeeReader(tcpOut, capFile), decrypt.Options{
+		st, err := decrypt.Run(context.Background(), io.TeeReader(c.tcpOut, c.capFile), decrypt.Options{
 			Keys: fl.Log(), CaptureName: FileCapture,
-			Live: &decrypt.LiveOptions{Poll: fl.Poll, PollInterval: o.PollInterval, Grace: o.Grace},
+			Live: &decrypt.LiveOptions{Poll: fl.Poll, PollInterval: c.o.PollInterval, Grace: c.o.Grace},
 		}, func(p *payload.Payload) error {
 			if s := decrypt.LiveLine(p); s != "" {
 				mu.Lock()
-				fmt.Fprintln(o.Terminal, s)
+				fmt.Fprintln(c.o.Terminal, s)
 				mu.Unlock()
 			}
 			return nil
 		})
-		decDone <- decoded{st, err}
+		c.decDone <- decoded{st, err}
 		stop() // tcpdump ended
 	}()
+}
 
-	// Steps from the researcher.
-	var steps []runfolder.Step
-	var stepsMu sync.Mutex
-	go func() {
-		fmt.Fprintln(o.Terminal, "type what you do next and press Enter to stamp it; 'stop' ends the capture")
-		sc := bufio.NewScanner(o.Steps)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			switch line {
-			case "":
-				continue
-			case "stop", "q", "quit":
-				stop()
-				return
-			}
-			stepsMu.Lock()
-			steps = append(steps, runfolder.Step{Name: line, Time: o.Now().UTC()})
-			stepsMu.Unlock()
-			fmt.Fprintf(o.Terminal, "step %q at %s\n", line, o.Now().UTC().Format(time.RFC3339))
+// readSteps stamps each line the researcher types as a step; "stop"
+// calls stop.
+func (c *capture) readSteps(stop func()) {
+	fmt.Fprintln(c.o.Terminal, "type what you do next and press Enter to stamp it; 'stop' ends the capture")
+	sc := bufio.NewScanner(c.o.Steps)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch line {
+		case "":
+			continue
+		case "stop", "q", "quit":
+			stop()
+			return
 		}
-	}()
-
-	<-runCtx.Done()
-	if tcp.ProcessState == nil {
-		tcp.Process.Kill() // the adb process this function started
+		c.stepsMu.Lock()
+		c.steps = append(c.steps, runfolder.Step{Name: line, Time: c.o.Now().UTC()})
+		c.stepsMu.Unlock()
+		fmt.Fprintf(c.o.Terminal, "step %q at %s\n", line, c.o.Now().UTC().Format(time.RFC3339))
 	}
-	tcp.Wait()
-	dec := <-decDone
-	drvIn.Close()
+}
+
+// stopTools ends tcpdump, waits for the live decoder to drain, then
+// closes the driver's stdin and waits for it (killing it after 5s).
+func (c *capture) stopTools() {
+	if c.tcp.ProcessState == nil {
+		c.tcp.Process.Kill() // the adb process this capture started
+	}
+	c.tcp.Wait()
+	c.dec = <-c.decDone
+	c.drvIn.Close()
 	select {
-	case <-drvDone:
+	case <-c.drvDone:
 	case <-time.After(5 * time.Second):
-		drv.Process.Kill()
-		<-drvDone
+		c.drv.Process.Kill()
+		<-c.drvDone
 	}
-	drv.Wait()
+	c.drv.Wait()
+}
 
-	stepsMu.Lock()
+// finish writes run.yaml and hooks.json and returns the result.
+func (c *capture) finish() (*Result, error) {
+	o, d := c.o, c.d
+	c.stepsMu.Lock()
 	run := &runfolder.Run{
 		Version:     runfolder.Version,
 		Label:       o.Label,
@@ -213,10 +308,10 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 		Category:    o.Category,
 		Capture:     FileCapture,
 		Keylogs:     []string{FileKeys},
-		Started:     started,
-		Steps:       append([]runfolder.Step(nil), steps...),
+		Started:     c.started,
+		Steps:       append([]runfolder.Step(nil), c.steps...),
 	}
-	stepsMu.Unlock()
+	c.stepsMu.Unlock()
 	b, err := runfolder.Marshal(run)
 	if err != nil {
 		return nil, err
@@ -224,18 +319,17 @@ func Capture(ctx context.Context, o Options) (*Result, error) {
 	if err := os.WriteFile(filepath.Join(o.Out, runfolder.FileName), b, 0o644); err != nil {
 		return nil, err
 	}
-	res := &Result{Run: run, Stats: dec.st, AgentErrors: msgs.errors}
-	if msgs.fatal != "" {
-		res.Hooks = msgs.report(dec.st)
-		return res, fail("frida", "is frida-server running as root, of the same major version as frida-tools? 'frida-ps -U' must list the phone's processes", "%s (the capture and run.yaml were kept in %s)", msgs.fatal, o.Out)
+	res := &Result{Run: run, Stats: c.dec.st, AgentErrors: c.msgs.errors}
+	res.Hooks = c.msgs.report(c.dec.st)
+	if c.msgs.fatal != "" {
+		return res, fail("frida", "is frida-server running as root, of the same major version as frida-tools? 'frida-ps -U' must list the phone's processes", "%s (the capture and run.yaml were kept in %s)", c.msgs.fatal, o.Out)
 	}
-	res.Hooks = msgs.report(dec.st)
 	hb, _ := json.MarshalIndent(res.Hooks, "", "  ")
 	if err := os.WriteFile(filepath.Join(o.Out, FileHooks), append(hb, '\n'), 0o644); err != nil {
 		return nil, err
 	}
-	if dec.err != nil && !errors.Is(dec.err, io.ErrUnexpectedEOF) {
-		return res, fmt.Errorf("capture: decoding the stream: %w", dec.err)
+	if c.dec.err != nil && !errors.Is(c.dec.err, io.ErrUnexpectedEOF) {
+		return res, fmt.Errorf("capture: decoding the stream: %w", c.dec.err)
 	}
 	return res, nil
 }

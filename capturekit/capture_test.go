@@ -25,7 +25,7 @@ devices) printf 'List of devices attached\n%s\n' "${FAKE_DEVICES-FAKE1	device}" 
 shell)
   case "$2" in
   id) echo "uid=0(root) gid=0(root)" ;;
-  getprop*) printf 'arm64-v8a\nGoogle\nPixel 7\n14\n' ;;
+  getprop*) printf '%s\nGoogle\nPixel 7\n14\n' "${FAKE_ABI-arm64-v8a}" ;;
   "dumpsys package com.tencent.mm") [ -z "$FAKE_NO_WECHAT" ] && echo "    versionName=8.0.56" ;;
   "pidof frida-server") [ -z "$FAKE_NO_FRIDA" ] && echo 1234 ;;
   "/data/local/tmp/frida-server --version") echo 17.2.1 ;;
@@ -39,9 +39,11 @@ exec-out)
 esac
 `
 
-// fakePython plays the Frida driver: it reports a hook and sends the
-// lines of $FAKE_KEYS as the agent would, late, then waits for stdin.
+// fakePython plays the Frida driver, which must be run as a file named
+// driver.py (the run folder's): it reports a hook and sends the lines of
+// $FAKE_KEYS as the agent would, late, then waits for stdin.
 const fakePython = `#!/bin/sh
+case "$1" in */driver.py) [ -f "$1" ] || { echo "{\"event\":\"fatal\",\"error\":\"no $1\"}"; exit 1; } ;; *) echo '{"event":"fatal","error":"not run from the run folder'"'"'s driver.py"}'; exit 1 ;; esac
 for a in "$@"; do [ "$a" = "--check" ] && { echo '{"event":"check","frida":"17.2.1"}'; exit 0; }; done
 [ -n "$FAKE_FATAL" ] && { echo '{"event":"fatal","error":"spawning com.tencent.mm: unable to connect to remote frida-server"}'; exit 1; }
 echo '{"event":"instrumented","pid":100,"process":"com.tencent.mm"}'
@@ -161,8 +163,10 @@ func TestCaptureAgainstFakePhone(t *testing.T) {
 	if !strings.Contains(term.String(), "shortlink") {
 		t.Errorf("no live view on the terminal:\n%s", term.String())
 	}
-	if _, err := os.Stat(filepath.Join(out, FileHooks)); err != nil {
-		t.Error(err)
+	for _, f := range []string{FileHooks, FileDriver, FileAgent} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
 	}
 	// A second capture into the same folder is refused.
 	if _, err := Capture(context.Background(), Options{Out: out, Steps: strings.NewReader(""), Terminal: &term}); err == nil {
@@ -195,6 +199,7 @@ func TestCheckFailures(t *testing.T) {
 		{"FAKE_DEVICES=", "device", "no device attached"},
 		{"FAKE_DEVICES=A	unauthorized", "device", "unauthorized"},
 		{"FAKE_NO_WECHAT=1", "wechat", "not installed"},
+		{"FAKE_ABI=x86_64", "architecture", "CPU ABI is x86_64; the agent's offsets and argument layouts are for arm64-v8a builds"},
 		{"FAKE_NO_FRIDA=1", "frida-server", "not running"},
 	} {
 		k, v, _ := strings.Cut(tc.env, "=")
@@ -222,7 +227,7 @@ func TestPlanAndAgent(t *testing.T) {
 		all = append(all, c.String())
 	}
 	s := strings.Join(all, "\n")
-	for _, want := range []string{"adb devices", `adb -s '<serial>' exec-out 'su -c '\''tcpdump -i any -U -w - not port 5555'\''' > runs/x/capture.pcap`, "python3 -c '<driver.py>' --serial '<serial>' --package com.tencent.mm --agent runs/x/agent.js", "frida-server --version"} {
+	for _, want := range []string{"adb devices", `adb exec-out 'su -c '\''tcpdump -i any -U -w - not port 5555'\''' > runs/x/capture.pcap`, "python3 runs/x/driver.py --check 1", "python3 runs/x/driver.py --package com.tencent.mm --agent runs/x/agent.js", "frida-server --version"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("plan lacks %q:\n%s", want, s)
 		}

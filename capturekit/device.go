@@ -21,6 +21,10 @@ const WeChatPackage = "com.tencent.mm"
 // FridaServerPath is where the checks look for frida-server's version.
 const FridaServerPath = "/data/local/tmp/frida-server"
 
+// ArchABI is the only Android ABI the agent's hooks fit: its offsets and
+// argument layouts are for arm64 builds of WeChat.
+const ArchABI = "arm64-v8a"
+
 // MinFridaMajor is the oldest Frida the agent's API needs (Frida 17 removed
 // the static Module functions older agents call).
 const MinFridaMajor = 17
@@ -29,6 +33,8 @@ const MinFridaMajor = 17
 type Tools struct {
 	ADB    string // "adb"
 	Python string // "python3", with frida-tools' frida module
+	// Driver is the path of driver.py; "" runs the embedded copy with -c.
+	Driver string
 }
 
 func (t Tools) adb() string    { return or(t.ADB, "adb") }
@@ -163,6 +169,9 @@ func Check(ctx context.Context, t Tools, serial string) (*Device, error) {
 	if d.ABI == "" {
 		return nil, fail("device", "", "the device reports no CPU ABI")
 	}
+	if d.ABI != ArchABI {
+		return nil, fail("architecture", "use an arm64 phone, or an arm64-v8a emulator image (on an arm64 host such as Apple silicon); an x86_64 image runs WeChat's ARM libraries through a translator Frida cannot hook", "the device's CPU ABI is %s; the agent's offsets and argument layouts are for %s builds of WeChat", d.ABI, ArchABI)
+	}
 	out, err = adb("shell", "dumpsys package "+WeChatPackage)
 	m := versionName.FindStringSubmatch(out)
 	if err != nil || m == nil {
@@ -175,7 +184,7 @@ func Check(ctx context.Context, t Tools, serial string) (*Device, error) {
 	if out, err := adb("shell", d.shell(FridaServerPath+" --version")); err == nil {
 		d.FridaServer = strings.TrimSpace(out)
 	}
-	out, err = run(ctx, t.python(), "-c", driverPy, "--check", "1")
+	out, err = run(ctx, t.python(), checkArgs(t.Driver)...)
 	var ev struct {
 		Event, Frida, Error string
 	}

@@ -8,6 +8,11 @@
 // terminal, and writes run.yaml (package runfolder).
 //
 // The agent (agent.js, built from ../agent/src by tsc and committed) is
-// embedded. Nothing here has run against a real phone: the tests replay a
-// synthetic capture and key log through stand-in adb and python3 commands.
+// embedded, and so is driver.py, which a capture writes into the run folder
+// and runs from there. Nothing here has run against a real phone: the tests
+// replay a synthetic capture and key log through stand-in adb and python3
+// commands, run driver.py against a fake frida module (TestDriverPy), and
+// decrypt synth's capture with the key logs the agent writes on a simulated
+// device (TestSimulatedDevice; agent/test/device.test.js). doc/capture.md
+// is the step by step for a phone or an emulator.
 package capturekit

@@ -31,7 +31,10 @@ function isAppModule(m: Module): boolean {
     return m.path.indexOf("com.tencent.mm") >= 0 || m.name.indexOf("wechat") >= 0 || m.name.indexOf("MMProtocal") >= 0;
 }
 
-function resolveInModule(spec: HookSpec, m: Module, ctx: DiscoveryContext): Resolved | null {
+// resolveInModule finds spec in m. It returns null when m is not where
+// spec lives, and a sentence saying why not when m is its library but the
+// hook point was not found there.
+function resolveInModule(spec: HookSpec, m: Module, ctx: DiscoveryContext): Resolved | string | null {
     if (spec.library !== null ? spec.library !== m.name : !isAppModule(m)) {
         return null;
     }
@@ -65,20 +68,36 @@ function resolveInModule(spec: HookSpec, m: Module, ctx: DiscoveryContext): Reso
             return resolved(spec, m, hits[0], "pattern");
         }
     }
-    if (spec.library !== null) {
-        const choice = selectProfile(PROFILES, m.name, ctx.sha256(m), ctx.appVersion);
-        if (choice !== null && choice.profile.offsets[spec.id] !== undefined) {
-            return resolved(spec, m, m.base.add(choice.profile.offsets[spec.id]), choice.method);
+    if (spec.library !== null && OFFSET_HOOKS.indexOf(spec.id) >= 0) {
+        // Hash only when a profile could match by hash (hashing reads the
+        // whole library).
+        const hashed = PROFILES.some((p) => p.libraries[m.name] !== undefined && p.libraries[m.name].sha256 !== null);
+        const choice = selectProfile(PROFILES, m.name, hashed ? ctx.sha256(m) : null, ctx.appVersion);
+        if (choice === null) {
+            return ctx.appVersion === null
+                ? "WeChat's version is unknown, and no published offsets match the library's SHA-256"
+                : "no offset profile for WeChat " + ctx.appVersion + " (profiles exist for " + knownVersions(PROFILES) + ")";
         }
+        const off = choice.library.offsets[spec.id];
+        if (off === undefined) {
+            return "the " + choice.profile.appVersion + " profile has no offset for it";
+        }
+        if (off >= m.size) {
+            return "the " + choice.profile.appVersion + " offset 0x" + off.toString(16) + " lies outside " + m.name + " (0x" + m.size.toString(16) + " bytes): the profile does not fit this build";
+        }
+        return resolved(spec, m, m.base.add(off), choice.method);
+    }
+    if (spec.mangled !== undefined) {
+        return "no symbol with " + spec.mangled.join(", ") + " in " + m.name;
     }
     return null;
 }
 
 // matchRegistered finds the JNI hook a RegisterNatives entry binds: by
-// method name, with a signature that takes byte arrays.
-function matchRegistered(specs: HookSpec[], name: string, signature: string): HookSpec | null {
+// class (dotted, as Class.getName gives it) and method name.
+function matchRegistered(specs: HookSpec[], cls: string, name: string): HookSpec | null {
     for (const s of specs) {
-        if (s.jni !== undefined && s.jni.method === name && signature.indexOf("[B") >= 0) {
+        if (s.jni !== undefined && s.jni.cls === cls && s.jni.method === name) {
             return s;
         }
     }

@@ -12,33 +12,39 @@ interface HookSpec {
     library: string | null;  // null: any library (JNI exports)
     exportName?: string;     // exact exported symbol
     mangled?: string[];      // parts of the Itanium-mangled name, all present
-    jni?: { cls: string; method: string; keys: KeyKind };
+    jni?: { cls: string; method: string; keys: KeyKind; sig: string | null };
     decoder: "jni" | "libcxx-strings" | "crypt-ctx" | "aes-cbc-args" | "aes-gcm-args";
     encrypt?: boolean;
     patterns?: string[];     // byte patterns (Frida syntax), none published yet
 }
 
 // jniHook describes an exported JNI function by its full symbol (written
-// out, so the agent's source names every symbol it hooks); the method name
-// after the last "_" also matches RegisterNatives entries.
-function jniHook(exportName: string, keys: KeyKind): HookSpec {
-    const parts = exportName.split("_");
+// out, so the agent's source names every symbol it hooks). The symbol gives
+// the class ("com.tencent.mm.protocal.MMProtocalJni") and method that
+// RegisterNatives entries are matched by. An export carries no JNI
+// signature, so each hook declares the one its Java method is believed to
+// have (inferred, not published: only byte[] positions matter, keys are
+// told apart by length); a RegisterNatives entry brings the real signature,
+// which then wins.
+function jniHook(exportName: string, keys: KeyKind, sig: string | null = null): HookSpec {
+    const parts = exportName.replace(/^Java_/, "").split("_");
     const method = parts[parts.length - 1];
-    const cls = parts[parts.length - 2];
-    return { id: "jni:" + cls + "." + method, library: null, exportName, jni: { cls, method, keys }, decoder: "jni" };
+    const cls = parts.slice(0, parts.length - 1).join(".");
+    const short = parts[parts.length - 2];
+    return { id: "jni:" + short + "." + method, library: null, exportName, jni: { cls, method, keys, sig }, decoder: "jni" };
 }
 
 const HOOKS: HookSpec[] = [
     { id: "mmcrypto::AesGcmEncrypt", library: "libwechatnetwork.so", mangled: ["8mmcrypto", "13AesGcmEncrypt"], decoder: "libcxx-strings", encrypt: true },
     { id: "mmcrypto::AesGcmDecrypt", library: "libwechatnetwork.so", mangled: ["8mmcrypto", "13AesGcmDecrypt"], decoder: "libcxx-strings", encrypt: false },
     { id: "mmtls-record-crypt", library: "libwechatnetwork.so", decoder: "crypt-ctx" },
-    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt", "session"),
-    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesDecrypt", "session"),
+    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt", "session", "([B[B)[B"),
+    jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_aesDecrypt", "session", "([B[B)[B"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_pack", "none"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_packHybridEcdh", "none"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_unpack", "none"),
     jniHook("Java_com_tencent_mm_protocal_MMProtocalJni_genSignature", "none"),
-    jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_AesGcmEncryptWithNonce", "gcm"),
+    jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_AesGcmEncryptWithNonce", "gcm", "([B[B[B[B)[B"),
     jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_HybridEcdhEncrypt", "none"),
     jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_HybridEcdhDecrypt", "none"),
     jniHook("Java_com_tencent_mm_jni_utils_UtilsJni_HKDF", "none"),

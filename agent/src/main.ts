@@ -23,10 +23,12 @@ class Agent {
     readonly calls = new Map<string, number>();
     private readonly hashes = new Map<string, string | null>();
     private errors = 0;
+    readonly arm64: boolean;
 
     constructor(config: AgentConfig) {
         this.config = config;
         this.process = readProcessName();
+        this.arm64 = Process.arch === "arm64";
     }
 
     // out sends a message to the host, or, run by hand (no host reads
@@ -54,12 +56,24 @@ class Agent {
         }
     }
 
+    // emitChecked emits lines, or, when a key of a length no label takes
+    // yields none, reports it (a layout guess that no longer fits).
+    emitChecked(hook: Resolved, key: Uint8Array, lines: KeyLine[]): void {
+        if (lines.length === 0) {
+            throw new Error("a " + key.length + "-byte key fits no key-log label (session keys are 16 bytes, GCM keys 24)");
+        }
+        this.emit(hook, lines);
+    }
+
+    // sha256 hashes a library's file: the .so on disk, or, for a library
+    // mapped straight from the APK, the stored zip entry inside it.
     sha256(m: Module): string | null {
         if (!this.hashes.has(m.path)) {
             let h: string | null = null;
             try {
-                h = Checksum.compute("sha256", File.readAllBytes(m.path));
+                h = hashLibrary(m.path);
             } catch (e) {
+                this.report("warning", { message: "cannot hash " + m.name + " (" + m.path + "): " + String(e) + "; offsets then apply by WeChat version only" });
                 h = null;
             }
             this.hashes.set(m.path, h);
@@ -67,19 +81,27 @@ class Agent {
         return this.hashes.get(m.path) ?? null;
     }
 
+    // usable says whether a hook can run in this process: hooks that
+    // read native argument layouts or offsets assume arm64.
+    usable(spec: HookSpec): boolean {
+        return spec.decoder === "jni" || this.arm64;
+    }
+
     onModule(m: Module): void {
         const ctx: DiscoveryContext = { appVersion: this.config.appVersion ?? null, sha256: (x) => this.sha256(x) };
         for (const spec of HOOKS) {
-            if (this.installed.has(spec.id)) {
+            if (this.installed.has(spec.id) || !this.usable(spec)) {
                 continue;
             }
-            let r: Resolved | null = null;
+            let r: Resolved | string | null = null;
             try {
                 r = resolveInModule(spec, m, ctx);
             } catch (e) {
                 this.report("error", { id: spec.id, module: m.name, error: String(e) });
             }
-            if (r !== null) {
+            if (typeof r === "string") {
+                this.report("warning", { id: spec.id, module: m.name, message: spec.id + " not hooked in " + m.name + ": " + r });
+            } else if (r !== null) {
                 this.install(r);
             }
         }
@@ -126,20 +148,10 @@ class Agent {
             }
             Interceptor.attach(s.address, {
                 onEnter(args) {
-                    const methods = args[2];
-                    const n = args[3].toInt32();
-                    const size = 3 * Process.pointerSize;
-                    for (let i = 0; i < n && i < 1000; i++) {
-                        const e = methods.add(i * size);
-                        const name = e.readPointer().readCString() ?? "";
-                        const sig = e.add(Process.pointerSize).readPointer().readCString() ?? "";
-                        const spec = matchRegistered(HOOKS, name, sig);
-                        if (spec === null || agent.installed.has(spec.id)) {
-                            continue;
-                        }
-                        const fn = e.add(2 * Process.pointerSize).readPointer();
-                        const m = Process.findModuleByAddress(fn);
-                        agent.install({ spec, address: fn, method: "registernatives", module: m?.name ?? "?", offset: m ? fn.sub(m.base).toInt32() : 0, signature: sig });
+                    try {
+                        agent.onRegisterNatives(args[0], args[1], args[2], args[3].toInt32());
+                    } catch (e) {
+                        agent.report("error", { id: "RegisterNatives", error: String(e) });
                     }
                 },
             });
@@ -147,16 +159,73 @@ class Agent {
         }
     }
 
+    // onRegisterNatives binds the JNI hooks among n JNINativeMethod
+    // entries {name, signature, fnPtr} registered for class cls.
+    onRegisterNatives(env: NativePointer, cls: NativePointer, methods: NativePointer, n: number): void {
+        let clsName: string | null = null;
+        const size = 3 * Process.pointerSize;
+        for (let i = 0; i < n && i < 1000; i++) {
+            const e = methods.add(i * size);
+            const name = e.readPointer().readCString() ?? "";
+            if (!HOOKS.some((h) => h.jni !== undefined && h.jni.method === name)) {
+                continue;
+            }
+            if (clsName === null) {
+                clsName = jniClassName(env, cls) ?? "?";
+            }
+            const spec = matchRegistered(HOOKS, clsName, name);
+            if (spec === null || this.installed.has(spec.id)) {
+                continue;
+            }
+            const sig = e.add(Process.pointerSize).readPointer().readCString() ?? "";
+            const fn = e.add(2 * Process.pointerSize).readPointer();
+            const m = Process.findModuleByAddress(fn);
+            this.install({ spec, address: fn, method: "registernatives", module: m?.name ?? "?", offset: m ? fn.sub(m.base).toInt32() : 0, signature: sig });
+        }
+    }
+
     start(): void {
         if (this.config.console) {
             console.log(SECRETS_HEADER_V2);
         }
-        this.report("ready", { role: processRole(this.process), hooks: HOOKS.map((h) => h.id), appVersion: this.config.appVersion ?? null });
+        this.report("ready", { role: processRole(this.process), arch: Process.arch, hooks: HOOKS.map((h) => h.id), appVersion: this.config.appVersion ?? null });
+        if (!this.arm64) {
+            this.report("warning", { message: "this process is " + Process.arch + ", not arm64: the offsets and argument layouts are for arm64 WeChat builds, so only JNI hooks are installed and MMTLS records will not open; use an arm64 phone or an arm64 emulator image (an x86_64 image translating ARM code cannot be hooked)" });
+        }
         this.hookRegisterNatives();
         for (const m of Process.enumerateModules()) {
             this.onModule(m);
         }
         Process.attachModuleObserver({ onAdded: (m) => this.onModule(m) });
+    }
+}
+
+// hashLibrary returns the SHA-256 of a library file, or of its stored
+// entry when it is mapped from an APK ("base.apk!/lib/arm64-v8a/x.so").
+function hashLibrary(path: string): string {
+    const apk = splitApkPath(path);
+    if (apk === null) {
+        return Checksum.compute("sha256", File.readAllBytes(path));
+    }
+    const f = new File(apk.apk, "rb");
+    try {
+        const reader: RandomReader = {
+            size: f.seek(0, File.SEEK_END),
+            read(offset: number, n: number): Uint8Array {
+                f.seek(offset, File.SEEK_SET);
+                return new Uint8Array(f.readBytes(n));
+            },
+        };
+        reader.size = f.tell();
+        const e = zipStoredEntry(reader, apk.entry);
+        const sum = new Checksum("sha256");
+        const chunk = 1 << 20;
+        for (let done = 0; done < e.size; done += chunk) {
+            sum.update(reader.read(e.offset + done, Math.min(chunk, e.size - done)).buffer as ArrayBuffer);
+        }
+        return sum.getString();
+    } finally {
+        f.close();
     }
 }
 
@@ -206,9 +275,11 @@ function callbacks(agent: Agent, r: Resolved): InvocationListenerCallbacks {
                         return;
                     }
                     guard(() => {
-                        const kinds = r.signature !== undefined ? jniArgKinds(r.signature) : null;
+                        // RegisterNatives' signature, else the declared one.
+                        const sig = r.signature ?? spec.jni!.sig;
+                        const kinds = sig !== null ? jniArgKinds(sig) : null;
                         if (kinds === null) {
-                            return; // without a signature the argument types are unknown
+                            throw new Error("no usable JNI signature (" + String(sig) + ")");
                         }
                         const arrays: Uint8Array[] = [];
                         kinds.forEach((k, i) => {
@@ -292,25 +363,30 @@ function callbacks(agent: Agent, r: Resolved): InvocationListenerCallbacks {
                 },
             };
         case "aes-cbc-args":
-            // AesCbcEncrypt/Decrypt(key, ...): the 16-byte key is the IV too.
+            // AesCbcEncrypt/Decrypt(key, key_len, iv, iv_len, in, in_len,
+            // out, out_len): the published hooks read the input at
+            // arguments 4 and 5 and the output at 6 and 7; the key length
+            // at argument 1 follows the same (pointer, length) pairing.
+            // With CBC here the key is the IV too (PROTOCOL.md, section 5).
             return {
                 onEnter(args) {
                     agent.count(r);
                     guard(() => {
-                        const key = readBytes(args[0], 16);
-                        agent.emit(r, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv: key, aad: null, input: null, output: null }));
+                        const key = readBytes(args[0], args[1].toUInt32());
+                        agent.emitChecked(r, key, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv: key, aad: null, input: null, output: null }));
                     }).call(this);
                 },
             };
         case "aes-gcm-args":
-            // AesGcmEncrypt/Decrypt(_, iv, iv_len, key, key_len, aad, aad_len, ...).
+            // AesGcmEncrypt/Decrypt(_, iv, iv_len, key, key_len, aad,
+            // aad_len, ...): the key is read with the length it is given.
             return {
                 onEnter(args) {
                     agent.count(r);
                     guard(() => {
                         const iv = readBytes(args[1], args[2].toUInt32());
-                        const key = readBytes(args[3], 24);
-                        agent.emit(r, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv, aad: null, input: null, output: null }));
+                        const key = readBytes(args[3], args[4].toUInt32());
+                        agent.emitChecked(r, key, classifyCipherCall({ encrypt: !!spec.encrypt, key, iv, aad: null, input: null, output: null }));
                     }).call(this);
                 },
             };

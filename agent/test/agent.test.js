@@ -1,7 +1,16 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { load, makeModule } = require('./standin.js');
+const { Device } = require('./fakefrida.js');
+
+// load starts the shipped agent on a fake device with the given libraries
+// (Device.module specs), in a process without a readable command line.
+function load({ modules = [], config } = {}) {
+  const dev = new Device({ processName: null });
+  for (const m of modules) dev.module(m);
+  dev.start(config);
+  return { dev, mem: dev.mem, sent: dev.sent, attached: dev.attached, get: (e) => dev.get(e) };
+}
 
 const plain = (x) => JSON.parse(JSON.stringify(x)); // values from the agent's realm
 const hex = (s) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -33,18 +42,20 @@ test('profiles: SHA-256 first, then the version of unhashed profiles', () => {
   const { get } = load();
   const select = get('selectProfile');
   const profiles = [
-    { id: 'hashed', library: 'libx.so', sha256: 'AB'.repeat(32), appVersion: '8.0.60', offsets: { h: 1 } },
-    { id: 'unhashed', library: 'libx.so', sha256: null, appVersion: '8.0.49', offsets: { h: 2 } },
+    { appVersion: '8.0.60', libraries: { 'libx.so': { sha256: 'AB'.repeat(32), offsets: { h: 1 } } } },
+    { appVersion: '8.0.49', libraries: { 'libx.so': { sha256: null, offsets: { h: 2 } } } },
   ];
-  assert.equal(select(profiles, 'libx.so', 'ab'.repeat(32), null).profile.id, 'hashed');
+  assert.equal(select(profiles, 'libx.so', 'ab'.repeat(32), null).profile.appVersion, '8.0.60');
   assert.equal(select(profiles, 'libx.so', 'ab'.repeat(32), null).method, 'offset');
   const v = select(profiles, 'libx.so', 'cd'.repeat(32), '8.0.49');
-  assert.equal(v.profile.id, 'unhashed');
+  assert.equal(v.profile.appVersion, '8.0.49');
+  assert.equal(v.library.offsets.h, 2);
   assert.equal(v.method, 'offset-unverified');
   assert.equal(select(profiles, 'libx.so', null, '8.0.60'), null, 'a hashed profile never applies by version');
   assert.equal(select(profiles, 'liby.so', 'ab'.repeat(32), '8.0.49'), null);
   const shipped = get('PROFILES');
-  assert.equal(select(shipped, 'libwechatnetwork.so', null, '8.0.49').profile.offsets['mmtls-record-crypt'], 0x12ae10);
+  assert.equal(select(shipped, 'libwechatnetwork.so', null, '8.0.49').library.offsets['mmtls-record-crypt'], 0x12ae10);
+  assert.equal(select(shipped, 'libwechatmm.so', null, '8.0.49').library.offsets['inner-aes-gcm-encrypt'], 0xd7ea4);
 });
 
 test('cipher calls become key lines by shape only', () => {
@@ -99,8 +110,8 @@ const ENC = '_ZN8mmcrypto13AesGcmEncryptERKNSt6__ndk112basic_stringIcEE';
 const DEC = '_ZN8mmcrypto13AesGcmDecryptERKNSt6__ndk112basic_stringIcEE';
 
 test('discovery order: export, symbol, pattern, offset; each reported with its method', () => {
-  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so', symbols: [{ name: DEC, offset: 0x40 }], exports: [{ name: ENC, offset: 0x10 }], code: Buffer.alloc(0x200) });
-  const jni = (mem) => makeModule(mem, { name: 'libMMProtocalJni.so', exports: [{ name: 'Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt', offset: 0x20 }] });
+  const net = { name: 'libwechatnetwork.so', size: 0x140000, symbols: { [DEC]: 0x40 }, exports: { [ENC]: 0x10 }, functions: { 0x12ae10: () => 0 } };
+  const jni = { name: 'libMMProtocalJni.so', exports: { Java_com_tencent_mm_protocal_MMProtocalJni_aesEncrypt: 0x20 } };
   const { sent, attached } = load({ modules: [net, jni], config: { appVersion: '8.0.49' } });
   const hooks = Object.fromEntries(sent.filter((m) => m.type === 'hook').map((m) => [m.id, m]));
   assert.equal(hooks['mmcrypto::AesGcmEncrypt'].method, 'symbol', 'mangled name found among exports');
@@ -117,58 +128,31 @@ test('discovery order: export, symbol, pattern, offset; each reported with its m
 });
 
 test('a byte pattern is used only when it matches once', () => {
-  const { get, mem } = load();
+  const { get, dev } = load();
   const resolve = get('resolveInModule');
   const spec = { id: 'p', library: 'libwechatnetwork.so', decoder: 'crypt-ctx', patterns: ['de ad be ef ca fe'] };
   const ctx = { appVersion: null, sha256: () => null };
   const once = Buffer.alloc(0x100);
   Buffer.from('deadbeefcafe', 'hex').copy(once, 0x30);
-  const r = resolve(spec, makeModule(mem, { name: 'libwechatnetwork.so', code: once }), ctx);
+  const r = resolve(spec, dev.module({ name: 'libwechatnetwork.so', code: once }), ctx);
   assert.equal(r.method, 'pattern');
   assert.equal(r.offset, 0x30);
   const twice = Buffer.concat([once, once]);
-  assert.equal(resolve(spec, makeModule(mem, { name: 'libwechatnetwork.so', code: twice }), ctx), null);
-  assert.equal(resolve(spec, makeModule(mem, { name: 'libother.so', code: once }), ctx), null, 'wrong library');
+  assert.equal(resolve(spec, dev.module({ name: 'libwechatnetwork.so', code: twice }), ctx), null);
+  assert.equal(resolve(spec, dev.module({ name: 'libother.so', code: once }), ctx), null, 'wrong library');
 });
 
 test('decoders: a record decryption through libc++ strings becomes an MMTLS_RECORD line', () => {
-  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so', exports: [{ name: DEC, offset: 0x40 }] });
-  const { sent, attached, mem } = load({ modules: [net], config: { appVersion: '8.0.70' } });
-  const dec = attached[sent.filter((m) => m.type === 'hook').findIndex((m) => m.id === 'mmcrypto::AesGcmDecrypt')];
-  const args = [
+  const { dev, sent, mem } = load({ modules: [{ name: 'libwechatnetwork.so', exports: { [DEC]: 0x40 } }], config: { appVersion: '8.0.70' } });
+  const net = dev.modules.find((m) => m.name === 'libwechatnetwork.so');
+  dev.call(net.base.add(0x40), [
     mem.libcxxString(Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex')),
     mem.libcxxString(Buffer.from('a0a1a2a3a4a5a6a7a8a9aaab', 'hex')),
     mem.libcxxString(Buffer.from('000000000000000517f1040030', 'hex')),
     mem.libcxxString(Buffer.concat([Buffer.alloc(40, 9), Buffer.from('0102030405060708', 'hex')])),
     mem.alloc(24), mem.alloc(24),
-  ];
-  dec.callbacks.onEnter.call({}, args);
+  ]);
   const keys = sent.filter((m) => m.type === 'key');
   assert.equal(keys.length, 1, JSON.stringify(sent.filter((m) => m.type === 'error')));
   assert.match(keys[0].line, /^MMTLS_RECORD 000000000000000517f1040030 000102030405060708090a0b0c0d0e0f a0a1a2a3a4a5a6a7a8a9aaab 0102030405060708 time=\S+ process=pid4242 pid=4242 hook=mmcrypto%3A%3AAesGcmDecrypt%40symbol dir=dec$/);
-});
-
-test('decoders: the published Crypt layout, encrypting (tail read on leave)', () => {
-  const net = (mem) => makeModule(mem, { name: 'libwechatnetwork.so' });
-  const { sent, attached, mem } = load({ modules: [net], config: { appVersion: '8.0.49' } });
-  const i = sent.filter((m) => m.type === 'hook').findIndex((m) => m.id === 'mmtls-record-crypt');
-  const cb = attached[i].callbacks;
-  const ctxp = mem.alloc(0x60);
-  mem.buf[ctxp.addr + 0x20] = 1;
-  mem.buf.writeUInt32LE(16, ctxp.addr + 0x10);
-  mem.u64(ctxp.add(0x50), mem.bytes(Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex')));
-  const out = mem.alloc(0x20);
-  const ct = Buffer.concat([Buffer.alloc(20, 1), Buffer.from('1112131415161718', 'hex')]);
-  mem.u64(out.add(8), mem.bytes(ct));
-  mem.buf.writeUInt32LE(ct.length, out.addr + 0x10);
-  const nonce = mem.bytes(Buffer.from('a0a1a2a3a4a5a6a7a8a9aaab', 'hex'));
-  const aad = mem.bytes(Buffer.from('000000000000000117f1040030', 'hex'));
-  const n = (v) => ({ toUInt32: () => v, toInt32: () => v });
-  const inv = {};
-  cb.onEnter.call(inv, [ctxp, nonce, n(12), aad, n(13), mem.alloc(8), n(4), out]);
-  assert.equal(sent.filter((m) => m.type === 'key').length, 0, 'encrypting: nothing before leave');
-  cb.onLeave.call(inv);
-  const keys = sent.filter((m) => m.type === 'key');
-  assert.equal(keys.length, 1, JSON.stringify(sent.filter((m) => m.type === 'error')));
-  assert.match(keys[0].line, / 1112131415161718 .*hook=mmtls-record-crypt%40offset-unverified dir=enc$/);
 });
