@@ -258,6 +258,11 @@ func (r *Report) Redacted(rd *Redactor) *Report {
 	for i, c := range r.Claims {
 		c.Statement = rd.Text(c.Statement)
 		c.Why = rd.Text(c.Why)
+		c.Next = rd.Text(c.Next)
+		c.Exceptions = make([]string, len(r.Claims[i].Exceptions))
+		for j, x := range r.Claims[i].Exceptions {
+			c.Exceptions[j] = rd.Text(x)
+		}
 		out.Claims[i] = c
 	}
 	return &out
