@@ -14,9 +14,12 @@ import (
 	"github.com/wxaudit/wxaudit/report"
 )
 
-// sessionKeys name a Mini Program session in WeChat's reports (the route
-// report's "sessionid", a query string whose ts is the launch time).
-var sessionKeys = map[string]bool{"sessionid": true, "session_id": true, "appsessionid": true, "wxasessionid": true}
+// A Mini Program session is a launch, and WeChat names it by the launch
+// time: "hash=<uin>&ts=<ms>&..." (the route report's sessionid, the batch
+// report's field 9) or "<n>_<uin>_<ms>". Values merely named "session"
+// are not it: a search session ("-5294457045089592549") or a Mini
+// Program's own cloud SDK session ("1681362277106", stamped seconds after
+// the launch) would count launches that did not happen.
 
 // pageKeys name the page an event happened on. referpagepath (the page
 // the user came from) and targetPagePath (where a navigation goes) are
@@ -39,7 +42,7 @@ func newMPScope(fields []classify.Field, up map[int]int) mpScope {
 		}
 		key := strings.ToLower(lastKey(fd.Path))
 		switch {
-		case sessionKeys[key] || isSessionQuery(fd.Text):
+		case isLaunchID(fd.Text):
 			s.sessions[fd.Entry] = appendNew(s.sessions[fd.Entry], fd.Text)
 		case pageKeys[key] && strings.Contains(fd.Text, "/"):
 			s.pages[fd.Entry] = appendNew(s.pages[fd.Entry], report.NormalisePage(fd.Text))
@@ -90,9 +93,20 @@ func appendNew(xs []string, x string) []string {
 	return append(xs, x)
 }
 
-// isSessionQuery recognises WeChat's Mini Program session id by its form
-// ("hash=<uin>&ts=<launch ms>&..."), which batch reports send in a
-// numbered field with no name.
-func isSessionQuery(s string) bool {
-	return strings.HasPrefix(s, "hash=") && strings.Contains(s, "&ts=")
+// isLaunchID recognises a Mini Program session id by its form, whatever
+// the field is named (batch reports send it in a numbered field).
+func isLaunchID(s string) bool {
+	if strings.HasPrefix(s, "hash=") && strings.Contains(s, "&ts=") {
+		return true
+	}
+	parts := strings.Split(s, "_")
+	if len(parts) != 3 || len(parts[2]) != 13 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }

@@ -55,7 +55,7 @@ func newMPApp() *mpApp {
 func (m *mpApp) active() bool { return len(m.pages) > 0 || m.uiEvents > 0 || len(m.stayTimes) > 0 }
 
 func (m *mpApp) sessionCount() int {
-	n := len(m.sessions)
+	n := countSessions(m.sessions)
 	for r := range m.bareRuns {
 		if !m.statedIn[r] {
 			n++ // a run that states no session of the appid: one session
@@ -103,7 +103,7 @@ type mpTally struct {
 	named        map[string]bool // appids named anywhere
 	pagesNoApp   map[string]bool // page paths with no appid beside them
 	noAppFinding string
-	sessions     map[string]bool // every stated session, active or not
+	sessions     map[string]map[string]bool // appid → every stated session id, active or not
 	// the request being counted, to count one UI event per entry
 	reqUnits    map[string]bool
 	entryEvents bool // the request holds UI events in known entries
@@ -128,7 +128,7 @@ func (t *mpTally) addRequest(fs []report.Finding) {
 }
 
 func newMPTally() mpTally {
-	return mpTally{apps: map[string]*mpApp{}, named: map[string]bool{}, pagesNoApp: map[string]bool{}, sessions: map[string]bool{}}
+	return mpTally{apps: map[string]*mpApp{}, named: map[string]bool{}, pagesNoApp: map[string]bool{}, sessions: map[string]map[string]bool{}}
 }
 
 // maxMPSet bounds each per-appid set (pages, sessions, stay times).
@@ -145,7 +145,14 @@ func (t *mpTally) add(f *report.Finding) {
 		addBounded(t.named, f.Evidence.Value)
 	}
 	if f.AppID != "" && f.MPSession != "" {
-		addBounded(t.sessions, f.AppID+" "+f.MPSession)
+		m := t.sessions[f.AppID]
+		if m == nil && len(t.sessions) < maxMPSet {
+			m = map[string]bool{}
+			t.sessions[f.AppID] = m
+		}
+		if m != nil {
+			addBounded(m, f.MPSession)
+		}
 	}
 	if !toWeChat(f.Recipient) {
 		return
@@ -348,8 +355,12 @@ func (t *mpTally) claim(runs []report.Run, rt *runTally) report.Claim {
 		c.Why = "pages, user UI events or stay times tied to a Mini Program's appid were found in requests to WeChat's own servers (one is enough: the sentence is about whether WeChat receives it at all)"
 		c.Next = "to measure how widespread this is, capture more Mini Programs, one run each (the PETS 2025 follow-up traced 104)"
 	case len(t.sessions) > 0:
+		n := 0
+		for _, ids := range t.sessions {
+			n += countSessions(ids)
+		}
 		c.Verdict = report.Contradicted
-		c.Statement = fmt.Sprintf("%d Mini Program session%s were opened, but no page, user UI event or stay time of theirs reached WeChat's own servers in the decrypted traffic.", len(t.sessions), plural(len(t.sessions)))
+		c.Statement = fmt.Sprintf("%d Mini Program session%s were opened, but no page, user UI event or stay time of theirs reached WeChat's own servers in the decrypted traffic.", n, plural(n))
 		c.Why = "a Mini Program was used (a session id was sent) and none of its activity was found in requests to WeChat"
 		c.Next = "check the run's decryption coverage: activity in records left encrypted is not seen"
 	default:

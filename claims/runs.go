@@ -21,8 +21,8 @@ var loginEndpoints = map[string]bool{"autoauth": true, "secautoauth": true, "man
 // runFacts is what the requests of one run show of its experiments.
 type runFacts struct {
 	appStarts int
-	sessions  map[string]bool // "appid session"
-	features  map[string]int  // feature → requests
+	sessions  map[string]map[string]bool // appid → stated session ids
+	features  map[string]int             // feature → requests
 	requests  int
 	payloads  int // requests with a decrypted payload (not empty)
 }
@@ -36,7 +36,7 @@ func newRunTally() runTally { return runTally{byRun: map[string]*runFacts{}} }
 func (t *runTally) of(run string) *runFacts {
 	r := t.byRun[run]
 	if r == nil {
-		r = &runFacts{sessions: map[string]bool{}, features: map[string]int{}}
+		r = &runFacts{sessions: map[string]map[string]bool{}, features: map[string]int{}}
 		t.byRun[run] = r
 	}
 	return r
@@ -53,8 +53,18 @@ func (t *runTally) add(q *report.Request, fs []report.Finding) {
 		r.appStarts++
 	}
 	for i := range fs {
-		if f := &fs[i]; f.AppID != "" && f.MPSession != "" && len(r.sessions) < maxSessionsPerRun {
-			r.sessions[f.AppID+" "+f.MPSession] = true
+		if f := &fs[i]; f.AppID != "" && f.MPSession != "" {
+			m := r.sessions[f.AppID]
+			if m == nil {
+				if len(r.sessions) >= maxSessionsPerRun {
+					continue
+				}
+				m = map[string]bool{}
+				r.sessions[f.AppID] = m
+			}
+			if len(m) < maxSessionsPerRun {
+				m[f.MPSession] = true
+			}
 		}
 	}
 }
@@ -81,7 +91,7 @@ func (t *runTally) describeOne(r report.Run) RunDescription {
 	if f == nil {
 		f = &runFacts{}
 	}
-	d := RunDescription{Label: r.Label, Permissions: r.Permissions, Requests: r.Requests, AppStarts: f.appStarts, MPSessions: len(f.sessions)}
+	d := RunDescription{Label: r.Label, Permissions: r.Permissions, Requests: r.Requests, AppStarts: f.appStarts, MPSessions: f.sessionCount()}
 	if r.Extends != "" {
 		d.DerivedFrom = fmt.Sprintf("%s after the lines of %s", path.Base(r.Source), r.Extends)
 		d.LineSpan = r.LineSpan
@@ -89,7 +99,7 @@ func (t *runTally) describeOne(r report.Run) RunDescription {
 			d.LineSpan = fmt.Sprintf("%d-%d", r.SkipLines+1, r.Lines)
 		}
 	}
-	d.SeveralExperiments = f.appStarts > 1 || len(f.sessions) > 1
+	d.SeveralExperiments = f.appStarts > 1 || d.MPSessions > 1
 	return d
 }
 
@@ -118,4 +128,17 @@ func (d RunDescription) caveat() string {
 		return d.Label
 	}
 	return d.Label + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// sessionCount counts the run's Mini Program launches over all its
+// appids: a launch stamp named by two appids (a Mini Program and its
+// plugin) is one launch.
+func (f *runFacts) sessionCount() int {
+	all := map[string]bool{}
+	for _, ids := range f.sessions {
+		for id := range ids {
+			all[id] = true
+		}
+	}
+	return countSessions(all)
 }
