@@ -107,6 +107,12 @@ func fromData(found []classify.Finding, fields []classify.Field) (feature, reaso
 			return taxonomy.FeatureMessaging, "carries a chat message at " + f.FieldPath
 		case taxonomy.MomentsContent:
 			return taxonomy.FeatureMoments, "carries a Moments post at " + f.FieldPath
+		case taxonomy.ImageMediaMetadata:
+			// The image-message rules (rules.yaml, imgmsg-*) read a
+			// message's own media fields: the request sends a message.
+			if strings.HasPrefix(f.Rule, "rule:imgmsg") {
+				return taxonomy.FeatureMessaging, "carries an image message's metadata at " + f.FieldPath
+			}
 		}
 	}
 	lines := 0

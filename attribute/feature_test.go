@@ -36,6 +36,8 @@ func TestFromData(t *testing.T) {
 	}{
 		{"chat message", []classify.Finding{{DataType: taxonomy.MessageContent, FieldPath: "2.2"}}, nil, taxonomy.FeatureMessaging},
 		{"moments post", []classify.Finding{{DataType: taxonomy.MomentsContent, FieldPath: "2.2"}}, nil, taxonomy.FeatureMoments},
+		{"image message", []classify.Finding{{DataType: taxonomy.ImageMediaMetadata, FieldPath: "16", Rule: "rule:imgmsg-md5"}}, nil, taxonomy.FeatureMessaging},
+		{"an image hash alone says no message", []classify.Finding{{DataType: taxonomy.ImageMediaMetadata, FieldPath: "16", Rule: "detector:md5"}}, nil, ""},
 		{"report lines", []classify.Finding{{DataType: taxonomy.MiniProgramID, Value: "wx0123456789abcdef"}}, []classify.Field{rl("4.4.2"), rl("4.5.2")}, taxonomy.FeatureTelemetry},
 		{"mini program", []classify.Finding{{DataType: taxonomy.MiniProgramID, Value: "wx0123456789abcdef"}}, nil, taxonomy.FeatureMiniPrograms},
 		{"channels by name", nil, []classify.Field{{Path: "3", Kind: classify.KindText, Text: "FinderEntrance"}}, taxonomy.FeatureChannels},

@@ -147,7 +147,15 @@ type FlowSet struct {
 	flows   []Flow
 }
 
-type flowKey struct{ dt, rcpt, feat, run string }
+// flowKey is what makes two findings one flow. Findings that name their
+// subject (a Mini Program's appid) and findings that do not are separate
+// flows: a batch of WeChat's own telemetry that holds one Mini Program's
+// report line must not become a Mini Program flow of thousands of generic
+// findings, with generic evidence.
+type flowKey struct {
+	dt, rcpt, feat, run string
+	subject             bool
+}
 
 // NewFlowSet returns an empty FlowSet.
 func NewFlowSet(opts ReadOptions) *FlowSet {
@@ -177,7 +185,8 @@ func (s *FlowSet) add(f *finding, id, source string) {
 	if f.Confidence != "" && confidenceRank(f.Confidence) < s.minRank {
 		return
 	}
-	k := flowKey{f.DataType, orDefault(f.Recipient, taxonomy.RecipientOther), orDefault(f.Feature, taxonomy.FeatureOther), f.Run}
+	k := flowKey{f.DataType, orDefault(f.Recipient, taxonomy.RecipientOther), orDefault(f.Feature, taxonomy.FeatureOther), f.Run,
+		orDefault(f.Subject, f.AppID) != ""}
 	i, ok := s.index[k]
 	if !ok {
 		i = len(s.flows)

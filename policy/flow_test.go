@@ -26,22 +26,26 @@ func TestReadFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(flows) != 3 {
-		t.Fatalf("got %d flows, want 3: %+v", len(flows), flows)
+	// The finding that names a Mini Program is a flow of its own.
+	if len(flows) != 4 {
+		t.Fatalf("got %d flows, want 4: %+v", len(flows), flows)
 	}
 	f := flows[0]
 	if !slices.Equal(f.URIs, []string{"/a", "/b"}) || !slices.Equal(f.ReqTypes, []int{1, 2}) ||
-		!slices.Equal(f.FindingIDs, []string{"f.jsonl:1", "f.jsonl:2", "F9"}) || f.Permissions != taxonomy.PermOn || f.Subject != "wx1" {
+		!slices.Equal(f.FindingIDs, []string{"f.jsonl:1", "f.jsonl:2"}) || f.Permissions != taxonomy.PermOn || f.Subject != "" {
 		t.Errorf("flow 0: %+v", f)
 	}
 	if f.Examples[1].Source != "a.log:2" {
 		t.Errorf("source: %q", f.Examples[1].Source)
 	}
-	if flows[1].Feature != "other" || flows[1].Recipient != "other" || flows[1].Permissions != taxonomy.PermUnknown {
-		t.Errorf("flow 1 defaults: %+v", flows[1])
+	if g := flows[1]; !slices.Equal(g.FindingIDs, []string{"F9"}) || g.Subject != "wx1" {
+		t.Errorf("flow 1 (about a Mini Program): %+v", g)
 	}
-	if flows[2].Permissions != taxonomy.PermOff {
-		t.Errorf("permissions field: %+v", flows[2])
+	if flows[2].Feature != "other" || flows[2].Recipient != "other" || flows[2].Permissions != taxonomy.PermUnknown {
+		t.Errorf("flow 2 defaults: %+v", flows[2])
+	}
+	if flows[3].Permissions != taxonomy.PermOff {
+		t.Errorf("permissions field: %+v", flows[3])
 	}
 	for _, fl := range flows {
 		for _, ex := range fl.Examples {
@@ -52,7 +56,7 @@ func TestReadFindings(t *testing.T) {
 	}
 
 	flows, _ = ReadFindings(strings.NewReader(in), "f.jsonl", ReadOptions{MinConfidence: "medium", Permissions: map[string]string{"x_permissions_on": "off"}})
-	if len(flows) != 2 || flows[0].Permissions != taxonomy.PermOff {
+	if len(flows) != 3 || flows[0].Permissions != taxonomy.PermOff {
 		t.Errorf("options ignored: %+v", flows)
 	}
 }
