@@ -54,15 +54,54 @@ func entryTree(fields []classify.Field) map[int]int {
 	return up
 }
 
-// placeFindings locates every finding of one request and attributes each to
-// the appid of its entry.
-func placeFindings(found []classify.Finding, fields []classify.Field) []placement {
+// perLeaf gives each leaf its own finding. The classifier reports a value
+// once per field path, but the same value at the same path in three report
+// entries is three events with three spans, and one finding is one value
+// per (request, span, data type) (doc/claims.md): a Mini Program that
+// reports the same tap five times in one batch did five taps. It returns
+// the findings, their agreeing rules and, per finding, the leaf it was
+// pinned to (-1: left to locate).
+func perLeaf(found []classify.Finding, also [][]string, fields []classify.Field) ([]classify.Finding, [][]string, []int) {
+	byPath := pathIndex(fields)
+	var outF []classify.Finding
+	var outA [][]string
+	var leaves []int
+	for i := range found {
+		f := &found[i]
+		match := matchingLeaves(f, fields, byPath)
+		entries := map[int]bool{}
+		for _, l := range match {
+			entries[fields[l].Entry] = true
+		}
+		if strings.Contains(f.FieldPath, "+") || len(match) < 2 || len(entries) < len(match) {
+			outF, outA, leaves = append(outF, *f), append(outA, also[i]), append(leaves, -1)
+			continue
+		}
+		for _, l := range match {
+			outF, outA, leaves = append(outF, *f), append(outA, also[i]), append(leaves, l)
+		}
+	}
+	return outF, outA, leaves
+}
+
+func pathIndex(fields []classify.Field) map[string][]int {
 	byPath := map[string][]int{}
 	for i := range fields {
 		byPath[fields[i].Path] = append(byPath[fields[i].Path], i)
 	}
+	return byPath
+}
+
+// placeFindings locates every finding of one request (at its pinned leaf,
+// when perLeaf pinned one) and attributes each to the appid of its entry.
+func placeFindings(found []classify.Finding, fields []classify.Field, pinned []int) []placement {
+	byPath := pathIndex(fields)
 	pl := make([]placement, len(found))
 	for i := range found {
+		if pinned != nil && pinned[i] >= 0 {
+			pl[i] = placement{leaf: pinned[i], entries: []int{fields[pinned[i]].Entry}}
+			continue
+		}
 		pl[i] = locate(&found[i], fields, byPath)
 	}
 	// The appids of each entry (0: the request's top level).
@@ -131,12 +170,7 @@ func locate(f *classify.Finding, fields []classify.Field, byPath map[string][]in
 	}
 	cands := byPath[path]
 	p := placement{leaf: -1}
-	var match []int
-	for _, i := range cands {
-		if quotes(&fields[i], value) {
-			match = append(match, i)
-		}
-	}
+	match := quoting(cands, fields, value)
 	if len(match) == 0 {
 		match = cands
 	}
@@ -151,6 +185,22 @@ func locate(f *classify.Finding, fields []classify.Field, byPath map[string][]in
 		}
 	}
 	return p
+}
+
+// matchingLeaves lists the leaves at a (single-path) finding's path that
+// quote its value.
+func matchingLeaves(f *classify.Finding, fields []classify.Field, byPath map[string][]int) []int {
+	return quoting(byPath[f.FieldPath], fields, f.Value)
+}
+
+func quoting(cands []int, fields []classify.Field, value string) []int {
+	var match []int
+	for _, i := range cands {
+		if quotes(&fields[i], value) {
+			match = append(match, i)
+		}
+	}
+	return match
 }
 
 // quotes reports whether the finding's value is this field's value (or an

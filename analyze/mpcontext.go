@@ -16,10 +16,10 @@ import (
 
 // A Mini Program session is a launch, and WeChat names it by the launch
 // time: "hash=<uin>&ts=<ms>&..." (the route report's sessionid, the batch
-// report's field 9) or "<n>_<uin>_<ms>". Values merely named "session"
-// are not it: a search session ("-5294457045089592549") or a Mini
-// Program's own cloud SDK session ("1681362277106", stamped seconds after
-// the launch) would count launches that did not happen.
+// report's field 9). Values merely named "session" are not it: a search
+// session ("-5294457045089592549", "3_<uin>_<ms>") or a Mini Program's own
+// cloud SDK session ("1681362277106", stamped seconds after the launch)
+// would count launches that did not happen.
 
 // pageKeys name the page an event happened on. referpagepath (the page
 // the user came from) and targetPagePath (where a navigation goes) are
@@ -96,17 +96,5 @@ func appendNew(xs []string, x string) []string {
 // isLaunchID recognises a Mini Program session id by its form, whatever
 // the field is named (batch reports send it in a numbered field).
 func isLaunchID(s string) bool {
-	if strings.HasPrefix(s, "hash=") && strings.Contains(s, "&ts=") {
-		return true
-	}
-	parts := strings.Split(s, "_")
-	if len(parts) != 3 || len(parts[2]) != 13 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || strings.Trim(p, "0123456789") != "" {
-			return false
-		}
-	}
-	return true
+	return strings.HasPrefix(s, "hash=") && strings.Contains(s, "&ts=")
 }

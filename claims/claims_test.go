@@ -327,8 +327,8 @@ func TestPermissionState(t *testing.T) {
 func TestCountSessions(t *testing.T) {
 	ids := map[string]bool{
 		"hash=1&ts=1681409968218&host=": true, "hash=1&ts=1681409968226&device=2": true, // one launch, two stamps
-		"3_1505495844_1684415160747": true, "3_1505495844_1684415172089": true, // two launches, 11 s apart
-		"-5294457045089592549": true, // no stamp
+		"hash=1&ts=1684415160747": true, "hash=1&ts=1684415172089": true, // two launches, 11 s apart
+		"opaque": true, // no stamp
 	}
 	if n := countSessions(ids); n != 4 {
 		t.Errorf("countSessions = %d, want 4", n)

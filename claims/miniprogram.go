@@ -39,7 +39,8 @@ type mpApp struct {
 	bareRuns   map[string]bool // runs with activity outside a stated session
 	pages      map[string]bool
 	uiEvents   int
-	stayTimes  map[string]bool // page "\x00" session
+	stayTimes  map[string]map[string]bool // page → sessions with a stay time on it
+	stayNoPage int                        // stay times whose entry names no page
 	loadTimes  int
 	reports    int // other usage reports tied to the appid
 	endpoints  map[string]bool
@@ -48,11 +49,23 @@ type mpApp struct {
 }
 
 func newMPApp() *mpApp {
-	return &mpApp{sessions: map[string]bool{}, statedIn: map[string]bool{}, bareRuns: map[string]bool{}, pages: map[string]bool{}, stayTimes: map[string]bool{},
+	return &mpApp{sessions: map[string]bool{}, statedIn: map[string]bool{}, bareRuns: map[string]bool{}, pages: map[string]bool{}, stayTimes: map[string]map[string]bool{},
 		endpoints: map[string]bool{}, runs: map[string]bool{}, evidenceBy: map[string]string{}}
 }
 
-func (m *mpApp) active() bool { return len(m.pages) > 0 || m.uiEvents > 0 || len(m.stayTimes) > 0 }
+func (m *mpApp) active() bool {
+	return len(m.pages) > 0 || m.uiEvents > 0 || len(m.stayTimes) > 0 || m.stayNoPage > 0
+}
+
+// stayTimeCount counts (page, session) stay times, a session being a
+// launch (countSessions): two stamps of one launch are one stay time.
+func (m *mpApp) stayTimeCount() int {
+	n := 0
+	for _, sessions := range m.stayTimes {
+		n += countSessions(sessions)
+	}
+	return n
+}
 
 func (m *mpApp) sessionCount() int {
 	n := countSessions(m.sessions)
@@ -66,22 +79,25 @@ func (m *mpApp) sessionCount() int {
 
 // MPNumbers is one Mini Program's numbers in claims.json.
 type MPNumbers struct {
-	Sessions     int      `json:"sessions"`
-	Pages        []string `json:"pages"`
-	UIEvents     int      `json:"ui_events"`
-	StayTimes    int      `json:"stay_times"`
-	LoadTimes    int      `json:"load_times"`
-	UsageReports int      `json:"other_usage_reports"`
-	Endpoints    []string `json:"endpoints"`
-	Runs         []string `json:"runs"`
+	Sessions  int      `json:"sessions"`
+	Pages     []string `json:"pages"`
+	UIEvents  int      `json:"ui_events"`
+	StayTimes int      `json:"stay_times"`
+	// StayTimesNoPage counts stay-time values whose entry names no page
+	// (or several): not a (page, session) unit, so not in StayTimes.
+	StayTimesNoPage int      `json:"stay_times_without_page"`
+	LoadTimes       int      `json:"load_times"`
+	UsageReports    int      `json:"other_usage_reports"`
+	Endpoints       []string `json:"endpoints"`
+	Runs            []string `json:"runs"`
 }
 
 func (m *mpApp) numbers() MPNumbers {
-	return MPNumbers{Sessions: m.sessionCount(), Pages: sortedSet(m.pages), UIEvents: m.uiEvents, StayTimes: len(m.stayTimes),
+	return MPNumbers{Sessions: m.sessionCount(), Pages: sortedSet(m.pages), UIEvents: m.uiEvents, StayTimes: m.stayTimeCount(), StayTimesNoPage: m.stayNoPage,
 		LoadTimes: m.loadTimes, UsageReports: m.reports, Endpoints: sortedSet(m.endpoints), Runs: sortedSet(m.runs)}
 }
 
-func (m *mpApp) weight() int { return 100*len(m.pages) + 10*m.uiEvents + 10*len(m.stayTimes) }
+func (m *mpApp) weight() int { return 100*len(m.pages) + 10*m.uiEvents + 10*m.stayTimeCount() }
 
 func (m *mpApp) describe(app string) string {
 	var parts []string
@@ -93,7 +109,7 @@ func (m *mpApp) describe(app string) string {
 	add(m.sessionCount(), "session")
 	add(len(m.pages), "page")
 	add(m.uiEvents, "UI event")
-	add(len(m.stayTimes), "stay time")
+	add(m.stayTimeCount(), "stay time")
 	return app + ": " + strings.Join(parts, ", ")
 }
 
@@ -104,6 +120,7 @@ type mpTally struct {
 	pagesNoApp   map[string]bool // page paths with no appid beside them
 	noAppFinding string
 	sessions     map[string]map[string]bool // appid → every stated session id, active or not
+	sessionRuns  map[string]map[string]bool // appid → runs that state one
 	// the request being counted, to count one UI event per entry
 	reqUnits    map[string]bool
 	entryEvents bool // the request holds UI events in known entries
@@ -128,7 +145,7 @@ func (t *mpTally) addRequest(fs []report.Finding) {
 }
 
 func newMPTally() mpTally {
-	return mpTally{apps: map[string]*mpApp{}, named: map[string]bool{}, pagesNoApp: map[string]bool{}, sessions: map[string]map[string]bool{}}
+	return mpTally{apps: map[string]*mpApp{}, named: map[string]bool{}, pagesNoApp: map[string]bool{}, sessions: map[string]map[string]bool{}, sessionRuns: map[string]map[string]bool{}}
 }
 
 // maxMPSet bounds each per-appid set (pages, sessions, stay times).
@@ -152,6 +169,12 @@ func (t *mpTally) add(f *report.Finding) {
 		}
 		if m != nil {
 			addBounded(m, f.MPSession)
+			runs := t.sessionRuns[f.AppID]
+			if runs == nil {
+				runs = map[string]bool{}
+				t.sessionRuns[f.AppID] = runs
+			}
+			addBounded(runs, f.Run)
 		}
 	}
 	if !toWeChat(f.Recipient) {
@@ -195,11 +218,23 @@ func (t *mpTally) add(f *report.Finding) {
 		t.reqUnits[key] = true
 		m.uiEvents++
 	case unitStayTime:
+		if f.MPPage == "" {
+			m.stayNoPage++
+			break
+		}
 		session := f.MPSession
 		if session == "" {
-			session = "run " + f.Run
+			session = "run " + f.Run // no stated launch: one per run
 		}
-		addBounded(m.stayTimes, f.MPPage+"\x00"+session)
+		sessions := m.stayTimes[f.MPPage]
+		if sessions == nil {
+			if len(m.stayTimes) >= maxMPSet {
+				break
+			}
+			sessions = map[string]bool{}
+			m.stayTimes[f.MPPage] = sessions
+		}
+		addBounded(sessions, session)
 	case unitLoadTime:
 		m.loadTimes++
 	case unitReport:
@@ -256,14 +291,32 @@ func mpUnit(f *report.Finding) string {
 	return ""
 }
 
+// navigationAPIs are the Mini Program page-navigation API names.
+var navigationAPIs = map[string]bool{"navigateTo": true, "navigateBack": true, "redirectTo": true, "switchTab": true, "reLaunch": true}
+
 // isAPICall reports a Mini Program API call or its result ("getLocation",
 // "request:ok", "getPermissionBytes:fail …"): what the page's code asked
 // WeChat for, not what the user did.
 func isAPICall(f *report.Finding, key string) bool {
-	if key == "api_name" || key == "apiname" || key == "errmsg" {
+	if key == "api_name" || key == "apiname" || key == "errmsg" || key == "func" {
 		return true
 	}
 	v := f.Evidence.Value
+	// The navigation APIs (wx.navigateTo, wx.switchTab, …) in report lines
+	// are calls the page's code made; the page they lead to is counted as
+	// a page.
+	if navigationAPIs[v] {
+		return true
+	}
+	// A Mini Program JS-API log record ({"business":"mmbizwxajsapi",
+	// "dataArray":[[{"func":…,"errMsg":…}]]}) lists calls and results, no
+	// event: an event record names its eventID.
+	if strings.HasPrefix(v, "{") && strings.Contains(v, `"errMsg"`) && !strings.Contains(v, `"eventID"`) {
+		return true
+	}
+	if strings.HasPrefix(v, "{") && strings.Contains(v, "jsapi") && !strings.Contains(v, `"eventID"`) {
+		return true
+	}
 	if i := strings.IndexByte(v, ':'); i > 0 {
 		rest := v[i+1:]
 		if strings.HasPrefix(rest, "ok") || strings.HasPrefix(rest, "fail") || strings.HasPrefix(rest, "cancel") {
@@ -305,6 +358,14 @@ func (t *mpTally) claim(runs []report.Run, rt *runTally) report.Claim {
 	sessions := 0
 	for _, app := range active {
 		m := t.apps[app]
+		// A launch stated beside the appid in a line without activity
+		// (a kv line, a plugin report) is a launch all the same.
+		for id := range t.sessions[app] {
+			addBounded(m.sessions, id)
+		}
+		for r := range t.sessionRuns[app] {
+			addBounded(m.statedIn, r)
+		}
 		perApp[app] = m.numbers()
 		sessions += m.sessionCount()
 		for r := range m.runs {

@@ -7,11 +7,11 @@ import (
 )
 
 // A Mini Program session is one launch. WeChat's reports name it by a
-// launch time in milliseconds: "hash=<uin>&ts=<ms>&..." (route and batch
-// reports) or "3_<uin>_<ms>"; other components stamp the same launch a few
+// launch time in milliseconds, "hash=<uin>&ts=<ms>&..." (analyze keeps
+// only ids of that form); components stamp the same launch a few
 // milliseconds apart (1681409968218 and ...226 in the shared logs). So
-// stamps closer than sessionGap are one session; ids with no stamp count
-// one each.
+// stamps closer than sessionGap are one session; an id with no stamp
+// counts one.
 const sessionGap = 2000 // ms
 
 // launchMillis reads the launch time of a session id, if it states one.
@@ -23,10 +23,6 @@ func launchMillis(id string) (int64, bool) {
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		return n, err == nil
-	}
-	if i := strings.LastIndexByte(id, '_'); i > 0 {
-		n, err := strconv.ParseInt(id[i+1:], 10, 64)
-		return n, err == nil && n > 1e12 // a time in ms, not a short number
 	}
 	return 0, false
 }
