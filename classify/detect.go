@@ -54,6 +54,38 @@ var carriers = map[string]bool{
 	"cmcc": true, "中国移动": true, "中国联通": true, "中国电信": true, "docomo": true,
 	"softbank": true, "kddi": true, "singtel": true, "starhub": true, "telstra": true,
 	"optus": true, "csl": true, "smartone": true, "hkt": true, "china mobile hk": true,
+	// Operators elsewhere, as Android reports their network names. Names
+	// that are also common words or people's names (Three, EE, Bell,
+	// Globe, Free) are left out: a value equal to them says too little.
+	"orange": true, "sfr": true, "bouygues telecom": true, "o2": true, "o2-uk": true,
+	"telekom": true, "telefonica": true, "movistar": true, "wind tre": true,
+	"airtel": true, "jio": true, "bsnl": true, "claro": true, "telcel": true, "safaricom": true,
+	"mtn": true, "mts": true, "megafon": true, "beeline": true, "tele2": true, "turkcell": true,
+	"etisalat": true, "stc": true, "telkomsel": true, "dtac": true,
+	"maxis": true, "celcom": true, "viettel": true, "sk telecom": true,
+	"lg u+": true, "freedom mobile": true, "chunghwa telecom": true, "far eastone": true,
+}
+
+// carrierName reports whether s is an operator's network name, also with
+// the country tag Android appends to some ("Orange F", "O2 - UK",
+// "MTS RUS", "Claro BR").
+func carrierName(s string) bool {
+	if len(s) > 32 {
+		return false
+	}
+	l := strings.ToLower(strings.TrimSpace(s))
+	if carriers[l] {
+		return true
+	}
+	i := strings.LastIndexByte(l, ' ')
+	if i <= 0 {
+		return false
+	}
+	tag := s[strings.LastIndexByte(s, ' ')+1:]
+	if len(tag) > 3 || strings.ToUpper(tag) != tag {
+		return false
+	}
+	return carriers[strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(l[:i]), "-"))]
 }
 
 var detectors = []detector{
@@ -90,7 +122,7 @@ var detectors = []detector{
 		}},
 	{"value-carrier", taxonomy.CellCarrier, taxonomy.High,
 		`the value is a mobile carrier's name`,
-		func(f *Field, s string) bool { return len(s) <= 32 && carriers[strings.ToLower(s)] }},
+		func(f *Field, s string) bool { return carrierName(s) }},
 	{"value-fcm-token", taxonomy.PushToken, taxonomy.High,
 		`Firebase Cloud Messaging registration tokens are "<instance id>:APA91b…"`,
 		func(f *Field, s string) bool { return reFCM.MatchString(s) }},
