@@ -172,11 +172,37 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 			}
 		}
 		detectInContext(req, fields, ids, emit)
+		out = contactsNotAccount(out)
 		var ev Evidence
 		ev.Learn(out)
 		out = ev.Orient(out)
 	}
 	return out
+}
+
+// contactsNotAccount drops account_id findings that only the shape of a
+// user name gave ("wxid_…") for values the request itself sends as another
+// person (a message's recipient, a chat-room member): a contact's wxid is
+// a contact, never the account. The account's own name stays account_id
+// where structure says so (BaseRequest, self-notify, rules).
+func contactsNotAccount(out []Finding) []Finding {
+	peers := map[string]bool{}
+	for _, f := range out {
+		if f.DataType == taxonomy.ContactsSocialGraph {
+			peers[f.Value] = true
+		}
+	}
+	if len(peers) == 0 {
+		return out
+	}
+	kept := out[:0]
+	for _, f := range out {
+		if f.DataType == taxonomy.AccountID && f.Rule == "detector:value-wxid" && peers[f.Value] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 // axesAt returns the catalog's entry for a coordinate pair starting at

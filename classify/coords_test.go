@@ -209,3 +209,50 @@ func TestFloatPrecision(t *testing.T) {
 }
 
 func ftoaN(v float64, n int) string { return strconv.FormatFloat(v, 'f', n, 64) }
+
+// TestContactIsNotAccount: the recipient of a sent message is a contact,
+// whatever its shape says, and never the account.
+func TestContactIsNotAccount(t *testing.T) {
+	c := New(Options{})
+	for _, req := range []Request{{URI: "/cgi-bin/micromsg-bin/newsendmsg", ReqType: 522}, {ReqType: 77777}} {
+		fields := []Field{text("2.1.1", "wxid_peer00001234"), text("2.2", "see you at 8"), varint("2.3", 1), text("2.4", "1690000000")}
+		if req.ReqType == 77777 {
+			fields = []Field{varint("1", 1), text("7.1.1", "wxid_peer00001234"), text("7.2", "lunch at noon?"), varint("7.3", 1), varint("7.4", 1690000000), varint("7.5", 474693490)}
+		}
+		got := c.Classify(req, fields)
+		if !has(got, taxonomy.ContactsSocialGraph) {
+			t.Errorf("%+v: no contact: %+v", req, got)
+		}
+		for _, f := range got {
+			if f.DataType == taxonomy.AccountID {
+				t.Errorf("%+v: the recipient reported as the account: %+v", req, f)
+			}
+		}
+	}
+}
+
+// TestSearchText: searches in pathless Mini Program and web-search requests
+// and in URL-encoded search page addresses.
+func TestSearchText(t *testing.T) {
+	c := New(Options{})
+	tests := []struct {
+		name   string
+		fields []Field
+		want   bool
+	}{
+		{"pathless search with its session id", []Field{text("1", "coffee near me"), text("3", "-7532554687032179594"), varint("12", 80009061)}, true},
+		{"suggestion request", []Field{varint("1", 0), text("2", "did"), varint("5", 80010236), text("21", "-5294457045089592549")}, true},
+		{"search page url in a report line", []Field{inReport(text("4.4.2.$0", "file:///data/x/websearch/template/app.html?isHomePage=1&query=%E5%92%96%E5%95%A1&sessionId=-1"))}, true},
+		{"bare query string with a search id", []Field{text("2.7", "scene=3&query=train+tickets&searchId=1:2:3")}, true},
+		{"top-level text with an unsigned id", []Field{text("1", "coffee near me"), text("3", "7532554687032179594")}, false},
+		{"a database query in an api url", []Field{text("2.7", "https://api.example.com/items?query=abc&limit=10")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Classify(Request{ReqType: 4591}, tt.fields)
+			if has(got, taxonomy.SearchQuery) != tt.want {
+				t.Fatalf("search_query %v, want %v: %+v", !tt.want, tt.want, got)
+			}
+		})
+	}
+}

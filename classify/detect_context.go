@@ -300,6 +300,11 @@ var peerNames = map[string]bool{
 // reChatroom is a chat room's user name.
 var reChatroom = lazyre.New(`^\d{5,20}@chatroom$`)
 
+// reSearchSessionID is a search session id as WeChat's search sends it: a
+// negative signed 64-bit decimal. Unsigned ids (message, feed, object ids)
+// are never negative.
+var reSearchSessionID = lazyre.New(`^-[1-9]\d{14,18}$`)
+
 // searchURL reports a request URL to a search page or API.
 func searchURL(u string) bool { return u != "" && strings.Contains(strings.ToLower(u), "search") }
 
@@ -322,6 +327,14 @@ func detectInContext(req Request, fields []Field, ids map[string]bool, emit func
 		p := f.parent()
 		if f.key() == "$url" {
 			urlOf[p] = f.Text
+		}
+		// Search requests without a path or names (Mini Program and web
+		// search in a pathless request type) still carry their session
+		// ids: WeChat's search session and search ids are signed 64-bit
+		// numbers sent as text ("sessionId=-7532554687032179594" in the
+		// websearch page URL), at the top level of the request.
+		if p == "" && f.Kind == KindText && reSearchSessionID.MatchString(f.Text) {
+			searchSession = true
 		}
 		if names[i] != "" {
 			if keysOf[p] == nil {
@@ -397,6 +410,10 @@ func detectInContext(req Request, fields []Field, ids map[string]bool, emit func
 		if f.inChain("report_line") && !f.inChain("json") && !f.inChain("query") && unixTime(s) && !ids[s] {
 			emit(Finding{DataType: taxonomy.ActivityTimestamps, Confidence: taxonomy.Low, FieldPath: f.Path, Value: s,
 				Rule: "detector:report-line-time", Reason: "a client report line records an event; a unix time in it is when the event happened"})
+		}
+		if q, key, ok := searchInURL(f, s); ok {
+			emit(Finding{DataType: taxonomy.SearchQuery, Confidence: taxonomy.Medium, FieldPath: f.Path, Value: excerpt(q),
+				Rule: "detector:search-url-query", Reason: "the URL of a search page carries what the user searched for in its query string (" + key + "=)"})
 		}
 		// A search request carries its session id and, as a top-level
 		// text field, what the user typed.
