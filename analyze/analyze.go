@@ -34,6 +34,7 @@ type record struct {
 	Findings []report.Finding
 	Sum      [32]byte // SHA-256 of the payload, for finding IDs
 	IPs      []ipCandidate
+	Uins     []ipCandidate // numbers that may be the account's uin (context.go)
 }
 
 // Input is one run's input file.
@@ -294,6 +295,7 @@ type analyzer struct {
 	fields   []classify.Field // reused per request
 	requests int              // requests so far: the next request ID
 	nIPs     int              // IP candidates kept, bounded by maxIPCandidates
+	nUins    int              // uin candidates kept, bounded by maxIPCandidates
 	ids      map[[6]byte]int  // finding IDs given, for duplicate requests
 	spool    spool
 	facts    *facts
@@ -485,6 +487,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	}
 	a.facts.learn(rec.Findings)
 	a.noteIPs(rec, a.fields)
+	a.noteUins(rec, a.fields)
 	if a.opts.OnRequest != nil {
 		a.opts.OnRequest(RequestEvent{Request: q, Payload: p, Tree: m, Fields: a.fields})
 	}

@@ -11,10 +11,14 @@ package analyze
 //   - the client's own IP addresses (getnetworkinfo, where the client states
 //     the address it has): the same literal in any other request is the
 //     client's IP, however the report line lays it out, while other IPs in
-//     report lines (CDN and Mini Program servers) are not.
+//     report lines (CDN and Mini Program servers) are not;
+//   - the account's uin (the BaseRequest's field 2): the same number sent
+//     bare in a request without a BaseRequest (the Longlink identify
+//     check) is the account id.
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/classify"
@@ -62,16 +66,42 @@ func (a *analyzer) noteIPs(rec *record, fields []classify.Field) {
 	}
 }
 
+// noteUins records the numbers of a request that states no account id and
+// could be a uin (32-bit, at least seven digits), until the run's own uin
+// is known.
+func (a *analyzer) noteUins(rec *record, fields []classify.Field) {
+	for _, f := range rec.Findings {
+		if f.DataType == string(taxonomy.AccountID) {
+			return
+		}
+	}
+	for i := range fields {
+		f := &fields[i]
+		if f.Container || f.Kind != classify.KindVarint || f.Uint < 1_000_000 || f.Uint >= 1<<32 {
+			continue
+		}
+		if a.nUins >= maxIPCandidates {
+			return
+		}
+		a.nUins++
+		rec.Uins = append(rec.Uins, ipCandidate{Path: strings.Clone(f.Path), Value: strconv.FormatUint(f.Uint, 10)})
+	}
+}
+
+// uinRules are rules whose account_id findings are the account's uin.
+var uinRules = map[string]bool{"detector:base-request": true}
+
 // facts are what the client states about itself, per run: its own user
-// names and IP addresses. They are few (a handful per run), whatever the
-// number of requests.
+// names, uins and IP addresses. They are few (a handful per run), whatever
+// the number of requests.
 type facts struct {
 	self map[string]map[string]bool // run → own user names
 	myIP map[string]map[string]bool // run → client IPs
+	uin  map[string]map[string]bool // run → the account's uins
 }
 
 func newFacts() *facts {
-	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}}
+	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}, uin: map[string]map[string]bool{}}
 }
 
 func addFact(m map[string]map[string]bool, key, v string) {
@@ -91,6 +121,9 @@ func (fc *facts) learn(fs []report.Finding) {
 		if f.DataType == string(taxonomy.IPAddress) && clientIPRules[f.Evidence.Rule] {
 			addFact(fc.myIP, f.Run, f.Evidence.Value)
 		}
+		if f.DataType == string(taxonomy.AccountID) && uinRules[f.Evidence.Rule] && strings.HasSuffix(f.Evidence.FieldPath, ".2") {
+			addFact(fc.uin, f.Run, f.Evidence.Value)
+		}
 	}
 }
 
@@ -100,11 +133,17 @@ type runContext struct {
 	roots map[string]string
 	self  map[string]map[string]bool // root → own user names
 	myIP  map[string]map[string]bool // root → client IPs
+	uin   map[string]map[string]bool // root → the account's uins
 }
 
 // context pools the facts of the runs of one log.
 func (fc *facts) context(runs []report.Run) *runContext {
-	c := &runContext{roots: runRoots(runs), self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}}
+	c := &runContext{roots: runRoots(runs), self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}, uin: map[string]map[string]bool{}}
+	for run, vs := range fc.uin {
+		for v := range vs {
+			addFact(c.uin, c.roots[run], v)
+		}
+	}
 	for run, vs := range fc.self {
 		for v := range vs {
 			addFact(c.self, c.roots[run], v)
@@ -184,6 +223,24 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
 		extra = append(extra, f)
 		changed = true
+	}
+	for _, cand := range rec.Uins {
+		if !c.uin[root][cand.Value] {
+			continue
+		}
+		f := report.Finding{DataType: string(taxonomy.AccountID), Confidence: string(taxonomy.High),
+			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
+			Evidence: report.Evidence{FieldPath: cand.Path, Value: cand.Value, Rule: "detector:known-uin",
+				Reason: "the number equals the account's uin (the BaseRequest's field 2 in this log): the account id, sent without a BaseRequest"}}
+		if len(rec.Findings) > 0 {
+			tmpl := &rec.Findings[0]
+			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
+		}
+		f.ID = findingID(rec.Sum, reqKeyOf(q.URI, q.ReqType),
+			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.AccountID, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
+		extra = append(extra, f)
+		changed = true
+		break // one finding says it: the rest of the request's numbers are not looked at
 	}
 	rec.Findings = append(rec.Findings, extra...)
 	if !changed {

@@ -126,7 +126,12 @@ func behaviourDetect(f *Field, name, s string, search bool, emit func(Finding)) 
 	if search && searchTextNames[n] && humanText(s) {
 		out(taxonomy.SearchQuery, taxonomy.Medium, "search-text-key", "in a search request or URL, "+name+" holds the text the user searched for")
 	}
-	// Device model.
+	// Device model, by shape, unless the name says the value is something
+	// else: a router's default name ("Xiaomi-402B" under "ssid") has a
+	// maker's shape too.
+	if km, named := keyMeanings[n]; (named && km.dataType != taxonomy.DeviceModel) || wifiNames[n] {
+		return
+	}
 	if len(s) <= 64 && (reMakerModel.MatchString(s) && strings.ContainsAny(s, "0123456789_") || reModelCode.MatchString(s)) {
 		out(taxonomy.DeviceModel, taxonomy.Medium, "model-shape", "the value has the shape of a handset's manufacturer-model or model code")
 	}
