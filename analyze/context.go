@@ -175,7 +175,8 @@ func runRoots(runs []report.Run) map[string]string {
 	return roots
 }
 
-// complete drops the request's self-addressed contact findings and adds
+// complete turns the request's self-addressed contact findings into the
+// account's own name, reads a wxid other than the account's as a contact, and adds
 // ip_address findings for the client's own address where it was sent.
 func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 	q := &rec.Request
@@ -185,8 +186,10 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 	kept := rec.Findings[:0]
 	for _, f := range rec.Findings {
 		if f.DataType == string(taxonomy.ContactsSocialGraph) && own[f.Evidence.Value] {
+			// Sent to oneself: no contact, but the account's own name.
+			f.DataType = string(taxonomy.AccountID)
+			f.Evidence.Reason = "the other party is the account itself (the from-user of statusnotify in this log): its own user name, not a contact"
 			changed = true
-			continue
 		}
 		if f.DataType == string(taxonomy.AccountID) && wxidRules[f.Evidence.Rule] && len(own) > 0 && !own[f.Evidence.Value] {
 			f.DataType = string(taxonomy.ContactsSocialGraph)

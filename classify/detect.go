@@ -21,6 +21,13 @@ type detector struct {
 
 var (
 	reDeviceID = lazyre.New(`^A[0-9a-f]{14,15}$`)
+	// reDeviceIDTime is the device id joined to a time in ms, as report
+	// lines key a launch ("A…_1684412617781"): it still names the device.
+	reDeviceIDTime = lazyre.New(`^A[0-9a-f]{14,15}_\d{10,13}$`)
+	// reModelABI is the handset model with the CPU ABI appended, as the
+	// kv report header and Mini Program reports send Build.MODEL+CPU_ABI
+	// ("sdk_gphone64_arm64arm64-v8a", "SM-G9910arm64-v8a").
+	reModelABI = lazyre.New(`^[A-Za-z][A-Za-z0-9 _.+-]{0,38}[A-Za-z0-9](arm64-v8a|armeabi-v7a|armeabi|x86_64)$`)
 	reWxid     = lazyre.New(`^wxid_[a-z0-9]{8,24}$`)
 	reAppID    = lazyre.New(`^wx[0-9a-f]{16}$`)
 	reWxaUser  = lazyre.New(`^gh_[0-9a-f]{12}@app$`)
@@ -92,6 +99,15 @@ var detectors = []detector{
 	{"value-device-id", taxonomy.DeviceID, taxonomy.High,
 		`WeChat's device id is "A" followed by 14-15 hex digits, NUL-terminated (doc/protocol.md §6; the logs show 14); it is stable per install`,
 		func(f *Field, s string) bool { return reDeviceID.MatchString(strings.TrimRight(s, "\x00")) }},
+	{"value-device-id-time", taxonomy.DeviceID, taxonomy.High,
+		`WeChat's device id ("A" + hex) joined to a time: a launch key that still names the device`,
+		func(f *Field, s string) bool { return reDeviceIDTime.MatchString(s) }},
+	{"value-model-abi", taxonomy.DeviceModel, taxonomy.Medium,
+		`the handset model with the CPU ABI appended (Build.MODEL + CPU_ABI, as WeChat's reports send them)`,
+		func(f *Field, s string) bool { return len(s) <= 64 && reModelABI.MatchString(s) }},
+	{"value-model-abi-hw", taxonomy.DeviceHardware, taxonomy.Medium,
+		`the CPU ABI appended to the handset model (Build.MODEL + CPU_ABI)`,
+		func(f *Field, s string) bool { return len(s) <= 64 && reModelABI.MatchString(s) }},
 	{"value-wxid", taxonomy.AccountID, taxonomy.High,
 		`"wxid_" user names are WeChat account identifiers`,
 		func(f *Field, s string) bool { return reWxid.MatchString(s) }},

@@ -1,0 +1,42 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/wxaudit/wxaudit/taxonomy"
+)
+
+// TestDeviceShapes: the model with its ABI appended, and the device id
+// joined to a launch time, name the device wherever they are sent.
+func TestDeviceShapes(t *testing.T) {
+	c := New(Options{})
+	tests := []struct {
+		name string
+		in   Field
+		want []taxonomy.DataType
+		not  []taxonomy.DataType
+	}{
+		{"emulator model and abi", text("3.3", "sdk_gphone64_arm64arm64-v8a"), []taxonomy.DataType{taxonomy.DeviceModel, taxonomy.DeviceHardware}, nil},
+		{"samsung model and abi", text("3.3", "SM-G9910arm64-v8a"), []taxonomy.DataType{taxonomy.DeviceModel, taxonomy.DeviceHardware}, nil},
+		{"the abi alone is hardware only", text("4.4", "arm64-v8a"), nil, []taxonomy.DataType{taxonomy.DeviceModel}},
+		{"a flag naming the abi", text("4.4", "is-arm64-v8a"), nil, []taxonomy.DataType{taxonomy.DeviceModel}},
+		{"device id and launch time", inReport(text("4.4.2.$0", "A9543d226cb39f0f_1684412617781")), []taxonomy.DataType{taxonomy.DeviceID}, nil},
+		{"a hex id and a time", inReport(text("4.4.2.$0", "B9543d226cb39f0f_1684412617781")), nil, []taxonomy.DataType{taxonomy.DeviceID}},
+		{"a router's name under ssid is no model", Field{Path: "5.ssid", Kind: KindText, Text: "Xiaomi-402B", Chain: []string{"string", "json"}}, []taxonomy.DataType{taxonomy.WiFi}, []taxonomy.DataType{taxonomy.DeviceModel}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Classify(Request{}, []Field{tt.in})
+			for _, dt := range tt.want {
+				if !has(got, dt) {
+					t.Errorf("missing %s: %+v", dt, got)
+				}
+			}
+			for _, dt := range tt.not {
+				if has(got, dt) {
+					t.Errorf("unexpected %s: %+v", dt, got)
+				}
+			}
+		})
+	}
+}
