@@ -98,10 +98,18 @@ type facts struct {
 	self map[string]map[string]bool // run → own user names
 	myIP map[string]map[string]bool // run → client IPs
 	uin  map[string]map[string]bool // run → the account's uins
+	// place holds, per run, the location evidence that orients a pair
+	// no single request could (classify.Evidence): fixes whose axis
+	// order is certain, carrier codes, time zones, locales.
+	place map[string][]classify.Finding
 }
 
+// maxPlaceFacts bounds the location evidence kept per run.
+const maxPlaceFacts = 64
+
 func newFacts() *facts {
-	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}, uin: map[string]map[string]bool{}}
+	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}, uin: map[string]map[string]bool{},
+		place: map[string][]classify.Finding{}}
 }
 
 func addFact(m map[string]map[string]bool, key, v string) {
@@ -124,6 +132,11 @@ func (fc *facts) learn(fs []report.Finding) {
 		if f.DataType == string(taxonomy.AccountID) && uinRules[f.Evidence.Rule] && strings.HasSuffix(f.Evidence.FieldPath, ".2") {
 			addFact(fc.uin, f.Run, f.Evidence.Value)
 		}
+		placeFact := f.DataType == string(taxonomy.CellCarrier) || f.DataType == string(taxonomy.Timezone) || f.DataType == string(taxonomy.LanguageLocale) ||
+			f.Coord != nil && f.Coord.Axes != classify.AxesAmbiguous && f.Coord.Axes != classify.AxesSwapped
+		if placeFact && len(fc.place[f.Run]) < maxPlaceFacts {
+			fc.place[f.Run] = append(fc.place[f.Run], classify.Finding{DataType: taxonomy.DataType(f.DataType), Value: f.Evidence.Value, Coord: f.Coord})
+		}
 	}
 }
 
@@ -134,6 +147,7 @@ type runContext struct {
 	self  map[string]map[string]bool // root → own user names
 	myIP  map[string]map[string]bool // root → client IPs
 	uin   map[string]map[string]bool // root → the account's uins
+	place map[string]*classify.Evidence // root → location evidence
 }
 
 // context pools the facts of the runs of one log.
@@ -143,6 +157,15 @@ func (fc *facts) context(runs []report.Run) *runContext {
 		for v := range vs {
 			addFact(c.uin, c.roots[run], v)
 		}
+	}
+	c.place = map[string]*classify.Evidence{}
+	for run, fs := range fc.place {
+		ev := c.place[c.roots[run]]
+		if ev == nil {
+			ev = &classify.Evidence{}
+			c.place[c.roots[run]] = ev
+		}
+		ev.Learn(fs)
 	}
 	for run, vs := range fc.self {
 		for v := range vs {
@@ -175,6 +198,40 @@ func runRoots(runs []report.Run) map[string]string {
 	return roots
 }
 
+// orient decides the axis order of the request's ambiguous coordinates
+// with the evidence of the whole log (other requests' fixes, carrier, time
+// zone, locale), and drops the other reading of those it decides. It
+// reports whether it changed anything.
+func (c *runContext) orient(rec *record, ev *classify.Evidence) bool {
+	if ev == nil {
+		return false
+	}
+	decided := map[string]bool{}
+	for i := range rec.Findings {
+		f := &rec.Findings[i]
+		co, why, ok := ev.Decide(f.Coord)
+		if !ok {
+			continue
+		}
+		f.Coord = &co
+		f.Confidence = string(classify.CoordConfidence(&co))
+		f.Evidence.Reason = classify.DecidedReason(f.Evidence.Reason, why+" in this log")
+		decided[f.Evidence.FieldPath+"\x00"+f.Evidence.Rule] = true
+	}
+	if len(decided) == 0 {
+		return false
+	}
+	kept := rec.Findings[:0]
+	for _, f := range rec.Findings {
+		if f.Coord != nil && f.Coord.Axes == classify.AxesSwapped && decided[f.Evidence.FieldPath+"\x00"+f.Evidence.Rule] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	rec.Findings = kept
+	return true
+}
+
 // complete turns the request's self-addressed contact findings into the
 // account's own name, reads a wxid other than the account's as a contact, and adds
 // ip_address findings for the client's own address where it was sent.
@@ -199,6 +256,9 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 		kept = append(kept, f)
 	}
 	rec.Findings = kept
+	if c.orient(rec, c.place[root]) {
+		changed = true
+	}
 	var have map[string]bool
 	for _, f := range rec.Findings {
 		if f.DataType == string(taxonomy.IPAddress) {

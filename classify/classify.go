@@ -134,7 +134,7 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 			}
 			if i+1 < len(fields) {
 				if co := coordPair(f, &fields[i+1], ax); co != nil {
-					emit(Finding{DataType: coordType(co), Confidence: coordConfidence(co),
+					emit(Finding{DataType: coordType(co), Confidence: CoordConfidence(co),
 						FieldPath: f.Path + "+" + fields[i+1].key(),
 						Value:     f.display() + "," + fields[i+1].display(),
 						Rule:      "detector:coordinates-" + co.Encoding,
@@ -233,7 +233,9 @@ func logIs(fields []Field, i int, at string, id int) bool {
 	return false
 }
 
-func coordConfidence(co *Coord) taxonomy.Confidence {
+// CoordConfidence is the confidence of a coordinate whose axis order is
+// decided: high, or medium for micro-degrees (integers counters share).
+func CoordConfidence(co *Coord) taxonomy.Confidence {
 	if strings.HasPrefix(co.Encoding, "microdegrees") {
 		return taxonomy.Medium
 	}

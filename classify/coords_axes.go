@@ -120,6 +120,29 @@ func (ev *Evidence) decide(lat, lon float64) (int, string) {
 	return 0, ""
 }
 
+// Decide orients one AxesAmbiguous coordinate by the evidence: it returns
+// the decided coordinate (AxesEvidence), the reason to append to the
+// finding's, and whether the evidence decided. Callers holding findings in
+// another form (a report) use it as Orient does.
+func (ev *Evidence) Decide(co *Coord) (Coord, string, bool) {
+	if co == nil || co.Axes != AxesAmbiguous {
+		return Coord{}, "", false
+	}
+	which, why := ev.decide(co.Lat, co.Lon)
+	if which == 0 {
+		return Coord{}, "", false
+	}
+	c := *co
+	if which == 2 {
+		c.Lat, c.Lon = c.Lon, c.Lat
+	}
+	c.Axes, c.needsEvidence = AxesEvidence, false
+	return c, "; the axis order is the one that " + why, true
+}
+
+// DecidedReason rewrites the reason of an ambiguous finding once decided.
+func DecidedReason(reason, why string) string { return strings.TrimSuffix(reason, ambiguousNote) + why }
+
 // Orient decides the axis order of the ambiguous coordinate findings in fs
 // from the evidence, in place where it can, and returns fs:
 //
@@ -148,16 +171,11 @@ func (ev *Evidence) Orient(fs []Finding) []Finding {
 			continue
 		}
 		k := key{f.FieldPath, f.Rule}
-		switch which, why := ev.decide(co.Lat, co.Lon); which {
-		case 1, 2:
-			c := *co
-			if which == 2 {
-				c.Lat, c.Lon = c.Lon, c.Lat
-			}
-			c.Axes, c.needsEvidence = AxesEvidence, false
+		switch c, why, ok := ev.Decide(co); {
+		case ok:
 			f.Coord = &c
-			f.Confidence = coordConfidence(&c)
-			f.Reason = strings.TrimSuffix(f.Reason, ambiguousNote) + "; the axis order is the one that " + why
+			f.Confidence = CoordConfidence(&c)
+			f.Reason = DecidedReason(f.Reason, why)
 			decided[k] = true
 		default:
 			if co.needsEvidence {
