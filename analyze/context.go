@@ -144,9 +144,9 @@ func (fc *facts) learn(fs []report.Finding) {
 // second pass.
 type runContext struct {
 	roots map[string]string
-	self  map[string]map[string]bool // root → own user names
-	myIP  map[string]map[string]bool // root → client IPs
-	uin   map[string]map[string]bool // root → the account's uins
+	self  map[string]map[string]bool    // root → own user names
+	myIP  map[string]map[string]bool    // root → client IPs
+	uin   map[string]map[string]bool    // root → the account's uins
 	place map[string]*classify.Evidence // root → location evidence
 }
 
