@@ -148,10 +148,14 @@ func addKeys(m keyMeaning, names ...string) {
 func init() {
 	addKeys(keyMeaning{taxonomy.DeviceModel, taxonomy.High, "the value is sent under a name for the device's model, brand or manufacturer",
 		func(s string) bool { return !placeholder(s) && !reNumber.MatchString(s) && len(s) <= 64 }},
-		"devicename", "devicebrand", "devicemodel", "phonemodel", "devicemanufacturer", "manufacturer", "brand", "model", "mobilemodel")
+		"devicename", "devicebrand", "devicemodel", "phonemodel", "devicemanufacturer", "manufacturer", "brand", "model", "mobilemodel",
+		"phonebrand", "mobilebrand", "productmodel")
+	// Screen sizes are hardware; a window's (windowWidth, windowHeight of
+	// a Mini Program or web view) is the size the interface was given,
+	// which changes with split screen, keyboards and orientation.
 	addKeys(keyMeaning{taxonomy.DeviceHardware, taxonomy.High, "the value is sent under a name for a hardware property (CPU, ABI, 64-bit support, screen size, memory)", nil},
 		"cpumodel", "cpuabi", "abi", "support64bit", "deviceis64bitruntime", "screenwidth", "screenheight",
-		"realscreenheight", "realscreenwidth", "windowwidth", "windowheight", "screendensity", "pixelratio",
+		"realscreenheight", "realscreenwidth", "screendensity", "pixelratio",
 		"devicememory", "totalmemory", "totalram", "cpucores", "cpucount", "devlevel", "devicelevel")
 	addKeys(keyMeaning{taxonomy.SystemSoftware, taxonomy.High, "the value is sent under a name for the system software: build fingerprint, runtime (ART) or WebView version, OS build, other installed apps",
 		func(s string) bool { return !placeholder(s) }},
