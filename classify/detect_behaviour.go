@@ -46,10 +46,12 @@ var uiActions = map[string]bool{
 	"click": true, "tap": true, "longclick": true, "longpress": true, "expose": true, "exposure": true,
 	"swipe": true, "scroll": true, "switchtab": true, "navigateto": true, "navigateback": true,
 	"redirectto": true, "relaunch": true, "pageenter": true, "pageleave": true, "pageshow": true, "pagehide": true,
+	"doubleclick": true, "doubletap": true, "longtap": true, "pullrefresh": true, "pulldownrefresh": true,
+	"navigatetominiprogram": true, "onclick": true, "ontap": true,
 }
 
 // uiNames are key prefixes under which a value records a user action.
-var uiNames = []string{"click", "isclick", "expose", "isexpose", "exposure", "reddot", "tap", "tabid", "tabindex", "clicktab"}
+var uiNames = []string{"click", "isclick", "expose", "isexpose", "exposure", "reddot", "tap", "tabid", "tabindex", "clicktab", "clk", "longpress", "swipe"}
 
 // diagNames are keys under which a value is a crash, ANR or exit record.
 var diagNames = map[string]bool{

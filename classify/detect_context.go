@@ -188,7 +188,11 @@ func init() {
 		func(s string) bool { return len(s) >= 16 && !placeholder(s) }},
 		"encfilekey")
 	addKeys(keyMeaning{taxonomy.ActivityTimestamps, taxonomy.Medium, "a unix time under a name for when the user acted (a click, an event, a message's creation)", unixTime},
-		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime")
+		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime",
+		// the same moments under other spellings: when a message was sent, a
+		// page visited or opened, an item shared, a search made
+		"clicktimestamp", "eventtimestamp", "clickts", "eventts", "actionts", "sendtime", "visittime", "viewtime",
+		"opentime", "sharetime", "searchtime", "operatetime", "behaviortime")
 	// Plain-HTTP requests (newgetdns) and web views state the account and
 	// client in their query strings: "uin=…&clientversion=…&devicetype=…".
 	addKeys(keyMeaning{taxonomy.AccountID, taxonomy.High, "the value is sent under the name of the account's uin",

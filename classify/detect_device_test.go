@@ -40,3 +40,33 @@ func TestDeviceShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestBehaviourSpellings: the same user actions and moments under other
+// spellings clients use.
+func TestBehaviourSpellings(t *testing.T) {
+	c := New(Options{})
+	js := func(path, s string) Field {
+		return Field{Path: path, Kind: KindText, Text: s, Chain: []string{"string", "json"}}
+	}
+	tests := []struct {
+		name string
+		in   Field
+		want taxonomy.DataType
+		ok   bool
+	}{
+		{"send time", js("2.sendTime", "1684414575"), taxonomy.ActivityTimestamps, true},
+		{"click timestamp in ms", js("2.click_timestamp", "1684414575123"), taxonomy.ActivityTimestamps, true},
+		{"a send time that is no time", js("2.sendTime", "3"), taxonomy.ActivityTimestamps, false},
+		{"double tap in a report", inReport(text("4.$3", "doubleTap")), taxonomy.UIEvents, true},
+		{"pull to refresh", inReport(text("4.$3", "pullDownRefresh")), taxonomy.UIEvents, true},
+		{"clk key", js("2.clk_pos", "3"), taxonomy.UIEvents, true},
+		{"a word that only starts like an action", inReport(text("4.$3", "clickable")), taxonomy.UIEvents, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := c.Classify(Request{}, []Field{tt.in}); has(got, tt.want) != tt.ok {
+				t.Fatalf("%s %v, want %v: %+v", tt.want, !tt.ok, tt.ok, got)
+			}
+		})
+	}
+}
