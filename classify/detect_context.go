@@ -84,17 +84,18 @@ type keyMeaning struct {
 }
 
 var (
-	reUnixSec   = lazyre.New(`^1[4-9]\d{8}$`)
-	reUnixMs    = lazyre.New(`^1[4-9]\d{11}$`)
-	reHex32     = lazyre.New(`^[0-9a-fA-F]{32}$`)
-	reNumber    = lazyre.New(`^-?\d+(\.\d+)?$`)
-	reIDValue   = lazyre.New(`^[A-Za-z0-9_-]{4,64}$`)
-	reUA        = lazyre.New(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
-	reUAModel   = lazyre.New(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
-	reUAOS      = lazyre.New(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
-	reBuildFP   = lazyre.New(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
-	rePkg       = lazyre.New(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
-	reException = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`).
+	reUnixSec    = lazyre.New(`^1[4-9]\d{8}$`)
+	reUnixMs     = lazyre.New(`^1[4-9]\d{11}$`)
+	reHex32      = lazyre.New(`^[0-9a-fA-F]{32}$`)
+	reNumber     = lazyre.New(`^-?\d+(\.\d+)?$`)
+	reIDValue    = lazyre.New(`^[A-Za-z0-9_-]{4,64}$`)
+	reUA         = lazyre.New(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
+	reUAModel    = lazyre.New(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
+	reUASoftware = lazyre.New(`Build/|Chrome/\d|Dalvik/\d|AppleWebKit/\d|XWEB/\d|MMWEBSDK/|Version/\d|Mobile/[0-9A-Z]`)
+	reUAOS       = lazyre.New(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
+	reBuildFP    = lazyre.New(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
+	rePkg        = lazyre.New(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+	reException  = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`).
 			Needing("Exception", "Error", "net::ERR_", " not verified")
 	rePagePath  = lazyre.New(`^/?(pages|page|subpackages?|packages?)/[A-Za-z0-9_%/-]+(\.html)?(\?\S*)?$`)
 	reMIMEMedia = lazyre.New(`^(image|video|audio)/[a-z0-9.+-]{2,32}$`)
@@ -235,8 +236,14 @@ func shapeDetect(f *Field, s string, emit func(Finding)) {
 		emit(Finding{DataType: t, Confidence: c, FieldPath: f.Path, Value: excerpt(s), Rule: "detector:" + id, Reason: reason})
 	}
 	if len(s) <= 1024 && reUA.MatchString(s) {
-		out(taxonomy.SystemSoftware, taxonomy.High, "user-agent",
-			"a user agent string names the OS build, the WebView/Chrome and runtime versions: system software")
+		// Only a user agent that names software beyond the OS version (a
+		// build id, a runtime, a WebView or browser engine version) says
+		// something about the system's software; "Mozilla/5.0 (Linux;
+		// Android 12)" alone is the OS version.
+		if reUASoftware.MatchString(s) {
+			out(taxonomy.SystemSoftware, taxonomy.High, "user-agent",
+				"a user agent string names the OS build, the WebView/Chrome and runtime versions: system software")
+		}
 		if m := reUAModel.FindStringSubmatch(s); m != nil && !placeholder(m[1]) {
 			out(taxonomy.DeviceModel, taxonomy.High, "user-agent-model", "an Android user agent names the device model before \"Build/\"")
 		}

@@ -70,3 +70,22 @@ func TestBehaviourSpellings(t *testing.T) {
 		})
 	}
 }
+
+// TestUserAgentSoftware: a user agent is system software only when it names
+// software beyond the OS version.
+func TestUserAgentSoftware(t *testing.T) {
+	c := New(Options{})
+	for _, tt := range []struct {
+		ua   string
+		want bool
+	}{
+		{"Dalvik/2.1.0 (Linux; U; Android 12; sdk_gphone64_arm64 Build/S2B2.211203.006)", true},
+		{"Mozilla/5.0 (Linux; Android 13; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Mobile Safari/537.36", true},
+		{"Mozilla/5.0 (Linux; Android 12)", false},
+	} {
+		got := c.Classify(Request{}, []Field{text("2.ua", tt.ua)})
+		if has(got, taxonomy.SystemSoftware) != tt.want || !has(got, taxonomy.OSVersion) {
+			t.Errorf("%q: system_software %v, want %v (and os_version): %+v", tt.ua, !tt.want, tt.want, got)
+		}
+	}
+}
