@@ -173,9 +173,15 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 		}
 		detectInContext(req, fields, ids, emit)
 		out = contactsNotAccount(out)
-		var ev Evidence
-		ev.Learn(out)
-		out = ev.Orient(out)
+		for i := range out {
+			if co := out[i].Coord; co != nil && co.Axes == AxesAmbiguous {
+				// Only requests with an undecided pair pay for the evidence.
+				var ev Evidence
+				ev.Learn(out)
+				out = ev.Orient(out)
+				break
+			}
+		}
 	}
 	return out
 }
