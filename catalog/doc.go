@@ -1,6 +1,7 @@
 // Package catalog holds wxaudit's WeChat knowledge as data: request type →
-// API path → app feature, the BaseRequest header (doc/protocol.md §6) and field
-// names known for common endpoints. The data is a YAML file embedded in the
+// API path → app feature, the BaseRequest header (doc/protocol.md §6), field
+// names known for common endpoints, and the axis order of the coordinate
+// pairs known endpoints and report lines send (AxesFor; classify reads it). The data is a YAML file embedded in the
 // binary (data/catalog.yaml); users extend or override it with their own
 // file of the same format.
 //
