@@ -165,10 +165,6 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 	if len(inputs) == 0 {
 		return nil, errors.New("analyze: no inputs")
 	}
-	cl := opts.Classifier
-	if cl == nil {
-		cl = classify.New(classify.Options{})
-	}
 	paths := make([]string, len(inputs))
 	for i, in := range inputs {
 		paths[i] = in.Path
@@ -215,6 +211,12 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Default()
+	}
+	cl := opts.Classifier
+	if cl == nil {
+		// The classifier reads the same catalog (the axis order of known
+		// coordinate pairs), user entries included.
+		cl = classify.New(classify.Options{Catalog: cat})
 	}
 	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]int{}, spool: sp, facts: newFacts()}
 	for i, in := range inputs {
