@@ -78,19 +78,17 @@ func coordPair(a, b *Field, ax *catalog.Axes) *Coord {
 		}
 	case KindVarint:
 		if ax != nil && ax.Zigzag {
-			co = microPair(unzigzag(a.Uint), unzigzag(b.Uint), order)
-			break
-		}
-		// int32/int64 negatives arrive as two's complement. A zigzag
-		// (sint32) pair nothing names is read as such only when the plain
-		// reading is no position: a negative zigzag value is also a valid
-		// plain one, and guessing it would move the place.
-		co = microPair(asInt32(a.Uint), asInt32(b.Uint), order)
-		if co == nil {
 			if co = microPair(unzigzag(a.Uint), unzigzag(b.Uint), order); co != nil {
 				co.Encoding = "microdegrees-zigzag"
 			}
+			break
 		}
+		// int32/int64 negatives arrive as two's complement, the protobuf
+		// default. A zigzag (sint32) pair is read as one only where the
+		// catalog says so: every zigzag pair is also a valid plain pair
+		// (Toronto's 43.65, -79.38 reads 87.31, 158.77), so trying it on
+		// unknown fields would trade one silent misreading for another.
+		co = microPair(asInt32(a.Uint), asInt32(b.Uint), order)
 	}
 	if co == nil {
 		return nil

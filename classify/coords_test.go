@@ -43,7 +43,7 @@ func TestAxisOrderFromCatalog(t *testing.T) {
 			{"float32 lon,lat", []Field{f32("2", float32(p.lon)), f32("3", float32(p.lat))}, "float32"},
 			{"float64 lon,lat", []Field{f64("4.1", p.lon), f64("4.2", p.lat)}, "float64"},
 			{"string lat,lon", []Field{text("5", ftoa6(p.lat)+","+ftoa6(p.lon))}, "decimal"},
-			{"zigzag lat,lon", []Field{{Path: "8.1", Kind: KindVarint, Uint: zigzag(micro(p.lat))}, {Path: "8.2", Kind: KindVarint, Uint: zigzag(micro(p.lon))}}, "microdegrees"},
+			{"zigzag lat,lon", []Field{{Path: "8.1", Kind: KindVarint, Uint: zigzag(micro(p.lat))}, {Path: "8.2", Kind: KindVarint, Uint: zigzag(micro(p.lon))}}, "microdegrees-zigzag"},
 		}
 		for _, e := range encs {
 			t.Run(p.name+"/"+e.name, func(t *testing.T) {
