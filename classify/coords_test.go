@@ -256,3 +256,52 @@ func TestSearchText(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryEncodingEveryQuadrant: pairs nothing in the catalog knows, in
+// every encoding, at every place; named pairs by their names, unnamed ones
+// by the range or, where both values are under 90, by another fix of the
+// device in the request (here a JSON fix under names).
+func TestEveryEncodingEveryQuadrant(t *testing.T) {
+	c := New(Options{})
+	for _, p := range places {
+		named := []Field{num("9.lat", ftoa6(p.lat)), num("9.lng", ftoa6(p.lon))}
+		encs := []struct {
+			name   string
+			fields []Field
+			path   string
+		}{
+			{"json names", []Field{num("2.latitude", ftoa6(p.lat)), num("2.longitude", ftoa6(p.lon))}, "2.latitude+longitude"},
+			{"decimal leaves lat,lon", []Field{text("4.$3", ftoa6(p.lat)), text("4.$4", ftoa6(p.lon))}, "4.$3+$4"},
+			{"float32 lon,lat", []Field{f32("6.1", float32(p.lon)), f32("6.2", float32(p.lat))}, "6.1+2"},
+			{"float64 lat,lon", []Field{f64("6.1", p.lat), f64("6.2", p.lon)}, "6.1+2"},
+			{"sfixed32 micro lon,lat", []Field{sfixed32("5.1", int32(micro(p.lon))), sfixed32("5.2", int32(micro(p.lat)))}, "5.1+2"},
+			{"varint micro lat,lon", []Field{{Path: "3.1", Kind: KindVarint, Uint: uint64(micro(p.lat))}, {Path: "3.2", Kind: KindVarint, Uint: uint64(micro(p.lon))}}, "3.1+2"},
+			{"one string", []Field{text("7", ftoa6(p.lat) + "," + ftoa6(p.lon))}, "7"},
+		}
+		for _, e := range encs {
+			t.Run(p.name+"/"+e.name, func(t *testing.T) {
+				if e.name == "varint micro lat,lon" && (p.lat < 0 || p.lon < 0) {
+					// A negative int32 in a varint is ten bytes of two's
+					// complement; asInt32 covers the five-byte form.
+					e.fields[0].Uint, e.fields[1].Uint = uint64(int64(micro(p.lat))), uint64(int64(micro(p.lon)))
+				}
+				got := c.Classify(Request{ReqType: 66666}, append(append([]Field(nil), e.fields...), named...))
+				var co *Coord
+				for _, f := range got {
+					if f.FieldPath == e.path && f.Coord != nil {
+						if co != nil {
+							t.Fatalf("two readings: %+v", got)
+						}
+						co = f.Coord
+					}
+				}
+				if co == nil {
+					t.Fatalf("not found: %+v", got)
+				}
+				if math.Abs(co.Lat-p.lat) > 1e-4 || math.Abs(co.Lon-p.lon) > 1e-4 || co.Axes == AxesAmbiguous {
+					t.Fatalf("got %+v, want %.6f,%.6f", co, p.lat, p.lon)
+				}
+			})
+		}
+	}
+}
