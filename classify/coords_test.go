@@ -276,7 +276,7 @@ func TestEveryEncodingEveryQuadrant(t *testing.T) {
 			{"float64 lat,lon", []Field{f64("6.1", p.lat), f64("6.2", p.lon)}, "6.1+2"},
 			{"sfixed32 micro lon,lat", []Field{sfixed32("5.1", int32(micro(p.lon))), sfixed32("5.2", int32(micro(p.lat)))}, "5.1+2"},
 			{"varint micro lat,lon", []Field{{Path: "3.1", Kind: KindVarint, Uint: uint64(micro(p.lat))}, {Path: "3.2", Kind: KindVarint, Uint: uint64(micro(p.lon))}}, "3.1+2"},
-			{"one string", []Field{text("7", ftoa6(p.lat) + "," + ftoa6(p.lon))}, "7"},
+			{"one string", []Field{text("7", ftoa6(p.lat)+","+ftoa6(p.lon))}, "7"},
 		}
 		for _, e := range encs {
 			t.Run(p.name+"/"+e.name, func(t *testing.T) {
