@@ -190,6 +190,12 @@ func (ev *Evidence) Orient(fs []Finding) []Finding {
 				c := *co
 				c.Lat, c.Lon, c.Axes = co.Lon, co.Lat, AxesSwapped
 				t.Coord = &c
+				// The values in this reading's order, so that the two
+				// readings stay two findings wherever findings of one
+				// value are merged.
+				if i := strings.LastIndexByte(t.Value, ','); i >= 0 {
+					t.Value = strings.TrimSpace(t.Value[i+1:]) + "," + t.Value[:i]
+				}
 				extra = append(extra, t)
 				twins[k] = true
 			}

@@ -305,3 +305,18 @@ func TestEveryEncodingEveryQuadrant(t *testing.T) {
 		}
 	}
 }
+
+// TestReadingsDiffer: the two readings of an ambiguous pair are two values,
+// each written latitude first, so no merge of findings by value loses one.
+func TestReadingsDiffer(t *testing.T) {
+	got := New(Options{}).Classify(Request{ReqType: 55555}, []Field{text("4.$3", "48.856613"), text("4.$4", "2.352222")})
+	var vals []string
+	for _, f := range got {
+		if f.Coord != nil {
+			vals = append(vals, f.Value)
+		}
+	}
+	if len(vals) != 2 || vals[0] != "48.856613,2.352222" || vals[1] != "2.352222,48.856613" {
+		t.Fatalf("readings %q", vals)
+	}
+}
