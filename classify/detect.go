@@ -102,11 +102,9 @@ var detectors = []detector{
 	{"value-device-id-time", taxonomy.DeviceID, taxonomy.High,
 		`WeChat's device id ("A" + hex) joined to a time: a launch key that still names the device`,
 		func(f *Field, s string) bool { return reDeviceIDTime.MatchString(s) }},
+	// The ABI half is hardware by value-abi.
 	{"value-model-abi", taxonomy.DeviceModel, taxonomy.Medium,
 		`the handset model with the CPU ABI appended (Build.MODEL + CPU_ABI, as WeChat's reports send them)`,
-		func(f *Field, s string) bool { return len(s) <= 64 && reModelABI.MatchString(s) }},
-	{"value-model-abi-hw", taxonomy.DeviceHardware, taxonomy.Medium,
-		`the CPU ABI appended to the handset model (Build.MODEL + CPU_ABI)`,
 		func(f *Field, s string) bool { return len(s) <= 64 && reModelABI.MatchString(s) }},
 	{"value-wxid", taxonomy.AccountID, taxonomy.High,
 		`"wxid_" user names are WeChat account identifiers`,
