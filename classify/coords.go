@@ -126,7 +126,7 @@ func plausibleUnnamed(co *Coord) bool {
 	if co.Lat < 0 || co.Lon < 0 {
 		return true
 	}
-	if co.Lon > 90 || co.Lat > 90 {
+	if co.Lon > 90 {
 		return true
 	}
 	if strings.HasPrefix(co.Encoding, "microdegrees") {
