@@ -34,6 +34,7 @@ type record struct {
 	Findings []report.Finding
 	Sum      [32]byte // SHA-256 of the payload, for finding IDs
 	IPs      []ipCandidate
+	Uins     []ipCandidate // numbers that may be the account's uin (context.go)
 }
 
 // Input is one run's input file.
@@ -164,10 +165,6 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 	if len(inputs) == 0 {
 		return nil, errors.New("analyze: no inputs")
 	}
-	cl := opts.Classifier
-	if cl == nil {
-		cl = classify.New(classify.Options{})
-	}
 	paths := make([]string, len(inputs))
 	for i, in := range inputs {
 		paths[i] = in.Path
@@ -214,6 +211,12 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Default()
+	}
+	cl := opts.Classifier
+	if cl == nil {
+		// The classifier reads the same catalog (the axis order of known
+		// coordinate pairs), user entries included.
+		cl = classify.New(classify.Options{Catalog: cat})
 	}
 	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]int{}, spool: sp, facts: newFacts()}
 	for i, in := range inputs {
@@ -296,6 +299,7 @@ type analyzer struct {
 	fields   []classify.Field // reused per request
 	requests int              // requests so far: the next request ID
 	nIPs     int              // IP candidates kept, bounded by maxIPCandidates
+	nUins    int              // uin candidates kept, bounded by maxIPCandidates
 	ids      map[[6]byte]int  // finding IDs given, for duplicate requests
 	spool    spool
 	facts    *facts
@@ -491,6 +495,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	}
 	a.facts.learn(rec.Findings)
 	a.noteIPs(rec, a.fields)
+	a.noteUins(rec, a.fields)
 	if a.opts.OnRequest != nil {
 		a.opts.OnRequest(RequestEvent{Request: q, Payload: p, Tree: m, Fields: a.fields})
 	}

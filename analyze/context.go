@@ -11,10 +11,14 @@ package analyze
 //   - the client's own IP addresses (getnetworkinfo, where the client states
 //     the address it has): the same literal in any other request is the
 //     client's IP, however the report line lays it out, while other IPs in
-//     report lines (CDN and Mini Program servers) are not.
+//     report lines (CDN and Mini Program servers) are not;
+//   - the account's uin (the BaseRequest's field 2): the same number sent
+//     bare in a request without a BaseRequest (the Longlink identify
+//     check) is the account id.
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/classify"
@@ -62,16 +66,50 @@ func (a *analyzer) noteIPs(rec *record, fields []classify.Field) {
 	}
 }
 
+// noteUins records the numbers of a request that states no account id and
+// could be a uin (32-bit, at least seven digits), until the run's own uin
+// is known.
+func (a *analyzer) noteUins(rec *record, fields []classify.Field) {
+	for _, f := range rec.Findings {
+		if f.DataType == string(taxonomy.AccountID) {
+			return
+		}
+	}
+	for i := range fields {
+		f := &fields[i]
+		if f.Container || f.Kind != classify.KindVarint || f.Uint < 1_000_000 || f.Uint >= 1<<32 {
+			continue
+		}
+		if a.nUins >= maxIPCandidates {
+			return
+		}
+		a.nUins++
+		rec.Uins = append(rec.Uins, ipCandidate{Path: strings.Clone(f.Path), Value: strconv.FormatUint(f.Uint, 10)})
+	}
+}
+
+// uinRules are rules whose account_id findings are the account's uin.
+var uinRules = map[string]bool{"detector:base-request": true}
+
 // facts are what the client states about itself, per run: its own user
-// names and IP addresses. They are few (a handful per run), whatever the
-// number of requests.
+// names, uins and IP addresses. They are few (a handful per run), whatever
+// the number of requests.
 type facts struct {
 	self map[string]map[string]bool // run → own user names
 	myIP map[string]map[string]bool // run → client IPs
+	uin  map[string]map[string]bool // run → the account's uins
+	// place holds, per run, the location evidence that orients a pair
+	// no single request could (classify.Evidence): fixes whose axis
+	// order is certain, carrier codes, time zones, locales.
+	place map[string][]classify.Finding
 }
 
+// maxPlaceFacts bounds the location evidence kept per run.
+const maxPlaceFacts = 64
+
 func newFacts() *facts {
-	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}}
+	return &facts{self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}, uin: map[string]map[string]bool{},
+		place: map[string][]classify.Finding{}}
 }
 
 func addFact(m map[string]map[string]bool, key, v string) {
@@ -91,6 +129,14 @@ func (fc *facts) learn(fs []report.Finding) {
 		if f.DataType == string(taxonomy.IPAddress) && clientIPRules[f.Evidence.Rule] {
 			addFact(fc.myIP, f.Run, f.Evidence.Value)
 		}
+		if f.DataType == string(taxonomy.AccountID) && uinRules[f.Evidence.Rule] && strings.HasSuffix(f.Evidence.FieldPath, ".2") {
+			addFact(fc.uin, f.Run, f.Evidence.Value)
+		}
+		placeFact := f.DataType == string(taxonomy.CellCarrier) || f.DataType == string(taxonomy.Timezone) || f.DataType == string(taxonomy.LanguageLocale) ||
+			f.Coord != nil && f.Coord.Axes != classify.AxesAmbiguous && f.Coord.Axes != classify.AxesSwapped
+		if placeFact && len(fc.place[f.Run]) < maxPlaceFacts {
+			fc.place[f.Run] = append(fc.place[f.Run], classify.Finding{DataType: taxonomy.DataType(f.DataType), Value: f.Evidence.Value, Coord: f.Coord})
+		}
 	}
 }
 
@@ -98,13 +144,29 @@ func (fc *facts) learn(fs []report.Finding) {
 // second pass.
 type runContext struct {
 	roots map[string]string
-	self  map[string]map[string]bool // root → own user names
-	myIP  map[string]map[string]bool // root → client IPs
+	self  map[string]map[string]bool    // root → own user names
+	myIP  map[string]map[string]bool    // root → client IPs
+	uin   map[string]map[string]bool    // root → the account's uins
+	place map[string]*classify.Evidence // root → location evidence
 }
 
 // context pools the facts of the runs of one log.
 func (fc *facts) context(runs []report.Run) *runContext {
-	c := &runContext{roots: runRoots(runs), self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}}
+	c := &runContext{roots: runRoots(runs), self: map[string]map[string]bool{}, myIP: map[string]map[string]bool{}, uin: map[string]map[string]bool{}}
+	for run, vs := range fc.uin {
+		for v := range vs {
+			addFact(c.uin, c.roots[run], v)
+		}
+	}
+	c.place = map[string]*classify.Evidence{}
+	for run, fs := range fc.place {
+		ev := c.place[c.roots[run]]
+		if ev == nil {
+			ev = &classify.Evidence{}
+			c.place[c.roots[run]] = ev
+		}
+		ev.Learn(fs)
+	}
 	for run, vs := range fc.self {
 		for v := range vs {
 			addFact(c.self, c.roots[run], v)
@@ -136,7 +198,42 @@ func runRoots(runs []report.Run) map[string]string {
 	return roots
 }
 
-// complete drops the request's self-addressed contact findings and adds
+// orient decides the axis order of the request's ambiguous coordinates
+// with the evidence of the whole log (other requests' fixes, carrier, time
+// zone, locale), and drops the other reading of those it decides. It
+// reports whether it changed anything.
+func (c *runContext) orient(rec *record, ev *classify.Evidence) bool {
+	if ev == nil {
+		return false
+	}
+	decided := map[string]bool{}
+	for i := range rec.Findings {
+		f := &rec.Findings[i]
+		co, why, ok := ev.Decide(f.Coord)
+		if !ok {
+			continue
+		}
+		f.Coord = &co
+		f.Confidence = string(classify.CoordConfidence(&co))
+		f.Evidence.Reason = classify.DecidedReason(f.Evidence.Reason, why+" in this log")
+		decided[f.Evidence.FieldPath+"\x00"+f.Evidence.Rule] = true
+	}
+	if len(decided) == 0 {
+		return false
+	}
+	kept := rec.Findings[:0]
+	for _, f := range rec.Findings {
+		if f.Coord != nil && f.Coord.Axes == classify.AxesSwapped && decided[f.Evidence.FieldPath+"\x00"+f.Evidence.Rule] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	rec.Findings = kept
+	return true
+}
+
+// complete turns the request's self-addressed contact findings into the
+// account's own name, reads a wxid other than the account's as a contact, and adds
 // ip_address findings for the client's own address where it was sent.
 func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 	q := &rec.Request
@@ -146,8 +243,10 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 	kept := rec.Findings[:0]
 	for _, f := range rec.Findings {
 		if f.DataType == string(taxonomy.ContactsSocialGraph) && own[f.Evidence.Value] {
+			// Sent to oneself: no contact, but the account's own name.
+			f.DataType = string(taxonomy.AccountID)
+			f.Evidence.Reason = "the other party is the account itself (the from-user of statusnotify in this log): its own user name, not a contact"
 			changed = true
-			continue
 		}
 		if f.DataType == string(taxonomy.AccountID) && wxidRules[f.Evidence.Rule] && len(own) > 0 && !own[f.Evidence.Value] {
 			f.DataType = string(taxonomy.ContactsSocialGraph)
@@ -157,6 +256,9 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 		kept = append(kept, f)
 	}
 	rec.Findings = kept
+	if c.orient(rec, c.place[root]) {
+		changed = true
+	}
 	var have map[string]bool
 	for _, f := range rec.Findings {
 		if f.DataType == string(taxonomy.IPAddress) {
@@ -184,6 +286,24 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
 		extra = append(extra, f)
 		changed = true
+	}
+	for _, cand := range rec.Uins {
+		if !c.uin[root][cand.Value] {
+			continue
+		}
+		f := report.Finding{DataType: string(taxonomy.AccountID), Confidence: string(taxonomy.High),
+			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
+			Evidence: report.Evidence{FieldPath: cand.Path, Value: cand.Value, Rule: "detector:known-uin",
+				Reason: "the number equals the account's uin (the BaseRequest's field 2 in this log): the account id, sent without a BaseRequest"}}
+		if len(rec.Findings) > 0 {
+			tmpl := &rec.Findings[0]
+			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
+		}
+		f.ID = findingID(rec.Sum, reqKeyOf(q.URI, q.ReqType),
+			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.AccountID, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
+		extra = append(extra, f)
+		changed = true
+		break // one finding says it: the rest of the request's numbers are not looked at
 	}
 	rec.Findings = append(rec.Findings, extra...)
 	if !changed {

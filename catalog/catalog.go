@@ -52,6 +52,7 @@ type file struct {
 	Endpoints   []Endpoint                   `yaml:"endpoints"`
 	BaseRequest *BaseRequestDef              `yaml:"base_request"`
 	Fields      map[string]map[string]string `yaml:"fields"`
+	Coordinates []Axes                       `yaml:"coordinates"`
 }
 
 // Conflict is a disagreement about a request type's path.
@@ -77,6 +78,8 @@ type Catalog struct {
 	byType map[int]map[string]string // type → path → source
 	// feature per path from endpoint entries.
 	featureOf map[string]string
+	// axes are the known coordinate pairs, later merges first (axes.go).
+	axes []Axes
 }
 
 // Default returns the embedded catalog.
@@ -96,6 +99,12 @@ func (c *Catalog) Merge(r io.Reader) error {
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("catalog: %w", err)
 	}
+	for _, a := range f.Coordinates {
+		if err := a.check(); err != nil {
+			return err
+		}
+	}
+	c.axes = append(append([]Axes(nil), f.Coordinates...), c.axes...)
 	for k, v := range f.Features {
 		c.Features[k] = v
 	}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
@@ -18,6 +19,9 @@ type Options struct {
 	// NoValueDetectors turns the value detectors off (rules and canaries
 	// only), to audit what the rules alone find.
 	NoValueDetectors bool
+	// Catalog supplies what is known about endpoints' fields, such as the
+	// axis order of their coordinate pairs; nil uses catalog.Default.
+	Catalog *catalog.Catalog
 }
 
 // Classifier finds personal data in decoded requests. It is immutable after
@@ -26,12 +30,16 @@ type Classifier struct {
 	rules    []Rule
 	canaries []compiledCanary
 	values   bool
+	cat      *catalog.Catalog
 }
 
 // New builds a Classifier. Rules given in opts must have come from
 // ParseRules or DefaultRules (they are compiled there).
 func New(opts Options) *Classifier {
-	c := &Classifier{rules: opts.Rules, values: !opts.NoValueDetectors}
+	c := &Classifier{rules: opts.Rules, values: !opts.NoValueDetectors, cat: opts.Catalog}
+	if c.cat == nil {
+		c.cat = catalog.Default()
+	}
 	if c.rules == nil {
 		c.rules = DefaultRules()
 	}
@@ -60,6 +68,9 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 	seen := map[string]bool{}
 	emit := func(f Finding) {
 		k := string(f.DataType) + "\x00" + f.FieldPath + "\x00" + f.Rule + "\x00" + f.Value
+		if f.Coord != nil {
+			k += "\x00" + ftoa(f.Coord.Lat) + "," + ftoa(f.Coord.Lon)
+		}
 		if seen[k] {
 			return
 		}
@@ -67,6 +78,10 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 		out = append(out, f)
 	}
 
+	var known []catalog.Axes
+	if c.values {
+		known = c.cat.AxesFor(req.ReqType, req.URI)
+	}
 	var applicable []*Rule
 	for i := range c.rules {
 		if c.rules[i].appliesTo(req) {
@@ -112,13 +127,14 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 					}
 				}
 			}
-			if co := textPair(f); co != nil {
+			ax := axesAt(known, fields, i)
+			if co := textPair(f, ax); co != nil {
 				emit(Finding{DataType: coordType(co), Confidence: taxonomy.High, FieldPath: f.Path, Value: f.display(),
 					Rule: "detector:coordinates-text", Reason: "one text value holds a latitude/longitude pair (" + precisionWords(co) + ")", Coord: co})
 			}
 			if i+1 < len(fields) {
-				if co := coordPair(f, &fields[i+1]); co != nil {
-					emit(Finding{DataType: coordType(co), Confidence: coordConfidence(co),
+				if co := coordPair(f, &fields[i+1], ax); co != nil {
+					emit(Finding{DataType: coordType(co), Confidence: CoordConfidence(co),
 						FieldPath: f.Path + "+" + fields[i+1].key(),
 						Value:     f.display() + "," + fields[i+1].display(),
 						Rule:      "detector:coordinates-" + co.Encoding,
@@ -156,12 +172,77 @@ func (c *Classifier) Classify(req Request, fields []Field) []Finding {
 			}
 		}
 		detectInContext(req, fields, ids, emit)
+		out = contactsNotAccount(out)
+		for i := range out {
+			if co := out[i].Coord; co != nil && co.Axes == AxesAmbiguous {
+				// Only requests with an undecided pair pay for the evidence.
+				var ev Evidence
+				ev.Learn(out)
+				out = ev.Orient(out)
+				break
+			}
+		}
 	}
 	return out
 }
 
-func coordConfidence(co *Coord) taxonomy.Confidence {
-	if co.Encoding == "microdegrees" {
+// contactsNotAccount drops account_id findings that only the shape of a
+// user name gave ("wxid_…") for values the request itself sends as another
+// person (a message's recipient, a chat-room member): a contact's wxid is
+// a contact, never the account. The account's own name stays account_id
+// where structure says so (BaseRequest, self-notify, rules).
+func contactsNotAccount(out []Finding) []Finding {
+	peers := map[string]bool{}
+	for _, f := range out {
+		if f.DataType == taxonomy.ContactsSocialGraph {
+			peers[f.Value] = true
+		}
+	}
+	if len(peers) == 0 {
+		return out
+	}
+	kept := out[:0]
+	for _, f := range out {
+		if f.DataType == taxonomy.AccountID && f.Rule == "detector:value-wxid" && peers[f.Value] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// axesAt returns the catalog's entry for a coordinate pair starting at
+// fields[i], or nil. Entries for report lines also need the line's log id,
+// read from the nearest leaf before it at the entry's LogAt path.
+func axesAt(known []catalog.Axes, fields []Field, i int) *catalog.Axes {
+	for j := range known {
+		a := &known[j]
+		if a.At != fields[i].Path {
+			continue
+		}
+		if a.LogID != 0 && !logIs(fields, i, a.LogAt, a.LogID) {
+			continue
+		}
+		return a
+	}
+	return nil
+}
+
+// logIs reports whether the nearest leaf before fields[i] at path at holds
+// the log id id.
+func logIs(fields []Field, i int, at string, id int) bool {
+	for j := i - 1; j >= 0; j-- {
+		if f := &fields[j]; f.Path == at {
+			return (f.Kind == KindVarint && f.Uint == uint64(id)) || strings.TrimSpace(f.Text) == strconv.Itoa(id)
+		}
+	}
+	return false
+}
+
+// CoordConfidence is the confidence of a coordinate whose axis order is
+// decided: high, or medium for micro-degrees (integers counters share).
+func CoordConfidence(co *Coord) taxonomy.Confidence {
+	if strings.HasPrefix(co.Encoding, "microdegrees") {
 		return taxonomy.Medium
 	}
 	return taxonomy.High

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
@@ -19,10 +20,15 @@ const preciseLimitM = 200.0
 // coordPair recognises two adjacent sibling leaves as a coordinate pair.
 // It returns the pair or nil. Adjacent means consecutive in pre-order under
 // the same parent with consecutive field numbers or positions, which is how
-// every observed encoding sends them ({1 lon, 2 lat}, "…,lon,lat,…"). No
-// name says what they are, so the pair must look like a position by itself
-// (see plausibleUnnamed).
-func coordPair(a, b *Field) *Coord {
+// every observed encoding sends them ({1 lon, 2 lat}, "…,lon,lat,…").
+//
+// ax is what the catalog knows about the pair (nil: nothing): its axis
+// order, and whether integers are zigzag varints. A pair the catalog knows
+// is a position by that knowledge; one it does not know must look like a
+// position by itself (see plausibleUnnamed), and its axis order comes from
+// the magnitudes only when one value is beyond ±90° — otherwise it is
+// ambiguous until evidence decides (see Evidence).
+func coordPair(a, b *Field, ax *catalog.Axes) *Coord {
 	if a.parent() != b.parent() {
 		return nil
 	}
@@ -34,6 +40,10 @@ func coordPair(a, b *Field) *Coord {
 	if a.Kind != b.Kind {
 		return nil
 	}
+	order := ""
+	if ax != nil {
+		order = ax.Order
+	}
 	var co *Coord
 	switch a.Kind {
 	case KindFixed32, KindFixed64:
@@ -43,10 +53,12 @@ func coordPair(a, b *Field) *Coord {
 			enc = "float32"
 		}
 		dx, dy := floatDecimals(x, a.Kind), floatDecimals(y, b.Kind)
-		co = carried(orient(x, y, min(dx, dy), enc), max(dx, dy))
-		if co == nil {
+		co = orient(x, y, min(dx, dy), enc, order)
+		if co != nil {
+			co.PrecisionM = floatPairPrecision(x, y, a.Kind)
+		} else {
 			// sfixed32/sfixed64 micro-degrees: the bits are an integer.
-			co = microPair(fixedInt(a), fixedInt(b))
+			co = microPair(fixedInt(a), fixedInt(b), order)
 		}
 	case KindText, KindNumber:
 		x, dx, okx := decimal(a.Text)
@@ -60,19 +72,39 @@ func coordPair(a, b *Field) *Coord {
 			if erra != nil || errb != nil {
 				return nil
 			}
-			co = microPair(ia, ib)
+			co = microPair(ia, ib, order)
 		} else {
-			co = carried(orient(x, y, min(dx, dy), "decimal"), max(dx, dy))
+			co = carried(orient(x, y, min(dx, dy), "decimal", order), max(dx, dy))
 		}
 	case KindVarint:
-		// int32/int64 negatives arrive as two's complement.
-		co = microPair(asInt32(a.Uint), asInt32(b.Uint))
+		if ax != nil && ax.Zigzag {
+			if co = microPair(unzigzag(a.Uint), unzigzag(b.Uint), order); co != nil {
+				co.Encoding = "microdegrees-zigzag"
+			}
+			break
+		}
+		// int32/int64 negatives arrive as two's complement, the protobuf
+		// default. A zigzag (sint32) pair is read as one only where the
+		// catalog says so: every zigzag pair is also a valid plain pair
+		// (Toronto's 43.65, -79.38 reads 87.31, 158.77), so trying it on
+		// unknown fields would trade one silent misreading for another.
+		co = microPair(asInt32(a.Uint), asInt32(b.Uint), order)
 	}
-	if co == nil || !plausibleUnnamed(co) {
+	if co == nil {
+		return nil
+	}
+	if ax != nil {
+		co.Axes = AxesCatalog
+		return co
+	}
+	if !plausibleUnnamed(co) {
 		return nil
 	}
 	return co
 }
+
+// unzigzag decodes a sint32/sint64 varint.
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
 // plausibleUnnamed decides whether a pair nothing names can be a position.
 // Report lines and messages are full of adjacent numbers (sizes, durations,
@@ -80,13 +112,16 @@ func coordPair(a, b *Field) *Coord {
 //
 //   - a negative value (southern or western hemisphere: sizes, versions
 //     and counters are never negative), or
-//   - a longitude beyond the latitude range with the other value a
-//     latitude (east or west of ±90°: China, Japan, Australia, the
-//     Americas), or
+//   - a value beyond the latitude range with the other value a latitude
+//     (east or west of ±90°: China, Japan, Australia, the Americas), or
 //   - both within ±90 and at least 4 decimals (0.0001° ≈ 11 m) on both, as
-//     a position fix has and a ratio or duration seldom does; integer
-//     micro-degrees of this kind cannot be told from counters and need a
-//     name (see keyedPairs).
+//     a position fix has and a ratio or duration seldom does.
+//
+// Integer micro-degrees with both values positive and under 90 (Europe,
+// Africa, India, Russia) cannot be told from a pair of counters by their
+// shape: they are kept only if evidence in the request confirms them (the
+// same place sent elsewhere, the carrier's country or the time zone; see
+// Evidence), and dropped otherwise.
 func plausibleUnnamed(co *Coord) bool {
 	if co.Lat < 0 || co.Lon < 0 {
 		return true
@@ -94,7 +129,11 @@ func plausibleUnnamed(co *Coord) bool {
 	if co.Lon > 90 {
 		return true
 	}
-	return co.Encoding != "microdegrees" && co.decimals >= 4
+	if strings.HasPrefix(co.Encoding, "microdegrees") {
+		co.needsEvidence = true
+		return true
+	}
+	return co.decimals >= 4
 }
 
 // fixedInt returns a fixed32/fixed64 leaf's bits as a signed integer.
@@ -130,6 +169,50 @@ func floatDecimals(v float64, k Kind) int {
 	return 0
 }
 
+// floatPairPrecision is the precision in metres a float pair carries: the
+// spacing of adjacent floats at each value's magnitude (a float32 near
+// 43.7 steps by 2^-18° ≈ 0.42 m, near 79.4 by 2^-17° ≈ 0.85 m), or, where
+// the sender rounded before encoding (the shortest decimal that round-trips
+// has fewer significant digits than the width holds: 37.422 in a float32),
+// the decimals it kept. Of the two values the finer rounding counts (see
+// carried) and the coarser spacing. Metres are metres of latitude per
+// degree, for both axes.
+func floatPairPrecision(x, y float64, k Kind) float64 {
+	spacing := func(v float64) float64 {
+		v = math.Abs(v)
+		if k == KindFixed32 {
+			f := float32(v)
+			return float64(math.Nextafter32(f, float32(math.Inf(1))) - f)
+		}
+		return math.Nextafter(v, math.Inf(1)) - v
+	}
+	fullDigits := 15
+	if k == KindFixed32 {
+		fullDigits = 7
+	}
+	rounded := func(v float64) float64 {
+		bits := 64
+		if k == KindFixed32 {
+			bits = 32
+		}
+		s := strings.TrimLeft(strings.TrimPrefix(strconv.FormatFloat(v, 'f', -1, bits), "-"), "0.")
+		digits := len(strings.ReplaceAll(s, ".", ""))
+		if digits >= fullDigits {
+			return 0 // every digit the width holds: not rounded by the sender
+		}
+		return metresPerDegree * math.Pow(10, -float64(floatDecimals(v, k)))
+	}
+	m := max(spacing(x), spacing(y)) * metresPerDegree
+	if rx, ry := rounded(x), rounded(y); rx > 0 && ry > 0 {
+		m = max(m, min(rx, ry))
+	}
+	m = math.Round(m*10) / 10
+	if m == 0 {
+		m = 0.1
+	}
+	return m
+}
+
 // decimal parses a plain decimal number ("-122.08407") and counts its
 // decimals. Exponents, hex and padding are not coordinates.
 func decimal(s string) (float64, int, bool) {
@@ -162,8 +245,8 @@ func decimal(s string) (float64, int, bool) {
 // one of them a degree or more away from zero (a value of ±0.0x° next to
 // another such is a pair of small counters, not a place), and not both
 // beyond ±90°. Which counts as a position is plausibleUnnamed's or the
-// caller's decision.
-func microPair(a, b int64) *Coord {
+// caller's decision; order is the known axis order ("" if none).
+func microPair(a, b int64, order string) *Coord {
 	const deg = 1_000_000
 	abs := func(v int64) int64 {
 		if v < 0 {
@@ -181,7 +264,7 @@ func microPair(a, b int64) *Coord {
 	}
 	// Trailing zeros were not measured: 37422000 is 37.422 (3 decimals).
 	da, db := 6-trailingZeros(abs(a)), 6-trailingZeros(abs(b))
-	return carried(orient(float64(a)/deg, float64(b)/deg, min(da, db), "microdegrees"), max(da, db))
+	return carried(orient(float64(a)/deg, float64(b)/deg, min(da, db), "microdegrees", order), max(da, db))
 }
 
 func trailingZeros(v int64) int {
@@ -193,10 +276,16 @@ func trailingZeros(v int64) int {
 	return n
 }
 
-// orient decides which of x, y is the latitude and builds the Coord, or
-// returns nil when the pair cannot be coordinates: out of range, (0,0),
-// both integers, or both tiny (flags and ratios live in [0,1]).
-func orient(x, y float64, decimals int, enc string) *Coord {
+// orient builds the Coord of a pair sent as x then y, or returns nil when
+// the pair cannot be coordinates: out of range, (0,0), both integers, or
+// both tiny (flags and ratios live in [0,1]).
+//
+// The axis order comes from knowledge, then from the values, never from a
+// guess: order (catalog.OrderLatLon or OrderLonLat) when the caller knows
+// it; else a value beyond ±90° is the longitude (AxesRange); else the pair
+// is AxesAmbiguous, read in the order sent (x as the latitude) until
+// evidence decides (Evidence.Orient).
+func orient(x, y float64, decimals int, enc, order string) *Coord {
 	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return nil
 	}
@@ -209,13 +298,22 @@ func orient(x, y float64, decimals int, enc string) *Coord {
 	if decimals < 1 || (x == math.Trunc(x) && y == math.Trunc(y)) {
 		return nil
 	}
-	lat, lon := x, y
-	if math.Abs(x) > 90 {
-		// Longitude first, as WeChat's protobufs and report lines send it.
-		lat, lon = y, x
+	lat, lon, axes := x, y, AxesAmbiguous
+	switch {
+	case order == catalog.OrderLatLon:
+		axes = AxesCatalog
+	case order == catalog.OrderLonLat:
+		lat, lon, axes = y, x, AxesCatalog
+	case math.Abs(x) > 90:
+		lat, lon, axes = y, x, AxesRange
+	case math.Abs(y) > 90:
+		axes = AxesRange
+	}
+	if math.Abs(lat) > 90 {
+		return nil // the known order contradicts the values
 	}
 	prec := metresPerDegree * math.Pow(10, -float64(decimals))
-	return &Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, decimals: decimals}
+	return &Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, Axes: axes, decimals: decimals}
 }
 
 // coordType classifies a coordinate by its precision.
@@ -378,7 +476,11 @@ func namedCoord(la, lo *Field) *Coord {
 		return nil
 	}
 	prec := metresPerDegree * math.Pow(10, -float64(d))
-	return carried(&Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, decimals: d}, dmax)
+	co := carried(&Coord{Lat: lat, Lon: lon, PrecisionM: math.Round(prec*10) / 10, Encoding: enc, Axes: AxesNames, decimals: d}, dmax)
+	if la.Kind == KindFixed32 || la.Kind == KindFixed64 {
+		co.PrecisionM = floatPairPrecision(lat, lon, la.Kind)
+	}
+	return co
 }
 
 // carried sets a coordinate's precision to what its encoding carries: the
@@ -410,8 +512,9 @@ func absInt(v int64) int64 {
 var reTextPair = lazyre.New(`^\s*(-?\d{1,3}\.\d{3,9})\s*[,;]\s*(-?\d{1,3}\.\d{3,9})\s*$`)
 
 // textPair recognises a pair inside one text leaf; like an unnamed pair of
-// leaves, it must look like a fix by itself.
-func textPair(f *Field) *Coord {
+// leaves, it must look like a fix by itself unless the catalog knows it
+// (ax, with its axis order).
+func textPair(f *Field, ax *catalog.Axes) *Coord {
 	if f.Kind != KindText || len(f.Text) > 48 {
 		return nil
 	}
@@ -421,7 +524,14 @@ func textPair(f *Field) *Coord {
 	}
 	x, dx, _ := decimal(m[1])
 	y, dy, _ := decimal(m[2])
-	co := orient(x, y, min(dx, dy), "decimal")
+	if ax != nil {
+		co := carried(orient(x, y, min(dx, dy), "decimal", ax.Order), max(dx, dy))
+		if co != nil {
+			co.Axes = AxesCatalog
+		}
+		return co
+	}
+	co := orient(x, y, min(dx, dy), "decimal", "")
 	if co == nil || !plausibleUnnamed(co) {
 		return nil
 	}

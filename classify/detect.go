@@ -21,6 +21,13 @@ type detector struct {
 
 var (
 	reDeviceID = lazyre.New(`^A[0-9a-f]{14,15}$`)
+	// reDeviceIDTime is the device id joined to a time in ms, as report
+	// lines key a launch ("A…_1684412617781"): it still names the device.
+	reDeviceIDTime = lazyre.New(`^A[0-9a-f]{14,15}_\d{10,13}$`)
+	// reModelABI is the handset model with the CPU ABI appended, as the
+	// kv report header and Mini Program reports send Build.MODEL+CPU_ABI
+	// ("sdk_gphone64_arm64arm64-v8a", "SM-G9910arm64-v8a").
+	reModelABI = lazyre.New(`^[A-Za-z][A-Za-z0-9 _.+-]{0,38}[A-Za-z0-9](arm64-v8a|armeabi-v7a|armeabi|x86_64)$`)
 	reWxid     = lazyre.New(`^wxid_[a-z0-9]{8,24}$`)
 	reAppID    = lazyre.New(`^wx[0-9a-f]{16}$`)
 	reWxaUser  = lazyre.New(`^gh_[0-9a-f]{12}@app$`)
@@ -54,12 +61,51 @@ var carriers = map[string]bool{
 	"cmcc": true, "中国移动": true, "中国联通": true, "中国电信": true, "docomo": true,
 	"softbank": true, "kddi": true, "singtel": true, "starhub": true, "telstra": true,
 	"optus": true, "csl": true, "smartone": true, "hkt": true, "china mobile hk": true,
+	// Operators elsewhere, as Android reports their network names. Names
+	// that are also common words or people's names (Three, EE, Bell,
+	// Globe, Free) are left out: a value equal to them says too little.
+	"orange": true, "sfr": true, "bouygues telecom": true, "o2": true, "o2-uk": true,
+	"telekom": true, "telefonica": true, "movistar": true, "wind tre": true,
+	"airtel": true, "jio": true, "bsnl": true, "claro": true, "telcel": true, "safaricom": true,
+	"mtn": true, "mts": true, "megafon": true, "beeline": true, "tele2": true, "turkcell": true,
+	"etisalat": true, "stc": true, "telkomsel": true, "dtac": true,
+	"maxis": true, "celcom": true, "viettel": true, "sk telecom": true,
+	"lg u+": true, "freedom mobile": true, "chunghwa telecom": true, "far eastone": true,
+}
+
+// carrierName reports whether s is an operator's network name, also with
+// the country tag Android appends to some ("Orange F", "O2 - UK",
+// "MTS RUS", "Claro BR").
+func carrierName(s string) bool {
+	if len(s) > 32 {
+		return false
+	}
+	l := strings.ToLower(strings.TrimSpace(s))
+	if carriers[l] {
+		return true
+	}
+	i := strings.LastIndexByte(l, ' ')
+	if i <= 0 {
+		return false
+	}
+	tag := s[strings.LastIndexByte(s, ' ')+1:]
+	if len(tag) > 3 || strings.ToUpper(tag) != tag {
+		return false
+	}
+	return carriers[strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(l[:i]), "-"))]
 }
 
 var detectors = []detector{
 	{"value-device-id", taxonomy.DeviceID, taxonomy.High,
 		`WeChat's device id is "A" followed by 14-15 hex digits, NUL-terminated (doc/protocol.md §6; the logs show 14); it is stable per install`,
 		func(f *Field, s string) bool { return reDeviceID.MatchString(strings.TrimRight(s, "\x00")) }},
+	{"value-device-id-time", taxonomy.DeviceID, taxonomy.High,
+		`WeChat's device id ("A" + hex) joined to a time: a launch key that still names the device`,
+		func(f *Field, s string) bool { return reDeviceIDTime.MatchString(s) }},
+	// The ABI half is hardware by value-abi.
+	{"value-model-abi", taxonomy.DeviceModel, taxonomy.Medium,
+		`the handset model with the CPU ABI appended (Build.MODEL + CPU_ABI, as WeChat's reports send them)`,
+		func(f *Field, s string) bool { return len(s) <= 64 && reModelABI.MatchString(s) }},
 	{"value-wxid", taxonomy.AccountID, taxonomy.High,
 		`"wxid_" user names are WeChat account identifiers`,
 		func(f *Field, s string) bool { return reWxid.MatchString(s) }},
@@ -90,7 +136,7 @@ var detectors = []detector{
 		}},
 	{"value-carrier", taxonomy.CellCarrier, taxonomy.High,
 		`the value is a mobile carrier's name`,
-		func(f *Field, s string) bool { return len(s) <= 32 && carriers[strings.ToLower(s)] }},
+		func(f *Field, s string) bool { return carrierName(s) }},
 	{"value-fcm-token", taxonomy.PushToken, taxonomy.High,
 		`Firebase Cloud Messaging registration tokens are "<instance id>:APA91b…"`,
 		func(f *Field, s string) bool { return reFCM.MatchString(s) }},

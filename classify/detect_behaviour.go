@@ -46,10 +46,12 @@ var uiActions = map[string]bool{
 	"click": true, "tap": true, "longclick": true, "longpress": true, "expose": true, "exposure": true,
 	"swipe": true, "scroll": true, "switchtab": true, "navigateto": true, "navigateback": true,
 	"redirectto": true, "relaunch": true, "pageenter": true, "pageleave": true, "pageshow": true, "pagehide": true,
+	"doubleclick": true, "doubletap": true, "longtap": true, "pullrefresh": true, "pulldownrefresh": true,
+	"navigatetominiprogram": true, "onclick": true, "ontap": true,
 }
 
 // uiNames are key prefixes under which a value records a user action.
-var uiNames = []string{"click", "isclick", "expose", "isexpose", "exposure", "reddot", "tap", "tabid", "tabindex", "clicktab"}
+var uiNames = []string{"click", "isclick", "expose", "isexpose", "exposure", "reddot", "tap", "tabid", "tabindex", "clicktab", "clk", "longpress", "swipe"}
 
 // diagNames are keys under which a value is a crash, ANR or exit record.
 var diagNames = map[string]bool{
@@ -126,7 +128,12 @@ func behaviourDetect(f *Field, name, s string, search bool, emit func(Finding)) 
 	if search && searchTextNames[n] && humanText(s) {
 		out(taxonomy.SearchQuery, taxonomy.Medium, "search-text-key", "in a search request or URL, "+name+" holds the text the user searched for")
 	}
-	// Device model.
+	// Device model, by shape, unless the name says the value is something
+	// else: a router's default name ("Xiaomi-402B" under "ssid") has a
+	// maker's shape too.
+	if km, named := keyMeanings[n]; (named && km.dataType != taxonomy.DeviceModel) || wifiNames[n] {
+		return
+	}
 	if len(s) <= 64 && (reMakerModel.MatchString(s) && strings.ContainsAny(s, "0123456789_") || reModelCode.MatchString(s)) {
 		out(taxonomy.DeviceModel, taxonomy.Medium, "model-shape", "the value has the shape of a handset's manufacturer-model or model code")
 	}

@@ -84,17 +84,18 @@ type keyMeaning struct {
 }
 
 var (
-	reUnixSec   = lazyre.New(`^1[4-9]\d{8}$`)
-	reUnixMs    = lazyre.New(`^1[4-9]\d{11}$`)
-	reHex32     = lazyre.New(`^[0-9a-fA-F]{32}$`)
-	reNumber    = lazyre.New(`^-?\d+(\.\d+)?$`)
-	reIDValue   = lazyre.New(`^[A-Za-z0-9_-]{4,64}$`)
-	reUA        = lazyre.New(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
-	reUAModel   = lazyre.New(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
-	reUAOS      = lazyre.New(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
-	reBuildFP   = lazyre.New(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
-	rePkg       = lazyre.New(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
-	reException = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`).
+	reUnixSec    = lazyre.New(`^1[4-9]\d{8}$`)
+	reUnixMs     = lazyre.New(`^1[4-9]\d{11}$`)
+	reHex32      = lazyre.New(`^[0-9a-fA-F]{32}$`)
+	reNumber     = lazyre.New(`^-?\d+(\.\d+)?$`)
+	reIDValue    = lazyre.New(`^[A-Za-z0-9_-]{4,64}$`)
+	reUA         = lazyre.New(`^(Mozilla/\d\.\d|Dalvik/\d[\d.]*) \((Linux|iPhone|iPad|Windows|Macintosh)`)
+	reUAModel    = lazyre.New(`Android [\d.]+; (?:[a-z]{2}[-_][a-zA-Z]{2}; )?([^;()]+?) Build/`)
+	reUASoftware = lazyre.New(`Build/|Chrome/\d|Dalvik/\d|AppleWebKit/\d|XWEB/\d|MMWEBSDK/|Version/\d|Mobile/[0-9A-Z]`)
+	reUAOS       = lazyre.New(`\((Linux; (U; )?)?Android \d{1,2}(\.\d+)*[;)]|\((iPhone|iPad|iPod)[^)]*\bOS \d{1,2}(_\d+)*\b`)
+	reBuildFP    = lazyre.New(`^([\w.-]+)/([\w.-]+)/([\w.-]+):[\d.]+/[\w.-]+/[\w.-]+:(user|userdebug|eng)/[\w,.-]+$`)
+	rePkg        = lazyre.New(`^(com|org|net|cn|io|me|tv|de|jp)\.[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+	reException  = lazyre.New(`\b(java|javax|android|kotlin|okhttp3|libcore)(\.[A-Za-z0-9_$]+)*\.[A-Z][A-Za-z0-9_$]*(Exception|Error)\b|\bnet::ERR_[A-Z_]+\b|[Hh]ostname [^ ]+ not verified|\bSSLHandshakeException\b`).
 			Needing("Exception", "Error", "net::ERR_", " not verified")
 	rePagePath  = lazyre.New(`^/?(pages|page|subpackages?|packages?)/[A-Za-z0-9_%/-]+(\.html)?(\?\S*)?$`)
 	reMIMEMedia = lazyre.New(`^(image|video|audio)/[a-z0-9.+-]{2,32}$`)
@@ -148,10 +149,14 @@ func addKeys(m keyMeaning, names ...string) {
 func init() {
 	addKeys(keyMeaning{taxonomy.DeviceModel, taxonomy.High, "the value is sent under a name for the device's model, brand or manufacturer",
 		func(s string) bool { return !placeholder(s) && !reNumber.MatchString(s) && len(s) <= 64 }},
-		"devicename", "devicebrand", "devicemodel", "phonemodel", "devicemanufacturer", "manufacturer", "brand", "model", "mobilemodel")
+		"devicename", "devicebrand", "devicemodel", "phonemodel", "devicemanufacturer", "manufacturer", "brand", "model", "mobilemodel",
+		"phonebrand", "mobilebrand", "productmodel")
+	// Screen sizes are hardware; a window's (windowWidth, windowHeight of
+	// a Mini Program or web view) is the size the interface was given,
+	// which changes with split screen, keyboards and orientation.
 	addKeys(keyMeaning{taxonomy.DeviceHardware, taxonomy.High, "the value is sent under a name for a hardware property (CPU, ABI, 64-bit support, screen size, memory)", nil},
 		"cpumodel", "cpuabi", "abi", "support64bit", "deviceis64bitruntime", "screenwidth", "screenheight",
-		"realscreenheight", "realscreenwidth", "windowwidth", "windowheight", "screendensity", "pixelratio",
+		"realscreenheight", "realscreenwidth", "screendensity", "pixelratio",
 		"devicememory", "totalmemory", "totalram", "cpucores", "cpucount", "devlevel", "devicelevel")
 	addKeys(keyMeaning{taxonomy.SystemSoftware, taxonomy.High, "the value is sent under a name for the system software: build fingerprint, runtime (ART) or WebView version, OS build, other installed apps",
 		func(s string) bool { return !placeholder(s) }},
@@ -184,7 +189,11 @@ func init() {
 		func(s string) bool { return len(s) >= 16 && !placeholder(s) }},
 		"encfilekey")
 	addKeys(keyMeaning{taxonomy.ActivityTimestamps, taxonomy.Medium, "a unix time under a name for when the user acted (a click, an event, a message's creation)", unixTime},
-		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime")
+		"clicktime", "clienttimestamp", "eventtime", "actiontime", "exposetime", "createtime", "entertime", "leavetime", "starttime", "endtime",
+		// the same moments under other spellings: when a message was sent, a
+		// page visited or opened, an item shared, a search made
+		"clicktimestamp", "eventtimestamp", "clickts", "eventts", "actionts", "sendtime", "visittime", "viewtime",
+		"opentime", "sharetime", "searchtime", "operatetime", "behaviortime")
 	// Plain-HTTP requests (newgetdns) and web views state the account and
 	// client in their query strings: "uin=…&clientversion=…&devicetype=…".
 	addKeys(keyMeaning{taxonomy.AccountID, taxonomy.High, "the value is sent under the name of the account's uin",
@@ -227,8 +236,14 @@ func shapeDetect(f *Field, s string, emit func(Finding)) {
 		emit(Finding{DataType: t, Confidence: c, FieldPath: f.Path, Value: excerpt(s), Rule: "detector:" + id, Reason: reason})
 	}
 	if len(s) <= 1024 && reUA.MatchString(s) {
-		out(taxonomy.SystemSoftware, taxonomy.High, "user-agent",
-			"a user agent string names the OS build, the WebView/Chrome and runtime versions: system software")
+		// Only a user agent that names software beyond the OS version (a
+		// build id, a runtime, a WebView or browser engine version) says
+		// something about the system's software; "Mozilla/5.0 (Linux;
+		// Android 12)" alone is the OS version.
+		if reUASoftware.MatchString(s) {
+			out(taxonomy.SystemSoftware, taxonomy.High, "user-agent",
+				"a user agent string names the OS build, the WebView/Chrome and runtime versions: system software")
+		}
 		if m := reUAModel.FindStringSubmatch(s); m != nil && !placeholder(m[1]) {
 			out(taxonomy.DeviceModel, taxonomy.High, "user-agent-model", "an Android user agent names the device model before \"Build/\"")
 		}
@@ -300,6 +315,11 @@ var peerNames = map[string]bool{
 // reChatroom is a chat room's user name.
 var reChatroom = lazyre.New(`^\d{5,20}@chatroom$`)
 
+// reSearchSessionID is a search session id as WeChat's search sends it: a
+// negative signed 64-bit decimal. Unsigned ids (message, feed, object ids)
+// are never negative.
+var reSearchSessionID = lazyre.New(`^-[1-9]\d{14,18}$`)
+
 // searchURL reports a request URL to a search page or API.
 func searchURL(u string) bool { return u != "" && strings.Contains(strings.ToLower(u), "search") }
 
@@ -322,6 +342,14 @@ func detectInContext(req Request, fields []Field, ids map[string]bool, emit func
 		p := f.parent()
 		if f.key() == "$url" {
 			urlOf[p] = f.Text
+		}
+		// Search requests without a path or names (Mini Program and web
+		// search in a pathless request type) still carry their session
+		// ids: WeChat's search session and search ids are signed 64-bit
+		// numbers sent as text ("sessionId=-7532554687032179594" in the
+		// websearch page URL), at the top level of the request.
+		if p == "" && f.Kind == KindText && reSearchSessionID.MatchString(f.Text) {
+			searchSession = true
 		}
 		if names[i] != "" {
 			if keysOf[p] == nil {
@@ -397,6 +425,10 @@ func detectInContext(req Request, fields []Field, ids map[string]bool, emit func
 		if f.inChain("report_line") && !f.inChain("json") && !f.inChain("query") && unixTime(s) && !ids[s] {
 			emit(Finding{DataType: taxonomy.ActivityTimestamps, Confidence: taxonomy.Low, FieldPath: f.Path, Value: s,
 				Rule: "detector:report-line-time", Reason: "a client report line records an event; a unix time in it is when the event happened"})
+		}
+		if q, key, ok := searchInURL(f, s); ok {
+			emit(Finding{DataType: taxonomy.SearchQuery, Confidence: taxonomy.Medium, FieldPath: f.Path, Value: excerpt(q),
+				Rule: "detector:search-url-query", Reason: "the URL of a search page carries what the user searched for in its query string (" + key + "=)"})
 		}
 		// A search request carries its session id and, as a top-level
 		// text field, what the user typed.

@@ -19,7 +19,11 @@
 //     common encoding (see Canary).
 //
 // Precision comes first: a detector that cannot tell what a value means says
-// nothing rather than guess.
+// nothing rather than guess. Coordinates are the one place where a guess
+// would be silent and wrong (which value is the latitude): their axis order
+// comes from the catalog, names, range or evidence (Evidence; a caller that
+// sees a whole log can add its evidence), and a pair nothing decides is
+// reported as both readings at low confidence (TAXONOMY.md, "Axis order").
 //
 // Use New to build a Classifier, then call Classify once per request with the
 // request's leaves (Field). Classify is a pure function of its inputs, safe

@@ -106,11 +106,32 @@ type Coord struct {
 	// PrecisionM estimates the precision in metres from the digits sent.
 	PrecisionM float64 `json:"precision_m"`
 	// Encoding names how it was sent: "float32", "float64", "decimal",
-	// "microdegrees".
+	// "microdegrees", "microdegrees-zigzag".
 	Encoding string `json:"encoding"`
+	// Axes says how the latitude was told from the longitude: AxesNames,
+	// AxesCatalog, AxesRange, AxesEvidence, or AxesAmbiguous and
+	// AxesSwapped for the two readings of a pair nothing decided (see
+	// TAXONOMY.md, "Axis order").
+	Axes string `json:"axes,omitempty"`
 
-	decimals int // digits after the point of the coarser value
+	decimals      int  // digits after the point of the coarser value
+	needsEvidence bool // a shape counters share: kept only if evidence confirms it
 }
+
+// How a coordinate's axis order was decided (Coord.Axes).
+const (
+	AxesNames   = "names"   // the fields are named latitude and longitude
+	AxesCatalog = "catalog" // the catalog records the field's order
+	AxesRange   = "range"   // one value is beyond ±90°: the longitude
+	// AxesEvidence: both readings were possible; another fix, the
+	// carrier's country, the time zone or the locale chose one.
+	AxesEvidence = "evidence"
+	// AxesAmbiguous is the reading in the order sent (first value as the
+	// latitude) of a pair nothing decided; AxesSwapped is the other
+	// reading, reported beside it. Both are low confidence.
+	AxesAmbiguous = "ambiguous"
+	AxesSwapped   = "swapped"
+)
 
 // Finding is one data type found in one leaf (or a pair of leaves).
 type Finding struct {

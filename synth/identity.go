@@ -116,27 +116,16 @@ var (
 		{"OPPO", "PEEM00", "mt6893"},
 		{"vivo", "V2055A", "qcom kona"},
 	}
-	cities = []struct {
-		name     string
-		lat, lon float64
-	}{
-		{"Shenzhen", 22.5431, 114.0579},
-		{"Guangzhou", 23.1291, 113.2644},
-		{"Shanghai", 31.2304, 121.4737},
-		{"Beijing", 39.9042, 116.4074},
-		{"Toronto", 43.6532, -79.3832},
-		{"Hong Kong", 22.3193, 114.1694},
-	}
 	nicknames = []string{"小明", "Alice Chen", "阿杰", "Lily", "王小红", "Tom Lee"}
 	languages = []string{"zh_CN", "en", "zh_TW", "zh_HK"}
-	zones     = []string{"Asia/Shanghai", "Asia/Hong_Kong", "America/Toronto"}
-	carriers  = []string{"46000", "46001", "46011", "302720", "45400"}
 	// carrierNames and carrierAPNs are the operator name and access point
 	// the phone reports next to its MCC-MNC.
-	carrierNames = map[string]string{"46000": "China Mobile", "46001": "China Unicom", "46011": "China Telecom", "302720": "Rogers", "45400": "CSL"}
-	carrierAPNs  = map[string]string{"46000": "cmnet", "46001": "3gnet", "46011": "ctnet", "302720": "ltemobile.apn", "45400": "mobile.lte.three.com.hk"}
-	mpNames      = []string{"美团外卖", "Tencent Maps", "拼多多", "Ride Hailing", "Metro Ticket", "Coffee Order", "健康码", "Cinema"}
-	mpPages      = []string{
+	carrierNames = map[string]string{"46000": "China Mobile", "46001": "China Unicom", "46011": "China Telecom", "302720": "Rogers", "45400": "CSL",
+		"23410": "O2 - UK", "20801": "Orange F", "40410": "Airtel", "72405": "Claro BR", "63902": "Safaricom", "25001": "MTS RUS", "50501": "Telstra"}
+	carrierAPNs = map[string]string{"46000": "cmnet", "46001": "3gnet", "46011": "ctnet", "302720": "ltemobile.apn", "45400": "mobile.lte.three.com.hk",
+		"23410": "mobile.o2.co.uk", "20801": "orange", "40410": "airtelgprs.com", "72405": "claro.com.br", "63902": "safaricom", "25001": "internet.mts.ru", "50501": "telstra.internet"}
+	mpNames = []string{"美团外卖", "Tencent Maps", "拼多多", "Ride Hailing", "Metro Ticket", "Coffee Order", "健康码", "Cinema"}
+	mpPages = []string{
 		"pages/index/index", "pages/home/home", "pages/detail/detail?id=%d",
 		"pages/order/confirm", "pages/map/nearby?lat=0", "pages/search/result?kw=%d",
 		"pages/user/profile", "packageA/pages/list/list?page=%d", "pages/pay/checkout",
@@ -164,8 +153,8 @@ func newIdentity(r *rng) *identity {
 		AndroidAPI:    r.between(29, 34),
 		ClientVersion: 0x28000000 | uint32(r.between(20, 49))<<8 | uint32(r.between(0x10, 0x3f)),
 		Language:      pick(r, languages),
-		Timezone:      pick(r, zones),
-		Carrier:       pick(r, carriers),
+		Timezone:      c.zone,
+		Carrier:       c.carrier,
 		ClientIP:      [4]byte{192, 168, byte(r.between(0, 9)), byte(r.between(2, 250))},
 		SSID:          fmt.Sprintf("%s-%s", pick(r, []string{"TP-LINK", "ChinaNet", "HomeWiFi", "Xiaomi"}), strings.ToUpper(r.hex(4))),
 		City:          c.name,

@@ -489,19 +489,21 @@ func mpKVReport(id *identity, mp miniProgram, events []pageEvent, now time.Time)
 }
 
 // poiListRequest is getpoilist: the coordinates as a float pair, a double
-// pair and decimal strings, all in one request as the real one does.
+// pair (longitude first) and a decimal string (latitude first), all in one
+// request as the real one does, and sint32 micro-degrees (latitude first)
+// in field 8.
 func poiListRequest(id *identity, r *rng) body {
 	var p planter
 	m := pb(nil).msg(1, baseRequest(id, 0, &p)).
 		f32(2, float32(id.Lon)).f32(3, float32(id.Lat)).
 		msg(4, pb(nil).f64(1, id.Lon).f64(2, id.Lat).varint(3, uint64(r.between(5, 65)))).
 		str(5, coord(id.Lat)+","+coord(id.Lon)).
-		varint(6, 0).str(7, "")
-	p.f32(taxonomy.Location, "2", id.Lon)
-	p.f32(taxonomy.Location, "3", id.Lat)
-	p.f64(taxonomy.Location, "4.1", id.Lon)
-	p.f64(taxonomy.Location, "4.2", id.Lat)
-	p.s(taxonomy.Location, "5", coord(id.Lat)+","+coord(id.Lon))
+		varint(6, 0).str(7, "").
+		msg(8, pb(nil).varint(1, zigzag32(microdegrees(id.Lat))).varint(2, zigzag32(microdegrees(id.Lon))))
+	p.pair("2", "3", encFloat32, lonFirst, id.Lat, id.Lon)
+	p.pair("4.1", "4.2", encFloat64, lonFirst, id.Lat, id.Lon)
+	p.textPair("5", id.Lat, id.Lon)
+	p.pair("8.1", "8.2", encZigzag, latFirst, id.Lat, id.Lon)
 	return body{b: m, planted: p}
 }
 
@@ -514,8 +516,7 @@ func searchRequest(id *identity, query string, withLoc bool, r *rng, now time.Ti
 	m := pb(nil).varint(1, 0).str(2, query).varint(3, 0).varint(4, 0).varint(5, 80009061)
 	if withLoc {
 		m = m.msg(6, pb(nil).f32(1, float32(id.Lon)).f32(2, float32(id.Lat)).varint(3, uint64(r.between(20, 300))).varint(6, 1))
-		p.f32(taxonomy.Location, "6.1", id.Lon)
-		p.f32(taxonomy.Location, "6.2", id.Lat)
+		p.pair("6.1", "6.2", encFloat32, lonFirst, id.Lat, id.Lon)
 	}
 	m = m.varint(8, 201).str(9, "").varint(10, 1).str(11, strconv.FormatUint(r.Uint64()>>1, 10)).
 		msg(17, pb(nil).str(1, "netType").varint(2, 0).str(3, netWiFi)).
@@ -544,8 +545,7 @@ func finderStreamRequest(id *identity, r *rng, now time.Time) body {
 		bytes(3, r.bytes(24)).
 		msg(4, pb(nil).f32(1, float32(id.Lon)).f32(2, float32(id.Lat))).
 		str(5, status).varint(6, 1)
-	p.f32(taxonomy.Location, "4.1", id.Lon)
-	p.f32(taxonomy.Location, "4.2", id.Lat)
+	p.pair("4.1", "4.2", encFloat32, lonFirst, id.Lat, id.Lon)
 	p.s(taxonomy.Location, "5:latitude", strconv.FormatFloat(id.Lat, 'f', -1, 64))
 	p.s(taxonomy.WiFi, "5:ssid", id.SSID)
 	p.s(taxonomy.NetworkType, "5:network", netWiFi)

@@ -65,6 +65,9 @@ type Planted struct {
 	FieldPath string            `json:"field_path"`
 	Value     string            `json:"value"`
 	Encoding  string            `json:"encoding"`
+	// Fix is set on the first value of a coordinate pair: the place, the
+	// wire order and the precision (location.go).
+	Fix *Fix `json:"fix,omitempty"`
 }
 
 // Bytes returns the bytes that must occur in the payload for the value.
