@@ -259,7 +259,7 @@ func miniprogramBrowse(s *script) {
 
 func miniprogramLocation(s *script, granted bool) {
 	id, r := s.id, s.r
-	s.truth.Permissions["location"] = map[bool]string{true: "on", false: "off"}[granted]
+	s.truth.Permissions["location"] = map[bool]string{true: "on", false: "off"}[granted] // not a data type: the OS permission
 	mp := id.MiniPrograms[2]
 	events := browse(s, mp)
 	s.act("miniprogram", "Mini Program requests location")
