@@ -126,9 +126,15 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("## Runs\n\n| run | permissions | own requests | extends | source |\n|---|---|---|---|---|\n")
+	b.WriteString("## Runs\n\nA run derived from a cumulative log is the lines after the prefix that is another run. A run with several app starts or Mini Program launches may hold more than one experiment.\n\n")
+	b.WriteString("| run | permissions | own requests | derived from | lines | app starts | Mini Program launches | several experiments | source |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, run := range r.Runs {
-		fmt.Fprintf(b, "| %s | %s | %d | %s | %s |\n", mdText(run.Label), mdText(run.Permissions), run.Requests, mdText(run.Extends), mdText(run.Source))
+		several := ""
+		if run.SeveralExperiments {
+			several = "possibly"
+		}
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %d | %d | %s | %s |\n", mdText(run.Label), mdText(run.Permissions), run.Requests,
+			mdText(run.Extends), run.LineSpan, run.AppStarts, run.MPSessions, several, mdText(run.Source))
 	}
 	for _, run := range r.Runs {
 		d := run.Decryption
