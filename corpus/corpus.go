@@ -182,15 +182,15 @@ feed:
 		return res, err
 	}
 	res.Metrics = m
-	if err := writeOutputs(opts.Out, st, m); err != nil {
-		return res, err
-	}
 	doc, err := ComputeClaims(ctx, st, opts)
 	if err != nil {
 		return res, err
 	}
 	res.Claims = doc
 	if err := writeClaims(opts.Out, doc); err != nil {
+		return res, err
+	}
+	if err := writeOutputs(opts.Out, st, m, doc.Claims); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/wxaudit/wxaudit/internal/atomicfile"
+	"github.com/wxaudit/wxaudit/report"
 
 	"github.com/wxaudit/wxaudit/store"
 )
@@ -41,11 +42,14 @@ var tmpl = sync.OnceValue(func() *template.Template {
 type htmlData struct {
 	*Metrics
 	Types []string // columns of the runs × data types table
+	// Claims are the corpus's answers (claims.json), the same computation
+	// as a report folder's.
+	Claims []report.Claim
 }
 
 // writeOutputs writes metrics.json and report.html, each to a temporary
 // name and then renamed, so neither is ever seen half written.
-func writeOutputs(out string, st *store.Store, m *Metrics) error {
+func writeOutputs(out string, st *store.Store, m *Metrics, claims []report.Claim) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -54,7 +58,7 @@ func writeOutputs(out string, st *store.Store, m *Metrics) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := RenderHTML(&buf, m); err != nil {
+	if err := RenderHTML(&buf, m, claims); err != nil {
 		return err
 	}
 	return writeAtomic(filepath.Join(out, ReportFile), buf.Bytes())
@@ -63,14 +67,14 @@ func writeOutputs(out string, st *store.Store, m *Metrics) error {
 // RenderHTML writes the corpus report: one self-contained file, every
 // value escaped by html/template, a CSP that forbids scripts and any
 // external resource.
-func RenderHTML(w *bytes.Buffer, m *Metrics) error {
+func RenderHTML(w *bytes.Buffer, m *Metrics, claims []report.Claim) error {
 	set := map[string]bool{}
 	for _, r := range m.RunsTable {
 		for t := range r.DataTypes {
 			set[t] = true
 		}
 	}
-	return tmpl().Execute(w, htmlData{Metrics: m, Types: taxonomyOrder(set)})
+	return tmpl().Execute(w, htmlData{Metrics: m, Types: taxonomyOrder(set), Claims: claims})
 }
 
 func writeAtomic(path string, b []byte) error {

@@ -18,7 +18,7 @@ func TestRenderHTMLEscapes(t *testing.T) {
 		RunsTable: []RunMetrics{{Run: evil, Status: "failed", Error: evil, Category: evil, Permissions: evil, Coverage: &cov,
 			RecordsEncrypted: &enc, RecordsDecrypted: &dec, NotDecrypted: []string{evil}, DataTypes: map[string]int{evil: 1}}}}
 	var b bytes.Buffer
-	if err := RenderHTML(&b, m); err != nil {
+	if err := RenderHTML(&b, m, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
