@@ -84,6 +84,7 @@ func runDemo(e *env) error {
 		say("4. policy:  %s: %s", rep.Policy.Title, strings.Join(parts, ", "))
 	}
 	say("   report:  %s (open report.html in a browser; findings.jsonl, summary.json, report.md)", reportDir)
+	say("   the traffic is synthetic: the report's answers show what wxaudit does, not what WeChat does")
 	say("ground truth of what was planted: %s", res.Manifest)
 	return nil
 }
