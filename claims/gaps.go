@@ -14,12 +14,7 @@ import (
 func policyGaps(r *report.Report) report.Claim {
 	c := report.Claim{ID: PolicyGaps, Source: report.SourceWxaudit, Title: "What the privacy policy does not tell you"}
 	if r.Policy == nil {
-		c.Verdict = report.NotTestable
-		c.Statement = "No privacy-policy model was applied, so disclosure gaps were not assessed."
-		c.Why = "no policy model was given"
-		c.Next = "run analyze with --policy wechat (or a model file)"
-		c.Numbers = map[string]any{}
-		c.Evidence = []string{}
+		noPolicyModel(&c, "disclosure gaps")
 		return c
 	}
 	groups := r.GroupGaps()

@@ -59,10 +59,7 @@ func policyMiniProgramCollector(head *report.Report, mp *mpTally) report.Claim {
 	}
 	switch {
 	case head.Policy == nil:
-		c.Verdict = report.NotTestable
-		c.Statement = "No privacy-policy model was applied, so what the policy says of Mini Program data was not assessed."
-		c.Why = "no policy model was given"
-		c.Next = "run analyze with --policy wechat (the policy in force for the run's date)"
+		noPolicyModel(&c, "what the policy says of Mini Program data")
 	case len(active) == 0:
 		c.Verdict = report.NotTestable
 		c.Statement = "No Mini Program activity reached WeChat in these runs, so the policy's account of who collects it cannot be tested."
@@ -131,10 +128,7 @@ func weixinGoverned(head *report.Report, core *coreTally) report.Claim {
 	}
 	switch {
 	case head.Policy == nil:
-		c.Verdict = report.NotTestable
-		c.Statement = "No privacy-policy model was applied, so which policy governs Search and Channels was not assessed."
-		c.Why = "no policy model was given"
-		c.Next = "run analyze with --policy wechat"
+		noPolicyModel(&c, "which policy governs Search and Channels")
 	case len(used) == 0:
 		c.Verdict = report.NotTestable
 		c.Statement = "Neither Search nor Channels sent personal data in these runs, so which policy governs them cannot be shown from this traffic."
@@ -155,6 +149,14 @@ func weixinGoverned(head *report.Report, core *coreTally) report.Claim {
 	}
 	c.Evidence = ev.list()
 	return c
+}
+
+// noPolicyModel states a policy claim that has no model to read.
+func noPolicyModel(c *report.Claim, what string) {
+	c.Verdict = report.NotTestable
+	c.Statement = "No privacy-policy model was applied, so " + what + " was not assessed."
+	c.Why = "no policy model was given"
+	c.Next = "run analyze with --policy wechat (the policy in force for the runs' dates)"
 }
 
 func policyTitle(head *report.Report) string {

@@ -73,16 +73,29 @@ func readRequests(dir string, r *Report) error {
 	return nil
 }
 
+// ReadClaims reads dir's claims.json (a report folder's or a corpus's):
+// the claims and whether the traffic was synthetic. A folder without one
+// gives no claims and no error.
+func ReadClaims(dir string) (claims []Claim, synthetic bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, ClaimsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("report: %w", err)
+	}
+	var doc claimsDoc
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, false, fmt.Errorf("report: %s: %w", ClaimsFile, err)
+	}
+	return doc.Claims, doc.Synthetic, nil
+}
+
 // readExtras reads the optional claims.json and policy.json.
 func readExtras(dir string, r *Report) error {
-	if b, err := os.ReadFile(filepath.Join(dir, ClaimsFile)); err == nil {
-		var doc claimsDoc
-		if err := json.Unmarshal(b, &doc); err != nil {
-			return fmt.Errorf("report: %s: %w", ClaimsFile, err)
-		}
-		r.Claims, r.Synthetic = doc.Claims, doc.Synthetic
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("report: %w", err)
+	var err error
+	if r.Claims, r.Synthetic, err = ReadClaims(dir); err != nil {
+		return err
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, PolicyFile)); err == nil {
 		var p PolicyResult

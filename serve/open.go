@@ -58,17 +58,8 @@ func Open(dir string) (Source, error) {
 // and the policy gaps, each optional.
 func readExtras(dir string, r *report.Report) error {
 	if len(r.Claims) == 0 {
-		b, err := os.ReadFile(filepath.Join(dir, report.ClaimsFile))
-		switch {
-		case err == nil:
-			var doc struct {
-				Claims []report.Claim `json:"claims"`
-			}
-			if err := json.Unmarshal(b, &doc); err != nil {
-				return fmt.Errorf("serve: %s: %w", report.ClaimsFile, err)
-			}
-			r.Claims = doc.Claims
-		case !errors.Is(err, fs.ErrNotExist):
+		var err error
+		if r.Claims, r.Synthetic, err = report.ReadClaims(dir); err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
 	}

@@ -2,10 +2,8 @@ package serve
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,18 +42,7 @@ func openStore(dir string) (Source, error) {
 	}
 	title, _ := filepath.Abs(dir)
 	src := &StoreSource{st: st, title: filepath.Base(title)}
-	b, err := os.ReadFile(filepath.Join(dir, report.ClaimsFile))
-	switch {
-	case err == nil:
-		var doc struct {
-			Claims []report.Claim `json:"claims"`
-		}
-		if err := json.Unmarshal(b, &doc); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("serve: %s: %w", report.ClaimsFile, err)
-		}
-		src.claims = doc.Claims
-	case !errors.Is(err, fs.ErrNotExist):
+	if src.claims, _, err = report.ReadClaims(dir); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("serve: %w", err)
 	}
