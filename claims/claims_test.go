@@ -334,3 +334,20 @@ func TestCountSessions(t *testing.T) {
 		t.Errorf("countSessions = %d, want 4", n)
 	}
 }
+
+// A run whose requests state the location permission both granted and
+// denied held more than one experiment.
+func TestPermissionChangeWithinRun(t *testing.T) {
+	b := &rb{}
+	b.run("off", "off")
+	b.req("config", "wechat", "device_id")
+	b.run("on", "on")
+	b.req("miniprograms", "wechat", "permissions_state", "permissions_state", "location")
+	fs := b.r.Findings
+	fs[len(fs)-3].Evidence.Value = `"scope.userLocation":true`
+	fs[len(fs)-2].Evidence.Value = `"scope.userLocation":false`
+	c := claim(t, &b.r, LocationWithPermission)
+	if !strings.Contains(strings.Join(c.Exceptions, "|"), "the location permission both granted and denied") {
+		t.Errorf("exceptions %q do not say the permission changed", c.Exceptions)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/taxonomy"
 )
 
 // A run that holds several experiments cannot stand for one permission
@@ -25,6 +26,10 @@ type runFacts struct {
 	features  map[string]int             // feature → requests
 	requests  int
 	payloads  int // requests with a decrypted payload (not empty)
+	// locationGranted and locationDenied: the run's requests state the
+	// location permission as granted, or as denied (a Mini Program's
+	// authSetting): both means it changed within the run.
+	locationGranted, locationDenied bool
 }
 
 type runTally struct {
@@ -53,6 +58,13 @@ func (t *runTally) add(q *report.Request, fs []report.Finding) {
 		r.appStarts++
 	}
 	for i := range fs {
+		if f := &fs[i]; f.DataType == string(taxonomy.PermissionsState) {
+			v := strings.ToLower(f.Evidence.Value)
+			if strings.Contains(v, "location") {
+				r.locationGranted = r.locationGranted || strings.Contains(v, "true")
+				r.locationDenied = r.locationDenied || strings.Contains(v, "false")
+			}
+		}
 		if f := &fs[i]; f.AppID != "" && f.MPSession != "" {
 			m := r.sessions[f.AppID]
 			if m == nil {
@@ -83,6 +95,7 @@ type RunDescription struct {
 	LineSpan           string `json:"line_span,omitempty"`
 	AppStarts          int    `json:"app_starts"`
 	MPSessions         int    `json:"miniprogram_sessions"`
+	PermissionChanges  bool   `json:"permission_changes"`
 	SeveralExperiments bool   `json:"several_experiments"`
 }
 
@@ -99,7 +112,8 @@ func (t *runTally) describeOne(r report.Run) RunDescription {
 			d.LineSpan = fmt.Sprintf("%d-%d", r.SkipLines+1, r.Lines)
 		}
 	}
-	d.SeveralExperiments = f.appStarts > 1 || d.MPSessions > 1
+	d.PermissionChanges = f.locationGranted && f.locationDenied
+	d.SeveralExperiments = f.appStarts > 1 || d.MPSessions > 1 || d.PermissionChanges
 	return d
 }
 
@@ -123,6 +137,9 @@ func (d RunDescription) caveat() string {
 	}
 	if d.MPSessions > 1 {
 		parts = append(parts, fmt.Sprintf("%d Mini Program sessions", d.MPSessions))
+	}
+	if d.PermissionChanges {
+		parts = append(parts, "the location permission both granted and denied")
 	}
 	if len(parts) == 0 {
 		return d.Label
