@@ -60,7 +60,7 @@ func (t *runTally) add(q *report.Request, fs []report.Finding) {
 	for i := range fs {
 		if f := &fs[i]; f.DataType == string(taxonomy.PermissionsState) {
 			v := strings.ToLower(f.Evidence.Value)
-			if strings.Contains(v, "location") {
+			if strings.Contains(v, "location") { // not a data type: the permission's name
 				r.locationGranted = r.locationGranted || strings.Contains(v, "true")
 				r.locationDenied = r.locationDenied || strings.Contains(v, "false")
 			}
