@@ -5,10 +5,10 @@ go 1.26.8
 require (
 	// Inflating payloads: measured faster than compress/flate on WeChat's zlib streams.
 	github.com/klauspost/compress v1.20.4
+	// Policy models, classifier rules, canaries and the catalog are YAML the user edits.
+	go.yaml.in/yaml/v3 v3.0.6
 	// Schema-less protobuf decoding of payloads (encoding/protowire only).
 	google.golang.org/protobuf v1.36.12
-	// Policy models, classifier rules, canaries and the catalog are YAML the user edits.
-	gopkg.in/yaml.v3 v3.0.1
 	// The corpus store: SQLite with FTS5, pure Go so the binary stays static.
 	modernc.org/sqlite v1.62.0
 )
@@ -33,7 +33,7 @@ require (
 )
 
 require (
-	github.com/andybalholm/brotli v1.1.1 // indirect
+	github.com/andybalholm/brotli v1.2.8 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
 
 // sharedFixture returns the path of a Citizen Lab fixture (see internal/fixtures).
@@ -53,10 +54,7 @@ func TestFixture(t *testing.T) {
 // TestWriterTshark checks that tshark reads Writer output without expert
 // warnings (malformed packets, bad checksums).
 func TestWriterTshark(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed")
-	}
+	tshark := testkit.Tool(t, "tshark", testkit.RequireTsharkEnv)
 	for _, tc := range []struct {
 		name string
 		f    Format

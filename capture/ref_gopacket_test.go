@@ -1,7 +1,12 @@
 package capture
 
-// The reader as it was with gopacket's pcapgo and layers, kept as the
-// reference the hand-written reader is fuzzed against (FuzzReaderMatchesGopacket).
+// The reference the hand-written reader is fuzzed against
+// (FuzzPcapMatchesGopacket, FuzzPcapngMatchesGopacket,
+// FuzzDecodeMatchesGopacket): files are read by gopacket's pcapgo, and
+// frames decoded by its layers decoders (Ethernet, Dot1Q, LinuxSLL,
+// LinuxSLL2, Loopback, IPv4, IPv6, TCP). It shares no decoding code with
+// decode.go: only the skip-reason words, which are what is compared, and
+// the bounds the reader sets (restated here as refMax*).
 
 import (
 	"bufio"
@@ -13,6 +18,8 @@ import (
 	"io"
 	"maps"
 	"net/netip"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -44,10 +51,15 @@ type refReader struct {
 
 	// Decoders reused from frame to frame so in steady state Next does not
 	// allocate.
-	ip4 layers.IPv4
-	ip6 layers.IPv6
-	ext layers.IPv6ExtensionSkipper
-	tcp layers.TCP
+	eth   layers.Ethernet
+	dot1q layers.Dot1Q
+	sll   layers.LinuxSLL
+	sll2  layers.LinuxSLL2
+	loop  layers.Loopback
+	ip4   layers.IPv4
+	ip6   layers.IPv6
+	ext   layers.IPv6ExtensionSkipper
+	tcp   layers.TCP
 }
 
 // NewReader reads the capture file header from r and returns a refReader. The
@@ -135,9 +147,54 @@ func (r *refReader) LinkType() string {
 		if err != nil {
 			return "unknown"
 		}
-		return linkTypeName(linkType(intf.LinkType))
+		return refLinkTypeName(intf.LinkType)
 	}
-	return linkTypeName(linkType(r.linkType))
+	return refLinkTypeName(r.linkType)
+}
+
+// refLinkTypeName names a link type as Reader.LinkType does, from the
+// reference's own table.
+func refLinkTypeName(lt layers.LinkType) string {
+	switch lt {
+	case layers.LinkTypeNull:
+		return "null"
+	case layers.LinkTypeEthernet:
+		return "ethernet"
+	case layers.LinkTypeRaw, 12, 14:
+		return "raw ip"
+	case layers.LinkTypeIPv4:
+		return "raw ipv4"
+	case layers.LinkTypeIPv6:
+		return "raw ipv6"
+	case layers.LinkTypeLoop:
+		return "loop"
+	case layers.LinkTypeLinuxSLL:
+		return "linux sll"
+	case layers.LinkTypeLinuxSLL2:
+		return "linux sll2"
+	}
+	return fmt.Sprintf("link type %d", uint32(lt))
+}
+
+// asRefReason maps a reason of the reader to the reference's vocabulary:
+// an address family over 255 becomes refBigFamily (see there).
+func asRefReason(reason string) string {
+	if n, ok := strings.CutPrefix(reason, "address family "); ok {
+		if v, err := strconv.ParseUint(n, 10, 32); err == nil && v > 255 {
+			return refBigFamily
+		}
+	}
+	return reason
+}
+
+// asRefStats is s with its skip reasons mapped by asRefReason.
+func asRefStats(s Stats) Stats {
+	m := map[string]int{}
+	for k, v := range s.Skipped {
+		m[asRefReason(k)] += v
+	}
+	s.Skipped = m
+	return s
 }
 
 // Stats returns the counters so far. The Skipped map is a copy.
@@ -201,84 +258,17 @@ func (r *refReader) Next() (Packet, error) {
 }
 
 // decode fills p from a frame of link type lt. It returns "" for a TCP
-// packet, else the reason the frame is skipped.
+// packet, else the reason the frame is skipped. It shares no decoding code
+// with decode.go: the link layer is read by gopacket's decoders (link),
+// and the network and transport layers by its IPv4, IPv6 and TCP layers.
 func (r *refReader) decode(data []byte, lt linkType, p *Packet) string {
-	var nw network
-	// Ethernet and Linux cooked headers name the network by EtherType.
-	var etherType uint16
-	ether := false
-	switch lt {
-	case pcapEthernet:
-		if len(data) < ethernetHeaderLen {
-			return reasonTruncated
-		}
-		etherType, ether = binary.BigEndian.Uint16(data[12:14]), true
-		data = data[ethernetHeaderLen:]
-		for tags := 0; etherType == etherTypeVLAN || etherType == etherTypeQinQ || etherType == etherTypeQinQ2; tags++ {
-			if tags == maxVLANTags {
-				return "too many vlan tags"
-			}
-			if len(data) < vlanTagLen {
-				return reasonTruncated
-			}
-			etherType = binary.BigEndian.Uint16(data[2:4])
-			data = data[vlanTagLen:]
-		}
-	case pcapSLL, pcapSLL2:
-		// SLL has the protocol at bytes 14-15 of 16, SLL2 at bytes 0-1 of 20.
-		hdrLen, at := sllHeaderLen, 14
-		if lt == pcapSLL2 {
-			hdrLen, at = sll2HeaderLen, 0
-		}
-		if len(data) < hdrLen {
-			return reasonTruncated
-		}
-		etherType, ether = binary.BigEndian.Uint16(data[at:at+2]), true
-		data = data[hdrLen:]
-	case pcapNull, pcapLoop:
-		if len(data) < nullHeaderLen {
-			return reasonTruncated
-		}
-		// Null is in the capturing host's byte order, which the file does
-		// not record: families are small, so the non-zero half tells.
-		fam := binary.BigEndian.Uint32(data[:4])
-		if lt == pcapNull && fam > 0xffff {
-			fam = binary.LittleEndian.Uint32(data[:4])
-		}
-		data = data[nullHeaderLen:]
-		switch fam {
-		case 2:
-			nw = netIPv4
-		case 10, 24, 28, 30: // AF_INET6 on Linux, NetBSD/OpenBSD, FreeBSD, Darwin
-			nw = netIPv6
-		default:
-			return fmt.Sprintf("address family %d", fam)
-		}
-	case pcapRaw, pcapRaw12, pcapRaw14, pcapIPv4, pcapIPv6:
-		if len(data) < 1 {
-			return reasonTruncated
-		}
-		switch data[0] >> 4 {
-		case 4:
-			nw = netIPv4
-		case 6:
-			nw = netIPv6
-		default:
-			return reasonBadIPVersion
-		}
-	default:
-		return fmt.Sprintf("unsupported link type %d", uint32(lt))
+	nw, data, reason := r.link(data, layers.LinkType(lt))
+	if reason != "" {
+		return reason
 	}
-	if ether {
-		var reason string
-		if nw, reason = etherNetwork(etherType); reason != "" {
-			return reason
-		}
-	}
-
 	var seg []byte
 	switch nw {
-	case netIPv4:
+	case layers.EthernetTypeIPv4:
 		if len(data) < 20 {
 			return reasonTruncated
 		}
@@ -304,7 +294,7 @@ func (r *refReader) decode(data []byte, lt linkType, p *Packet) string {
 		p.Src = netip.AddrPortFrom(netip.AddrFrom4(src), 0)
 		p.Dst = netip.AddrPortFrom(netip.AddrFrom4(dst), 0)
 		seg = r.ip4.Payload
-	case netIPv6:
+	case layers.EthernetTypeIPv6:
 		if len(data) < 40 {
 			return reasonTruncated
 		}
@@ -322,7 +312,7 @@ func (r *refReader) decode(data []byte, lt linkType, p *Packet) string {
 			next = r.ip6.HopByHop.NextHeader
 		}
 		for n := 0; next != layers.IPProtocolTCP; n++ {
-			if n == maxIPv6ExtHeaders {
+			if n == refMaxIPv6ExtHeaders {
 				return "too many ipv6 extension headers"
 			}
 			switch next {
@@ -364,6 +354,105 @@ func (r *refReader) decode(data []byte, lt linkType, p *Packet) string {
 	p.Window = r.tcp.Window
 	p.Payload = r.tcp.Payload
 	return ""
+}
+
+// Bounds the reader sets on hostile input, restated for the reference.
+const (
+	refMaxVLANTags       = 4 // stacked 802.1Q/802.1ad tags
+	refMaxIPv6ExtHeaders = 8
+)
+
+// refBigFamily is the reference's reason for a null or loop header whose
+// address family does not fit in a byte: gopacket rejects it without a
+// number, where the reader names the family it read ("address family N",
+// N > 255). FuzzDecodeMatchesGopacket accepts either for it.
+const refBigFamily = "address family over 255"
+
+// link decodes the link-layer header of a frame with gopacket's decoders
+// and returns the network layer's EtherType and bytes, or a skip reason.
+func (r *refReader) link(data []byte, lt layers.LinkType) (layers.EthernetType, []byte, string) {
+	var et layers.EthernetType
+	switch lt {
+	case layers.LinkTypeEthernet:
+		if err := r.eth.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
+			return 0, nil, reasonTruncated
+		}
+		et, data = r.eth.EthernetType, r.eth.Payload
+		if et == layers.EthernetTypeLLC {
+			// An 802.3 length, which gopacket keeps apart; the reader
+			// names the raw field.
+			return 0, nil, fmt.Sprintf("ethertype 0x%04x", r.eth.Length)
+		}
+		for tags := 0; et == layers.EthernetTypeDot1Q || et == layers.EthernetTypeQinQ || et == 0x9100; tags++ {
+			if tags == refMaxVLANTags {
+				return 0, nil, "too many vlan tags"
+			}
+			if err := r.dot1q.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
+				return 0, nil, reasonTruncated
+			}
+			// The tag's own bytes follow it whatever the 802.3 length
+			// trimming did to Payload.
+			et, data = r.dot1q.Type, data[len(r.dot1q.Contents):]
+		}
+	case layers.LinkTypeLinuxSLL:
+		// gopacket checks the address length, which the reader never
+		// reads (it reads no address): zero it in a copy.
+		if len(data) >= 16 {
+			data = append(append([]byte(nil), data[:4]...), append([]byte{0, 0}, data[6:]...)...)
+		}
+		if err := r.sll.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
+			return 0, nil, reasonTruncated
+		}
+		et, data = r.sll.EthernetType, r.sll.Payload
+	case layers.LinkTypeLinuxSLL2:
+		if len(data) >= 20 {
+			data = append(append([]byte(nil), data[:11]...), append([]byte{0}, data[12:]...)...)
+		}
+		if err := r.sll2.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
+			return 0, nil, reasonTruncated
+		}
+		et, data = r.sll2.ProtocolType, r.sll2.Payload
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		if len(data) < 4 {
+			return 0, nil, reasonTruncated
+		}
+		// LINKTYPE_LOOP is in network byte order; gopacket guesses the
+		// order from the first two bytes for both, which is right for
+		// LOOP only when they are zero.
+		if lt == layers.LinkTypeLoop && (data[0] != 0 || data[1] != 0) {
+			return 0, nil, refBigFamily
+		}
+		if err := r.loop.DecodeFromBytes(data, gopacket.NilDecodeFeedback); err != nil {
+			return 0, nil, refBigFamily
+		}
+		switch r.loop.Family {
+		case layers.ProtocolFamilyIPv4:
+			return layers.EthernetTypeIPv4, r.loop.Payload, ""
+		case layers.ProtocolFamilyIPv6Linux, layers.ProtocolFamilyIPv6BSD, layers.ProtocolFamilyIPv6FreeBSD, layers.ProtocolFamilyIPv6Darwin:
+			return layers.EthernetTypeIPv6, r.loop.Payload, ""
+		}
+		return 0, nil, fmt.Sprintf("address family %d", r.loop.Family)
+	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12, 14: // DLT_RAW is 12, or 14 on OpenBSD
+		if len(data) == 0 {
+			return 0, nil, reasonTruncated
+		}
+		switch data[0] >> 4 {
+		case 4:
+			return layers.EthernetTypeIPv4, data, ""
+		case 6:
+			return layers.EthernetTypeIPv6, data, ""
+		}
+		return 0, nil, reasonBadIPVersion
+	default:
+		return 0, nil, fmt.Sprintf("unsupported link type %d", uint32(lt))
+	}
+	switch et {
+	case layers.EthernetTypeIPv4, layers.EthernetTypeIPv6:
+		return et, data, ""
+	case layers.EthernetTypeARP:
+		return 0, nil, reasonARP
+	}
+	return 0, nil, fmt.Sprintf("ethertype 0x%04x", uint16(et))
 }
 
 // refProtocolReason names a non-TCP IP protocol.

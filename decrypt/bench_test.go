@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -112,36 +110,4 @@ func trackPeakHeap(peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
-}
-
-// TestWriteReplicated writes the real capture replicated N times (see
-// replicate) for measuring the commands from a shell, e.g.
-//
-//	WXAUDIT_REPLICATE=/tmp/r100.pcap:100 go test ./decrypt -run WriteReplicated
-func TestWriteReplicated(t *testing.T) {
-	spec := os.Getenv("WXAUDIT_REPLICATE")
-	if spec == "" {
-		t.Skip("set WXAUDIT_REPLICATE=FILE:COPIES to write a replicated capture")
-	}
-	path, copies, ok := strings.Cut(spec, ":")
-	n, err := strconv.Atoi(copies)
-	if !ok || err != nil || n < 1 {
-		t.Fatalf("WXAUDIT_REPLICATE=%q: want FILE:COPIES", spec)
-	}
-	src, err := os.ReadFile(fixtures.Path(t, realCapture))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
-	if err := pcaprewrite.Replicate(src, w, n); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -13,7 +13,7 @@
 // when it is used, so a record may be opened by a key learned later).
 // A closed connection is dropped entirely (the reassembler keeps a
 // tombstone of about 220 bytes). Measured on the replicated real capture
-// (BenchmarkDecrypt, TestPerfHeapSnapshot), an open connection holds about
+// (BenchmarkDecrypt, BenchmarkDecryptLiveHeap), an open connection holds about
 // 3 KB of live heap: 1 KB of connection state, its undecryptable records
 // waiting for a key (about 1 KB on average there), the reassembler's
 // state and small buffers; a capture that leaves many connections open

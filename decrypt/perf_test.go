@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"syscall"
 	"testing"
 	"time"
@@ -19,46 +18,48 @@ import (
 	"github.com/wxaudit/wxaudit/payload"
 )
 
-// TestPerfHeapSnapshot writes a heap profile in the middle of a run over a
-// replicated capture, to see what the decrypter keeps. It runs only when
-// WXAUDIT_HEAP_PROFILE names the output file.
-func TestPerfHeapSnapshot(t *testing.T) {
-	out := os.Getenv("WXAUDIT_HEAP_PROFILE")
-	if out == "" {
-		t.Skip("set WXAUDIT_HEAP_PROFILE to write a heap profile")
-	}
-	dir := fixtures.Dir(t)
+// BenchmarkDecryptLiveHeap runs over the ~100 MB replicated capture and
+// reports the live heap (after a GC) once 30,000 payloads are out, in the
+// middle of the run: what the decrypter keeps per open connection
+// (doc.go). For what it holds, add -memprofile after a run of -benchtime 1x.
+//
+//	go test ./decrypt -run '^$' -bench DecryptLiveHeap -benchtime 1x
+func BenchmarkDecryptLiveHeap(b *testing.B) {
+	dir := fixtures.Dir(b)
 	src, err := os.ReadFile(dir + "/" + realCapture)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	keys := loadKeys(t, dir+"/"+realKeylog)
-	path := filepath.Join(t.TempDir(), "replicated.pcap")
-	if err := os.WriteFile(path, replicate(t, src, 100<<20), 0o600); err != nil {
-		t.Fatal(err)
+	keys := loadKeys(b, dir+"/"+realKeylog)
+	path := filepath.Join(b.TempDir(), "replicated.pcap")
+	if err := os.WriteFile(path, replicate(b, src, 100<<20), 0o600); err != nil {
+		b.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	n := 0
-	_, err = Run(context.Background(), bufio.NewReaderSize(f, 256<<10), Options{Keys: keys}, func(*payload.Payload) error {
-		n++
-		if n == 30000 {
-			runtime.GC()
-			w, err := os.Create(out)
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			return pprof.Lookup("heap").WriteTo(w, 0)
+	var live uint64
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		n := 0
+		_, err = Run(context.Background(), bufio.NewReaderSize(f, 256<<10), Options{Keys: keys}, func(*payload.Payload) error {
+			if n++; n == 30000 {
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				live = max(live, ms.HeapAlloc)
+			}
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n < 30000 {
+			b.Fatalf("%d payloads, want at least 30000", n)
+		}
 	}
+	b.ReportMetric(float64(live)/(1<<20), "live-MB")
 }
 
 // TestInflateAnyPooled checks the pooled HTTP body inflater on zlib, raw

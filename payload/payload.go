@@ -3,7 +3,7 @@
 // analysis, and its JSON Lines form.
 //
 // The JSON field names are the documented output format of `wxaudit decrypt`
-// (see README.md, "Payload JSONL"); renaming one is a breaking change.
+// (see doc/cli.md, "Payload JSONL"); renaming one is a breaking change.
 package payload
 
 import (

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/wxaudit/wxaudit/internal/lazyre"
 	"github.com/wxaudit/wxaudit/taxonomy"
@@ -247,12 +247,32 @@ func (l *loader) line(f map[string]*yaml.Node, key string, def int) int {
 	return def
 }
 
+// model reads a whole model document, one step per part: its identity,
+// whom it applies to, its first parties, its categories, then its
+// disclosures and handoffs, whose ids share one namespace. Problems are
+// recorded on l in document order; the result is nil only when the root
+// is not a mapping.
 func (l *loader) model(root *yaml.Node) *Model {
 	f := l.fields(root, "model", []string{"name", "title", "operator", "version", "date", "url", "notes", "applies_to", "first_party", "categories", "disclosures", "handoffs"},
 		[]string{"name", "title", "operator", "version", "date", "applies_to", "first_party", "disclosures"})
 	if f == nil {
 		return nil
 	}
+	m := l.identity(f)
+	if a, ok := f["applies_to"]; ok {
+		m.AppliesTo = l.appliesTo(a)
+	}
+	m.FirstParty = l.firstParty(f)
+	l.categories(f, m)
+	ids := idSet{}
+	m.Disclosures = l.disclosures(f, m, ids)
+	m.Handoffs = l.handoffs(f, m, ids)
+	return m
+}
+
+// identity reads the model's name, title, operator, version, date, URL
+// and notes, checking the name and date forms.
+func (l *loader) identity(f map[string]*yaml.Node) *Model {
 	m := &Model{
 		Name: l.str(f, "name", "model"), Title: l.str(f, "title", "model"), Operator: l.str(f, "operator", "model"),
 		Version: l.str(f, "version", "model"), Date: l.str(f, "date", "model"), URL: l.str(f, "url", "model"),
@@ -264,58 +284,56 @@ func (l *loader) model(root *yaml.Node) *Model {
 	if _, ok := f["date"]; ok && m.Date != "" && !dateRE.MatchString(m.Date) {
 		l.bad(f["date"].Line, "model: date %q must be YYYY, YYYY-MM or YYYY-MM-DD", m.Date)
 	}
-	if a, ok := f["applies_to"]; ok {
-		af := l.fields(a, "applies_to", []string{"description", "phone_country_codes", "except_country_codes"}, []string{"description"})
-		if af != nil {
-			m.AppliesTo.Description = l.str(af, "description", "applies_to")
-			m.AppliesTo.PhoneCountryCodes = l.list(af, "phone_country_codes", "applies_to")
-			m.AppliesTo.ExceptCountryCodes = l.list(af, "except_country_codes", "applies_to")
-			for _, kv := range []struct {
-				k   string
-				ccs []string
-			}{{"phone_country_codes", m.AppliesTo.PhoneCountryCodes}, {"except_country_codes", m.AppliesTo.ExceptCountryCodes}} {
-				k := kv.k
-				for _, cc := range kv.ccs {
-					if !ccRE.MatchString(cc) {
-						l.bad(af[k].Line, "applies_to: %s: %q is not a calling code such as \"86\" or \"*\"", k, cc)
-					}
-				}
+	return m
+}
+
+// appliesTo reads applies_to: a description and the phone calling codes
+// the policy covers or excludes, each checked.
+func (l *loader) appliesTo(a *yaml.Node) AppliesTo {
+	var at AppliesTo
+	af := l.fields(a, "applies_to", []string{"description", "phone_country_codes", "except_country_codes"}, []string{"description"})
+	if af == nil {
+		return at
+	}
+	at.Description = l.str(af, "description", "applies_to")
+	at.PhoneCountryCodes = l.list(af, "phone_country_codes", "applies_to")
+	at.ExceptCountryCodes = l.list(af, "except_country_codes", "applies_to")
+	for _, kv := range []struct {
+		k   string
+		ccs []string
+	}{{"phone_country_codes", at.PhoneCountryCodes}, {"except_country_codes", at.ExceptCountryCodes}} {
+		for _, cc := range kv.ccs {
+			if !ccRE.MatchString(cc) {
+				l.bad(af[kv.k].Line, "applies_to: %s: %q is not a calling code such as \"86\" or \"*\"", kv.k, cc)
 			}
 		}
 	}
-	m.FirstParty = l.list(f, "first_party", "model")
-	for _, r := range m.FirstParty {
+	return at
+}
+
+// firstParty reads first_party: one or more of the recipients wechat and
+// weixin.
+func (l *loader) firstParty(f map[string]*yaml.Node) []string {
+	fp := l.list(f, "first_party", "model")
+	for _, r := range fp {
 		if !slices.Contains([]string{taxonomy.RecipientWeChat, taxonomy.RecipientWeixin}, r) {
 			l.bad(l.line(f, "first_party", 0), "model: first_party: unknown recipient %q (want wechat or weixin)", r)
 		}
 	}
-	if _, ok := f["first_party"]; ok && len(m.FirstParty) == 0 {
+	if _, ok := f["first_party"]; ok && len(fp) == 0 {
 		l.bad(f["first_party"].Line, "model: first_party must name at least one recipient")
 	}
+	return fp
+}
 
-	// Categories: the built-in ones, then the model's own.
+// categories sets m.Categories to the built-in categories followed by the
+// model's own, and builds the data-type cover and vagueness they imply.
+func (l *loader) categories(f map[string]*yaml.Node, m *Model) {
 	m.Categories = builtinCategories()
-	builtin := len(m.Categories)
 	for _, cn := range l.seq(f, "categories") {
-		cf := l.fields(cn, "category", []string{"name", "includes", "vague", "description"}, []string{"name", "includes"})
-		if cf == nil {
-			continue
+		if c, ok := l.category(cn, m.Categories); ok {
+			m.Categories = append(m.Categories, c)
 		}
-		c := Category{Name: l.str(cf, "name", "category"), Includes: l.list(cf, "includes", "category"),
-			Vague: l.boolean(cf, "vague", "category"), Description: l.str(cf, "description", "category"), Line: cn.Line}
-		what := fmt.Sprintf("category %q", c.Name)
-		switch {
-		case !nameRE.MatchString(c.Name):
-			l.bad(l.line(cf, "name", cn.Line), "category: name %q must be lowercase letters, digits, '_', '-' or '.'", c.Name)
-		case slices.Contains(dataTypes, c.Name):
-			l.bad(l.line(cf, "name", cn.Line), "%s: name is a data type of the taxonomy", what)
-		case slices.ContainsFunc(m.Categories, func(o Category) bool { return o.Name == c.Name }):
-			l.bad(l.line(cf, "name", cn.Line), "%s: defined twice (or redefines a built-in category)", what)
-		}
-		if _, ok := cf["includes"]; ok && len(c.Includes) == 0 {
-			l.bad(cf["includes"].Line, "%s: includes is empty", what)
-		}
-		m.Categories = append(m.Categories, c)
 	}
 	m.cover, m.vague = buildCover(m.Categories, func(c *Category, msg string) {
 		line := c.Line
@@ -324,62 +342,113 @@ func (l *loader) model(root *yaml.Node) *Model {
 		}
 		l.bad(line, "%s", msg)
 	})
-	_ = builtin
+}
 
-	ids := map[string]int{}
-	checkID := func(id string, line int, what string) {
-		if !nameRE.MatchString(id) {
-			l.bad(line, "%s: id %q must be lowercase letters, digits, '_', '-' or '.'", what, id)
-			return
-		}
-		if prev, dup := ids[id]; dup {
-			l.bad(line, "%s: id %q already used on line %d", what, id, prev)
-			return
-		}
-		ids[id] = line
+// category reads one model category, checking its name against the
+// taxonomy's data types and the categories before it. It returns false
+// when the node is not a mapping.
+func (l *loader) category(cn *yaml.Node, before []Category) (Category, bool) {
+	cf := l.fields(cn, "category", []string{"name", "includes", "vague", "description"}, []string{"name", "includes"})
+	if cf == nil {
+		return Category{}, false
 	}
+	c := Category{Name: l.str(cf, "name", "category"), Includes: l.list(cf, "includes", "category"),
+		Vague: l.boolean(cf, "vague", "category"), Description: l.str(cf, "description", "category"), Line: cn.Line}
+	what := fmt.Sprintf("category %q", c.Name)
+	switch {
+	case !nameRE.MatchString(c.Name):
+		l.bad(l.line(cf, "name", cn.Line), "category: name %q must be lowercase letters, digits, '_', '-' or '.'", c.Name)
+	case slices.Contains(dataTypes, c.Name):
+		l.bad(l.line(cf, "name", cn.Line), "%s: name is a data type of the taxonomy", what)
+	case slices.ContainsFunc(before, func(o Category) bool { return o.Name == c.Name }):
+		l.bad(l.line(cf, "name", cn.Line), "%s: defined twice (or redefines a built-in category)", what)
+	}
+	if _, ok := cf["includes"]; ok && len(c.Includes) == 0 {
+		l.bad(cf["includes"].Line, "%s: includes is empty", what)
+	}
+	return c, true
+}
+
+// idSet holds the disclosure and handoff ids seen so far, with their
+// lines: the two share one namespace.
+type idSet map[string]int
+
+// checkID records id, reporting a malformed or repeated one.
+func (l *loader) checkID(ids idSet, id string, line int, what string) {
+	if !nameRE.MatchString(id) {
+		l.bad(line, "%s: id %q must be lowercase letters, digits, '_', '-' or '.'", what, id)
+		return
+	}
+	if prev, dup := ids[id]; dup {
+		l.bad(line, "%s: id %q already used on line %d", what, id, prev)
+		return
+	}
+	ids[id] = line
+}
+
+// disclosures reads the model's disclosures (at least one), each checked
+// against m's categories.
+func (l *loader) disclosures(f map[string]*yaml.Node, m *Model, ids idSet) []Disclosure {
 	dnodes := l.seq(f, "disclosures")
 	if n, ok := f["disclosures"]; ok && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
 		l.bad(n.Line, "model: disclosures is empty")
 	}
+	var ds []Disclosure
 	for i, dn := range dnodes {
-		df := l.fields(dn, fmt.Sprintf("disclosure %d", i+1),
-			[]string{"id", "data_types", "collector", "features", "purpose", "permission", "vague", "clause"},
-			[]string{"id", "data_types", "collector", "features", "clause"})
-		if df == nil {
-			continue
+		if d, ok := l.disclosure(dn, i, m, ids); ok {
+			ds = append(ds, d)
 		}
-		d := Disclosure{ID: l.str(df, "id", "disclosure"), Line: dn.Line}
-		what := fmt.Sprintf("disclosure %q", d.ID)
-		if _, ok := df["id"]; ok {
-			checkID(d.ID, df["id"].Line, "disclosure")
-		}
-		d.DataTypes = l.list(df, "data_types", what)
-		d.Collector = l.str(df, "collector", what)
-		d.Features = l.list(df, "features", what)
-		d.Purpose = l.str(df, "purpose", what)
-		d.Permission = l.str(df, "permission", what)
-		d.Vague = l.boolean(df, "vague", what)
-		if _, ok := df["data_types"]; ok && len(d.DataTypes) == 0 {
-			l.bad(df["data_types"].Line, "%s: data_types is empty", what)
-		}
-		for _, t := range d.DataTypes {
-			if m.cover[t] == nil {
-				l.bad(df["data_types"].Line, "%s: unknown data type or category %q", what, t)
-			}
-		}
-		if _, ok := df["collector"]; ok && !slices.Contains([]string{EntityFirstParty, EntityWeixin, EntityMPDeveloper, EntityProvider, EntityThirdParty}, d.Collector) {
-			l.bad(df["collector"].Line, "%s: unknown collector %q (want first_party, weixin, miniprogram_developer, service_provider or third_party)", what, d.Collector)
-		}
-		l.checkFeatures(df, what, d.Features, true)
-		if _, ok := df["permission"]; ok && d.Permission == "" {
-			l.bad(df["permission"].Line, "%s: permission is empty (leave it out when none gates collection)", what)
-		}
-		if cn, ok := df["clause"]; ok {
-			d.Clause = l.clause(cn, what)
-		}
-		m.Disclosures = append(m.Disclosures, d)
 	}
+	return ds
+}
+
+// disclosure reads the i-th disclosure: its id, the data types or
+// categories it names (known to m), its collector, features, purpose,
+// permission and clause. It returns false when the node is not a mapping.
+func (l *loader) disclosure(dn *yaml.Node, i int, m *Model, ids idSet) (Disclosure, bool) {
+	df := l.fields(dn, fmt.Sprintf("disclosure %d", i+1),
+		[]string{"id", "data_types", "collector", "features", "purpose", "permission", "vague", "clause"},
+		[]string{"id", "data_types", "collector", "features", "clause"})
+	if df == nil {
+		return Disclosure{}, false
+	}
+	d := Disclosure{ID: l.str(df, "id", "disclosure"), Line: dn.Line}
+	what := fmt.Sprintf("disclosure %q", d.ID)
+	if _, ok := df["id"]; ok {
+		l.checkID(ids, d.ID, df["id"].Line, "disclosure")
+	}
+	d.DataTypes = l.list(df, "data_types", what)
+	d.Collector = l.str(df, "collector", what)
+	d.Features = l.list(df, "features", what)
+	d.Purpose = l.str(df, "purpose", what)
+	d.Permission = l.str(df, "permission", what)
+	d.Vague = l.boolean(df, "vague", what)
+	if _, ok := df["data_types"]; ok && len(d.DataTypes) == 0 {
+		l.bad(df["data_types"].Line, "%s: data_types is empty", what)
+	}
+	for _, t := range d.DataTypes {
+		if m.cover[t] == nil {
+			l.bad(df["data_types"].Line, "%s: unknown data type or category %q", what, t)
+		}
+	}
+	if _, ok := df["collector"]; ok && !slices.Contains([]string{EntityFirstParty, EntityWeixin, EntityMPDeveloper, EntityProvider, EntityThirdParty}, d.Collector) {
+		l.bad(df["collector"].Line, "%s: unknown collector %q (want first_party, weixin, miniprogram_developer, service_provider or third_party)", what, d.Collector)
+	}
+	l.checkFeatures(df, what, d.Features, true)
+	if _, ok := df["permission"]; ok && d.Permission == "" {
+		l.bad(df["permission"].Line, "%s: permission is empty (leave it out when none gates collection)", what)
+	}
+	if cn, ok := df["clause"]; ok {
+		d.Clause = l.clause(cn, what)
+	}
+	return d, true
+}
+
+// handoffs reads the model's handoffs: features whose data another
+// policy governs. A feature is handed off at most once, and never to the
+// model's own policy.
+func (l *loader) handoffs(f map[string]*yaml.Node, m *Model, ids idSet) []Handoff {
+	var hs []Handoff
 	handed := map[string]int{}
 	for _, hn := range l.seq(f, "handoffs") {
 		hf := l.fields(hn, "handoff", []string{"id", "features", "policy", "operator", "clause"}, []string{"id", "features", "policy", "clause"})
@@ -389,7 +458,7 @@ func (l *loader) model(root *yaml.Node) *Model {
 		h := Handoff{ID: l.str(hf, "id", "handoff"), Policy: l.str(hf, "policy", "handoff"), Operator: l.str(hf, "operator", "handoff"), Line: hn.Line}
 		what := fmt.Sprintf("handoff %q", h.ID)
 		if _, ok := hf["id"]; ok {
-			checkID(h.ID, hf["id"].Line, "handoff")
+			l.checkID(ids, h.ID, hf["id"].Line, "handoff")
 		}
 		h.Features = l.list(hf, "features", what)
 		l.checkFeatures(hf, what, h.Features, false)
@@ -407,9 +476,9 @@ func (l *loader) model(root *yaml.Node) *Model {
 		if cn, ok := hf["clause"]; ok {
 			h.Clause = l.clause(cn, what)
 		}
-		m.Handoffs = append(m.Handoffs, h)
+		hs = append(hs, h)
 	}
-	return m
+	return hs
 }
 
 func (l *loader) checkFeatures(f map[string]*yaml.Node, what string, feats []string, allowAny bool) {

@@ -96,8 +96,8 @@ func TestWriteDirEscapes(t *testing.T) {
 func chromium(t *testing.T) string {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not installed (CI)")
+		if os.Getenv("CI") != "" || os.Getenv("WXAUDIT_REQUIRE_BROWSER") == "1" {
+			t.Fatal("chromium not installed (CI or WXAUDIT_REQUIRE_BROWSER=1)")
 		}
 		t.Skip("chromium not installed")
 	}

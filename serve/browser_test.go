@@ -32,8 +32,8 @@ func browser(t *testing.T) (context.Context, *browserLog) {
 	t.Helper()
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium not installed (CI)")
+		if os.Getenv("CI") != "" || os.Getenv("WXAUDIT_REQUIRE_BROWSER") == "1" {
+			t.Fatal("chromium not installed (CI or WXAUDIT_REQUIRE_BROWSER=1)")
 		}
 		t.Skip("chromium not installed")
 	}

@@ -69,18 +69,34 @@ func storeStudy(t *testing.T) (*StoreSource, *ReportSource) {
 }
 
 // The SQL translation of filter expressions selects exactly what the
-// in-memory matcher selects.
+// in-memory matcher selects, and each expression selects what its
+// selection says: some (neither nothing nor every request), all or none,
+// so that two translations agreeing on nothing cannot pass.
 func TestStoreFilterAgreesWithMemory(t *testing.T) {
 	sts, mem := storeStudy(t)
 	ctx := context.Background()
-	for _, expr := range []string{
-		"", "run=location_denied", "run!=location_denied", "feature=miniprograms,location", "-feature=miniprograms",
-		"endpoint~newreport", "endpoint~MMSNS", "recipient=weixin", "recipient!=wechat", "perm=on", "permissions=off",
-		"data_type=location", "data_type=location,coarse_location", "data_type!=account_id", "type~mini",
-		"appid~wx", "appid!=wx30da145fdcdc5853", "req_type=209", "req_type>0", "req_type!=209", "req_type~20",
-		"time>=2024-10-01T09:31 time<2024-10-01T09:33", "time<2024-10-01", "time>2024-10-01T09:30:05",
-		"run~all feature=miniprograms data_type=miniprogram_page_path",
+	const (
+		some = iota
+		all
+		none
+	)
+	for _, tc := range []struct {
+		expr      string
+		selection int
+	}{
+		{"", all}, {"run=location_denied", some}, {"run!=location_denied", some},
+		{"feature=miniprograms,location", some}, {"-feature=miniprograms", some},
+		{"endpoint~newreport", some}, {"endpoint~MMSNS", some}, {"recipient=weixin", some}, {"recipient!=wechat", some},
+		{"perm=on", some}, {"permissions=off", some},
+		{"data_type=location", some}, {"data_type=location,coarse_location", some}, {"data_type!=account_id", some},
+		{"type~mini", some}, {"appid~wx", some}, {"appid!=wx30da145fdcdc5853", some},
+		{"req_type=209", some}, {"req_type>0", some}, {"req_type!=209", some}, {"req_type~20", some},
+		{"time>=2024-10-01T09:31 time<2024-10-01T09:33", some},
+		{"time<2024-10-01", none}, // midnight, before the study's first request
+		{"time>2024-10-01T09:30:05", some},
+		{"run~all feature=miniprograms data_type=miniprogram_page_path", some},
 	} {
+		expr := tc.expr
 		e, err := filter.Parse(expr)
 		if err != nil {
 			t.Fatal(err)
@@ -107,9 +123,24 @@ func TestStoreFilterAgreesWithMemory(t *testing.T) {
 		if got.Total != want.Total || strings.Join(w, " ") != strings.Join(g, " ") {
 			t.Errorf("%q: store gives %d %v, memory %d %v", expr, got.Total, g, want.Total, w)
 		}
+		n := len(mem.reqs)
+		switch {
+		case tc.selection == some && (want.Total == 0 || want.Total == n):
+			t.Errorf("%q selects %d of %d requests, want some but not all", expr, want.Total, n)
+		case tc.selection == all && want.Total != n:
+			t.Errorf("%q selects %d of %d requests, want all", expr, want.Total, n)
+		case tc.selection == none && want.Total != 0:
+			t.Errorf("%q selects %d of %d requests, want none", expr, want.Total, n)
+		}
+	}
+	if len(mem.reqs) == 0 {
+		t.Fatal("the study fixture has no requests")
 	}
 	// Paging.
-	p, _ := sts.Requests(ctx, Query{Offset: 5, Limit: 3})
+	p, err := sts.Requests(ctx, Query{Offset: 5, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p.Total != len(mem.reqs) || len(p.Requests) != 3 {
 		t.Errorf("page: %d of %d", len(p.Requests), p.Total)
 	}

@@ -126,6 +126,17 @@ func TestPutAndRead(t *testing.T) {
 	}
 }
 
+// search runs s.Search and fails the test on an error, so that a check for
+// no hits cannot pass because the search itself failed.
+func search(t *testing.T, s *Store, q string, f SearchFilter) []Hit {
+	t.Helper()
+	hits, err := s.Search(context.Background(), q, f)
+	if err != nil {
+		t.Fatalf("search %q %+v: %v", q, f, err)
+	}
+	return hits
+}
+
 func TestSearch(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
@@ -164,8 +175,11 @@ func TestSearch(t *testing.T) {
 			t.Errorf("search %q (-want +got)\n%s", tt.q, d)
 		}
 	}
-	if hits, _ := s.Search(ctx, "南山区", SearchFilter{Run: "zz"}); len(hits) != 0 {
-		t.Errorf("run filter: %+v", hits)
+	if hits := search(t, s, "南山区", SearchFilter{Run: "a"}); len(hits) != 1 {
+		t.Errorf("run filter a: %+v", hits)
+	}
+	if hits := search(t, s, "南山区", SearchFilter{Run: "zz"}); len(hits) != 0 {
+		t.Errorf("run filter zz: %+v", hits)
 	}
 	if _, err := s.Search(ctx, "", SearchFilter{}); err == nil {
 		t.Error("empty query accepted")
@@ -192,28 +206,31 @@ func TestPutRunAtomic(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
 	}
-	got, _ := s.Run(ctx, "a")
+	got, err := s.Run(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Fingerprint != "abc" {
 		t.Errorf("fingerprint = %q after a failed write", got.Fingerprint)
 	}
-	if hits, _ := s.Search(ctx, "half written", SearchFilter{}); len(hits) != 0 {
+	if hits := search(t, s, "half written", SearchFilter{}); len(hits) != 0 {
 		t.Errorf("half-written strings visible: %+v", hits)
 	}
-	if hits, _ := s.Search(ctx, "南山区", SearchFilter{}); len(hits) != 1 {
+	if hits := search(t, s, "南山区", SearchFilter{}); len(hits) != 1 {
 		t.Errorf("previous strings lost: %+v", hits)
 	}
 	// Replacing and deleting remove the old strings from the index too.
 	if err := s.PutRun(ctx, r, testRep("a"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if hits, _ := s.Search(ctx, "南山区", SearchFilter{}); len(hits) != 0 {
+	if hits := search(t, s, "南山区", SearchFilter{}); len(hits) != 0 {
 		t.Errorf("replaced run's strings still found: %+v", hits)
 	}
 	if err := s.DeleteRun(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if runs, _ := s.Runs(ctx); len(runs) != 0 {
-		t.Errorf("runs after delete: %+v", runs)
+	if runs, err := s.Runs(ctx); err != nil || len(runs) != 0 {
+		t.Errorf("runs after delete: %+v, %v", runs, err)
 	}
 }
 

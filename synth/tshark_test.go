@@ -11,18 +11,17 @@ import (
 	"testing"
 
 	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 	"github.com/wxaudit/wxaudit/payload"
 )
 
 // TestTshark has Wireshark's dissectors read synthetic captures (clean
 // pcapng, impaired classic pcap): no read error, no malformed packet, no
 // expert warning or error, and one HTTP POST per Shortlink connection.
-// It skips when tshark is not installed.
+// It skips when tshark is not installed, and fails then when
+// WXAUDIT_REQUIRE_TSHARK=1 (CI).
 func TestTshark(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed; skipping the Wireshark structural check")
-	}
+	tshark := testkit.Tool(t, "tshark", testkit.RequireTsharkEnv)
 	for _, opts := range []Options{
 		{Seed: 21},
 		{Seed: 22, Format: capture.FormatPcap, Loss: 0.1, Reorder: 0.1, Retransmit: 0.1},

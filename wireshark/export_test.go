@@ -136,7 +136,7 @@ func TestTsharkExportReal(t *testing.T) {
 	keys := fixtures.Path(t, "frida-logged-in-all-keys.log")
 	tsharkPath(t)
 	path, emitted := decryptExport(t, capturePath, keys)
-	// 42 decrypted payloads and the 2 plain-HTTP exchanges (README).
+	// 42 decrypted payloads and the 2 plain-HTTP exchanges (doc/cli.md).
 	if len(emitted) != 46 {
 		t.Errorf("%d payloads, want 46", len(emitted))
 	}

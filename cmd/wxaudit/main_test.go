@@ -19,11 +19,13 @@ func TestMain(m *testing.M) {
 }
 
 // TestScript runs the CLI scripts in testdata/*.txt. Scripts that need the
-// Citizen Lab fixtures find them through $SHARED (empty when absent).
+// Citizen Lab fixtures find them through $SHARED and guard those steps with
+// [!shared] skip, which fails under WXAUDIT_REQUIRE_SHARED=1 (setup_test.go).
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata",
 		Setup:         setupScript,
+		Condition:     scriptCondition,
 		UpdateScripts: os.Getenv("WXAUDIT_UPDATE_SCRIPTS") == "1",
 		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"gzip": gzipCmd, "unhex": unhexCmd},
 	})

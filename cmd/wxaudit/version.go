@@ -14,12 +14,26 @@ var (
 	commit  = ""
 )
 
+// noCommit is what --version prints for the commit of a binary built
+// without VCS stamping: go run and go test never stamp, and neither does a
+// build with -buildvcs=false (which a GOFLAGS setting may impose).
+const noCommit = "unknown (not stamped: go run and go test do not record it; build with go build or go install in a git clone)"
+
 // printVersion names the version and the VCS commit the binary was built
-// from. Builds without VCS stamping (go run, go test, -buildvcs=false)
-// say so instead of printing an empty commit.
+// from (runtime/debug.ReadBuildInfo).
 func printVersion(w io.Writer) {
+	bi, _ := debug.ReadBuildInfo()
+	fmt.Fprint(w, versionText(bi, version, commit))
+}
+
+// versionText is the text of --version for build information bi (nil
+// when the binary has none), with version and commit set by -ldflags
+// taking precedence. Under go build and go install in a git clone the
+// toolchain records vcs.revision, vcs.modified and a pseudo-version
+// naming the commit as the main module's version; under go run neither.
+func versionText(bi *debug.BuildInfo, version, commit string) string {
 	rev, modified, goVersion := commit, "", ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	if bi != nil {
 		goVersion = bi.GoVersion
 		if version == "devel" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			version = bi.Main.Version
@@ -38,7 +52,7 @@ func printVersion(w io.Writer) {
 		}
 	}
 	if rev == "" {
-		rev = "unknown (built without VCS information)"
+		rev = noCommit
 	}
-	fmt.Fprintf(w, "wxaudit %s\ncommit %s%s\n%s\n", version, rev, modified, goVersion)
+	return fmt.Sprintf("wxaudit %s\ncommit %s%s\n%s\n", version, rev, modified, goVersion)
 }

@@ -20,9 +20,13 @@ import (
 	"os"
 	"path/filepath"
 	"unicode/utf8"
-
-	"github.com/wxaudit/wxaudit/report"
 )
+
+// ReportMarker is the file whose presence makes a folder a report folder:
+// report.FindingsFile, restated so that sniff, which the first stages
+// (capture, keylog) use, does not depend on the report stage
+// (doc/architecture.md). TestReportMarker keeps the two equal.
+const ReportMarker = "findings.jsonl"
 
 // PeekSize is how many bytes Sniff looks at: enough for a file header and
 // the keys of a first JSON line, which come before its long hex values.
@@ -149,7 +153,7 @@ func Path(path string) (Result, error) {
 		return Result{}, err
 	}
 	if fi.IsDir() {
-		if _, err := os.Stat(filepath.Join(path, report.FindingsFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(path, ReportMarker)); err == nil {
 			return Result{Kind: ReportFolder}, nil
 		}
 		return Result{Kind: Folder}, nil

@@ -7,7 +7,7 @@
 // in the files, as Hive-style partitioning expects. Columns are the
 // store's (store/schema.go) with the same names; lists are Parquet LISTs,
 // times are RFC 3339 strings, optional numbers are nullable. The schema is
-// the row types below; README.md shows how to query the files.
+// the row types below; doc/cli.md shows how to query the files.
 //
 // It lives apart from store and report so that only the corpus command
 // pulls in the Parquet library.
