@@ -179,7 +179,11 @@ func (t *locTally) claim(runs map[string]RunDescription, rt *runTally) report.Cl
 		c.Statement = "Whether granting the location permission lets more location flow cannot be tested: the inputs lack " + strings.Join(missing, " and ") + "."
 		c.Why = "the comparison needs at least one run with the permission off and one with it on, each one experiment"
 		if len(unknown) > 0 {
-			c.Why += fmt.Sprintf("; %d run%s have no stated permission state", len(unknown), plural(len(unknown)))
+			verb := "have"
+			if len(unknown) == 1 {
+				verb = "has"
+			}
+			c.Why += fmt.Sprintf("; %d run%s %s no stated permission state", len(unknown), plural(len(unknown)), verb)
 		}
 		c.Next = "capture the same steps twice, once with location=on and once with location=off (wxaudit capture --permissions location=on|off), each into its own run folder; a log that is a prefix of another is not a run of its own experiment"
 		c.Concern = nOn+nOff > 0 && len(withOff) > 0
