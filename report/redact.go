@@ -294,6 +294,7 @@ func (rd *Redactor) finding(f Finding) Finding {
 	f.Evidence.FieldPath = rd.Text(f.Evidence.FieldPath)
 	f.Evidence.Reason = rd.Text(f.Evidence.Reason)
 	f.Evidence.Context = rd.Text(f.Evidence.Context)
+	f.MPSession = rd.Text(f.MPSession) // "hash=<uin>&ts=…": the uin
 	f.Run = rd.Text(f.Run)
 	f.URI = rd.Text(f.URI)
 	f.Source.File = rd.path(f.Source.File)

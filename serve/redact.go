@@ -36,6 +36,7 @@ func (r *redactor) finding(f report.Finding) report.Finding {
 		f.Coord = &c
 	}
 	f.Evidence.Value = v
+	f.MPSession = r.text(f.MPSession) // "hash=<uin>&ts=…": the uin
 	return f
 }
 
