@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/internal/gcpace"
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/report"
 )
 
@@ -59,6 +61,10 @@ func runAnalyze(e *env) error {
 	// (BENCHMARKS.md). GOGC or GOMEMLIMIT set by the user win.
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		defer gcpace.Bounded(analyzeHeapLimit)()
+	}
+	if abs, err := filepath.Abs(*out); err == nil {
+		swept, _ := leftover.Sweep(filepath.Dir(abs), filepath.Base(abs))
+		sayRemoved(e, swept)
 	}
 	res, err := analyze.Write(e.ctx, inputs, aopts, *out, report.RenderOptions{Reveal: *reveal})
 	if err != nil {
