@@ -195,6 +195,27 @@ func (rd *Redactor) Value(f *Finding) string {
 	return rd.Text(f.Evidence.Value)
 }
 
+// ValuesShownAs returns up to max values whose pseudonym contains q
+// (lower case): what a search for part of a pseudonym must look for in
+// the raw data. Canaries are never returned.
+func (rd *Redactor) ValuesShownAs(q string, max int) []string {
+	if q == "" || max <= 0 {
+		return nil
+	}
+	var out []string
+	for v, p := range rd.pseudo {
+		if strings.HasPrefix(p, "[canary") || !strings.Contains(strings.ToLower(p), q) {
+			continue
+		}
+		out = append(out, v)
+	}
+	sort.Strings(out) // the same hits on every call
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out
+}
+
 // Text replaces every identifying value inside s by its pseudonym.
 func (rd *Redactor) Text(s string) string { return rd.replacer.Replace(s) }
 
