@@ -400,7 +400,9 @@ func tokenEdge(s string, i int) bool {
 	return cb == 0 || cb != ca
 }
 
-func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // charClass is 1 for a letter, 2 for a digit, 0 for anything else
 // (punctuation, space, a letter of a script without spaces).
