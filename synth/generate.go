@@ -160,7 +160,7 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 		return nil, err
 	}
 	for _, p := range []float64{opts.Loss, opts.Reorder, opts.Retransmit} {
-		if p < 0 || p > 1 {
+		if !(p >= 0 && p <= 1) { // NaN too
 			return nil, fmt.Errorf("synth: probability %v out of [0,1]", p)
 		}
 	}
