@@ -44,6 +44,12 @@ func runAnalyze(e *env) error {
 	if err != nil {
 		return err
 	}
+	for _, in := range inputs {
+		if in.Keys != nil { // one log shared by every capture
+			warnKeylog(e, in.Keys)
+			break
+		}
+	}
 	aopts := analyze.Options{NoPrefix: *noPrefix, KeepPayloads: true}
 	if aopts.Classifier, err = analyze.OpenClassifier(*rules, *canaries); err != nil {
 		return err

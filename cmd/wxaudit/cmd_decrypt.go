@@ -49,6 +49,9 @@ func runDecrypt(e *env) error {
 		return err
 	}
 	defer stop()
+	if !*stats { // --stats lists them
+		warnKeylog(e, keys)
+	}
 	in, name, size, closeIn, err := openInput(e, args[0])
 	if err != nil {
 		return err
