@@ -170,8 +170,10 @@ func TestLockWaits(t *testing.T) {
 	}
 	waiting := make(chan string, 1)
 	done := make(chan error, 1)
+	var notices []string // written by Run's goroutine, read after done
 	go func() {
 		_, err := Run(context.Background(), []string{a}, Options{Out: out, Notice: func(s string) {
+			notices = append(notices, s)
 			select {
 			case waiting <- s:
 			default:
@@ -194,6 +196,14 @@ func TestLockWaits(t *testing.T) {
 	}
 	if runs := storedRuns(t, out); len(runs) != 1 {
 		t.Errorf("%d runs stored, want 1", len(runs))
+	}
+	// Once it holds the lock, what is in the staging folder was left by a
+	// killed run: removed, and said.
+	if len(notices) != 2 || !strings.Contains(notices[1], "removed 1 files") || !strings.Contains(notices[1], "killed") {
+		t.Errorf("notices %q, want the wait then the removal", notices)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Errorf("the killed run's spool is still there: %v", err)
 	}
 }
 
