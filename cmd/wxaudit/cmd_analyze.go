@@ -40,6 +40,11 @@ func runAnalyze(e *env) error {
 	if *out == "" {
 		return &usageError{msg: "analyze: --out DIR is required", hint: "e.g. wxaudit analyze run.log.jsonl --out report/"}
 	}
+	// The folder is replaced whole at the end: an input inside it (an
+	// earlier report's requests.jsonl, a key log kept there) would go.
+	if p := inside(*out, append(append(append([]string{}, args...), keylogs...), *canaries, *rules, *needsFile)); p != "" {
+		return withHint(fmt.Errorf("analyze: the input %s is inside --out %s, which is replaced", p, *out), "give --out another folder, or move the input out of it")
+	}
 	inputs, err := analyze.Inputs(args, labels, perms, keylogs)
 	if err != nil {
 		return err
