@@ -1,8 +1,8 @@
 package synth
 
 import (
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
