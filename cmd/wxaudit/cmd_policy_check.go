@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/wxaudit/wxaudit/internal/atomicfile"
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/policy"
 )
 
@@ -52,6 +53,8 @@ func runPolicyCheck(e *env, args []string) error {
 		if err := atomicfile.CheckTarget(*gapsOut, inputs, *force); err != nil {
 			return fmt.Errorf("policy check: --gaps: %w", err)
 		}
+		swept, _ := leftover.Sweep(filepath.Dir(*gapsOut), filepath.Base(*gapsOut))
+		sayRemoved(e, swept)
 	}
 	m, err := policy.Open(*name)
 	if err != nil {
