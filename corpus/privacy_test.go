@@ -3,6 +3,8 @@ package corpus
 import (
 	"context"
 	"io/fs"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	pq "github.com/parquet-go/parquet-go"
 
 	"github.com/wxaudit/wxaudit/report"
+	"github.com/wxaudit/wxaudit/serve"
 	"github.com/wxaudit/wxaudit/store"
 	"github.com/wxaudit/wxaudit/store/parquet"
 	"github.com/wxaudit/wxaudit/taxonomy"
@@ -249,5 +252,46 @@ func TestInputKind(t *testing.T) {
 		if len(src) != 1 || src[0].Err == nil || !strings.Contains(src[0].Err.Error(), "not a regular file") {
 			t.Errorf("%s: %+v", p, src)
 		}
+	}
+}
+
+// TestServeUsesParquetPseudonyms: serve over a corpus shows the pseudonyms
+// of its shareable Parquet files, so a reader can go from one to the
+// other.
+func TestServeUsesParquetPseudonyms(t *testing.T) {
+	dir := t.TempDir()
+	a := synthRun(t, dir, "search", "search", 6)
+	out := filepath.Join(dir, "study")
+	if _, err := Run(context.Background(), []string{a}, Options{Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := pq.ReadFile[parquet.FindingRow](filepath.Join(parquet.PartitionDir(out, "findings", "search"), "part-0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, r := range rows {
+		if r.DataType == string(taxonomy.SearchQuery) {
+			want = r.Value
+			break
+		}
+	}
+	if !strings.HasPrefix(want, "[search_query ") {
+		t.Fatalf("no pseudonymised search query in the Parquet findings (%q)", want)
+	}
+	src, err := serve.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := serve.New(context.Background(), src, serve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/api/search?q="+url.QueryEscape(want), nil)
+	req.Host = "localhost:8765"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("serve does not show the Parquet pseudonym %s:\n%.500s", want, rec.Body.String())
 	}
 }

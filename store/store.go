@@ -84,6 +84,20 @@ func makePrivate(path string) error {
 	return nil
 }
 
+// StoredRedactionKey returns the key RedactionKey made, or nil when there
+// is none yet; it works on a read-only store.
+func (s *Store) StoredRedactionKey(ctx context.Context) ([]byte, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction_key'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return hex.DecodeString(v)
+}
+
 // RedactionKey returns the key of the store's pseudonyms (report.Redactor),
 // made at random the first time: the shareable Parquet files of every run
 // then give one value one pseudonym. It lives in the store, a secret file,
