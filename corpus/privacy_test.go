@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"net/http/httptest"
 	"net/url"
@@ -291,7 +292,11 @@ func TestServeUsesParquetPseudonyms(t *testing.T) {
 	req.Host = "localhost:8765"
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if !strings.Contains(rec.Body.String(), want) {
-		t.Errorf("serve does not show the Parquet pseudonym %s:\n%.500s", want, rec.Body.String())
+	var res serve.SearchResult
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Text, want) {
+		t.Errorf("serve does not show the Parquet pseudonym %s: %+v", want, res.Hits)
 	}
 }
