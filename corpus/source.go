@@ -19,8 +19,10 @@ import (
 )
 
 // fingerprintVersion changes when the analysis of unchanged inputs would
-// give a different store, so that --add analyses them again.
-const fingerprintVersion = "wxaudit-corpus-1"
+// give a different store, so that --add analyses them again. 2: parquet/
+// holds the shareable tables; a corpus written before holds raw ones
+// there, which --add must rewrite.
+const fingerprintVersion = "wxaudit-corpus-2"
 
 // Source is one run to analyse.
 type Source struct {
