@@ -51,7 +51,7 @@ func encodingsReport() *Report {
 			ctx = append(ctx, name+"="+f)
 		}
 	}
-	ctx = append(ctx, "uin=-1294967296", "key="+blobHex, `{"q":"`+strings.Trim(strconv.QuoteToASCII(searchText), `"`)+`"}`)
+	ctx = append(ctx, "uin=-1294967296", "uinhex=0xb2d05e00", "uinHEX=B2D05E00", "key="+blobHex, `{"q":"`+strings.Trim(strconv.QuoteToASCII(searchText), `"`)+`"}`)
 	add("c1", "usage_statistics", "report")
 	r.Findings[len(r.Findings)-1].Evidence.Context = strings.Join(ctx, "&")
 	r.Requests[1].URI = "/cgi-bin/mmsearch?q=" + url.QueryEscape(searchText) + "&uin=" + uinValue + "&d=" + base64.StdEncoding.EncodeToString([]byte(deviceValue))
@@ -85,7 +85,7 @@ func TestRedactionEncodings(t *testing.T) {
 				}
 			}
 		}
-		for _, bad := range []string{"-1294967296", blobHex[:32], "北京"} {
+		for _, bad := range []string{"-1294967296", blobHex[:32], "北京", "b2d05e00", "B2D05E00"} {
 			if strings.Contains(s, bad) {
 				t.Errorf("%s shows %q", name, bad)
 			}
@@ -140,5 +140,26 @@ func TestWholeTokens(t *testing.T) {
 	}
 	if dev == "abcd1234" || !strings.HasPrefix(rd.Text("咖啡"), "[search_query ") {
 		t.Errorf("values not replaced: %q %q", dev, rd.Text("咖啡"))
+	}
+}
+
+// TestSmallNumbersKeepOtherForms: a uin of 0 (logged out) does not make
+// every 00000000 or 4294967295 a pseudonym; a real uin's forms are hidden.
+func TestSmallNumbersKeepOtherForms(t *testing.T) {
+	r := &Report{Findings: []Finding{
+		{DataType: "account_id", Evidence: Evidence{Value: "0"}},
+		{DataType: "account_id", Evidence: Evidence{Value: "-1"}},
+		{DataType: "account_id", Evidence: Evidence{Value: uinValue}},
+	}}
+	rd := NewRedactor(r, []byte("k"))
+	for _, keep := range []string{"crc 00000000 ok", "max 4294967295", "ffffffff"} {
+		if got := rd.Text(keep); got != keep {
+			t.Errorf("Text(%q) = %q", keep, got)
+		}
+	}
+	for _, hide := range []string{"-1294967296", "0xb2d05e00", "b2d05e00"} {
+		if got := rd.Text("x " + hide); strings.Contains(got, hide) {
+			t.Errorf("Text(%q) = %q", hide, got)
+		}
 	}
 }

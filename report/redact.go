@@ -188,12 +188,17 @@ func (rd *Redactor) add(value, pseudonym string) {
 // percent-encoded (query and path style, either case of hex digits),
 // base64 (standard and URL alphabets, padded or not), hex (either case),
 // inside a JSON string (HTML-escaped or not, non-ASCII escaped or not),
-// and, for a uin, its two's-complement and unsigned 32-bit readings in
-// each of those forms.
+// and, for a uin, its two's-complement and unsigned 32-bit readings and
+// its hex (bare, zero-padded, 0x-prefixed) in each of those forms.
 func forms(value string) []string {
 	vals := []string{value}
-	if n, err := strconv.ParseInt(value, 10, 64); err == nil && n >= math.MinInt32 && n <= math.MaxUint32 {
-		for _, alt := range []string{strconv.FormatInt(int64(int32(uint32(n))), 10), strconv.FormatUint(uint64(uint32(n)), 10)} {
+	// Small numbers (a uin of 0 when logged out, -1) are left alone: their
+	// other readings (00000000, 4294967295) are common in unrelated text.
+	if n, err := strconv.ParseInt(value, 10, 64); err == nil && n >= math.MinInt32 && n <= math.MaxUint32 &&
+		(n >= 1<<16 || n <= -(1<<16)) {
+		u := uint32(n)
+		for _, alt := range []string{strconv.FormatInt(int64(int32(u)), 10), strconv.FormatUint(uint64(u), 10),
+			fmt.Sprintf("%x", u), fmt.Sprintf("%X", u), fmt.Sprintf("%08x", u), fmt.Sprintf("0x%x", u), fmt.Sprintf("0x%X", u)} {
 			if alt != value {
 				vals = append(vals, alt)
 			}
