@@ -337,7 +337,11 @@ func (a *analyzer) input(ctx context.Context, path string, run *report.Run) (int
 		var pe *decode.ParseError
 		if errors.As(err, &pe) {
 			bad++
-			if pe.Line > run.SkipLines {
+			switch {
+			case errors.Is(err, decode.ErrLineTooLong):
+				// A warning, printed on stderr: the request is lost.
+				a.errorf("%s%v", WarningPrefix, err)
+			case pe.Line > run.SkipLines:
 				a.errorf("%v", err)
 			}
 			continue

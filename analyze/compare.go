@@ -18,12 +18,24 @@ type Side struct {
 	Runs []string // run labels to keep; all when empty
 }
 
-// Compare returns what only a and only b send. Two report directories are
-// read back whole; two inputs are analysed together, so that a log that
-// extends the other contributes only its own requests, and each side is its
-// own file's run. Mixing a report directory with an input is an error.
-func Compare(ctx context.Context, a, b Side) (report.DiffResult, error) {
-	ra, rb, la, lb, err := compareSides(ctx, a.Path, b.Path)
+// CompareOptions configure Compare.
+type CompareOptions struct {
+	// Keylogs decrypt two captures compared as inputs; a capture without
+	// one is an error, as in analyze.
+	Keylogs []string
+	// Reveal shows identifying values; otherwise they are the pseudonyms
+	// a shared report uses (canaries are hidden either way).
+	Reveal bool
+}
+
+// Compare returns what only a and only b send, its values redacted as a
+// shared report redacts them (opts.Reveal shows them). Two report
+// directories are read back whole; two inputs are analysed together, so
+// that a log that extends the other contributes only its own requests, and
+// each side is its own file's run. Mixing a report directory with an input
+// is an error.
+func Compare(ctx context.Context, a, b Side, opts CompareOptions) (report.DiffResult, error) {
+	ra, rb, la, lb, err := compareSides(ctx, a.Path, b.Path, opts.Keylogs)
 	if err != nil {
 		return report.DiffResult{}, err
 	}
@@ -33,7 +45,12 @@ func Compare(ctx context.Context, a, b Side) (report.DiffResult, error) {
 	if rb, lb, err = restrict(rb, lb, b.Runs); err != nil {
 		return report.DiffResult{}, err
 	}
-	return report.Diff(ra, rb, la, lb), nil
+	both := &report.Report{Findings: append(append([]report.Finding(nil), ra.Findings...), rb.Findings...)}
+	rd := report.NewRedactor(both, nil)
+	if opts.Reveal {
+		rd = report.NewRevealer(both)
+	}
+	return report.Diff(ra, rb, la, lb).Redacted(rd), nil
 }
 
 func restrict(r *report.Report, label string, runs []string) (*report.Report, string, error) {
@@ -51,7 +68,7 @@ func isReportDir(p string) bool {
 	return err == nil
 }
 
-func compareSides(ctx context.Context, pa, pb string) (a, b *report.Report, la, lb string, err error) {
+func compareSides(ctx context.Context, pa, pb string, keylogs []string) (a, b *report.Report, la, lb string, err error) {
 	switch {
 	case isReportDir(pa) && isReportDir(pb):
 		if a, err = report.ReadDir(pa); err != nil {
@@ -62,8 +79,12 @@ func compareSides(ctx context.Context, pa, pb string) (a, b *report.Report, la, 
 	case !isReportDir(pa) && !isReportDir(pb):
 		ls := Labels([]string{pa, pb})
 		la, lb = ls[0], ls[1]
+		var inputs []Input
+		if inputs, err = Inputs([]string{pa, pb}, []string{la, lb}, nil, keylogs); err != nil {
+			return
+		}
 		var rep *report.Report
-		rep, err = Run(ctx, []Input{{Path: pa, Label: la}, {Path: pb, Label: lb}}, Options{})
+		rep, err = Run(ctx, inputs, Options{})
 		if err != nil {
 			return
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/report"
 )
 
@@ -53,7 +54,9 @@ func newFileSpool(dir string) (*fileSpool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analyze: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".spool-") // mode 0600
+	// The name carries our process id: after a kill -9 the next run
+	// removes it (leftover.Sweep).
+	f, err := os.CreateTemp(filepath.Dir(abs), leftover.Pattern(filepath.Base(abs), leftover.Spool)) // mode 0600
 	if err != nil {
 		return nil, fmt.Errorf("analyze: spool: %w", err)
 	}

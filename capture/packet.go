@@ -120,8 +120,42 @@ type Stats struct {
 	Snapped int64
 	// Skipped counts the frames Next did not return, by reason: "udp",
 	// "arp", "ip fragment", "truncated frame", "bad tcp header",
-	// "unsupported link type 147", ...
+	// "unsupported link type 147", ... At most MaxSkipReasons reasons are
+	// kept, the most frequent so far; the others' frames are counted
+	// under OtherSkipReasons, so the map stays small whatever the
+	// capture holds.
 	Skipped map[string]int
+}
+
+// MaxSkipReasons bounds the distinct reasons Stats.Skipped keeps.
+const MaxSkipReasons = 32
+
+// OtherSkipReasons is the Stats.Skipped key counting the frames skipped
+// for reasons not kept.
+const OtherSkipReasons = "other reasons"
+
+// skip counts one frame skipped for reason. When MaxSkipReasons reasons
+// are kept, a new reason takes the place of the least frequent one, whose
+// frames move to OtherSkipReasons: the frequent reasons stay, every frame
+// stays counted, and the map's size is bounded.
+func (s *Stats) skip(reason string) {
+	kept := len(s.Skipped)
+	if _, ok := s.Skipped[OtherSkipReasons]; ok {
+		kept--
+	}
+	if _, ok := s.Skipped[reason]; ok || kept < MaxSkipReasons {
+		s.Skipped[reason]++
+		return
+	}
+	least, n := "", 0
+	for k, v := range s.Skipped {
+		if k != OtherSkipReasons && (least == "" || v < n || v == n && k < least) {
+			least, n = k, v
+		}
+	}
+	delete(s.Skipped, least)
+	s.Skipped[OtherSkipReasons] += n
+	s.Skipped[reason]++
 }
 
 // String formats s on one line with the skip reasons sorted.

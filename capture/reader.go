@@ -183,7 +183,7 @@ func (r *Reader) Next() (Packet, error) {
 		r.stats.Frames++
 		p := Packet{Frame: r.frame, Time: rec.time, Truncated: rec.truncated}
 		if reason := decode(rec.data, rec.link, &p); reason != "" {
-			r.stats.Skipped[reason]++
+			r.stats.skip(reason)
 			continue
 		}
 		r.stats.TCPPackets++

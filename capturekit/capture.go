@@ -118,7 +118,7 @@ func prepareRunFolder(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, runfolder.FileName)); err == nil {
 		return fail("output", "choose a new folder for each run", "%s already holds a run", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // the run folder: capture and keys
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, FileDriver), []byte(driverPy), 0o644)
@@ -175,7 +175,9 @@ func openRun(o Options, d *Device) (*capture, error) {
 	if err != nil {
 		return nil, err
 	}
-	capFile, err := os.Create(filepath.Join(o.Out, FileCapture))
+	// O_EXCL: a capture left in the folder is a recording, not ours to
+	// replace; owner-only: it holds the traffic, keys decrypt it.
+	capFile, err := os.OpenFile(filepath.Join(o.Out, FileCapture), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		keys.close()
 		return nil, err

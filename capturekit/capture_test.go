@@ -168,6 +168,18 @@ func TestCaptureAgainstFakePhone(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// The run folder and its recording are the owner's only
+	// (doc/privacy.md): the traffic, and the keys that open it.
+	for _, p := range []string{out, filepath.Join(out, FileCapture), filepath.Join(out, FileKeys)} {
+		fi, err := os.Stat(p)
+		want := os.FileMode(0o600)
+		if fi != nil && fi.IsDir() {
+			want = 0o700
+		}
+		if err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", p, fi.Mode().Perm(), err, want)
+		}
+	}
 	// A second capture into the same folder is refused.
 	if _, err := Capture(context.Background(), Options{Out: out, Steps: strings.NewReader(""), Terminal: &term}); err == nil {
 		t.Error("capture into a used folder succeeded")

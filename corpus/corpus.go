@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wxaudit/wxaudit/analyze"
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/report"
 	"github.com/wxaudit/wxaudit/runfolder"
 	"github.com/wxaudit/wxaudit/store"
@@ -30,6 +31,10 @@ type Options struct {
 	Jobs int
 	// Add analyses only runs that are new or whose inputs changed.
 	Add bool
+	// Reveal also writes the raw Parquet tables (every value in clear,
+	// the payloads) into parquet-raw/; parquet/ is always the shareable
+	// tables, with the report's pseudonyms and coarsening.
+	Reveal bool
 	// Analyze is passed to analyze.Run for every run (its OnRequest is
 	// set by Run); its Policy fills the gaps table.
 	Analyze analyze.Options
@@ -39,6 +44,16 @@ type Options struct {
 	// Progress, when set, is called after each run is stored, from one
 	// goroutine at a time.
 	Progress func(Progress)
+	// Notice, when set, is told what the user should know but is no
+	// error: waiting for another corpus run on the folder, temporaries of
+	// a killed run removed.
+	Notice func(string)
+}
+
+func (o *Options) notice(format string, args ...any) {
+	if o.Notice != nil {
+		o.Notice(fmt.Sprintf(format, args...))
+	}
 }
 
 // Progress reports one finished run.
@@ -66,14 +81,39 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("corpus: no runs")
 	}
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+	if err := checkOut(opts.Out); err != nil {
+		return nil, err
+	}
+	// The folder is the owner's only: the store and the spools hold every
+	// value in clear (doc/privacy.md).
+	if err := os.MkdirAll(opts.Out, 0o700); err != nil {
 		return nil, fmt.Errorf("corpus: %w", err)
 	}
+	if err := os.Chmod(opts.Out, 0o700); err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	unlock, err := lock(ctx, opts.Out, func() {
+		opts.notice("waiting for another corpus run on %s to finish", opts.Out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	// With the lock held no other run is using the staging folder: what
+	// is in it was left by a run that was killed.
 	staging := filepath.Join(opts.Out, stagingDir)
+	if ents, _ := os.ReadDir(staging); len(ents) > 0 {
+		opts.notice("removed %d files of decrypted payloads and staged tables in %s, left by an earlier run that was killed", len(ents), staging)
+	}
 	if err := os.RemoveAll(staging); err != nil {
 		return nil, fmt.Errorf("corpus: %w", err)
 	}
-	if err := os.MkdirAll(staging, 0o755); err != nil {
+	if swept, _ := leftover.Sweep(opts.Out, ""); len(swept) > 0 {
+		for _, p := range swept {
+			opts.notice("removed %s, left by an earlier run that was killed", p)
+		}
+	}
+	if err := os.Mkdir(staging, 0o700); err != nil {
 		return nil, fmt.Errorf("corpus: %w", err)
 	}
 	defer os.RemoveAll(staging)
@@ -82,6 +122,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer st.Close()
+	key, err := st.RedactionKey(ctx)
+	if err != nil {
+		return nil, err
+	}
 	stored, err := st.Runs(ctx)
 	if err != nil {
 		return nil, err
@@ -143,7 +187,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 	}
 
-	w := &writer{st: st, out: opts.Out, staging: staging, opts: opts, total: total, start: time.Now(), res: res}
+	w := &writer{st: st, out: opts.Out, staging: staging, opts: opts, key: key, total: total, start: time.Now(), res: res}
 	n := opts.Jobs
 	if n <= 0 {
 		n = runtime.NumCPU()
@@ -216,6 +260,7 @@ type writer struct {
 	out     string
 	staging string
 	opts    Options
+	key     []byte // of the shareable tables' pseudonyms
 	total   int
 	start   time.Time
 
@@ -326,13 +371,28 @@ func (w *writer) put(ctx context.Context, s Source, rep *report.Report, sp *spoo
 	if ctx.Err() != nil || w.fatal != nil {
 		return
 	}
-	staged, err := parquet.Stage(w.out, w.staging, row, sub, payloads)
+	// The shareable tables always; the raw ones with --reveal. Both are
+	// staged before the store changes, and committed after.
+	shared, sharedRun := shareable(row, sub, w.key)
+	var stages []*parquet.Staged
+	staged, err := parquet.Stage(w.out, parquet.Dir, w.staging, sharedRun, shared, nil)
+	if err == nil {
+		stages = append(stages, staged)
+		if w.opts.Reveal {
+			staged, err = parquet.Stage(w.out, parquet.RawDir, w.staging, row, sub, payloads)
+			if err == nil {
+				stages = append(stages, staged)
+			}
+		}
+	}
 	if err == nil {
 		err = w.st.PutRun(ctx, row, sub, payloads)
+	}
+	for _, s := range stages {
 		if err != nil {
-			staged.Discard()
+			s.Discard()
 		} else {
-			err = staged.Commit()
+			err = s.Commit()
 		}
 	}
 	if err != nil {

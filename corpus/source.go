@@ -19,8 +19,10 @@ import (
 )
 
 // fingerprintVersion changes when the analysis of unchanged inputs would
-// give a different store, so that --add analyses them again.
-const fingerprintVersion = "wxaudit-corpus-1"
+// give a different store, so that --add analyses them again. 2: parquet/
+// holds the shareable tables; a corpus written before holds raw ones
+// there, which --add must rewrite.
+const fingerprintVersion = "wxaudit-corpus-2"
 
 // Source is one run to analyse.
 type Source struct {
@@ -63,6 +65,12 @@ func Discover(paths []string, settings string) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("corpus: %w", err)
 		}
+		if !fi.IsDir() && !fi.Mode().IsRegular() {
+			// Checked before anything opens it: /dev/zero would be hashed
+			// forever, a FIFO with no writer blocks the open.
+			out = append(out, Source{Path: abs, Kind: store.KindLog, Err: notRegular(fi)})
+			continue
+		}
 		if !fi.IsDir() {
 			s := Source{Path: abs, Kind: store.KindLog}
 			if sniff.IsCapture(abs) {
@@ -87,6 +95,10 @@ func Discover(paths []string, settings string) ([]Source, error) {
 // key logs it names, or the ones found by their content.
 func folder(dir string) Source {
 	s := Source{Path: dir, Kind: store.KindCapture}
+	if fi, err := os.Stat(filepath.Join(dir, runfolder.FileName)); err == nil && !fi.Mode().IsRegular() {
+		s.Err = fmt.Errorf("%s: %w", runfolder.FileName, notRegular(fi))
+		return s
+	}
 	if f, err := os.Open(filepath.Join(dir, runfolder.FileName)); err == nil {
 		s.Meta, err = runfolder.Parse(f)
 		f.Close()
@@ -182,6 +194,11 @@ func fingerprint(s *Source, settings string) (string, error) {
 		}
 	}
 	for _, p := range files {
+		if fi, err := os.Stat(p); err != nil {
+			return "", err
+		} else if !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("%s: %w", filepath.Base(p), notRegular(fi))
+		}
 		f, err := os.Open(p)
 		if err != nil {
 			return "", err
@@ -195,6 +212,11 @@ func fingerprint(s *Source, settings string) (string, error) {
 		io.WriteString(h, "\n")
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+// notRegular is the error for an input that is a device, FIFO or socket.
+func notRegular(fi os.FileInfo) error {
+	return fmt.Errorf("not a regular file (%v): a run is a folder or a request-log file", fi.Mode().Type())
 }
 
 // loadKeys parses a run's key logs as one log: only this run's keys.

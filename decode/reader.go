@@ -88,7 +88,7 @@ func (r *Reader) Next() (payload.Payload, error) {
 			return payload.Payload{}, r.err
 		}
 		line, err := r.readLine()
-		if errors.Is(err, errLineTooLong) {
+		if errors.Is(err, ErrLineTooLong) {
 			// The rest of the line was skipped: the next line is fine.
 			r.line++
 			return payload.Payload{}, &ParseError{Name: r.name, Line: r.line, Err: err}
@@ -113,11 +113,14 @@ func (r *Reader) Next() (payload.Payload, error) {
 	}
 }
 
-var errLineTooLong = fmt.Errorf("line longer than %d bytes: skipped", maxLineSize)
+// ErrLineTooLong is the error (in a *ParseError) for a line longer than
+// 64 MiB: it is skipped and reading goes on. Callers say so: a skipped
+// request is data the report does not show.
+var ErrLineTooLong = fmt.Errorf("line longer than %d bytes: skipped", maxLineSize)
 
 // readLine reads one line without its newline, bounded by maxLineSize. A
 // longer line is read to its end without being kept and gives
-// errLineTooLong.
+// ErrLineTooLong.
 func (r *Reader) readLine() ([]byte, error) {
 	r.buf = r.buf[:0]
 	for {
@@ -130,7 +133,7 @@ func (r *Reader) readLine() ([]byte, error) {
 			if err != nil && err != io.EOF {
 				return nil, err
 			}
-			return nil, errLineTooLong
+			return nil, ErrLineTooLong
 		}
 		r.buf = append(r.buf, chunk...)
 		switch {

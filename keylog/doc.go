@@ -69,8 +69,9 @@
 // non-key lines are counted by reason, malformed lines are counted with
 // their line number and reason ([Stats]). Only a read error from the
 // underlying reader is returned. Lines longer than [MaxLineLen] are
-// malformed; memory is proportional to the distinct entries of the log and
-// at most [MaxEntries] entries are kept (further lines are counted as
-// "too many entries"). Key material is never logged or printed by this
+// malformed; memory is at most about 400 bytes per distinct entry, and at
+// most [MaxEntries] entries are kept: a further one is dropped, counted in
+// [Stats].Dropped, and makes Parse, [Load] and [Follower.Poll] return
+// [ErrTooManyEntries]. Key material is never logged or printed by this
 // package: [Stats] holds counts and line numbers only.
 package keylog

@@ -52,6 +52,20 @@ func Load(paths []string) (*Log, error) {
 }
 
 // brief summarises what a key log held, for an error message.
+// Warning says, in one line, that malformed lines were skipped and which
+// was the first; "" when there were none. It holds no key material.
+func (s Stats) Warning() string {
+	if s.Malformed == 0 {
+		return ""
+	}
+	w := fmt.Sprintf("key log: %d malformed lines skipped", s.Malformed)
+	if len(s.MalformedLines) > 0 {
+		e := s.MalformedLines[0]
+		w += fmt.Sprintf(" (the first: line %d: %s)", e.Line, e.Reason)
+	}
+	return w
+}
+
 func (s Stats) brief() string {
 	b := fmt.Sprintf("%d malformed lines", s.Malformed)
 	for reason, n := range s.Skipped {

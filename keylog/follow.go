@@ -64,7 +64,7 @@ func (fl *Follower) Poll() (added int, err error) {
 	for _, f := range fl.files {
 		fl.log.stats.Lines += f.lineNo
 	}
-	return len(fl.log.entries) - before, nil
+	return len(fl.log.entries) - before, fl.log.errDropped()
 }
 
 func (fl *Follower) poll(f *followed) error {

@@ -7,6 +7,7 @@ package keylog
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +15,20 @@ import (
 	"strings"
 )
 
-// MaxEntries bounds the distinct entries one Log keeps.
+// MaxEntries bounds the distinct entries one Log keeps: 1,048,576. A log
+// costs at most about 400 bytes of memory per entry (the entry, its
+// indexes and a 16-byte digest to drop duplicates; TestMemoryPerEntry),
+// so at most about 400 MiB. An entry past the bound is dropped, and
+// dropping one is an error (ErrTooManyEntries): a missing key would leave
+// records undecrypted with no word why.
 const MaxEntries = 1 << 20
+
+// maxEntries is MaxEntries, a variable so that a test can reach it.
+var maxEntries = MaxEntries
+
+// ErrTooManyEntries is returned (wrapped) by Parse, Load and
+// Follower.Poll when entries past MaxEntries were dropped.
+var ErrTooManyEntries = errors.New("too many keys")
 
 // maxMalformedKept bounds the malformed-line list in Stats; the count
 // keeps growing past it.
@@ -32,7 +45,9 @@ type KeyIV struct {
 // modify them.
 type Log struct {
 	entries []Entry // distinct entries in first-seen order
-	seen    map[string]struct{}
+	// seen holds a digest of each entry's line form, not the line: a
+	// digest costs 16 bytes whatever the line's length.
+	seen map[[16]byte]struct{}
 
 	outerByTail map[[8]byte][]int
 	outerPairs  []KeyIV
@@ -62,6 +77,7 @@ type Stats struct {
 	ByKind     map[string]int `json:"by_kind"`    // distinct entries by Kind.String()
 	Skipped    map[string]int `json:"skipped"`    // well-formed lines without a key, by reason
 	Malformed  int            `json:"malformed"`  // malformed lines
+	Dropped    int            `json:"dropped"`    // entries past MaxEntries, not kept (an error)
 	// MalformedLines lists the first malformed lines (up to 100) with
 	// their line number and reason.
 	MalformedLines []lineError `json:"malformed_lines,omitempty"`
@@ -109,12 +125,20 @@ func Parse(r io.Reader) (*Log, error) {
 		}
 	}
 	l.stats.Lines = lineNo
-	return l, nil
+	return l, l.errDropped()
+}
+
+// errDropped is the error for entries dropped past MaxEntries, or nil.
+func (l *Log) errDropped() error {
+	if l.stats.Dropped == 0 {
+		return nil
+	}
+	return fmt.Errorf("keylog: %d keys past the limit of %d were dropped: %w", l.stats.Dropped, MaxEntries, ErrTooManyEntries)
 }
 
 func newLog() *Log {
 	return &Log{
-		seen:        map[string]struct{}{},
+		seen:        map[[16]byte]struct{}{},
 		pairSet:     map[KeyIV]struct{}{},
 		cbcSet:      map[[16]byte]struct{}{},
 		outerByTail: map[[8]byte][]int{},
@@ -174,13 +198,14 @@ func (l *Log) Add(e Entry) {
 	if l.seen == nil {
 		*l = *newLog()
 	}
-	id := string(AppendLine(nil, e))
+	sum := sha256.Sum256(AppendLine(nil, e))
+	id := [16]byte(sum[:16])
 	if _, dup := l.seen[id]; dup {
 		l.stats.Duplicates++
 		return
 	}
-	if len(l.entries) >= MaxEntries {
-		l.stats.Skipped["too many entries"]++
+	if len(l.entries) >= maxEntries {
+		l.stats.Dropped++
 		return
 	}
 	l.seen[id] = struct{}{}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/wxaudit/wxaudit/internal/leftover"
 )
 
 // writeDirAtomic calls write with a new, empty, owner-only folder beside
@@ -36,7 +38,7 @@ func newTempDir(dir string) (abs, tmp string, err error) {
 	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return "", "", fmt.Errorf("report: %w", err)
 	}
-	tmp, err = os.MkdirTemp(parent, "."+base+".tmp-") // mode 0700
+	tmp, err = os.MkdirTemp(parent, leftover.Pattern(base, leftover.Temp)) // mode 0700
 	if err != nil {
 		return "", "", fmt.Errorf("report: %w", err)
 	}

@@ -179,6 +179,32 @@ func (d DiffResult) WriteText(w io.Writer) error {
 	return bw.Flush()
 }
 
+// Redacted returns d as a shared report shows it: values pseudonymised
+// (coordinates coarsened), labels and examples scrubbed of identifying
+// values. d is not changed.
+func (d DiffResult) Redacted(rd *Redactor) DiffResult {
+	out := d
+	for _, side := range []*Side{&out.OnlyA, &out.OnlyB} {
+		side.Label = rd.Text(side.Label)
+		for _, items := range []*[]DiffItem{&side.DataTypes, &side.ReqTypes, &side.Values} {
+			its := make([]DiffItem, len(*items))
+			for i, it := range *items {
+				if dt, v, ok := strings.Cut(it.Key, "="); ok && items == &side.Values {
+					f := Finding{DataType: dt, Evidence: Evidence{Value: v}}
+					it.Key = dt + "=" + rd.Value(&f)
+				} else {
+					it.Key = rd.Text(it.Key)
+				}
+				it.Example = rd.Text(it.Example)
+				its[i] = it
+			}
+			sort.SliceStable(its, func(i, j int) bool { return its[i].Key < its[j].Key })
+			*items = its
+		}
+	}
+	return out
+}
+
 func writeDiffItems(w io.Writer, title string, items []DiffItem) {
 	if len(items) == 0 {
 		fmt.Fprintf(w, "  %s: none\n", title)

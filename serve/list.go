@@ -14,8 +14,15 @@ import (
 // ListRequests writes the requests of src that match where, as the web UI
 // lists them: a table, or one JSON object a line with asJSON. limit > 0
 // stops after that many. It pages through src, so memory does not grow with
-// the number of requests. It returns how many it wrote and how many match.
-func ListRequests(ctx context.Context, src Source, where *filter.Expr, limit int, asJSON bool, w io.Writer) (shown, total int, err error) {
+// the number of requests. Run labels and endpoints are redacted as the web
+// UI shows them (reveal shows the values). It returns how many it wrote and
+// how many match.
+func ListRequests(ctx context.Context, src Source, where *filter.Expr, limit int, asJSON, reveal bool, w io.Writer) (shown, total int, err error) {
+	ident, err := src.Identifying(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	red := newRedactor(ident, reveal)
 	enc := json.NewEncoder(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if !asJSON {
@@ -32,6 +39,7 @@ func ListRequests(ctx context.Context, src Source, where *filter.Expr, limit int
 				break
 			}
 			shown++
+			q.Run, q.URI = red.text(q.Run), red.text(q.URI)
 			if asJSON {
 				if err := enc.Encode(q); err != nil {
 					return shown, total, err

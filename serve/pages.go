@@ -166,8 +166,20 @@ func parseQuery(r *http.Request) (*listForm, Query, error) {
 		return f, q, &badRequest{err}
 	}
 	q.Where = e
-	q.Offset, _ = strconv.Atoi(v.Get("offset"))
-	q.Limit, _ = strconv.Atoi(v.Get("limit"))
+	for _, p := range []struct {
+		name string
+		to   *int
+	}{{"offset", &q.Offset}, {"limit", &q.Limit}} {
+		s := v.Get(p.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return f, q, &badRequest{fmt.Errorf("%s=%q: want a whole number, 0 or more", p.name, s)}
+		}
+		*p.to = n
+	}
 	return f, q, nil
 }
 
@@ -274,13 +286,50 @@ type searchData struct {
 	Hits []searchHit
 }
 
+// maxQuery bounds a search query, in bytes: longer is a 400, not a scan
+// (or an FTS error) over the whole corpus.
+const maxQuery = 1000
+
+// maxSearchNeedles bounds the raw values a pseudonym query is turned into.
+const maxSearchNeedles = 16
+
+// runSearch searches what the server shows, not what the store holds: a
+// hit is kept only if its text, redacted as shown, contains the query.
+// Searching the raw values directly would let a visitor rebuild a hidden
+// identifier a character at a time (wxid_26p: 77 hits, wxid_26x: none).
+// A query that is part of a pseudonym is also looked up as the values
+// behind it, so "[account_id s4dw" finds where that account was sent.
 func (s *server) runSearch(ctx context.Context, q string) (*SearchResult, error) {
-	res, err := s.src.Search(ctx, q, DefaultLimit)
-	if err != nil {
-		return nil, err
+	if len(q) > maxQuery {
+		return nil, &badRequest{fmt.Errorf("search: the query is %d bytes long; the limit is %d", len(q), maxQuery)}
 	}
-	for i := range res.Hits {
-		res.Hits[i].Text = visible(s.red.text(res.Hits[i].Text))
+	want := strings.ToLower(strings.TrimSpace(q))
+	res := &SearchResult{Query: q, Hits: []Hit{}}
+	if want == "" {
+		return res, nil
+	}
+	needles := append([]string{q}, s.red.rd.ValuesShownAs(want, maxSearchNeedles)...)
+	type key struct{ run, req, path, where, text string }
+	seen := map[key]bool{}
+	for _, n := range needles {
+		raw, err := s.src.Search(ctx, n, MaxLimit)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range raw.Hits {
+			h.Text = visible(s.red.text(h.Text))
+			k := key{h.Run, h.Request, h.Path, h.Where, h.Text}
+			if seen[k] || !strings.Contains(strings.ToLower(h.Text), want) {
+				continue
+			}
+			seen[k] = true
+			if len(res.Hits) == DefaultLimit {
+				res.More = true
+				return res, nil
+			}
+			res.Hits = append(res.Hits, h)
+		}
+		res.More = res.More || raw.More
 	}
 	return res, nil
 }

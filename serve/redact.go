@@ -14,11 +14,15 @@ type redactor struct {
 	rd     *report.Redactor
 }
 
-func newRedactor(r *report.Report, reveal bool) *redactor {
+func newRedactor(r *report.Report, reveal bool) *redactor { return newKeyedRedactor(r, nil, reveal) }
+
+// newKeyedRedactor is newRedactor with the pseudonyms' key (nil: a random
+// one, consistent within this server only).
+func newKeyedRedactor(r *report.Report, key []byte, reveal bool) *redactor {
 	if reveal {
 		return &redactor{reveal: true, rd: report.NewRevealer(r)}
 	}
-	return &redactor{rd: report.NewRedactor(r, nil)}
+	return &redactor{rd: report.NewRedactor(r, key)}
 }
 
 // text hides every identifying value inside s.

@@ -49,7 +49,17 @@ func New(ctx context.Context, src Source, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{src: src, red: newRedactor(known, opts.Reveal), dec: decode.NewDecoder(decode.Options{})}
+	// A corpus's pseudonyms are those of its shareable Parquet files: the
+	// same key, so a pseudonym seen here is found there.
+	var key []byte
+	if k, ok := src.(interface {
+		redactionKey(context.Context) ([]byte, error)
+	}); ok {
+		if key, err = k.redactionKey(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s := &server{src: src, red: newKeyedRedactor(known, key, opts.Reveal), dec: decode.NewDecoder(decode.Options{})}
 	s.pages = parsePages()
 	allowed := map[string]bool{}
 	for _, h := range opts.AllowedHosts {

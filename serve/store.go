@@ -317,6 +317,12 @@ func (s *StoreSource) Diff(ctx context.Context, a, b string) (*report.DiffResult
 	return &d, nil
 }
 
+// redactionKey is the key of the corpus's pseudonyms (nil for a store
+// written before corpus kept one).
+func (s *StoreSource) redactionKey(ctx context.Context) ([]byte, error) {
+	return s.st.StoredRedactionKey(ctx)
+}
+
 // Identifying implements Source: every distinct (data type, value, rule)
 // of the corpus's findings, with coordinates.
 func (s *StoreSource) Identifying(ctx context.Context) (*report.Report, error) {

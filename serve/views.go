@@ -3,8 +3,6 @@ package serve
 import (
 	"fmt"
 	"math"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/wxaudit/wxaudit/report"
@@ -158,20 +156,8 @@ func newLocView(locs []report.Location) *locView {
 	return v
 }
 
-// redactDiff hides identifying values in a diff's value items.
+// redactDiff hides identifying values in a diff, as the diff command does.
 func (s *server) redactDiff(d *report.DiffResult) *report.DiffResult {
-	out := *d
-	for _, side := range []*report.Side{&out.OnlyA, &out.OnlyB} {
-		vals := make([]report.DiffItem, len(side.Values))
-		for i, it := range side.Values {
-			if dt, v, ok := strings.Cut(it.Key, "="); ok {
-				f := report.Finding{DataType: dt, Evidence: report.Evidence{Value: v}}
-				it.Key = dt + "=" + s.red.rd.Value(&f)
-			}
-			vals[i] = it
-		}
-		sort.SliceStable(vals, func(i, j int) bool { return vals[i].Key < vals[j].Key })
-		side.Values = vals
-	}
+	out := d.Redacted(s.red.rd)
 	return &out
 }

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite with FTS5: keeps CGO_ENABLED=0 builds
@@ -46,6 +49,11 @@ func open(path string, readOnly bool) (*Store, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
+	if !readOnly {
+		if err := makePrivate(path); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -56,6 +64,61 @@ func open(path string, readOnly bool) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// makePrivate creates the store's file owner-only, or makes an existing
+// one so, with its -wal and -shm files: they hold every identifier in
+// clear. SQLite gives the -wal and -shm files it creates the database
+// file's mode, so creating that file first is enough for new ones.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// StoredRedactionKey returns the key RedactionKey made, or nil when there
+// is none yet; it works on a read-only store.
+func (s *Store) StoredRedactionKey(ctx context.Context) ([]byte, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction_key'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return hex.DecodeString(v)
+}
+
+// RedactionKey returns the key of the store's pseudonyms (report.Redactor),
+// made at random the first time: the shareable Parquet files of every run
+// then give one value one pseudonym. It lives in the store, a secret file,
+// because whoever holds it can test a guess against a pseudonym.
+func (s *Store) RedactionKey(ctx context.Context) ([]byte, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'redaction_key'`).Scan(&v)
+	if err == nil {
+		return hex.DecodeString(v)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES ('redaction_key', ?)`, hex.EncodeToString(key)); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return s.RedactionKey(ctx) // the stored one, should another writer have won
 }
 
 func (s *Store) init(ctx context.Context) error {

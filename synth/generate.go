@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wxaudit/wxaudit/capture"
+	"github.com/wxaudit/wxaudit/internal/atomicfile"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/mmtls"
 )
@@ -102,25 +103,32 @@ func Generate(opts Options) (*Result, error) {
 		capName = FileCapturePcap
 	}
 	names := []string{capName, FileSecrets, FileFrida, FileManifest}
-	files := make([]*os.File, len(names))
-	closeAll := func() {
+	// Each file is written under a temporary name and renamed into place
+	// once all four are whole: a failed or interrupted run leaves the
+	// folder as it was.
+	files := make([]*atomicfile.File, len(names))
+	abortAll := func() {
 		for _, f := range files {
 			if f != nil {
-				f.Close()
+				f.Abort()
 			}
 		}
 	}
 	for i, n := range names {
-		f, err := os.Create(filepath.Join(opts.OutDir, n))
+		f, err := atomicfile.Create(filepath.Join(opts.OutDir, n))
 		if err != nil {
-			closeAll()
+			abortAll()
 			return nil, fmt.Errorf("synth: %w", err)
 		}
 		files[i] = f
 	}
 	res, err := GenerateTo(Writers{files[0], files[1], files[2], files[3]}, opts)
+	if err != nil {
+		abortAll()
+		return nil, err
+	}
 	for _, f := range files {
-		if cerr := f.Close(); cerr != nil && err == nil {
+		if cerr := f.Commit(); cerr != nil && err == nil {
 			err = fmt.Errorf("synth: %w", cerr)
 		}
 	}
@@ -160,7 +168,7 @@ func GenerateTo(w Writers, opts Options) (*Result, error) {
 		return nil, err
 	}
 	for _, p := range []float64{opts.Loss, opts.Reorder, opts.Retransmit} {
-		if p < 0 || p > 1 {
+		if !(p >= 0 && p <= 1) { // NaN too
 			return nil, fmt.Errorf("synth: probability %v out of [0,1]", p)
 		}
 	}

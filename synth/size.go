@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -20,8 +21,12 @@ func ParseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(strings.TrimSpace(u), 64)
-	if err != nil || n < 0 {
+	if err != nil || !(n >= 0) {
 		return 0, fmt.Errorf("bad size %q", s)
+	}
+	// float64(MaxInt64) rounds up to 2^63, which does not convert back.
+	if n*float64(mult) >= math.MaxInt64 {
+		return 0, fmt.Errorf("bad size %q: more than %d bytes", s, int64(math.MaxInt64))
 	}
 	return int64(n * float64(mult)), nil
 }

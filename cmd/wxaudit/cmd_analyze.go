@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/internal/gcpace"
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/report"
 )
 
@@ -38,9 +40,20 @@ func runAnalyze(e *env) error {
 	if *out == "" {
 		return &usageError{msg: "analyze: --out DIR is required", hint: "e.g. wxaudit analyze run.log.jsonl --out report/"}
 	}
+	// The folder is replaced whole at the end: an input inside it (an
+	// earlier report's requests.jsonl, a key log kept there) would go.
+	if p := inside(*out, append(append(append([]string{}, args...), keylogs...), *canaries, *rules, *needsFile)); p != "" {
+		return withHint(fmt.Errorf("analyze: the input %s is inside --out %s, which is replaced", p, *out), "give --out another folder, or move the input out of it")
+	}
 	inputs, err := analyze.Inputs(args, labels, perms, keylogs)
 	if err != nil {
 		return err
+	}
+	for _, in := range inputs {
+		if in.Keys != nil { // one log shared by every capture
+			warnKeylog(e, in.Keys)
+			break
+		}
 	}
 	aopts := analyze.Options{NoPrefix: *noPrefix, KeepPayloads: true}
 	if aopts.Classifier, err = analyze.OpenClassifier(*rules, *canaries); err != nil {
@@ -59,6 +72,10 @@ func runAnalyze(e *env) error {
 	// (BENCHMARKS.md). GOGC or GOMEMLIMIT set by the user win.
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		defer gcpace.Bounded(analyzeHeapLimit)()
+	}
+	if abs, err := filepath.Abs(*out); err == nil {
+		swept, _ := leftover.Sweep(filepath.Dir(abs), filepath.Base(abs))
+		sayRemoved(e, swept)
 	}
 	res, err := analyze.Write(e.ctx, inputs, aopts, *out, report.RenderOptions{Reveal: *reveal})
 	if err != nil {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/corpus"
+	"github.com/wxaudit/wxaudit/store/parquet"
 )
 
 func runCorpus(e *env) error {
@@ -15,6 +18,7 @@ func runCorpus(e *env) error {
 	add := fs.Bool("add", false, "analyse only runs that are new or whose inputs changed")
 	pol := fs.String("policy", "wechat", "compare each run with a privacy policy model: a shipped `NAME` (wechat: the WeChat Privacy Policy of 2022-09-09; weixin), a YAML file, or none; fills the gaps table")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	reveal := fs.Bool("reveal", false, "also write the raw tables (values in clear, payloads) into parquet-raw/, a secret folder like corpus.db; parquet/ is always the shareable, redacted tables")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -25,7 +29,17 @@ func runCorpus(e *env) error {
 	if len(args) == 0 {
 		return &usageError{msg: "corpus: no runs", hint: "give run folders (capture + key log [+ run.yaml]) or request-log files"}
 	}
-	opts := corpus.Options{Out: *out, Jobs: *jobs, Add: *add, Settings: "policy=" + *pol}
+	if *jobs < 0 {
+		return &usageError{msg: fmt.Sprintf("corpus: -j %d: the number of runs at once cannot be negative", *jobs), hint: "-j 0 (the default) runs one per core"}
+	}
+	// --reveal is part of what --add compares: turning it on writes the
+	// raw tables of every run, not only of the new ones.
+	settings := "policy=" + *pol
+	if *reveal {
+		settings += " reveal"
+	}
+	opts := corpus.Options{Out: *out, Jobs: *jobs, Add: *add, Reveal: *reveal, Settings: settings,
+		Notice: func(s string) { fmt.Fprintln(e.stderr, "wxaudit: "+s) }}
 	// Each run's report states its claims, compared with the policy.
 	if opts.Analyze.Policy, err = analyze.OpenPolicy(*pol); err != nil {
 		return err
@@ -47,7 +61,14 @@ func runCorpus(e *env) error {
 		fmt.Fprintf(e.stdout, "Mini Program browsing sent to WeChat: %.1f%% of runs (%d of %d runs with a decrypted payload)\n",
 			100**m.ShareRunsWithMiniProgramBrowsing, m.RunsWithMiniProgramBrowsing, m.RunsWithDecryptedPayload)
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (corpus.db, parquet/, metrics.json, report.html)\n", *out)
+	if *reveal {
+		fmt.Fprintf(e.stdout, "wrote %s (corpus.db, parquet/, parquet-raw/, metrics.json, report.html); corpus.db and parquet-raw/ are secret: never share them\n", *out)
+	} else {
+		fmt.Fprintf(e.stdout, "wrote %s (corpus.db, parquet/, metrics.json, report.html); corpus.db is secret: share parquet/ and report.html\n", *out)
+		if _, err := os.Stat(filepath.Join(*out, parquet.RawDir)); err == nil {
+			fmt.Fprintf(e.stderr, "wxaudit: warning: %s holds raw tables from an earlier --reveal run, in clear and no longer updated; remove it when done\n", filepath.Join(*out, parquet.RawDir))
+		}
+	}
 	if len(res.Failed) > 0 {
 		return withHint(fmt.Errorf("corpus: %d runs failed: %s", len(res.Failed), strings.Join(res.Failed, ", ")),
 			"their errors are in the runs table and report.html; the other runs are stored")

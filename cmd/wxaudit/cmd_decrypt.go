@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/internal/atomicfile"
 )
 
 func runDecrypt(e *env) error {
@@ -17,7 +18,8 @@ func runDecrypt(e *env) error {
 	fs.Var(&keylogs, "keylog", "key log `file` (Citizen Lab Frida format or wxaudit secrets); repeatable")
 	stats := fs.Bool("stats", false, "print what was found, decrypted, and why not, as JSON, instead of payloads")
 	quiet := fs.Bool("q", false, "no summary line on stderr")
-	pcapng := fs.String("pcapng", "", "write the payloads to `FILE` (- for stdout) as a pcapng for Wireshark, one packet per payload, instead of JSONL")
+	pcapng := fs.String("pcapng", "", "write the payloads to `FILE` (- for stdout) as a pcapng for Wireshark, one packet per payload, instead of JSONL; it holds decrypted data and is written owner-only")
+	force := fs.Bool("force", false, "replace an existing --pcapng file (never one of the inputs)")
 	lf := addLiveFlags(fs)
 	pf := addPSKFlags(fs)
 	args, err := parseFlags(fs, e.args)
@@ -30,6 +32,14 @@ func runDecrypt(e *env) error {
 	if *pcapng == "-" && *stats {
 		return &usageError{msg: "--pcapng - and --stats both write to stdout", hint: "give --pcapng a file name"}
 	}
+	if *pcapng != "" && *pcapng != "-" {
+		// Checked before anything is read: the export must not replace the
+		// capture, a key log or a psk.key, nor a file the user kept.
+		inputs := append(append([]string{args[0]}, keylogs...), pf.files...)
+		if err := atomicfile.CheckTarget(*pcapng, inputs, *force); err != nil {
+			return fmt.Errorf("--pcapng: %w", err)
+		}
+	}
 	psks, err := pf.load()
 	if err != nil {
 		return err
@@ -39,6 +49,9 @@ func runDecrypt(e *env) error {
 		return err
 	}
 	defer stop()
+	if !*stats { // --stats lists them
+		warnKeylog(e, keys)
+	}
 	in, name, size, closeIn, err := openInput(e, args[0])
 	if err != nil {
 		return err
@@ -60,7 +73,7 @@ func runDecrypt(e *env) error {
 	}
 	st, runErr := decrypt.Run(e.ctx, in, decrypt.Options{Keys: keys, CaptureName: name, Live: live, PSKs: psks, Workers: runtime.GOMAXPROCS(0),
 		Sink: export.sink(), ReusePayloads: true}, emit) // emit writes each payload at once
-	if err := export.finish(e, *quiet); err != nil && runErr == nil {
+	if err := export.finish(e, *quiet, runErr); err != nil && runErr == nil {
 		runErr = err
 	}
 	if st == nil {

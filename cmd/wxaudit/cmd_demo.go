@@ -27,6 +27,14 @@ func runDemo(e *env) error {
 		return &usageError{msg: "demo takes no arguments", hint: "wxaudit demo [--out DIR]"}
 	}
 	dir := *out
+	if dir != "" {
+		// A demo folder is rewritten freely; any other folder with files
+		// is not the demo's to write into.
+		ents, _ := os.ReadDir(dir)
+		if _, err := os.Stat(filepath.Join(dir, "synth", synth.FileManifest)); len(ents) > 0 && err != nil {
+			return withHint(fmt.Errorf("demo: %s holds files and is not an earlier demo's folder: they could be overwritten", dir), "give --out a new folder")
+		}
+	}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "wxaudit-demo-"); err != nil {
 			return err

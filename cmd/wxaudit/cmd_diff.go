@@ -12,6 +12,9 @@ func runDiff(e *env) error {
 	runA := fs.String("run-a", "", "compare only this run of A (comma-separated labels)")
 	runB := fs.String("run-b", "", "compare only this run of B (comma-separated labels)")
 	asJSON := fs.Bool("json", false, "print the difference as JSON")
+	var keylogs stringList
+	fs.Var(&keylogs, "keylog", "key log `file` for two captures (repeatable); a capture without one is an error")
+	reveal := fs.Bool("reveal", false, "show identifying values; by default they are pseudonyms, as in a shared report")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -19,7 +22,8 @@ func runDiff(e *env) error {
 	if len(args) != 2 {
 		return &usageError{msg: "diff: want two arguments, A and B", hint: "wxaudit diff report-off/ report-on/"}
 	}
-	d, err := analyze.Compare(e.ctx, analyze.Side{Path: args[0], Runs: labels(*runA)}, analyze.Side{Path: args[1], Runs: labels(*runB)})
+	d, err := analyze.Compare(e.ctx, analyze.Side{Path: args[0], Runs: labels(*runA)}, analyze.Side{Path: args[1], Runs: labels(*runB)},
+		analyze.CompareOptions{Keylogs: keylogs, Reveal: *reveal})
 	if err != nil {
 		return err
 	}

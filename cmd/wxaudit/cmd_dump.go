@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/wxaudit/wxaudit/decrypt"
 	"github.com/wxaudit/wxaudit/internal/hexflow"
@@ -17,6 +18,7 @@ func runDump(e *env) error {
 	fs.Var(&keylogs, "keylog", "key log `file`, to show which records decrypt (repeatable)")
 	format := fs.String("format", "text", "output `format`: text or jsonl")
 	flows := fs.String("flows", "", "write each TCP connection as a recorded-flow file (>>> Flow N) into `DIR` instead")
+	force := fs.Bool("force", false, "with --flows: replace the flow files of an earlier dump in DIR")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -26,6 +28,13 @@ func runDump(e *env) error {
 	}
 	if *format != "text" && *format != "jsonl" {
 		return &usageError{msg: fmt.Sprintf("unknown --format %q", *format), hint: "use text or jsonl"}
+	}
+	if *flows != "" && !*force {
+		// The flow files are named conn-001.flows, …: an earlier dump's
+		// would be overwritten, some of them, and the rest kept.
+		if old, _ := filepath.Glob(filepath.Join(*flows, "conn-*.flows")); len(old) > 0 {
+			return withHint(fmt.Errorf("dump: %s already holds %d flow files: they would be overwritten", *flows, len(old)), "give --flows a new folder, or --force to replace them")
+		}
 	}
 	in, name, _, closeIn, err := openInput(e, args[0])
 	if err != nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/wxaudit/wxaudit/internal/atomicfile"
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/policy"
 )
 
@@ -17,6 +19,7 @@ func runPolicyCheck(e *env, args []string) error {
 	country := fs.String("country", "", "pick the built-in policy for an account registered with this calling code (86 → weixin)")
 	format := fs.String("format", "text", "output on stdout: text, markdown or jsonl")
 	gapsOut := fs.String("gaps", "", "also write gaps.jsonl to this file")
+	force := fs.Bool("force", false, "replace an existing --gaps file (never a file of the report)")
 	all := fs.Bool("all", false, "list consistent flows too")
 	perms := fs.String("permissions", "", "permission state per run, overriding the run labels: RUN=on,RUN=off")
 	minConf := fs.String("min-confidence", "", "ignore findings below this confidence: high, medium or low")
@@ -44,6 +47,15 @@ func runPolicyCheck(e *env, args []string) error {
 		return &usageError{msg: "policy check: " + err.Error(), hint: "write RUN=on or RUN=off, separated by commas"}
 	}
 	ropts := policy.ReadOptions{MinConfidence: *minConf, Permissions: runPerms}
+	if *gapsOut != "" {
+		// The report's own files are inputs, whatever --force says.
+		inputs, _ := filepath.Glob(filepath.Join(pos[0], "*"))
+		if err := atomicfile.CheckTarget(*gapsOut, inputs, *force); err != nil {
+			return fmt.Errorf("policy check: --gaps: %w", err)
+		}
+		swept, _ := leftover.Sweep(filepath.Dir(*gapsOut), filepath.Base(*gapsOut))
+		sayRemoved(e, swept)
+	}
 	m, err := policy.Open(*name)
 	if err != nil {
 		return err

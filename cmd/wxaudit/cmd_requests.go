@@ -16,6 +16,7 @@ func runRequests(e *env) error {
 	where := fs.String("where", "", "filter expression (see above)")
 	asJSON := fs.Bool("json", false, "print one JSON object a line")
 	limit := fs.Int("limit", 0, "print at most this many (0: all)")
+	reveal := fs.Bool("reveal", false, "show identifying values in run labels and endpoints; by default they are pseudonyms, as in a shared report")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -27,11 +28,14 @@ func runRequests(e *env) error {
 	if err != nil {
 		return &usageError{msg: err.Error(), hint: "e.g. --where 'feature=location perm=off'"}
 	}
+	if *limit < 0 {
+		return &usageError{msg: fmt.Sprintf("requests: --limit %d cannot be negative", *limit), hint: "0 (the default) prints all"}
+	}
 	src, err := serve.Open(args[0])
 	if err != nil {
 		return withHint(err, "give a folder written by 'wxaudit corpus --out DIR' or 'wxaudit analyze --out DIR'")
 	}
-	shown, total, err := serve.ListRequests(e.ctx, src, expr, *limit, *asJSON, e.stdout)
+	shown, total, err := serve.ListRequests(e.ctx, src, expr, *limit, *asJSON, *reveal, e.stdout)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/wxaudit/wxaudit/capture"
 	"github.com/wxaudit/wxaudit/synth"
@@ -20,6 +22,7 @@ func runSynth(e *env) error {
 	retransmit := fs.Float64("retransmit", 0, "probability a TCP segment is duplicated (exactly or overlapping)")
 	size := fs.String("size", "", "repeat the scenario until the capture reaches this size (e.g. 100MB, 2GB)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
+	force := fs.Bool("force", false, "write into a folder that holds a capture or key log synth did not write")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -47,6 +50,9 @@ func runSynth(e *env) error {
 		}
 		opts.Size = n
 	}
+	if err := checkSynthOut(*out, *force); err != nil {
+		return err
+	}
 	res, err := synth.Generate(opts)
 	if err != nil {
 		if errors.Is(err, synth.ErrUnknownScenario) {
@@ -56,5 +62,24 @@ func runSynth(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d bytes, %d packets, %d connections, %d rounds)\n", res.Capture, res.CaptureBytes, res.Packets, res.Connections, res.Rounds)
 	fmt.Fprintf(e.stdout, "wrote %s\nwrote %s\nwrote %s (%d payloads)\n", res.Secrets, res.Frida, res.Manifest, res.Payloads)
+	return nil
+}
+
+// checkSynthOut refuses to write over a capture or key log that synth did
+// not write: --out pointed at a real run folder would lose the recording.
+// A folder with synth's manifest is synth's own, rewritten freely.
+func checkSynthOut(dir string, force bool) error {
+	if force {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, synth.FileManifest)); err == nil {
+		return nil
+	}
+	for _, n := range []string{synth.FileCapturePcapng, synth.FileCapturePcap, synth.FileSecrets, synth.FileFrida} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			return withHint(fmt.Errorf("synth: %s already exists and synth did not write it: it would be overwritten", filepath.Join(dir, n)),
+				"give --out a new folder, or --force to replace it")
+		}
+	}
 	return nil
 }

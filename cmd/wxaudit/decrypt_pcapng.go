@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 
 	"github.com/wxaudit/wxaudit/catalog"
 	"github.com/wxaudit/wxaudit/decrypt"
+	"github.com/wxaudit/wxaudit/internal/atomicfile"
+	"github.com/wxaudit/wxaudit/internal/leftover"
 	"github.com/wxaudit/wxaudit/wireshark"
 )
 
@@ -15,15 +18,20 @@ import (
 type pcapngExport struct {
 	path string
 	w    *wireshark.ExportWriter
-	f    *os.File // nil for stdout
+	f    *atomicfile.File // nil for stdout
 }
 
-// createPcapngExport opens path ("-" for stdout) for a pcapng export.
+// createPcapngExport opens path ("-" for stdout) for a pcapng export. A
+// file is written under a temporary name, owner-only (it holds the
+// payloads, identifiers in clear), and takes path's place only when the
+// run succeeds; the caller has checked path with atomicfile.CheckTarget.
 func createPcapngExport(e *env, path string) (*pcapngExport, error) {
 	x := &pcapngExport{path: path}
 	var out io.Writer = e.stdout
 	if path != "-" {
-		f, err := os.Create(path)
+		swept, _ := leftover.Sweep(filepath.Dir(path), filepath.Base(path))
+		sayRemoved(e, swept)
+		f, err := atomicfile.Create(path)
 		if err != nil {
 			return nil, fmt.Errorf("--pcapng: %w", err)
 		}
@@ -32,7 +40,7 @@ func createPcapngExport(e *env, path string) (*pcapngExport, error) {
 	w, err := wireshark.NewExportWriter(out, wireshark.ExportOptions{Catalog: catalog.Default()})
 	if err != nil {
 		if x.f != nil {
-			x.f.Close()
+			x.f.Abort()
 		}
 		return nil, err
 	}
@@ -41,15 +49,21 @@ func createPcapngExport(e *env, path string) (*pcapngExport, error) {
 }
 
 // finish flushes and closes the export and says what it holds on stderr
-// (unless quiet). It is safe to call on a nil export.
-func (x *pcapngExport) finish(e *env, quiet bool) error {
+// (unless quiet). A run that failed (runErr) but for a truncated capture
+// leaves no file. It is safe to call on a nil export.
+func (x *pcapngExport) finish(e *env, quiet bool, runErr error) error {
 	if x == nil {
 		return nil
 	}
 	err := x.w.Close()
 	if x.f != nil {
-		if cerr := x.f.Close(); err == nil {
-			err = cerr
+		if err == nil && (runErr == nil || errors.Is(runErr, io.ErrUnexpectedEOF)) {
+			err = x.f.Commit()
+		} else {
+			x.f.Abort()
+			if err == nil {
+				return nil
+			}
 		}
 	}
 	if err != nil {

@@ -15,10 +15,16 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
+// stopSignals end a command the way Ctrl-C does: it stops reading, removes
+// its temporaries (spools of decrypted payloads, half-written folders) and
+// exits 1. SIGTERM is what kill, timeout and service managers send.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/hex"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,7 +29,7 @@ func TestScript(t *testing.T) {
 		Setup:         setupScript,
 		Condition:     scriptCondition,
 		UpdateScripts: os.Getenv("WXAUDIT_UPDATE_SCRIPTS") == "1",
-		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"gzip": gzipCmd, "unhex": unhexCmd},
+		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"gzip": gzipCmd, "unhex": unhexCmd, "private": privateCmd},
 	})
 }
 
@@ -52,4 +54,32 @@ func unhexCmd(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := hex.DecodeString(strings.Join(strings.Fields(ts.ReadFile(args[0])), ""))
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// privateCmd is "private PATH...": each path, and everything under a
+// folder, is its owner's only (files 0600, folders 0700): the secret
+// outputs of doc/privacy.md.
+func privateCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: private PATH...")
+	}
+	for _, a := range args {
+		ts.Check(filepath.WalkDir(ts.MkAbs(a), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			want := fs.FileMode(0o600)
+			if fi.IsDir() {
+				want = 0o700
+			}
+			if fi.Mode().Perm() != want {
+				ts.Fatalf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+			}
+			return nil
+		}))
+	}
 }

@@ -22,6 +22,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wxaudit/wxaudit/internal/atomicfile"
 )
 
 // Flow is one contiguous piece of one direction.
@@ -160,18 +162,13 @@ func parseDumpLine(s string) ([]byte, error) {
 // WriteDir writes each conversation into dir (created if missing) as its
 // own file, conn-001.flows, conn-002.flows, ...
 func WriteDir(dir string, convs []Conversation) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	for i, c := range convs {
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("conn-%03d.flows", i+1)))
-		if err != nil {
-			return err
-		}
-		err = Write(f, c)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+		// Owner-only, under a temporary name renamed into place when
+		// whole: the flows are the traffic, which a key log opens.
+		err := atomicfile.Write(filepath.Join(dir, fmt.Sprintf("conn-%03d.flows", i+1)), func(w io.Writer) error { return Write(w, c) })
 		if err != nil {
 			return err
 		}

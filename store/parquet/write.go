@@ -16,8 +16,13 @@ import (
 // Tables are the tables written, in order.
 var Tables = []string{"runs", "requests", "findings", "gaps"}
 
-// Dir is the folder under a corpus folder holding the tables.
+// Dir is the folder under a corpus folder holding the shareable tables:
+// the report's pseudonyms and coarsening, no payloads (doc/privacy.md).
 const Dir = "parquet"
+
+// RawDir holds the raw tables (corpus --reveal): every value in clear and
+// the payloads; secret, like the store. Its name says so.
+const RawDir = "parquet-raw"
 
 // partFile is the one file of a run's partition.
 const partFile = "part-0.parquet"
@@ -30,25 +35,35 @@ const rowGroup = 4096
 // the corpus folder out. The label is escaped as Hive escapes partition
 // values; corpus labels contain nothing that needs it.
 func PartitionDir(out, table, label string) string {
-	return filepath.Join(out, Dir, table, "run="+url.PathEscape(label))
+	return partitionDir(out, Dir, table, label)
+}
+
+// RawPartitionDir is PartitionDir for the raw tables.
+func RawPartitionDir(out, table, label string) string {
+	return partitionDir(out, RawDir, table, label)
+}
+
+func partitionDir(out, root, table, label string) string {
+	return filepath.Join(out, root, table, "run="+url.PathEscape(label))
 }
 
 // Staged is one run's tables written to a staging folder; Commit moves
 // them into place, Discard removes them.
 type Staged struct {
-	out, label, dir string
+	out, root, label, dir string
 }
 
 // Stage writes the run's tables into staging (a folder on the same file
-// system as out, created if needed). payloads yields the plaintexts in
-// request order (it may be nil). Nothing under out/parquet changes until
-// Commit.
-func Stage(out, staging string, run store.Run, rep *report.Report, payloads func(func(store.Payload) error) error) (*Staged, error) {
+// system as out, created if needed), for the folder root under out (Dir or
+// RawDir). payloads yields the plaintexts in request order (it may be
+// nil). Nothing under out/root changes until Commit. The tables are
+// written as given: the caller redacts what goes to Dir.
+func Stage(out, root, staging string, run store.Run, rep *report.Report, payloads func(func(store.Payload) error) error) (*Staged, error) {
 	dir, err := os.MkdirTemp(staging, "run-")
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
-	st := &Staged{out: out, label: run.Run, dir: dir}
+	st := &Staged{out: out, root: root, label: run.Run, dir: dir}
 	err = errors.Join(
 		writeFile(filepath.Join(dir, "runs"), []RunRow{runRow(run)}),
 		writeRequests(filepath.Join(dir, "requests"), run.Run, rep, payloads),
@@ -67,8 +82,10 @@ func Stage(out, staging string, run store.Run, rep *report.Report, payloads func
 // file or the previous one.
 func (st *Staged) Commit() error {
 	for _, t := range Tables {
-		dst := PartitionDir(st.out, t, st.label)
-		if err := os.MkdirAll(dst, 0o755); err != nil {
+		dst := partitionDir(st.out, st.root, t, st.label)
+		// Owner-only like the corpus folder: the raw tables are secret, and
+		// a shareable file is shared by copying it, not by its mode.
+		if err := os.MkdirAll(dst, 0o700); err != nil {
 			return fmt.Errorf("parquet: %w", err)
 		}
 		if err := os.Rename(filepath.Join(st.dir, t), filepath.Join(dst, partFile)); err != nil {
@@ -85,13 +102,13 @@ func (st *Staged) Discard() { os.RemoveAll(st.dir) }
 func Remove(out, label string) error {
 	var errs []error
 	for _, t := range Tables {
-		errs = append(errs, os.RemoveAll(PartitionDir(out, t, label)))
+		errs = append(errs, os.RemoveAll(PartitionDir(out, t, label)), os.RemoveAll(RawPartitionDir(out, t, label)))
 	}
 	return errors.Join(errs...)
 }
 
 func writeFile[T any](path string, rows []T) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -148,7 +165,7 @@ func runRow(r store.Run) RunRow {
 // writeRequests streams the requests with their payloads, one row group
 // at a time.
 func writeRequests(path, label string, rep *report.Report, payloads func(func(store.Payload) error) error) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}

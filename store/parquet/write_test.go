@@ -22,7 +22,7 @@ func TestStageCommit(t *testing.T) {
 	payloads := func(yield func(store.Payload) error) error {
 		return yield(store.Payload{Request: 1, Bytes: []byte("hi")})
 	}
-	st, err := Stage(out, staging, store.Run{Run: "r1", Status: store.StatusOK}, rep, payloads)
+	st, err := Stage(out, Dir, staging, store.Run{Run: "r1", Status: store.StatusOK}, rep, payloads)
 	if err != nil {
 		t.Fatal(err)
 	}
