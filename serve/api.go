@@ -10,7 +10,7 @@ import (
 // are redacted exactly like the pages.
 
 func (s *server) apiRuns(w http.ResponseWriter, r *http.Request) {
-	o, err := s.src.Overview(r.Context())
+	o, _, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -80,15 +80,16 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiGaps(w http.ResponseWriter, r *http.Request) {
-	g, err := s.src.Gaps(r.Context())
+	_, d, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	g := d.Groups
 	if g == nil {
-		g = []report.Gap{}
+		g = []report.GapGroup{}
 	}
-	writeJSON(w, map[string]any{"gaps": g})
+	writeJSON(w, map[string]any{"policy": d.Policy, "gaps": g})
 }
 
 func (s *server) apiMiniPrograms(w http.ResponseWriter, r *http.Request) {

@@ -49,8 +49,10 @@ var funcs = template.FuncMap{
 		p, _, _ := strings.Cut(fieldPath, "+")
 		return "n-" + anchorSafe(p)
 	},
-	"join": strings.Join,
-	"pct":  func(a, b int) int { return a * 100 / max(b, 1) },
+	"join":        strings.Join,
+	"verdictWord": verdictWord,
+	"kindWord":    kindWord,
+	"pct":         func(a, b int) int { return a * 100 / max(b, 1) },
 	"where": func(terms ...string) string {
 		return "/requests?where=" + url.QueryEscape(strings.Join(terms, " "))
 	},
@@ -107,7 +109,7 @@ func (s *server) render(w http.ResponseWriter, name string, p *page) {
 }
 
 func (s *server) overview(w http.ResponseWriter, r *http.Request) {
-	o, err := s.src.Overview(r.Context())
+	o, _, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -335,7 +337,7 @@ func (s *server) miniprograms(w http.ResponseWriter, r *http.Request) {
 	}
 	var views []mpView
 	for _, mp := range mps {
-		views = append(views, newMPView(mp))
+		views = append(views, newMPView(mp, requestHref(s.src)))
 	}
 	s.render(w, "miniprograms", &page{Title: "Mini Programs", Data: views})
 }
@@ -349,24 +351,16 @@ func (s *server) locations(w http.ResponseWriter, r *http.Request) {
 	for i := range locs {
 		locs[i] = s.red.location(locs[i])
 	}
-	s.render(w, "locations", &page{Title: "Locations", Data: newLocView(locs)})
+	s.render(w, "locations", &page{Title: "Locations", Data: newLocView(locs, requestHref(s.src))})
 }
 
 func (s *server) gaps(w http.ResponseWriter, r *http.Request) {
-	gaps, err := s.src.Gaps(r.Context())
+	_, d, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	o, err := s.src.Overview(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, "gaps", &page{Title: "Policy gaps", Data: struct {
-		Policy string
-		Gaps   []report.Gap
-	}{o.Policy, gaps}})
+	s.render(w, "gaps", &page{Title: "Policy gaps", Data: d})
 }
 
 type diffData struct {
@@ -386,7 +380,16 @@ func (s *server) diff(w http.ResponseWriter, r *http.Request) {
 	for _, run := range o.Runs {
 		d.Runs = append(d.Runs, run.Label)
 	}
-	if d.A != "" && d.B != "" {
+	asked := d.A != "" && d.B != ""
+	// Preselect two different runs: the same run on both sides compares
+	// nothing.
+	if d.A == "" {
+		d.A = otherRun(d.Runs, d.B)
+	}
+	if d.B == "" {
+		d.B = otherRun(d.Runs, d.A)
+	}
+	if asked {
 		res, err := s.src.Diff(r.Context(), d.A, d.B)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -400,4 +403,14 @@ func (s *server) diff(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, "diff", &page{Title: "Diff", Data: d})
+}
+
+// otherRun returns the first run that is not run ("" when there is none).
+func otherRun(runs []string, run string) string {
+	for _, r := range runs {
+		if r != run {
+			return r
+		}
+	}
+	return ""
 }

@@ -184,9 +184,13 @@ func (s *StoreSource) Request(ctx context.Context, id string) (*RequestDetail, e
 }
 
 // FindingRequest implements Source.
+// Without a run, the finding is looked up in every run (the first run by
+// label wins when two runs hold the same ID), so the same finding URL works
+// on a report folder and on a corpus.
 func (s *StoreSource) FindingRequest(ctx context.Context, run, fid string) (string, error) {
 	var n int
-	err := s.st.DB().QueryRowContext(ctx, `SELECT request FROM findings WHERE run = ? AND id = ?`, run, fid).Scan(&n)
+	err := s.st.DB().QueryRowContext(ctx, `SELECT run, request FROM findings WHERE (? = '' OR run = ?) AND id = ? ORDER BY run LIMIT 1`,
+		run, run, fid).Scan(&run, &n)
 	if err != nil {
 		return "", ErrNotFound
 	}
@@ -284,7 +288,7 @@ func (s *StoreSource) Search(ctx context.Context, q string, limit int) (*SearchR
 		res.Hits = append(res.Hits, Hit{Request: reqID(h.Run, h.Request), Run: h.Run, URI: h.URI, Path: h.FieldPath,
 			Text: h.Value, Where: "value"})
 	}
-	return res, nil
+	return s.moreHits(ctx, res, q, limit)
 }
 
 // runReport reads one run's findings and requests for a diff.

@@ -17,6 +17,13 @@ import (
 type mpView struct {
 	report.MiniProgram
 	Axes []*axis // one per run, in the order runs first appear
+	// Visits are the page visits with their request's URL.
+	Visits []visitRow
+}
+
+type visitRow struct {
+	report.PageVisit
+	Href string
 }
 
 // axis is a time axis: one row per page, one bar per visit (its width is
@@ -46,8 +53,11 @@ const (
 	axisRowH   = 20
 )
 
-func newMPView(mp report.MiniProgram) mpView {
+func newMPView(mp report.MiniProgram, href func(run string, n int) string) mpView {
 	v := mpView{MiniProgram: mp}
+	for _, p := range mp.Pages {
+		v.Visits = append(v.Visits, visitRow{PageVisit: p, Href: href(p.Run, p.Request)})
+	}
 	byRun := map[string][]report.PageVisit{}
 	var runs []string
 	for _, p := range mp.Pages {
@@ -57,7 +67,7 @@ func newMPView(mp report.MiniProgram) mpView {
 		byRun[p.Run] = append(byRun[p.Run], p)
 	}
 	for _, run := range runs {
-		if a := newAxis(run, byRun[run]); a != nil {
+		if a := newAxis(run, byRun[run], href); a != nil {
 			v.Axes = append(v.Axes, a)
 		}
 	}
@@ -65,7 +75,7 @@ func newMPView(mp report.MiniProgram) mpView {
 }
 
 // newAxis lays out one run's page visits; nil when none has a time.
-func newAxis(run string, pages []report.PageVisit) *axis {
+func newAxis(run string, pages []report.PageVisit, href func(run string, n int) string) *axis {
 	type visit struct {
 		t  time.Time
 		pv report.PageVisit
@@ -110,7 +120,7 @@ func newAxis(run string, pages []report.PageVisit) *axis {
 			title += fmt.Sprintf(", stayed %.1f s", float64(x.pv.StayMS)/1000)
 		}
 		a.Bars = append(a.Bars, axisBar{X: px, Y: r*axisRowH + 4, W: min(w, axisLabelW+axisPlotW-px+4), Title: title,
-			Href: fmt.Sprintf("/requests/%d", x.pv.Request)})
+			Href: href(x.pv.Run, x.pv.Request)})
 	}
 	a.Height = len(a.Rows)*axisRowH + 24
 	return a
@@ -130,7 +140,7 @@ type axisDot struct {
 	Href  string
 }
 
-func newLocView(locs []report.Location) *locView {
+func newLocView(locs []report.Location, href func(run string, n int) string) *locView {
 	v := &locView{Locs: locs, Width: 400, Height: 260}
 	if len(locs) == 0 {
 		return v
@@ -152,7 +162,7 @@ func newLocView(locs []report.Location) *locView {
 		if l.PrecisionM < 1000 {
 			cls = "dot-precise"
 		}
-		v.Dots = append(v.Dots, axisDot{X: x, Y: y, Class: cls, Href: fmt.Sprintf("/requests/%d", l.Request),
+		v.Dots = append(v.Dots, axisDot{X: x, Y: y, Class: cls, Href: href(l.Run, l.Request),
 			Title: fmt.Sprintf("%.5f, %.5f (±%.0f m, %s) %s, run %s", l.Lat, l.Lon, l.PrecisionM, l.Encoding, l.Feature, l.Run)})
 	}
 	return v
