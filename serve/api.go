@@ -49,6 +49,11 @@ func (s *server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	writeJSON(w, s.requestJSON(d))
+}
+
+// requestJSON is one request as the API and its JSON export give it.
+func (s *server) requestJSON(d *requestData) any {
 	out := struct {
 		Request
 		Findings []report.Finding `json:"findings"`
@@ -57,7 +62,7 @@ func (s *server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		Tree     *treeNode        `json:"tree,omitempty"`
 		Opaque   string           `json:"opaque,omitempty"`
 		Payload  string           `json:"payload_hex,omitempty"`
-	}{Request: d.Q.Request, Findings: d.Findings, Prev: d.Q.Prev, Next: d.Q.Next}
+	}{Request: s.shownRequest(d.Q.Request), Findings: d.Findings, Prev: d.Q.Prev, Next: d.Q.Next}
 	if out.Findings == nil {
 		out.Findings = []report.Finding{}
 	}
@@ -67,7 +72,7 @@ func (s *server) apiRequest(w http.ResponseWriter, r *http.Request) {
 			out.Payload = hexString(d.Q.Payload)
 		}
 	}
-	writeJSON(w, out)
+	return out
 }
 
 func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {

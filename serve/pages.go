@@ -72,6 +72,14 @@ var funcs = template.FuncMap{
 			Items      []report.DiffItem
 		}{run, title, items}
 	},
+	"compare": compareHref,
+	"pair":    func(a, b *comparedRequest) []*comparedRequest { return []*comparedRequest{a, b} },
+	"fields": func(title, class string, items []fieldDiff) any {
+		return struct {
+			Title, Class string
+			Items        []fieldDiff
+		}{title, class, items}
+	},
 	"keys": func(m map[string]int) []string {
 		out := make([]string, 0, len(m))
 		for k := range m {
@@ -85,7 +93,7 @@ var funcs = template.FuncMap{
 func parsePages() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"overview", "requests", "request", "search", "miniprograms", "locations", "gaps", "diff", "error"} {
+	for _, name := range []string{"overview", "requests", "request", "search", "miniprograms", "locations", "gaps", "diff", "compare", "error"} {
 		t := template.Must(base.Clone())
 		out[name] = template.Must(t.ParseFS(templateFS, "templates/"+name+".tmpl"))
 	}
@@ -120,6 +128,9 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) {
 // listForm is the request list's filter form.
 type listForm struct {
 	Run, Feature, Endpoint, DataType, Recipient, Perm, From, To, Where string
+	// Text is the list's text search (?q=), applied as the search page
+	// applies it.
+	Text string
 	// Expr is the whole expression the form means.
 	Expr      string
 	Runs      []string
@@ -160,7 +171,7 @@ func quoteValue(v string) string {
 func parseQuery(r *http.Request) (*listForm, Query, error) {
 	v := r.URL.Query()
 	f := &listForm{Run: v.Get("run"), Feature: v.Get("feature"), Endpoint: v.Get("endpoint"), DataType: v.Get("data_type"),
-		Recipient: v.Get("recipient"), Perm: v.Get("permissions"), From: v.Get("from"), To: v.Get("to"), Where: v.Get("where")}
+		Recipient: v.Get("recipient"), Perm: v.Get("permissions"), From: v.Get("from"), To: v.Get("to"), Where: v.Get("where"), Text: v.Get("q")}
 	f.Expr = f.terms()
 	q := Query{}
 	e, err := filter.Parse(f.Expr)
@@ -180,6 +191,26 @@ type listData struct {
 	Prev, Next string
 	First      int
 	Last       int
+	// Export is the query string of the export links.
+	Export string
+}
+
+// listPage is one page of the request list; with text, only requests
+// with a search hit for it (as the search page shows hits) are listed.
+func (s *server) listPage(r *http.Request, q Query, text string) (*RequestPage, error) {
+	if strings.TrimSpace(text) == "" {
+		return s.src.Requests(r.Context(), q)
+	}
+	var all []Request
+	if err := s.eachRequest(r.Context(), r, func(x Request) error { all = append(all, x); return nil }); err != nil {
+		return nil, err
+	}
+	limit := clampLimit(q.Limit)
+	p := &RequestPage{Offset: max(q.Offset, 0), Limit: limit, Total: len(all), Requests: []Request{}}
+	if p.Offset < len(all) {
+		p.Requests = all[p.Offset:min(p.Offset+limit, len(all))]
+	}
+	return p, nil
 }
 
 func (s *server) requests(w http.ResponseWriter, r *http.Request) {
@@ -200,15 +231,22 @@ func (s *server) requests(w http.ResponseWriter, r *http.Request) {
 		d.Err = err.Error()
 		w.WriteHeader(http.StatusBadRequest)
 	} else {
-		p, err := s.src.Requests(r.Context(), q)
+		p, err := s.listPage(r, q, form.Text)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		for i := range p.Requests {
+			p.Requests[i] = s.shownRequest(p.Requests[i])
+		}
 		d.Page = p
+		d.Export = exportQuery(form, form.Text)
 		d.First, d.Last = p.Offset+1, p.Offset+len(p.Requests)
 		link := func(off int) string {
 			u := url.Values{"where": {form.Expr}, "offset": {strconv.Itoa(off)}}
+			if form.Text != "" {
+				u.Set("q", form.Text)
+			}
 			if q.Limit > 0 {
 				u.Set("limit", strconv.Itoa(p.Limit))
 			}
