@@ -373,9 +373,16 @@ func (s *server) miniprograms(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var events []report.Finding
+	if es, ok := s.src.(uiEventSource); ok {
+		if events, err = es.uiEvents(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	var views []mpView
 	for _, mp := range mps {
-		views = append(views, newMPView(mp, requestHref(s.src)))
+		views = append(views, newMPView(mp, events, requestHref(s.src), s.red))
 	}
 	s.render(w, "miniprograms", &page{Title: "Mini Programs", Data: views})
 }

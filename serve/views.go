@@ -8,126 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/wxaudit/wxaudit/report"
 )
 
 // Charts are SVG drawn here with coordinates in attributes: the CSP
 // forbids inline style and there is no chart library to embed.
-
-// mpView is one Mini Program with its pages on a time axis.
-type mpView struct {
-	report.MiniProgram
-	Axes []*axis // one per run, in the order runs first appear
-	// Visits are the page visits with their request's URL.
-	Visits []visitRow
-}
-
-type visitRow struct {
-	report.PageVisit
-	Href string
-}
-
-// axis is a time axis: one row per page, one bar per visit (its width is
-// the stay time when known).
-type axis struct {
-	Width, Height int
-	Run           string
-	Rows          []axisRow
-	Bars          []axisBar
-	Start, End    string
-}
-
-type axisRow struct {
-	Y     int
-	Label string
-}
-
-type axisBar struct {
-	X, Y, W int
-	Title   string
-	Href    string
-}
-
-const (
-	axisLabelW = 170
-	axisPlotW  = 450
-	axisRowH   = 20
-)
-
-func newMPView(mp report.MiniProgram, href func(run string, n int) string) mpView {
-	v := mpView{MiniProgram: mp}
-	for _, p := range mp.Pages {
-		v.Visits = append(v.Visits, visitRow{PageVisit: p, Href: href(p.Run, p.Request)})
-	}
-	byRun := map[string][]report.PageVisit{}
-	var runs []string
-	for _, p := range mp.Pages {
-		if _, ok := byRun[p.Run]; !ok {
-			runs = append(runs, p.Run)
-		}
-		byRun[p.Run] = append(byRun[p.Run], p)
-	}
-	for _, run := range runs {
-		if a := newAxis(run, byRun[run], href); a != nil {
-			v.Axes = append(v.Axes, a)
-		}
-	}
-	return v
-}
-
-// newAxis lays out one run's page visits; nil when none has a time.
-func newAxis(run string, pages []report.PageVisit, href func(run string, n int) string) *axis {
-	type visit struct {
-		t  time.Time
-		pv report.PageVisit
-	}
-	var vs []visit
-	var t0, t1 time.Time
-	for _, p := range pages {
-		t, err := time.Parse(time.RFC3339Nano, p.Time)
-		if err != nil {
-			continue
-		}
-		end := t.Add(time.Duration(p.StayMS) * time.Millisecond)
-		if t0.IsZero() || t.Before(t0) {
-			t0 = t
-		}
-		if end.After(t1) {
-			t1 = end
-		}
-		vs = append(vs, visit{t, p})
-	}
-	if len(vs) == 0 {
-		return nil
-	}
-	span := t1.Sub(t0)
-	if span <= 0 {
-		span = time.Second
-	}
-	rowOf := map[string]int{}
-	a := &axis{Run: run, Width: axisLabelW + axisPlotW + 10, Start: t0.Format("15:04:05"), End: t1.Format("15:04:05")}
-	for _, x := range vs {
-		r, ok := rowOf[x.pv.Page]
-		if !ok {
-			r = len(a.Rows)
-			rowOf[x.pv.Page] = r
-			a.Rows = append(a.Rows, axisRow{Y: r*axisRowH + 14, Label: clip(x.pv.Page, 26)})
-		}
-		px := axisLabelW + int(float64(axisPlotW)*float64(x.t.Sub(t0))/float64(span))
-		w := int(float64(axisPlotW) * float64(time.Duration(x.pv.StayMS)*time.Millisecond) / float64(span))
-		w = max(w, 4)
-		title := fmt.Sprintf("%s at %s", x.pv.Page, x.t.Format("15:04:05.000"))
-		if x.pv.StayMS > 0 {
-			title += fmt.Sprintf(", stayed %.1f s", float64(x.pv.StayMS)/1000)
-		}
-		a.Bars = append(a.Bars, axisBar{X: px, Y: r*axisRowH + 4, W: min(w, axisLabelW+axisPlotW-px+4), Title: title,
-			Href: href(x.pv.Run, x.pv.Request)})
-	}
-	a.Height = len(a.Rows)*axisRowH + 24
-	return a
-}
 
 // locView is the locations page: the coordinates on a world map and on a
 // close-up of their region (both drawn over the embedded land outline,
