@@ -244,7 +244,7 @@ func TestBrowserUX(t *testing.T) {
 				t.Errorf("%d dots for %d coordinates", dots, rows)
 			}
 			// A dot is drawn over land (the synthetic coordinates are in
-			// Beijing): the point under its centre is in the land path.
+			// Shenzhen): the point under its centre is in the land path.
 			onLand := run(t, ctx, chromedp.Evaluate[bool](`(() => {
 				const svg = document.querySelector("svg.world"), c = svg.querySelector("circle"), land = svg.querySelector("path.land");
 				const p = svg.createSVGPoint(); p.x = +c.getAttribute("cx"); p.y = +c.getAttribute("cy");

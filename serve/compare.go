@@ -113,6 +113,14 @@ func (s *server) compareRequests(ctx context.Context, a, b string) (*compareResu
 		if c.Findings == nil {
 			c.Findings = []report.Finding{}
 		}
+		// Side by side: the same order on both sides.
+		sort.SliceStable(c.Findings, func(i, j int) bool {
+			a, b := c.Findings[i], c.Findings[j]
+			if a.Evidence.FieldPath != b.Evidence.FieldPath {
+				return a.Evidence.FieldPath < b.Evidence.FieldPath
+			}
+			return a.DataType < b.DataType
+		})
 		if x.d.View == nil {
 			c.NoPayload = true
 		} else {
