@@ -27,7 +27,7 @@ func (s *server) apiRuns(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiRequests(w http.ResponseWriter, r *http.Request) {
-	form, q, err := parseQuery(r)
+	form, q, err := parseListQuery(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

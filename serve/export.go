@@ -57,7 +57,7 @@ func (s *server) shownRequest(q Request) Request {
 // that one of the request's shown values must contain (the search's
 // rule). It pages through the source.
 func (s *server) eachRequest(ctx context.Context, r *http.Request, fn func(Request) error) error {
-	_, query, err := parseQuery(r)
+	_, query, err := parseListQuery(r)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *server) eachRequest(ctx context.Context, r *http.Request, fn func(Reque
 		}
 	}
 	for off := 0; ; {
-		p, err := s.src.Requests(ctx, Query{Where: query.Where, Offset: off, Limit: MaxLimit})
+		p, err := s.src.Requests(ctx, Query{Where: query.Where, Sort: query.Sort, Offset: off, Limit: MaxLimit})
 		if err != nil {
 			return err
 		}
@@ -238,6 +238,9 @@ func exportQuery(form *listForm, text string) string {
 	}
 	if text != "" {
 		v.Set("q", text)
+	}
+	if form.Sort != "" {
+		v.Set("sort", form.Sort)
 	}
 	if len(v) == 0 {
 		return ""

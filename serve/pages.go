@@ -73,7 +73,13 @@ var funcs = template.FuncMap{
 		}{run, title, items}
 	},
 	"compare": compareHref,
-	"pair":    func(a, b *comparedRequest) []*comparedRequest { return []*comparedRequest{a, b} },
+	"sorth": func(d *listData, key, label, class string) any {
+		return struct {
+			D                 *listData
+			Key, Label, Class string
+		}{d, key, label, class}
+	},
+	"pair": func(a, b *comparedRequest) []*comparedRequest { return []*comparedRequest{a, b} },
 	"fields": func(title, class string, items []fieldDiff) any {
 		return struct {
 			Title, Class string
@@ -131,6 +137,8 @@ type listForm struct {
 	// Text is the list's text search (?q=), applied as the search page
 	// applies it.
 	Text string
+	// Sort is the list's order (?sort=, Query.Sort).
+	Sort string
 	// Expr is the whole expression the form means.
 	Expr      string
 	Runs      []string
@@ -214,7 +222,7 @@ func (s *server) listPage(r *http.Request, q Query, text string) (*RequestPage, 
 }
 
 func (s *server) requests(w http.ResponseWriter, r *http.Request) {
-	form, q, err := parseQuery(r)
+	form, q, err := parseListQuery(r)
 	d := &listData{Form: form}
 	o, oerr := s.src.Overview(r.Context())
 	if oerr != nil {
@@ -246,6 +254,9 @@ func (s *server) requests(w http.ResponseWriter, r *http.Request) {
 			u := url.Values{"where": {form.Expr}, "offset": {strconv.Itoa(off)}}
 			if form.Text != "" {
 				u.Set("q", form.Text)
+			}
+			if form.Sort != "" {
+				u.Set("sort", form.Sort)
 			}
 			if q.Limit > 0 {
 				u.Set("limit", strconv.Itoa(p.Limit))

@@ -190,3 +190,46 @@ func hrefs(page, prefix string) []string {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
+
+// TestSortAcrossPages: the request list sorts all matching requests, the
+// same way on a report folder and a corpus, page after page.
+func TestSortAcrossPages(t *testing.T) {
+	srcs := bothSources(t)
+	for _, key := range append(SortKeys, "-size", "-time", "-endpoint") {
+		orders := map[string]string{}
+		for name, src := range srcs {
+			h := mustNew(t, src, Options{})
+			var all []Request
+			for off := 0; ; off += 7 {
+				var p struct {
+					Requests []Request `json:"requests"`
+					Total    int       `json:"total"`
+				}
+				getJSON(t, h, "/api/requests?limit=7&offset="+itoa(off)+"&sort="+url.QueryEscape(key), &p)
+				all = append(all, p.Requests...)
+				if off+7 >= p.Total {
+					break
+				}
+			}
+			var ks []string
+			for _, q := range all {
+				ks = append(ks, q.Run+"#"+itoa(q.Seq))
+			}
+			orders[name] = strings.Join(ks, " ")
+			if key == "size" || key == "-size" {
+				for i := 1; i < len(all); i++ {
+					if (key == "size") != (all[i-1].Size <= all[i].Size) && all[i-1].Size != all[i].Size {
+						t.Errorf("%s %s: %d before %d", name, key, all[i-1].Size, all[i].Size)
+					}
+				}
+			}
+		}
+		if orders["report"] != orders["corpus"] {
+			t.Errorf("sort=%s differs:\nreport %s\ncorpus %s", key, orders["report"], orders["corpus"])
+		}
+	}
+	h := mustNew(t, srcs["report"], Options{})
+	if res, _ := get(t, h, "/api/requests?sort=payload"); res.StatusCode != 400 {
+		t.Errorf("unknown sort key: %d", res.StatusCode)
+	}
+}

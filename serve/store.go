@@ -134,7 +134,7 @@ func (s *StoreSource) Requests(ctx context.Context, q Query) (*RequestPage, erro
 	}
 	rows, err := db.QueryContext(ctx, `SELECT run, id, seq, time, feature, recipient, uri, req_type, size, data_types,
 		coalesce((SELECT permissions FROM runs WHERE runs.run = requests.run), '')
-		FROM requests WHERE `+where+` ORDER BY run, seq LIMIT ? OFFSET ?`, append(args, limit, p.Offset)...)
+		FROM requests WHERE `+where+` ORDER BY `+sqlOrder(q.Sort)+`run, seq LIMIT ? OFFSET ?`, append(args, limit, p.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
