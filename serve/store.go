@@ -86,7 +86,11 @@ func (s *StoreSource) Overview(ctx context.Context) (*Overview, error) {
 	}
 	o := &Overview{Title: s.title, Counts: map[string]map[string]int{}, Claims: s.claims}
 	for _, r := range runs {
-		run := report.Run{Label: r.Run, Source: r.Source, Requests: r.Requests, Permissions: r.Permissions}
+		run := report.Run{Label: r.Run, Source: r.Source, Requests: r.Requests, Permissions: r.Permissions,
+			Extends: r.Extends, SkipLines: r.SkipLines, Lines: r.Lines}
+		if r.Extends != "" {
+			run.LineSpan = fmt.Sprintf("%d-%d", r.SkipLines+1, r.Lines)
+		}
 		if r.RecordsEncrypted != nil {
 			run.Decryption = &report.Decryption{RecordsEncrypted: *r.RecordsEncrypted, RecordsDecrypted: *r.RecordsDecrypted,
 				Payloads: r.DecryptedPayloads, Error: r.Error}
