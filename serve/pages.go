@@ -73,6 +73,7 @@ var funcs = template.FuncMap{
 		}{run, title, items}
 	},
 	"compare": compareHref,
+	"reqpath": url.PathEscape,
 	"first":   func(n int, xs []string) []string { return xs[:min(n, len(xs))] },
 	"sorth": func(d *listData, key, label, class string) any {
 		return struct {

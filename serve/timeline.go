@@ -64,6 +64,8 @@ type axisEvent struct {
 	X, Y  int
 	Title string
 	Href  string
+	// N counts the events at this place.
+	N int
 	// Points is the diamond's polygon.
 	Points string
 }
@@ -74,6 +76,8 @@ const (
 	axisRowH   = 20
 	// maxAxisRows bounds the page rows of one timeline.
 	maxAxisRows = 60
+	// maxEventLines bounds the events listed in one diamond's title.
+	maxEventLines = 10
 )
 
 // uiEventSource is a source that lists the UI event findings naming a
@@ -235,6 +239,9 @@ func newAxis(run string, items []timelineItem, href func(run string, n int) stri
 	}
 	y := len(a.Rows)*axisRowH + 14
 	hasEvents := false
+	// Events at the same place share one diamond, whose title lists them.
+	at := map[int]int{}
+	count := map[int]int{}
 	for _, it := range items {
 		if it.event == nil {
 			continue
@@ -242,14 +249,34 @@ func newAxis(run string, items []timelineItem, href func(run string, n int) stri
 		hasEvents = true
 		f := red.finding(*it.event)
 		px, _ := x(it)
-		title := "UI event " + clip(f.Evidence.Value, 80) + " (" + f.Evidence.FieldPath + ")"
+		line := clip(f.Evidence.Value, 80) + " (" + f.Evidence.FieldPath + ")"
 		if timed {
-			title += " at " + it.t.Format("15:04:05.000")
+			line += " at " + it.t.Format("15:04:05.000")
 		} else {
-			title += " in request " + strconv.Itoa(f.Request)
+			line += " in request " + strconv.Itoa(f.Request)
 		}
-		a.Events = append(a.Events, axisEvent{X: px, Y: y - 4, Title: title, Href: href(f.Run, f.Request),
+		if i, ok := at[px]; ok {
+			count[px]++
+			if count[px] <= maxEventLines {
+				a.Events[i].Title += "\n" + line
+			}
+			a.Events[i].N = count[px]
+			continue
+		}
+		at[px], count[px] = len(a.Events), 1
+		a.Events = append(a.Events, axisEvent{X: px, Y: y - 4, Title: line, Href: href(f.Run, f.Request), N: 1,
 			Points: fmt.Sprintf("%d,%d %d,%d %d,%d %d,%d", px, y-10, px+5, y-4, px, y+2, px-5, y-4)})
+	}
+	for i := range a.Events {
+		e := &a.Events[i]
+		head := "UI event"
+		if e.N > 1 {
+			head = strconv.Itoa(e.N) + " UI events"
+		}
+		e.Title = head + ":\n" + e.Title
+		if e.N > maxEventLines {
+			e.Title += fmt.Sprintf("\n… and %d more", e.N-maxEventLines)
+		}
 	}
 	if hasEvents {
 		a.EventsY = y
