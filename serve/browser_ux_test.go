@@ -37,7 +37,8 @@ func (l *requestLog) take() []string {
 func waitFor(t *testing.T, ctx context.Context, cond string) {
 	t.Helper()
 	for i := 0; i < 100; i++ {
-		if run(t, ctx, chromedp.Evaluate[bool](cond)) {
+		// An error is a page between two documents: poll again.
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && (` + cond + `)`)); err == nil && ok {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -177,13 +178,13 @@ func TestBrowserUX(t *testing.T) {
 			nav(t, "/requests?limit=10")
 			bytes := `[...document.querySelectorAll("table.reqs tbody tr")].map(r => parseFloat(r.cells[7].textContent))`
 			run(t, ctx, chromedp.Evaluate[any](`document.querySelector("table.reqs thead th:nth-child(8) a").click()`))
-			waitFor(t, ctx, `location.search.includes("sort=size")`)
+			waitFor(t, ctx, `location.search.includes("sort=size") && document.querySelector("table.reqs thead th:nth-child(8)").getAttribute("aria-sort") === "ascending"`)
 			asc := run(t, ctx, chromedp.Evaluate[[]float64](bytes))
 			if !sort.Float64sAreSorted(asc) || asc[0] == asc[len(asc)-1] {
 				t.Errorf("bytes not sorted up: %v", asc)
 			}
 			run(t, ctx, chromedp.Evaluate[any](`document.querySelector("table.reqs thead th:nth-child(8) a").click()`))
-			waitFor(t, ctx, `location.search.includes("sort=-size")`)
+			waitFor(t, ctx, `location.search.includes("sort=-size") && document.querySelector("table.reqs thead th:nth-child(8)").getAttribute("aria-sort") === "descending"`)
 			desc := run(t, ctx, chromedp.Evaluate[[]float64](bytes))
 			if !sort.SliceIsSorted(desc, func(i, j int) bool { return desc[i] > desc[j] }) {
 				t.Errorf("bytes not sorted down: %v", desc)

@@ -71,7 +71,7 @@ func newLocView(locs []report.Location, href func(run string, n int) string) *lo
 
 func deg(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
 
-// landTxt is Natural Earth's 1:110m land, simplified: see world/README.md.
+// landTxt is Natural Earth's 1:110m land, simplified: see serve/world/README.md.
 //
 //go:embed world/land.txt
 var landTxt string
