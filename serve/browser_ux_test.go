@@ -38,7 +38,7 @@ func waitFor(t *testing.T, ctx context.Context, cond string) {
 	t.Helper()
 	for i := 0; i < 100; i++ {
 		// An error is a page between two documents: poll again.
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && (` + cond + `)`)); err == nil && ok {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && (`+cond+`)`)); err == nil && ok {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
