@@ -10,7 +10,7 @@ import (
 // are redacted exactly like the pages.
 
 func (s *server) apiRuns(w http.ResponseWriter, r *http.Request) {
-	o, err := s.src.Overview(r.Context())
+	o, _, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -27,7 +27,7 @@ func (s *server) apiRuns(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiRequests(w http.ResponseWriter, r *http.Request) {
-	form, q, err := parseQuery(r)
+	form, q, err := parseListQuery(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -49,6 +49,11 @@ func (s *server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	writeJSON(w, s.requestJSON(d))
+}
+
+// requestJSON is one request as the API and its JSON export give it.
+func (s *server) requestJSON(d *requestData) any {
 	out := struct {
 		Request
 		Findings []report.Finding `json:"findings"`
@@ -57,7 +62,7 @@ func (s *server) apiRequest(w http.ResponseWriter, r *http.Request) {
 		Tree     *treeNode        `json:"tree,omitempty"`
 		Opaque   string           `json:"opaque,omitempty"`
 		Payload  string           `json:"payload_hex,omitempty"`
-	}{Request: d.Q.Request, Findings: d.Findings, Prev: d.Q.Prev, Next: d.Q.Next}
+	}{Request: s.shownRequest(d.Q.Request), Findings: d.Findings, Prev: d.Q.Prev, Next: d.Q.Next}
 	if out.Findings == nil {
 		out.Findings = []report.Finding{}
 	}
@@ -67,7 +72,7 @@ func (s *server) apiRequest(w http.ResponseWriter, r *http.Request) {
 			out.Payload = hexString(d.Q.Payload)
 		}
 	}
-	writeJSON(w, out)
+	return out
 }
 
 func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
@@ -80,15 +85,16 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiGaps(w http.ResponseWriter, r *http.Request) {
-	g, err := s.src.Gaps(r.Context())
+	_, d, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	g := d.Groups
 	if g == nil {
-		g = []report.Gap{}
+		g = []report.GapGroup{}
 	}
-	writeJSON(w, map[string]any{"gaps": g})
+	writeJSON(w, map[string]any{"policy": d.Policy, "gaps": g})
 }
 
 func (s *server) apiMiniPrograms(w http.ResponseWriter, r *http.Request) {

@@ -41,6 +41,8 @@ var routes = []string{
 	"/static/style.css", "/static/app.js",
 	"/api/runs", "/api/requests", "/api/requests/0", "/api/search?q=x", "/api/gaps", "/api/miniprograms", "/api/locations",
 	"/api/diff?a=moments_1&b=moments_1",
+	"/compare?a=0&b=1", "/api/compare?a=0&b=1", "/export/requests.jsonl", "/export/requests.csv?where=run%3Dmoments_1",
+	"/export/requests/0.json", "/export/requests/0.txt",
 	"/nope", "/requests/999", "/api/requests/999", "/requests?where=bogus%3D1",
 }
 

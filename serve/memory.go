@@ -190,6 +190,20 @@ func (s *ReportSource) Overview(ctx context.Context) (*Overview, error) {
 func (s *ReportSource) Requests(ctx context.Context, q Query) (*RequestPage, error) {
 	limit := clampLimit(q.Limit)
 	p := &RequestPage{Offset: max(q.Offset, 0), Limit: limit, Requests: []Request{}}
+	if q.Sort != "" {
+		var idx []int
+		for i := range s.reqs {
+			if q.Where.Match(&s.records[i]) {
+				idx = append(idx, i)
+			}
+		}
+		sortRequests(s.reqs, idx, q.Sort)
+		p.Total = len(idx)
+		for _, i := range idx[min(p.Offset, len(idx)):min(p.Offset+limit, len(idx))] {
+			p.Requests = append(p.Requests, s.reqs[i])
+		}
+		return p, nil
+	}
 	for i := range s.reqs {
 		if !q.Where.Match(&s.records[i]) {
 			continue

@@ -49,8 +49,10 @@ var funcs = template.FuncMap{
 		p, _, _ := strings.Cut(fieldPath, "+")
 		return "n-" + anchorSafe(p)
 	},
-	"join": strings.Join,
-	"pct":  func(a, b int) int { return a * 100 / max(b, 1) },
+	"join":        strings.Join,
+	"verdictWord": verdictWord,
+	"kindWord":    kindWord,
+	"pct":         func(a, b int) int { return a * 100 / max(b, 1) },
 	"where": func(terms ...string) string {
 		return "/requests?where=" + url.QueryEscape(strings.Join(terms, " "))
 	},
@@ -70,6 +72,22 @@ var funcs = template.FuncMap{
 			Items      []report.DiffItem
 		}{run, title, items}
 	},
+	"compare": compareHref,
+	"reqpath": url.PathEscape,
+	"first":   func(n int, xs []string) []string { return xs[:min(n, len(xs))] },
+	"sorth": func(d *listData, key, label, class string) any {
+		return struct {
+			D                 *listData
+			Key, Label, Class string
+		}{d, key, label, class}
+	},
+	"pair": func(a, b *comparedRequest) []*comparedRequest { return []*comparedRequest{a, b} },
+	"fields": func(title, class string, items []fieldDiff) any {
+		return struct {
+			Title, Class string
+			Items        []fieldDiff
+		}{title, class, items}
+	},
 	"keys": func(m map[string]int) []string {
 		out := make([]string, 0, len(m))
 		for k := range m {
@@ -83,7 +101,7 @@ var funcs = template.FuncMap{
 func parsePages() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.tmpl"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"overview", "requests", "request", "search", "miniprograms", "locations", "gaps", "diff", "error"} {
+	for _, name := range []string{"overview", "requests", "request", "search", "miniprograms", "locations", "gaps", "diff", "compare", "error"} {
 		t := template.Must(base.Clone())
 		out[name] = template.Must(t.ParseFS(templateFS, "templates/"+name+".tmpl"))
 	}
@@ -107,7 +125,7 @@ func (s *server) render(w http.ResponseWriter, name string, p *page) {
 }
 
 func (s *server) overview(w http.ResponseWriter, r *http.Request) {
-	o, err := s.src.Overview(r.Context())
+	o, _, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -118,6 +136,11 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) {
 // listForm is the request list's filter form.
 type listForm struct {
 	Run, Feature, Endpoint, DataType, Recipient, Perm, From, To, Where string
+	// Text is the list's text search (?q=), applied as the search page
+	// applies it.
+	Text string
+	// Sort is the list's order (?sort=, Query.Sort).
+	Sort string
 	// Expr is the whole expression the form means.
 	Expr      string
 	Runs      []string
@@ -158,7 +181,7 @@ func quoteValue(v string) string {
 func parseQuery(r *http.Request) (*listForm, Query, error) {
 	v := r.URL.Query()
 	f := &listForm{Run: v.Get("run"), Feature: v.Get("feature"), Endpoint: v.Get("endpoint"), DataType: v.Get("data_type"),
-		Recipient: v.Get("recipient"), Perm: v.Get("permissions"), From: v.Get("from"), To: v.Get("to"), Where: v.Get("where")}
+		Recipient: v.Get("recipient"), Perm: v.Get("permissions"), From: v.Get("from"), To: v.Get("to"), Where: v.Get("where"), Text: v.Get("q")}
 	f.Expr = f.terms()
 	q := Query{}
 	e, err := filter.Parse(f.Expr)
@@ -190,10 +213,30 @@ type listData struct {
 	Prev, Next string
 	First      int
 	Last       int
+	// Export is the query string of the export links.
+	Export string
+}
+
+// listPage is one page of the request list; with text, only requests
+// with a search hit for it (as the search page shows hits) are listed.
+func (s *server) listPage(r *http.Request, q Query, text string) (*RequestPage, error) {
+	if strings.TrimSpace(text) == "" {
+		return s.src.Requests(r.Context(), q)
+	}
+	var all []Request
+	if err := s.eachRequest(r.Context(), r, func(x Request) error { all = append(all, x); return nil }); err != nil {
+		return nil, err
+	}
+	limit := clampLimit(q.Limit)
+	p := &RequestPage{Offset: max(q.Offset, 0), Limit: limit, Total: len(all), Requests: []Request{}}
+	if p.Offset < len(all) {
+		p.Requests = all[p.Offset:min(p.Offset+limit, len(all))]
+	}
+	return p, nil
 }
 
 func (s *server) requests(w http.ResponseWriter, r *http.Request) {
-	form, q, err := parseQuery(r)
+	form, q, err := parseListQuery(r)
 	d := &listData{Form: form}
 	o, oerr := s.src.Overview(r.Context())
 	if oerr != nil {
@@ -210,15 +253,25 @@ func (s *server) requests(w http.ResponseWriter, r *http.Request) {
 		d.Err = err.Error()
 		w.WriteHeader(http.StatusBadRequest)
 	} else {
-		p, err := s.src.Requests(r.Context(), q)
+		p, err := s.listPage(r, q, form.Text)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		for i := range p.Requests {
+			p.Requests[i] = s.shownRequest(p.Requests[i])
+		}
 		d.Page = p
+		d.Export = exportQuery(form, form.Text)
 		d.First, d.Last = p.Offset+1, p.Offset+len(p.Requests)
 		link := func(off int) string {
 			u := url.Values{"where": {form.Expr}, "offset": {strconv.Itoa(off)}}
+			if form.Text != "" {
+				u.Set("q", form.Text)
+			}
+			if form.Sort != "" {
+				u.Set("sort", form.Sort)
+			}
 			if q.Limit > 0 {
 				u.Set("limit", strconv.Itoa(p.Limit))
 			}
@@ -382,9 +435,16 @@ func (s *server) miniprograms(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var events []report.Finding
+	if es, ok := s.src.(uiEventSource); ok {
+		if events, err = es.uiEvents(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	var views []mpView
 	for _, mp := range mps {
-		views = append(views, newMPView(mp))
+		views = append(views, newMPView(mp, events, requestHref(s.src), s.red))
 	}
 	s.render(w, "miniprograms", &page{Title: "Mini Programs", Data: views})
 }
@@ -398,24 +458,16 @@ func (s *server) locations(w http.ResponseWriter, r *http.Request) {
 	for i := range locs {
 		locs[i] = s.red.location(locs[i])
 	}
-	s.render(w, "locations", &page{Title: "Locations", Data: newLocView(locs)})
+	s.render(w, "locations", &page{Title: "Locations", Data: newLocView(locs, requestHref(s.src))})
 }
 
 func (s *server) gaps(w http.ResponseWriter, r *http.Request) {
-	gaps, err := s.src.Gaps(r.Context())
+	_, d, err := s.loadGaps(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	o, err := s.src.Overview(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, "gaps", &page{Title: "Policy gaps", Data: struct {
-		Policy string
-		Gaps   []report.Gap
-	}{o.Policy, gaps}})
+	s.render(w, "gaps", &page{Title: "Policy gaps", Data: d})
 }
 
 type diffData struct {
@@ -435,7 +487,16 @@ func (s *server) diff(w http.ResponseWriter, r *http.Request) {
 	for _, run := range o.Runs {
 		d.Runs = append(d.Runs, run.Label)
 	}
-	if d.A != "" && d.B != "" {
+	asked := d.A != "" && d.B != ""
+	// Preselect two different runs: the same run on both sides compares
+	// nothing.
+	if d.A == "" {
+		d.A = otherRun(d.Runs, d.B)
+	}
+	if d.B == "" {
+		d.B = otherRun(d.Runs, d.A)
+	}
+	if asked {
 		res, err := s.src.Diff(r.Context(), d.A, d.B)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -449,4 +510,14 @@ func (s *server) diff(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, "diff", &page{Title: "Diff", Data: d})
+}
+
+// otherRun returns the first run that is not run ("" when there is none).
+func otherRun(runs []string, run string) string {
+	for _, r := range runs {
+		if r != run {
+			return r
+		}
+	}
+	return ""
 }

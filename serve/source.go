@@ -62,6 +62,9 @@ type Query struct {
 	Where  *filter.Expr
 	Offset int
 	Limit  int // 0: DefaultLimit; capped at MaxLimit
+	// Sort orders the list by one of SortKeys, descending with a leading
+	// "-"; "" is run and capture order, which also breaks ties.
+	Sort string
 }
 
 // Page sizes of request lists.

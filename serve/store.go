@@ -73,7 +73,11 @@ func (s *StoreSource) Overview(ctx context.Context) (*Overview, error) {
 	}
 	o := &Overview{Title: s.title, Counts: map[string]map[string]int{}, Claims: s.claims}
 	for _, r := range runs {
-		run := report.Run{Label: r.Run, Source: r.Source, Requests: r.Requests, Permissions: r.Permissions}
+		run := report.Run{Label: r.Run, Source: r.Source, Requests: r.Requests, Permissions: r.Permissions,
+			Extends: r.Extends, SkipLines: r.SkipLines, Lines: r.Lines}
+		if r.Extends != "" {
+			run.LineSpan = fmt.Sprintf("%d-%d", r.SkipLines+1, r.Lines)
+		}
 		if r.RecordsEncrypted != nil {
 			run.Decryption = &report.Decryption{RecordsEncrypted: *r.RecordsEncrypted, RecordsDecrypted: *r.RecordsDecrypted,
 				Payloads: r.DecryptedPayloads, Error: r.Error}
@@ -121,7 +125,7 @@ func (s *StoreSource) Requests(ctx context.Context, q Query) (*RequestPage, erro
 	}
 	rows, err := db.QueryContext(ctx, `SELECT run, id, seq, time, feature, recipient, uri, req_type, size, data_types,
 		coalesce((SELECT permissions FROM runs WHERE runs.run = requests.run), '')
-		FROM requests WHERE `+where+` ORDER BY run, seq LIMIT ? OFFSET ?`, append(args, limit, p.Offset)...)
+		FROM requests WHERE `+where+` ORDER BY `+sqlOrder(q.Sort)+`run, seq LIMIT ? OFFSET ?`, append(args, limit, p.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
@@ -171,9 +175,13 @@ func (s *StoreSource) Request(ctx context.Context, id string) (*RequestDetail, e
 }
 
 // FindingRequest implements Source.
+// Without a run, the finding is looked up in every run (the first run by
+// label wins when two runs hold the same ID), so the same finding URL works
+// on a report folder and on a corpus.
 func (s *StoreSource) FindingRequest(ctx context.Context, run, fid string) (string, error) {
 	var n int
-	err := s.st.DB().QueryRowContext(ctx, `SELECT request FROM findings WHERE run = ? AND id = ?`, run, fid).Scan(&n)
+	err := s.st.DB().QueryRowContext(ctx, `SELECT run, request FROM findings WHERE (? = '' OR run = ?) AND id = ? ORDER BY run LIMIT 1`,
+		run, run, fid).Scan(&run, &n)
 	if err != nil {
 		return "", ErrNotFound
 	}
@@ -271,7 +279,7 @@ func (s *StoreSource) Search(ctx context.Context, q string, limit int) (*SearchR
 		res.Hits = append(res.Hits, Hit{Request: reqID(h.Run, h.Request), Run: h.Run, URI: h.URI, Path: h.FieldPath,
 			Text: h.Value, Where: "value"})
 	}
-	return res, nil
+	return s.moreHits(ctx, res, q, limit)
 }
 
 // runReport reads one run's findings and requests for a diff.
