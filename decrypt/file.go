@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/wxaudit/wxaudit/internal/atomicfile"
 	"github.com/wxaudit/wxaudit/payload"
 )
 
@@ -18,7 +19,9 @@ func File(ctx context.Context, capturePath, outPath string, opts Options) (*Stat
 		return nil, err
 	}
 	defer in.Close()
-	f, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	// Written under a temporary name and renamed once whole: a reader
+	// never sees half the payloads, and a failed run leaves nothing.
+	f, err := atomicfile.Create(outPath)
 	if err != nil {
 		return nil, err
 	}
@@ -36,8 +39,9 @@ func File(ctx context.Context, capturePath, outPath string, opts Options) (*Stat
 	if err == nil {
 		err = w.Flush()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err != nil {
+		f.Abort()
+		return st, err
 	}
-	return st, err
+	return st, f.Commit()
 }

@@ -43,3 +43,27 @@ func TestFile(t *testing.T) {
 		t.Error("a missing capture decrypted")
 	}
 }
+
+// File writes its output whole or not at all: a capture that fails leaves
+// no payload file and no temporary file behind.
+func TestFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "not-a-capture.pcap")
+	if err := os.WriteFile(bad, []byte("this is not a capture at all, not even close"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decrypt.File(context.Background(), bad, filepath.Join(dir, "payloads.jsonl"), decrypt.Options{}); err == nil {
+		t.Fatal("decrypting a non-capture succeeded")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("left behind: %v (want only the input)", names)
+	}
+}
