@@ -326,8 +326,8 @@ func TestPermissionState(t *testing.T) {
 // stamp count one each.
 func TestCountSessions(t *testing.T) {
 	ids := map[string]bool{
-		"hash=1&ts=1681409968218&host=": true, "hash=1&ts=1681409968226&device=2": true, // one launch, two stamps
-		"hash=1&ts=1684415160747": true, "hash=1&ts=1684415172089": true, // two launches, 11 s apart
+		"hash=1&ts=1700000000100&host=": true, "hash=1&ts=1700000000108&device=2": true, // one launch, two stamps
+		"hash=1&ts=1700000300000": true, "hash=1&ts=1700000311342": true, // two launches, 11 s apart
 		"opaque": true, // no stamp
 	}
 	if n := countSessions(ids); n != 4 {

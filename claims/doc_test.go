@@ -116,7 +116,7 @@ func richReport() *report.Report {
 		b.req("messaging", "wechat", "message_content", "location")
 	}
 	b.req("miniprograms", "wechat", "miniprogram_page_path@"+app, "usage_statistics@"+app, "ui_events@"+app)
-	b.r.Findings[len(b.r.Findings)-2].MPSession = "hash=1&ts=1681409968226"
+	b.r.Findings[len(b.r.Findings)-2].MPSession = "hash=1&ts=1700000000108"
 	b.r.Findings[len(b.r.Findings)-2].MPPage = "page/index"
 	b.req("search", "weixin", "search_query")
 	var gaps []report.Gap

@@ -9,7 +9,7 @@ import (
 // A Mini Program session is one launch. WeChat's reports name it by a
 // launch time in milliseconds, "hash=<uin>&ts=<ms>&..." (analyze keeps
 // only ids of that form); components stamp the same launch a few
-// milliseconds apart (1681409968218 and ...226 in the shared logs). So
+// milliseconds apart (8 ms in the shared logs). So
 // stamps closer than sessionGap are one session; an id with no stamp
 // counts one.
 const sessionGap = 2000 // ms

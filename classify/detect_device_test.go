@@ -20,7 +20,7 @@ func TestDeviceShapes(t *testing.T) {
 		{"samsung model and abi", text("3.3", "SM-G9910arm64-v8a"), []taxonomy.DataType{taxonomy.DeviceModel, taxonomy.DeviceHardware}, nil},
 		{"the abi alone is hardware only", text("4.4", "arm64-v8a"), nil, []taxonomy.DataType{taxonomy.DeviceModel}},
 		{"a flag naming the abi", text("4.4", "is-arm64-v8a"), nil, []taxonomy.DataType{taxonomy.DeviceModel}},
-		{"device id and launch time", inReport(text("4.4.2.$0", "A9543d226cb39f0f_1684412617781")), []taxonomy.DataType{taxonomy.DeviceID}, nil},
+		{"device id and launch time", inReport(text("4.4.2.$0", "A0123456789abcdf_1700000000123")), []taxonomy.DataType{taxonomy.DeviceID}, nil},
 		{"a hex id and a time", inReport(text("4.4.2.$0", "B9543d226cb39f0f_1684412617781")), nil, []taxonomy.DataType{taxonomy.DeviceID}},
 		{"a router's name under ssid is no model", Field{Path: "5.ssid", Kind: KindText, Text: "Xiaomi-402B", Chain: []string{"string", "json"}}, []taxonomy.DataType{taxonomy.WiFi}, []taxonomy.DataType{taxonomy.DeviceModel}},
 	}
