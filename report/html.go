@@ -22,8 +22,8 @@ var tmpl = sync.OnceValue(func() *template.Template {
 		"reqKey":      reqKey,
 		"sensitivity": func(dt string) string { return SensitivityName(Sensitivity(dt)) },
 		"pct":         func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
-		"verdictWord": verdictWord,
-		"kindWord":    kindWord,
+		"verdictWord": VerdictWord,
+		"kindWord":    KindWord,
 		"first":       firstN,
 	}).Parse(htmlTemplate))
 })
@@ -336,7 +336,8 @@ func tail(s string, n int) string {
 	return "…" + s[i:]
 }
 
-func verdictWord(v string) string {
+// VerdictWord is the word a page shows for a claim's verdict.
+func VerdictWord(v string) string {
 	switch v {
 	case Supported:
 		return "supported"
@@ -346,7 +347,8 @@ func verdictWord(v string) string {
 	return "not testable"
 }
 
-func kindWord(k string) string {
+// KindWord is the words a page shows for a policy gap's kind.
+func KindWord(k string) string {
 	switch k {
 	case "incorrect_entity":
 		return "wrong collector named"

@@ -77,7 +77,7 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 		} else if c.Concern {
 			concern = "a privacy concern"
 		}
-		fmt.Fprintf(b, "### %s: %s (%s; %s)\n\n", verdictWord(c.Verdict), mdText(c.Title), source, concern)
+		fmt.Fprintf(b, "### %s: %s (%s; %s)\n\n", VerdictWord(c.Verdict), mdText(c.Title), source, concern)
 		if c.StudySentence != "" {
 			fmt.Fprintf(b, "> The study: \"%s\"\n\n", mdText(c.StudySentence))
 		}
@@ -114,7 +114,7 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 				ambiguous = append(ambiguous, g)
 				continue
 			}
-			fmt.Fprintf(b, "- **%s**: %s, %s, to %s. %s %d findings in %s. Evidence: %s.\n", kindWord(g.Kind), mdText(g.DataType), mdText(g.Feature),
+			fmt.Fprintf(b, "- **%s**: %s, %s, to %s. %s %d findings in %s. Evidence: %s.\n", KindWord(g.Kind), mdText(g.DataType), mdText(g.Feature),
 				mdText(g.Recipient), mdText(g.Statement), g.Findings, mdText(strings.Join(g.Runs, ", ")), mdText(strings.Join(g.Evidence[:min(3, len(g.Evidence))], ", ")))
 		}
 		if len(ambiguous) > 0 {

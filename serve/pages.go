@@ -50,8 +50,8 @@ var funcs = template.FuncMap{
 		return "n-" + anchorSafe(p)
 	},
 	"join":        strings.Join,
-	"verdictWord": verdictWord,
-	"kindWord":    kindWord,
+	"verdictWord": report.VerdictWord,
+	"kindWord":    report.KindWord,
 	"pct":         func(a, b int) int { return a * 100 / max(b, 1) },
 	"where": func(terms ...string) string {
 		return "/requests?where=" + url.QueryEscape(strings.Join(terms, " "))

@@ -106,32 +106,6 @@ func (s *server) loadGaps(ctx context.Context) (*Overview, *gapData, error) {
 	return o, d, nil
 }
 
-// verdictWord and kindWord are the report's words for a claim's verdict
-// and a gap's kind (report/html.go).
-func verdictWord(v string) string {
-	switch v {
-	case report.Supported:
-		return "supported"
-	case report.Contradicted:
-		return "contradicted"
-	}
-	return "not testable"
-}
-
-func kindWord(k string) string {
-	switch k {
-	case "incorrect_entity":
-		return "wrong collector named"
-	case "governed_elsewhere":
-		return "left to another policy"
-	case "omitted":
-		return "not disclosed"
-	case "ambiguous":
-		return "only vague wording"
-	}
-	return k
-}
-
 // requestNamer is a source whose request IDs are not the report's request
 // numbers: a corpus numbers requests per run.
 type requestNamer interface {
