@@ -273,17 +273,8 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 		if !c.myIP[root][cand.Value] || have[cand.Path] {
 			continue
 		}
-		f := report.Finding{DataType: string(taxonomy.IPAddress), Confidence: string(taxonomy.High),
-			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
-			Evidence: report.Evidence{FieldPath: cand.Path, Value: cand.Value, Rule: "detector:known-client-ip",
-				Reason: "the value equals the IP address the client states as its own (getnetworkinfo) in this log: the device's public address"}}
-		// The first finding of the request supplies its attribution.
-		if len(rec.Findings) > 0 {
-			tmpl := &rec.Findings[0]
-			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
-		}
-		f.ID = findingID(rec.Sum, reqKeyOf(q.URI, q.ReqType),
-			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.IPAddress, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
+		f := runLevelFinding(rec, q, taxonomy.IPAddress, cand.Path, cand.Value, "detector:known-client-ip",
+			"the value equals the IP address the client states as its own (getnetworkinfo) in this log: the device's public address", ids)
 		extra = append(extra, f)
 		changed = true
 	}
@@ -291,16 +282,8 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 		if !c.uin[root][cand.Value] {
 			continue
 		}
-		f := report.Finding{DataType: string(taxonomy.AccountID), Confidence: string(taxonomy.High),
-			Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
-			Evidence: report.Evidence{FieldPath: cand.Path, Value: cand.Value, Rule: "detector:known-uin",
-				Reason: "the number equals the account's uin (the BaseRequest's field 2 in this log): the account id, sent without a BaseRequest"}}
-		if len(rec.Findings) > 0 {
-			tmpl := &rec.Findings[0]
-			f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
-		}
-		f.ID = findingID(rec.Sum, reqKeyOf(q.URI, q.ReqType),
-			&classify.Finding{FieldPath: f.Evidence.FieldPath, DataType: taxonomy.AccountID, Rule: f.Evidence.Rule, Value: f.Evidence.Value}, ids)
+		f := runLevelFinding(rec, q, taxonomy.AccountID, cand.Path, cand.Value, "detector:known-uin",
+			"the number equals the account's uin (the BaseRequest's field 2 in this log): the account id, sent without a BaseRequest", ids)
 		extra = append(extra, f)
 		changed = true
 		break // one finding says it: the rest of the request's numbers are not looked at
@@ -319,4 +302,19 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 			q.DataTypes = append(q.DataTypes, string(t.Name))
 		}
 	}
+}
+
+// runLevelFinding is a finding that only the whole run's facts could make
+// (a value equal to the client's own IP or uin). The request's first
+// finding supplies its attribution.
+func runLevelFinding(rec *record, q *report.Request, dt taxonomy.DataType, path, value, rule, reason string, ids map[[6]byte]int) report.Finding {
+	f := report.Finding{DataType: string(dt), Confidence: string(taxonomy.High),
+		Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
+		Evidence: report.Evidence{FieldPath: path, Value: value, Rule: rule, Reason: reason}}
+	if len(rec.Findings) > 0 {
+		tmpl := &rec.Findings[0]
+		f.Permissions, f.AppID, f.Source = tmpl.Permissions, tmpl.AppID, tmpl.Source
+	}
+	f.ID = findingID(rec.Sum, reqKeyOf(q.URI, q.ReqType), &classify.Finding{FieldPath: path, DataType: dt, Rule: rule, Value: value}, ids)
+	return f
 }
