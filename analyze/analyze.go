@@ -453,7 +453,8 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 		found = a.cl.Classify(classify.Request{URI: path, ReqType: p.ReqType}, a.fields)
 	}
 	found, alsoBy := agreeing(found)
-	found, alsoBy, pinned := perLeaf(found, alsoBy, a.fields)
+	byPath := pathIndex(a.fields)
+	found, alsoBy, pinned := perLeaf(found, alsoBy, a.fields, byPath)
 	at := attribute.Resolve(a.cat, p.ReqType, p.URI, found, a.fields)
 	feature := at.Feature
 	recipient := attribute.Recipient(path, p.Host, feature)
@@ -464,7 +465,7 @@ func (a *analyzer) request(p *payload.Payload, run *report.Run, seq int) {
 	if a.opts.KeepPayloads {
 		q.Payload = bytes.Clone(p.Payload)
 	}
-	places := placeFindings(found, a.fields, pinned)
+	places := placeFindings(found, a.fields, byPath, pinned)
 	endpoint := reqKeyOf(path, p.ReqType)
 	types := map[string]bool{}
 	for i := range found {

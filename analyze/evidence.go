@@ -61,8 +61,7 @@ func entryTree(fields []classify.Field) map[int]int {
 // reports the same tap five times in one batch did five taps. It returns
 // the findings, their agreeing rules and, per finding, the leaf it was
 // pinned to (-1: left to locate).
-func perLeaf(found []classify.Finding, also [][]string, fields []classify.Field) ([]classify.Finding, [][]string, []int) {
-	byPath := pathIndex(fields)
+func perLeaf(found []classify.Finding, also [][]string, fields []classify.Field, byPath map[string][]int) ([]classify.Finding, [][]string, []int) {
 	var outF []classify.Finding
 	var outA [][]string
 	var leaves []int
@@ -84,6 +83,7 @@ func perLeaf(found []classify.Finding, also [][]string, fields []classify.Field)
 	return outF, outA, leaves
 }
 
+// pathIndex maps each field path to its leaves, once per request.
 func pathIndex(fields []classify.Field) map[string][]int {
 	byPath := map[string][]int{}
 	for i := range fields {
@@ -94,8 +94,7 @@ func pathIndex(fields []classify.Field) map[string][]int {
 
 // placeFindings locates every finding of one request (at its pinned leaf,
 // when perLeaf pinned one) and attributes each to the appid of its entry.
-func placeFindings(found []classify.Finding, fields []classify.Field, pinned []int) []placement {
-	byPath := pathIndex(fields)
+func placeFindings(found []classify.Finding, fields []classify.Field, byPath map[string][]int, pinned []int) []placement {
 	pl := make([]placement, len(found))
 	for i := range found {
 		if pinned != nil && pinned[i] >= 0 {
