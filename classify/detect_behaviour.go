@@ -22,6 +22,9 @@ var (
 	reJSError = lazyre.New(`\b(SyntaxError|TypeError|ReferenceError|RangeError|URIError|EvalError): \S`).Needing("Error: ")
 	// ANR, crash and abnormal-exit records as report lines name them.
 	reCrashWord = lazyre.New(`(?i)^(bg |fg )?(anr|crash(ed)?|native ?crash|java ?crash|tombstone|oom|out of memory|watchdog)([-_ :]\S*)?$`)
+	// A Unix time in milliseconds (2014 to 2033), whole or as one
+	// '-', '_' or ':' separated part of an id.
+	reMillisInID = lazyre.New(`(^|[-_:])1[4-9]\d{11}($|[-_:])`)
 	// A Mini Program API result: "<api>:ok", "<api>:fail …", "<api>:cancel".
 	reAPIResult = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]{1,63}:(ok|fail|cancel)\b`)
 	// A screen (Activity/Fragment) name, as report lines record page
@@ -92,6 +95,12 @@ func behaviourDetect(f *Field, name, s string, search bool, emit func(Finding)) 
 				break
 			}
 		}
+	}
+	// A click id that is, or holds, the tap's time in milliseconds
+	// ("1684415183666", "<search id>-1681405683412-<n>") says when the
+	// user tapped, not only that they did.
+	if strings.HasPrefix(n, "click") && strings.HasSuffix(n, "id") && len(s) <= 128 && reMillisInID.MatchString(s) {
+		out(taxonomy.ActivityTimestamps, taxonomy.Medium, "click-id-time", "the id of a tap ("+name+") is or holds the time of the tap in milliseconds")
 	}
 	if inText(f) && uiActions[strings.ToLower(s)] {
 		out(taxonomy.UIEvents, taxonomy.Medium, "ui-action", "a report names a user action or a page navigation (click, expose, switchTab…)")

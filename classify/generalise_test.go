@@ -229,6 +229,10 @@ func TestBehaviourDetectors(t *testing.T) {
 		// UI events.
 		{"click in a kv line", Request{}, []Field{rl("4.4.2.$3", "click")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
 		{"exposure report keys", Request{}, []Field{q("4.4.2.$6.isexpose", "1"), q("4.4.2.$6.clickid", "201114-1684415170448-7277")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
+		{"a click id that is the tap's time", Request{}, []Field{q("19.baseInfo.clickId", "1684415183666")}, []taxonomy.DataType{taxonomy.UIEvents, taxonomy.ActivityTimestamps}, nil},
+		{"a click id holding the tap's time", Request{}, []Field{q("1.log_buffer.$13.clickId", "1928636848212416597-1681405683412-4710098717")}, []taxonomy.DataType{taxonomy.UIEvents, taxonomy.ActivityTimestamps}, nil},
+		{"a clicked document's id is no time", Request{}, []Field{num("1.data.click_doc_id", "3244507158")}, []taxonomy.DataType{taxonomy.UIEvents}, []taxonomy.DataType{taxonomy.ActivityTimestamps}},
+		{"a Mini Program's data call is not a UI event", Request{URI: "/cgi-bin/mmbiz-bin/js-operatewxdata"}, []Field{q("3.api_name", "webapi_getwxabusinessconfig")}, nil, []taxonomy.DataType{taxonomy.UIEvents}},
 		{"red dot and tab", Request{}, []Field{num("4.4.2.$22.redDot", "1"), num("4.4.2.$22.tabId", "2")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
 		{"search click report", Request{}, []Field{num("1.data.click_box_pos", "3"), text("1.data.click_doc_title", "weather")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
 		{"switchTab navigation", Request{}, []Field{rl("4.$14", "switchTab")}, []taxonomy.DataType{taxonomy.UIEvents}, nil},
