@@ -14,7 +14,8 @@ import (
 // the redacted report a request at a time: counts, summaries, the split
 // into HTML pages, and the few finding IDs the overview links to. Its
 // memory is bounded by the distinct runs, types, features, endpoints and
-// Mini Program pages, plus one small record per request (the timeline).
+// Mini Program pages, plus each request's page (reqPage); the requests
+// themselves are read back from their spool (heads.go).
 type digest struct {
 	head     *Report         // redacted: runs, errors, policy, claims
 	heads    *heads          // the requests, redacted, without payloads
