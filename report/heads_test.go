@@ -48,4 +48,3 @@ func TestHeadsSpoolPrivateAndRemoved(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
-
