@@ -41,10 +41,8 @@ func TestHeadsSpoolPrivateAndRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"in.jsonl:7", "/cgi-bin/x"} {
-		if !contains(page, want) {
+		if !strings.Contains(string(page), want) {
 			t.Errorf("report.html lacks the request's %q", want)
 		}
 	}
 }
-
-func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
