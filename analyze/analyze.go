@@ -218,7 +218,7 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		// coordinate pairs), user entries included.
 		cl = classify.New(classify.Options{Catalog: cat})
 	}
-	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]int{}, spool: sp, facts: newFacts()}
+	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]uint32{}, spool: sp, facts: newFacts()}
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -300,11 +300,11 @@ type analyzer struct {
 	opts     Options
 	rep      *report.Report // runs and errors; requests and findings go to spool
 	dropped  int
-	fields   []classify.Field // reused per request
-	requests int              // requests so far: the next request ID
-	nIPs     int              // IP candidates kept, bounded by maxIPCandidates
-	nUins    int              // uin candidates kept, bounded by maxIPCandidates
-	ids      map[[6]byte]int  // finding IDs given, for duplicate requests
+	fields   []classify.Field   // reused per request
+	requests int                // requests so far: the next request ID
+	nIPs     int                // IP candidates kept, bounded by maxIPCandidates
+	nUins    int                // uin candidates kept, bounded by maxIPCandidates
+	ids      map[[6]byte]uint32 // finding IDs given, for duplicate requests: 12 bytes a distinct finding
 	spool    spool
 	facts    *facts
 	err      error // the first spool error

@@ -89,28 +89,35 @@ func writeRepeated(tb testing.TB, path string) (*Written, string) {
 
 // TestWriteMemoryFlat: Write's live heap does not grow with the requests
 // or the findings. The shared startup log given 2 and 12 times over makes
-// 6 times the requests and findings. What may grow: the finding IDs that
+// 6 times the requests and findings; each is analysed twice. What may grow: the finding IDs that
 // policy.json lists, packed (8 bytes a finding), and the summaries'
 // distinct values. Holding each request's head (the timeline and evidence
 // headings) measured about 1,000 bytes per added request, and the IDs as
 // strings about 80 bytes per added finding.
 func TestWriteMemoryFlat(t *testing.T) {
 	if testing.Short() || testkit.Race {
-		t.Skip("analyses 13k requests")
+		t.Skip("analyses 27k requests")
 	}
 	var lives [2]uint64
 	var findings, requests [2]int
 	for i, n := range []int{2, 12} {
 		path := repeatedLog(t, n)
-		var heap uint64
-		lives[i], heap, _ = peakMemory(func() {
-			w, _ := writeRepeated(t, path)
-			findings[i] = w.Findings
-			for _, run := range w.Report.Runs {
-				requests[i] += run.Requests
+		// The smaller of two peaks: a sample may catch a collection late,
+		// with an evidence page's garbage still counted live.
+		for try := range 2 {
+			requests[i] = 0
+			live, heap, _ := peakMemory(func() {
+				w, _ := writeRepeated(t, path)
+				findings[i] = w.Findings
+				for _, run := range w.Report.Runs {
+					requests[i] += run.Requests
+				}
+			})
+			if try == 0 || live < lives[i] {
+				lives[i] = live
 			}
-		})
-		t.Logf("%dx: %d requests, %d findings, peak live heap %.1f MB, peak heap %.1f MB", n, requests[i], findings[i], float64(lives[i])/1e6, float64(heap)/1e6)
+			t.Logf("%dx: %d requests, %d findings, peak live heap %.1f MB, peak heap %.1f MB", n, requests[i], findings[i], float64(live)/1e6, float64(heap)/1e6)
+		}
 	}
 	grew := float64(int64(lives[1]) - int64(lives[0]))
 	perRequest := grew / float64(requests[1]-requests[0])
@@ -118,11 +125,11 @@ func TestWriteMemoryFlat(t *testing.T) {
 	t.Logf("live heap grew %.1f MB: %.0f bytes per added request, %.1f per added finding", grew/1e6, perRequest, perFinding)
 	// Bounds far above what is held (8 bytes a finding, 12 findings a
 	// request here) and far below what was: a collection's timing moves
-	// the sampled peak by up to a megabyte.
-	if perRequest > 400 {
+	// the sampled peak by a megabyte or two.
+	if perRequest > 500 {
 		t.Errorf("the live heap grows by %.0f bytes per request: requests are held in memory", perRequest)
 	}
-	if perFinding > 30 {
+	if perFinding > 40 {
 		t.Errorf("the live heap grows by %.1f bytes per finding: findings are held in memory", perFinding)
 	}
 }
