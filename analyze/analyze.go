@@ -218,7 +218,7 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		// coordinate pairs), user entries included.
 		cl = classify.New(classify.Options{Catalog: cat})
 	}
-	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]int{}, spool: sp, facts: newFacts()}
+	a := &analyzer{cl: cl, cat: cat, opts: opts, rep: &report.Report{Errors: warnings}, ids: map[[6]byte]uint32{}, spool: sp, facts: newFacts()}
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -272,7 +272,11 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		a.rep.Errors = append(a.rep.Errors, fmt.Sprintf("%d further errors not listed", a.dropped))
 	}
 	if opts.Policy != nil {
-		a.rep.Policy = comparePolicy(opts.Policy, flows.Flows())
+		fl := flows.Flows
+		if _, ok := out.(*folderSink); ok {
+			fl = flows.PackedFlows // the IDs stay packed until policy.json is written
+		}
+		a.rep.Policy = comparePolicy(opts.Policy, fl())
 	}
 	a.rep.Claims = tally.Claims(a.rep)
 	a.rep.Runs = tally.Runs(a.rep.Runs)
@@ -285,7 +289,7 @@ func comparePolicy(m *policy.Model, flows []policy.Flow) *report.PolicyResult {
 	res := &report.PolicyResult{Model: m.Name, Title: m.Title, Version: m.Version}
 	for _, g := range policy.Evaluate(m, flows, policy.Options{OmitConsistent: true}) {
 		res.Gaps = append(res.Gaps, report.Gap{Kind: string(g.Verdict), DataType: g.DataType, Feature: g.Feature,
-			Recipient: g.Recipient, Run: g.Run, Clause: g.Clause, Statement: g.Explanation, Findings: g.Evidence})
+			Recipient: g.Recipient, Run: g.Run, Clause: g.Clause, Statement: g.Explanation, Findings: g.Evidence, Packed: g.Packed})
 	}
 	return res
 }
@@ -296,11 +300,11 @@ type analyzer struct {
 	opts     Options
 	rep      *report.Report // runs and errors; requests and findings go to spool
 	dropped  int
-	fields   []classify.Field // reused per request
-	requests int              // requests so far: the next request ID
-	nIPs     int              // IP candidates kept, bounded by maxIPCandidates
-	nUins    int              // uin candidates kept, bounded by maxIPCandidates
-	ids      map[[6]byte]int  // finding IDs given, for duplicate requests
+	fields   []classify.Field   // reused per request
+	requests int                // requests so far: the next request ID
+	nIPs     int                // IP candidates kept, bounded by maxIPCandidates
+	nUins    int                // uin candidates kept, bounded by maxIPCandidates
+	ids      map[[6]byte]uint32 // finding IDs given, for duplicate requests: 12 bytes a distinct finding
 	spool    spool
 	facts    *facts
 	err      error // the first spool error

@@ -235,7 +235,7 @@ func (c *runContext) orient(rec *record, ev *classify.Evidence) bool {
 // complete turns the request's self-addressed contact findings into the
 // account's own name, reads a wxid other than the account's as a contact, and adds
 // ip_address findings for the client's own address where it was sent.
-func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
+func (c *runContext) complete(rec *record, ids map[[6]byte]uint32) {
 	q := &rec.Request
 	root := c.roots[q.Run]
 	own := c.self[root]
@@ -307,7 +307,7 @@ func (c *runContext) complete(rec *record, ids map[[6]byte]int) {
 // runLevelFinding is a finding that only the whole run's facts could make
 // (a value equal to the client's own IP or uin). The request's first
 // finding supplies its attribution.
-func runLevelFinding(rec *record, q *report.Request, dt taxonomy.DataType, path, value, rule, reason string, ids map[[6]byte]int) report.Finding {
+func runLevelFinding(rec *record, q *report.Request, dt taxonomy.DataType, path, value, rule, reason string, ids map[[6]byte]uint32) report.Finding {
 	f := report.Finding{DataType: string(dt), Confidence: string(taxonomy.High),
 		Feature: q.Feature, Recipient: q.Recipient, URI: q.URI, ReqType: q.ReqType, Run: q.Run, Time: q.Time, Request: q.ID,
 		Evidence: report.Evidence{FieldPath: path, Value: value, Rule: rule, Reason: reason}}

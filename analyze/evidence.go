@@ -249,7 +249,7 @@ func excerptText(s string, n int) string {
 // bytes and endpoint, the field path, the data type, the rule and the
 // value. The same input gives the same IDs, and a subset of the inputs a
 // subset of the IDs. Byte-identical requests sent twice get "-2", "-3".
-func findingID(payloadSum [32]byte, endpoint string, f *classify.Finding, seen map[[6]byte]int) string {
+func findingID(payloadSum [32]byte, endpoint string, f *classify.Finding, seen map[[6]byte]uint32) string {
 	h := sha256.New()
 	h.Write(payloadSum[:])
 	for _, s := range []string{endpoint, f.FieldPath, string(f.DataType), f.Rule, f.Value} {
@@ -261,7 +261,7 @@ func findingID(payloadSum [32]byte, endpoint string, f *classify.Finding, seen m
 	id := "f" + hex.EncodeToString(key[:])
 	seen[key]++
 	if n := seen[key]; n > 1 {
-		id += "-" + strconv.Itoa(n)
+		id += "-" + strconv.FormatUint(uint64(n), 10)
 	}
 	return id
 }

@@ -87,32 +87,50 @@ func writeRepeated(tb testing.TB, path string) (*Written, string) {
 	return w, out
 }
 
-// TestWriteMemoryFlat: Write's live heap does not grow with the findings.
-// The shared startup log given 2 and 8 times over makes 4 times the
-// requests and findings; the live heap may grow by what the summaries hold
-// per request (a timeline dot, finding IDs in the policy comparison), far
-// less than the findings themselves (about 1 KB each in memory, and
-// twice that with the redacted copy WriteDir used to make).
+// TestWriteMemoryFlat: Write's live heap does not grow with the requests
+// or the findings. The shared startup log given 2 and 12 times over makes
+// 6 times the requests and findings; each is analysed twice. What may grow: the finding IDs that
+// policy.json lists, packed (8 bytes a finding), and the summaries'
+// distinct values. Holding each request's head (the timeline and evidence
+// headings) measured about 1,000 bytes per added request, and the IDs as
+// strings about 80 bytes per added finding.
 func TestWriteMemoryFlat(t *testing.T) {
 	if testing.Short() || testkit.Race {
-		t.Skip("analyses 10k requests")
+		t.Skip("analyses 27k requests")
 	}
 	var lives [2]uint64
-	var findings [2]int
-	for i, n := range []int{2, 8} {
+	var findings, requests [2]int
+	for i, n := range []int{2, 12} {
 		path := repeatedLog(t, n)
-		var heap uint64
-		lives[i], heap, _ = peakMemory(func() {
-			w, _ := writeRepeated(t, path)
-			findings[i] = w.Findings
-		})
-		t.Logf("%dx: %d findings, peak live heap %.1f MB, peak heap %.1f MB", n, findings[i], float64(lives[i])/1e6, float64(heap)/1e6)
+		// The smaller of two peaks: a sample may catch a collection late,
+		// with an evidence page's garbage still counted live.
+		for try := range 2 {
+			requests[i] = 0
+			live, heap, _ := peakMemory(func() {
+				w, _ := writeRepeated(t, path)
+				findings[i] = w.Findings
+				for _, run := range w.Report.Runs {
+					requests[i] += run.Requests
+				}
+			})
+			if try == 0 || live < lives[i] {
+				lives[i] = live
+			}
+			t.Logf("%dx: %d requests, %d findings, peak live heap %.1f MB, peak heap %.1f MB", n, requests[i], findings[i], float64(live)/1e6, float64(heap)/1e6)
+		}
 	}
-	grew := int64(lives[1]) - int64(lives[0])
-	perFinding := float64(grew) / float64(findings[1]-findings[0])
-	t.Logf("live heap grew %.1f MB: %.0f bytes per added finding", float64(grew)/1e6, perFinding)
-	if perFinding > 300 {
-		t.Errorf("the live heap grows by %.0f bytes per finding: findings are held in memory", perFinding)
+	grew := float64(int64(lives[1]) - int64(lives[0]))
+	perRequest := grew / float64(requests[1]-requests[0])
+	perFinding := grew / float64(findings[1]-findings[0])
+	t.Logf("live heap grew %.1f MB: %.0f bytes per added request, %.1f per added finding", grew/1e6, perRequest, perFinding)
+	// Bounds far above what is held (8 bytes a finding, 12 findings a
+	// request here) and far below what was: a collection's timing moves
+	// the sampled peak by a megabyte or two.
+	if perRequest > 500 {
+		t.Errorf("the live heap grows by %.0f bytes per request: requests are held in memory", perRequest)
+	}
+	if perFinding > 40 {
+		t.Errorf("the live heap grows by %.1f bytes per finding: findings are held in memory", perFinding)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	// same API and the same checks (adler32, stream errors).
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/wxaudit/wxaudit/internal/worklog"
 )
 
 // Scratch output sizes: a pooled inflater starts with minScratch bytes and
@@ -87,6 +89,9 @@ func inflate(b []byte, maxLen int64, raw bool, alloc func(int) []byte) ([]byte, 
 	}
 	if int64(len(out)) > maxLen {
 		return nil, errTooLarge
+	}
+	if worklog.Rec != nil {
+		worklog.Rec.Inflate(b, r == inf.fr)
 	}
 	return copyOut(alloc, out), nil
 }

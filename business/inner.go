@@ -11,6 +11,8 @@ import (
 	"errors"
 	"hash/adler32"
 	"slices"
+
+	"github.com/wxaudit/wxaudit/internal/worklog"
 )
 
 // Sizes of the inner AES-GCM layout `ciphertext | IV | tag`.
@@ -109,6 +111,9 @@ func openCBCInto(cc *cbcCipher, key [16]byte, c, dst []byte) ([]byte, error) {
 		return nil, errBadPadding
 	}
 	out := slices.Grow(dst[:0], len(c))[:len(c)]
+	if worklog.Rec != nil {
+		worklog.Rec.CBC(key[:], c)
+	}
 	cc.decrypter(key[:]).CryptBlocks(out, c)
 	n, _ := unpad(out)
 	return out[:n], nil

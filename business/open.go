@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/wxaudit/wxaudit/internal/worklog"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/taxonomy"
 )
@@ -511,6 +513,9 @@ func openGCMBlob(b []byte, keys Keys, st *AuthState, extraAAD [][]byte) (Plainte
 		if err != nil {
 			fail.note(1, taxonomy.ReasonTagMismatch, nil)
 			continue
+		}
+		if worklog.Rec != nil {
+			worklog.Rec.GCM(c.key[:], g.IV[:], c.aad, append(slices.Clone(g.Ciphertext), g.Tag[:]...))
 		}
 		st.keepScratch(pt)
 		st.GCMKeys = addKey(st.GCMKeys, c.key)

@@ -5,10 +5,13 @@
 package mmtls
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/wxaudit/wxaudit/internal/worklog"
 )
 
 // CipherSuite is a cipher suite number as listed in ClientHello and chosen
@@ -92,6 +95,7 @@ func recordAAD(seq uint64, typ RecordType, version uint16, bodyLen int) [aadLen]
 // not safe for concurrent use.
 type XORNonceAEAD struct {
 	aead  cipher.AEAD
+	key   []byte // only while worklog records
 	iv    [IVLen]byte
 	nonce [IVLen]byte
 	aad   [aadLen]byte
@@ -107,7 +111,11 @@ func NewXORNonceAEAD(k TrafficKey) *XORNonceAEAD {
 	if err != nil {
 		panic("mmtls: internal error: " + err.Error())
 	}
-	return &XORNonceAEAD{aead: aead, iv: k.IV}
+	a := &XORNonceAEAD{aead: aead, iv: k.IV}
+	if worklog.Rec != nil {
+		a.key = bytes.Clone(k.Key[:])
+	}
+	return a
 }
 
 // Open decrypts rec, the record with sequence number seq, appends the
@@ -121,9 +129,16 @@ func (a *XORNonceAEAD) Open(dst []byte, seq uint64, rec Record) ([]byte, error) 
 	}
 	a.nonce = RecordNonce(a.iv, seq)
 	a.aad = recordAAD(seq, rec.Type, rec.Version, len(rec.Body))
+	var ct []byte
+	if a.key != nil {
+		ct = bytes.Clone(rec.Body) // dst may overwrite it
+	}
 	out, err := a.aead.Open(dst, a.nonce[:], rec.Body, a.aad[:])
 	if err != nil {
 		return nil, ErrTagMismatch
+	}
+	if a.key != nil && worklog.Rec != nil {
+		worklog.Rec.GCM(a.key, a.nonce[:], a.aad[:], ct)
 	}
 	return out, nil
 }

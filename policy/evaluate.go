@@ -9,6 +9,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/wxaudit/wxaudit/report"
 	"slices"
 	"strings"
 
@@ -77,10 +78,13 @@ type Gap struct {
 	// other model resolves.
 	Elsewhere *OtherVerdict `json:"elsewhere,omitempty"`
 
-	Evidence []string   `json:"evidence"` // finding IDs (findings.jsonl)
-	URIs     []string   `json:"uris,omitempty"`
-	ReqTypes []int      `json:"req_types,omitempty"`
-	Examples []Evidence `json:"examples,omitempty"`
+	Evidence []string `json:"evidence"` // finding IDs (findings.jsonl)
+	// Packed holds the finding IDs instead of Evidence when the flow had
+	// them packed (FlowSet.PackedFlows).
+	Packed   *report.FindingIDs `json:"-"`
+	URIs     []string           `json:"uris,omitempty"`
+	ReqTypes []int              `json:"req_types,omitempty"`
+	Examples []Evidence         `json:"examples,omitempty"`
 }
 
 // OtherVerdict is a short classification under another policy.
@@ -173,7 +177,7 @@ func evaluateFlow(m *Model, fl *Flow) Gap {
 	g := Gap{
 		DataType: fl.DataType, Feature: fl.Feature, Recipient: fl.Recipient, Run: fl.Run,
 		Permissions: perm, Subject: fl.Subject, Policy: m.Name,
-		Evidence: fl.FindingIDs, URIs: fl.URIs, ReqTypes: fl.ReqTypes, Examples: fl.Examples,
+		Evidence: fl.FindingIDs, Packed: fl.Packed, URIs: fl.URIs, ReqTypes: fl.ReqTypes, Examples: fl.Examples,
 	}
 	if h := m.handoffFor(fl.Feature); h != nil {
 		g.Verdict = GovernedElsewhere
@@ -447,7 +451,7 @@ func observed(fl *Flow, perm string) string {
 	if fl.Subject != "" {
 		fmt.Fprintf(&b, " (about %s)", truncate(fl.Subject, 120))
 	}
-	n := len(fl.FindingIDs)
+	n := fl.Findings()
 	fmt.Fprintf(&b, " in %d finding%s", n, plural(n))
 	if len(fl.ReqTypes) > 0 || len(fl.URIs) > 0 {
 		b.WriteString(" from ")

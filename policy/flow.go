@@ -30,7 +30,11 @@ type Flow struct {
 	URIs        []string // API paths of the requests that carry it, sorted, unique
 	ReqTypes    []int    // request type ids, sorted, unique
 	FindingIDs  []string // links back to findings.jsonl: the finding's "id", else "findings.jsonl:LINE"
-	Subject     string   // optional: what the data is about, e.g. a Mini Program appid
+	// Packed holds the finding IDs instead of FindingIDs in the flows of
+	// FlowSet.PackedFlows: a report built as it is written lists them from
+	// there, without a string per finding in memory.
+	Packed  *report.FindingIDs
+	Subject string // optional: what the data is about, e.g. a Mini Program appid
 
 	// Examples are up to MaxExamples findings, in input order, for the
 	// evidence chain. They never carry the value itself: values are
@@ -139,12 +143,13 @@ func ReadFindings(r io.Reader, name string, opts ReadOptions) ([]Flow, error) {
 // FlowSet aggregates findings into flows as they come, so that a report
 // in memory, or one being written, is compared without reading it back.
 // Memory is bounded by the distinct flows plus MaxExamples per flow, and
-// the finding IDs.
+// the finding IDs (packed, 8 bytes each for analyze's).
 type FlowSet struct {
 	opts    ReadOptions
 	minRank int
 	index   map[flowKey]int
-	flows   []Flow
+	flows   []Flow              // without their FindingIDs, which are in ids
+	ids     []report.FindingIDs // each flow's finding IDs
 }
 
 // flowKey is what makes two findings one flow. Findings that name their
@@ -192,6 +197,7 @@ func (s *FlowSet) add(f *finding, id, source string) {
 		i = len(s.flows)
 		s.index[k] = i
 		s.flows = append(s.flows, Flow{DataType: k.dt, Recipient: k.rcpt, Feature: k.feat, Run: k.run})
+		s.ids = append(s.ids, report.FindingIDs{})
 	}
 	fl := &s.flows[i]
 	if f.URI != "" && !slices.Contains(fl.URIs, f.URI) {
@@ -200,7 +206,7 @@ func (s *FlowSet) add(f *finding, id, source string) {
 	if f.ReqType != 0 && !slices.Contains(fl.ReqTypes, f.ReqType) {
 		fl.ReqTypes = append(fl.ReqTypes, f.ReqType)
 	}
-	fl.FindingIDs = append(fl.FindingIDs, id)
+	s.ids[i].Add(id)
 	if fl.Permissions == "" && f.Permissions != "" {
 		fl.Permissions = normPerm(f.Permissions)
 	}
@@ -227,9 +233,20 @@ func (s *FlowSet) add(f *finding, id, source string) {
 // Flows returns the flows so far, in order of first appearance, with
 // their lists sorted and their permission states resolved.
 func (s *FlowSet) Flows() []Flow {
+	flows := s.PackedFlows()
+	for i := range flows {
+		flows[i].FindingIDs, flows[i].Packed = flows[i].Packed.Strings(), nil
+	}
+	return flows
+}
+
+// PackedFlows is Flows with each flow's finding IDs in Flow.Packed, which
+// the FlowSet keeps: add nothing more once called.
+func (s *FlowSet) PackedFlows() []Flow {
 	flows := slices.Clone(s.flows)
 	for i := range flows {
 		fl := &flows[i]
+		fl.Packed = &s.ids[i]
 		fl.URIs = slices.Sorted(slices.Values(fl.URIs))
 		fl.ReqTypes = slices.Sorted(slices.Values(fl.ReqTypes))
 		if p, ok := s.opts.Permissions[fl.Run]; ok {
@@ -371,4 +388,12 @@ func ParseRunPermissions(s string) (map[string]string, error) {
 		m[run] = state
 	}
 	return m, nil
+}
+
+// Findings counts the flow's findings.
+func (fl *Flow) Findings() int {
+	if fl.Packed != nil {
+		return fl.Packed.Len()
+	}
+	return len(fl.FindingIDs)
 }

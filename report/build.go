@@ -5,8 +5,9 @@ package report
 // folder that replaces the old one at the end; the shared files are then
 // rendered by reading the findings back, a request at a time. What stays
 // in memory is what the shared files summarise (counts, the Mini
-// Programs' pages, the locations, one timeline dot per request), the
-// values to redact, and one evidence page (findingsPerPage findings).
+// Programs' pages, the locations), the values to redact, and one evidence
+// page (findingsPerPage findings); the requests' heads, for the timeline
+// and the evidence headings, wait in a spool file (heads.go).
 
 import (
 	"bufio"
@@ -28,8 +29,8 @@ type Builder struct {
 	bufs     [2]*bufio.Writer
 	reqs     *json.Encoder
 	finds    *json.Encoder
-	rd       *Redactor // learning the values to redact
-	requests []Request // without payloads: the timeline and evidence headings
+	rd       *Redactor  // learning the values to redact
+	heads    *headSpool // the requests without payloads: the timeline and evidence headings
 	findings int
 	done     bool
 }
@@ -50,6 +51,10 @@ func Create(dir string, render RenderOptions) (*Builder, error) {
 		b.files[i], b.bufs[i] = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	b.reqs, b.finds = json.NewEncoder(b.bufs[0]), json.NewEncoder(b.bufs[1])
+	if b.heads, err = newHeadSpool(tmp); err != nil {
+		b.Abort()
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -58,10 +63,7 @@ func (b *Builder) AddRequest(q *Request) error {
 	if err := b.reqs.Encode(q); err != nil {
 		return fmt.Errorf("report: %s: %w", RequestsFile, err)
 	}
-	head := *q
-	head.Payload = nil
-	b.requests = append(b.requests, head)
-	return nil
+	return b.heads.add(q)
 }
 
 // AddFinding writes one finding to findings.jsonl.
@@ -88,6 +90,9 @@ func (b *Builder) Abort() {
 			f.Close()
 		}
 	}
+	if b.heads != nil {
+		b.heads.close()
+	}
 	os.RemoveAll(b.tmp)
 }
 
@@ -99,6 +104,9 @@ func (b *Builder) Finish(head *Report) error {
 		return errors.New("report: folder already finished")
 	}
 	err := b.finish(head)
+	if err == nil {
+		err = os.Remove(b.heads.path)
+	}
 	if err != nil {
 		b.Abort()
 		return err
@@ -118,17 +126,18 @@ func (b *Builder) finish(head *Report) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
+	if err := b.heads.close(); err != nil {
+		return err
+	}
 	rd := b.rd
 	rd.build()
 	h := *head
 	h.Requests, h.Findings = nil, nil
 	shared := h.Redacted(rd)
 	d := newDigest(shared)
-	for i := range b.requests {
-		b.requests[i] = rd.request(b.requests[i])
+	if err := d.setRequests(&heads{path: b.heads.path, n: b.heads.n, redact: rd.request}); err != nil {
+		return err
 	}
-	d.setRequests(b.requests)
-	b.requests = nil
 	findings := filepath.Join(b.tmp, FindingsFile)
 	if err := eachRequest(findings, func(fs []Finding) error {
 		for i := range fs {
@@ -158,7 +167,7 @@ func (b *Builder) finish(head *Report) error {
 		}{GapsFile, shared.WriteGaps}, struct {
 			name  string
 			write func(io.Writer) error
-		}{PolicyFile, func(w io.Writer) error { return writeJSON(w, head.Policy) }})
+		}{PolicyFile, func(w io.Writer) error { return writePolicy(w, head.Policy) }})
 	}
 	var errs []error
 	for _, f := range files {

@@ -14,10 +14,13 @@ import (
 // the redacted report a request at a time: counts, summaries, the split
 // into HTML pages, and the few finding IDs the overview links to. Its
 // memory is bounded by the distinct runs, types, features, endpoints and
-// Mini Program pages, plus one small record per request (the timeline).
+// Mini Program pages, plus each request's page (reqPage); the requests
+// themselves are read back from their spool (heads.go).
 type digest struct {
-	head     *Report   // redacted: runs, errors, policy, claims
-	requests []Request // redacted, without payloads
+	head     *Report         // redacted: runs, errors, policy, claims
+	heads    *heads          // the requests, redacted, without payloads
+	cur      *headCursor     // reading heads for the evidence pages
+	features map[string]bool // every request's feature
 	nFinds   int
 	gaps     []GapGroup
 	sum      *summarizer
@@ -56,12 +59,37 @@ func newDigest(head *Report) *digest {
 }
 
 // setRequests gives the digest the report's requests (redacted, without
-// payloads); it keeps the slice.
-func (d *digest) setRequests(qs []Request) {
-	d.requests = qs
-	for i := range qs {
-		d.sum.request(&qs[i])
+// payloads), read from their spool now and again for the pages.
+func (d *digest) setRequests(h *heads) error {
+	d.heads, d.features = h, map[string]bool{}
+	return h.each(func(q *Request) error {
+		d.sum.request(q)
+		d.features[q.Feature] = true
+		return nil
+	})
+}
+
+// requestHead returns the request with the given ID for an evidence heading:
+// Request{ID: id} when the id-th request added does not have that ID.
+func (d *digest) requestHead(id int) (Request, error) {
+	if id < 0 || id >= d.heads.n {
+		return Request{ID: id}, nil
 	}
+	if d.cur == nil {
+		c, err := d.heads.cursor()
+		if err != nil {
+			return Request{}, err
+		}
+		d.cur = c
+	}
+	q, err := d.cur.index(id)
+	if err != nil {
+		return Request{}, err
+	}
+	if q.ID != id {
+		return Request{ID: id}, nil
+	}
+	return *q, nil
 }
 
 // findings adds the findings of one request.
@@ -174,6 +202,12 @@ func (t *flowTable) write(w io.Writer) error {
 // writePages writes report.html and the evidence pages; replay calls its
 // function with the redacted findings of each request, in order.
 func (d *digest) writePages(dir string, replay func(func([]Finding) error) error) error {
+	defer func() {
+		if d.cur != nil {
+			d.cur.close()
+			d.cur = nil
+		}
+	}()
 	names := d.pageNames()
 	page := 0
 	var ev []htmlRequest
@@ -200,7 +234,11 @@ func (d *digest) writePages(dir string, replay func(func([]Finding) error) error
 			written[page] = true
 			page = p
 		}
-		ev = append(ev, d.htmlEvidence(fs, page))
+		hr, err := d.htmlEvidence(fs, page)
+		if err != nil {
+			return err
+		}
+		ev = append(ev, hr)
 		for i := range fs {
 			if r := fs[i].Evidence.Rule; !hasKey(rules, r) {
 				ruleOrder = append(ruleOrder, r)

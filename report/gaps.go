@@ -78,13 +78,14 @@ func (r *Report) GroupGaps() []GapGroup {
 			}
 			gg.Runs = append(gg.Runs, g.Run+" ("+p+")")
 		}
-		gg.Findings += len(g.Findings)
-		for _, id := range g.Findings {
+		gg.Findings += g.FindingCount()
+		g.EachFinding(func(id []byte) bool {
 			if len(gg.Evidence) >= maxGapEvidence {
-				break
+				return false
 			}
-			gg.Evidence = append(gg.Evidence, id)
-		}
+			gg.Evidence = append(gg.Evidence, string(id))
+			return true
+		})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]

@@ -126,14 +126,16 @@ var featureColors = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467b
 // contextual escaping.
 func (d *digest) writeHTML(w io.Writer, n int, evidence []htmlRequest, rules []htmlRule) error {
 	names := d.pageNames()
-	v := &htmlView{R: d.head, Sum: d.sumDone, Page: n, Pages: names, Redacted: d.head.redacted, Requests: len(d.requests),
+	v := &htmlView{R: d.head, Sum: d.sumDone, Page: n, Pages: names, Redacted: d.head.redacted, Requests: d.heads.n,
 		Findings: d.nFinds, Evidence: evidence, Rules: rules, d: d}
 	v.Pages = make([]string, len(names))
 	for i := range names {
 		v.Pages[i] = strings.TrimPrefix(names[i], HTMLFile)
 	}
 	if n == 0 {
-		d.htmlOverview(v)
+		if err := d.htmlOverview(v); err != nil {
+			return err
+		}
 	}
 	v.ClaimLinks = map[string][]htmlLink{}
 	for _, c := range d.head.Claims {
@@ -162,12 +164,8 @@ func rel(n int, href string) string {
 }
 
 // htmlOverview fills the sections of report.html.
-func (d *digest) htmlOverview(v *htmlView) {
-	featSet := map[string]bool{}
-	for _, q := range d.requests {
-		featSet[q.Feature] = true
-	}
-	for f := range featSet {
+func (d *digest) htmlOverview(v *htmlView) error {
+	for f := range d.features {
 		v.Features = append(v.Features, f)
 	}
 	sort.Strings(v.Features)
@@ -180,67 +178,74 @@ func (d *digest) htmlOverview(v *htmlView) {
 			v.Serious = append(v.Serious, g)
 		}
 	}
-	v.Timeline = d.htmlTimelines(v.Features, v.ReqHref)
+	var err error
+	if v.Timeline, err = d.htmlTimelines(v.Features, v.ReqHref); err != nil {
+		return err
+	}
 	v.Matrix = d.htmlMatrix(v.Features, v.Href)
 	for _, l := range v.Sum.Locations {
 		v.MapDots = append(v.MapDots, htmlDot{X: int((l.Lon + 180) / 360 * 720), Y: int((90 - l.Lat) / 180 * 360),
 			Color: "#d62728", Title: fmt.Sprintf("%.2f, %.2f (%s, %s)", l.Lat, l.Lon, l.Run, l.Encoding), Href: v.Href(l.Finding)})
 	}
+	return nil
 }
 
 // htmlTimelines draws one chart per run: x is the capture time when the
 // requests have times (a capture), else their order (a request log has no
-// times); y is the feature.
-func (d *digest) htmlTimelines(features []string, reqLink func(int) string) []htmlTimeline {
+// times); y is the feature. It reads the requests twice: for each run's
+// extent, then for the dots.
+func (d *digest) htmlTimelines(features []string, reqLink func(int) string) ([]htmlTimeline, error) {
 	const rowH, left, width = 18, 110, 860
 	fy := map[string]int{}
 	for i, f := range features {
 		fy[f] = i
 	}
-	byRun := map[string][]*Request{}
-	for i := range d.requests {
-		q := &d.requests[i]
-		byRun[q.Run] = append(byRun[q.Run], q)
+	type extent struct {
+		n      int
+		timed  bool
+		t0, t1 time.Time
+	}
+	runs := map[string]*extent{}
+	err := d.heads.each(func(q *Request) error {
+		e := runs[q.Run]
+		if e == nil {
+			e = &extent{timed: true}
+			runs[q.Run] = e
+		}
+		e.n++
+		if !e.timed {
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, q.Time)
+		if err != nil {
+			e.timed = false
+			return nil
+		}
+		if e.t0.IsZero() || t.Before(e.t0) {
+			e.t0 = t
+		}
+		if t.After(e.t1) {
+			e.t1 = t
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []htmlTimeline
+	at := map[string]int{} // run → its chart in out
 	for _, run := range d.head.Runs {
-		qs := byRun[run.Label]
-		if len(qs) == 0 {
+		e := runs[run.Label]
+		if e == nil || e.n == 0 {
 			continue
 		}
 		tl := htmlTimeline{Run: run.Label, Width: width, Height: rowH*len(features) + 28}
 		for i, f := range features {
 			tl.Rows = append(tl.Rows, htmlRow{Y: rowH*i + 13, Label: f})
 		}
-		times := make([]time.Time, len(qs))
-		timed := true
-		var t0, t1 time.Time
-		for i, q := range qs {
-			t, err := time.Parse(time.RFC3339Nano, q.Time)
-			if err != nil {
-				timed = false
-				break
-			}
-			times[i] = t
-			if t0.IsZero() || t.Before(t0) {
-				t0 = t
-			}
-			if t.After(t1) {
-				t1 = t
-			}
-		}
-		span := t1.Sub(t0).Seconds()
-		x := func(i int) int {
-			if timed && span > 0 {
-				return left + int(times[i].Sub(t0).Seconds()/span*float64(width-left-10))
-			}
-			if len(qs) == 1 {
-				return left
-			}
-			return left + i*(width-left-10)/(len(qs)-1)
-		}
 		axisY := rowH*len(features) + 22
-		if timed {
+		t0, t1 := e.t0, e.t1
+		if e.timed {
 			tl.Axis = fmt.Sprintf("capture time, %s to %s (%s)", t0.UTC().Format("15:04:05"), t1.UTC().Format("15:04:05 MST"), t1.Sub(t0).Round(time.Second))
 			for k := 0; k <= 4; k++ {
 				at := t0.Add(time.Duration(float64(t1.Sub(t0)) * float64(k) / 4))
@@ -248,22 +253,51 @@ func (d *digest) htmlTimelines(features []string, reqLink func(int) string) []ht
 			}
 		} else {
 			tl.Axis = "request order (this input has no times)"
-			tl.Ticks = append(tl.Ticks, htmlTick{X: left, Label: "first"}, htmlTick{X: width - 10, Label: fmt.Sprintf("#%d", len(qs))})
+			tl.Ticks = append(tl.Ticks, htmlTick{X: left, Label: "first"}, htmlTick{X: width - 10, Label: fmt.Sprintf("#%d", e.n)})
 		}
 		for k := range tl.Ticks {
 			tl.Ticks[k].Y = axisY
 		}
-		for i, q := range qs {
-			title := fmt.Sprintf("#%d %s (%s) %d data types", q.Seq, reqKey(q.URI, q.ReqType), q.Feature, len(q.DataTypes))
-			if q.Time != "" {
-				title += " at " + q.Time
-			}
-			tl.Dots = append(tl.Dots, htmlDot{X: x(i), Y: rowH*fy[q.Feature] + 9,
-				Color: featureColors[fy[q.Feature]%len(featureColors)], Title: title, Href: reqLink(q.ID)})
+		tl.Dots = make([]htmlDot, 0, e.n)
+		if _, dup := at[run.Label]; !dup {
+			at[run.Label] = len(out)
 		}
 		out = append(out, tl)
 	}
-	return out
+	err = d.heads.each(func(q *Request) error {
+		k, ok := at[q.Run]
+		if !ok {
+			return nil
+		}
+		tl, e := &out[k], runs[q.Run]
+		i := len(tl.Dots)
+		x := left
+		span := e.t1.Sub(e.t0).Seconds()
+		switch {
+		case e.timed && span > 0:
+			t, _ := time.Parse(time.RFC3339Nano, q.Time)
+			x = left + int(t.Sub(e.t0).Seconds()/span*float64(width-left-10))
+		case e.n > 1:
+			x = left + i*(width-left-10)/(e.n-1)
+		}
+		title := fmt.Sprintf("#%d %s (%s) %d data types", q.Seq, reqKey(q.URI, q.ReqType), q.Feature, len(q.DataTypes))
+		if q.Time != "" {
+			title += " at " + q.Time
+		}
+		tl.Dots = append(tl.Dots, htmlDot{X: x, Y: rowH*fy[q.Feature] + 9,
+			Color: featureColors[fy[q.Feature]%len(featureColors)], Title: title, Href: reqLink(q.ID)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A run listed twice draws its chart twice, as each run is drawn.
+	for i := range out {
+		if k := at[out[i].Run]; k != i {
+			out[i].Dots = out[k].Dots
+		}
+	}
+	return out, nil
 }
 
 // htmlMatrix is data type × feature over all runs, each row coloured by the
@@ -292,13 +326,12 @@ const maxShownContext = 90
 
 // htmlEvidence is one request of an evidence page with its findings,
 // each value highlighted in its report line.
-func (d *digest) htmlEvidence(fs []Finding, page int) htmlRequest {
+func (d *digest) htmlEvidence(fs []Finding, page int) (htmlRequest, error) {
 	id := fs[0].Request
 	hr := htmlRequest{Anchor: "r" + strconv.Itoa(id)}
-	if id >= 0 && id < len(d.requests) && d.requests[id].ID == id {
-		hr.Q = d.requests[id]
-	} else {
-		hr.Q = Request{ID: id}
+	var err error
+	if hr.Q, err = d.requestHead(id); err != nil {
+		return hr, err
 	}
 	for _, f := range fs {
 		hf := htmlFinding{F: f, Mark: f.Evidence.Value}
@@ -312,7 +345,7 @@ func (d *digest) htmlEvidence(fs []Finding, page int) htmlRequest {
 		}
 		hr.Findings = append(hr.Findings, hf)
 	}
-	return hr
+	return hr, nil
 }
 
 func head(s string, n int) string {

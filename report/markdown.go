@@ -50,7 +50,7 @@ func (d *digest) writeMarkdown(w io.Writer) error {
 	r, sum := d.head, d.sumDone
 	b := bufio.NewWriter(w)
 	b.WriteString("# wxaudit report\n\n")
-	fmt.Fprintf(b, "%d runs, %d requests, %d findings", len(r.Runs), len(d.requests), d.nFinds)
+	fmt.Fprintf(b, "%d runs, %d requests, %d findings", len(r.Runs), d.heads.n, d.nFinds)
 	if r.Policy != nil {
 		fmt.Fprintf(b, ", compared with the %s", mdText(r.Policy.Title))
 		if r.Policy.Version != "" {

@@ -229,6 +229,31 @@ type Gap struct {
 	Clause    string   `json:"clause,omitempty"`
 	Statement string   `json:"statement"`
 	Findings  []string `json:"findings,omitempty"`
+	// Packed holds the finding IDs instead of Findings in a report built
+	// as it is written (analyze.Write): policy.json lists them from here.
+	Packed *FindingIDs `json:"-"`
+}
+
+// FindingCount counts the gap's findings.
+func (g *Gap) FindingCount() int {
+	if g.Packed != nil {
+		return g.Packed.Len()
+	}
+	return len(g.Findings)
+}
+
+// EachFinding calls fn with each of the gap's finding IDs until it returns
+// false; id is valid only during the call.
+func (g *Gap) EachFinding(fn func(id []byte) bool) {
+	if g.Packed != nil {
+		g.Packed.Each(fn)
+		return
+	}
+	for _, id := range g.Findings {
+		if !fn([]byte(id)) {
+			return
+		}
+	}
 }
 
 // Summary is summary.json.

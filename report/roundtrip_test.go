@@ -58,3 +58,30 @@ func TestWritePolicyAsJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestWritePolicyPacked: a gap's packed finding IDs are written as the
+// same IDs in Findings would be, escaped alike.
+func TestWritePolicyPacked(t *testing.T) {
+	ids := []string{"f2eef99f5c119", "f2eef99f5c119-2", "findings.jsonl:3", "a\"<&>\x00\u2028é", "f2eef99f5c119-16"}
+	for n := range len(ids) + 1 {
+		gaps := []Gap{{Kind: "omitted", DataType: "location", Statement: "s", Findings: ids[:n]}, {Kind: "ambiguous", Findings: []string{"x"}}}
+		var want, got bytes.Buffer
+		if err := writeJSON(&want, &PolicyResult{Model: "m", Gaps: gaps}); err != nil {
+			t.Fatal(err)
+		}
+		var packed FindingIDs
+		for _, id := range ids[:n] {
+			packed.Add(id)
+		}
+		gaps[0].Findings, gaps[0].Packed = nil, &packed
+		if err := writePolicy(&got, &PolicyResult{Model: "m", Gaps: gaps}); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("%d IDs: writePolicy:\n%s\nwant:\n%s", n, got.String(), want.String())
+		}
+		if c := gaps[0].FindingCount(); c != n {
+			t.Errorf("FindingCount %d, want %d", c, n)
+		}
+	}
+}

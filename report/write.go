@@ -102,7 +102,8 @@ func writeFile(path string, fn func(io.Writer) error) error {
 }
 
 // writePolicy writes policy.json as writeJSON does, a gap at a time: the
-// finding IDs of every gap make it as large as the findings are many.
+// finding IDs of every gap make it as large as the findings are many, and
+// a gap's packed IDs are unpacked one at a time as they are written.
 func writePolicy(w io.Writer, p *PolicyResult) error {
 	if len(p.Gaps) == 0 {
 		return writeJSON(w, p)
@@ -122,15 +123,17 @@ func writePolicy(w io.Writer, p *PolicyResult) error {
 		return err
 	}
 	for k := range p.Gaps {
-		g, err := json.MarshalIndent(&p.Gaps[k], "    ", "  ")
-		if err != nil {
+		if _, err := io.WriteString(w, "    "); err != nil {
+			return err
+		}
+		if err := writeGap(w, &p.Gaps[k]); err != nil {
 			return err
 		}
 		sep := ",\n"
 		if k == len(p.Gaps)-1 {
 			sep = "\n"
 		}
-		if _, err := fmt.Fprintf(w, "    %s%s", g, sep); err != nil {
+		if _, err := io.WriteString(w, sep); err != nil {
 			return err
 		}
 	}
@@ -166,4 +169,70 @@ func (r *Report) WriteGaps(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// gapIDsMark stands for a gap's finding IDs in its JSON while the rest is
+// marshalled; no finding ID is the empty string's escape of NUL.
+const gapIDsMark = "\x00"
+
+// writeGap writes one gap of policy.json, indented at its depth, as
+// json.MarshalIndent would with the IDs in Findings.
+func writeGap(w io.Writer, g *Gap) error {
+	if g.Packed == nil || g.Packed.Len() == 0 {
+		b, err := json.MarshalIndent(g, "    ", "  ")
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return err
+	}
+	shell := *g
+	shell.Findings, shell.Packed = []string{gapIDsMark}, nil
+	b, err := json.MarshalIndent(&shell, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	mark := []byte(`"\u0000"`)
+	at := bytes.Index(b, mark)
+	if at < 0 {
+		return errors.New("report: policy.json: no place for a gap's findings")
+	}
+	indent := b[bytes.LastIndexByte(b[:at], '\n')+1 : at]
+	if _, err := w.Write(b[:at]); err != nil {
+		return err
+	}
+	var line []byte
+	first := true
+	g.Packed.Each(func(id []byte) bool {
+		if !first {
+			line = append(line, ",\n"...)
+			line = append(line, indent...)
+		}
+		first = false
+		line = appendJSONString(line, id)
+		if len(line) >= 32<<10 {
+			_, err = w.Write(line)
+			line = line[:0]
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	line = append(line, b[at+len(mark):]...)
+	_, err = w.Write(line)
+	return err
+}
+
+// appendJSONString appends s as encoding/json writes a string (with its
+// HTML escaping); plain ASCII, as finding IDs are, is copied.
+func appendJSONString(dst, s []byte) []byte {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(string(s))
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
