@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/runfolder"
@@ -39,6 +40,9 @@ type Source struct {
 	Fingerprint string
 	// Err says why the run cannot be analysed; it is stored as failed.
 	Err error
+	// Segment is a request log's own lines among the corpus's logs (set
+	// by Run, see chainsOf); nil for a capture run.
+	Segment *analyze.Segment
 }
 
 // maxSniff bounds what is read to recognise a key log.
