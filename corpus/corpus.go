@@ -322,7 +322,8 @@ func (w *writer) job(ctx context.Context, srcs []Source) {
 	}
 	aopts := w.opts.Analyze
 	aopts.OnRequest = sp.add
-	rep, err := analyze.Run(ctx, inputs, aopts)
+	parts, done, err := w.analyse(ctx, inputs, aopts)
+	defer done()
 	if err == nil {
 		err = sp.finish()
 	}
@@ -334,8 +335,49 @@ func (w *writer) job(ctx context.Context, srcs []Source) {
 		return
 	}
 	for _, s := range srcs {
+		rep, err := parts(s.Label)
+		if err != nil {
+			failAll(err)
+			return
+		}
 		w.put(ctx, s, rep, sp, runOf(rep, s.Label))
 	}
+}
+
+// analyse runs analyze over one job's inputs and returns, for each run's
+// label, a report with the job's runs, errors and policy comparison and
+// that run's requests and findings: streamed through a spool file, so
+// that a chain of many runs holds one run's rows in memory at a time
+// (oneJob keeps the whole report in memory, as before).
+func (w *writer) analyse(ctx context.Context, inputs []analyze.Input, aopts analyze.Options) (parts func(label string) (*report.Report, error), done func(), err error) {
+	if w.opts.oneJob {
+		rep, err := analyze.Run(ctx, inputs, aopts)
+		return func(string) (*report.Report, error) { return rep, nil }, func() {}, err
+	}
+	rs, err := newRunSpool(w.staging)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	head, err := analyze.Stream(ctx, inputs, aopts, w.staging, rs.add)
+	if err == nil {
+		err = rs.endRun()
+	}
+	if err != nil {
+		return nil, rs.close, err
+	}
+	var last *report.Report
+	return func(label string) (*report.Report, error) {
+		if last != nil { // the previous run's rows are stored: let them go
+			last.Requests, last.Findings = nil, nil
+		}
+		sub, err := rs.report(label)
+		if err != nil {
+			return nil, err
+		}
+		sub.Runs, sub.Errors, sub.Policy = head.Runs, head.Errors, head.Policy
+		last = sub
+		return sub, nil
+	}, rs.close, nil
 }
 
 func runOf(rep *report.Report, label string) *report.Run {
