@@ -8,6 +8,7 @@ import (
 
 	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/corpus"
+	"github.com/wxaudit/wxaudit/internal/gcpace"
 	"github.com/wxaudit/wxaudit/store/parquet"
 )
 
@@ -60,6 +61,11 @@ func runCorpus(e *env) error {
 	// Each run's report states its claims, compared with the policy.
 	if opts.Analyze.Policy, err = analyze.OpenPolicy(*pol); err != nil {
 		return err
+	}
+	// As for analyze: the collector's default pace while the heap is
+	// small, GOGC=50 once it is not (a chain of long logs, -j workers).
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		defer gcpace.Bounded(analyzeHeapLimit)()
 	}
 	bar := isTerminal(e.stderr)
 	if !*quiet {
