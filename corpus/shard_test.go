@@ -171,7 +171,8 @@ func TestChainsAgreeWithOneJob(t *testing.T) {
 }
 
 // TestShardsMerge: the shards of a study, merged, are the corpus of one
-// run over all; each chain stays whole in one shard.
+// run over all; each chain stays whole in one shard; the key file and
+// the merged folder are the owner's only.
 func TestShardsMerge(t *testing.T) {
 	paths := studyInputs(t)
 	root := t.TempDir()
@@ -230,6 +231,12 @@ func TestShardsMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameCorpus(t, all, merged)
+	// The merged folder is as private as a corpus folder: owner-only
+	// folders and files, the staging folder gone.
+	checkPrivate(t, merged)
+	if _, err := os.Stat(filepath.Join(merged, stagingDir)); !os.IsNotExist(err) {
+		t.Errorf("merge left %s: %v", stagingDir, err)
+	}
 	// A run in two shards, and shards under different keys, are refused.
 	if _, err := Merge(ctx, []string{shards[0], shards[0]}, Options{Out: filepath.Join(root, "twice")}); err == nil || !strings.Contains(err.Error(), "is in") {
 		t.Errorf("merge of a shard with itself: %v", err)
