@@ -276,3 +276,51 @@ func TestShardStable(t *testing.T) {
 		t.Errorf("shards unbalanced: %v", counts)
 	}
 }
+
+// TestAddChains: --add analyses a chain again when any of its runs is new
+// or changed, or its runs are no longer linked as stored, and keeps the
+// chains that did not change.
+func TestAddChains(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(fixtures.Dir(t), "report-logs", "startup_data_1.log.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := bytes.SplitAfter(src, []byte("\n"))
+	lines := func(from, to int) []byte { return bytes.Join(all[from:to], nil) }
+	// Parts of one log: distinct lines, so that only the prefixes made
+	// here are prefixes.
+	login, logout, startup := lines(0, 100), lines(100, 200), lines(300, 400)
+	dir := t.TempDir()
+	a, b, c, other := filepath.Join(dir, "a.log.jsonl"), filepath.Join(dir, "b.log.jsonl"), filepath.Join(dir, "c.log.jsonl"), filepath.Join(dir, "other.log.jsonl")
+	writeFile(t, a, login)
+	writeFile(t, b, append(append([]byte{}, login...), logout...))
+	writeFile(t, other, lines(500, 600))
+	out := filepath.Join(dir, "study")
+	check := func(paths []string, analysed, skipped string) {
+		t.Helper()
+		res := runCorpus(t, out, paths, true)
+		sort.Strings(res.Skipped)
+		if got := strings.Join(res.Analysed, ","); got != analysed {
+			t.Errorf("analysed %s, want %s", got, analysed)
+		}
+		if got := strings.Join(res.Skipped, ","); got != skipped {
+			t.Errorf("skipped %s, want %s", got, skipped)
+		}
+	}
+	check([]string{a, b, other}, "a,b,other", "")
+	check([]string{a, b, other}, "", "a,b,other")
+	// A new run extending a: its chain again, the other chain kept.
+	writeFile(t, c, append(append([]byte{}, login...), startup...))
+	check([]string{a, b, c, other}, "a,b,c", "other")
+	if r := storedRuns(t, out)["c"]; r.Extends != "a" {
+		t.Fatalf("c extends %q", r.Extends)
+	}
+	// b no longer extends a: b alone would keep a's stored context, so
+	// a's chain (a, c) is analysed again too.
+	writeFile(t, b, logout)
+	check([]string{a, b, c, other}, "a,b,c", "other")
+	if r := storedRuns(t, out)["b"]; r.Extends != "" {
+		t.Fatalf("b still extends %q", r.Extends)
+	}
+	check([]string{a, b, c, other}, "", "a,b,c,other")
+}
