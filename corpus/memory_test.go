@@ -6,48 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
+	"github.com/wxaudit/wxaudit/internal/testkit"
 )
-
-// peakLive runs fn and returns the peak of the live heap (as each
-// collection marked it), sampled every 2 ms.
-func peakLive(fn func()) uint64 {
-	runtime.GC()
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	var mu sync.Mutex
-	var peak uint64
-	read := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		metrics.Read(s)
-		peak = max(peak, s[0].Value.Uint64())
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				read()
-			}
-		}
-	})
-	fn()
-	close(done)
-	wg.Wait()
-	read()
-	return peak
-}
 
 // chainLogs writes a chain of n cumulative logs: step k is the shared
 // login log k times over, so each run's own segment is one login log.
@@ -80,7 +43,7 @@ func TestCorpusMemoryFlat(t *testing.T) {
 		paths := chainLogs(t, n)
 		out := filepath.Join(t.TempDir(), "study")
 		var err error
-		live := peakLive(func() {
+		live := testkit.PeakLive(func() {
 			_, err = Run(context.Background(), paths, Options{Out: out, Jobs: 1, oneJob: oneJob})
 		})
 		if err != nil {
