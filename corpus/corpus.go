@@ -110,10 +110,13 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := Discover(paths, opts.Settings)
+	srcs, err := discover(paths)
 	if err != nil {
 		return nil, err
 	}
+	// Every log is read to find the chains anyway; a capture is hashed
+	// only if its shard is this one (below).
+	fingerprints(srcs, opts.Settings, func(s *Source) bool { return s.Kind == store.KindLog })
 	known := map[string]string{}
 	prev := map[string]store.Run{}
 	for _, r := range stored {
@@ -134,6 +137,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 		var job []Source
 		for _, i := range c.members {
+			fingerprints(srcs[i:i+1], opts.Settings, func(*Source) bool { return true })
 			job = append(job, srcs[i])
 		}
 		if opts.Add && unchanged(c, srcs, prev, storedChain) {
