@@ -27,8 +27,12 @@ func Merge(ctx context.Context, shards []string, opts Options) (*Result, error) 
 	if len(shards) == 0 {
 		return nil, errors.New("corpus: merge: no shard folders")
 	}
+	out, _ := filepath.Abs(opts.Out)
 	srcs := make([]*store.Store, len(shards))
 	for i, dir := range shards {
+		if abs, _ := filepath.Abs(dir); abs == out {
+			return nil, fmt.Errorf("corpus: merge: --out %s is one of the shard folders: merge into a new folder", opts.Out)
+		}
 		st, err := store.OpenReadOnly(filepath.Join(dir, store.FileName))
 		if err != nil {
 			return nil, fmt.Errorf("corpus: merge: %s: %w", dir, err)

@@ -241,6 +241,9 @@ func TestShardsMerge(t *testing.T) {
 	if _, err := Merge(ctx, []string{shards[0], shards[0]}, Options{Out: filepath.Join(root, "twice")}); err == nil || !strings.Contains(err.Error(), "is in") {
 		t.Errorf("merge of a shard with itself: %v", err)
 	}
+	if _, err := Merge(ctx, shards, Options{Out: shards[1]}); err == nil || !strings.Contains(err.Error(), "one of the shard folders") {
+		t.Errorf("merge into a shard: %v", err)
+	}
 	other := filepath.Join(root, "other")
 	if _, err := Run(ctx, paths[:1], Options{Out: other, Jobs: 1}); err != nil {
 		t.Fatal(err)
