@@ -423,13 +423,9 @@ func (w *writer) put(ctx context.Context, s Source, rep *report.Report, sp *spoo
 		sub, base = split(rep, s.Label)
 		payloads = sp.payloads(s.Label, base)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if ctx.Err() != nil || w.fatal != nil {
-		return
-	}
 	// The shareable tables always; the raw ones with --reveal. Both are
-	// staged before the store changes, and committed after.
+	// staged before the store changes, and committed after; staging is
+	// this run's own files, so workers stage in parallel.
 	shared, sharedRun := shareable(row, sub, w.key)
 	var stages []*parquet.Staged
 	staged, err := parquet.Stage(w.out, parquet.Dir, w.staging, sharedRun, shared, nil)
@@ -441,6 +437,14 @@ func (w *writer) put(ctx context.Context, s Source, rep *report.Report, sp *spoo
 				stages = append(stages, staged)
 			}
 		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ctx.Err() != nil || w.fatal != nil {
+		for _, s := range stages {
+			s.Discard()
+		}
+		return
 	}
 	if err == nil {
 		err = w.st.PutRun(ctx, row, sub, payloads)
