@@ -49,6 +49,21 @@ type Input struct {
 	// magic number); nil decrypts nothing but still reports what the
 	// capture held. Request-log inputs ignore it.
 	Keys *keylog.Log
+	// Segment, when set, is the part of a request log that is this run's
+	// own, found by the caller over more logs than this call is given
+	// (attribute.Segments over a corpus): Run then reads no line hashes
+	// and computes no overlap warnings. Set it on every input or on none.
+	Segment *Segment
+}
+
+// Segment is a request log's own run: lines SkipLines+1..Lines, after the
+// run labelled Extends (whose log is a line prefix of this one; "" for
+// none). The runs of one chain must be analysed in one call: the facts
+// one segment states hold for the others (context.go).
+type Segment struct {
+	Extends   string
+	SkipLines int
+	Lines     int
 }
 
 // Options configure Run.
@@ -186,7 +201,14 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		segs[i] = attribute.LogRun{Input: i, Extends: -1}
 	}
 	var warnings []string
-	if !opts.NoPrefix && len(inputs) > 1 {
+	if inputs[0].Segment != nil {
+		for i, in := range inputs {
+			if in.Segment == nil {
+				return nil, errors.New("analyze: a segment given for some inputs, not all")
+			}
+			segs[i].SkipLines, segs[i].Lines = in.Segment.SkipLines, in.Segment.Lines
+		}
+	} else if !opts.NoPrefix && len(inputs) > 1 {
 		ls := make([]attribute.Lines, len(inputs))
 		hs := make([][][32]byte, len(inputs))
 		complete := make([]bool, len(inputs))
@@ -230,6 +252,10 @@ func run(ctx context.Context, inputs []Input, opts Options, sp spool, out sink) 
 		run := report.Run{Label: labels[i], Source: in.Path, Permissions: perm, SkipLines: segs[i].SkipLines, Lines: segs[i].Lines}
 		if segs[i].Extends >= 0 {
 			run.Extends = labels[segs[i].Extends]
+		} else if in.Segment != nil {
+			run.Extends = in.Segment.Extends
+		}
+		if run.Extends != "" {
 			run.LineSpan = fmt.Sprintf("%d-%d", run.SkipLines+1, run.Lines)
 		}
 		var n int

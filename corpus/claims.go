@@ -31,8 +31,8 @@ type ClaimsDoc struct {
 
 // ComputeClaims replays the store through claims tallies: one over the
 // whole corpus, one per run. Its memory is the tallies' (bounded by
-// distinct features, runs, data types and Mini Programs) plus one run's
-// policy gaps at a time.
+// distinct features, runs, data types and Mini Programs), one run's policy
+// gaps at a time, and the corpus's gaps as gapGroups keeps them.
 func ComputeClaims(ctx context.Context, st *store.Store, opts Options) (*ClaimsDoc, error) {
 	runs, err := st.Runs(ctx)
 	if err != nil {
@@ -41,6 +41,7 @@ func ComputeClaims(ctx context.Context, st *store.Store, opts Options) (*ClaimsD
 	copts := claims.Options{Needs: opts.Analyze.Needs}
 	all := claims.NewTally(copts)
 	head := &report.Report{Policy: policyHead(opts)}
+	var groups gapGroups
 	doc := &ClaimsDoc{Runs: map[string][]report.Claim{}}
 	doc.Study.Title, doc.Study.URL = report.StudyTitle, report.StudyURL
 	for _, r := range runs {
@@ -63,13 +64,65 @@ func ComputeClaims(ctx context.Context, st *store.Store, opts Options) (*ClaimsD
 			if own.Policy.Gaps, err = runGaps(ctx, st, r.Run); err != nil {
 				return nil, err
 			}
-			head.Policy.Gaps = append(head.Policy.Gaps, own.Policy.Gaps...)
+			groups.add(own.Policy.Gaps)
 		}
 		doc.Runs[r.Run] = one.Claims(own)
 		head.Runs = append(head.Runs, run)
 	}
+	if head.Policy != nil {
+		head.Policy.Gaps = groups.gaps
+	}
 	doc.Claims = all.Claims(head)
 	return doc, nil
+}
+
+// gapGroups keeps the corpus's policy gaps as few as the claims need
+// (report.GroupGaps: per kind, data type, feature, recipient and clause,
+// the first gap, the first finding IDs, and the count of findings), so
+// that memory does not grow with the runs: per group, its first gap with
+// its first maxGroupEvidence finding IDs, then a gap without a run whose
+// finding IDs are empty strings standing for the rest (a slice of one
+// shared array).
+type gapGroups struct {
+	gaps  []report.Gap
+	index map[[5]string]int // group → its first gap in gaps; the count gap follows
+	blank []string
+}
+
+// maxGroupEvidence is at least report's maxGapEvidence, the finding IDs a
+// group lists.
+const maxGroupEvidence = 16
+
+func (g *gapGroups) add(gaps []report.Gap) {
+	if g.index == nil {
+		g.index = map[[5]string]int{}
+	}
+	for _, gap := range gaps {
+		if gap.Kind == "consistent" {
+			continue
+		}
+		k := [5]string{gap.Kind, gap.DataType, gap.Feature, gap.Recipient, gap.Clause}
+		i, ok := g.index[k]
+		if !ok {
+			i = len(g.gaps)
+			g.index[k] = i
+			first := gap
+			first.Findings = nil
+			g.gaps = append(g.gaps, first, report.Gap{Kind: gap.Kind, DataType: gap.DataType, Feature: gap.Feature,
+				Recipient: gap.Recipient, Clause: gap.Clause})
+		}
+		ids := gap.Findings
+		if room := maxGroupEvidence - len(g.gaps[i].Findings); room > 0 && len(g.gaps[i+1].Findings) == 0 {
+			n := min(room, len(ids))
+			g.gaps[i].Findings = append(g.gaps[i].Findings, ids[:n]...)
+			ids = ids[n:]
+		}
+		rest := len(g.gaps[i+1].Findings) + len(ids)
+		if rest > len(g.blank) {
+			g.blank = make([]string, 2*rest)
+		}
+		g.gaps[i+1].Findings = g.blank[:rest]
+	}
 }
 
 func policyHead(opts Options) *report.PolicyResult {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,16 @@ type Options struct {
 	// error: waiting for another corpus run on the folder, temporaries of
 	// a killed run removed.
 	Notice func(string)
+	// Shard, when N > 1, analyses only the chains of runs in shard I of
+	// N (corpus --shard; Merge joins the shards' folders).
+	Shard Shard
+	// Key, when set, is the redaction key of the shareable tables
+	// (LoadKey): the shards of one study share it.
+	Key []byte
+
+	// oneJob analyses every request log in one job, as before chains
+	// were analysed apart; only the test that the two agree sets it.
+	oneJob bool
 }
 
 func (o *Options) notice(format string, args ...any) {
@@ -81,47 +92,16 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("corpus: no runs")
 	}
-	if err := checkOut(opts.Out); err != nil {
-		return nil, err
-	}
-	// The folder is the owner's only: the store and the spools hold every
-	// value in clear (doc/privacy.md).
-	if err := os.MkdirAll(opts.Out, 0o700); err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
-	}
-	if err := os.Chmod(opts.Out, 0o700); err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
-	}
-	unlock, err := lock(ctx, opts.Out, func() {
-		opts.notice("waiting for another corpus run on %s to finish", opts.Out)
-	})
+	st, staging, done, err := openCorpus(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	// With the lock held no other run is using the staging folder: what
-	// is in it was left by a run that was killed.
-	staging := filepath.Join(opts.Out, stagingDir)
-	if ents, _ := os.ReadDir(staging); len(ents) > 0 {
-		opts.notice("removed %d files of decrypted payloads and staged tables in %s, left by an earlier run that was killed", len(ents), staging)
-	}
-	if err := os.RemoveAll(staging); err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
-	}
-	if swept, _ := leftover.Sweep(opts.Out, ""); len(swept) > 0 {
-		for _, p := range swept {
-			opts.notice("removed %s, left by an earlier run that was killed", p)
+	defer done()
+	if opts.Key != nil {
+		if err := st.UseRedactionKey(ctx, opts.Key); err != nil {
+			return nil, fmt.Errorf("corpus: --key: %w", err)
 		}
 	}
-	if err := os.Mkdir(staging, 0o700); err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
-	}
-	defer os.RemoveAll(staging)
-	st, err := store.Open(filepath.Join(opts.Out, store.FileName))
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
 	key, err := st.RedactionKey(ctx)
 	if err != nil {
 		return nil, err
@@ -130,10 +110,13 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := Discover(paths, opts.Settings)
+	srcs, err := discover(paths)
 	if err != nil {
 		return nil, err
 	}
+	// Every log is read to find the chains anyway; a capture is hashed
+	// only if its shard is this one (below).
+	fingerprints(srcs, opts.Settings, func(s *Source) bool { return s.Kind == store.KindLog })
 	known := map[string]string{}
 	prev := map[string]store.Run{}
 	for _, r := range stored {
@@ -143,37 +126,27 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	assignLabels(srcs, known)
 
 	res := &Result{}
-	var todo []Source
-	for _, s := range srcs {
-		if p, ok := prev[s.Label]; opts.Add && ok && s.Err == nil && p.Fingerprint == s.Fingerprint {
-			res.Skipped = append(res.Skipped, s.Label)
+	// One job per chain: its runs share their context and are analysed
+	// together; chains are independent, so they run in parallel and a
+	// shard holds whole chains.
+	var jobs [][]Source
+	storedChain := storedChains(stored)
+	for _, c := range chainsOf(srcs, opts.oneJob) {
+		if !opts.Shard.has(c.root) {
 			continue
 		}
-		todo = append(todo, s)
-	}
-	// Request logs are analysed together (they may extend one another);
-	// if one changed, all of them are analysed again.
-	var logs []Source
-	var jobs [][]Source
-	for _, s := range srcs {
-		if s.Kind == store.KindLog && s.Err == nil {
-			logs = append(logs, s)
+		var job []Source
+		for _, i := range c.members {
+			fingerprints(srcs[i:i+1], opts.Settings, func(*Source) bool { return true })
+			job = append(job, srcs[i])
 		}
-	}
-	logsChanged := false
-	for _, s := range todo {
-		if s.Kind == store.KindLog && s.Err == nil {
-			logsChanged = true
+		if opts.Add && unchanged(c, srcs, prev, storedChain) {
+			for _, s := range job {
+				res.Skipped = append(res.Skipped, s.Label)
+			}
+			continue
 		}
-	}
-	for _, s := range todo {
-		if s.Kind != store.KindLog || s.Err != nil {
-			jobs = append(jobs, []Source{s})
-		}
-	}
-	if logsChanged {
-		jobs = append(jobs, logs)
-		res.Skipped = without(res.Skipped, logs)
+		jobs = append(jobs, job)
 	}
 	total := 0
 	for _, j := range jobs {
@@ -221,37 +194,79 @@ feed:
 	}
 	sort.Strings(res.Analysed)
 	sort.Strings(res.Failed)
+	return res, finish(ctx, st, opts, res)
+}
+
+// finish computes the metrics and claims of the whole store into res and
+// writes claims.json, metrics.json and report.html.
+func finish(ctx context.Context, st *store.Store, opts Options, res *Result) error {
 	m, err := ComputeMetrics(ctx, st)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Metrics = m
 	doc, err := ComputeClaims(ctx, st, opts)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Claims = doc
 	if err := writeClaims(opts.Out, doc); err != nil {
-		return res, err
+		return err
 	}
-	if err := writeOutputs(opts.Out, st, m, doc.Claims); err != nil {
-		return res, err
-	}
-	return res, nil
+	return writeOutputs(opts.Out, st, m, doc.Claims)
 }
 
-func without(labels []string, drop []Source) []string {
-	d := map[string]bool{}
-	for _, s := range drop {
-		d[s.Label] = true
+// openCorpus makes or opens the corpus folder opts.Out, owner-only, takes
+// its lock, empties its staging folder and opens its store; done undoes
+// all of that.
+func openCorpus(ctx context.Context, opts Options) (st *store.Store, staging string, done func(), err error) {
+	if err := checkOut(opts.Out); err != nil {
+		return nil, "", nil, err
 	}
-	var out []string
-	for _, l := range labels {
-		if !d[l] {
-			out = append(out, l)
+	// The folder is the owner's only: the store and the spools hold every
+	// value in clear (doc/privacy.md).
+	if err := os.MkdirAll(opts.Out, 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("corpus: %w", err)
+	}
+	if err := os.Chmod(opts.Out, 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("corpus: %w", err)
+	}
+	unlock, err := lock(ctx, opts.Out, func() {
+		opts.notice("waiting for another corpus run on %s to finish", opts.Out)
+	})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	// With the lock held no other run is using the staging folder: what
+	// is in it was left by a run that was killed.
+	staging = filepath.Join(opts.Out, stagingDir)
+	if ents, _ := os.ReadDir(staging); len(ents) > 0 {
+		opts.notice("removed %d files of decrypted payloads and staged tables in %s, left by an earlier run that was killed", len(ents), staging)
+	}
+	if err := os.RemoveAll(staging); err != nil {
+		unlock()
+		return nil, "", nil, fmt.Errorf("corpus: %w", err)
+	}
+	if swept, _ := leftover.Sweep(opts.Out, ""); len(swept) > 0 {
+		for _, p := range swept {
+			opts.notice("removed %s, left by an earlier run that was killed", p)
 		}
 	}
-	return out
+	if err := os.Mkdir(staging, 0o700); err != nil {
+		unlock()
+		return nil, "", nil, fmt.Errorf("corpus: %w", err)
+	}
+	st, err = store.Open(filepath.Join(opts.Out, store.FileName))
+	if err != nil {
+		os.RemoveAll(staging)
+		unlock()
+		return nil, "", nil, err
+	}
+	return st, staging, func() {
+		st.Close()
+		os.RemoveAll(staging)
+		unlock()
+	}, nil
 }
 
 // writer stores finished runs, one at a time.
@@ -271,8 +286,8 @@ type writer struct {
 	fatal    error
 }
 
-// job analyses one job's sources (one capture run, or every request log)
-// and stores each run.
+// job analyses one job's sources (one capture run, or the request logs of
+// one chain) and stores each run.
 func (w *writer) job(ctx context.Context, srcs []Source) {
 	if ctx.Err() != nil {
 		return
@@ -297,7 +312,7 @@ func (w *writer) job(ctx context.Context, srcs []Source) {
 	defer sp.close()
 	var inputs []analyze.Input
 	for _, s := range srcs {
-		in := analyze.Input{Path: s.Path, Label: s.Label, Permissions: permissions(s.Meta)}
+		in := analyze.Input{Path: s.Path, Label: s.Label, Permissions: permissions(s.Meta), Segment: s.Segment}
 		if s.Kind == store.KindCapture {
 			in.Path = s.Capture
 			keys, err := loadKeys(s.Keylogs)
@@ -311,7 +326,8 @@ func (w *writer) job(ctx context.Context, srcs []Source) {
 	}
 	aopts := w.opts.Analyze
 	aopts.OnRequest = sp.add
-	rep, err := analyze.Run(ctx, inputs, aopts)
+	parts, done, err := w.analyse(ctx, inputs, aopts)
+	defer done()
 	if err == nil {
 		err = sp.finish()
 	}
@@ -323,8 +339,49 @@ func (w *writer) job(ctx context.Context, srcs []Source) {
 		return
 	}
 	for _, s := range srcs {
+		rep, err := parts(s.Label)
+		if err != nil {
+			failAll(err)
+			return
+		}
 		w.put(ctx, s, rep, sp, runOf(rep, s.Label))
 	}
+}
+
+// analyse runs analyze over one job's inputs and returns, for each run's
+// label, a report with the job's runs, errors and policy comparison and
+// that run's requests and findings: streamed through a spool file, so
+// that a chain of many runs holds one run's rows in memory at a time
+// (oneJob keeps the whole report in memory, as before).
+func (w *writer) analyse(ctx context.Context, inputs []analyze.Input, aopts analyze.Options) (parts func(label string) (*report.Report, error), done func(), err error) {
+	if w.opts.oneJob {
+		rep, err := analyze.Run(ctx, inputs, aopts)
+		return func(string) (*report.Report, error) { return rep, nil }, func() {}, err
+	}
+	rs, err := newRunSpool(w.staging)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	head, err := analyze.Stream(ctx, inputs, aopts, w.staging, rs.add)
+	if err == nil {
+		err = rs.endRun()
+	}
+	if err != nil {
+		return nil, rs.close, err
+	}
+	var last *report.Report
+	return func(label string) (*report.Report, error) {
+		if last != nil { // the previous run's rows are stored: let them go
+			last.Requests, last.Findings = nil, nil
+		}
+		sub, err := rs.report(label)
+		if err != nil {
+			return nil, err
+		}
+		sub.Runs, sub.Errors, sub.Policy = head.Runs, head.Errors, head.Policy
+		last = sub
+		return sub, nil
+	}, rs.close, nil
 }
 
 func runOf(rep *report.Report, label string) *report.Run {
@@ -366,13 +423,9 @@ func (w *writer) put(ctx context.Context, s Source, rep *report.Report, sp *spoo
 		sub, base = split(rep, s.Label)
 		payloads = sp.payloads(s.Label, base)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if ctx.Err() != nil || w.fatal != nil {
-		return
-	}
 	// The shareable tables always; the raw ones with --reveal. Both are
-	// staged before the store changes, and committed after.
+	// staged before the store changes, and committed after; staging is
+	// this run's own files, so workers stage in parallel.
 	shared, sharedRun := shareable(row, sub, w.key)
 	var stages []*parquet.Staged
 	staged, err := parquet.Stage(w.out, parquet.Dir, w.staging, sharedRun, shared, nil)
@@ -384,6 +437,14 @@ func (w *writer) put(ctx context.Context, s Source, rep *report.Report, sp *spoo
 				stages = append(stages, staged)
 			}
 		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ctx.Err() != nil || w.fatal != nil {
+		for _, s := range stages {
+			s.Discard()
+		}
+		return
 	}
 	if err == nil {
 		err = w.st.PutRun(ctx, row, sub, payloads)
@@ -498,7 +559,9 @@ func runRow(s Source, rep *report.Report, rr *report.Run) store.Run {
 		}
 	}
 	for _, e := range rep.Errors {
-		if len(rep.Runs) == 1 || containsLabel(e, s) {
+		// A capture is analysed alone; a log's errors name it ("decode:
+		// PATH:LINE: ...") and it may share its job with its chain.
+		if s.Kind == store.KindCapture && len(rep.Runs) == 1 || strings.Contains(e, s.Path+":") {
 			row.AnalysisErrors++
 		}
 	}
@@ -507,8 +570,4 @@ func runRow(s Source, rep *report.Report, rr *report.Run) store.Run {
 		row.Error = "no requests found in the input"
 	}
 	return row
-}
-
-func containsLabel(msg string, s Source) bool {
-	return len(msg) >= len(s.Path) && (msg[:len(s.Path)] == s.Path)
 }

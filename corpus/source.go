@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wxaudit/wxaudit/analyze"
 	"github.com/wxaudit/wxaudit/internal/sniff"
 	"github.com/wxaudit/wxaudit/keylog"
 	"github.com/wxaudit/wxaudit/runfolder"
@@ -39,6 +40,9 @@ type Source struct {
 	Fingerprint string
 	// Err says why the run cannot be analysed; it is stored as failed.
 	Err error
+	// Segment is a request log's own lines among the corpus's logs (set
+	// by Run, see chainsOf); nil for a capture run.
+	Segment *analyze.Segment
 }
 
 // maxSniff bounds what is read to recognise a key log.
@@ -50,6 +54,16 @@ const maxSniff = 64 << 10
 // settings names what else shapes the analysis (the policy model); it is
 // part of every fingerprint, so --add analyses again when it changes.
 func Discover(paths []string, settings string) ([]Source, error) {
+	out, err := discover(paths)
+	if err != nil {
+		return nil, err
+	}
+	fingerprints(out, settings, func(*Source) bool { return true })
+	return out, nil
+}
+
+// discover is Discover without the fingerprints.
+func discover(paths []string) ([]Source, error) {
 	var out []Source
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -83,12 +97,17 @@ func Discover(paths []string, settings string) ([]Source, error) {
 		out = append(out, folder(abs))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	for i := range out {
-		if out[i].Err == nil {
-			out[i].Fingerprint, out[i].Err = fingerprint(&out[i], settings)
+	return out, nil
+}
+
+// fingerprints sets the fingerprint of each source that which selects
+// (a shard's captures only: a capture is read whole to hash it).
+func fingerprints(srcs []Source, settings string, which func(*Source) bool) {
+	for i := range srcs {
+		if s := &srcs[i]; s.Err == nil && s.Fingerprint == "" && which(s) {
+			s.Fingerprint, s.Err = fingerprint(s, settings)
 		}
 	}
-	return out, nil
 }
 
 // folder reads a run folder: run.yaml if present, then the capture and

@@ -1,6 +1,6 @@
 // Package testkit holds the helpers the packages' tests share: golden-file
-// comparison (rewritten with -update), annotated hex literals, and the list
-// of a package's exported identifiers.
+// comparison (rewritten with -update), annotated hex literals, the list
+// of a package's exported identifiers, and the peak live heap of a call.
 package testkit
 
 import (
