@@ -1,8 +1,8 @@
 package store
 
 // SchemaVersion is stored in meta; Open refuses a file of another version
-// rather than guess at its columns.
-const SchemaVersion = 2
+// rather than guess at its columns. 3 added string_runs and strings_grams.
+const SchemaVersion = 3
 
 // schema creates the tables. Lists (data types, frames, evidence ids) are
 // JSON arrays in TEXT columns; times are RFC 3339 TEXT; booleans are 0/1.
@@ -123,4 +123,21 @@ END;
 CREATE TRIGGER IF NOT EXISTS strings_ad AFTER DELETE ON strings BEGIN
 	INSERT INTO strings_fts(strings_fts, rowid, value) VALUES ('delete', old.id, old.value);
 END;
+-- Queries of one or two characters, which a trigram cannot answer, look
+-- up their gram here: every distinct one- and two-character substring of
+-- each value (ASCII letters lowercased, as LIKE compares them), keyed by
+-- a number per run first, so that a search walks the runs in label order
+-- and each run's hits in (request, id) order straight off the index and
+-- stops at the page's end instead of sorting every hit.
+CREATE TABLE IF NOT EXISTS string_runs (
+	runid INTEGER PRIMARY KEY,
+	run   TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS strings_grams (
+	runid   INTEGER NOT NULL,  -- string_runs.runid
+	gram    TEXT NOT NULL,
+	request INTEGER NOT NULL,
+	id      INTEGER NOT NULL,  -- strings.id
+	PRIMARY KEY (runid, gram, request, id)
+) WITHOUT ROWID;
 `

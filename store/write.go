@@ -66,6 +66,9 @@ func (s *Store) DeleteRun(ctx context.Context, label string) error {
 }
 
 func deleteRun(ctx context.Context, tx *sql.Tx, label string) error {
+	if err := deleteGrams(ctx, tx, label); err != nil {
+		return err
+	}
 	for _, t := range []string{"strings", "gaps", "findings", "requests", "runs"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE run = ?`, label); err != nil {
 			return fmt.Errorf("store: delete run %s from %s: %w", label, t, err)
@@ -220,6 +223,11 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func
 		return err
 	}
 	defer sStmt.Close()
+	gw, err := newGramWriter(ctx, tx, label)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
 	return payloads(func(p Payload) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -230,7 +238,14 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func
 			}
 		}
 		for _, s := range p.Strings {
-			if _, err := sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value); err != nil {
+			res, err := sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value)
+			if err == nil {
+				var id int64
+				if id, err = res.LastInsertId(); err == nil {
+					err = gw.add(ctx, p.Request, id, s.Value)
+				}
+			}
+			if err != nil {
 				return fmt.Errorf("strings of request %d: %w", p.Request, err)
 			}
 		}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// maxGramRunes is the longest query the gram table answers; longer ones
+// go to the trigram index.
+const maxGramRunes = 2
+
+// chars splits s into characters exactly as SQLite's LIKE reads them
+// (sqlite3Utf8Read in its utf.c), so that the gram table gives LIKE's
+// hits even on bytes that are not UTF-8: a lead byte takes every
+// continuation byte after it, an overlong, surrogate or U+FFFE/FFFF
+// result is U+FFFD, a lone continuation byte is the code point of its
+// value, and a NUL ends the text. ASCII letters are lowercased: LIKE
+// ignores case for ASCII only. Each character is returned as its UTF-8
+// form, or, beyond U+10FFFF, as U+FFFF and eight hex digits: U+FFFF is
+// never a character here (it reads as U+FFFD), so no text collides.
+func chars(s string) []string {
+	out := make([]string, 0, len(s))
+	for i := 0; i < len(s) && s[i] != 0; {
+		c := uint32(s[i])
+		i++
+		if c >= 0xc0 {
+			c = utf8Trans1[c-0xc0]
+			for ; i < len(s) && s[i]&0xc0 == 0x80; i++ {
+				c = c<<6 + uint32(s[i]&0x3f)
+			}
+			if c < 0x80 || c&0xFFFFF800 == 0xD800 || c&0xFFFFFFFE == 0xFFFE {
+				c = 0xFFFD
+			}
+		}
+		switch {
+		case 'A' <= c && c <= 'Z':
+			out = append(out, string(rune(c+'a'-'A')))
+		case c <= utf8.MaxRune:
+			out = append(out, string(rune(c)))
+		default:
+			out = append(out, fmt.Sprintf("\uffff%08x", c))
+		}
+	}
+	return out
+}
+
+// utf8Trans1 is SQLite's sqlite3Utf8Trans1: the value bits of a lead byte
+// from 0xc0 up.
+var utf8Trans1 = [64]uint32{
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x00, 0x01, 0x02, 0x03, 0x00, 0x01, 0x00, 0x00,
+}
+
+// grams returns the distinct one- and two-character substrings of v, in
+// chars' form, as a JSON array for json_each.
+func grams(v string, seen map[string]bool) string {
+	clear(seen)
+	cs := chars(v)
+	out := make([]string, 0, 2*len(cs))
+	add := func(g string) {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	for i, c := range cs {
+		add(c)
+		if i+1 < len(cs) {
+			add(c + cs[i+1])
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		panic("store: internal error: " + err.Error())
+	}
+	return string(b)
+}
+
+// gramWriter fills strings_grams for one run inside PutRun's transaction.
+type gramWriter struct {
+	stmt  *sql.Stmt
+	runid int64
+	seen  map[string]bool
+}
+
+func newGramWriter(ctx context.Context, tx *sql.Tx, label string) (*gramWriter, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO string_runs (run) VALUES (?)`, label)
+	if err != nil {
+		return nil, err
+	}
+	runid, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	// One statement per string, not per gram: a value has dozens.
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO strings_grams (runid, gram, request, id)
+		SELECT ?, value, ?, ? FROM json_each(?)`)
+	if err != nil {
+		return nil, err
+	}
+	return &gramWriter{stmt: stmt, runid: runid, seen: map[string]bool{}}, nil
+}
+
+func (g *gramWriter) add(ctx context.Context, request int, id int64, value string) error {
+	_, err := g.stmt.ExecContext(ctx, g.runid, request, id, grams(value, g.seen))
+	return err
+}
+
+func (g *gramWriter) Close() error { return g.stmt.Close() }
+
+// deleteGrams removes a run's grams: a range of the key, as runid leads it.
+func deleteGrams(ctx context.Context, tx *sql.Tx, label string) error {
+	var runid int64
+	err := tx.QueryRowContext(ctx, `SELECT runid FROM string_runs WHERE run = ?`, label).Scan(&runid)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM strings_grams WHERE runid = ?`, runid)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM string_runs WHERE runid = ?`, runid)
+	}
+	if err != nil {
+		return fmt.Errorf("store: delete run %s from strings_grams: %w", label, err)
+	}
+	return nil
+}
