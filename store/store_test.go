@@ -160,6 +160,7 @@ func TestSearch(t *testing.T) {
 		{`"hi"`, []string{"1"}}, // quotes in an FTS query
 		{"北京", nil},
 		{"lo_x", nil},
+		{"\x00", nil}, // LIKE would read an empty pattern and match everything
 	}
 	for _, tt := range tests {
 		hits, err := s.Search(ctx, tt.q, SearchFilter{})
