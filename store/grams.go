@@ -56,11 +56,27 @@ var utf8Trans1 = [64]uint32{
 	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x00, 0x01, 0x02, 0x03, 0x00, 0x01, 0x00, 0x00,
 }
 
-// grams returns the distinct one- and two-character substrings of v, in
-// chars' form, as a JSON array for json_each.
-func grams(v string, seen map[string]bool) string {
+// textChars splits s into characters as instr(lower(s), …) compares
+// them: ASCII letters lowercased (SQLite's lower() folds ASCII only), a
+// byte that starts no valid UTF-8 sequence on its own, NUL included.
+func textChars(s string) []string {
+	out := make([]string, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if 'A' <= r && r <= 'Z' {
+			out = append(out, string(r+'a'-'A'))
+		} else {
+			out = append(out, s[i:i+n])
+		}
+		i += n
+	}
+	return out
+}
+
+// grams returns the distinct one- and two-character substrings of the
+// characters cs, as a JSON array for json_each.
+func grams(cs []string, seen map[string]bool) string {
 	clear(seen)
-	cs := chars(v)
 	out := make([]string, 0, 2*len(cs))
 	add := func(g string) {
 		if !seen[g] {
@@ -81,53 +97,57 @@ func grams(v string, seen map[string]bool) string {
 	return string(b)
 }
 
-// gramWriter fills strings_grams for one run inside PutRun's transaction.
+// runID gives the run its number in runids, which keys its grams.
+func runID(ctx context.Context, tx *sql.Tx, label string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO runids (run) VALUES (?)`, label)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// gramWriter fills one gram table for one run inside PutRun's transaction.
 type gramWriter struct {
 	stmt  *sql.Stmt
 	runid int64
+	split func(string) []string
 	seen  map[string]bool
 }
 
-func newGramWriter(ctx context.Context, tx *sql.Tx, label string) (*gramWriter, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO string_runs (run) VALUES (?)`, label)
-	if err != nil {
-		return nil, err
-	}
-	runid, err := res.LastInsertId()
-	if err != nil {
-		return nil, err
-	}
-	// One statement per string, not per gram: a value has dozens.
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO strings_grams (runid, gram, request, id)
+// newGramWriter prepares the inserts into table (strings_grams or
+// findings_grams), whose values split splits into characters.
+func newGramWriter(ctx context.Context, tx *sql.Tx, runid int64, table string, split func(string) []string) (*gramWriter, error) {
+	// One statement per value, not per gram: a value has dozens.
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO `+table+` (runid, gram, request, id)
 		SELECT ?, value, ?, ? FROM json_each(?)`)
 	if err != nil {
 		return nil, err
 	}
-	return &gramWriter{stmt: stmt, runid: runid, seen: map[string]bool{}}, nil
+	return &gramWriter{stmt: stmt, runid: runid, split: split, seen: map[string]bool{}}, nil
 }
 
-func (g *gramWriter) add(ctx context.Context, request int, id int64, value string) error {
-	_, err := g.stmt.ExecContext(ctx, g.runid, request, id, grams(value, g.seen))
+func (g *gramWriter) add(ctx context.Context, request int, id any, value string) error {
+	_, err := g.stmt.ExecContext(ctx, g.runid, request, id, grams(g.split(value), g.seen))
 	return err
 }
 
 func (g *gramWriter) Close() error { return g.stmt.Close() }
 
-// deleteGrams removes a run's grams: a range of the key, as runid leads it.
+// deleteGrams removes a run's grams: ranges of the keys, as runid leads
+// them.
 func deleteGrams(ctx context.Context, tx *sql.Tx, label string) error {
 	var runid int64
-	err := tx.QueryRowContext(ctx, `SELECT runid FROM string_runs WHERE run = ?`, label).Scan(&runid)
+	err := tx.QueryRowContext(ctx, `SELECT runid FROM runids WHERE run = ?`, label).Scan(&runid)
 	if err == sql.ErrNoRows {
 		return nil
 	}
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `DELETE FROM strings_grams WHERE runid = ?`, runid)
-	}
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `DELETE FROM string_runs WHERE runid = ?`, runid)
+	for _, q := range []string{`DELETE FROM strings_grams WHERE runid = ?`, `DELETE FROM findings_grams WHERE runid = ?`, `DELETE FROM runids WHERE runid = ?`} {
+		if err == nil {
+			_, err = tx.ExecContext(ctx, q, runid)
+		}
 	}
 	if err != nil {
-		return fmt.Errorf("store: delete run %s from strings_grams: %w", label, err)
+		return fmt.Errorf("store: delete run %s from the gram tables: %w", label, err)
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 package store
 
 // SchemaVersion is stored in meta; Open refuses a file of another version
-// rather than guess at its columns. 3 added string_runs and strings_grams.
+// rather than guess at its columns. 3 added runids, the gram tables, uris and requests_uri.
 const SchemaVersion = 3
 
 // schema creates the tables. Lists (data types, frames, evidence ids) are
@@ -123,21 +123,37 @@ END;
 CREATE TRIGGER IF NOT EXISTS strings_ad AFTER DELETE ON strings BEGIN
 	INSERT INTO strings_fts(strings_fts, rowid, value) VALUES ('delete', old.id, old.value);
 END;
--- Queries of one or two characters, which a trigram cannot answer, look
--- up their gram here: every distinct one- and two-character substring of
--- each value (ASCII letters lowercased, as LIKE compares them), keyed by
--- a number per run first, so that a search walks the runs in label order
--- and each run's hits in (request, id) order straight off the index and
--- stops at the page's end instead of sorting every hit.
-CREATE TABLE IF NOT EXISTS string_runs (
+-- Searches look a gram of the query up here: every distinct one- and
+-- two-character substring of each value (ASCII letters lowercased, as
+-- LIKE and lower() compare them), keyed by a number per run first, so
+-- that a search walks the runs in label order and each run's hits in
+-- (request, id) order straight off the key, and stops at the page's end
+-- instead of sorting every hit. strings_grams answers the queries of one
+-- or two characters, which a trigram cannot, and longer ones found too
+-- often to sort; findings_grams the match on finding values.
+CREATE TABLE IF NOT EXISTS runids (
 	runid INTEGER PRIMARY KEY,
 	run   TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS strings_grams (
-	runid   INTEGER NOT NULL,  -- string_runs.runid
+	runid   INTEGER NOT NULL,  -- runids.runid
 	gram    TEXT NOT NULL,
 	request INTEGER NOT NULL,
 	id      INTEGER NOT NULL,  -- strings.id
 	PRIMARY KEY (runid, gram, request, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS findings_grams (
+	runid   INTEGER NOT NULL,  -- runids.runid
+	gram    TEXT NOT NULL,
+	request INTEGER NOT NULL,
+	id      TEXT NOT NULL,     -- findings.id
+	PRIMARY KEY (runid, gram, request, id)
+) WITHOUT ROWID;
+-- The endpoints ever stored (a deleted run's stay: a search finds no
+-- request for them), few enough to match one by one; requests_uri then
+-- finds a run's requests to the matching ones.
+CREATE TABLE IF NOT EXISTS uris (
+	uri TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS requests_uri ON requests (run, uri, seq);
 `

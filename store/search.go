@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // maxQuery bounds a search query.
@@ -62,7 +61,7 @@ func (s *Store) Search(ctx context.Context, q string, f SearchFilter) ([]Hit, er
 		query += ` ORDER BY s.run, s.request, s.id`
 	}
 	if walk {
-		// string_runs drives the join in label order (CROSS JOIN keeps it
+		// runids drives the join in label order (CROSS JOIN keeps it
 		// outside), and each run's grams come in (request, id) order off
 		// the key: no sort, and the page's end stops the walk.
 		query = walkQuery
@@ -92,7 +91,7 @@ func (s *Store) Search(ctx context.Context, q string, f SearchFilter) ([]Hit, er
 
 // walkQuery reads one gram's hits run by run.
 const walkQuery = `SELECT r.run, g.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
-	FROM string_runs r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?
+	FROM runids r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?
 	JOIN strings s ON s.id = g.id
 	LEFT JOIN requests q ON q.run = r.run AND q.id = g.request
 	WHERE s.value LIKE ? ESCAPE '\'`
@@ -103,17 +102,4 @@ const walkQuery = `SELECT r.run, g.request, s.field_path, s.value, coalesce(q.fe
 // higher code points (CJK before Latin letters before digits and
 // punctuation) are rarer in WeChat's strings. Every value holding the
 // query holds each of its grams, so any choice gives the same hits.
-func walkGram(cs []string) string {
-	if len(cs) <= maxGramRunes {
-		return strings.Join(cs, "")
-	}
-	best, score := "", -1
-	for i := 0; i+1 < len(cs); i++ {
-		r1, _ := utf8.DecodeRuneInString(cs[i])
-		r2, _ := utf8.DecodeRuneInString(cs[i+1])
-		if sc := int(min(r1, r2)); sc > score {
-			best, score = cs[i]+cs[i+1], sc
-		}
-	}
-	return best
-}
+func walkGram(cs []string) string { return rareGrams(cs, 1)[0] }

@@ -6,17 +6,51 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wxaudit/wxaudit/report"
 )
 
 // searchLike is a LIKE scan of every value: the oracle Search must agree
-// with, and (for queries of one or two characters) Search as it was
-// before the gram table, the "before" of BenchmarkSearch.
+// with.
 func (s *Store) searchLike(ctx context.Context, q string, f SearchFilter) ([]Hit, error) {
 	limit, offset := f.bounds()
 	match := `s.value LIKE ? ESCAPE '\'`
 	args := []any{"%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"}
+	if f.Run != "" {
+		match += ` AND s.run = ?`
+		args = append(args, f.Run)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT s.run, s.request, s.field_path, s.value, coalesce(r.feature, ''), coalesce(r.uri, '')
+		FROM strings s LEFT JOIN requests r ON r.run = s.run AND r.id = s.request
+		WHERE `+match+` ORDER BY s.run, s.request, s.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Hit
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.Run, &h.Request, &h.FieldPath, &h.Value, &h.Feature, &h.URI); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// searchBefore is Search as it was before the gram tables (schema 2): a
+// LIKE scan for queries of one or two characters, the trigram index and a
+// sort of all its hits for longer ones. BenchmarkSearch's "before".
+func (s *Store) searchBefore(ctx context.Context, q string, f SearchFilter) ([]Hit, error) {
+	if utf8.RuneCountInString(q) < 3 {
+		return s.searchLike(ctx, q, f)
+	}
+	limit, offset := f.bounds()
+	match := `s.id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`
+	args := []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
 	if f.Run != "" {
 		match += ` AND s.run = ?`
 		args = append(args, f.Run)
@@ -113,7 +147,7 @@ func TestSearchGramsAgreeWithLike(t *testing.T) {
 		}
 	}
 	var n int
-	if err := s.DB().QueryRow(`SELECT (SELECT count(*) FROM strings_grams) + (SELECT count(*) FROM string_runs)`).Scan(&n); err != nil || n != 0 {
+	if err := s.DB().QueryRow(`SELECT (SELECT count(*) FROM strings_grams) + (SELECT count(*) FROM findings_grams) + (SELECT count(*) FROM runids)`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d gram rows left after deleting every run (%v)", n, err)
 	}
 }
@@ -138,5 +172,96 @@ func TestSearchGramsPlanHasNoSort(t *testing.T) {
 	}
 	if p := strings.Join(plan, "\n"); strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("the gram query sorts its hits:\n%s", p)
+	}
+}
+
+// TestSearchFindingsAndEndpointsAgree: the gram walk over finding values
+// and the endpoint match give what a scan with instr(lower(…)) gives, in
+// its order (finding ids compare as text: f10 before f2).
+func TestSearchFindingsAndEndpointsAgree(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"a", "A", "b", "z", "%", "_", " ", "1", "位", "置", "é", "É", "\xff", "\x00", "😀"}
+	value := func() string {
+		var b strings.Builder
+		for range rng.IntN(7) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	uris := []string{"", "/cgi-bin/micromsg-bin/newsync", "/cgi-bin/Micromsg-bin/getA8key", "/mmtls/位置", "/a"}
+	for _, label := range []string{"m", "b", "12", "z"} {
+		rep := &report.Report{}
+		for i := range 12 {
+			rep.Requests = append(rep.Requests, report.Request{ID: i, Run: label, Seq: 12 - i, URI: uris[rng.IntN(len(uris))], Feature: "x", Recipient: "wechat", Source: "s"})
+		}
+		for i := range 40 {
+			rep.Findings = append(rep.Findings, report.Finding{ID: fmt.Sprintf("f%d", i+1), Run: label, Request: rng.IntN(12), DataType: "t",
+				Confidence: "high", Feature: "x", Recipient: "wechat", Evidence: report.Evidence{FieldPath: fmt.Sprint(i), Value: value()}})
+		}
+		if err := s.PutRun(ctx, testRun(label), rep, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan := func(query string, args ...any) []string {
+		rows, err := s.DB().Query(query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(vals...))
+		}
+		return out
+	}
+	needles := map[string]bool{"micromsg": true, "a8k": true, "/": true, "位置": true, "no such": true}
+	for _, a := range alphabet {
+		if a == "\x00" || a == "\xff" {
+			continue // instr compares bytes: a lone byte may match inside a character; the grams do not split characters
+		}
+		needles[strings.ToLower(a)] = true
+		for _, b := range alphabet[:9] {
+			needles[strings.ToLower(a+b)] = true
+			needles[strings.ToLower("a"+a+b)] = true
+		}
+	}
+	for needle := range needles {
+		for _, limit := range []int{1000, 3} {
+			want := scan(`SELECT run, request, uri, field_path, data_type, value FROM findings WHERE instr(lower(value), ?) > 0 ORDER BY run, request, id LIMIT ?`, needle, limit)
+			hits, err := s.SearchFindings(ctx, needle, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range hits {
+				got = append(got, fmt.Sprint(h.Run, h.Request, h.URI, h.FieldPath, h.DataType, h.Value))
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Fatalf("findings %q limit %d (-scan +grams)\n%s", needle, limit, d)
+			}
+			want = scan(`SELECT run, id, uri FROM requests WHERE uri <> '' AND instr(lower(uri), ?) > 0 ORDER BY run, seq LIMIT ?`, needle, limit)
+			eps, err := s.SearchEndpoints(ctx, needle, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = nil
+			for _, h := range eps {
+				got = append(got, fmt.Sprint(h.Run, h.Request, h.URI))
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Fatalf("endpoints %q limit %d (-scan +index)\n%s", needle, limit, d)
+			}
+		}
 	}
 }

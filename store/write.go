@@ -33,13 +33,17 @@ func (s *Store) PutRun(ctx context.Context, run Run, rep *report.Report, payload
 	if err := insertRun(ctx, tx, run); err != nil {
 		return fmt.Errorf("store: run %s: %w", run.Run, err)
 	}
+	runid, err := runID(ctx, tx, run.Run)
+	if err != nil {
+		return fmt.Errorf("store: run %s: %w", run.Run, err)
+	}
 	if rep != nil {
-		if err := insertReport(ctx, tx, run.Run, rep); err != nil {
+		if err := insertReport(ctx, tx, run.Run, runid, rep); err != nil {
 			return fmt.Errorf("store: run %s: %w", run.Run, err)
 		}
 	}
 	if payloads != nil {
-		if err := insertPayloads(ctx, tx, run.Run, payloads); err != nil {
+		if err := insertPayloads(ctx, tx, run.Run, runid, payloads); err != nil {
 			return fmt.Errorf("store: run %s: %w", run.Run, err)
 		}
 	}
@@ -138,13 +142,19 @@ func orUnknown(s string) string {
 	return s
 }
 
-func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Report) error {
+func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, rep *report.Report) error {
 	reqStmt, err := tx.PrepareContext(ctx, `INSERT INTO requests (run, id, seq, time, feature, feature_reason, recipient,
 		uri, req_type, size, source, data_types) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	defer reqStmt.Close()
+	uriStmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO uris (uri) VALUES (?)`)
+	if err != nil {
+		return err
+	}
+	defer uriStmt.Close()
+	uris := map[string]bool{}
 	for _, q := range rep.Requests {
 		if q.Run != label {
 			continue
@@ -157,7 +167,18 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 			q.URI, q.ReqType, q.Size, q.Source, jsonText(dts)); err != nil {
 			return fmt.Errorf("request %d: %w", q.ID, err)
 		}
+		if q.URI != "" && !uris[q.URI] {
+			uris[q.URI] = true
+			if _, err := uriStmt.ExecContext(ctx, q.URI); err != nil {
+				return fmt.Errorf("request %d: %w", q.ID, err)
+			}
+		}
 	}
+	gw, err := newGramWriter(ctx, tx, runid, "findings_grams", textChars)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
 	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (run, id, request, data_type, confidence, feature, recipient,
 		uri, req_type, permissions, time, appid, field_path, value, rule, reason, source_file, source_line, frames,
 		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules)
@@ -183,6 +204,9 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 			f.URI, f.ReqType, f.Permissions, f.Time, f.AppID, f.Evidence.FieldPath, f.Evidence.Value, f.Evidence.Rule,
 			f.Evidence.Reason, f.Source.File, f.Source.Line, jsonText(frames), lat, lon, prec, enc,
 			f.Entry, f.MPSession, f.MPPage, jsonText(nonNilStrings(f.Evidence.AlsoRules))); err != nil {
+			return fmt.Errorf("finding %s: %w", f.ID, err)
+		}
+		if err := gw.add(ctx, f.Request, f.ID, f.Evidence.Value); err != nil {
 			return fmt.Errorf("finding %s: %w", f.ID, err)
 		}
 	}
@@ -212,7 +236,7 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 	return nil
 }
 
-func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func(func(Payload) error) error) error {
+func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, payloads func(func(Payload) error) error) error {
 	pStmt, err := tx.PrepareContext(ctx, `UPDATE requests SET payload = ? WHERE run = ? AND id = ?`)
 	if err != nil {
 		return err
@@ -223,7 +247,7 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func
 		return err
 	}
 	defer sStmt.Close()
-	gw, err := newGramWriter(ctx, tx, label)
+	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", chars)
 	if err != nil {
 		return err
 	}
