@@ -72,17 +72,26 @@ func (s *Store) Search(ctx context.Context, q string, f SearchFilter) ([]Hit, er
 		}
 		query += ` ORDER BY r.run, g.request, g.id`
 	}
-	limit, offset := f.bounds()
-	rows, err := s.db.QueryContext(ctx, query+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	hits, err := s.hits(ctx, query, args, f.Page)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	return hits, nil
+}
+
+// hits runs a search query, whose columns are a Hit's, on one page.
+func (s *Store) hits(ctx context.Context, query string, args []any, p Page) ([]Hit, error) {
+	limit, offset := p.bounds()
+	rows, err := s.db.QueryContext(ctx, query+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Hit
 	for rows.Next() {
 		var h Hit
 		if err := rows.Scan(&h.Run, &h.Request, &h.FieldPath, &h.Value, &h.Feature, &h.URI); err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
+			return nil, err
 		}
 		out = append(out, h)
 	}

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wxaudit/wxaudit/internal/testkit"
 	"github.com/wxaudit/wxaudit/report"
 )
 
@@ -24,8 +23,9 @@ import (
 //	WXAUDIT_BENCH_DIR     where the copies are kept between invocations
 //	WXAUDIT_BENCH_RUNS    corpus sizes, default 12,100,300,1000
 //
-// Each op is one query of the class, cycling through searchClasses; the
-// p50 and p99 of the ops' times are reported beside ns/op.
+// Each op is one query of the class, cycling through
+// testkit.SearchClasses; the p50 and p99 of the ops' times are reported
+// beside ns/op.
 func BenchmarkSearch(b *testing.B) {
 	src := os.Getenv("WXAUDIT_BENCH_CORPUS")
 	if src == "" {
@@ -35,61 +35,27 @@ func BenchmarkSearch(b *testing.B) {
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	sizes := os.Getenv("WXAUDIT_BENCH_RUNS")
-	if sizes == "" {
-		sizes = "12,100,300,1000"
-	}
-	for _, f := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(f)
-		if err != nil {
-			b.Fatalf("WXAUDIT_BENCH_RUNS: %v", err)
-		}
+	for _, n := range testkit.BenchRuns(b) {
 		st := benchStore(b, src, filepath.Join(dir, fmt.Sprintf("runs-%d.db", n)), n)
-		for _, c := range searchClasses {
+		for _, c := range testkit.SearchClasses {
 			for _, impl := range []string{"before", "after"} {
 				search := st.Search
 				if impl == "before" {
 					search = st.searchBefore
 				}
-				b.Run(fmt.Sprintf("runs=%d/%s/%s", n, c.name, impl), func(b *testing.B) {
+				// Limit 1001: what serve asks for (its MaxLimit and one more).
+				b.Run(fmt.Sprintf("runs=%d/%s/%s", n, c.Name, impl), func(b *testing.B) {
 					ctx := context.Background()
-					times := make([]time.Duration, 0, b.N)
-					slowest, slowestQ := time.Duration(0), ""
-					for i := 0; b.Loop(); i++ {
-						q := c.queries[i%len(c.queries)]
-						start := time.Now()
-						if _, err := search(ctx, q, SearchFilter{Page: Page{Limit: 1001}}); err != nil {
+					testkit.Timed(b, func(i int) {
+						if _, err := search(ctx, c.Queries[i%len(c.Queries)], SearchFilter{Page: Page{Limit: 1001}}); err != nil {
 							b.Fatal(err)
 						}
-						d := time.Since(start)
-						times = append(times, d)
-						if d > slowest {
-							slowest, slowestQ = d, q
-						}
-					}
-					b.Logf("slowest: %q %v", slowestQ, slowest)
-					slices.Sort(times)
-					b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-					b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+					})
 				})
 			}
 		}
 		st.Close()
 	}
-}
-
-// searchClasses are the query classes of BENCHMARKS.md, each with common,
-// rare and absent queries from the shared logs' strings. Limit 1001 is
-// what serve asks for (its MaxLimit and one more).
-var searchClasses = []struct {
-	name    string
-	queries []string
-}{
-	{"cjk1", []string{"程", "小", "滴", "门", "北"}},
-	{"cjk2", []string{"程序", "滴滴", "搜索", "入口", "北京"}},
-	{"ascii1", []string{"e", "x", "1", "/", "Q"}},
-	{"ascii2", []string{"wx", "id", "HT", "zq", "0a"}},
-	{"long", []string{"http", "appid", "小程序", "wxe5f52902", "com", "no such value"}},
 }
 
 // benchStore opens path, first filling it with n runs copied from the

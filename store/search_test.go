@@ -16,29 +16,20 @@ import (
 // searchLike is a LIKE scan of every value: the oracle Search must agree
 // with.
 func (s *Store) searchLike(ctx context.Context, q string, f SearchFilter) ([]Hit, error) {
-	limit, offset := f.bounds()
-	match := `s.value LIKE ? ESCAPE '\'`
-	args := []any{"%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"}
+	return s.searchOld(ctx, `s.value LIKE ? ESCAPE '\'`, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+"%", f)
+}
+
+// searchOld is the query of schema 2's Search: strings matching match,
+// sorted.
+func (s *Store) searchOld(ctx context.Context, match string, arg any, f SearchFilter) ([]Hit, error) {
+	args := []any{arg}
 	if f.Run != "" {
 		match += ` AND s.run = ?`
 		args = append(args, f.Run)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT s.run, s.request, s.field_path, s.value, coalesce(r.feature, ''), coalesce(r.uri, '')
+	return s.hits(ctx, `SELECT s.run, s.request, s.field_path, s.value, coalesce(r.feature, ''), coalesce(r.uri, '')
 		FROM strings s LEFT JOIN requests r ON r.run = s.run AND r.id = s.request
-		WHERE `+match+` ORDER BY s.run, s.request, s.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.Run, &h.Request, &h.FieldPath, &h.Value, &h.Feature, &h.URI); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		WHERE `+match+` ORDER BY s.run, s.request, s.id`, args, f.Page)
 }
 
 // searchBefore is Search as it was before the gram tables (schema 2): a
@@ -48,29 +39,7 @@ func (s *Store) searchBefore(ctx context.Context, q string, f SearchFilter) ([]H
 	if utf8.RuneCountInString(q) < 3 {
 		return s.searchLike(ctx, q, f)
 	}
-	limit, offset := f.bounds()
-	match := `s.id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`
-	args := []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
-	if f.Run != "" {
-		match += ` AND s.run = ?`
-		args = append(args, f.Run)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT s.run, s.request, s.field_path, s.value, coalesce(r.feature, ''), coalesce(r.uri, '')
-		FROM strings s LEFT JOIN requests r ON r.run = s.run AND r.id = s.request
-		WHERE `+match+` ORDER BY s.run, s.request, s.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.Run, &h.Request, &h.FieldPath, &h.Value, &h.Feature, &h.URI); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return s.searchOld(ctx, `s.id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`, f)
 }
 
 // TestSearchGramsAgreeWithLike: for every one- and two-character query
