@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -115,19 +116,21 @@ type gramWriter struct {
 }
 
 // newGramWriter prepares the inserts into table (strings_grams or
-// findings_grams), whose values split splits into characters.
-func newGramWriter(ctx context.Context, tx *sql.Tx, runid int64, table string, split func(string) []string) (*gramWriter, error) {
+// findings_grams), whose values split splits into characters, with the
+// key columns keys after runid and gram.
+func newGramWriter(ctx context.Context, tx *sql.Tx, runid int64, table string, keys []string, split func(string) []string) (*gramWriter, error) {
 	// One statement per value, not per gram: a value has dozens.
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO `+table+` (runid, gram, request, id)
-		SELECT ?, value, ?, ? FROM json_each(?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO `+table+` (runid, gram, `+strings.Join(keys, ", ")+`)
+		SELECT ?, value, `+strings.Repeat("?, ", len(keys)-1)+`? FROM json_each(?)`)
 	if err != nil {
 		return nil, err
 	}
 	return &gramWriter{stmt: stmt, runid: runid, split: split, seen: map[string]bool{}}, nil
 }
 
-func (g *gramWriter) add(ctx context.Context, request int, id any, value string) error {
-	_, err := g.stmt.ExecContext(ctx, g.runid, request, id, grams(g.split(value), g.seen))
+// add indexes value under the key columns' values keys.
+func (g *gramWriter) add(ctx context.Context, value string, keys ...any) error {
+	_, err := g.stmt.ExecContext(ctx, append(append([]any{g.runid}, keys...), grams(g.split(value), g.seen))...)
 	return err
 }
 

@@ -88,8 +88,10 @@ CREATE TABLE IF NOT EXISTS findings (
 	mp_session   TEXT NOT NULL DEFAULT '',    -- the Mini Program session the entry states (a secret: holds the uin)
 	mp_page      TEXT NOT NULL DEFAULT '',    -- the Mini Program page the entry is about
 	also_rules   TEXT NOT NULL DEFAULT '[]',  -- JSON: the other rules that recognised the same value
+	vid          INTEGER NOT NULL DEFAULT 0,  -- the value's number in the run, for findings_grams
 	PRIMARY KEY (run, id)
 );
+CREATE INDEX IF NOT EXISTS findings_vid ON findings (run, vid);
 CREATE INDEX IF NOT EXISTS findings_request ON findings (run, request);
 CREATE INDEX IF NOT EXISTS findings_type ON findings (data_type);
 CREATE TABLE IF NOT EXISTS gaps (
@@ -128,9 +130,10 @@ END;
 -- LIKE and lower() compare them), keyed by a number per run first, so
 -- that a search walks the runs in label order and each run's hits in
 -- (request, id) order straight off the key, and stops at the page's end
--- instead of sorting every hit. strings_grams answers the queries of one
--- or two characters, which a trigram cannot, and longer ones found too
--- often to sort; findings_grams the match on finding values.
+-- instead of sorting every hit (findings_grams: a run's hits, sorted).
+-- strings_grams answers the queries of one or two characters, which a
+-- trigram cannot, and longer ones found too often to sort; findings_grams
+-- the match on finding values.
 CREATE TABLE IF NOT EXISTS runids (
 	runid INTEGER PRIMARY KEY,
 	run   TEXT NOT NULL UNIQUE
@@ -142,12 +145,13 @@ CREATE TABLE IF NOT EXISTS strings_grams (
 	id      INTEGER NOT NULL,  -- strings.id
 	PRIMARY KEY (runid, gram, request, id)
 ) WITHOUT ROWID;
+-- A run repeats its finding values (three findings a value in the
+-- published logs), so findings_grams indexes each distinct value once.
 CREATE TABLE IF NOT EXISTS findings_grams (
 	runid   INTEGER NOT NULL,  -- runids.runid
 	gram    TEXT NOT NULL,
-	request INTEGER NOT NULL,
-	id      TEXT NOT NULL,     -- findings.id
-	PRIMARY KEY (runid, gram, request, id)
+	vid     INTEGER NOT NULL,  -- findings.vid
+	PRIMARY KEY (runid, gram, vid)
 ) WITHOUT ROWID;
 -- The endpoints ever stored (a deleted run's stay: a search finds no
 -- request for them), few enough to match one by one; requests_uri then

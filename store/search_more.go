@@ -22,23 +22,19 @@ type FindingHit struct {
 // SearchFindings returns up to limit findings whose value holds needle,
 // ASCII letters compared case-insensitively (instr(lower(value), needle):
 // needle should be lowercase), in run, request and id order. It walks the
-// runs on the gram of needle likely to be rarest (walkGram) and checks
-// the candidates on up to two more of its grams before reading their rows.
+// runs on the gram of needle likely to be rarest (walkGram), checks each
+// distinct value on up to two more of its grams, then reads and sorts the
+// run's findings that hold the values.
 func (s *Store) SearchFindings(ctx context.Context, needle string, limit int) ([]FindingHit, error) {
 	if needle == "" || len(needle) > maxQuery {
 		return nil, fmt.Errorf("store: search findings: a query of %d bytes", len(needle))
 	}
 	gs := rareGrams(textChars(needle), 3)
-	query := `SELECT r.run, g.request, f.uri, f.field_path, f.data_type, f.value
-		FROM runids r CROSS JOIN findings_grams g ON g.runid = r.runid AND g.gram = ?`
-	args := []any{gs[0]}
-	for _, g := range gs[1:] {
-		query += ` AND EXISTS (SELECT 1 FROM findings_grams h WHERE h.runid = g.runid AND h.gram = ? AND h.request = g.request AND h.id = g.id)`
+	args := []any{}
+	for _, g := range gs {
 		args = append(args, g)
 	}
-	query += ` JOIN findings f ON f.run = r.run AND f.id = g.id
-		WHERE instr(lower(f.value), ?) > 0 ORDER BY r.run, g.request, g.id LIMIT ?`
-	rows, err := s.db.QueryContext(ctx, query, append(args, needle, limit)...)
+	rows, err := s.db.QueryContext(ctx, findingsQuery(len(gs)), append(args, needle, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search findings: %w", err)
 	}
@@ -52,6 +48,18 @@ func (s *Store) SearchFindings(ctx context.Context, needle string, limit int) ([
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// findingsQuery matches finding values on n grams, then instr.
+func findingsQuery(n int) string {
+	query := `SELECT r.run, f.request, f.uri, f.field_path, f.data_type, f.value
+		FROM runids r CROSS JOIN findings_grams g ON g.runid = r.runid AND g.gram = ?`
+	for range n - 1 {
+		query += ` AND EXISTS (SELECT 1 FROM findings_grams h WHERE h.runid = g.runid AND h.gram = ? AND h.vid = g.vid)`
+	}
+	// Each run's matching findings are sorted, one run at a time.
+	return query + ` JOIN findings f ON f.run = r.run AND f.vid = g.vid
+		WHERE instr(lower(f.value), ?) > 0 ORDER BY r.run, f.request, f.id LIMIT ?`
 }
 
 // EndpointHit is a request whose endpoint holds a search's text.
@@ -84,9 +92,7 @@ func (s *Store) SearchEndpoints(ctx context.Context, needle string, limit int) (
 		return nil, err
 	}
 	list, _ := json.Marshal(uris)
-	rows, err = s.db.QueryContext(ctx, `SELECT r.run, q.id, q.uri
-		FROM runids r CROSS JOIN requests q ON q.run = r.run AND q.uri IN (SELECT value FROM json_each(?))
-		ORDER BY r.run, q.seq LIMIT ?`, string(list), limit)
+	rows, err = s.db.QueryContext(ctx, endpointsQuery, string(list), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: search endpoints: %w", err)
 	}
@@ -101,6 +107,12 @@ func (s *Store) SearchEndpoints(ctx context.Context, needle string, limit int) (
 	}
 	return out, rows.Err()
 }
+
+// endpointsQuery reads the requests to a JSON list of endpoints, run by
+// run.
+const endpointsQuery = `SELECT r.run, q.id, q.uri
+	FROM runids r CROSS JOIN requests q ON q.run = r.run AND q.uri IN (SELECT value FROM json_each(?))
+	ORDER BY r.run, q.seq LIMIT ?`
 
 // rareGrams returns up to n distinct grams of the characters cs, the
 // likely rarest first (walkGram's rule of thumb): the query itself when it

@@ -174,15 +174,16 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, re
 			}
 		}
 	}
-	gw, err := newGramWriter(ctx, tx, runid, "findings_grams", textChars)
+	gw, err := newGramWriter(ctx, tx, runid, "findings_grams", []string{"vid"}, textChars)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
+	vids := map[string]int{} // the run's distinct finding values
 	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (run, id, request, data_type, confidence, feature, recipient,
 		uri, req_type, permissions, time, appid, field_path, value, rule, reason, source_file, source_line, frames,
-		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules, vid)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
@@ -200,15 +201,21 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, re
 		if c := f.Coord; c != nil {
 			lat, lon, prec, enc = c.Lat, c.Lon, c.PrecisionM, c.Encoding
 		}
+		vid, seen := vids[f.Evidence.Value]
+		if !seen {
+			vid = len(vids) + 1
+			vids[f.Evidence.Value] = vid
+			if err := gw.add(ctx, f.Evidence.Value, vid); err != nil {
+				return fmt.Errorf("finding %s: %w", f.ID, err)
+			}
+		}
 		if _, err := fStmt.ExecContext(ctx, label, f.ID, f.Request, f.DataType, f.Confidence, f.Feature, f.Recipient,
 			f.URI, f.ReqType, f.Permissions, f.Time, f.AppID, f.Evidence.FieldPath, f.Evidence.Value, f.Evidence.Rule,
 			f.Evidence.Reason, f.Source.File, f.Source.Line, jsonText(frames), lat, lon, prec, enc,
-			f.Entry, f.MPSession, f.MPPage, jsonText(nonNilStrings(f.Evidence.AlsoRules))); err != nil {
+			f.Entry, f.MPSession, f.MPPage, jsonText(nonNilStrings(f.Evidence.AlsoRules)), vid); err != nil {
 			return fmt.Errorf("finding %s: %w", f.ID, err)
 		}
-		if err := gw.add(ctx, f.Request, f.ID, f.Evidence.Value); err != nil {
-			return fmt.Errorf("finding %s: %w", f.ID, err)
-		}
+
 	}
 	if rep.Policy == nil {
 		return nil
@@ -247,7 +254,7 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 		return err
 	}
 	defer sStmt.Close()
-	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", chars)
+	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", []string{"request", "id"}, chars)
 	if err != nil {
 		return err
 	}
@@ -266,7 +273,7 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 			if err == nil {
 				var id int64
 				if id, err = res.LastInsertId(); err == nil {
-					err = gw.add(ctx, p.Request, id, s.Value)
+					err = gw.add(ctx, s.Value, p.Request, id)
 				}
 			}
 			if err != nil {
