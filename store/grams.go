@@ -136,6 +136,33 @@ func (g *gramWriter) add(ctx context.Context, value string, keys ...any) error {
 
 func (g *gramWriter) Close() error { return g.stmt.Close() }
 
+// maxVids bounds the values vids remembers: a run's strings stream, and
+// memory stays flat however many distinct values a run holds.
+var maxVids = 1 << 16
+
+// vids numbers the distinct values of a run for a gram table and indexes
+// each the first time it is seen. Once it has seen maxVids values it
+// starts over: a value seen again then gets a second number and is
+// indexed twice, which costs room, not hits.
+type vids struct {
+	m    map[string]int64
+	next int64
+}
+
+func newVids() *vids { return &vids{m: map[string]int64{}} }
+
+func (v *vids) of(ctx context.Context, gw *gramWriter, value string) (int64, error) {
+	if id, ok := v.m[value]; ok {
+		return id, nil
+	}
+	if len(v.m) == maxVids {
+		clear(v.m)
+	}
+	v.next++
+	v.m[value] = v.next
+	return v.next, gw.add(ctx, value, v.next)
+}
+
 // deleteGrams removes a run's grams: ranges of the keys, as runid leads
 // them.
 func deleteGrams(ctx context.Context, tx *sql.Tx, label string) error {

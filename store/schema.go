@@ -111,9 +111,11 @@ CREATE TABLE IF NOT EXISTS strings (
 	run        TEXT NOT NULL,
 	request    INTEGER NOT NULL,
 	field_path TEXT NOT NULL,
-	value      TEXT NOT NULL
+	value      TEXT NOT NULL,
+	vid        INTEGER NOT NULL DEFAULT 0  -- the value's number in the run, for strings_grams
 );
 CREATE INDEX IF NOT EXISTS strings_request ON strings (run, request);
+CREATE INDEX IF NOT EXISTS strings_vid ON strings (run, vid);
 -- The trigram tokenizer indexes every three characters, so any substring
 -- of three or more characters matches, whatever the script: Chinese has
 -- no spaces for a word tokenizer to split on.
@@ -128,9 +130,8 @@ END;
 -- Searches look a gram of the query up here: every distinct one- and
 -- two-character substring of each value (ASCII letters lowercased, as
 -- LIKE and lower() compare them), keyed by a number per run first, so
--- that a search walks the runs in label order and each run's hits in
--- (request, id) order straight off the key, and stops at the page's end
--- instead of sorting every hit (findings_grams: a run's hits, sorted).
+-- that a search walks the runs in label order, sorts one run's hits at a
+-- time, and stops at the page's end instead of sorting every hit.
 -- strings_grams answers the queries of one or two characters, which a
 -- trigram cannot, and longer ones found too often to sort; findings_grams
 -- the match on finding values.
@@ -138,15 +139,15 @@ CREATE TABLE IF NOT EXISTS runids (
 	runid INTEGER PRIMARY KEY,
 	run   TEXT NOT NULL UNIQUE
 );
+-- A run repeats its values (two strings and three findings a value in
+-- the published logs), so the gram tables index each distinct value of a
+-- run once, by its number (vid).
 CREATE TABLE IF NOT EXISTS strings_grams (
 	runid   INTEGER NOT NULL,  -- runids.runid
 	gram    TEXT NOT NULL,
-	request INTEGER NOT NULL,
-	id      INTEGER NOT NULL,  -- strings.id
-	PRIMARY KEY (runid, gram, request, id)
+	vid     INTEGER NOT NULL,  -- strings.vid
+	PRIMARY KEY (runid, gram, vid)
 ) WITHOUT ROWID;
--- A run repeats its finding values (three findings a value in the
--- published logs), so findings_grams indexes each distinct value once.
 CREATE TABLE IF NOT EXISTS findings_grams (
 	runid   INTEGER NOT NULL,  -- runids.runid
 	gram    TEXT NOT NULL,

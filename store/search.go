@@ -20,8 +20,8 @@ var ftsSortable = 4096
 //
 // Queries of one or two characters (a trigram cannot answer them, and a
 // Chinese word is often two characters) look their gram up in
-// strings_grams, which lists a run's hits in order: the walk over the
-// runs stops at the page's end. Longer queries ask the trigram index how
+// strings_grams run by run: the walk over the runs stops at the page's
+// end. Longer queries ask the trigram index how
 // many values may hold them: up to ftsSortable, its hits are sorted; a
 // query found more often walks the runs the same way on one of its
 // two-character grams. Either way LIKE has the last word, so that every
@@ -62,15 +62,15 @@ func (s *Store) Search(ctx context.Context, q string, f SearchFilter) ([]Hit, er
 	}
 	if walk {
 		// runids drives the join in label order (CROSS JOIN keeps it
-		// outside), and each run's grams come in (request, id) order off
-		// the key: no sort, and the page's end stops the walk.
+		// outside); one run's hits are sorted at a time, and the page's
+		// end stops the walk.
 		query = walkQuery
 		args = []any{walkGram(cs), like}
 		if f.Run != "" {
 			query += ` AND r.run = ?`
 			args = append(args, f.Run)
 		}
-		query += ` ORDER BY r.run, g.request, g.id`
+		query += ` ORDER BY r.run, s.request, s.id`
 	}
 	hits, err := s.hits(ctx, query, args, f.Page)
 	if err != nil {
@@ -98,11 +98,12 @@ func (s *Store) hits(ctx context.Context, query string, args []any, p Page) ([]H
 	return out, rows.Err()
 }
 
-// walkQuery reads one gram's hits run by run.
-const walkQuery = `SELECT r.run, g.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
+// walkQuery reads one gram's hits run by run: the values of a run that
+// hold the gram, then the run's strings of those values, sorted.
+const walkQuery = `SELECT r.run, s.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
 	FROM runids r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?
-	JOIN strings s ON s.id = g.id
-	LEFT JOIN requests q ON q.run = r.run AND q.id = g.request
+	JOIN strings s ON s.run = r.run AND s.vid = g.vid
+	LEFT JOIN requests q ON q.run = r.run AND q.id = s.request
 	WHERE s.value LIKE ? ESCAPE '\'`
 
 // walkGram picks the gram of the query's characters cs that the walk

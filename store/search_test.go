@@ -45,10 +45,14 @@ func (s *Store) searchBefore(ctx context.Context, q string, f SearchFilter) ([]H
 // TestSearchGramsAgreeWithLike: for every one- and two-character query
 // drawn from the values (and some found nowhere), the gram table gives
 // the LIKE scan's hits in its order, page by page and per run, over runs
-// stored out of label order whose payloads come out of request order.
+// stored out of label order whose payloads come out of request order,
+// with values that repeat.
 func TestSearchGramsAgreeWithLike(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
+	// Values seen again after vids starts over are numbered twice.
+	defer func(n int) { maxVids = n }(maxVids)
+	maxVids = 7
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "A", "b", "B", "z", "%", "_", `\`, `"`, " ", "1", "位", "置", "南", "山", "é", "É", "\xff", "\xc3", "\xa9", "©", "\xe4\xbd", "\x00", "�", "😀"}
 	value := func() string {
@@ -123,8 +127,9 @@ func TestSearchGramsAgreeWithLike(t *testing.T) {
 	}
 }
 
-// The gram query walks the runs in label order without sorting the hits:
-// what keeps a one-character query fast on a corpus of thousands of runs.
+// The gram queries walk the runs in label order and sort one run's hits at
+// a time, never all of them: what keeps a one-character query fast on a
+// corpus of thousands of runs.
 func TestSearchGramsPlanHasNoSort(t *testing.T) {
 	s, _ := openTest(t)
 	plan := func(query string, args ...any) string {
@@ -144,7 +149,7 @@ func TestSearchGramsPlanHasNoSort(t *testing.T) {
 		}
 		return strings.Join(plan, "\n")
 	}
-	if p := plan(walkQuery+` ORDER BY r.run, g.request, g.id LIMIT 10`, "a", "%a%"); strings.Contains(p, "TEMP B-TREE") {
+	if p := plan(walkQuery+` ORDER BY r.run, s.request, s.id LIMIT 10`, "a", "%a%"); strings.Contains(p, "TEMP B-TREE FOR ORDER BY") || !strings.Contains(p, "SCAN r") {
 		t.Errorf("the gram query sorts its hits:\n%s", p)
 	}
 	// Finding values: one run's hits at a time.

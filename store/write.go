@@ -179,7 +179,7 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, re
 		return err
 	}
 	defer gw.Close()
-	vids := map[string]int{} // the run's distinct finding values
+	vids := newVids()
 	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (run, id, request, data_type, confidence, feature, recipient,
 		uri, req_type, permissions, time, appid, field_path, value, rule, reason, source_file, source_line, frames,
 		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules, vid)
@@ -201,13 +201,9 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, re
 		if c := f.Coord; c != nil {
 			lat, lon, prec, enc = c.Lat, c.Lon, c.PrecisionM, c.Encoding
 		}
-		vid, seen := vids[f.Evidence.Value]
-		if !seen {
-			vid = len(vids) + 1
-			vids[f.Evidence.Value] = vid
-			if err := gw.add(ctx, f.Evidence.Value, vid); err != nil {
-				return fmt.Errorf("finding %s: %w", f.ID, err)
-			}
+		vid, err := vids.of(ctx, gw, f.Evidence.Value)
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", f.ID, err)
 		}
 		if _, err := fStmt.ExecContext(ctx, label, f.ID, f.Request, f.DataType, f.Confidence, f.Feature, f.Recipient,
 			f.URI, f.ReqType, f.Permissions, f.Time, f.AppID, f.Evidence.FieldPath, f.Evidence.Value, f.Evidence.Rule,
@@ -249,16 +245,17 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 		return err
 	}
 	defer pStmt.Close()
-	sStmt, err := tx.PrepareContext(ctx, `INSERT INTO strings (run, request, field_path, value) VALUES (?,?,?,?)`)
+	sStmt, err := tx.PrepareContext(ctx, `INSERT INTO strings (run, request, field_path, value, vid) VALUES (?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	defer sStmt.Close()
-	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", []string{"request", "id"}, chars)
+	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", []string{"vid"}, chars)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
+	vids := newVids()
 	return payloads(func(p Payload) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -269,12 +266,9 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 			}
 		}
 		for _, s := range p.Strings {
-			res, err := sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value)
+			vid, err := vids.of(ctx, gw, s.Value)
 			if err == nil {
-				var id int64
-				if id, err = res.LastInsertId(); err == nil {
-					err = gw.add(ctx, s.Value, p.Request, id)
-				}
+				_, err = sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value, vid)
 			}
 			if err != nil {
 				return fmt.Errorf("strings of request %d: %w", p.Request, err)
