@@ -100,11 +100,9 @@ func grams(cs []string, seen map[string]bool) string {
 
 // runID gives the run its number in runids, which keys its grams.
 func runID(ctx context.Context, tx *sql.Tx, label string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO runids (run) VALUES (?)`, label)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var runid int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO runids (run, runid) SELECT ?, coalesce(max(runid), 0) + 1 FROM runids RETURNING runid`, label).Scan(&runid)
+	return runid, err
 }
 
 // gramWriter fills one gram table for one run inside PutRun's transaction.

@@ -135,10 +135,12 @@ END;
 -- strings_grams answers the queries of one or two characters, which a
 -- trigram cannot, and longer ones found too often to sort; findings_grams
 -- the match on finding values.
+-- runids is kept in label order (WITHOUT ROWID, keyed by run): scanning
+-- it walks the runs in the order the searches list them.
 CREATE TABLE IF NOT EXISTS runids (
-	runid INTEGER PRIMARY KEY,
-	run   TEXT NOT NULL UNIQUE
-);
+	run   TEXT PRIMARY KEY,
+	runid INTEGER NOT NULL  -- max + 1: no index, which the planner would scan instead
+) WITHOUT ROWID;
 -- A run repeats its values (two strings and three findings a value in
 -- the published logs), so the gram tables index each distinct value of a
 -- run once, by its number (vid).

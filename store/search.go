@@ -99,10 +99,12 @@ func (s *Store) hits(ctx context.Context, query string, args []any, p Page) ([]H
 }
 
 // walkQuery reads one gram's hits run by run: the values of a run that
-// hold the gram, then the run's strings of those values, sorted.
+// hold the gram, then the run's strings of those values, sorted. CROSS
+// JOIN fixes the order of the loops: left to the planner, it may scan
+// every string first.
 const walkQuery = `SELECT r.run, s.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
 	FROM runids r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?
-	JOIN strings s ON s.run = r.run AND s.vid = g.vid
+	CROSS JOIN strings s ON s.run = r.run AND s.vid = g.vid
 	LEFT JOIN requests q ON q.run = r.run AND q.id = s.request
 	WHERE s.value LIKE ? ESCAPE '\'`
 

@@ -57,8 +57,9 @@ func findingsQuery(n int) string {
 	for range n - 1 {
 		query += ` AND EXISTS (SELECT 1 FROM findings_grams h WHERE h.runid = g.runid AND h.gram = ? AND h.vid = g.vid)`
 	}
-	// Each run's matching findings are sorted, one run at a time.
-	return query + ` JOIN findings f ON f.run = r.run AND f.vid = g.vid
+	// Each run's matching findings are sorted, one run at a time; CROSS
+	// JOIN keeps the planner from scanning every finding first.
+	return query + ` CROSS JOIN findings f ON f.run = r.run AND f.vid = g.vid
 		WHERE instr(lower(f.value), ?) > 0 ORDER BY r.run, f.request, f.id LIMIT ?`
 }
 

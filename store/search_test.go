@@ -149,15 +149,16 @@ func TestSearchGramsPlanHasNoSort(t *testing.T) {
 		}
 		return strings.Join(plan, "\n")
 	}
-	if p := plan(walkQuery+` ORDER BY r.run, s.request, s.id LIMIT 10`, "a", "%a%"); strings.Contains(p, "TEMP B-TREE FOR ORDER BY") || !strings.Contains(p, "SCAN r") {
-		t.Errorf("the gram query sorts its hits:\n%s", p)
-	}
-	// Finding values: one run's hits at a time.
-	if p := plan(findingsQuery(2), "ab", "bc", "abc", 10); strings.Contains(p, "TEMP B-TREE FOR ORDER BY") || !strings.Contains(p, "SCAN r") {
-		t.Errorf("the findings query sorts all its hits:\n%s", p)
-	}
-	if p := plan(endpointsQuery, `["/a"]`, 10); strings.Contains(p, "TEMP B-TREE FOR ORDER BY") {
-		t.Errorf("the endpoint query sorts all its hits:\n%s", p)
+	for _, tt := range []struct {
+		plan, index string
+	}{
+		{plan(walkQuery+` ORDER BY r.run, s.request, s.id LIMIT 10`, "a", "%a%"), "SEARCH s USING INDEX strings_vid"},
+		{plan(findingsQuery(2), "ab", "bc", "abc", 10), "SEARCH f USING INDEX findings_vid"},
+		{plan(endpointsQuery, `["/a"]`, 10), "SEARCH q USING INDEX requests_uri"},
+	} {
+		if strings.Split(tt.plan, "\n")[0] != "SCAN r" || !strings.Contains(tt.plan, tt.index) || strings.Contains(tt.plan, "TEMP B-TREE FOR ORDER BY") {
+			t.Errorf("a search does not walk the runs, or sorts all its hits:\n%s", tt.plan)
+		}
 	}
 }
 
