@@ -111,11 +111,9 @@ CREATE TABLE IF NOT EXISTS strings (
 	run        TEXT NOT NULL,
 	request    INTEGER NOT NULL,
 	field_path TEXT NOT NULL,
-	value      TEXT NOT NULL,
-	vid        INTEGER NOT NULL DEFAULT 0  -- the value's number in the run, for strings_grams
+	value      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS strings_request ON strings (run, request);
-CREATE INDEX IF NOT EXISTS strings_vid ON strings (run, vid);
 -- The trigram tokenizer indexes every three characters, so any substring
 -- of three or more characters matches, whatever the script: Chinese has
 -- no spaces for a word tokenizer to split on.
@@ -130,8 +128,8 @@ END;
 -- Searches look a gram of the query up here: every distinct one- and
 -- two-character substring of each value (ASCII letters lowercased, as
 -- LIKE and lower() compare them), keyed by a number per run first, so
--- that a search walks the runs in label order, sorts one run's hits at a
--- time, and stops at the page's end instead of sorting every hit.
+-- that a search walks the runs in label order and stops at the page's
+-- end instead of sorting every hit.
 -- strings_grams answers the queries of one or two characters, which a
 -- trigram cannot, and longer ones found too often to sort; findings_grams
 -- the match on finding values.
@@ -141,15 +139,18 @@ CREATE TABLE IF NOT EXISTS runids (
 	run   TEXT PRIMARY KEY,
 	runid INTEGER NOT NULL  -- max + 1: no index, which the planner would scan instead
 ) WITHOUT ROWID;
--- A run repeats its values (two strings and three findings a value in
--- the published logs), so the gram tables index each distinct value of a
--- run once, by its number (vid).
+-- strings_grams lists a run's hits in (request, id) order: a search
+-- streams them, and a frequent gram's page ends within the first run.
 CREATE TABLE IF NOT EXISTS strings_grams (
 	runid   INTEGER NOT NULL,  -- runids.runid
 	gram    TEXT NOT NULL,
-	vid     INTEGER NOT NULL,  -- strings.vid
-	PRIMARY KEY (runid, gram, vid)
+	request INTEGER NOT NULL,
+	id      INTEGER NOT NULL,  -- strings.id
+	PRIMARY KEY (runid, gram, request, id)
 ) WITHOUT ROWID;
+-- A run repeats its finding values (three findings a value in the
+-- published logs), so findings_grams indexes each distinct value of a run
+-- once, by its number (vid), and a search sorts one run's hits at a time.
 CREATE TABLE IF NOT EXISTS findings_grams (
 	runid   INTEGER NOT NULL,  -- runids.runid
 	gram    TEXT NOT NULL,

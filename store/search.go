@@ -61,16 +61,16 @@ func (s *Store) Search(ctx context.Context, q string, f SearchFilter) ([]Hit, er
 		query += ` ORDER BY s.run, s.request, s.id`
 	}
 	if walk {
-		// runids drives the join in label order (CROSS JOIN keeps it
-		// outside); one run's hits are sorted at a time, and the page's
-		// end stops the walk.
+		// runids drives the join in label order, each run's hits stream in
+		// order off strings_grams' key: no sort, and the page's end stops
+		// the walk.
 		query = walkQuery
 		args = []any{walkGram(cs), like}
 		if f.Run != "" {
 			query += ` AND r.run = ?`
 			args = append(args, f.Run)
 		}
-		query += ` ORDER BY r.run, s.request, s.id`
+		query += ` ORDER BY r.run, g.request, g.id`
 	}
 	hits, err := s.hits(ctx, query, args, f.Page)
 	if err != nil {
@@ -98,14 +98,13 @@ func (s *Store) hits(ctx context.Context, query string, args []any, p Page) ([]H
 	return out, rows.Err()
 }
 
-// walkQuery reads one gram's hits run by run: the values of a run that
-// hold the gram, then the run's strings of those values, sorted. CROSS
-// JOIN fixes the order of the loops: left to the planner, it may scan
-// every string first.
-const walkQuery = `SELECT r.run, s.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
+// walkQuery reads one gram's hits run by run, each run's in (request, id)
+// order off the key. CROSS JOIN fixes the order of the loops: left to the
+// planner, it may scan every string first.
+const walkQuery = `SELECT r.run, g.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
 	FROM runids r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?
-	CROSS JOIN strings s ON s.run = r.run AND s.vid = g.vid
-	LEFT JOIN requests q ON q.run = r.run AND q.id = s.request
+	CROSS JOIN strings s ON s.id = g.id
+	LEFT JOIN requests q ON q.run = r.run AND q.id = g.request
 	WHERE s.value LIKE ? ESCAPE '\'`
 
 // walkGram picks the gram of the query's characters cs that the walk

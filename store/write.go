@@ -245,17 +245,16 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 		return err
 	}
 	defer pStmt.Close()
-	sStmt, err := tx.PrepareContext(ctx, `INSERT INTO strings (run, request, field_path, value, vid) VALUES (?,?,?,?,?)`)
+	sStmt, err := tx.PrepareContext(ctx, `INSERT INTO strings (run, request, field_path, value) VALUES (?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	defer sStmt.Close()
-	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", []string{"vid"}, chars)
+	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", []string{"request", "id"}, chars)
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
-	vids := newVids()
 	return payloads(func(p Payload) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -266,9 +265,12 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 			}
 		}
 		for _, s := range p.Strings {
-			vid, err := vids.of(ctx, gw, s.Value)
+			res, err := sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value)
 			if err == nil {
-				_, err = sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value, vid)
+				var id int64
+				if id, err = res.LastInsertId(); err == nil {
+					err = gw.add(ctx, s.Value, p.Request, id)
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("strings of request %d: %w", p.Request, err)
