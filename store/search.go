@@ -11,7 +11,7 @@ const maxQuery = 1000
 
 // ftsSortable is the most trigram-index hits a longer query sorts; with
 // more, sorting them all costs more than walking the runs in order.
-var ftsSortable = 4096
+var ftsSortable = 1024
 
 // Search finds the decoded string values that contain q as a substring,
 // case-insensitively for ASCII letters (as LIKE compares), in any script.
