@@ -45,11 +45,6 @@ func open(path string, readOnly bool) (*Store, error) {
 	q.Add("_pragma", "foreign_keys(0)")
 	if readOnly {
 		q.Set("mode", "ro")
-		// Searches read scattered pages of a large file: mapped, they are
-		// read from the page cache without a system call each. SQLite caps
-		// the map at 2 GiB. Only readers map: a writer's mapped pages
-		// would count in the corpus command's memory.
-		q.Add("_pragma", "mmap_size(2147418112)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
