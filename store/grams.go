@@ -105,12 +105,15 @@ func runID(ctx context.Context, tx *sql.Tx, label string) (int64, error) {
 	return runid, err
 }
 
-// gramWriter fills one gram table for one run inside PutRun's transaction.
+// gramWriter fills one gram table for one run inside PutRun's transaction,
+// and gram_runs with the run's distinct grams when it is done.
 type gramWriter struct {
 	stmt  *sql.Stmt
 	runid int64
+	table string
 	split func(string) []string
 	seen  map[string]bool
+	all   map[string]bool // the run's grams: a few thousand, bounded by the text's alphabet
 }
 
 // newGramWriter prepares the inserts into table (strings_grams or
@@ -123,12 +126,27 @@ func newGramWriter(ctx context.Context, tx *sql.Tx, runid int64, table string, k
 	if err != nil {
 		return nil, err
 	}
-	return &gramWriter{stmt: stmt, runid: runid, split: split, seen: map[string]bool{}}, nil
+	return &gramWriter{stmt: stmt, runid: runid, table: table, split: split, seen: map[string]bool{}, all: map[string]bool{}}, nil
 }
 
 // add indexes value under the key columns' values keys.
 func (g *gramWriter) add(ctx context.Context, value string, keys ...any) error {
-	_, err := g.stmt.ExecContext(ctx, append(append([]any{g.runid}, keys...), grams(g.split(value), g.seen))...)
+	gs := grams(g.split(value), g.seen)
+	for k := range g.seen {
+		g.all[k] = true
+	}
+	_, err := g.stmt.ExecContext(ctx, append(append([]any{g.runid}, keys...), gs)...)
+	return err
+}
+
+// finish records in gram_runs which grams the run holds.
+func (g *gramWriter) finish(ctx context.Context, tx *sql.Tx) error {
+	list := make([]string, 0, len(g.all))
+	for k := range g.all {
+		list = append(list, k)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO gram_runs (tbl, gram, runid) SELECT ?, value, ? FROM json_each(?)`,
+		g.table, g.runid, jsonText(list))
 	return err
 }
 
@@ -169,7 +187,12 @@ func deleteGrams(ctx context.Context, tx *sql.Tx, label string) error {
 	if err == sql.ErrNoRows {
 		return nil
 	}
-	for _, q := range []string{`DELETE FROM strings_grams WHERE runid = ?`, `DELETE FROM findings_grams WHERE runid = ?`, `DELETE FROM runids WHERE runid = ?`} {
+	for _, q := range []string{
+		// The run's grams, found from its rows of each gram table.
+		`DELETE FROM gram_runs WHERE tbl = 'strings_grams' AND runid = ?1 AND gram IN (SELECT gram FROM strings_grams WHERE runid = ?1)`,
+		`DELETE FROM gram_runs WHERE tbl = 'findings_grams' AND runid = ?1 AND gram IN (SELECT gram FROM findings_grams WHERE runid = ?1)`,
+		`DELETE FROM strings_grams WHERE runid = ?1`, `DELETE FROM findings_grams WHERE runid = ?1`, `DELETE FROM runids WHERE runid = ?1`,
+	} {
 		if err == nil {
 			_, err = tx.ExecContext(ctx, q, runid)
 		}

@@ -157,6 +157,14 @@ CREATE TABLE IF NOT EXISTS findings_grams (
 	vid     INTEGER NOT NULL,  -- findings.vid
 	PRIMARY KEY (runid, gram, vid)
 ) WITHOUT ROWID;
+-- The runs each gram occurs in, per gram table: a walk skips the runs
+-- without the gram (an absent query reads one row, not every run's key).
+CREATE TABLE IF NOT EXISTS gram_runs (
+	tbl   TEXT NOT NULL,     -- strings_grams or findings_grams
+	gram  TEXT NOT NULL,
+	runid INTEGER NOT NULL,
+	PRIMARY KEY (tbl, gram, runid)
+) WITHOUT ROWID;
 -- The endpoints ever stored (a deleted run's stay: a search finds no
 -- request for them), few enough to match one by one; requests_uri then
 -- finds a run's requests to the matching ones.

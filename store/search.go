@@ -67,7 +67,7 @@ func (s *Store) Search(ctx context.Context, q string, f SearchFilter) ([]Hit, er
 		query = walkQuery
 		args = []any{walkGram(cs), like}
 		if f.Run != "" {
-			query += ` AND r.run = ?`
+			query += ` AND r.run = ?3`
 			args = append(args, f.Run)
 		}
 		query += ` ORDER BY r.run, g.request, g.id`
@@ -102,10 +102,11 @@ func (s *Store) hits(ctx context.Context, query string, args []any, p Page) ([]H
 // order off the key. CROSS JOIN fixes the order of the loops: left to the
 // planner, it may scan every string first.
 const walkQuery = `SELECT r.run, g.request, s.field_path, s.value, coalesce(q.feature, ''), coalesce(q.uri, '')
-	FROM runids r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?
+	FROM runids r CROSS JOIN strings_grams g ON g.runid = r.runid AND g.gram = ?1
+		AND r.runid IN (SELECT runid FROM gram_runs WHERE tbl = 'strings_grams' AND gram = ?1)
 	CROSS JOIN strings s ON s.id = g.id
 	LEFT JOIN requests q ON q.run = r.run AND q.id = g.request
-	WHERE s.value LIKE ? ESCAPE '\'`
+	WHERE s.value LIKE ?2 ESCAPE '\'`
 
 // walkGram picks the gram of the query's characters cs that the walk
 // looks up: the query itself when it is one or two characters, else the

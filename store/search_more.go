@@ -53,7 +53,8 @@ func (s *Store) SearchFindings(ctx context.Context, needle string, limit int) ([
 // findingsQuery matches finding values on n grams, then instr.
 func findingsQuery(n int) string {
 	query := `SELECT r.run, f.request, f.uri, f.field_path, f.data_type, f.value
-		FROM runids r CROSS JOIN findings_grams g ON g.runid = r.runid AND g.gram = ?`
+		FROM runids r CROSS JOIN findings_grams g ON g.runid = r.runid AND g.gram = ?1
+			AND r.runid IN (SELECT runid FROM gram_runs WHERE tbl = 'findings_grams' AND gram = ?1)`
 	for range n - 1 {
 		query += ` AND EXISTS (SELECT 1 FROM findings_grams h WHERE h.runid = g.runid AND h.gram = ? AND h.vid = g.vid)`
 	}

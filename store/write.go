@@ -213,6 +213,9 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, re
 		}
 
 	}
+	if err := gw.finish(ctx, tx); err != nil {
+		return err
+	}
 	if rep.Policy == nil {
 		return nil
 	}
@@ -255,7 +258,7 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 		return err
 	}
 	defer gw.Close()
-	return payloads(func(p Payload) error {
+	err = payloads(func(p Payload) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -278,6 +281,10 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, 
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return gw.finish(ctx, tx)
 }
 
 func nonNilStrings(xs []string) []string {
