@@ -1,7 +1,8 @@
 package store
 
 // SchemaVersion is stored in meta; Open refuses a file of another version
-// rather than guess at its columns. 3 added runids, the gram tables, uris and requests_uri.
+// rather than guess at its columns. 3 added runids, the gram tables,
+// gram_runs, findings.vid, uris and requests_uri.
 const SchemaVersion = 3
 
 // schema creates the tables. Lists (data types, frames, evidence ids) are
