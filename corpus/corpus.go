@@ -426,9 +426,9 @@ func (w *writer) put(ctx context.Context, s Source, rep *report.Report, sp *spoo
 	// The shareable tables always; the raw ones with --reveal. Both are
 	// staged before the store changes, and committed after; staging is
 	// this run's own files, so workers stage in parallel.
-	shared, sharedRun := shareable(row, sub, w.key)
+	shared, sharedRun, sharedStrings := shareable(row, sub, w.key, payloads)
 	var stages []*parquet.Staged
-	staged, err := parquet.Stage(w.out, parquet.Dir, w.staging, sharedRun, shared, nil)
+	staged, err := parquet.Stage(w.out, parquet.Dir, w.staging, sharedRun, shared, sharedStrings)
 	if err == nil {
 		stages = append(stages, staged)
 		if w.opts.Reveal {

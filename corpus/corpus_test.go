@@ -270,7 +270,7 @@ func TestInterrupt(t *testing.T) {
 			t.Errorf("%s exists after an interruption", f)
 		}
 	}
-	parts, _ := filepath.Glob(filepath.Join(out, parquet.Dir, "*", "run=*"))
+	parts, _ := filepath.Glob(filepath.Join(out, parquet.Dir, "*", parquet.PartitionKey+"=*"))
 	if len(parts) != len(parquet.Tables) {
 		t.Errorf("partitions after interruption: %v", parts)
 	}

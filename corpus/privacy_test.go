@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestParquetShareable(t *testing.T) {
 		t.Errorf("%s written without Reveal: %v", parquet.RawDir, err)
 	}
 	raw := storeFindings(t, out)
-	secrets, located := 0, 0
+	secrets, located, redactedStrings := 0, 0, 0
 	for label, fs := range raw {
 		rows, err := pq.ReadFile[parquet.FindingRow](filepath.Join(parquet.PartitionDir(out, "findings", label), "part-0.parquet"))
 		if err != nil || len(rows) != len(fs) {
@@ -81,9 +82,21 @@ func TestParquetShareable(t *testing.T) {
 				t.Fatalf("%s: request %d: a payload in the shareable table", label, q.ID)
 			}
 		}
+		strs, err := pq.ReadFile[parquet.StringRow](filepath.Join(parquet.PartitionDir(out, "strings", label), "part-0.parquet"))
+		if err != nil || len(strs) != storeStrings(t, out, label) {
+			t.Fatalf("%s: %d shareable strings (%v), store %d", label, len(strs), err, storeStrings(t, out, label))
+		}
+		for _, row := range strs {
+			for v := range hidden {
+				if strings.Contains(row.Value, v) {
+					t.Errorf("%s: parquet string at %s holds %q in clear", label, row.FieldPath, v)
+				}
+			}
+			redactedStrings += len(hidden)
+		}
 	}
-	if secrets == 0 || located == 0 {
-		t.Fatalf("the runs have %d identifying and %d located findings: the test checks nothing", secrets, located)
+	if secrets == 0 || located == 0 || redactedStrings == 0 {
+		t.Fatalf("the runs have %d identifying and %d located findings, %d strings checked against a hidden value: the test checks nothing", secrets, located, redactedStrings)
 	}
 	checkPrivate(t, out)
 
@@ -91,7 +104,7 @@ func TestParquetShareable(t *testing.T) {
 	if _, err := Run(context.Background(), []string{a, b}, Options{Out: out, Jobs: 2, Reveal: true, Add: true, Settings: "reveal"}); err != nil {
 		t.Fatal(err)
 	}
-	payloads := 0
+	payloads, rawSecrets := 0, 0
 	for label, fs := range raw {
 		rows, err := pq.ReadFile[parquet.FindingRow](filepath.Join(parquet.RawPartitionDir(out, "findings", label), "part-0.parquet"))
 		if err != nil {
@@ -106,6 +119,21 @@ func TestParquetShareable(t *testing.T) {
 				t.Errorf("%s: raw finding %s = %q, store %q", label, row.ID, row.Value, byID[row.ID])
 			}
 		}
+		strs, err := pq.ReadFile[parquet.StringRow](filepath.Join(parquet.RawPartitionDir(out, "strings", label), "part-0.parquet"))
+		if err != nil || len(strs) != storeStrings(t, out, label) {
+			t.Errorf("%s: %d raw strings (%v), store %d", label, len(strs), err, storeStrings(t, out, label))
+		}
+		for _, row := range strs {
+			for _, f := range fs {
+				if identifyingTypes[f.DataType] && len(f.Evidence.Value) >= 4 && strings.Contains(row.Value, f.Evidence.Value) {
+					rawSecrets++
+				}
+			}
+			d, err := storeRequest(t, out, label, int(row.Request))
+			if err != nil || !slices.Contains(d.Strings, store.String{FieldPath: row.FieldPath, Value: row.Value}) {
+				t.Errorf("%s: raw string %s=%q is not the store's (%v)", label, row.FieldPath, row.Value, err)
+			}
+		}
 		reqs, _ := pq.ReadFile[parquet.RequestRow](filepath.Join(parquet.RawPartitionDir(out, "requests", label), "part-0.parquet"))
 		for _, q := range reqs {
 			if q.Payload != nil {
@@ -113,8 +141,8 @@ func TestParquetShareable(t *testing.T) {
 			}
 		}
 	}
-	if payloads == 0 {
-		t.Error("no payload in the raw tables")
+	if payloads == 0 || rawSecrets == 0 {
+		t.Errorf("the raw tables hold %d payloads, %d strings with an identifying value: the shareable strings were tested on nothing", payloads, rawSecrets)
 	}
 	checkPrivate(t, out)
 }
@@ -136,6 +164,31 @@ func storeFindings(t *testing.T, out string) map[string][]report.Finding {
 		m[label] = fs
 	}
 	return m
+}
+
+// storeStrings counts the decoded strings the store holds for a run.
+func storeStrings(t *testing.T, out, label string) int {
+	t.Helper()
+	st, err := store.OpenReadOnly(filepath.Join(out, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int
+	if err := st.DB().QueryRow(`SELECT count(*) FROM strings WHERE run = ?`, label).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func storeRequest(t *testing.T, out, label string, id int) (*store.RequestDetail, error) {
+	t.Helper()
+	st, err := store.OpenReadOnly(filepath.Join(out, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	return st.Request(context.Background(), label, id)
 }
 
 // checkPrivate: every file under dir is 0600, every folder 0700.

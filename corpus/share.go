@@ -11,11 +11,13 @@ import (
 	"github.com/wxaudit/wxaudit/store"
 )
 
-// shareable returns the run's report and runs row as a shared report shows
-// them: identifying values replaced by their pseudonyms under key (one
-// key per store, so a value has one pseudonym in every run), coordinates
-// coarsened, paths cut to their file name, payloads left out.
-func shareable(row store.Run, sub *report.Report, key []byte) (*report.Report, store.Run) {
+// shareable returns the run's report, runs row and decoded strings as a
+// shared report shows them: identifying values replaced by their
+// pseudonyms under key (one key per store, so a value has one pseudonym in
+// every run), coordinates coarsened, paths cut to their file name,
+// payloads left out (the strings keep their values, redacted, and lose
+// the plaintext).
+func shareable(row store.Run, sub *report.Report, key []byte, payloads func(func(store.Payload) error) error) (*report.Report, store.Run, func(func(store.Payload) error) error) {
 	if sub == nil {
 		sub = &report.Report{}
 	}
@@ -28,5 +30,16 @@ func shareable(row store.Run, sub *report.Report, key []byte) (*report.Report, s
 		nd[i] = rd.Text(s)
 	}
 	row.NotDecrypted = nd
-	return shared, row
+	if payloads == nil {
+		return shared, row, nil
+	}
+	return shared, row, func(yield func(store.Payload) error) error {
+		return payloads(func(p store.Payload) error {
+			ss := make([]store.String, len(p.Strings))
+			for i, s := range p.Strings {
+				ss[i] = store.String{FieldPath: s.FieldPath, Value: rd.Text(s.Value)}
+			}
+			return yield(store.Payload{Request: p.Request, Strings: ss})
+		})
+	}
 }

@@ -343,6 +343,9 @@ type searchData struct {
 // (or an FTS error) over the whole corpus.
 const maxQuery = 1000
 
+// searchWindow is how many raw hits of a needle runSearch reads first.
+var searchWindow = DefaultLimit + 1
+
 // maxSearchNeedles bounds the raw values a pseudonym query is turned into.
 const maxSearchNeedles = 16
 
@@ -365,24 +368,40 @@ func (s *server) runSearch(ctx context.Context, q string) (*SearchResult, error)
 	type key struct{ run, req, path, where, text string }
 	seen := map[key]bool{}
 	for _, n := range needles {
-		raw, err := s.src.Search(ctx, n, MaxLimit)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range raw.Hits {
-			h.Text = visible(s.red.text(h.Text))
-			k := key{h.Run, h.Request, h.Path, h.Where, h.Text}
-			if seen[k] || !strings.Contains(strings.ToLower(h.Text), want) {
-				continue
+		// A page's worth of raw hits first: most queries fill the page from
+		// it. Only when hidden values left it short is the needle searched
+		// again up to MaxLimit, its first hits taken back, so the result is
+		// the same either way.
+		for _, limit := range []int{searchWindow, MaxLimit} {
+			raw, err := s.src.Search(ctx, n, limit)
+			if err != nil {
+				return nil, err
 			}
-			seen[k] = true
-			if len(res.Hits) == DefaultLimit {
-				res.More = true
-				return res, nil
+			had := len(res.Hits)
+			var added []key
+			for _, h := range raw.Hits {
+				h.Text = visible(s.red.text(h.Text))
+				k := key{h.Run, h.Request, h.Path, h.Where, h.Text}
+				if seen[k] || !strings.Contains(strings.ToLower(h.Text), want) {
+					continue
+				}
+				seen[k] = true
+				added = append(added, k)
+				if len(res.Hits) == DefaultLimit {
+					res.More = true
+					return res, nil
+				}
+				res.Hits = append(res.Hits, h)
 			}
-			res.Hits = append(res.Hits, h)
+			if !raw.More || limit == MaxLimit {
+				res.More = res.More || raw.More
+				break
+			}
+			res.Hits = res.Hits[:had]
+			for _, k := range added {
+				delete(seen, k)
+			}
 		}
-		res.More = res.More || raw.More
 	}
 	return res, nil
 }

@@ -18,38 +18,35 @@ import (
 // the decoded values and up to limit, as ReportSource.Search orders them.
 func (s *StoreSource) moreHits(ctx context.Context, res *SearchResult, q string, limit int) (*SearchResult, error) {
 	needle := strings.ToLower(q)
-	db := s.st.DB()
-	add := func(query string, where string) error {
-		if res.More {
-			return nil
+	add := func(h Hit) bool {
+		if len(res.Hits) == limit {
+			res.More = true
+			return false
 		}
-		rows, err := db.QueryContext(ctx, query, needle, limit+1-len(res.Hits))
+		res.Hits = append(res.Hits, h)
+		return true
+	}
+	if !res.More {
+		eps, err := s.st.SearchEndpoints(ctx, needle, limit+1-len(res.Hits))
 		if err != nil {
-			return fmt.Errorf("serve: search: %w", err)
+			return nil, fmt.Errorf("serve: search: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var h Hit
-			var n int
-			if err := rows.Scan(&h.Run, &n, &h.URI, &h.Path, &h.Name, &h.Text); err != nil {
-				return fmt.Errorf("serve: search: %w", err)
-			}
-			if len(res.Hits) == limit {
-				res.More = true
+		for _, e := range eps {
+			if !add(Hit{Run: e.Run, Request: reqID(e.Run, e.Request), URI: e.URI, Text: e.URI, Where: "endpoint"}) {
 				break
 			}
-			h.Request, h.Where = reqID(h.Run, n), where
-			res.Hits = append(res.Hits, h)
 		}
-		return rows.Err()
 	}
-	if err := add(`SELECT run, id, CASE WHEN uri <> '' THEN uri ELSE 'req ' || req_type END, '', '', uri
-		FROM requests WHERE uri <> '' AND instr(lower(uri), ?) > 0 ORDER BY run, seq LIMIT ?`, "endpoint"); err != nil {
-		return nil, err
-	}
-	if err := add(`SELECT run, request, uri, field_path, data_type, value
-		FROM findings WHERE instr(lower(value), ?) > 0 ORDER BY run, request, id LIMIT ?`, "finding"); err != nil {
-		return nil, err
+	if !res.More {
+		fs, err := s.st.SearchFindings(ctx, needle, limit+1-len(res.Hits))
+		if err != nil {
+			return nil, fmt.Errorf("serve: search: %w", err)
+		}
+		for _, f := range fs {
+			if !add(Hit{Run: f.Run, Request: reqID(f.Run, f.Request), URI: f.URI, Path: f.FieldPath, Name: f.DataType, Text: f.Value, Where: "finding"}) {
+				break
+			}
+		}
 	}
 	return res, ctx.Err()
 }

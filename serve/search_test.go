@@ -71,3 +71,28 @@ func TestBadQueries(t *testing.T) {
 		t.Errorf("a query of %d bytes: %d", maxQuery, resp.StatusCode)
 	}
 }
+
+// runSearch reads a window of raw hits first and searches again only when
+// hidden values leave the page short: with any window it shows what one
+// search up to MaxLimit shows.
+func TestSearchWindowChangesNothing(t *testing.T) {
+	st, _ := storeStudy(t)
+	for _, reveal := range []bool{false, true} {
+		h := mustNew(t, st, Options{Reveal: reveal})
+		for _, q := range []string{"a", "wx", "[account_id ", testWxid[:8], "e", "1", "cgi", "位置", "no such value"} {
+			get := func() string {
+				_, body := get(t, h, "/api/search?q="+url.QueryEscape(q))
+				return body
+			}
+			defer func(n int) { searchWindow = n }(searchWindow)
+			searchWindow = MaxLimit
+			want := get()
+			for _, w := range []int{1, 2, 7} {
+				searchWindow = w
+				if got := get(); got != want {
+					t.Errorf("reveal %v, q=%q, window %d:\n%s\nwant\n%s", reveal, q, w, got, want)
+				}
+			}
+		}
+	}
+}

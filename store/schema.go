@@ -1,8 +1,9 @@
 package store
 
 // SchemaVersion is stored in meta; Open refuses a file of another version
-// rather than guess at its columns.
-const SchemaVersion = 2
+// rather than guess at its columns. 3 added runids, the gram tables,
+// gram_runs, findings.vid, uris and requests_uri.
+const SchemaVersion = 3
 
 // schema creates the tables. Lists (data types, frames, evidence ids) are
 // JSON arrays in TEXT columns; times are RFC 3339 TEXT; booleans are 0/1.
@@ -88,8 +89,10 @@ CREATE TABLE IF NOT EXISTS findings (
 	mp_session   TEXT NOT NULL DEFAULT '',    -- the Mini Program session the entry states (a secret: holds the uin)
 	mp_page      TEXT NOT NULL DEFAULT '',    -- the Mini Program page the entry is about
 	also_rules   TEXT NOT NULL DEFAULT '[]',  -- JSON: the other rules that recognised the same value
+	vid          INTEGER NOT NULL DEFAULT 0,  -- the value's number in the run, for findings_grams
 	PRIMARY KEY (run, id)
 );
+CREATE INDEX IF NOT EXISTS findings_vid ON findings (run, vid);
 CREATE INDEX IF NOT EXISTS findings_request ON findings (run, request);
 CREATE INDEX IF NOT EXISTS findings_type ON findings (data_type);
 CREATE TABLE IF NOT EXISTS gaps (
@@ -123,4 +126,51 @@ END;
 CREATE TRIGGER IF NOT EXISTS strings_ad AFTER DELETE ON strings BEGIN
 	INSERT INTO strings_fts(strings_fts, rowid, value) VALUES ('delete', old.id, old.value);
 END;
+-- Searches look a gram of the query up here: every distinct one- and
+-- two-character substring of each value (ASCII letters lowercased, as
+-- LIKE and lower() compare them), keyed by a number per run first, so
+-- that a search walks the runs in label order and stops at the page's
+-- end instead of sorting every hit.
+-- strings_grams answers the queries of one or two characters, which a
+-- trigram cannot, and longer ones found too often to sort; findings_grams
+-- the match on finding values.
+-- runids is kept in label order (WITHOUT ROWID, keyed by run): scanning
+-- it walks the runs in the order the searches list them.
+CREATE TABLE IF NOT EXISTS runids (
+	run   TEXT PRIMARY KEY,
+	runid INTEGER NOT NULL  -- max + 1: no index, which the planner would scan instead
+) WITHOUT ROWID;
+-- strings_grams lists a run's hits in (request, id) order: a search
+-- streams them, and a frequent gram's page ends within the first run.
+CREATE TABLE IF NOT EXISTS strings_grams (
+	runid   INTEGER NOT NULL,  -- runids.runid
+	gram    TEXT NOT NULL,
+	request INTEGER NOT NULL,
+	id      INTEGER NOT NULL,  -- strings.id
+	PRIMARY KEY (runid, gram, request, id)
+) WITHOUT ROWID;
+-- A run repeats its finding values (three findings a value in the
+-- published logs), so findings_grams indexes each distinct value of a run
+-- once, by its number (vid), and a search sorts one run's hits at a time.
+CREATE TABLE IF NOT EXISTS findings_grams (
+	runid   INTEGER NOT NULL,  -- runids.runid
+	gram    TEXT NOT NULL,
+	vid     INTEGER NOT NULL,  -- findings.vid
+	PRIMARY KEY (runid, gram, vid)
+) WITHOUT ROWID;
+-- The runs each gram occurs in, per gram table: a walk skips the runs
+-- without the gram (an absent query reads one row, not every run's key).
+CREATE TABLE IF NOT EXISTS gram_runs (
+	tbl   TEXT NOT NULL,     -- strings_grams or findings_grams
+	gram  TEXT NOT NULL,
+	runid INTEGER NOT NULL,
+	PRIMARY KEY (tbl, gram, runid)
+) WITHOUT ROWID;
+-- The endpoints ever stored (a deleted run's stay: a search finds no
+-- request for them), few enough to match one by one; requests_uri then
+-- finds a run's requests to the matching ones.
+CREATE TABLE IF NOT EXISTS uris (
+	uri TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS requests_uri ON requests (run, uri, seq);
 `

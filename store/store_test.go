@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +162,7 @@ func TestSearch(t *testing.T) {
 		{`"hi"`, []string{"1"}}, // quotes in an FTS query
 		{"北京", nil},
 		{"lo_x", nil},
+		{"\x00", nil}, // LIKE would read an empty pattern and match everything
 	}
 	for _, tt := range tests {
 		hits, err := s.Search(ctx, tt.q, SearchFilter{})
@@ -231,6 +234,23 @@ func TestPutRunAtomic(t *testing.T) {
 	}
 	if runs, err := s.Runs(ctx); err != nil || len(runs) != 0 {
 		t.Errorf("runs after delete: %+v, %v", runs, err)
+	}
+}
+
+// A store of schema 2 (before the gram tables) is refused with a clear
+// error, read-only too: serve and corpus --add say to write a new corpus
+// folder rather than search without the indexes.
+func TestOpenRejectsSchema2(t *testing.T) {
+	s, path := openTest(t)
+	if _, err := s.DB().Exec(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, open := range []func(string) (*Store, error){Open, OpenReadOnly} {
+		_, err := open(path)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version 2, this wxaudit reads %d: write a new corpus folder", SchemaVersion)) {
+			t.Errorf("err = %v", err)
+		}
 	}
 }
 

@@ -33,13 +33,17 @@ func (s *Store) PutRun(ctx context.Context, run Run, rep *report.Report, payload
 	if err := insertRun(ctx, tx, run); err != nil {
 		return fmt.Errorf("store: run %s: %w", run.Run, err)
 	}
+	runid, err := runID(ctx, tx, run.Run)
+	if err != nil {
+		return fmt.Errorf("store: run %s: %w", run.Run, err)
+	}
 	if rep != nil {
-		if err := insertReport(ctx, tx, run.Run, rep); err != nil {
+		if err := insertReport(ctx, tx, run.Run, runid, rep); err != nil {
 			return fmt.Errorf("store: run %s: %w", run.Run, err)
 		}
 	}
 	if payloads != nil {
-		if err := insertPayloads(ctx, tx, run.Run, payloads); err != nil {
+		if err := insertPayloads(ctx, tx, run.Run, runid, payloads); err != nil {
 			return fmt.Errorf("store: run %s: %w", run.Run, err)
 		}
 	}
@@ -66,6 +70,9 @@ func (s *Store) DeleteRun(ctx context.Context, label string) error {
 }
 
 func deleteRun(ctx context.Context, tx *sql.Tx, label string) error {
+	if err := deleteGrams(ctx, tx, label); err != nil {
+		return err
+	}
 	for _, t := range []string{"strings", "gaps", "findings", "requests", "runs"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE run = ?`, label); err != nil {
 			return fmt.Errorf("store: delete run %s from %s: %w", label, t, err)
@@ -135,13 +142,19 @@ func orUnknown(s string) string {
 	return s
 }
 
-func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Report) error {
+func insertReport(ctx context.Context, tx *sql.Tx, label string, runid int64, rep *report.Report) error {
 	reqStmt, err := tx.PrepareContext(ctx, `INSERT INTO requests (run, id, seq, time, feature, feature_reason, recipient,
 		uri, req_type, size, source, data_types) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
 	defer reqStmt.Close()
+	uriStmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO uris (uri) VALUES (?)`)
+	if err != nil {
+		return err
+	}
+	defer uriStmt.Close()
+	uris := map[string]bool{}
 	for _, q := range rep.Requests {
 		if q.Run != label {
 			continue
@@ -154,11 +167,23 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 			q.URI, q.ReqType, q.Size, q.Source, jsonText(dts)); err != nil {
 			return fmt.Errorf("request %d: %w", q.ID, err)
 		}
+		if q.URI != "" && !uris[q.URI] {
+			uris[q.URI] = true
+			if _, err := uriStmt.ExecContext(ctx, q.URI); err != nil {
+				return fmt.Errorf("request %d: %w", q.ID, err)
+			}
+		}
 	}
+	gw, err := newGramWriter(ctx, tx, runid, "findings_grams", []string{"vid"}, textChars)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	vids := newVids()
 	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (run, id, request, data_type, confidence, feature, recipient,
 		uri, req_type, permissions, time, appid, field_path, value, rule, reason, source_file, source_line, frames,
-		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		lat, lon, precision_m, coord_encoding, entry, mp_session, mp_page, also_rules, vid)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
@@ -176,12 +201,20 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 		if c := f.Coord; c != nil {
 			lat, lon, prec, enc = c.Lat, c.Lon, c.PrecisionM, c.Encoding
 		}
+		vid, err := vids.of(ctx, gw, f.Evidence.Value)
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", f.ID, err)
+		}
 		if _, err := fStmt.ExecContext(ctx, label, f.ID, f.Request, f.DataType, f.Confidence, f.Feature, f.Recipient,
 			f.URI, f.ReqType, f.Permissions, f.Time, f.AppID, f.Evidence.FieldPath, f.Evidence.Value, f.Evidence.Rule,
 			f.Evidence.Reason, f.Source.File, f.Source.Line, jsonText(frames), lat, lon, prec, enc,
-			f.Entry, f.MPSession, f.MPPage, jsonText(nonNilStrings(f.Evidence.AlsoRules))); err != nil {
+			f.Entry, f.MPSession, f.MPPage, jsonText(nonNilStrings(f.Evidence.AlsoRules)), vid); err != nil {
 			return fmt.Errorf("finding %s: %w", f.ID, err)
 		}
+
+	}
+	if err := gw.finish(ctx, tx); err != nil {
+		return err
 	}
 	if rep.Policy == nil {
 		return nil
@@ -209,7 +242,7 @@ func insertReport(ctx context.Context, tx *sql.Tx, label string, rep *report.Rep
 	return nil
 }
 
-func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func(func(Payload) error) error) error {
+func insertPayloads(ctx context.Context, tx *sql.Tx, label string, runid int64, payloads func(func(Payload) error) error) error {
 	pStmt, err := tx.PrepareContext(ctx, `UPDATE requests SET payload = ? WHERE run = ? AND id = ?`)
 	if err != nil {
 		return err
@@ -220,7 +253,12 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func
 		return err
 	}
 	defer sStmt.Close()
-	return payloads(func(p Payload) error {
+	gw, err := newGramWriter(ctx, tx, runid, "strings_grams", []string{"request", "id"}, chars)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	err = payloads(func(p Payload) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -230,12 +268,23 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, label string, payloads func
 			}
 		}
 		for _, s := range p.Strings {
-			if _, err := sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value); err != nil {
+			res, err := sStmt.ExecContext(ctx, label, p.Request, s.FieldPath, s.Value)
+			if err == nil {
+				var id int64
+				if id, err = res.LastInsertId(); err == nil {
+					err = gw.add(ctx, s.Value, p.Request, id)
+				}
+			}
+			if err != nil {
 				return fmt.Errorf("strings of request %d: %w", p.Request, err)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return gw.finish(ctx, tx)
 }
 
 func nonNilStrings(xs []string) []string {

@@ -1,13 +1,14 @@
 // Package parquet writes a corpus's tables (runs, requests, findings,
-// gaps) as Parquet files partitioned by run, for DuckDB, Spark and Trino:
+// gaps, strings) as Parquet files, one per run and table, for DuckDB,
+// Spark and Trino:
 //
-//	parquet/<table>/run=<label>/part-0.parquet
+//	parquet/<table>/part=run-<label>/part-0.parquet
 //
-// The run label is the partition column: it is in the directory name, not
-// in the files, as Hive-style partitioning expects. Columns are the
-// store's (store/schema.go) with the same names; lists are Parquet LISTs,
-// times are RFC 3339 strings, optional numbers are nullable. The schema is
-// the row types below; doc/cli.md shows how to query the files.
+// Every table holds the run label in its run column; the folder's name is
+// prefixed so that no engine reads a label as a number (PartitionKey).
+// Lists are Parquet LISTs, times TIMESTAMPs in UTC (NULL when unknown),
+// optional numbers nullable. The schema is the row types in rows.go;
+// doc/parquet.md documents every column, with example queries.
 //
 // It lives apart from store and report so that only the corpus command
 // pulls in the Parquet library.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	pq "github.com/parquet-go/parquet-go"
 
@@ -14,7 +15,7 @@ import (
 )
 
 // Tables are the tables written, in order.
-var Tables = []string{"runs", "requests", "findings", "gaps"}
+var Tables = []string{"runs", "requests", "findings", "gaps", "strings"}
 
 // Dir is the folder under a corpus folder holding the shareable tables:
 // the report's pseudonyms and coarsening, no payloads (doc/privacy.md).
@@ -27,9 +28,19 @@ const RawDir = "parquet-raw"
 // partFile is the one file of a run's partition.
 const partFile = "part-0.parquet"
 
-// rowGroup bounds the rows buffered before a row group is flushed, so a
+// rowBuffer bounds the rows buffered before they go to the writer, so a
 // large run streams.
-const rowGroup = 4096
+const rowBuffer = 256
+
+// PartitionKey names the partition folders, part=run-<label>. The files
+// hold the label itself, in their run column: engines that infer the
+// types of partition values (DuckDB, Spark, Trino) would read a folder
+// run=12 as the number 12, or 0012 as 12, and join or filter it wrongly;
+// the prefix keeps the folder's value a string in all of them.
+const PartitionKey = "part"
+
+// partitionPrefix starts every partition value.
+const partitionPrefix = "run-"
 
 // PartitionDir returns the folder of one run's partition of table, under
 // the corpus folder out. The label is escaped as Hive escapes partition
@@ -44,7 +55,7 @@ func RawPartitionDir(out, table, label string) string {
 }
 
 func partitionDir(out, root, table, label string) string {
-	return filepath.Join(out, root, table, "run="+url.PathEscape(label))
+	return filepath.Join(out, root, table, PartitionKey+"="+partitionPrefix+url.PathEscape(label))
 }
 
 // Staged is one run's tables written to a staging folder; Commit moves
@@ -64,10 +75,12 @@ func Stage(out, root, staging string, run store.Run, rep *report.Report, payload
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
 	st := &Staged{out: out, root: root, label: run.Run, dir: dir}
+	fs, ferr := findingRows(run.Run, rep)
 	err = errors.Join(
-		writeFile(filepath.Join(dir, "runs"), []RunRow{runRow(run)}),
-		writeRequests(filepath.Join(dir, "requests"), run.Run, rep, payloads),
-		writeFile(filepath.Join(dir, "findings"), findingRows(run.Run, rep)),
+		ferr,
+		writeFile(filepath.Join(dir, "runs"), []RunRow{runRow(run, rep)}),
+		writeRequests(dir, run.Run, rep, payloads),
+		writeFile(filepath.Join(dir, "findings"), fs),
 		writeFile(filepath.Join(dir, "gaps"), gapRows(run.Run, rep)),
 	)
 	if err != nil {
@@ -108,24 +121,11 @@ func Remove(out, label string) error {
 }
 
 func writeFile[T any](path string, rows []T) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
+	s := newStream[T](path)
+	for _, r := range rows {
+		s.add(r)
 	}
-	w := pq.NewGenericWriter[T](f, pq.Compression(&pq.Snappy))
-	for len(rows) > 0 {
-		n := min(len(rows), rowGroup)
-		if _, err := w.Write(rows[:n]); err != nil {
-			f.Close()
-			return err
-		}
-		rows = rows[n:]
-	}
-	if err := w.Close(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return s.close()
 }
 
 func i64p(p *int) *int64 {
@@ -143,96 +143,157 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func runRow(r store.Run) RunRow {
-	row := RunRow{Source: r.Source, Kind: r.Kind, Status: r.Status, Error: r.Error, Fingerprint: r.Fingerprint,
+func runRow(r store.Run, rep *report.Report) RunRow {
+	row := RunRow{Run: r.Run, Source: r.Source, Kind: r.Kind, Status: r.Status, Error: r.Error, Fingerprint: r.Fingerprint,
+		AnalysedAt: timeOf(r.AnalysedAt), Started: timeOf(r.Started),
 		Permissions: r.Permissions, PermissionStates: r.PermissionStates, Category: r.Category,
 		DeviceModel: r.Device.Model, Android: r.Device.Android, ABI: r.Device.ABI, AppPackage: r.App.Package, AppVersion: r.App.Version,
 		Requests: int64(r.Requests), Findings: int64(r.Findings), DataTypes: nonNil(r.DataTypes), DecryptedPayloads: int64(r.DecryptedPayloads),
 		MiniProgramBrowsing: r.MiniProgramBrowsing, RecordsEncrypted: i64p(r.RecordsEncrypted), RecordsDecrypted: i64p(r.RecordsDecrypted),
 		PayloadsNotDecrypted: i64p(r.PayloadsNotDecrypted), Coverage: r.Coverage, NotDecrypted: nonNil(r.NotDecrypted), AnalysisErrors: int64(r.AnalysisErrors)}
-	if !r.AnalysedAt.IsZero() {
-		row.AnalysedAt = r.AnalysedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
-	}
-	if !r.Started.IsZero() {
-		row.Started = r.Started.UTC().Format("2006-01-02T15:04:05Z07:00")
-	}
 	if row.PermissionStates == nil {
 		row.PermissionStates = map[string]string{}
 	}
+	seen := runSeen(r.Run, rep)
+	row.MiniPrograms, row.Features = seen.miniPrograms, seen.features
+	row.DetectedDeviceModels, row.DetectedOSVersions, row.DetectedClientVersions = seen.deviceModels, seen.osVersions, seen.clientVersions
 	return row
 }
 
-// writeRequests streams the requests with their payloads, one row group
-// at a time.
-func writeRequests(path, label string, rep *report.Report, payloads func(func(store.Payload) error) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
+// timeOf is t as a column value: NULL when t is unknown.
+func timeOf(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
 	}
-	defer f.Close()
-	w := pq.NewGenericWriter[RequestRow](f, pq.Compression(&pq.Snappy))
-	var reqs []report.Request
+	t = t.UTC()
+	return &t
+}
+
+// parseTime reads a report's RFC 3339 time ("" when unknown) as a column
+// value.
+func parseTime(s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, fmt.Errorf("time %q is not RFC 3339", s)
+	}
+	return timeOf(t), nil
+}
+
+// writeRequests streams the requests with their payloads, and the decoded
+// strings of the payloads, into the folder dir's requests and strings
+// files, one row group at a time: payloads is read once.
+func writeRequests(dir, label string, rep *report.Report, payloads func(func(store.Payload) error) error) error {
+	reqs := newStream[RequestRow](filepath.Join(dir, "requests"))
+	strs := newStream[StringRow](filepath.Join(dir, "strings"))
+	var all []report.Request
 	if rep != nil {
 		for _, q := range rep.Requests {
 			if q.Run == label {
-				reqs = append(reqs, q)
+				all = append(all, q)
 			}
 		}
 	}
-	buf := make([]RequestRow, 0, 256)
-	flush := func() error {
-		_, err := w.Write(buf)
-		buf = buf[:0]
-		return err
-	}
-	next := 0 // index in reqs of the next row to write
+	next := 0 // index in all of the next row to write
 	emit := func(upTo int, payload []byte) error {
-		for ; next < len(reqs) && reqs[next].ID <= upTo; next++ {
-			q := reqs[next]
-			row := RequestRow{ID: int64(q.ID), Seq: int64(q.Seq), Time: q.Time, Feature: q.Feature, FeatureReason: q.FeatureReason,
+		for ; next < len(all) && all[next].ID <= upTo; next++ {
+			q := all[next]
+			t, err := parseTime(q.Time)
+			if err != nil {
+				return fmt.Errorf("request %d: %w", q.ID, err)
+			}
+			row := RequestRow{Run: label, ID: int64(q.ID), Seq: int64(q.Seq), Time: t, Feature: q.Feature, FeatureReason: q.FeatureReason,
 				Recipient: q.Recipient, URI: q.URI, ReqType: int64(q.ReqType), Size: int64(q.Size), Source: q.Source, DataTypes: nonNil(q.DataTypes)}
 			if q.ID == upTo && payload != nil {
 				row.Payload = append([]byte(nil), payload...)
 			}
-			buf = append(buf, row)
-			if len(buf) == cap(buf) {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			reqs.add(row)
 		}
-		return nil
+		return reqs.err
 	}
+	var err error
 	if payloads != nil {
-		if err := payloads(func(p store.Payload) error { return emit(p.Request, p.Bytes) }); err != nil {
-			return err
-		}
+		err = payloads(func(p store.Payload) error {
+			for _, s := range p.Strings {
+				strs.add(StringRow{Run: label, Request: int64(p.Request), FieldPath: s.FieldPath, Value: s.Value})
+			}
+			if err := emit(p.Request, p.Bytes); err != nil {
+				return err
+			}
+			return strs.err
+		})
 	}
-	if err := emit(int(^uint(0)>>1), nil); err != nil {
-		return err
+	if err == nil {
+		err = emit(int(^uint(0)>>1), nil)
 	}
-	if len(buf) > 0 {
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return f.Close()
+	return errors.Join(err, reqs.close(), strs.close())
 }
 
-func findingRows(label string, rep *report.Report) []FindingRow {
+// stream writes rows to a new file a row group at a time; its first error
+// sticks, and later rows are dropped.
+type stream[T any] struct {
+	f   *os.File
+	w   *pq.GenericWriter[T]
+	buf []T
+	err error
+}
+
+func newStream[T any](path string) *stream[T] {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return &stream[T]{err: err}
+	}
+	return &stream[T]{f: f, w: pq.NewGenericWriter[T](f, pq.Compression(&pq.Snappy)), buf: make([]T, 0, rowBuffer)}
+}
+
+func (s *stream[T]) add(row T) {
+	if s.err != nil {
+		return
+	}
+	if s.buf = append(s.buf, row); len(s.buf) == cap(s.buf) {
+		s.flush()
+	}
+}
+
+func (s *stream[T]) flush() {
+	if len(s.buf) > 0 && s.err == nil {
+		_, s.err = s.w.Write(s.buf)
+	}
+	s.buf = s.buf[:0]
+}
+
+// close flushes and closes the file; it reports the stream's first error.
+func (s *stream[T]) close() error {
+	if s.f == nil {
+		return s.err
+	}
+	s.flush()
+	if s.err == nil {
+		s.err = s.w.Close()
+	}
+	if err := s.f.Close(); s.err == nil {
+		s.err = err
+	}
+	return s.err
+}
+
+func findingRows(label string, rep *report.Report) ([]FindingRow, error) {
 	var out []FindingRow
 	if rep == nil {
-		return out
+		return out, nil
 	}
 	for _, f := range rep.Findings {
 		if f.Run != label {
 			continue
 		}
-		row := FindingRow{ID: f.ID, Request: int64(f.Request), DataType: f.DataType, Confidence: f.Confidence, Feature: f.Feature,
-			Recipient: f.Recipient, URI: f.URI, ReqType: int64(f.ReqType), Permissions: f.Permissions, Time: f.Time, AppID: f.AppID,
+		t, err := parseTime(f.Time)
+		if err != nil {
+			return nil, fmt.Errorf("finding %s: %w", f.ID, err)
+		}
+		row := FindingRow{Run: label, Time: t, ID: f.ID, Request: int64(f.Request), DataType: f.DataType, Confidence: f.Confidence, Feature: f.Feature,
+			Recipient: f.Recipient, URI: f.URI, ReqType: int64(f.ReqType), Permissions: f.Permissions, AppID: f.AppID,
 			FieldPath: f.Evidence.FieldPath, Value: f.Evidence.Value, Rule: f.Evidence.Rule, Reason: f.Evidence.Reason,
 			SourceFile: f.Source.File, SourceLine: int64(f.Source.Line), Frames: f.Source.Frames}
 		if row.Frames == nil {
@@ -244,7 +305,7 @@ func findingRows(label string, rep *report.Report) []FindingRow {
 		}
 		out = append(out, row)
 	}
-	return out
+	return out, nil
 }
 
 func gapRows(label string, rep *report.Report) []GapRow {
@@ -256,7 +317,7 @@ func gapRows(label string, rep *report.Report) []GapRow {
 		if g.Run != label {
 			continue
 		}
-		out = append(out, GapRow{ID: int64(len(out)), Kind: g.Kind, DataType: g.DataType, Feature: g.Feature, Recipient: g.Recipient,
+		out = append(out, GapRow{Run: label, ID: int64(len(out)), Kind: g.Kind, DataType: g.DataType, Feature: g.Feature, Recipient: g.Recipient,
 			Clause: g.Clause, Statement: g.Statement, Findings: nonNil(g.Findings)})
 	}
 	return out
