@@ -5,11 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/wxaudit/wxaudit/internal/fixtures"
 	"github.com/wxaudit/wxaudit/internal/testkit"
@@ -39,38 +35,8 @@ func repeatedLog(tb testing.TB, n int) string {
 // (as marked by each collection), of the bytes in heap objects (live or
 // not yet swept) and of all memory the runtime mapped, in bytes.
 func peakMemory(fn func()) (live, heap, total uint64) {
-	runtime.GC()
-	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
-	var mu sync.Mutex
-	read := func() {
-		metrics.Read(samples)
-		mu.Lock()
-		live = max(live, samples[0].Value.Uint64())
-		heap = max(heap, samples[1].Value.Uint64())
-		total = max(total, samples[2].Value.Uint64())
-		mu.Unlock()
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				read()
-			}
-		}
-	}()
-	fn()
-	close(done)
-	wg.Wait()
-	read()
-	return live, heap, total
+	p := testkit.Peaks(fn, "/gc/heap/live:bytes", "/memory/classes/heap/objects:bytes", "/memory/classes/total:bytes")
+	return p[0], p[1], p[2]
 }
 
 func writeRepeated(tb testing.TB, path string) (*Written, string) {

@@ -11,15 +11,27 @@ import (
 // collection marked it) in bytes, sampled every 2 ms: for tests that bound
 // memory without timing anything.
 func PeakLive(fn func()) uint64 {
+	return Peaks(fn, "/gc/heap/live:bytes")[0]
+}
+
+// Peaks runs fn after a collection and returns the peak of each named
+// runtime/metrics sample (all uint64 kinds), sampled every 2 ms and once
+// at the end.
+func Peaks(fn func(), names ...string) []uint64 {
 	runtime.GC()
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	s := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		s[i].Name = n
+	}
+	peaks := make([]uint64, len(names))
 	var mu sync.Mutex
-	var peak uint64
 	read := func() {
 		mu.Lock()
 		defer mu.Unlock()
 		metrics.Read(s)
-		peak = max(peak, s[0].Value.Uint64())
+		for i := range s {
+			peaks[i] = max(peaks[i], s[i].Value.Uint64())
+		}
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -39,5 +51,5 @@ func PeakLive(fn func()) uint64 {
 	close(done)
 	wg.Wait()
 	read()
-	return peak
+	return peaks
 }
