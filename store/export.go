@@ -92,4 +92,3 @@ func (s *Store) UseRedactionKey(ctx context.Context, key []byte) error {
 }
 
 var errKeyDiffers = fmt.Errorf("store: the store has another redaction key: its shareable tables were written under that one")
-
