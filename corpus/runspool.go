@@ -22,7 +22,6 @@ type runSpool struct {
 	enc   *gob.Encoder
 	cur   string
 	spans map[string][2]int64 // run → [start, end) offsets
-	err   error
 }
 
 type spooledRequest struct {
