@@ -39,6 +39,9 @@ func TestCorpusMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("analyses 20 runs")
 	}
+	if testkit.Race {
+		t.Skip("the race detector's shadow memory changes the live heap this test measures")
+	}
 	measure := func(n int, oneJob bool) uint64 {
 		paths := chainLogs(t, n)
 		out := filepath.Join(t.TempDir(), "study")
