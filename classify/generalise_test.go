@@ -137,9 +137,9 @@ func TestBaseRequestPlatforms(t *testing.T) {
 		fields []Field
 		want   []taxonomy.DataType
 	}{
-		{"android", []Field{{Path: "1.1", Kind: KindBytes, Bytes: []byte{0}}, varint("1.2", 1505495844), text("1.3", "A9543d226cb39f0\x00"),
+		{"android", []Field{{Path: "1.1", Kind: KindBytes, Bytes: []byte{0}}, varint("1.2", 1602345678), text("1.3", "A7f3e2d1c0b9a8e\x00"),
 			varint("1.4", 0x28001737), text("1.5", "android-29"), varint("1.6", 0)}, all},
-		{"ios raw device id", []Field{varint("1.2", 1505495844), {Path: "1.3", Kind: KindBytes, Bytes: iosID},
+		{"ios raw device id", []Field{varint("1.2", 1602345678), {Path: "1.3", Kind: KindBytes, Bytes: iosID},
 			varint("1.4", 0x18002a30), text("1.5", "iPhone iOS16.5")}, all},
 		{"ios hex device id, iOS16.5", []Field{varint("2.1.2", 987654321), text("2.1.3", "49aa7db2f4a3ffe0e96218f6b92cde32"),
 			varint("2.1.4", 0x18002a30), text("2.1.5", "iOS16.5")}, all},
@@ -200,7 +200,7 @@ func TestAccountsAndContacts(t *testing.T) {
 	}
 	// The uin in a plain-HTTP newgetdns query, with the client and carrier.
 	got = c.Classify(Request{URI: "/cgi-bin/micromsg-bin/newgetdns"}, []Field{
-		text("uin", "1505495844"), text("clientversion", "671103232"), text("scene", "0"),
+		text("uin", "1602345678"), text("clientversion", "671103232"), text("scene", "0"),
 		text("devicetype", "android-34"), text("mccmnc", "46000")})
 	for _, dt := range []taxonomy.DataType{taxonomy.AccountID, taxonomy.ClientVersion, taxonomy.OSVersion, taxonomy.CellCarrier} {
 		if !has(got, dt) {
@@ -312,7 +312,7 @@ func TestMessageStructures(t *testing.T) {
 
 func TestSelfNotify(t *testing.T) {
 	c := New(Options{})
-	base := []Field{varint("1.2", 1505495844), text("1.3", "A9543d226cb39f0\x00"), varint("1.4", 0x28001737), text("1.5", "android-32")}
+	base := []Field{varint("1.2", 1602345678), text("1.3", "A7f3e2d1c0b9a8e\x00"), varint("1.4", 0x28001737), text("1.5", "android-32")}
 	got := c.Classify(Request{ReqType: 424242}, append(base, varint("2", 1), text("3", "wxid_me0000001234"), text("4", "wxid_me0000001234")))
 	found := false
 	for _, f := range got {

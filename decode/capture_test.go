@@ -67,7 +67,7 @@ func sha16(s string) string {
 // Hashes of the capture's uin and device id, so this file holds no real
 // identifier. The uin is the same account as in the report logs.
 const (
-	captureUinHash      = "ebf4799b89efc168" // sha256("1505495844")[:8]
+	captureUinHash      = "ebf4799b89efc168" // sha256 of the capture account's uin, [:8]: the value itself is not written here
 	captureDeviceIDHash = "b4e6c52f3f59fe7f"
 )
 
